@@ -1,0 +1,80 @@
+import type { Metadata } from "next";
+
+import { db } from "@/lib/db/client";
+import { requirePageUser } from "@/lib/http/page";
+import { PERMISSION_DESCRIPTIONS } from "@/lib/policy/permissions";
+
+export const metadata: Metadata = { title: "My account" };
+
+export default async function AccountPage() {
+  const principal = await requirePageUser();
+  const [user, session] = await Promise.all([
+    db.user.findUniqueOrThrow({
+      where: { id: principal.userId },
+      select: { createdAt: true, roles: { select: { role: { select: { name: true } } } } },
+    }),
+    db.session.findUniqueOrThrow({
+      where: { id: principal.sessionId },
+      select: { createdAt: true, expiresAt: true },
+    }),
+  ]);
+  const permissions = [...principal.permissions].sort();
+  return (
+    <div className="flex flex-col gap-8">
+      <header>
+        <h1 className="text-2xl font-semibold">My account</h1>
+        <p className="mt-1 text-slate-600 dark:text-slate-400">You are signed in as {principal.email}.</p>
+      </header>
+      <section
+        aria-labelledby="profile"
+        className="rounded-xl border border-slate-200 bg-white p-6 dark:border-slate-800 dark:bg-slate-900"
+      >
+        <h2 id="profile" className="text-lg font-semibold">
+          Profile
+        </h2>
+        <dl className="mt-4 grid grid-cols-1 gap-x-6 gap-y-3 text-sm sm:grid-cols-[10rem_1fr]">
+          <dt className="text-slate-600 dark:text-slate-400">Name</dt>
+          <dd>{principal.name}</dd>
+          <dt className="text-slate-600 dark:text-slate-400">Email</dt>
+          <dd>{principal.email}</dd>
+          <dt className="text-slate-600 dark:text-slate-400">Roles</dt>
+          <dd>{user.roles.map(({ role }) => role.name).join(", ") || "None"}</dd>
+          <dt className="text-slate-600 dark:text-slate-400">Member since</dt>
+          <dd>
+            <time dateTime={user.createdAt.toISOString()}>{user.createdAt.toUTCString()}</time>
+          </dd>
+          <dt className="text-slate-600 dark:text-slate-400">This session</dt>
+          <dd>
+            Signed in{" "}
+            <time dateTime={session.createdAt.toISOString()}>{session.createdAt.toUTCString()}</time>; ends by{" "}
+            <time dateTime={session.expiresAt.toISOString()}>{session.expiresAt.toUTCString()}</time>
+          </dd>
+        </dl>
+      </section>
+      <section
+        aria-labelledby="permissions"
+        className="rounded-xl border border-slate-200 bg-white p-6 dark:border-slate-800 dark:bg-slate-900"
+      >
+        <h2 id="permissions" className="text-lg font-semibold">
+          Your permissions
+        </h2>
+        {permissions.length === 0 ? (
+          <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">
+            None: you can manage your own account. An administrator can give you a role.
+          </p>
+        ) : (
+          <ul className="mt-4 grid gap-2 text-sm">
+            {permissions.map((permission) => (
+              <li key={permission}>
+                <code className="rounded bg-slate-100 px-1.5 py-0.5 dark:bg-slate-800">{permission}</code>{" "}
+                <span className="text-slate-600 dark:text-slate-400">
+                  {PERMISSION_DESCRIPTIONS[permission]}
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </div>
+  );
+}

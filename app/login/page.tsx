@@ -1,0 +1,32 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+
+import { LoginForm } from "@/components/auth/login-form";
+import { AuthCard } from "@/components/ui/auth-card";
+import { db } from "@/lib/db/client";
+import { currentPageUser, safeCallbackUrl } from "@/lib/http/page";
+import { isSetupOpen } from "@/lib/setup/setup-state";
+
+export const metadata: Metadata = { title: "Sign in" };
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function LoginPage({ searchParams }: { searchParams: SearchParams }) {
+  const params = await searchParams;
+  const callbackUrl = safeCallbackUrl(
+    typeof params.callbackUrl === "string" ? params.callbackUrl : undefined,
+  );
+  if (await isSetupOpen(db)) redirect("/setup");
+  if (await currentPageUser()) redirect(callbackUrl);
+  const notice =
+    params.setup === "done"
+      ? "Administrator created. Sign in with your new account."
+      : params.signedOut
+        ? "You have signed out."
+        : undefined;
+  return (
+    <AuthCard title="Sign in" subtitle="Use your Keyward account.">
+      <LoginForm callbackUrl={callbackUrl} notice={notice} />
+    </AuthCard>
+  );
+}

@@ -1,0 +1,71 @@
+"use client";
+
+import { signIn } from "next-auth/react";
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+
+import { Button } from "@/components/ui/button";
+import { FormAlert } from "@/components/ui/form-alert";
+import { postJson } from "@/components/ui/post-json";
+import { TextField } from "@/components/ui/text-field";
+
+export function LoginForm({ callbackUrl, notice }: { callbackUrl: string; notice?: string }) {
+  const router = useRouter();
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string>();
+  const [fields, setFields] = useState<Record<string, string>>({});
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setPending(true);
+    setError(undefined);
+    setFields({});
+    // Step 1: the password. The server keeps the attempt; no session exists yet.
+    const step = await postJson<{ next: string }>("/api/auth/sign-in/password", {
+      email: String(form.get("email") ?? ""),
+      password: String(form.get("password") ?? ""),
+    });
+    if (!step.ok) {
+      setPending(false);
+      setError(step.message);
+      setFields(step.fields);
+      return;
+    }
+    // Last step: exchange the finished attempt for a session.
+    const result = await signIn("attempt", { redirect: false });
+    if (!result?.ok) {
+      setPending(false);
+      setError("Your sign-in could not be completed. Start again.");
+      return;
+    }
+    router.replace(callbackUrl);
+    router.refresh();
+  }
+
+  return (
+    <form onSubmit={onSubmit} className="flex flex-col gap-4" noValidate>
+      {notice && !error && <FormAlert tone="success">{notice}</FormAlert>}
+      {error && <FormAlert>{error}</FormAlert>}
+      <TextField
+        label="Email"
+        name="email"
+        type="email"
+        autoComplete="username"
+        required
+        error={fields.email}
+      />
+      <TextField
+        label="Password"
+        name="password"
+        type="password"
+        autoComplete="current-password"
+        required
+        error={fields.password}
+      />
+      <Button type="submit" pending={pending}>
+        {pending ? "Signing in…" : "Sign in"}
+      </Button>
+    </form>
+  );
+}

@@ -1,0 +1,85 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+
+import { Button } from "@/components/ui/button";
+import { FormAlert } from "@/components/ui/form-alert";
+import { postJson } from "@/components/ui/post-json";
+import { TextField } from "@/components/ui/text-field";
+
+export function SetupForm() {
+  const router = useRouter();
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string>();
+  const [fields, setFields] = useState<Record<string, string>>({});
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const password = String(form.get("password") ?? "");
+    if (password !== String(form.get("confirm") ?? "")) {
+      setFields({ confirm: "The two passwords differ." });
+      return;
+    }
+    setPending(true);
+    setError(undefined);
+    setFields({});
+    const result = await postJson("/api/setup", {
+      code: String(form.get("code") ?? ""),
+      name: String(form.get("name") ?? ""),
+      email: String(form.get("email") ?? ""),
+      password,
+    });
+    if (!result.ok) {
+      setPending(false);
+      setError(result.message);
+      setFields(result.fields);
+      return;
+    }
+    router.replace("/login?setup=done");
+  }
+
+  return (
+    <form onSubmit={onSubmit} className="flex flex-col gap-4" noValidate>
+      {error && <FormAlert>{error}</FormAlert>}
+      <TextField
+        label="Setup code"
+        name="code"
+        autoComplete="off"
+        required
+        hint="Printed in the server log when Keyward started."
+        error={fields.code}
+      />
+      <TextField label="Your name" name="name" autoComplete="name" required error={fields.name} />
+      <TextField
+        label="Email"
+        name="email"
+        type="email"
+        autoComplete="username"
+        required
+        error={fields.email}
+      />
+      <TextField
+        label="Password"
+        name="password"
+        type="password"
+        autoComplete="new-password"
+        required
+        hint="At least 12 characters. A passphrase of several words works well."
+        error={fields.password}
+      />
+      <TextField
+        label="Confirm password"
+        name="confirm"
+        type="password"
+        autoComplete="new-password"
+        required
+        error={fields.confirm}
+      />
+      <Button type="submit" pending={pending}>
+        {pending ? "Creating the administrator…" : "Create administrator"}
+      </Button>
+    </form>
+  );
+}

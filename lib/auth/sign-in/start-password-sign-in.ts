@@ -1,0 +1,77 @@
+import { recordAudit } from "../../audit/record-audit.ts";
+import { recordAuditFailure } from "../../audit/record-failure.ts";
+import { verifyAgainstDummy, verifyPassword } from "../../crypto/password.ts";
+import { db } from "../../db/client.ts";
+import { AppError, RateLimited } from "../../errors/app-error.ts";
+import type { RequestContext } from "../principal.ts";
+import { accountLimiter, ipLimiter } from "../sign-in-limits.ts";
+import { createAttempt } from "./attempts.ts";
+import type { PasswordSignInInput } from "./schemas.ts";
+
+/** One message for unknown email, wrong password and unusable account: nothing to enumerate. */
+export const BAD_CREDENTIALS = "Email or password is incorrect.";
+
+export type PasswordStepResult = { attemptToken: string; expiresAt: Date; next: "complete" };
+
+/**
+ * The first step of a sign-in. It never creates a session: it records a server-side attempt that the
+ * next steps (second factors, then the session exchange) build on.
+ */
+export async function startPasswordSignIn(
+  input: PasswordSignInInput & { context: RequestContext },
+): Promise<PasswordStepResult> {
+  const { email, password, context } = input;
+  const ipKey = context.ip || "unknown";
+  for (const [limit, key] of [
+    [ipLimiter(), ipKey],
+    [accountLimiter(), email],
+  ] as const) {
+    const result = await limit.consume(key);
+    if (!result.allowed) {
+      await recordAuditFailure({
+        action: "auth.sign_in_throttled",
+        actor: { kind: "anonymous", display: email },
+        context,
+        details: { email },
+      });
+      const minutes = Math.ceil(result.retryAfterSeconds / 60);
+      throw RateLimited(
+        result.retryAfterSeconds,
+        `Too many sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+      );
+    }
+  }
+
+  const user = await db.user.findUnique({ where: { email }, include: { password: true } });
+  const valid = user?.password
+    ? await verifyPassword(user.password.hash, password)
+    : await verifyAgainstDummy(password);
+  if (!user || !valid || user.status !== "active") {
+    await recordAuditFailure({
+      action: "auth.sign_in_failed",
+      actor: { kind: "anonymous", display: email },
+      target: user ? { kind: "user", id: user.id, display: user.email } : undefined,
+      context,
+      details: {
+        email,
+        reason: !user ? "unknown_email" : !valid ? "wrong_password" : `status_${user.status}`,
+      },
+    });
+    throw new AppError("unauthenticated", BAD_CREDENTIALS);
+  }
+
+  // The right password: this source is not guessing, and the account's counter starts again.
+  await ipLimiter().reward(ipKey);
+  await accountLimiter().reset(email);
+  const attempt = await db.$transaction(async (tx) => {
+    const created = await createAttempt(tx, { userId: user.id, factorsPassed: ["pwd"], context });
+    await recordAudit(tx, {
+      action: "auth.password_verified",
+      actor: { kind: "user", id: user.id, display: user.email },
+      target: { kind: "user", id: user.id, display: user.email },
+      context,
+    });
+    return created;
+  });
+  return { attemptToken: attempt.token, expiresAt: attempt.expiresAt, next: "complete" };
+}

@@ -1,0 +1,85 @@
+import path from "node:path";
+
+import { z } from "zod";
+
+import { ConfigError } from "./config-error.ts";
+import { loadSecrets } from "./secrets.ts";
+
+export { ConfigError };
+
+const envSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  KEYWARD_URL: z.url().optional(),
+  KEYWARD_DATA_DIR: z.string().min(1).default(".data"),
+  KEYWARD_ENV: z.enum(["development", "production", "test"]).default("development"),
+  KEYWARD_ADMIN_EMAIL: z.string().optional(),
+  KEYWARD_ADMIN_PASSWORD: z.string().optional(),
+  REDIS_URL: z.string().optional(),
+  /** Set by the launcher when DATABASE_URL points at its embedded PGlite server. */
+  KEYWARD_EMBEDDED_DB: z.enum(["0", "1"]).default("0"),
+  KEYWARD_DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+});
+
+export type Config = {
+  databaseUrl: string | undefined;
+  embeddedDatabase: boolean;
+  databasePoolMax: number;
+  port: number;
+  /** Public origin: next-auth, WebAuthn RP and token issuer. */
+  publicUrl: URL;
+  dataDir: string;
+  production: boolean;
+  sessionSecret: string;
+  /** Current AES-256-GCM key for secrets at rest, then older keys kept for decryption. */
+  encryptionKeys: Buffer[];
+  adminEmail: string | undefined;
+  adminPassword: string | undefined;
+  redisUrl: string | undefined;
+  /** True when a secret was generated into the data folder by this load. */
+  generatedSecrets: string[];
+};
+
+let cached: Config | undefined;
+
+export function getConfig(): Config {
+  cached ??= readConfig(process.env);
+  return cached;
+}
+
+/** Tests that change the environment call this between cases. */
+export function resetConfigForTests(): void {
+  cached = undefined;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`${String(issue?.path[0] ?? "environment")}: ${issue?.message ?? "invalid"}`);
+  }
+  const e = parsed.data;
+  const production = e.KEYWARD_ENV === "production";
+  const publicUrl = new URL(e.KEYWARD_URL ?? `http://localhost:${e.PORT}`);
+  const dataDir = path.resolve(e.KEYWARD_DATA_DIR);
+  const secrets = loadSecrets({ env, dataDir, production });
+  return {
+    databaseUrl: e.DATABASE_URL,
+    embeddedDatabase: e.KEYWARD_EMBEDDED_DB === "1",
+    databasePoolMax: e.KEYWARD_DB_POOL_MAX,
+    port: e.PORT,
+    publicUrl,
+    dataDir,
+    production,
+    sessionSecret: secrets.sessionSecret,
+    encryptionKeys: secrets.encryptionKeys,
+    adminEmail: e.KEYWARD_ADMIN_EMAIL || undefined,
+    adminPassword: e.KEYWARD_ADMIN_PASSWORD || undefined,
+    redisUrl: e.REDIS_URL || undefined,
+    generatedSecrets: secrets.generated,
+  };
+}

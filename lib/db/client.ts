@@ -1,0 +1,58 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+
+import { getConfig } from "../config/env.ts";
+import { PrismaClient } from "./generated/client.ts";
+
+export type Db = InstanceType<typeof PrismaClient>;
+/** The client handed to a transaction callback: every query inside a transaction must use it. */
+export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+
+type Handles = { prisma: Db; pool: pg.Pool; url: string };
+
+// One pool per process, kept on globalThis: Next may load this module once per route bundle,
+// and dev reloads would otherwise leak pools.
+const store = globalThis as typeof globalThis & { __keywardDb?: Handles };
+
+function open(): Handles {
+  const config = getConfig();
+  const url = config.databaseUrl;
+  if (!url) throw new Error("DATABASE_URL is not set (npm start sets it, embedded or not)");
+  // PGlite's socket server serves one connection: a larger pool would wait on it forever.
+  const max = config.embeddedDatabase ? 1 : config.databasePoolMax;
+  const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000 });
+  // An idle client that loses its server must not crash the process: the next query reconnects.
+  pool.on("error", (error) => console.error(`[db] idle client error: ${error.message}`));
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return { prisma, pool, url };
+}
+
+function handles(): Handles {
+  const current = store.__keywardDb;
+  if (current && current.url === getConfig().databaseUrl) return current;
+  store.__keywardDb = open();
+  return store.__keywardDb;
+}
+
+/** The Prisma client, opened on first use (so tests can point DATABASE_URL elsewhere first). */
+export const db: Db = new Proxy({} as Db, {
+  get(_target, property) {
+    const client = handles().prisma;
+    const value = Reflect.get(client, property, client) as unknown;
+    return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(client) : value;
+  },
+});
+
+/** The underlying pg pool, shared with the PostgreSQL rate-limit store. */
+export function dbPool(): pg.Pool {
+  return handles().pool;
+}
+
+export async function closeDb(): Promise<void> {
+  const current = store.__keywardDb;
+  store.__keywardDb = undefined;
+  if (current) {
+    await current.prisma.$disconnect();
+    await current.pool.end();
+  }
+}

@@ -1,0 +1,47 @@
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+
+import { PGlite } from "@electric-sql/pglite";
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+
+/**
+ * The zero-configuration database: PGlite (PostgreSQL compiled to WebAssembly) keeping its files in
+ * the data folder, served over the PostgreSQL wire protocol on 127.0.0.1 so the app uses the very
+ * same driver and SQL as with a real server. One connection at a time (PGlite is single-session).
+ */
+export type EmbeddedDatabase = { url: string; stop(): Promise<void> };
+
+/** 5433 is where a second local PostgreSQL usually sits; we start from 54329 and look for a free port. */
+const FIRST_PORT = 54329;
+
+export async function startEmbeddedDatabase(dataDir: string, port?: number): Promise<EmbeddedDatabase> {
+  const dir = path.join(dataDir, "pglite");
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const db = await PGlite.create(dir);
+  const chosen = port ?? (await freePort(FIRST_PORT));
+  const server = new PGLiteSocketServer({ db, port: chosen, host: "127.0.0.1", maxConnections: 1 });
+  await server.start();
+  return {
+    url: `postgresql://postgres@127.0.0.1:${chosen}/postgres?sslmode=disable`,
+    async stop() {
+      await server.stop();
+      await db.close();
+    },
+  };
+}
+
+async function freePort(start: number): Promise<number> {
+  for (let port = start; port < start + 100; port++) {
+    if (await isFree(port)) return port;
+  }
+  throw new Error(`no free port between ${start} and ${start + 99} for the embedded database`);
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+  });
+}

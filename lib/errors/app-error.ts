@@ -1,0 +1,46 @@
+/**
+ * The one error type of the domain. Codes form a closed table (below) mapped to HTTP in one place
+ * (lib/http/problem.ts). Messages are shown to the caller: never put a secret or an internal detail in one.
+ */
+export const ERROR_STATUS = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  unprocessable: 422,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export type FieldIssue = { path: string; message: string };
+
+export class AppError extends Error {
+  override name = "AppError";
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly extra: { fields?: FieldIssue[]; retryAfterSeconds?: number } = {},
+  ) {
+    super(message);
+  }
+}
+
+export const Invalid = (message: string, fields?: FieldIssue[]) =>
+  new AppError("invalid", message, { fields });
+export const Unauthenticated = (message = "Sign in to continue.") => new AppError("unauthenticated", message);
+export const Forbidden = (message = "You do not have permission to do this.") =>
+  new AppError("forbidden", message);
+export const NotFound = (what = "resource") => new AppError("not_found", `The ${what} was not found.`);
+export const Conflict = (message: string) => new AppError("conflict", message);
+export const RateLimited = (retryAfterSeconds: number, message = "Too many attempts. Try again later.") =>
+  new AppError("rate_limited", message, { retryAfterSeconds });
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}

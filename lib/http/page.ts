@@ -1,0 +1,29 @@
+import { cookies, headers } from "next/headers";
+import { forbidden, redirect } from "next/navigation";
+
+import type { UserPrincipal } from "../auth/principal.ts";
+import { resolvePrincipal } from "../auth/resolve-principal.ts";
+import { can } from "../policy/authorize.ts";
+import type { Permission } from "../policy/permissions.ts";
+
+/** Only same-site paths may be returned to after sign-in (no open redirect). */
+export function safeCallbackUrl(value: string | null | undefined): string {
+  if (!value || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\"))
+    return "/account";
+  return value;
+}
+
+/** Pages use the same resolver as routes: no principal, sign in; no permission, 403. */
+export async function requirePageUser(permission?: Permission): Promise<UserPrincipal> {
+  const principal = await resolvePrincipal(await cookies());
+  if (!principal) {
+    const path = (await headers()).get("x-keyward-path") ?? "/account";
+    redirect(`/login?callbackUrl=${encodeURIComponent(safeCallbackUrl(path))}`);
+  }
+  if (permission && !can(principal, permission)) forbidden();
+  return principal;
+}
+
+export async function currentPageUser(): Promise<UserPrincipal | null> {
+  return resolvePrincipal(await cookies());
+}

@@ -1,0 +1,61 @@
+import { ZodError } from "zod";
+
+import { AppError, ERROR_STATUS, type ErrorCode, type FieldIssue } from "../errors/app-error.ts";
+
+/** RFC 9457 problem details. `type` is a stable URI per error code, the same on every installation. */
+export const PROBLEM_TYPE_BASE = "urn:keyward:problem:";
+
+const TITLES: Record<ErrorCode, string> = {
+  invalid: "Invalid request",
+  unauthenticated: "Authentication required",
+  forbidden: "Forbidden",
+  not_found: "Not found",
+  conflict: "Conflict",
+  payload_too_large: "Payload too large",
+  unsupported_media_type: "Unsupported media type",
+  unprocessable: "Unprocessable content",
+  rate_limited: "Too many requests",
+  internal: "Internal server error",
+  unavailable: "Service unavailable",
+};
+
+export type Problem = {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  errors?: FieldIssue[];
+};
+
+export function zodToAppError(error: ZodError): AppError {
+  const fields = error.issues.map((issue) => ({
+    path: issue.path.join(".") || "(body)",
+    message: issue.message,
+  }));
+  return new AppError("invalid", fields[0]?.message ?? "The request is not valid.", { fields });
+}
+
+/** Anything that is not an AppError becomes a generic 500: no message, no stack, only the request id. */
+export function toAppError(error: unknown, requestId: string): AppError {
+  if (error instanceof AppError) return error;
+  if (error instanceof ZodError) return zodToAppError(error);
+  console.error(`[${requestId}] unhandled error:`, error);
+  return new AppError("internal", `Something went wrong. Quote request id ${requestId} when reporting it.`);
+}
+
+export function problemResponse(error: AppError, requestId: string): Response {
+  const status = ERROR_STATUS[error.code];
+  const body: Problem = {
+    type: PROBLEM_TYPE_BASE + error.code,
+    title: TITLES[error.code],
+    status,
+    detail: error.message,
+    instance: `urn:request:${requestId}`,
+    ...(error.extra.fields ? { errors: error.extra.fields } : {}),
+  };
+  const headers = new Headers({ "content-type": "application/problem+json", "cache-control": "no-store" });
+  if (error.extra.retryAfterSeconds) headers.set("retry-after", String(error.extra.retryAfterSeconds));
+  if (error.code === "unauthenticated") headers.set("www-authenticate", 'Bearer realm="keyward"');
+  return new Response(JSON.stringify(body), { status, headers });
+}

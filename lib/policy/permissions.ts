@@ -1,0 +1,44 @@
+/**
+ * The permission catalog: `resource.action`. Stored on roles by key; every check goes through
+ * lib/policy/authorize.ts. Self-service (one's own profile, password, factors, sessions) needs none.
+ */
+export const PERMISSIONS = [
+  "users.read",
+  "users.write",
+  "roles.read",
+  "roles.write",
+  "clients.read",
+  "clients.write",
+  "tokens.create",
+  "tokens.read",
+  "tokens.write",
+  "audit.read",
+  "settings.write",
+] as const;
+
+export type Permission = (typeof PERMISSIONS)[number];
+
+export const PERMISSION_DESCRIPTIONS = {
+  "users.read": "See users, their roles, factors and sessions.",
+  "users.write": "Invite, edit, disable and delete users; manage their roles, sessions and MFA.",
+  "roles.read": "See roles and the permissions they grant.",
+  "roles.write": "Create, edit and delete custom roles.",
+  "clients.read": "See API clients.",
+  "clients.write": "Register, rotate, disable and delete API clients.",
+  "tokens.create": "Mint personal API tokens for oneself.",
+  "tokens.read": "See every user's API tokens.",
+  "tokens.write": "Revoke any user's API tokens.",
+  "audit.read": "Read and export the audit log.",
+  "settings.write": "Change global settings and rotate signing keys.",
+} satisfies Record<Permission, string>;
+
+const known = new Set<string>(PERMISSIONS);
+
+export function isPermission(value: string): value is Permission {
+  return known.has(value);
+}
+
+/** Stored permission arrays may hold keys a newer version removed: keep only the ones we know. */
+export function toPermissions(values: readonly string[]): Permission[] {
+  return values.filter(isPermission);
+}

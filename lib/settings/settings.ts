@@ -1,0 +1,58 @@
+import { z } from "zod";
+
+import type { Db, Tx } from "../db/client.ts";
+
+/** Global settings: typed, with defaults here; rows in `Setting` override them. */
+export const settingsSchema = z.object({
+  sessionIdleMinutes: z
+    .number()
+    .int()
+    .min(5)
+    .max(24 * 60)
+    .default(30),
+  sessionAbsoluteHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(12),
+  setupCompletedAt: z.string().nullable().default(null),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+export type SettingKey = keyof Settings;
+
+const CACHE_MS = 5_000;
+const store = globalThis as typeof globalThis & { __keywardSettings?: { at: number; value: Settings } };
+
+export async function getSettings(client: Db | Tx, options: { fresh?: boolean } = {}): Promise<Settings> {
+  const cached = store.__keywardSettings;
+  if (!options.fresh && cached && Date.now() - cached.at < CACHE_MS) return cached.value;
+  const rows = await client.setting.findMany();
+  const raw = Object.fromEntries(rows.map((row) => [row.key, row.value]));
+  // An unreadable stored value falls back to its default rather than breaking every request.
+  const value = Object.fromEntries(
+    Object.entries(settingsSchema.shape).map(([key, schema]) => {
+      const parsed = schema.safeParse(raw[key]);
+      return [key, parsed.success ? parsed.data : schema.parse(undefined)];
+    }),
+  ) as Settings;
+  store.__keywardSettings = { at: Date.now(), value };
+  return value;
+}
+
+export async function setSetting<K extends SettingKey>(
+  tx: Tx,
+  key: K,
+  value: Settings[K],
+  updatedBy?: string,
+): Promise<void> {
+  // Prisma's Json input type does not admit plain scalars in its declaration, though it stores them.
+  const parsed = settingsSchema.shape[key].parse(value) as unknown as object;
+  await tx.setting.upsert({
+    where: { key },
+    create: { key, value: parsed, updatedBy: updatedBy ?? null },
+    update: { value: parsed, updatedBy: updatedBy ?? null },
+  });
+  store.__keywardSettings = undefined;
+}

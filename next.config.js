@@ -1,0 +1,12 @@
+// @ts-check
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  // Keyward runs as a Node server; these packages load native code, WebAssembly or data files at run time.
+  serverExternalPackages: ["@node-rs/argon2", "@prisma/client", "pg", "fxa-common-password-list"],
+  poweredByHeader: false,
+  typedRoutes: false,
+  // forbidden() renders app/forbidden.tsx with a 403 status.
+  experimental: { authInterrupts: true },
+};
+
+export default nextConfig;

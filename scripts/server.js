@@ -1,0 +1,42 @@
+// The HTTP server behind `npm start`: Next.js with two headers that only this process may set.
+// Plain JavaScript so that it runs with `node` alone.
+import { randomUUID } from "node:crypto";
+import http from "node:http";
+
+import next from "next";
+
+const dev = process.argv.includes("--dev");
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? "0.0.0.0";
+
+const app = next({ dev, port, hostname: host === "0.0.0.0" ? "localhost" : host });
+const handle = app.getRequestHandler();
+await app.prepare();
+
+const server = http.createServer((req, res) => {
+  // The peer address and the original path are facts of this connection: drop anything a client sent.
+  delete req.headers["x-keyward-peer"];
+  delete req.headers["x-keyward-path"];
+  req.headers["x-keyward-peer"] = req.socket.remoteAddress ?? "";
+  req.headers["x-keyward-path"] = req.url ?? "/";
+  const requestId = randomUUID();
+  req.headers["x-request-id"] = requestId;
+  res.setHeader("x-request-id", requestId);
+  handle(req, res);
+});
+server.requestTimeout = 30_000;
+server.headersTimeout = 20_000;
+
+server.listen(port, host, () => {
+  console.log(
+    `Keyward is ready at ${process.env.NEXTAUTH_URL ?? `http://localhost:${port}`} (listening on ${host}:${port})`,
+  );
+});
+
+function shutdown() {
+  server.close(() => process.exit(0));
+  // Open keep-alive connections must not hold the process forever.
+  setTimeout(() => process.exit(0), 5_000).unref();
+}
+process.on("SIGTERM", shutdown);
+process.on("SIGINT", shutdown);
