@@ -3,7 +3,7 @@ import path from "node:path";
 import { z } from "zod";
 
 import { ConfigError } from "./config-error.ts";
-import { loadSecrets } from "./secrets.ts";
+import { loadSecrets, type Env } from "./secrets.ts";
 
 export { ConfigError };
 
@@ -56,7 +56,7 @@ export function resetConfigForTests(): void {
   cached = undefined;
 }
 
-export function readConfig(env: NodeJS.ProcessEnv): Config {
+export function readConfig(env: Env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -4,7 +4,8 @@ import path from "node:path";
 
 import { ConfigError } from "./config-error.ts";
 
-type LoadSecretsInput = { env: NodeJS.ProcessEnv; dataDir: string; production: boolean };
+export type Env = Readonly<Record<string, string | undefined>>;
+type LoadSecretsInput = { env: Env; dataDir: string; production: boolean };
 type Secrets = { sessionSecret: string; encryptionKeys: Buffer[]; generated: string[] };
 type SecretsFile = { KEYWARD_SECRET?: string; KEYWARD_ENCRYPTION_KEY?: string };
 

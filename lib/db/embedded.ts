@@ -31,7 +31,7 @@ export async function startEmbeddedDatabase(dataDir: string, port?: number): Pro
   };
 }
 
-async function freePort(start: number): Promise<number> {
+export async function freePort(start: number): Promise<number> {
   for (let port = start; port < start + 100; port++) {
     if (await isFree(port)) return port;
   }

@@ -5,13 +5,9 @@ import type { UserPrincipal } from "../auth/principal.ts";
 import { resolvePrincipal } from "../auth/resolve-principal.ts";
 import { can } from "../policy/authorize.ts";
 import type { Permission } from "../policy/permissions.ts";
+import { safeCallbackUrl } from "./callback-url.ts";
 
-/** Only same-site paths may be returned to after sign-in (no open redirect). */
-export function safeCallbackUrl(value: string | null | undefined): string {
-  if (!value || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\"))
-    return "/account";
-  return value;
-}
+export { safeCallbackUrl };
 
 /** Pages use the same resolver as routes: no principal, sign in; no permission, 403. */
 export async function requirePageUser(permission?: Permission): Promise<UserPrincipal> {

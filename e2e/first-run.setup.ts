@@ -1,0 +1,34 @@
+import { expect, setupCodeFromLog, signIn, test } from "./fixtures";
+
+// Journey: a newcomer opens a fresh Keyward, proves they run it with the code from the log, and becomes its administrator.
+test("first-run setup with the one-time code from the server log", async ({ page }) => {
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/setup$/);
+  await expect(page.getByRole("heading", { name: "Set up Keyward" })).toBeVisible();
+
+  const admin = { email: "first.admin@example.test", password: "orange kettle whistles twice" };
+  await page.getByLabel("Setup code").fill("AAAA-BBBB-CCCC");
+  await page.getByLabel("Your name").fill("First Admin");
+  await page.getByLabel("Email").fill(admin.email);
+  await page.getByLabel("Password", { exact: true }).fill(admin.password);
+  await page.getByLabel("Confirm password").fill(admin.password);
+  await page.getByRole("button", { name: "Create administrator" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "not valid" })).toBeVisible();
+
+  await page.getByLabel("Setup code").fill(setupCodeFromLog());
+  await page.getByRole("button", { name: "Create administrator" }).click();
+  await expect(page).toHaveURL(/\/login\?setup=done/);
+  await expect(page.getByRole("status").filter({ hasText: "Administrator created" })).toBeVisible();
+
+  await signIn(page, admin);
+  await expect(page.getByRole("heading", { name: "My account" })).toBeVisible();
+  await expect(page.getByText(`You are signed in as ${admin.email}.`)).toBeVisible();
+  const nav = page.getByRole("navigation", { name: "Main" });
+  for (const area of ["Users", "Roles", "API clients", "Tokens", "Audit log", "My account"]) {
+    await expect(nav.getByRole("link", { name: area })).toBeVisible();
+  }
+
+  // Setup is closed for good.
+  await page.goto("/setup");
+  await expect(page).not.toHaveURL(/\/setup$/);
+});

@@ -1,0 +1,45 @@
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+
+import { test as base, expect, type Page } from "@playwright/test";
+
+import { SYSTEM_CONTEXT } from "../lib/auth/principal.ts";
+import { db } from "../lib/db/client.ts";
+import type { BuiltInRoleKey } from "../lib/policy/built-in-roles.ts";
+import { builtInRoleId } from "../lib/roles/ensure-built-in-roles.ts";
+import { createUser } from "../lib/users/create-user.ts";
+
+// The runner (scripts/test-e2e.ts) gives us the server's own database: test data goes in the real one.
+process.env.DATABASE_URL = process.env.E2E_DATABASE_URL;
+
+export type TestUser = { id: string; email: string; name: string; password: string };
+
+/** Each test makes its own users, with unique emails, so tests run in any order and in parallel. */
+export async function createTestUser(options: { roles?: BuiltInRoleKey[]; label?: string } = {}): Promise<TestUser> {
+  const email = `${options.label ?? "user"}-${randomBytes(5).toString("hex")}@example.test`;
+  const name = `${(options.label ?? "user").replace(/^./, (c) => c.toUpperCase())} ${randomBytes(2).toString("hex")}`;
+  const password = `violet ${randomBytes(8).toString("base64url")} tractor`;
+  const roleIds = await Promise.all((options.roles ?? []).map((key) => builtInRoleId(db, key)));
+  const { id } = await db.$transaction((tx) =>
+    createUser(tx, { email, name, password, status: "active", roleIds, actor: { kind: "system", display: "e2e" }, context: SYSTEM_CONTEXT }),
+  );
+  return { id, email, name, password };
+}
+
+export async function signIn(page: Page, user: { email: string; password: string }) {
+  await page.getByLabel("Email").fill(user.email);
+  await page.getByLabel("Password", { exact: true }).fill(user.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+/** The setup code the server printed, read from its log as an operator would. */
+export function setupCodeFromLog(): string {
+  const log = fs.readFileSync(process.env.E2E_SERVER_LOG ?? "", "utf8");
+  const codes = [...log.matchAll(/Setup code: ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})/g)];
+  const code = codes.at(-1)?.[1];
+  if (!code) throw new Error("no setup code in the server log");
+  return code;
+}
+
+export const test = base;
+export { expect };

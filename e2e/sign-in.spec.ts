@@ -1,0 +1,69 @@
+import { db } from "../lib/db/client.ts";
+import { createTestUser, expect, signIn, test } from "./fixtures";
+
+test.describe("signing in and out", () => {
+  test("a protected page sends a signed-out visitor to sign in, then back to that page", async ({ page }) => {
+    const user = await createTestUser({ roles: ["auditor"], label: "auditor" });
+    await page.goto("/audit");
+    await expect(page).toHaveURL(/\/login\?callbackUrl=%2Faudit$/);
+    await signIn(page, user);
+    await expect(page).toHaveURL(/\/audit$/);
+    await expect(page.getByRole("heading", { name: "Audit log" })).toBeVisible();
+  });
+
+  test("a wrong password is refused with a clear message and no session", async ({ page }) => {
+    const user = await createTestUser();
+    await page.goto("/login");
+    await signIn(page, { email: user.email, password: "not the right password" });
+    await expect(page.getByRole("alert").filter({ hasText: "Email or password is incorrect." })).toBeVisible();
+    await expect(page).toHaveURL(/\/login/);
+    await page.goto("/account");
+    await expect(page).toHaveURL(/\/login/);
+  });
+
+  test("sign-out ends the session: the protected page asks to sign in again", async ({ page }) => {
+    const user = await createTestUser();
+    await page.goto("/login");
+    await signIn(page, user);
+    await expect(page.getByRole("heading", { name: "My account" })).toBeVisible();
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "You have signed out." })).toBeVisible();
+    await page.goto("/account");
+    await expect(page).toHaveURL(/\/login\?callbackUrl=%2Faccount$/);
+    const session = await db.session.findFirst({ where: { userId: user.id } });
+    expect(session?.revokedReason).toBe("signed_out");
+  });
+
+  test("the form works from the keyboard alone", async ({ page }) => {
+    const user = await createTestUser();
+    await page.goto("/login");
+    await page.getByLabel("Email").focus();
+    await page.keyboard.type(user.email);
+    await page.keyboard.press("Tab");
+    await page.keyboard.type(user.password);
+    await page.keyboard.press("Enter");
+    await expect(page.getByRole("heading", { name: "My account" })).toBeVisible();
+  });
+
+  test("a member sees only their account, and a page beyond their roles is refused", async ({ page }) => {
+    const user = await createTestUser({ label: "member" });
+    await page.goto("/login");
+    await signIn(page, user);
+    const nav = page.getByRole("navigation", { name: "Main" });
+    await expect(nav.getByRole("link")).toHaveText(["My account"]);
+    await expect(page.getByText("None: you can manage your own account.")).toBeVisible();
+    const response = await page.goto("/users");
+    expect(response?.status()).toBe(403);
+    await expect(page.getByRole("heading", { name: "You do not have access to this page" })).toBeVisible();
+  });
+
+  test("a disabled user is signed out on their next request", async ({ page }) => {
+    const user = await createTestUser();
+    await page.goto("/login");
+    await signIn(page, user);
+    await expect(page.getByRole("heading", { name: "My account" })).toBeVisible();
+    await db.user.update({ where: { id: user.id }, data: { status: "disabled" } });
+    await page.reload();
+    await expect(page).toHaveURL(/\/login/);
+  });
+});

@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+
+import { TEST_CONTEXT } from "../../test/factories.ts";
+import { db } from "../db/client.ts";
+import { recordAudit } from "./record-audit.ts";
+import { verifyAuditChain } from "./verify-chain.ts";
+
+const append = (n: number) =>
+  db.$transaction((tx) =>
+    recordAudit(tx, {
+      action: "user.created",
+      actor: { kind: "system", display: "test" },
+      target: { kind: "user", id: `usr_${n}` },
+      context: TEST_CONTEXT,
+      details: { n, nested: { z: 1, a: [n] } },
+    }),
+  );
+
+// Guarantee: the audit log is tamper-evident and concurrent writers never fork the chain.
+describe("audit hash chain", () => {
+  it("stays valid under 40 concurrent writers", async () => {
+    await Promise.all(Array.from({ length: 40 }, (_, n) => append(n)));
+    const result = await verifyAuditChain(db);
+    expect(result).toEqual({ ok: true, checked: expect.any(Number) });
+    expect(result.checked).toBeGreaterThanOrEqual(40);
+  });
+
+  it("records nothing when the change it belongs to rolls back", async () => {
+    const before = await db.auditEvent.count();
+    await expect(
+      db.$transaction(async (tx) => {
+        await recordAudit(tx, { action: "user.disabled", actor: { kind: "system" }, context: TEST_CONTEXT });
+        throw new Error("the change failed");
+      }),
+    ).rejects.toThrow("the change failed");
+    expect(await db.auditEvent.count()).toBe(before);
+  });
+
+  it("names the first edited event", async () => {
+    for (let n = 0; n < 3; n++) await append(n);
+    const [, middle] = await db.auditEvent.findMany({ orderBy: { id: "desc" }, take: 3 });
+    if (!middle) throw new Error("no events");
+    await db.$executeRaw`UPDATE "AuditEvent" SET "details" = '{"n": 999}' WHERE id = ${middle.id}`;
+    const result = await verifyAuditChain(db);
+    expect(result).toMatchObject({ ok: false, firstBadId: middle.id, reason: expect.stringContaining("edited") });
+    await db.$executeRaw`DELETE FROM "AuditEvent"`; // leave a clean chain for the next case
+  });
+
+  it("detects a deleted event at its successor", async () => {
+    for (let n = 0; n < 3; n++) await append(n);
+    const [newest, middle] = await db.auditEvent.findMany({ orderBy: { id: "desc" }, take: 2 });
+    if (!newest || !middle) throw new Error("no events");
+    await db.auditEvent.delete({ where: { id: middle.id } });
+    expect(await verifyAuditChain(db)).toMatchObject({ ok: false, firstBadId: newest.id, reason: expect.stringContaining("deleted") });
+    await db.$executeRaw`DELETE FROM "AuditEvent"`;
+  });
+
+  it("detects reordered events", async () => {
+    for (let n = 0; n < 3; n++) await append(n);
+    const [c, b] = await db.auditEvent.findMany({ orderBy: { id: "desc" }, take: 2 });
+    if (!c || !b) throw new Error("no events");
+    // Swap the two newest rows' positions.
+    await db.$executeRaw`UPDATE "AuditEvent" SET id = -1 WHERE id = ${c.id}`;
+    await db.$executeRaw`UPDATE "AuditEvent" SET id = ${c.id} WHERE id = ${b.id}`;
+    await db.$executeRaw`UPDATE "AuditEvent" SET id = ${b.id} WHERE id = -1`;
+    const result = await verifyAuditChain(db);
+    expect(result).toMatchObject({ ok: false, firstBadId: b.id });
+    await db.$executeRaw`DELETE FROM "AuditEvent"`;
+  });
+});

@@ -1,0 +1,47 @@
+import { randomBytes } from "node:crypto";
+
+import { encode } from "next-auth/jwt";
+
+import type { RequestContext } from "../lib/auth/principal.ts";
+import { createSession } from "../lib/auth/sessions.ts";
+import { getConfig } from "../lib/config/env.ts";
+import { db } from "../lib/db/client.ts";
+import type { BuiltInRoleKey } from "../lib/policy/built-in-roles.ts";
+import { builtInRoleId, ensureBuiltInRoles } from "../lib/roles/ensure-built-in-roles.ts";
+import { createUser } from "../lib/users/create-user.ts";
+
+/** Factories make unique data, so tests need no reset and run in any order. */
+export const TEST_CONTEXT: RequestContext = { ip: "203.0.113.7", userAgent: "vitest", requestId: "test" };
+
+export const uniqueEmail = (label = "user") => `${label}-${randomBytes(6).toString("hex")}@example.test`;
+
+/** A password that passes the policy (long, random, not in any list). */
+export const strongPassword = () => `pass ${randomBytes(9).toString("base64url")} phrase`;
+
+export async function makeUser(options: { roles?: BuiltInRoleKey[]; status?: "active" | "disabled" | "invited"; password?: string } = {}) {
+  await ensureBuiltInRoles(db);
+  const email = uniqueEmail();
+  const password = options.password ?? strongPassword();
+  const roleIds = await Promise.all((options.roles ?? []).map((key) => builtInRoleId(db, key)));
+  const { id } = await db.$transaction((tx) =>
+    createUser(tx, {
+      email,
+      name: `Test ${email.slice(0, 10)}`,
+      password: options.status === "invited" ? undefined : password,
+      status: options.status ?? "active",
+      roleIds,
+      actor: { kind: "system", display: "test" },
+      context: TEST_CONTEXT,
+    }),
+  );
+  return { id, email, password };
+}
+
+/** A real session row and the same JWT cookie next-auth would set for it. */
+export async function signedInCookie(userId: string): Promise<{ sessionId: string; cookie: string }> {
+  const session = await db.$transaction((tx) =>
+    createSession(tx, { userId, amr: ["pwd"], mfa: false, context: TEST_CONTEXT }),
+  );
+  const token = await encode({ token: { sub: userId, sid: session.id }, secret: getConfig().sessionSecret });
+  return { sessionId: session.id, cookie: `kw_session=${token}` };
+}
