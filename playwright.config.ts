@@ -4,10 +4,12 @@ import { defineConfig, devices } from "@playwright/test";
 
 // Browser: PLAYWRIGHT_CHROMIUM_EXECUTABLE, else Debian's Chromium when present, else Playwright's own.
 const executablePath =
-  process.env.PLAYWRIGHT_CHROMIUM_EXECUTABLE || (fs.existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
+  process.env.PLAYWRIGHT_CHROMIUM_EXECUTABLE ||
+  (fs.existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
 
 const baseURL = process.env.E2E_BASE_URL;
-if (!baseURL) throw new Error("Run the browser tests with `npm run test:e2e`: it starts a server on a fresh database.");
+if (!baseURL)
+  throw new Error("Run the browser tests with `npm run test:e2e`: it starts a server on a fresh database.");
 
 export default defineConfig({
   testDir: "e2e",

@@ -15,13 +15,23 @@ process.env.DATABASE_URL = process.env.E2E_DATABASE_URL;
 export type TestUser = { id: string; email: string; name: string; password: string };
 
 /** Each test makes its own users, with unique emails, so tests run in any order and in parallel. */
-export async function createTestUser(options: { roles?: BuiltInRoleKey[]; label?: string } = {}): Promise<TestUser> {
+export async function createTestUser(
+  options: { roles?: BuiltInRoleKey[]; label?: string } = {},
+): Promise<TestUser> {
   const email = `${options.label ?? "user"}-${randomBytes(5).toString("hex")}@example.test`;
   const name = `${(options.label ?? "user").replace(/^./, (c) => c.toUpperCase())} ${randomBytes(2).toString("hex")}`;
   const password = `violet ${randomBytes(8).toString("base64url")} tractor`;
   const roleIds = await Promise.all((options.roles ?? []).map((key) => builtInRoleId(db, key)));
   const { id } = await db.$transaction((tx) =>
-    createUser(tx, { email, name, password, status: "active", roleIds, actor: { kind: "system", display: "e2e" }, context: SYSTEM_CONTEXT }),
+    createUser(tx, {
+      email,
+      name,
+      password,
+      status: "active",
+      roleIds,
+      actor: { kind: "system", display: "e2e" },
+      context: SYSTEM_CONTEXT,
+    }),
   );
   return { id, email, name, password };
 }

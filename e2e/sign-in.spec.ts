@@ -15,7 +15,9 @@ test.describe("signing in and out", () => {
     const user = await createTestUser();
     await page.goto("/login");
     await signIn(page, { email: user.email, password: "not the right password" });
-    await expect(page.getByRole("alert").filter({ hasText: "Email or password is incorrect." })).toBeVisible();
+    await expect(
+      page.getByRole("alert").filter({ hasText: "Email or password is incorrect." }),
+    ).toBeVisible();
     await expect(page).toHaveURL(/\/login/);
     await page.goto("/account");
     await expect(page).toHaveURL(/\/login/);

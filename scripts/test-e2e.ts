@@ -10,10 +10,17 @@ import path from "node:path";
 import { freePort } from "../lib/db/embedded.ts";
 import { adminQuery, quoteIdent, uniqueName, withDatabase } from "../test/database.ts";
 
-const serverUrl = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/postgres";
+const serverUrl =
+  process.env.TEST_DATABASE_URL ||
+  process.env.DATABASE_URL ||
+  "postgresql://postgres@127.0.0.1:5432/postgres";
 const bin = (...parts: string[]) => path.join(process.cwd(), "node_modules", ...parts);
 
-async function waitForReady(url: string, server: { exitCode: number | null }, timeoutMs: number): Promise<void> {
+async function waitForReady(
+  url: string,
+  server: { exitCode: number | null },
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (server.exitCode !== null) throw new Error(`the server exited with ${server.exitCode}`);
@@ -55,13 +62,19 @@ async function main(): Promise<number> {
   try {
     console.log(`[e2e] starting Keyward on ${baseUrl} (database ${database}, log ${log})`);
     await waitForReady(baseUrl, server, 8 * 60_000);
-    const result = spawnSync(process.execPath, [bin("@playwright", "test", "cli.js"), "test", ...process.argv.slice(2)], {
-      stdio: "inherit",
-      env: { ...env, E2E_BASE_URL: baseUrl, E2E_SERVER_LOG: log, E2E_DATABASE_URL: env.DATABASE_URL },
-    });
+    const result = spawnSync(
+      process.execPath,
+      [bin("@playwright", "test", "cli.js"), "test", ...process.argv.slice(2)],
+      {
+        stdio: "inherit",
+        env: { ...env, E2E_BASE_URL: baseUrl, E2E_SERVER_LOG: log, E2E_DATABASE_URL: env.DATABASE_URL },
+      },
+    );
     return result.status ?? 1;
   } catch (error) {
-    console.error(`[e2e] ${error instanceof Error ? error.message : String(error)}\n--- server log ---\n${fs.readFileSync(log, "utf8")}`);
+    console.error(
+      `[e2e] ${error instanceof Error ? error.message : String(error)}\n--- server log ---\n${fs.readFileSync(log, "utf8")}`,
+    );
     return 1;
   } finally {
     if (server.pid && server.exitCode === null) {

@@ -18,7 +18,9 @@ export const uniqueEmail = (label = "user") => `${label}-${randomBytes(6).toStri
 /** A password that passes the policy (long, random, not in any list). */
 export const strongPassword = () => `pass ${randomBytes(9).toString("base64url")} phrase`;
 
-export async function makeUser(options: { roles?: BuiltInRoleKey[]; status?: "active" | "disabled" | "invited"; password?: string } = {}) {
+export async function makeUser(
+  options: { roles?: BuiltInRoleKey[]; status?: "active" | "disabled" | "invited"; password?: string } = {},
+) {
   await ensureBuiltInRoles(db);
   const email = uniqueEmail();
   const password = options.password ?? strongPassword();

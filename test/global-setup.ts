@@ -12,7 +12,7 @@ declare module "vitest" {
 export default async function setup(project: TestProject) {
   const url = serverUrl();
   if (!url) {
-    console.log("[integration] no DATABASE_URL: each test file uses its own in-memory PGlite");
+    console.warn("[integration] no DATABASE_URL: each test file uses its own in-memory PGlite");
     project.provide("templateDatabaseUrl", null);
     return;
   }

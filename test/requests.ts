@@ -5,7 +5,15 @@ type Handler = (req: NextRequest, context: { params: Promise<Record<string, stri
 /** Calls a real route handler as the server would, with the headers our server.js adds. */
 export async function call(
   handler: Handler,
-  options: { method?: string; path?: string; json?: unknown; body?: string; headers?: Record<string, string>; cookie?: string; ip?: string } = {},
+  options: {
+    method?: string;
+    path?: string;
+    json?: unknown;
+    body?: string;
+    headers?: Record<string, string>;
+    cookie?: string;
+    ip?: string;
+  } = {},
 ): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
   const headers = new Headers(options.headers);
   headers.set("x-keyward-peer", options.ip ?? "203.0.113.7");
@@ -23,5 +31,9 @@ export async function call(
   });
   const response = await handler(req, { params: Promise.resolve({}) });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+  };
 }

@@ -42,7 +42,11 @@ describe("audit hash chain", () => {
     if (!middle) throw new Error("no events");
     await db.$executeRaw`UPDATE "AuditEvent" SET "details" = '{"n": 999}' WHERE id = ${middle.id}`;
     const result = await verifyAuditChain(db);
-    expect(result).toMatchObject({ ok: false, firstBadId: middle.id, reason: expect.stringContaining("edited") });
+    expect(result).toMatchObject({
+      ok: false,
+      firstBadId: middle.id,
+      reason: expect.stringContaining("edited"),
+    });
     await db.$executeRaw`DELETE FROM "AuditEvent"`; // leave a clean chain for the next case
   });
 
@@ -51,7 +55,11 @@ describe("audit hash chain", () => {
     const [newest, middle] = await db.auditEvent.findMany({ orderBy: { id: "desc" }, take: 2 });
     if (!newest || !middle) throw new Error("no events");
     await db.auditEvent.delete({ where: { id: middle.id } });
-    expect(await verifyAuditChain(db)).toMatchObject({ ok: false, firstBadId: newest.id, reason: expect.stringContaining("deleted") });
+    expect(await verifyAuditChain(db)).toMatchObject({
+      ok: false,
+      firstBadId: newest.id,
+      reason: expect.stringContaining("deleted"),
+    });
     await db.$executeRaw`DELETE FROM "AuditEvent"`;
   });
 

@@ -31,7 +31,9 @@ describe("audit event hashing", () => {
     const base = eventHash(GENESIS_HASH, event);
     expect(eventHash(GENESIS_HASH, { ...event, outcome: "failure" })).not.toBe(base);
     expect(eventHash(GENESIS_HASH, { ...event, id: BigInt(2) })).not.toBe(base);
-    expect(eventHash(GENESIS_HASH, { ...event, details: { b: 2, a: { d: [2, 1], c: null } } })).not.toBe(base);
+    expect(eventHash(GENESIS_HASH, { ...event, details: { b: 2, a: { d: [2, 1], c: null } } })).not.toBe(
+      base,
+    );
     expect(eventHash("f".repeat(64), event)).not.toBe(base);
   });
 });

@@ -21,7 +21,9 @@ describe("revocable sessions", () => {
     const { sessionId } = await signedInCookie(user.id);
     expect((await resolveSession(sessionId))?.permissions.has("audit.read")).toBe(true);
     // A role change applies on the very next request.
-    await db.roleAssignment.create({ data: { userId: user.id, roleId: await builtInRoleId(db, "developer") } });
+    await db.roleAssignment.create({
+      data: { userId: user.id, roleId: await builtInRoleId(db, "developer") },
+    });
     expect((await resolveSession(sessionId))?.permissions.has("tokens.create")).toBe(true);
   });
 
@@ -80,6 +82,8 @@ describe("revocable sessions", () => {
     expect((await db.session.findUniqueOrThrow({ where: { id: sessionId } })).lastSeenAt).toEqual(first);
     later(LAST_SEEN_WRITE_MS);
     await resolveSession(sessionId);
-    expect((await db.session.findUniqueOrThrow({ where: { id: sessionId } })).lastSeenAt.getTime()).toBeGreaterThan(first.getTime());
+    expect(
+      (await db.session.findUniqueOrThrow({ where: { id: sessionId } })).lastSeenAt.getTime(),
+    ).toBeGreaterThan(first.getTime());
   });
 });

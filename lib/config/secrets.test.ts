@@ -33,7 +33,11 @@ describe("secrets", () => {
   it("prefers the environment and writes nothing then", () => {
     const dataDir = tempDir();
     const key = Buffer.alloc(32, 7).toString("base64");
-    const secrets = loadSecrets({ env: { KEYWARD_SECRET: "s".repeat(40), KEYWARD_ENCRYPTION_KEY: key }, dataDir, production: true });
+    const secrets = loadSecrets({
+      env: { KEYWARD_SECRET: "s".repeat(40), KEYWARD_ENCRYPTION_KEY: key },
+      dataDir,
+      production: true,
+    });
     expect(secrets.sessionSecret).toBe("s".repeat(40));
     expect(fs.existsSync(path.join(dataDir, "secrets.json"))).toBe(false);
   });
@@ -43,14 +47,18 @@ describe("secrets", () => {
     expect(() => loadSecrets({ env: {}, dataDir, production: true })).toThrow(
       new ConfigError("KEYWARD_SECRET is required when KEYWARD_ENV=production"),
     );
-    expect(() =>
-      loadSecrets({ env: { KEYWARD_SECRET: "s".repeat(40) }, dataDir, production: true }),
-    ).toThrow(/^KEYWARD_ENCRYPTION_KEY is required/);
+    expect(() => loadSecrets({ env: { KEYWARD_SECRET: "s".repeat(40) }, dataDir, production: true })).toThrow(
+      /^KEYWARD_ENCRYPTION_KEY is required/,
+    );
   });
 
   it("refuses an encryption key that is not 32 bytes", () => {
     expect(() =>
-      loadSecrets({ env: { KEYWARD_SECRET: "s".repeat(40), KEYWARD_ENCRYPTION_KEY: "c2hvcnQ=" }, dataDir: tempDir(), production: false }),
+      loadSecrets({
+        env: { KEYWARD_SECRET: "s".repeat(40), KEYWARD_ENCRYPTION_KEY: "c2hvcnQ=" },
+        dataDir: tempDir(),
+        production: false,
+      }),
     ).toThrow(/KEYWARD_ENCRYPTION_KEY must be 32 bytes/);
   });
 });

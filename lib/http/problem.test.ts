@@ -45,7 +45,14 @@ describe("problem+json", () => {
 describe("sign-in return path", () => {
   it("allows only same-site paths (no open redirect)", () => {
     expect(safeCallbackUrl("/users?page=2")).toBe("/users?page=2");
-    for (const evil of ["https://evil.example", "//evil.example", "/\\evil.example", "javascript:alert(1)", "", null]) {
+    for (const evil of [
+      "https://evil.example",
+      "//evil.example",
+      "/\\evil.example",
+      "javascript:alert(1)",
+      "",
+      null,
+    ]) {
       expect(safeCallbackUrl(evil)).toBe("/account");
     }
   });

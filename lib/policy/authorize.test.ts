@@ -44,13 +44,16 @@ describe("the built-in roles", () => {
   });
 
   it("describe every permission", () => {
-    for (const permission of PERMISSIONS) expect(PERMISSION_DESCRIPTIONS[permission].length).toBeGreaterThan(10);
+    for (const permission of PERMISSIONS)
+      expect(PERMISSION_DESCRIPTIONS[permission].length).toBeGreaterThan(10);
   });
 });
 
 describe("nobody grants what they do not hold", () => {
   it("lists the permissions an actor lacks", () => {
-    expect(missingPermissions(principal(["users.write"]), ["users.write", "settings.write"])).toEqual(["settings.write"]);
+    expect(missingPermissions(principal(["users.write"]), ["users.write", "settings.write"])).toEqual([
+      "settings.write",
+    ]);
   });
 });
 

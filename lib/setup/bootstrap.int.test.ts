@@ -28,7 +28,9 @@ describe("first start", () => {
     process.env.KEYWARD_ADMIN_PASSWORD = strongPassword();
     resetConfigForTests();
     expect(await bootstrap()).toEqual({ state: "admin_created", email });
-    expect(await db.role.count({ where: { builtInKey: { in: [...BUILT_IN_ROLE_KEYS] } } })).toBe(BUILT_IN_ROLE_KEYS.length);
+    expect(await db.role.count({ where: { builtInKey: { in: [...BUILT_IN_ROLE_KEYS] } } })).toBe(
+      BUILT_IN_ROLE_KEYS.length,
+    );
     expect(await isSetupOpen(db)).toBe(false);
     // A restart changes nothing.
     expect(await bootstrap()).toEqual({ state: "ready" });

@@ -10,8 +10,9 @@ import { createUser } from "../users/create-user.ts";
 const SETUP_LOCK = 7_294_012;
 
 /**
- * Creates the first administrator and closes setup for good, in one transaction. Returns null when
- * setup was already closed (someone else finished first).
+ * Creates an administrator and closes setup for good, in one transaction. With `onlyIfSetupOpen`
+ * (the default: the setup page, the environment) it returns null when setup was already closed,
+ * e.g. someone else finished first; the operator CLI (break-glass) creates one either way.
  */
 export async function createFirstAdmin(
   tx: Tx,
@@ -22,11 +23,12 @@ export async function createFirstAdmin(
     actor: AuditActor;
     context: RequestContext;
     via: string;
+    onlyIfSetupOpen?: boolean;
   },
 ): Promise<{ id: string } | null> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SETUP_LOCK})`;
   const closed = await tx.setting.findUnique({ where: { key: "setupCompletedAt" } });
-  if (closed) return null;
+  if (closed && input.onlyIfSetupOpen !== false) return null;
   const adminRoleId = await builtInRoleId(tx, "admin");
   const user = await createUser(tx, {
     email: input.email,
@@ -37,10 +39,11 @@ export async function createFirstAdmin(
     actor: input.actor,
     context: input.context,
   });
+  if (closed) return user;
   await setSetting(tx, "setupCompletedAt", new Date().toISOString(), user.id);
   await recordAudit(tx, {
     action: "setup.completed",
-    actor: input.actor.id ? input.actor : { ...input.actor, id: user.id, display: input.email },
+    actor: input.actor,
     target: { kind: "user", id: user.id, display: input.email },
     context: input.context,
     details: { via: input.via },

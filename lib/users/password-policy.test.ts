@@ -25,9 +25,9 @@ describe("password rules", () => {
   });
 
   it("refuses a password containing the account's email name", () => {
-    expect(() => assertAcceptablePassword("grace.hopper-2024!", { email: "grace.hopper@example.com" })).toThrow(
-      /email/,
-    );
+    expect(() =>
+      assertAcceptablePassword("grace.hopper-2024!", { email: "grace.hopper@example.com" }),
+    ).toThrow(/email/);
   });
 });
 

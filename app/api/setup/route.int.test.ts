@@ -23,7 +23,10 @@ describe("POST /api/setup", () => {
     const cases: { options: Parameters<typeof call>[1]; status: number }[] = [
       { options: { body: "", headers: { "content-type": "application/json" } }, status: 400 },
       { options: { body: "{not json", headers: { "content-type": "application/json" } }, status: 400 },
-      { options: { body: "code=x", headers: { "content-type": "application/x-www-form-urlencoded" } }, status: 415 },
+      {
+        options: { body: "code=x", headers: { "content-type": "application/x-www-form-urlencoded" } },
+        status: 415,
+      },
       { options: { json: [] }, status: 400 },
       { options: { json: { code: 1, email: true, name: null, password: [] } }, status: 400 },
       { options: { json: form("x", { password: "short" }) }, status: 400 },

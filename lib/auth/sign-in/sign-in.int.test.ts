@@ -24,14 +24,22 @@ afterEach(() => {
 describe("password sign-in", () => {
   it("creates a session only when the attempt is exchanged, and the attempt works once", async () => {
     const user = await makeUser({ roles: ["developer"] });
-    const step = await startPasswordSignIn({ email: user.email, password: user.password, context: context() });
+    const step = await startPasswordSignIn({
+      email: user.email,
+      password: user.password,
+      context: context(),
+    });
     expect(step.next).toBe("complete");
     expect(await db.session.count({ where: { userId: user.id } })).toBe(0);
 
     const done = await completeSignIn({ attemptToken: step.attemptToken, context: context() });
     const principal = await resolveSession(done.sessionId);
     expect(principal).toMatchObject({ userId: user.id, amr: ["pwd"] });
-    expect([...(principal?.permissions ?? [])].sort()).toEqual(["clients.read", "clients.write", "tokens.create"]);
+    expect([...(principal?.permissions ?? [])].sort()).toEqual([
+      "clients.read",
+      "clients.write",
+      "tokens.create",
+    ]);
 
     const again = await failure(completeSignIn({ attemptToken: step.attemptToken, context: context() }));
     expect(again.code).toBe("unauthenticated");
@@ -39,7 +47,11 @@ describe("password sign-in", () => {
 
   it("stores only a hash of the attempt secret", async () => {
     const user = await makeUser();
-    const step = await startPasswordSignIn({ email: user.email, password: user.password, context: context() });
+    const step = await startPasswordSignIn({
+      email: user.email,
+      password: user.password,
+      context: context(),
+    });
     const rows = await db.signInAttempt.findMany({ where: { userId: user.id } });
     expect(rows).toHaveLength(1);
     expect(JSON.stringify(rows)).not.toContain(step.attemptToken);
@@ -48,8 +60,12 @@ describe("password sign-in", () => {
   // Guarantee: unknown and known accounts are indistinguishable by message and status.
   it("answers a wrong password and an unknown email identically", async () => {
     const user = await makeUser();
-    const wrong = await failure(startPasswordSignIn({ email: user.email, password: "not the password", context: context() }));
-    const unknown = await failure(startPasswordSignIn({ email: uniqueEmail(), password: "not the password", context: context() }));
+    const wrong = await failure(
+      startPasswordSignIn({ email: user.email, password: "not the password", context: context() }),
+    );
+    const unknown = await failure(
+      startPasswordSignIn({ email: uniqueEmail(), password: "not the password", context: context() }),
+    );
     for (const error of [wrong, unknown]) {
       expect(error).toBeInstanceOf(AppError);
       expect(error.code).toBe("unauthenticated");
@@ -59,22 +75,32 @@ describe("password sign-in", () => {
 
   it("refuses disabled and invited users with the same message", async () => {
     const disabled = await makeUser({ status: "disabled" });
-    const error = await failure(startPasswordSignIn({ email: disabled.email, password: disabled.password, context: context() }));
+    const error = await failure(
+      startPasswordSignIn({ email: disabled.email, password: disabled.password, context: context() }),
+    );
     expect(error.message).toBe(BAD_CREDENTIALS);
     const invited = await makeUser({ status: "invited" });
-    expect((await failure(startPasswordSignIn({ email: invited.email, password: "anything at all", context: context() }))).message).toBe(
-      BAD_CREDENTIALS,
-    );
+    expect(
+      (
+        await failure(
+          startPasswordSignIn({ email: invited.email, password: "anything at all", context: context() }),
+        )
+      ).message,
+    ).toBe(BAD_CREDENTIALS);
   });
 
   it("audits failures without the password", async () => {
     const user = await makeUser();
-    await failure(startPasswordSignIn({ email: user.email, password: "secret-guess-123", context: context() }));
-    const events = await db.auditEvent.findMany({ where: { action: "auth.sign_in_failed", targetId: user.id } });
-    expect(events).toHaveLength(1);
-    expect(JSON.stringify(events[0], (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v))).not.toContain(
-      "secret-guess-123",
+    await failure(
+      startPasswordSignIn({ email: user.email, password: "secret-guess-123", context: context() }),
     );
+    const events = await db.auditEvent.findMany({
+      where: { action: "auth.sign_in_failed", targetId: user.id },
+    });
+    expect(events).toHaveLength(1);
+    expect(
+      JSON.stringify(events[0], (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v)),
+    ).not.toContain("secret-guess-123");
     expect(events[0]?.details).toMatchObject({ reason: "wrong_password" });
   });
 
@@ -83,7 +109,13 @@ describe("password sign-in", () => {
     const user = await makeUser();
     const storm = await Promise.all(
       Array.from({ length: 25 }, (_, i) =>
-        failure(startPasswordSignIn({ email: user.email, password: `wrong guess ${i}`, context: context(`192.0.2.${i}`) })),
+        failure(
+          startPasswordSignIn({
+            email: user.email,
+            password: `wrong guess ${i}`,
+            context: context(`192.0.2.${i}`),
+          }),
+        ),
       ),
     );
     const checked = storm.filter((e) => e.code === "unauthenticated").length;
@@ -93,12 +125,18 @@ describe("password sign-in", () => {
     expect(throttled[0]?.extra.retryAfterSeconds).toBeGreaterThan(0);
 
     // Even the right password waits: the limit does not reveal whether a guess was right.
-    const blocked = await failure(startPasswordSignIn({ email: user.email, password: user.password, context: context() }));
+    const blocked = await failure(
+      startPasswordSignIn({ email: user.email, password: user.password, context: context() }),
+    );
     expect(blocked.code).toBe("rate_limited");
 
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(Date.now() + (SIGN_IN_PER_ACCOUNT.durationSeconds + 1) * 1000);
-    const step = await startPasswordSignIn({ email: user.email, password: user.password, context: context() });
+    const step = await startPasswordSignIn({
+      email: user.email,
+      password: user.password,
+      context: context(),
+    });
     expect(step.next).toBe("complete");
   });
 
@@ -114,9 +152,15 @@ describe("password sign-in", () => {
 
   it("expires an unfinished attempt after five minutes", async () => {
     const user = await makeUser();
-    const step = await startPasswordSignIn({ email: user.email, password: user.password, context: context() });
+    const step = await startPasswordSignIn({
+      email: user.email,
+      password: user.password,
+      context: context(),
+    });
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(Date.now() + 6 * 60_000);
-    expect((await failure(completeSignIn({ attemptToken: step.attemptToken, context: context() }))).code).toBe("unauthenticated");
+    expect(
+      (await failure(completeSignIn({ attemptToken: step.attemptToken, context: context() }))).code,
+    ).toBe("unauthenticated");
   });
 });

@@ -22,7 +22,11 @@ describe("GET /api/v1/me", () => {
     const { cookie } = await signedInCookie(user.id);
     const response = await call(GET, { cookie });
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ id: user.id, email: user.email, permissions: ["audit.read", "roles.read", "users.read", "users.write"] });
+    expect(response.body).toMatchObject({
+      id: user.id,
+      email: user.email,
+      permissions: ["audit.read", "roles.read", "users.read", "users.write"],
+    });
   });
 
   it("refuses a revoked session and a disabled user on the very next request", async () => {
@@ -40,7 +44,10 @@ describe("GET /api/v1/me", () => {
   it("refuses a token signed with another secret and a token naming no session", async () => {
     const user = await makeUser();
     const { sessionId } = await signedInCookie(user.id);
-    const forged = await encode({ token: { sid: sessionId }, secret: "another-secret-of-at-least-32-characters!" });
+    const forged = await encode({
+      token: { sid: sessionId },
+      secret: "another-secret-of-at-least-32-characters!",
+    });
     expect((await call(GET, { cookie: `kw_session=${forged}` })).status).toBe(401);
     expect((await call(GET, { cookie: "kw_session=garbage" })).status).toBe(401);
   });

@@ -27,7 +27,13 @@ describe("POST /api/auth/sign-in/password", () => {
   });
 
   it("rejects malformed input with 400, never 500", async () => {
-    for (const json of [{}, { email: "x" }, { email: "a@b.co", password: "" }, { email: ["a"], password: 1 }, "text"]) {
+    for (const json of [
+      {},
+      { email: "x" },
+      { email: "a@b.co", password: "" },
+      { email: ["a"], password: 1 },
+      "text",
+    ]) {
       const response = await call(POST, { json });
       expect(response.status).toBe(400);
       expect(response.headers.get("content-type")).toBe("application/problem+json");

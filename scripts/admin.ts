@@ -1,0 +1,145 @@
+// `npm run admin -- <command>`: break-glass operations for whoever has shell access to the server.
+// Each is audited as the operating-system user who ran it.
+import os from "node:os";
+import readline from "node:readline";
+import { parseArgs } from "node:util";
+
+import type { AuditActor } from "../lib/audit/actions.ts";
+import { SYSTEM_CONTEXT } from "../lib/auth/principal.ts";
+import { ConfigError } from "../lib/config/env.ts";
+import { closeDb, db } from "../lib/db/client.ts";
+import { applyMigrations } from "../lib/db/migrate.ts";
+import { openDatabase } from "../lib/db/open-database.ts";
+import { AppError } from "../lib/errors/app-error.ts";
+import { ensureBuiltInRoles } from "../lib/roles/ensure-built-in-roles.ts";
+import { createFirstAdmin } from "../lib/setup/create-first-admin.ts";
+import { emailSchema, nameSchema, newPasswordSchema } from "../lib/users/schemas.ts";
+import { setUserStatus } from "../lib/users/set-user-status.ts";
+
+const USAGE = `Usage: npm run admin -- <command> [options]
+
+Commands:
+  create-admin --email EMAIL [--name NAME]   Create an administrator. The password is read from
+                                             standard input (piped) or asked for at the terminal.
+  disable-user --email EMAIL                 Disable a user and end all their sessions.
+  enable-user --email EMAIL                  Enable a disabled user again.
+  help                                       Show this help.
+
+Uses DATABASE_URL, or the embedded database in the data folder (stop Keyward first).`;
+
+const actor: AuditActor = { kind: "system", display: `cli:${os.userInfo().username}` };
+
+function parse<T>(
+  schema: {
+    safeParse(
+      v: unknown,
+    ): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } };
+  },
+  value: unknown,
+  flag: string,
+): T {
+  const result = schema.safeParse(value);
+  if (!result.success)
+    throw new AppError("invalid", `${flag}: ${result.error.issues[0]?.message ?? "invalid"}`);
+  return result.data;
+}
+
+async function readPassword(): Promise<string> {
+  if (!process.stdin.isTTY) {
+    let data = "";
+    for await (const chunk of process.stdin) data += String(chunk);
+    return data.replace(/\r?\n$/, "");
+  }
+  const ask = (prompt: string) =>
+    new Promise<string>((resolve) => {
+      const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+      // Keep the typed password off the screen.
+      (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = (s: string) => {
+        if (s.startsWith(prompt)) process.stdout.write(prompt);
+      };
+      rl.question(prompt, (answer) => {
+        rl.close();
+        process.stdout.write("\n");
+        resolve(answer);
+      });
+    });
+  const first = await ask("Password: ");
+  if (first !== (await ask("Repeat the password: ")))
+    throw new AppError("invalid", "The two passwords differ.");
+  return first;
+}
+
+async function userIdByEmail(email: string): Promise<string> {
+  const user = await db.user.findUnique({ where: { email }, select: { id: true } });
+  if (!user) throw new AppError("not_found", `No user has the email ${email}.`);
+  return user.id;
+}
+
+async function run(command: string | undefined, values: Record<string, string | undefined>): Promise<void> {
+  switch (command) {
+    case "create-admin": {
+      const email = parse(emailSchema, values.email, "--email");
+      const name = parse(nameSchema, values.name ?? "Administrator", "--name");
+      const password = parse(newPasswordSchema, await readPassword(), "password");
+      await ensureBuiltInRoles(db);
+      await db.$transaction((tx) =>
+        createFirstAdmin(tx, {
+          email,
+          name,
+          password,
+          actor,
+          context: SYSTEM_CONTEXT,
+          via: "cli",
+          onlyIfSetupOpen: false,
+        }),
+      );
+      console.log(`Created the administrator ${email}.`);
+      return;
+    }
+    case "disable-user":
+    case "enable-user": {
+      const email = parse(emailSchema, values.email, "--email");
+      const userId = await userIdByEmail(email);
+      const status = command === "disable-user" ? "disabled" : "active";
+      await db.$transaction((tx) => setUserStatus(tx, { userId, status, actor, context: SYSTEM_CONTEXT }));
+      console.log(`${email} is now ${status === "active" ? "enabled" : "disabled"}.`);
+      return;
+    }
+    case "help":
+    case undefined:
+      console.log(USAGE);
+      return;
+    default:
+      throw new AppError("invalid", `Unknown command "${command}".\n\n${USAGE}`);
+  }
+}
+
+async function main(): Promise<number> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { email: { type: "string" }, name: { type: "string" } },
+  });
+  const command = positionals[0];
+  if (command === undefined || command === "help") {
+    console.log(USAGE);
+    return 0;
+  }
+  const database = await openDatabase();
+  try {
+    await applyMigrations({ url: database.url });
+    await run(command, values);
+    return 0;
+  } finally {
+    await closeDb();
+    await database.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof AppError || error instanceof ConfigError) console.error(error.message);
+    else console.error("admin: failed:", error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);
