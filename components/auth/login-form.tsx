@@ -2,43 +2,29 @@
 
 import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import type { FormEvent } from "react";
 
 import { Button } from "@/components/ui/button";
 import { FormAlert } from "@/components/ui/form-alert";
-import { postJson } from "@/components/ui/post-json";
 import { TextField } from "@/components/ui/text-field";
+import { useJsonForm } from "@/components/ui/use-json-form";
 
 export function LoginForm({ callbackUrl, notice }: { callbackUrl: string; notice?: string }) {
   const router = useRouter();
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string>();
-  const [fields, setFields] = useState<Record<string, string>>({});
+  const { pending, error, fields, submit, fail } = useJsonForm();
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    setPending(true);
-    setError(undefined);
-    setFields({});
     // Step 1: the password. The server keeps the attempt; no session exists yet.
-    const step = await postJson<{ next: string }>("/api/auth/sign-in/password", {
+    const step = await submit<{ next: string }>("/api/auth/sign-in/password", {
       email: String(form.get("email") ?? ""),
       password: String(form.get("password") ?? ""),
     });
-    if (!step.ok) {
-      setPending(false);
-      setError(step.message);
-      setFields(step.fields);
-      return;
-    }
+    if (!step) return;
     // Last step: exchange the finished attempt for a session.
     const result = await signIn("attempt", { redirect: false });
-    if (!result?.ok) {
-      setPending(false);
-      setError("Your sign-in could not be completed. Start again.");
-      return;
-    }
+    if (!result?.ok) return fail("Your sign-in could not be completed. Start again.");
     router.replace(callbackUrl);
     router.refresh();
   }

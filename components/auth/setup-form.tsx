@@ -1,43 +1,31 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import type { FormEvent } from "react";
 
 import { Button } from "@/components/ui/button";
 import { FormAlert } from "@/components/ui/form-alert";
-import { postJson } from "@/components/ui/post-json";
 import { TextField } from "@/components/ui/text-field";
+import { useJsonForm } from "@/components/ui/use-json-form";
 
 export function SetupForm() {
   const router = useRouter();
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string>();
-  const [fields, setFields] = useState<Record<string, string>>({});
+  const { pending, error, fields, submit, fail } = useJsonForm();
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const password = String(form.get("password") ?? "");
     if (password !== String(form.get("confirm") ?? "")) {
-      setFields({ confirm: "The two passwords differ." });
-      return;
+      return fail(undefined, { confirm: "The two passwords differ." });
     }
-    setPending(true);
-    setError(undefined);
-    setFields({});
-    const result = await postJson("/api/setup", {
+    const created = await submit("/api/setup", {
       code: String(form.get("code") ?? ""),
       name: String(form.get("name") ?? ""),
       email: String(form.get("email") ?? ""),
       password,
     });
-    if (!result.ok) {
-      setPending(false);
-      setError(result.message);
-      setFields(result.fields);
-      return;
-    }
-    router.replace("/login?setup=done");
+    if (created) router.replace("/login?setup=done");
   }
 
   return (
