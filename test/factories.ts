@@ -3,10 +3,12 @@ import { randomBytes } from "node:crypto";
 import { encode } from "next-auth/jwt";
 
 import type { RequestContext } from "../lib/auth/principal.ts";
-import { createSession } from "../lib/auth/sessions.ts";
+import { createSession, resolveSession } from "../lib/auth/sessions.ts";
+import { newId } from "../lib/crypto/ids.ts";
 import { getConfig } from "../lib/config/env.ts";
 import { db } from "../lib/db/client.ts";
 import type { BuiltInRoleKey } from "../lib/policy/built-in-roles.ts";
+import type { Permission } from "../lib/policy/permissions.ts";
 import { builtInRoleId, ensureBuiltInRoles } from "../lib/roles/ensure-built-in-roles.ts";
 import { createUser } from "../lib/users/create-user.ts";
 
@@ -46,4 +48,19 @@ export async function signedInCookie(userId: string): Promise<{ sessionId: strin
   );
   const token = await encode({ token: { sub: userId, sid: session.id }, secret: getConfig().sessionSecret });
   return { sessionId: session.id, cookie: `kw_session=${token}` };
+}
+
+/** A real principal, resolved from a real session of a new user holding these built-in roles. */
+export async function makePrincipal(roles: BuiltInRoleKey[] = [], extraRoleIds: string[] = []) {
+  const user = await makeUser({ roles });
+  for (const roleId of extraRoleIds) await db.roleAssignment.create({ data: { userId: user.id, roleId } });
+  const { sessionId } = await signedInCookie(user.id);
+  const principal = await resolveSession(sessionId);
+  if (!principal) throw new Error("the new session did not resolve");
+  return { user, principal };
+}
+
+/** A custom role with exactly these permissions. */
+export async function makeRole(permissions: Permission[], name = `Role ${randomBytes(4).toString("hex")}`) {
+  return db.role.create({ data: { id: newId("rol"), name, permissions } });
 }

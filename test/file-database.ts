@@ -8,7 +8,7 @@ import { afterAll, beforeAll, inject } from "vitest";
 
 import { resetConfigForTests } from "../lib/config/env.ts";
 import { closeDb } from "../lib/db/client.ts";
-import { freePort } from "../lib/db/embedded.ts";
+import { EMBEDDED_EXTENSIONS, freePort } from "../lib/db/embedded.ts";
 import { adminQuery, migrationSql, quoteIdent, uniqueName, withDatabase } from "./database.ts";
 
 // Runs before every integration test file: a fresh database for this file alone.
@@ -29,7 +29,7 @@ beforeAll(async () => {
     process.env.KEYWARD_EMBEDDED_DB = "0";
     cleanup = () => adminQuery(template, `DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
   } else {
-    const db = await PGlite.create();
+    const db = await PGlite.create({ extensions: EMBEDDED_EXTENSIONS });
     for (const sql of migrationSql()) await db.exec(sql);
     // Files run in parallel workers: start each search at a different port.
     const port = await freePort(55_000 + Math.floor(Math.random() * 5_000));

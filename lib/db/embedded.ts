@@ -3,6 +3,7 @@ import net from "node:net";
 import path from "node:path";
 
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 
 /**
@@ -12,13 +13,16 @@ import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
  */
 export type EmbeddedDatabase = { url: string; stop(): Promise<void> };
 
+/** The contrib extensions the migrations create (PGlite loads them as WebAssembly modules). */
+export const EMBEDDED_EXTENSIONS = { pg_trgm };
+
 /** 5433 is where a second local PostgreSQL usually sits; we start from 54329 and look for a free port. */
 const FIRST_PORT = 54329;
 
 export async function startEmbeddedDatabase(dataDir: string, port?: number): Promise<EmbeddedDatabase> {
   const dir = path.join(dataDir, "pglite");
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const db = await PGlite.create(dir);
+  const db = await PGlite.create(dir, { extensions: EMBEDDED_EXTENSIONS });
   const chosen = port ?? (await freePort(FIRST_PORT));
   const server = new PGLiteSocketServer({ db, port: chosen, host: "127.0.0.1", maxConnections: 1 });
   await server.start();

@@ -4,9 +4,7 @@ import type { RequestContext } from "../auth/principal.ts";
 import { revokeUserSessions } from "../auth/sessions.ts";
 import type { Tx } from "../db/client.ts";
 import { Conflict, NotFound } from "../errors/app-error.ts";
-
-/** Serialises status changes, so two concurrent disables cannot both pass the last-admin check. */
-const USER_STATUS_LOCK = 7_294_013;
+import { assertNotLastAdmin, lockAdminGuard } from "./admin-guard.ts";
 
 export type SetUserStatusInput = {
   userId: string;
@@ -20,11 +18,8 @@ export type SetUserStatusInput = {
  * Administrator cannot be disabled, and nobody can disable themselves.
  */
 export async function setUserStatus(tx: Tx, input: SetUserStatusInput): Promise<void> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${USER_STATUS_LOCK})`;
-  const user = await tx.user.findUnique({
-    where: { id: input.userId },
-    include: { roles: { include: { role: true } } },
-  });
+  await lockAdminGuard(tx);
+  const user = await tx.user.findUnique({ where: { id: input.userId } });
   if (!user) throw NotFound("user");
   if (user.status === input.status) return;
   if (user.status === "invited")
@@ -33,14 +28,7 @@ export async function setUserStatus(tx: Tx, input: SetUserStatusInput): Promise<
   if (input.status === "disabled") {
     if (input.actor.kind === "user" && input.actor.id === user.id)
       throw Conflict("You cannot disable yourself.");
-    const isAdmin = user.roles.some(({ role }) => role.builtInKey === "admin");
-    if (isAdmin) {
-      const otherAdmins = await tx.user.count({
-        where: { id: { not: user.id }, status: "active", roles: { some: { role: { builtInKey: "admin" } } } },
-      });
-      if (otherAdmins === 0)
-        throw Conflict("This is the last active Administrator: make someone else an Administrator first.");
-    }
+    await assertNotLastAdmin(tx, user.id);
   }
 
   await tx.user.update({ where: { id: user.id }, data: { status: input.status } });

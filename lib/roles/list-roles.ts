@@ -1,0 +1,57 @@
+import type { Principal } from "../auth/principal.ts";
+import { db } from "../db/client.ts";
+import { NotFound } from "../errors/app-error.ts";
+import { authorize } from "../policy/authorize.ts";
+import { toPermissions } from "../policy/permissions.ts";
+
+/** Built-in roles first, then custom roles by name, each with how many users hold it. */
+export async function listRoles(actor: Principal) {
+  authorize(actor, "roles.read");
+  const roles = await db.role.findMany({
+    orderBy: [{ builtInKey: { sort: "asc", nulls: "last" } }, { name: "asc" }],
+    include: { _count: { select: { assignments: true } } },
+  });
+  return roles.map((role) => ({
+    id: role.id,
+    name: role.name,
+    description: role.description,
+    builtIn: role.builtInKey !== null,
+    builtInKey: role.builtInKey,
+    permissions: toPermissions(role.permissions),
+    requiresMfa: role.requiresMfa,
+    holders: role._count.assignments,
+  }));
+}
+
+export async function getRole(actor: Principal, roleId: string) {
+  authorize(actor, "roles.read");
+  const role = await db.role.findUnique({
+    where: { id: roleId },
+    include: { _count: { select: { assignments: true } } },
+  });
+  if (!role) throw NotFound("role");
+  return {
+    id: role.id,
+    name: role.name,
+    description: role.description,
+    builtIn: role.builtInKey !== null,
+    builtInKey: role.builtInKey,
+    permissions: toPermissions(role.permissions),
+    requiresMfa: role.requiresMfa,
+    holders: role._count.assignments,
+    createdAt: role.createdAt,
+    updatedAt: role.updatedAt,
+  };
+}
+
+/** The first holders of a role, for its page (needs users.read to see who they are). */
+export async function roleHolders(actor: Principal, roleId: string, take = 50) {
+  authorize(actor, "users.read");
+  const assignments = await db.roleAssignment.findMany({
+    where: { roleId },
+    include: { user: { select: { id: true, email: true, name: true, status: true } } },
+    orderBy: { user: { email: "asc" } },
+    take,
+  });
+  return assignments.map(({ user }) => user);
+}

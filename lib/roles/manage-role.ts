@@ -1,0 +1,147 @@
+import { auditActor } from "../audit/actor.ts";
+import { recordAudit } from "../audit/record-audit.ts";
+import type { Principal, RequestContext } from "../auth/principal.ts";
+import { newId } from "../crypto/ids.ts";
+import { db, type Tx } from "../db/client.ts";
+import { Conflict, Invalid, NotFound } from "../errors/app-error.ts";
+import { authorize } from "../policy/authorize.ts";
+import { BUILT_IN_ROLES } from "../policy/built-in-roles.ts";
+import { assertCanGrant } from "../policy/grants.ts";
+import { toPermissions } from "../policy/permissions.ts";
+import type { RoleFields } from "./role-schemas.ts";
+
+const BUILT_IN_NAMES = new Set(Object.values(BUILT_IN_ROLES).map((role) => role.name.toLowerCase()));
+
+async function assertNameFree(tx: Tx, name: string, exceptId?: string): Promise<void> {
+  if (BUILT_IN_NAMES.has(name.toLowerCase())) throw nameTaken();
+  const clash = await tx.role.findFirst({
+    where: { name: { equals: name, mode: "insensitive" }, ...(exceptId ? { id: { not: exceptId } } : {}) },
+    select: { id: true },
+  });
+  if (clash) throw nameTaken();
+}
+
+const nameTaken = () =>
+  Invalid("A role with this name already exists.", [
+    { path: "name", message: "A role with this name already exists." },
+  ]);
+
+export async function createRole(
+  input: RoleFields & { actor: Principal; context: RequestContext },
+): Promise<{ id: string }> {
+  authorize(input.actor, "roles.write");
+  assertCanGrant(input.actor, input.permissions);
+  return db.$transaction(async (tx) => {
+    await assertNameFree(tx, input.name);
+    const id = newId("rol");
+    await tx.role.create({
+      data: {
+        id,
+        name: input.name,
+        description: input.description,
+        permissions: input.permissions,
+        requiresMfa: input.requiresMfa,
+      },
+    });
+    await recordAudit(tx, {
+      action: "role.created",
+      actor: auditActor(input.actor),
+      target: { kind: "role", id, display: input.name },
+      context: input.context,
+      details: {
+        after: {
+          name: input.name,
+          description: input.description,
+          permissions: input.permissions,
+          requiresMfa: input.requiresMfa,
+        },
+      },
+    });
+    return { id };
+  });
+}
+
+/**
+ * Edits a role. Built-in roles keep their name and permissions (only "requires MFA" changes). The
+ * actor must hold every permission the edit adds or removes; holders feel the change on their next request.
+ */
+export async function updateRole(
+  input: RoleFields & { roleId: string; actor: Principal; context: RequestContext },
+): Promise<void> {
+  authorize(input.actor, "roles.write");
+  await db.$transaction(async (tx) => {
+    const role = await tx.role.findUnique({ where: { id: input.roleId } });
+    if (!role) throw NotFound("role");
+    const before = {
+      name: role.name,
+      description: role.description,
+      permissions: toPermissions(role.permissions).sort(),
+      requiresMfa: role.requiresMfa,
+    };
+    const after = role.builtInKey
+      ? { ...before, requiresMfa: input.requiresMfa }
+      : {
+          name: input.name,
+          description: input.description,
+          permissions: input.permissions,
+          requiresMfa: input.requiresMfa,
+        };
+    if (
+      role.builtInKey &&
+      (input.name !== role.name || input.permissions.join() !== before.permissions.join())
+    ) {
+      throw Conflict("Built-in roles keep their name and permissions; only “requires MFA” can change.");
+    }
+    const changed = [
+      ...after.permissions.filter((p) => !before.permissions.includes(p)),
+      ...before.permissions.filter((p) => !after.permissions.includes(p)),
+    ];
+    assertCanGrant(input.actor, changed);
+    if (!role.builtInKey) await assertNameFree(tx, after.name, role.id);
+    await tx.role.update({ where: { id: role.id }, data: after });
+    await recordAudit(tx, {
+      action: "role.updated",
+      actor: auditActor(input.actor),
+      target: { kind: "role", id: role.id, display: after.name },
+      context: input.context,
+      details: { before, after },
+    });
+  });
+}
+
+/** Deletes a custom role; while it is held, only with explicit confirmation to take it from its holders. */
+export async function deleteRole(input: {
+  roleId: string;
+  removeFromHolders: boolean;
+  actor: Principal;
+  context: RequestContext;
+}): Promise<void> {
+  authorize(input.actor, "roles.write");
+  await db.$transaction(async (tx) => {
+    const role = await tx.role.findUnique({
+      where: { id: input.roleId },
+      include: { _count: { select: { assignments: true } } },
+    });
+    if (!role) throw NotFound("role");
+    if (role.builtInKey) throw Conflict("Built-in roles cannot be deleted.");
+    // Taking a role away from its holders is removing its permissions from them: the actor must hold them.
+    assertCanGrant(input.actor, toPermissions(role.permissions));
+    const holders = role._count.assignments;
+    if (holders > 0 && !input.removeFromHolders) {
+      throw Conflict(
+        `${role.name} is assigned to ${holders} user${holders === 1 ? "" : "s"}. Confirm to remove it from them and delete it.`,
+      );
+    }
+    await tx.role.delete({ where: { id: role.id } });
+    await recordAudit(tx, {
+      action: "role.deleted",
+      actor: auditActor(input.actor),
+      target: { kind: "role", id: role.id, display: role.name },
+      context: input.context,
+      details: {
+        before: { name: role.name, permissions: role.permissions, requiresMfa: role.requiresMfa },
+        removedFromHolders: holders,
+      },
+    });
+  });
+}

@@ -1,0 +1,71 @@
+import type { Principal } from "../auth/principal.ts";
+import { db } from "../db/client.ts";
+import { NotFound } from "../errors/app-error.ts";
+import { authorize, can } from "../policy/authorize.ts";
+import { toPermissions, type Permission } from "../policy/permissions.ts";
+
+export type UserDetail = Awaited<ReturnType<typeof getUser>>;
+
+/** A user's page: profile, roles, effective permissions with the roles that give each, recent events. */
+export async function getUser(actor: Principal, userId: string) {
+  authorize(actor, "users.read");
+  const user = await db.user.findUnique({
+    where: { id: userId },
+    include: {
+      roles: { include: { role: true }, orderBy: { role: { name: "asc" } } },
+      totpFactors: {
+        where: { activatedAt: { not: null } },
+        select: { id: true, name: true, createdAt: true, lastUsedAt: true },
+      },
+      webauthnCreds: { select: { id: true, name: true, createdAt: true, lastUsedAt: true, backedUp: true } },
+      oneTimeCodes: {
+        where: { purpose: "invitation", usedAt: null, revokedAt: null, expiresAt: { gt: new Date() } },
+        select: { expiresAt: true, createdAt: true },
+        orderBy: { createdAt: "desc" },
+        take: 1,
+      },
+      _count: { select: { sessions: { where: { revokedAt: null, expiresAt: { gt: new Date() } } } } },
+    },
+  });
+  if (!user) throw NotFound("user");
+
+  const grantedBy = new Map<Permission, string[]>();
+  for (const { role } of user.roles) {
+    for (const permission of toPermissions(role.permissions)) {
+      grantedBy.set(permission, [...(grantedBy.get(permission) ?? []), role.name]);
+    }
+  }
+  const recentEvents = can(actor, "audit.read")
+    ? await db.auditEvent.findMany({
+        where: { OR: [{ targetId: user.id }, { actorId: user.id }] },
+        orderBy: { id: "desc" },
+        take: 10,
+      })
+    : null;
+
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    status: user.status,
+    createdAt: user.createdAt,
+    lastSignInAt: user.lastSignInAt,
+    roles: user.roles.map(({ role, createdAt }) => ({
+      id: role.id,
+      name: role.name,
+      builtInKey: role.builtInKey,
+      permissions: toPermissions(role.permissions),
+      assignedAt: createdAt,
+    })),
+    effectivePermissions: [...grantedBy.entries()]
+      .map(([permission, roles]) => ({ permission, roles }))
+      .sort((a, b) => a.permission.localeCompare(b.permission)),
+    factors: [
+      ...user.totpFactors.map((f) => ({ kind: "Authenticator app", ...f, backedUp: false })),
+      ...user.webauthnCreds.map((f) => ({ kind: "Passkey or security key", ...f })),
+    ],
+    pendingInvitation: user.oneTimeCodes[0] ?? null,
+    activeSessions: user._count.sessions,
+    recentEvents,
+  };
+}

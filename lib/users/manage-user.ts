@@ -1,0 +1,86 @@
+import { auditActor } from "../audit/actor.ts";
+import { recordAudit } from "../audit/record-audit.ts";
+import type { Principal, RequestContext } from "../auth/principal.ts";
+import { db } from "../db/client.ts";
+import { Conflict, NotFound } from "../errors/app-error.ts";
+import { authorize } from "../policy/authorize.ts";
+import { assertCanManageUser, assertNotLastAdmin, lockAdminGuard } from "./admin-guard.ts";
+import { setUserStatus } from "./set-user-status.ts";
+
+type Base = { actor: Principal; userId: string; context: RequestContext };
+
+export async function updateUser(input: Base & { name: string; email: string }): Promise<void> {
+  authorize(input.actor, "users.write");
+  await db.$transaction(async (tx) => {
+    const user = await tx.user.findUnique({ where: { id: input.userId } });
+    if (!user) throw NotFound("user");
+    await assertCanManageUser(tx, input.actor, user.id);
+    if (user.email === input.email && user.name === input.name) return;
+    if (
+      user.email !== input.email &&
+      (await tx.user.findUnique({ where: { email: input.email }, select: { id: true } }))
+    ) {
+      throw Conflict("Another user already has this email address.");
+    }
+    await tx.user.update({ where: { id: user.id }, data: { name: input.name, email: input.email } });
+    await recordAudit(tx, {
+      action: "user.updated",
+      actor: auditActor(input.actor),
+      target: { kind: "user", id: user.id, display: input.email },
+      context: input.context,
+      details: {
+        before: { name: user.name, email: user.email },
+        after: { name: input.name, email: input.email },
+      },
+    });
+  });
+}
+
+export async function disableUser(input: Base): Promise<void> {
+  await changeStatus(input, "disabled");
+}
+
+export async function enableUser(input: Base): Promise<void> {
+  await changeStatus(input, "active");
+}
+
+async function changeStatus(input: Base, status: "active" | "disabled"): Promise<void> {
+  authorize(input.actor, "users.write");
+  await db.$transaction(async (tx) => {
+    if (await tx.user.findUnique({ where: { id: input.userId }, select: { id: true } })) {
+      await assertCanManageUser(tx, input.actor, input.userId);
+    }
+    await setUserStatus(tx, { ...input, status, actor: auditActor(input.actor) });
+  });
+}
+
+/** Deletes a user with everything they own (sessions, factors, tokens); the audit record stays. */
+export async function deleteUser(input: Base): Promise<void> {
+  authorize(input.actor, "users.write");
+  if (input.actor.userId === input.userId) throw Conflict("You cannot delete yourself.");
+  await db.$transaction(async (tx) => {
+    await lockAdminGuard(tx);
+    const user = await tx.user.findUnique({
+      where: { id: input.userId },
+      include: { roles: { include: { role: true } } },
+    });
+    if (!user) throw NotFound("user");
+    await assertCanManageUser(tx, input.actor, user.id);
+    await assertNotLastAdmin(tx, user.id);
+    await tx.user.delete({ where: { id: user.id } });
+    await recordAudit(tx, {
+      action: "user.deleted",
+      actor: auditActor(input.actor),
+      target: { kind: "user", id: user.id, display: user.email },
+      context: input.context,
+      details: {
+        before: {
+          email: user.email,
+          name: user.name,
+          status: user.status,
+          roles: user.roles.map((r) => r.role.name),
+        },
+      },
+    });
+  });
+}

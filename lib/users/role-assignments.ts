@@ -1,0 +1,62 @@
+import { auditActor } from "../audit/actor.ts";
+import { recordAudit } from "../audit/record-audit.ts";
+import type { Principal, RequestContext } from "../auth/principal.ts";
+import { db, type Tx } from "../db/client.ts";
+import { Conflict, NotFound } from "../errors/app-error.ts";
+import { authorize } from "../policy/authorize.ts";
+import { assertCanGrant } from "../policy/grants.ts";
+import { toPermissions } from "../policy/permissions.ts";
+import { assertNotLastAdmin, lockAdminGuard } from "./admin-guard.ts";
+
+type AssignmentInput = { actor: Principal; userId: string; roleId: string; context: RequestContext };
+
+async function load(tx: Tx, input: AssignmentInput) {
+  const [user, role] = await Promise.all([
+    tx.user.findUnique({ where: { id: input.userId } }),
+    tx.role.findUnique({ where: { id: input.roleId } }),
+  ]);
+  if (!user) throw NotFound("user");
+  if (!role) throw NotFound("role");
+  // Assigning or removing a role needs every permission it carries: nobody grants (or takes away) what they do not hold.
+  assertCanGrant(input.actor, toPermissions(role.permissions));
+  return { user, role };
+}
+
+export async function assignRole(input: AssignmentInput): Promise<void> {
+  authorize(input.actor, "users.write");
+  await db.$transaction(async (tx) => {
+    const { user, role } = await load(tx, input);
+    const existing = await tx.roleAssignment.findUnique({
+      where: { userId_roleId: { userId: user.id, roleId: role.id } },
+    });
+    if (existing) throw Conflict(`${user.email} already has the role ${role.name}.`);
+    await tx.roleAssignment.create({
+      data: { userId: user.id, roleId: role.id, createdBy: input.actor.userId },
+    });
+    await recordAudit(tx, {
+      action: "user.role_assigned",
+      actor: auditActor(input.actor),
+      target: { kind: "user", id: user.id, display: user.email },
+      context: input.context,
+      details: { role: { id: role.id, name: role.name }, permissions: role.permissions },
+    });
+  });
+}
+
+export async function removeRole(input: AssignmentInput): Promise<void> {
+  authorize(input.actor, "users.write");
+  await db.$transaction(async (tx) => {
+    await lockAdminGuard(tx);
+    const { user, role } = await load(tx, input);
+    if (role.builtInKey === "admin") await assertNotLastAdmin(tx, user.id);
+    const { count } = await tx.roleAssignment.deleteMany({ where: { userId: user.id, roleId: role.id } });
+    if (count === 0) throw NotFound("role assignment");
+    await recordAudit(tx, {
+      action: "user.role_removed",
+      actor: auditActor(input.actor),
+      target: { kind: "user", id: user.id, display: user.email },
+      context: input.context,
+      details: { role: { id: role.id, name: role.name }, permissions: role.permissions },
+    });
+  });
+}
