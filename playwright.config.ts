@@ -18,7 +18,8 @@ export default defineConfig({
   retries: 0,
   forbidOnly: true,
   reporter: [["list"]],
-  timeout: 30_000,
+  // Two workers, the server and PostgreSQL share two cores: allow for it.
+  timeout: 60_000,
   expect: { timeout: 10_000 },
   use: {
     baseURL,

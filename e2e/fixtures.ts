@@ -36,10 +36,17 @@ export async function createTestUser(
   return { id, email, name, password };
 }
 
-export async function signIn(page: Page, user: { email: string; password: string }) {
+/** Fills in and submits the sign-in form, without waiting for the outcome. */
+export async function submitSignIn(page: Page, user: { email: string; password: string }) {
   await page.getByLabel("Email").fill(user.email);
   await page.getByLabel("Password", { exact: true }).fill(user.password);
   await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+/** Signs in and waits until the app has left the sign-in page. */
+export async function signIn(page: Page, user: { email: string; password: string }) {
+  await submitSignIn(page, user);
+  await page.waitForURL((url) => !url.pathname.startsWith("/login"));
 }
 
 /** The setup code the server printed, read from its log as an operator would. */

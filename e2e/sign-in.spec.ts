@@ -1,5 +1,5 @@
 import { db } from "../lib/db/client.ts";
-import { createTestUser, expect, signIn, test } from "./fixtures";
+import { createTestUser, expect, signIn, submitSignIn, test } from "./fixtures";
 
 test.describe("signing in and out", () => {
   test("a protected page sends a signed-out visitor to sign in, then back to that page", async ({ page }) => {
@@ -14,7 +14,7 @@ test.describe("signing in and out", () => {
   test("a wrong password is refused with a clear message and no session", async ({ page }) => {
     const user = await createTestUser();
     await page.goto("/login");
-    await signIn(page, { email: user.email, password: "not the right password" });
+    await submitSignIn(page, { email: user.email, password: "not the right password" });
     await expect(
       page.getByRole("alert").filter({ hasText: "Email or password is incorrect." }),
     ).toBeVisible();

@@ -21,12 +21,15 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
   const notice =
     params.setup === "done"
       ? "Administrator created. Sign in with your new account."
-      : params.signedOut
-        ? "You have signed out."
-        : undefined;
+      : params.invited
+        ? "Your password is set. Sign in to continue."
+        : params.signedOut
+          ? "You have signed out."
+          : undefined;
+  const email = typeof params.email === "string" ? params.email.slice(0, 254) : undefined;
   return (
     <AuthCard title="Sign in" subtitle="Use your Keyward account.">
-      <LoginForm callbackUrl={callbackUrl} notice={notice} />
+      <LoginForm callbackUrl={callbackUrl} notice={notice} email={email} />
     </AuthCard>
   );
 }

@@ -9,7 +9,15 @@ import { FormAlert } from "@/components/ui/form-alert";
 import { TextField } from "@/components/ui/text-field";
 import { useJsonForm } from "@/components/ui/use-json-form";
 
-export function LoginForm({ callbackUrl, notice }: { callbackUrl: string; notice?: string }) {
+export function LoginForm({
+  callbackUrl,
+  notice,
+  email,
+}: {
+  callbackUrl: string;
+  notice?: string;
+  email?: string;
+}) {
   const router = useRouter();
   const { pending, error, fields, submit, fail } = useJsonForm();
 
@@ -38,6 +46,7 @@ export function LoginForm({ callbackUrl, notice }: { callbackUrl: string; notice
         name="email"
         type="email"
         autoComplete="username"
+        defaultValue={email}
         required
         error={fields.email}
       />

@@ -1,8 +1,9 @@
 import { cookies, headers } from "next/headers";
-import { forbidden, redirect } from "next/navigation";
+import { forbidden, notFound, redirect } from "next/navigation";
 
 import type { UserPrincipal } from "../auth/principal.ts";
 import { resolvePrincipal } from "../auth/resolve-principal.ts";
+import { AppError } from "../errors/app-error.ts";
 import { can } from "../policy/authorize.ts";
 import type { Permission } from "../policy/permissions.ts";
 import { safeCallbackUrl } from "./callback-url.ts";
@@ -22,4 +23,15 @@ export async function requirePageUser(permission?: Permission): Promise<UserPrin
 
 export async function currentPageUser(): Promise<UserPrincipal | null> {
   return resolvePrincipal(await cookies());
+}
+
+/** Domain errors met while rendering a page become the 404 or 403 page, never a 500. */
+export async function pageData<T>(load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    if (error instanceof AppError && error.code === "not_found") notFound();
+    if (error instanceof AppError && error.code === "forbidden") forbidden();
+    throw error;
+  }
 }

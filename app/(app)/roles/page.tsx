@@ -1,16 +1,72 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 
-import { PlannedArea } from "@/components/layout/planned-area";
+import { Badge } from "@/components/ui/badge";
+import { FormAlert } from "@/components/ui/form-alert";
+import { linkButton, PageHeader, secondaryLinkButton } from "@/components/ui/page-header";
 import { requirePageUser } from "@/lib/http/page";
+import { can } from "@/lib/policy/authorize";
+import { listRoles } from "@/lib/roles/list-roles";
 
 export const metadata: Metadata = { title: "Roles" };
 
-export default async function Page() {
-  await requirePageUser("roles.read");
+export default async function RolesPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | undefined>>;
+}) {
+  const principal = await requirePageUser("roles.read");
+  const roles = await listRoles(principal);
+  const { deleted } = await searchParams;
   return (
-    <PlannedArea
-      title="Roles"
-      description="Custom roles and the permission matrix arrive with the users and roles release."
-    />
+    <>
+      <PageHeader
+        title="Roles"
+        description="A role is a named set of permissions. Users get permissions only through roles."
+        actions={
+          <>
+            <Link href="/roles/matrix" className={secondaryLinkButton}>
+              Permission matrix
+            </Link>
+            {can(principal, "roles.write") && (
+              <Link href="/roles/new" className={linkButton}>
+                New role
+              </Link>
+            )}
+          </>
+        }
+      />
+      {deleted && (
+        <div className="mb-4">
+          <FormAlert tone="success">The role was deleted.</FormAlert>
+        </div>
+      )}
+      <ul className="grid gap-3 sm:grid-cols-2">
+        {roles.map((role) => (
+          <li
+            key={role.id}
+            className="rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900"
+          >
+            <div className="flex flex-wrap items-center gap-2">
+              <Link
+                href={`/roles/${role.id}`}
+                className="font-semibold text-indigo-700 hover:underline dark:text-indigo-400"
+              >
+                {role.name}
+              </Link>
+              {role.builtIn && <Badge>Built-in</Badge>}
+              {role.requiresMfa && <Badge tone="info">Requires MFA</Badge>}
+            </div>
+            <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
+              {role.description || "No description."}
+            </p>
+            <p className="mt-2 text-xs text-slate-600 dark:text-slate-400">
+              {role.permissions.length} permission{role.permissions.length === 1 ? "" : "s"} · {role.holders}{" "}
+              holder{role.holders === 1 ? "" : "s"}
+            </p>
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }

@@ -1,0 +1,126 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+
+import { RoleForm } from "@/components/roles/role-form";
+import { ActionForm, ConfirmSubmit } from "@/components/ui/action-form";
+import { Badge, StatusBadge } from "@/components/ui/badge";
+import { FormAlert } from "@/components/ui/form-alert";
+import { card, PageHeader } from "@/components/ui/page-header";
+import { pageData, requirePageUser } from "@/lib/http/page";
+import { can } from "@/lib/policy/authorize";
+import { PERMISSION_DESCRIPTIONS } from "@/lib/policy/permissions";
+import { getRole, roleHolders } from "@/lib/roles/list-roles";
+import { roleIdSchema } from "@/lib/users/user-schemas";
+
+import { deleteRoleAction, updateRoleAction } from "../actions";
+
+export const metadata: Metadata = { title: "Role" };
+
+type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | undefined>> };
+
+export default async function RolePage({ params, searchParams }: Props) {
+  const principal = await requirePageUser("roles.read");
+  const id = roleIdSchema.safeParse((await params).id);
+  if (!id.success) notFound();
+  const role = await pageData(() => getRole(principal, id.data));
+  const holders = can(principal, "users.read") ? await roleHolders(principal, role.id) : null;
+  const canWrite = can(principal, "roles.write");
+  const { created } = await searchParams;
+
+  return (
+    <div className="flex flex-col gap-6">
+      <p className="text-sm">
+        <Link href="/roles" className="text-indigo-700 underline dark:text-indigo-400">
+          Roles
+        </Link>{" "}
+        / {role.name}
+      </p>
+      <PageHeader
+        title={role.name}
+        description={role.description || undefined}
+        actions={
+          <>
+            {role.builtIn && <Badge>Built-in</Badge>}
+            {role.requiresMfa && <Badge tone="info">Requires MFA</Badge>}
+          </>
+        }
+      />
+      {created && <FormAlert tone="success">Role created. Assign it from a user&apos;s page.</FormAlert>}
+      <section aria-labelledby="settings" className={card}>
+        <h2 id="settings" className="mb-4 text-lg font-semibold">
+          {canWrite ? "Edit role" : "Permissions"}
+        </h2>
+        {canWrite ? (
+          <RoleForm
+            role={role}
+            held={[...principal.permissions]}
+            action={updateRoleAction}
+            submitLabel="Save role"
+          />
+        ) : role.permissions.length === 0 ? (
+          <p className="text-sm text-slate-600 dark:text-slate-400">No permissions.</p>
+        ) : (
+          <ul className="grid gap-2 text-sm">
+            {role.permissions.map((p) => (
+              <li key={p}>
+                <code>{p}</code>{" "}
+                <span className="text-slate-600 dark:text-slate-400">{PERMISSION_DESCRIPTIONS[p]}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      {holders && (
+        <section aria-labelledby="holders" className={card}>
+          <h2 id="holders" className="mb-4 text-lg font-semibold">
+            Holders ({role.holders})
+          </h2>
+          {holders.length === 0 ? (
+            <p className="text-sm text-slate-600 dark:text-slate-400">Nobody holds this role yet.</p>
+          ) : (
+            <ul className="divide-y divide-slate-100 text-sm dark:divide-slate-800">
+              {holders.map((user) => (
+                <li key={user.id} className="flex items-center gap-3 py-2">
+                  <Link
+                    href={`/users/${user.id}`}
+                    className="text-indigo-700 hover:underline dark:text-indigo-400"
+                  >
+                    {user.email}
+                  </Link>
+                  <StatusBadge status={user.status} />
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      )}
+      {canWrite && !role.builtIn && (
+        <section aria-labelledby="delete" className={`${card} border-red-200 dark:border-red-900`}>
+          <h2 id="delete" className="mb-4 text-lg font-semibold">
+            Delete role
+          </h2>
+          <ActionForm action={deleteRoleAction} hidden={{ roleId: role.id }} label="Delete role">
+            <ConfirmSubmit
+              label="Delete role"
+              title={`Delete ${role.name}?`}
+              body={
+                role.holders > 0
+                  ? `${role.holders} user(s) hold it and lose its permissions at once.`
+                  : "Nobody holds it."
+              }
+              confirmLabel="Delete role"
+            >
+              {role.holders > 0 && (
+                <label className="mt-4 flex items-center gap-2 text-sm">
+                  <input type="checkbox" name="removeFromHolders" required />
+                  Remove it from its {role.holders} holder{role.holders === 1 ? "" : "s"}
+                </label>
+              )}
+            </ConfirmSubmit>
+          </ActionForm>
+        </section>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,31 @@
+"use server";
+
+import { action } from "@/lib/http/action";
+import { createRole, deleteRole, updateRole } from "@/lib/roles/manage-role";
+import { createRoleSchema, deleteRoleSchema, updateRoleSchema } from "@/lib/roles/role-schemas";
+
+const roleForm = { arrays: ["permissions"], booleans: ["requiresMfa"] };
+
+export const createRoleAction = action(
+  { permission: "roles.write", schema: createRoleSchema, ...roleForm },
+  async ({ principal, input, context }) => {
+    const { id } = await createRole({ ...input, actor: principal, context });
+    return { message: `Role ${input.name} created.`, redirectTo: `/roles/${id}?created=1` };
+  },
+);
+
+export const updateRoleAction = action(
+  { permission: "roles.write", schema: updateRoleSchema, ...roleForm },
+  async ({ principal, input, context }) => {
+    await updateRole({ ...input, actor: principal, context });
+    return { message: "Role saved. Its holders have the new permissions from their next request." };
+  },
+);
+
+export const deleteRoleAction = action(
+  { permission: "roles.write", schema: deleteRoleSchema, booleans: ["removeFromHolders"] },
+  async ({ principal, input, context }) => {
+    await deleteRole({ ...input, actor: principal, context });
+    return { message: "Role deleted.", redirectTo: "/roles?deleted=1" };
+  },
+);

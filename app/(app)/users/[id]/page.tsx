@@ -1,0 +1,216 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+
+import { RecentEvents } from "@/components/audit/recent-events";
+import { ActionForm, ConfirmSubmit, SubmitButton } from "@/components/ui/action-form";
+import { StatusBadge } from "@/components/ui/badge";
+import { formatDate } from "@/components/ui/format";
+import { card, PageHeader } from "@/components/ui/page-header";
+import { UserProfileForm } from "@/components/users/user-profile-form";
+import { UserRoles } from "@/components/users/user-roles";
+import { pageData, requirePageUser } from "@/lib/http/page";
+import { can } from "@/lib/policy/authorize";
+import { PERMISSION_DESCRIPTIONS } from "@/lib/policy/permissions";
+import { grantableRoles } from "@/lib/roles/grantable-roles";
+import { getUser } from "@/lib/users/get-user";
+import { userIdSchema } from "@/lib/users/user-schemas";
+
+import {
+  assignRoleAction,
+  deleteUserAction,
+  disableUserAction,
+  enableUserAction,
+  removeRoleAction,
+  resendInvitationAction,
+  revokeInvitationAction,
+  updateUserAction,
+} from "../actions";
+
+export const metadata: Metadata = { title: "User" };
+
+export default async function UserPage({ params }: { params: Promise<{ id: string }> }) {
+  const principal = await requirePageUser("users.read");
+  const id = userIdSchema.safeParse((await params).id);
+  if (!id.success) notFound();
+  const user = await pageData(() => getUser(principal, id.data));
+  const canWrite = can(principal, "users.write");
+  const assignable = canWrite ? await grantableRoles(principal) : [];
+  const self = user.id === principal.userId;
+
+  return (
+    <div className="flex flex-col gap-6">
+      <p className="text-sm">
+        <Link href="/users" className="text-indigo-700 underline dark:text-indigo-400">
+          Users
+        </Link>{" "}
+        / {user.email}
+      </p>
+      <PageHeader title={user.name} description={user.email} actions={<StatusBadge status={user.status} />} />
+
+      <section aria-labelledby="profile" className={card}>
+        <h2 id="profile" className="mb-4 text-lg font-semibold">
+          Profile
+        </h2>
+        <dl className="mb-4 grid grid-cols-1 gap-x-6 gap-y-2 text-sm sm:grid-cols-[10rem_1fr]">
+          <dt className="text-slate-600 dark:text-slate-400">Created</dt>
+          <dd>{formatDate(user.createdAt)}</dd>
+          <dt className="text-slate-600 dark:text-slate-400">Last sign-in</dt>
+          <dd>{formatDate(user.lastSignInAt)}</dd>
+          <dt className="text-slate-600 dark:text-slate-400">Active sessions</dt>
+          <dd>{user.activeSessions}</dd>
+        </dl>
+        {canWrite && <UserProfileForm user={user} action={updateUserAction} />}
+      </section>
+
+      {user.status === "invited" && canWrite && (
+        <section aria-labelledby="invitation" className={card}>
+          <h2 id="invitation" className="mb-2 text-lg font-semibold">
+            Invitation
+          </h2>
+          <p className="mb-4 text-sm text-slate-600 dark:text-slate-400">
+            {user.pendingInvitation
+              ? `The invitation link works until ${formatDate(user.pendingInvitation.expiresAt)}.`
+              : "No invitation link works now. Create a new one to let them in."}
+          </p>
+          <div className="flex flex-wrap gap-2">
+            <ActionForm
+              action={resendInvitationAction}
+              hidden={{ userId: user.id }}
+              label="Create a new invitation link"
+            >
+              <SubmitButton variant="secondary">Create a new link</SubmitButton>
+            </ActionForm>
+            {user.pendingInvitation && (
+              <ActionForm
+                action={revokeInvitationAction}
+                hidden={{ userId: user.id }}
+                label="Revoke the invitation"
+              >
+                <ConfirmSubmit
+                  label="Revoke link"
+                  title={`Revoke the invitation for ${user.email}?`}
+                  body="The link stops working at once."
+                  confirmLabel="Revoke link"
+                />
+              </ActionForm>
+            )}
+          </div>
+        </section>
+      )}
+
+      <section aria-labelledby="roles" className={card}>
+        <h2 id="roles" className="mb-4 text-lg font-semibold">
+          Roles
+        </h2>
+        <UserRoles
+          user={user}
+          roles={user.roles}
+          assignable={assignable}
+          canWrite={canWrite}
+          assign={assignRoleAction}
+          remove={removeRoleAction}
+        />
+      </section>
+
+      <section aria-labelledby="effective" className={card}>
+        <h2 id="effective" className="mb-4 text-lg font-semibold">
+          Effective permissions
+        </h2>
+        {user.effectivePermissions.length === 0 ? (
+          <p className="text-sm text-slate-600 dark:text-slate-400">None.</p>
+        ) : (
+          <table className="w-full text-left text-sm">
+            <caption className="sr-only">Effective permissions and the roles that give them</caption>
+            <thead className="text-xs text-slate-600 uppercase dark:text-slate-400">
+              <tr>
+                <th scope="col" className="py-2 pr-4">
+                  Permission
+                </th>
+                <th scope="col" className="py-2 pr-4">
+                  What it allows
+                </th>
+                <th scope="col" className="py-2">
+                  Given by
+                </th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+              {user.effectivePermissions.map(({ permission, roles }) => (
+                <tr key={permission}>
+                  <td className="py-2 pr-4">
+                    <code>{permission}</code>
+                  </td>
+                  <td className="py-2 pr-4 text-slate-600 dark:text-slate-400">
+                    {PERMISSION_DESCRIPTIONS[permission]}
+                  </td>
+                  <td className="py-2">{roles.join(", ")}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <section aria-labelledby="factors" className={card}>
+        <h2 id="factors" className="mb-4 text-lg font-semibold">
+          MFA factors
+        </h2>
+        {user.factors.length === 0 ? (
+          <p className="text-sm text-slate-600 dark:text-slate-400">No second factor enrolled.</p>
+        ) : (
+          <ul className="divide-y divide-slate-100 text-sm dark:divide-slate-800">
+            {user.factors.map((factor) => (
+              <li key={factor.id} className="py-2">
+                <span className="font-medium">{factor.name}</span> · {factor.kind} · added{" "}
+                {formatDate(factor.createdAt)} · last used {formatDate(factor.lastUsedAt)}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      {user.recentEvents && (
+        <section aria-labelledby="activity" className={card}>
+          <h2 id="activity" className="mb-4 text-lg font-semibold">
+            Recent activity
+          </h2>
+          <RecentEvents events={user.recentEvents} />
+        </section>
+      )}
+
+      {canWrite && !self && (
+        <section aria-labelledby="danger" className={`${card} border-red-200 dark:border-red-900`}>
+          <h2 id="danger" className="mb-4 text-lg font-semibold">
+            Access
+          </h2>
+          <div className="flex flex-wrap gap-3">
+            {user.status === "active" && (
+              <ActionForm action={disableUserAction} hidden={{ userId: user.id }} label="Disable user">
+                <ConfirmSubmit
+                  label="Disable user"
+                  title={`Disable ${user.email}?`}
+                  body="They are signed out everywhere at once and cannot sign in until enabled again."
+                  confirmLabel="Disable"
+                />
+              </ActionForm>
+            )}
+            {user.status === "disabled" && (
+              <ActionForm action={enableUserAction} hidden={{ userId: user.id }} label="Enable user">
+                <SubmitButton variant="secondary">Enable user</SubmitButton>
+              </ActionForm>
+            )}
+            <ActionForm action={deleteUserAction} hidden={{ userId: user.id }} label="Delete user">
+              <ConfirmSubmit
+                label="Delete user"
+                title={`Delete ${user.email}?`}
+                body="This removes the account, its sessions, factors and tokens. The audit log keeps its record. This cannot be undone."
+                confirmLabel="Delete permanently"
+              />
+            </ActionForm>
+          </div>
+        </section>
+      )}
+    </div>
+  );
+}

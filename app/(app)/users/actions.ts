@@ -1,0 +1,97 @@
+"use server";
+
+import { action, type ActionState } from "@/lib/http/action";
+import { inviteUser, resendInvitation, revokeInvitation, type Invitation } from "@/lib/users/invitations";
+import { deleteUser, disableUser, enableUser, updateUser } from "@/lib/users/manage-user";
+import { assignRole, removeRole } from "@/lib/users/role-assignments";
+import {
+  inviteUserSchema,
+  roleAssignmentSchema,
+  updateUserSchema,
+  userRefSchema,
+} from "@/lib/users/user-schemas";
+
+// Thin adapters: the wrapper authorizes and parses; lib/users decides everything else.
+
+export type InvitationState = ActionState<Pick<Invitation, "userId" | "link"> & { expiresAt: string }>;
+
+const shown = (invitation: Invitation) => ({
+  userId: invitation.userId,
+  link: invitation.link,
+  expiresAt: invitation.expiresAt.toISOString(),
+});
+
+export const inviteUserAction = action(
+  { permission: "users.write", schema: inviteUserSchema, arrays: ["roleIds"] },
+  async ({ principal, input, context }) => {
+    const invitation = await inviteUser({ actor: principal, ...input, context });
+    return { message: `Invitation created for ${input.email}.`, data: shown(invitation) };
+  },
+);
+
+export const resendInvitationAction = action(
+  { permission: "users.write", schema: userRefSchema },
+  async ({ principal, input, context }) => {
+    const invitation = await resendInvitation({ actor: principal, userId: input.userId, context });
+    return {
+      message: "A new invitation link was created; the previous one no longer works.",
+      data: shown(invitation),
+    };
+  },
+);
+
+export const revokeInvitationAction = action(
+  { permission: "users.write", schema: userRefSchema },
+  async ({ principal, input, context }) => {
+    await revokeInvitation({ actor: principal, userId: input.userId, context });
+    return { message: "The invitation link no longer works." };
+  },
+);
+
+export const updateUserAction = action(
+  { permission: "users.write", schema: updateUserSchema },
+  async ({ principal, input, context }) => {
+    await updateUser({ actor: principal, ...input, context });
+    return { message: "Profile saved." };
+  },
+);
+
+export const disableUserAction = action(
+  { permission: "users.write", schema: userRefSchema },
+  async ({ principal, input, context }) => {
+    await disableUser({ actor: principal, userId: input.userId, context });
+    return { message: "User disabled; their sessions have ended." };
+  },
+);
+
+export const enableUserAction = action(
+  { permission: "users.write", schema: userRefSchema },
+  async ({ principal, input, context }) => {
+    await enableUser({ actor: principal, userId: input.userId, context });
+    return { message: "User enabled." };
+  },
+);
+
+export const deleteUserAction = action(
+  { permission: "users.write", schema: userRefSchema },
+  async ({ principal, input, context }) => {
+    await deleteUser({ actor: principal, userId: input.userId, context });
+    return { message: "User deleted.", redirectTo: "/users?deleted=1" };
+  },
+);
+
+export const assignRoleAction = action(
+  { permission: "users.write", schema: roleAssignmentSchema },
+  async ({ principal, input, context }) => {
+    await assignRole({ actor: principal, ...input, context });
+    return { message: "Role assigned." };
+  },
+);
+
+export const removeRoleAction = action(
+  { permission: "users.write", schema: roleAssignmentSchema },
+  async ({ principal, input, context }) => {
+    await removeRole({ actor: principal, ...input, context });
+    return { message: "Role removed." };
+  },
+);

@@ -1,0 +1,67 @@
+"use client";
+
+import { useActionState, useState, useSyncExternalStore } from "react";
+
+import { Button } from "@/components/ui/button";
+import { FormAlert } from "@/components/ui/form-alert";
+import { TextField } from "@/components/ui/text-field";
+import type { ActionState } from "@/lib/http/action";
+
+type Action = (state: ActionState<undefined>, form: FormData) => Promise<ActionState<undefined>>;
+
+/** The invitation secret is in the URL fragment, which only this page's script ever reads. */
+export function AcceptInvitationForm({ action }: { action: Action }) {
+  // null while rendering on the server, where there is no fragment.
+  const code = useSyncExternalStore(
+    subscribeToHash,
+    () => window.location.hash.slice(1),
+    () => null,
+  );
+  const [mismatch, setMismatch] = useState(false);
+  const [state, formAction, pending] = useActionState(action, { status: "idle" });
+
+  if (code === "") {
+    return <FormAlert>This invitation link is incomplete. Open the whole link you were sent.</FormAlert>;
+  }
+  const fields = state.status === "error" ? state.fields : {};
+  return (
+    <form
+      action={formAction}
+      onSubmit={(event) => {
+        const form = new FormData(event.currentTarget);
+        const differ = form.get("password") !== form.get("confirm");
+        setMismatch(differ);
+        if (differ) event.preventDefault();
+      }}
+      className="flex flex-col gap-4"
+    >
+      {state.status === "error" && <FormAlert>{fields.code ?? state.message}</FormAlert>}
+      <input type="hidden" name="code" value={code ?? ""} />
+      <TextField
+        label="Password"
+        name="password"
+        type="password"
+        autoComplete="new-password"
+        required
+        hint="At least 12 characters. A passphrase of several words works well."
+        error={fields.password}
+      />
+      <TextField
+        label="Confirm password"
+        name="confirm"
+        type="password"
+        autoComplete="new-password"
+        required
+        error={mismatch ? "The two passwords differ." : undefined}
+      />
+      <Button type="submit" pending={pending} disabled={code === null}>
+        {pending ? "Setting your password…" : "Set password"}
+      </Button>
+    </form>
+  );
+}
+
+function subscribeToHash(onChange: () => void) {
+  window.addEventListener("hashchange", onChange);
+  return () => window.removeEventListener("hashchange", onChange);
+}

@@ -1,0 +1,88 @@
+"use client";
+
+import { useActionState } from "react";
+import { useFormStatus } from "react-dom";
+
+import type { ActionState } from "@/lib/http/action";
+
+import { Button } from "./button";
+import { ConfirmButton } from "./confirm-button";
+import { CopyField } from "./copy-field";
+import { FormAlert } from "./form-alert";
+import { useToast } from "./toast";
+
+type ServerAction<T> = (state: ActionState<T>, form: FormData) => Promise<ActionState<T>>;
+
+/**
+ * A form bound to a server action: hidden ids, an error alert naming what went wrong, a toast on
+ * success, and a one-time link when the action returns one (e.g. a resent invitation).
+ */
+export function ActionForm<T>({
+  action,
+  hidden = {},
+  className = "",
+  label,
+  children,
+}: {
+  action: ServerAction<T>;
+  hidden?: Record<string, string>;
+  className?: string;
+  /** Accessible name of the form. */
+  label?: string;
+  children: React.ReactNode;
+}) {
+  const toast = useToast();
+  // The toast is pushed when the action resolves: the form itself may be gone by the next render
+  // (disabling a user replaces its Disable form with an Enable one).
+  const [state, formAction] = useActionState<ActionState<T>, FormData>(
+    async (previous, form) => {
+      const next = await action(previous, form);
+      if (next.status === "ok") toast(next.message);
+      return next;
+    },
+    { status: "idle" },
+  );
+  const link = state.status === "ok" ? (state.data as { link?: string } | undefined)?.link : undefined;
+  return (
+    <form action={formAction} aria-label={label} className={className}>
+      {Object.entries(hidden).map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
+      {state.status === "error" && (
+        <div className="mb-3">
+          <FormAlert>{state.message}</FormAlert>
+        </div>
+      )}
+      {children}
+      {link && (
+        <div className="mt-3">
+          <CopyField
+            label="New invitation link"
+            value={link}
+            hint="Send it to the invitee; it is not shown again."
+          />
+        </div>
+      )}
+    </form>
+  );
+}
+
+export function SubmitButton({
+  children,
+  variant = "primary",
+}: {
+  children: React.ReactNode;
+  variant?: "primary" | "secondary" | "danger";
+}) {
+  const { pending } = useFormStatus();
+  return (
+    <Button type="submit" variant={variant} pending={pending}>
+      {children}
+    </Button>
+  );
+}
+
+export function ConfirmSubmit(props: Omit<React.ComponentProps<typeof ConfirmButton>, "pending">) {
+  const { pending } = useFormStatus();
+  return <ConfirmButton {...props} pending={pending} />;
+}

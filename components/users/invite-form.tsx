@@ -1,0 +1,71 @@
+"use client";
+
+import Link from "next/link";
+import { useActionState, useState } from "react";
+
+import type { InvitationState } from "@/app/(app)/users/actions";
+import { Button } from "@/components/ui/button";
+import { CopyField } from "@/components/ui/copy-field";
+import { FormAlert } from "@/components/ui/form-alert";
+import { formatDate } from "@/components/ui/format";
+import { TextField } from "@/components/ui/text-field";
+
+import { RoleCheckboxes, type RoleOption } from "./role-checkboxes";
+
+type Props = {
+  roles: RoleOption[];
+  action: (state: InvitationState, form: FormData) => Promise<InvitationState>;
+};
+
+export function InviteForm(props: Props) {
+  // A fresh form (and action state) for each invitation.
+  const [round, setRound] = useState(0);
+  return <InviteRound key={round} {...props} onAnother={() => setRound((n) => n + 1)} />;
+}
+
+function InviteRound({ roles, action, onAnother }: Props & { onAnother: () => void }) {
+  const [state, formAction, pending] = useActionState(action, { status: "idle" });
+  if (state.status === "ok" && state.data) {
+    return (
+      <div className="flex flex-col gap-4">
+        <FormAlert tone="success">{state.message}</FormAlert>
+        <CopyField
+          label="Invitation link"
+          value={state.data.link}
+          hint={`Send it to the invitee. It works once, until ${formatDate(new Date(state.data.expiresAt))}, and is not shown again.`}
+        />
+        <div className="flex gap-3 text-sm">
+          <Link
+            href={`/users/${state.data.userId}`}
+            className="text-indigo-700 underline dark:text-indigo-400"
+          >
+            Go to the user
+          </Link>
+          <button
+            type="button"
+            onClick={onAnother}
+            className="text-indigo-700 underline dark:text-indigo-400"
+          >
+            Invite someone else
+          </button>
+        </div>
+      </div>
+    );
+  }
+  const fields = state.status === "error" ? state.fields : {};
+  return (
+    <form action={formAction} className="flex max-w-lg flex-col gap-4">
+      {state.status === "error" && <FormAlert>{state.message}</FormAlert>}
+      <TextField label="Email" name="email" type="email" required maxLength={254} error={fields.email} />
+      <TextField label="Name" name="name" required maxLength={100} error={fields.name} />
+      <RoleCheckboxes roles={roles} />
+      <p className="text-xs text-slate-600 dark:text-slate-400">
+        Keyward creates a one-time link for the invitee to choose their own password. Nobody else ever knows
+        it.
+      </p>
+      <Button type="submit" pending={pending} className="self-start">
+        {pending ? "Inviting…" : "Create invitation"}
+      </Button>
+    </form>
+  );
+}

@@ -1,0 +1,104 @@
+import { revalidatePath } from "next/cache";
+import { cookies, headers } from "next/headers";
+import { redirect } from "next/navigation";
+import type { z } from "zod";
+
+import { recordAuditFailure } from "../audit/record-failure.ts";
+import type { RequestContext, UserPrincipal } from "../auth/principal.ts";
+import { resolvePrincipal } from "../auth/resolve-principal.ts";
+import { Unauthenticated } from "../errors/app-error.ts";
+import { authorize } from "../policy/authorize.ts";
+import type { Permission } from "../policy/permissions.ts";
+import { toAppError } from "./problem.ts";
+import { requestContext } from "./request-context.ts";
+
+/**
+ * The one wrapper around every server action, the counterpart of lib/http/route.ts: resolve the
+ * principal, check the permission, parse the form with the same zod schema as the API, call the
+ * domain, and turn every error into a message for the form (never a 500 page). Default deny.
+ */
+export type ActionState<T = undefined> =
+  | { status: "idle" }
+  | { status: "ok"; message: string; data?: T; at: number }
+  | { status: "error"; message: string; fields: Record<string, string>; at: number };
+
+export const IDLE: ActionState<never> = { status: "idle" };
+
+type FormShape = { arrays?: string[]; booleans?: string[] };
+type Result<T> = { message: string; data?: T; redirectTo?: string };
+
+/** FormData to a plain object: repeated fields as arrays, checkboxes as booleans, Next's own fields dropped. */
+export function formToObject(form: FormData, shape: FormShape = {}): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of new Set(form.keys())) {
+    if (key.startsWith("$ACTION")) continue;
+    if (shape.arrays?.includes(key)) out[key] = form.getAll(key).map(String);
+    else if (shape.booleans?.includes(key)) out[key] = ["on", "true", "1"].includes(String(form.get(key)));
+    else out[key] = String(form.get(key) ?? "");
+  }
+  for (const key of shape.arrays ?? []) out[key] ??= [];
+  for (const key of shape.booleans ?? []) out[key] ??= false;
+  return out;
+}
+
+type Handler<S extends z.ZodType, P, T> = (args: {
+  principal: P;
+  input: z.output<S>;
+  context: RequestContext;
+}) => Promise<Result<T>>;
+
+export function action<S extends z.ZodType, T = undefined>(
+  options: { permission: Permission; schema: S } & FormShape,
+  handler: Handler<S, UserPrincipal, T>,
+) {
+  return build<S, UserPrincipal, T>(options, handler, true);
+}
+
+/** For the few signed-out forms (accepting an invitation): still schema-checked, limited in the domain. */
+export function publicAction<S extends z.ZodType, T = undefined>(
+  options: { schema: S } & FormShape,
+  handler: Handler<S, null, T>,
+) {
+  return build<S, null, T>(options, handler, false);
+}
+
+function build<S extends z.ZodType, P extends UserPrincipal | null, T>(
+  options: { permission?: Permission; schema: S } & FormShape,
+  handler: Handler<S, P, T>,
+  needsPrincipal: boolean,
+) {
+  return async (_previous: ActionState<T>, form: FormData): Promise<ActionState<T>> => {
+    const context = requestContext(await headers());
+    let principal: UserPrincipal | null = null;
+    let target: string | undefined;
+    let state: ActionState<T>;
+    try {
+      if (needsPrincipal) {
+        principal = await resolvePrincipal(await cookies());
+        if (!principal) throw Unauthenticated("Your session has ended. Sign in again.");
+        if (options.permission) authorize(principal, options.permission);
+      }
+      const input = options.schema.parse(formToObject(form, options)) as z.output<S>;
+      const result = await handler({ principal: principal as P, input, context });
+      target = result.redirectTo;
+      state = { status: "ok", message: result.message, data: result.data, at: Date.now() };
+    } catch (error) {
+      const appError = toAppError(error, context.requestId);
+      if (appError.code === "forbidden" && principal) {
+        await recordAuditFailure({
+          action: "access.denied",
+          outcome: "denied",
+          actor: { kind: "user", id: principal.userId, display: principal.email },
+          context,
+          details: { action: options.permission ?? "public", reason: appError.message },
+        }).catch(() => undefined);
+      }
+      const fields = Object.fromEntries((appError.extra.fields ?? []).map((f) => [f.path, f.message]));
+      return { status: "error", message: appError.message, fields, at: Date.now() };
+    }
+    revalidatePath("/", "layout");
+    // redirect() throws to unwind; it must stay outside the try above.
+    if (target) redirect(target);
+    return state;
+  };
+}
