@@ -12,7 +12,12 @@ describe("server action form parsing", () => {
     form.append("permissions", "audit.read");
     form.append("requiresMfa", "on");
     const parsed = formToObject(form, { arrays: ["permissions"], booleans: ["requiresMfa", "other"] });
-    expect(parsed).toEqual({ name: "Support", permissions: ["users.read", "audit.read"], requiresMfa: true, other: false });
+    expect(parsed).toEqual({
+      name: "Support",
+      permissions: ["users.read", "audit.read"],
+      requiresMfa: true,
+      other: false,
+    });
     expect(createRoleSchema.parse(parsed).permissions).toEqual(["audit.read", "users.read"]);
   });
 
