@@ -11,6 +11,7 @@ import { closeDb, db } from "../lib/db/client.ts";
 import { applyMigrations } from "../lib/db/migrate.ts";
 import { openDatabase } from "../lib/db/open-database.ts";
 import { AppError } from "../lib/errors/app-error.ts";
+import { resetMfaInTx } from "../lib/mfa/reset-user-mfa.ts";
 import { ensureBuiltInRoles } from "../lib/roles/ensure-built-in-roles.ts";
 import { createFirstAdmin } from "../lib/setup/create-first-admin.ts";
 import { emailSchema, nameSchema, newPasswordSchema } from "../lib/users/schemas.ts";
@@ -23,6 +24,8 @@ Commands:
                                              standard input (piped) or asked for at the terminal.
   disable-user --email EMAIL                 Disable a user and end all their sessions.
   enable-user --email EMAIL                  Enable a disabled user again.
+  reset-mfa --email EMAIL                    Remove a user's second factors and recovery codes
+                                             (a lost phone) and end their sessions.
   help                                       Show this help.
 
 Uses DATABASE_URL, or the embedded database in the data folder (stop Keyward first).`;
@@ -103,6 +106,15 @@ async function run(command: string | undefined, values: Record<string, string | 
       const status = command === "disable-user" ? "disabled" : "active";
       await db.$transaction((tx) => setUserStatus(tx, { userId, status, actor, context: SYSTEM_CONTEXT }));
       console.log(`${email} is now ${status === "active" ? "enabled" : "disabled"}.`);
+      return;
+    }
+    case "reset-mfa": {
+      const email = parse(emailSchema, values.email, "--email");
+      const userId = await userIdByEmail(email);
+      await db.$transaction((tx) => resetMfaInTx(tx, { userId, actor, context: SYSTEM_CONTEXT }));
+      console.log(
+        `${email} has no second factor now; they enroll again at their next sign-in if a role requires it.`,
+      );
       return;
     }
     case "help":

@@ -3,7 +3,8 @@ import { requirePageUser } from "@/lib/http/page";
 import { visibleAreas } from "@/lib/policy/navigation";
 
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
-  const principal = await requirePageUser();
+  // Each page enforces enrollment itself; the shell must render for the enrollment page too.
+  const principal = await requirePageUser(undefined, { duringEnrollment: true });
   return (
     <AppShell items={visibleAreas(principal)} user={{ name: principal.name, email: principal.email }}>
       {children}

@@ -2,12 +2,15 @@
 
 import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
-import type { FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 
 import { Button } from "@/components/ui/button";
 import { FormAlert } from "@/components/ui/form-alert";
 import { TextField } from "@/components/ui/text-field";
 import { useJsonForm } from "@/components/ui/use-json-form";
+
+type Factor = "totp" | "webauthn" | "recovery";
+type PasswordStep = { next: "complete" | "mfa"; factors: Factor[] };
 
 export function LoginForm({
   callbackUrl,
@@ -20,25 +23,90 @@ export function LoginForm({
 }) {
   const router = useRouter();
   const { pending, error, fields, submit, fail } = useJsonForm();
+  const [factors, setFactors] = useState<Factor[] | null>(null);
+  const [method, setMethod] = useState<"totp" | "recovery">("totp");
 
-  async function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    // Step 1: the password. The server keeps the attempt; no session exists yet.
-    const step = await submit<{ next: string }>("/api/auth/sign-in/password", {
-      email: String(form.get("email") ?? ""),
-      password: String(form.get("password") ?? ""),
-    });
-    if (!step) return;
-    // Last step: exchange the finished attempt for a session.
+  // Last step: exchange the finished attempt for a session.
+  async function finish() {
     const result = await signIn("attempt", { redirect: false });
     if (!result?.ok) return fail("Your sign-in could not be completed. Start again.");
     router.replace(callbackUrl);
     router.refresh();
   }
 
+  async function onPassword(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    // Step 1: the password. The server keeps the attempt; no session exists yet.
+    const step = await submit<PasswordStep>("/api/auth/sign-in/password", {
+      email: String(form.get("email") ?? ""),
+      password: String(form.get("password") ?? ""),
+    });
+    if (!step) return;
+    if (step.next === "mfa") {
+      fail(undefined);
+      setMethod(step.factors.includes("totp") ? "totp" : "recovery");
+      return setFactors(step.factors);
+    }
+    await finish();
+  }
+
+  async function onCode(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const code = String(new FormData(event.currentTarget).get("code") ?? "");
+    const step = await submit<{ next: string }>("/api/auth/sign-in/factor", { method, code });
+    if (step) await finish();
+  }
+
+  if (factors) {
+    return (
+      <form onSubmit={onCode} className="flex flex-col gap-4" noValidate>
+        <p className="text-sm text-slate-600 dark:text-slate-400">
+          {method === "totp"
+            ? "Enter the 6-digit code from your authenticator app."
+            : "Enter one of your recovery codes. Each works once."}
+        </p>
+        {error && <FormAlert>{error}</FormAlert>}
+        {method === "totp" ? (
+          <TextField
+            key="totp"
+            label="Authenticator code"
+            name="code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            maxLength={7}
+            required
+            autoFocus
+          />
+        ) : (
+          <TextField
+            key="recovery"
+            label="Recovery code"
+            name="code"
+            autoComplete="off"
+            maxLength={40}
+            required
+            autoFocus
+          />
+        )}
+        <Button type="submit" pending={pending}>
+          {pending ? "Checking…" : "Continue"}
+        </Button>
+        {factors.includes("totp") && factors.includes("recovery") && (
+          <button
+            type="button"
+            className="text-sm text-indigo-700 underline dark:text-indigo-400"
+            onClick={() => setMethod(method === "totp" ? "recovery" : "totp")}
+          >
+            {method === "totp" ? "Use a recovery code instead" : "Use your authenticator app instead"}
+          </button>
+        )}
+      </form>
+    );
+  }
+
   return (
-    <form onSubmit={onSubmit} className="flex flex-col gap-4" noValidate>
+    <form onSubmit={onPassword} className="flex flex-col gap-4" noValidate>
       {notice && !error && <FormAlert tone="success">{notice}</FormAlert>}
       {error && <FormAlert>{error}</FormAlert>}
       <TextField

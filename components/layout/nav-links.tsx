@@ -10,7 +10,11 @@ export function NavLinks({ items }: { items: NavItem[] }) {
   return (
     <ul className="flex flex-wrap gap-1">
       {items.map((item) => {
-        const current = pathname === item.href || pathname.startsWith(`${item.href}/`);
+        // The longest matching link is the current one (/account/security is not also /account).
+        const matches = (href: string) => pathname === href || pathname.startsWith(`${href}/`);
+        const current =
+          matches(item.href) &&
+          !items.some((other) => other.href.length > item.href.length && matches(other.href));
         return (
           <li key={item.href}>
             <Link

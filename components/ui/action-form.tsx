@@ -1,8 +1,9 @@
 "use client";
 
-import { useActionState } from "react";
+import { startTransition, useActionState, useRef, useState } from "react";
 import { useFormStatus } from "react-dom";
 
+import { ReauthDialog } from "@/components/auth/reauth-dialog";
 import type { ActionState } from "@/lib/http/action";
 
 import { Button } from "./button";
@@ -34,36 +35,52 @@ export function ActionForm<T>({
   const toast = useToast();
   // The toast is pushed when the action resolves: the form itself may be gone by the next render
   // (disabling a user replaces its Disable form with an Enable one).
+  const lastForm = useRef<FormData | null>(null);
+  const [reauth, setReauth] = useState(false);
   const [state, formAction] = useActionState<ActionState<T>, FormData>(
     async (previous, form) => {
+      lastForm.current = form;
       const next = await action(previous, form);
       if (next.status === "ok") toast(next.message);
+      // A sensitive action asks for a recent sign-in: confirm, then the same submission runs again.
+      if (next.status === "error" && next.code === "step_up_required") setReauth(true);
       return next;
     },
     { status: "idle" },
   );
   const link = state.status === "ok" ? (state.data as { link?: string } | undefined)?.link : undefined;
   return (
-    <form action={formAction} aria-label={label} className={className}>
-      {Object.entries(hidden).map(([name, value]) => (
-        <input key={name} type="hidden" name={name} value={value} />
-      ))}
-      {state.status === "error" && (
-        <div className="mb-3">
-          <FormAlert>{state.message}</FormAlert>
-        </div>
-      )}
-      {children}
-      {link && (
-        <div className="mt-3">
-          <CopyField
-            label="New invitation link"
-            value={link}
-            hint="Send it to the invitee; it is not shown again."
-          />
-        </div>
-      )}
-    </form>
+    <>
+      <form action={formAction} aria-label={label} className={className}>
+        {Object.entries(hidden).map(([name, value]) => (
+          <input key={name} type="hidden" name={name} value={value} />
+        ))}
+        {state.status === "error" && !reauth && (
+          <div className="mb-3">
+            <FormAlert>{state.message}</FormAlert>
+          </div>
+        )}
+        {children}
+        {link && (
+          <div className="mt-3">
+            <CopyField
+              label="New invitation link"
+              value={link}
+              hint="Send it to the invitee; it is not shown again."
+            />
+          </div>
+        )}
+      </form>
+      <ReauthDialog
+        open={reauth}
+        onCancel={() => setReauth(false)}
+        onDone={() => {
+          setReauth(false);
+          const form = lastForm.current;
+          if (form) startTransition(() => formAction(form));
+        }}
+      />
+    </>
   );
 }
 

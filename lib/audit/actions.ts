@@ -23,6 +23,19 @@ export const AUDIT_ACTIONS = [
   "auth.sign_out",
   "session.revoked",
   "access.denied",
+  "mfa.totp_enrolled",
+  "mfa.totp_enroll_failed",
+  "mfa.webauthn_registered",
+  "mfa.webauthn_register_failed",
+  "mfa.factor_removed",
+  "mfa.factor_renamed",
+  "mfa.recovery_codes_generated",
+  "mfa.reset",
+  "auth.mfa_verified",
+  "auth.mfa_failed",
+  "auth.attempt_voided",
+  "auth.reauthenticated",
+  "auth.reauth_failed",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -15,6 +15,11 @@ export type UserPrincipal = {
   authTime: Date;
   mfaTime: Date | null;
   amr: readonly string[];
+  /**
+   * A role (or the global setting) requires MFA and the user has no second factor yet: until they
+   * enroll one, this principal may only reach the enrollment pages (enforced by the wrappers).
+   */
+  mustEnrollMfa: boolean;
 };
 
 export type Principal = UserPrincipal;

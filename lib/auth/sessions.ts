@@ -46,7 +46,9 @@ export async function resolveSession(sessionId: string, now = new Date()): Promi
           email: true,
           name: true,
           status: true,
-          roles: { select: { role: { select: { permissions: true } } } },
+          roles: { select: { role: { select: { permissions: true, requiresMfa: true } } } },
+          totpFactors: { where: { activatedAt: { not: null } }, select: { id: true }, take: 1 },
+          webauthnCreds: { select: { id: true }, take: 1 },
         },
       },
     },
@@ -59,6 +61,8 @@ export async function resolveSession(sessionId: string, now = new Date()): Promi
     await db.session.update({ where: { id: session.id }, data: { lastSeenAt: now } });
   }
   const permissions = new Set(session.user.roles.flatMap(({ role }) => toPermissions(role.permissions)));
+  const hasFactor = session.user.totpFactors.length + session.user.webauthnCreds.length > 0;
+  const mfaRequired = settings.mfaRequiredForAll || session.user.roles.some(({ role }) => role.requiresMfa);
   return {
     kind: "user",
     userId: session.user.id,
@@ -69,6 +73,7 @@ export async function resolveSession(sessionId: string, now = new Date()): Promi
     authTime: session.authTime,
     mfaTime: session.mfaTime,
     amr: session.amr,
+    mustEnrollMfa: mfaRequired && !hasFactor,
   };
 }
 
@@ -83,6 +88,20 @@ export async function revokeSession(tx: Tx, sessionId: string, reason: string): 
 export async function revokeUserSessions(tx: Tx, userId: string, reason: string): Promise<number> {
   const { count } = await tx.session.updateMany({
     where: { userId, revokedAt: null },
+    data: { revokedAt: new Date(), revokedReason: reason },
+  });
+  return count;
+}
+
+/** Every session of the user but this one (e.g. after changing a factor or password). */
+export async function revokeOtherSessions(
+  tx: Tx,
+  userId: string,
+  keepSessionId: string,
+  reason: string,
+): Promise<number> {
+  const { count } = await tx.session.updateMany({
+    where: { userId, revokedAt: null, id: { not: keepSessionId } },
     data: { revokedAt: new Date(), revokedReason: reason },
   });
   return count;

@@ -5,6 +5,8 @@
 export const ERROR_STATUS = {
   invalid: 400,
   unauthenticated: 401,
+  /** Signed in, but not recently enough (or without the second factor) for a sensitive action. */
+  step_up_required: 401,
   forbidden: 403,
   not_found: 404,
   conflict: 409,
@@ -40,6 +42,15 @@ export const NotFound = (what = "resource") => new AppError("not_found", `The ${
 export const Conflict = (message: string) => new AppError("conflict", message);
 export const RateLimited = (retryAfterSeconds: number, message = "Too many attempts. Try again later.") =>
   new AppError("rate_limited", message, { retryAfterSeconds });
+
+export const EnrollmentRequired = () =>
+  new AppError(
+    "forbidden",
+    "Your roles require a second factor: set one up under My account → Security first.",
+  );
+
+export const StepUpRequired = () =>
+  new AppError("step_up_required", "Confirm it is you: this action needs a recent sign-in.");
 
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;

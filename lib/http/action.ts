@@ -6,8 +6,9 @@ import type { z } from "zod";
 import { recordAuditFailure } from "../audit/record-failure.ts";
 import type { RequestContext, UserPrincipal } from "../auth/principal.ts";
 import { resolvePrincipal } from "../auth/resolve-principal.ts";
-import { Unauthenticated } from "../errors/app-error.ts";
+import { EnrollmentRequired, Unauthenticated } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
+import type { ErrorCode } from "../errors/app-error.ts";
 import type { Permission } from "../policy/permissions.ts";
 import { toAppError } from "./problem.ts";
 import { requestContext } from "./request-context.ts";
@@ -20,11 +21,13 @@ import { requestContext } from "./request-context.ts";
 export type ActionState<T = undefined> =
   | { status: "idle" }
   | { status: "ok"; message: string; data?: T; at: number }
-  | { status: "error"; message: string; fields: Record<string, string>; at: number };
+  | { status: "error"; code: ErrorCode; message: string; fields: Record<string, string>; at: number };
 
 export const IDLE: ActionState<never> = { status: "idle" };
 
 type FormShape = { arrays?: string[]; booleans?: string[] };
+/** "self": one's own account (profile, factors, sessions) needs no permission. */
+type ActionAccess = { permission: Permission | "self"; duringEnrollment?: boolean };
 type Result<T> = { message: string; data?: T; redirectTo?: string };
 
 /** FormData to a plain object: repeated fields as arrays, checkboxes as booleans, Next's own fields dropped. */
@@ -48,7 +51,7 @@ type Handler<S extends z.ZodType, P, T> = (args: {
 }) => Promise<Result<T>>;
 
 export function action<S extends z.ZodType, T = undefined>(
-  options: { permission: Permission; schema: S } & FormShape,
+  options: ActionAccess & { schema: S } & FormShape,
   handler: Handler<S, UserPrincipal, T>,
 ) {
   return build<S, UserPrincipal, T>(options, handler, true);
@@ -63,7 +66,7 @@ export function publicAction<S extends z.ZodType, T = undefined>(
 }
 
 function build<S extends z.ZodType, P extends UserPrincipal | null, T>(
-  options: { permission?: Permission; schema: S } & FormShape,
+  options: Partial<ActionAccess> & { schema: S } & FormShape,
   handler: Handler<S, P, T>,
   needsPrincipal: boolean,
 ) {
@@ -76,7 +79,8 @@ function build<S extends z.ZodType, P extends UserPrincipal | null, T>(
       if (needsPrincipal) {
         principal = await resolvePrincipal(await cookies());
         if (!principal) throw Unauthenticated("Your session has ended. Sign in again.");
-        if (options.permission) authorize(principal, options.permission);
+        if (principal.mustEnrollMfa && !options.duringEnrollment) throw EnrollmentRequired();
+        if (options.permission && options.permission !== "self") authorize(principal, options.permission);
       }
       const input = options.schema.parse(formToObject(form, options)) as z.output<S>;
       const result = await handler({ principal: principal as P, input, context });
@@ -94,7 +98,7 @@ function build<S extends z.ZodType, P extends UserPrincipal | null, T>(
         }).catch(() => undefined);
       }
       const fields = Object.fromEntries((appError.extra.fields ?? []).map((f) => [f.path, f.message]));
-      return { status: "error", message: appError.message, fields, at: Date.now() };
+      return { status: "error", code: appError.code, message: appError.message, fields, at: Date.now() };
     }
     revalidatePath("/", "layout");
     // redirect() throws to unwind; it must stay outside the try above.

@@ -10,13 +10,20 @@ import { safeCallbackUrl } from "./callback-url.ts";
 
 export { safeCallbackUrl };
 
-/** Pages use the same resolver as routes: no principal, sign in; no permission, 403. */
-export async function requirePageUser(permission?: Permission): Promise<UserPrincipal> {
+/**
+ * Pages use the same resolver as routes: no principal, sign in; no permission, 403. A user who must
+ * still enroll a second factor is sent to the enrollment page from everywhere else.
+ */
+export async function requirePageUser(
+  permission?: Permission,
+  options: { duringEnrollment?: boolean } = {},
+): Promise<UserPrincipal> {
   const principal = await resolvePrincipal(await cookies());
   if (!principal) {
     const path = (await headers()).get("x-keyward-path") ?? "/account";
     redirect(`/login?callbackUrl=${encodeURIComponent(safeCallbackUrl(path))}`);
   }
+  if (principal.mustEnrollMfa && !options.duringEnrollment) redirect("/account/security?required=1");
   if (permission && !can(principal, permission)) forbidden();
   return principal;
 }

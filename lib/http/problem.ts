@@ -8,6 +8,7 @@ export const PROBLEM_TYPE_BASE = "urn:keyward:problem:";
 const TITLES: Record<ErrorCode, string> = {
   invalid: "Invalid request",
   unauthenticated: "Authentication required",
+  step_up_required: "Re-authentication required",
   forbidden: "Forbidden",
   not_found: "Not found",
   conflict: "Conflict",
@@ -57,5 +58,8 @@ export function problemResponse(error: AppError, requestId: string): Response {
   const headers = new Headers({ "content-type": "application/problem+json", "cache-control": "no-store" });
   if (error.extra.retryAfterSeconds) headers.set("retry-after", String(error.extra.retryAfterSeconds));
   if (error.code === "unauthenticated") headers.set("www-authenticate", 'Bearer realm="keyward"');
+  // RFC 9470 (OAuth step-up): the caller must authenticate again, recently.
+  if (error.code === "step_up_required")
+    headers.set("www-authenticate", 'Bearer realm="keyward", error="insufficient_user_authentication"');
   return new Response(JSON.stringify(body), { status, headers });
 }

@@ -4,7 +4,7 @@ import type { z } from "zod";
 import { recordAuditFailure } from "../audit/record-failure.ts";
 import type { RequestContext, UserPrincipal } from "../auth/principal.ts";
 import { resolvePrincipal } from "../auth/resolve-principal.ts";
-import { AppError, Unauthenticated } from "../errors/app-error.ts";
+import { AppError, EnrollmentRequired, Unauthenticated } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
 import type { Permission } from "../policy/permissions.ts";
 import { readJsonBody } from "./read-body.ts";
@@ -18,7 +18,12 @@ import { requestContext } from "./request-context.ts";
  */
 type Access = { public: true } | { permission: Permission | "authenticated" };
 
-type RouteOptions<S extends z.ZodType | undefined> = Access & { body?: S; maxBodyBytes?: number };
+type RouteOptions<S extends z.ZodType | undefined> = Access & {
+  body?: S;
+  maxBodyBytes?: number;
+  /** Reachable by a user who must still enroll a second factor (the enrollment endpoints). */
+  duringEnrollment?: boolean;
+};
 
 type Params = Record<string, string | string[] | undefined>;
 
@@ -40,7 +45,12 @@ export function publicRoute<S extends z.ZodType | undefined = undefined>(
 }
 
 export function route<S extends z.ZodType | undefined = undefined>(
-  options: { permission: Permission | "authenticated"; body?: S; maxBodyBytes?: number },
+  options: {
+    permission: Permission | "authenticated";
+    body?: S;
+    maxBodyBytes?: number;
+    duringEnrollment?: boolean;
+  },
   handler: (args: HandlerArgs<S, UserPrincipal>) => Promise<Response>,
 ) {
   return build<S, UserPrincipal>(options, handler);
@@ -57,6 +67,7 @@ function build<S extends z.ZodType | undefined, P extends UserPrincipal | null>(
       principal = await resolvePrincipal(req.cookies);
       if ("permission" in options) {
         if (!principal) throw Unauthenticated();
+        if (principal.mustEnrollMfa && !options.duringEnrollment) throw EnrollmentRequired();
         if (options.permission !== "authenticated") authorize(principal, options.permission);
       }
       const body = (

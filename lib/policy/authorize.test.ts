@@ -17,6 +17,7 @@ const principal = (permissions: readonly Permission[]): UserPrincipal => ({
   authTime: new Date(),
   mfaTime: null,
   amr: ["pwd"],
+  mustEnrollMfa: false,
 });
 
 // Guarantee: default deny: each built-in role is allowed exactly the permissions it holds.
@@ -59,7 +60,10 @@ describe("nobody grants what they do not hold", () => {
 
 describe("navigation", () => {
   it("shows a Member only their account, and an Auditor the read areas", () => {
-    expect(visibleAreas(principal([])).map((a) => a.label)).toEqual(["My account"]);
+    expect(visibleAreas(principal([])).map((a) => a.label)).toEqual(["My account", "Security"]);
+    expect(visibleAreas({ ...principal(["users.read"]), mustEnrollMfa: true }).map((a) => a.label)).toEqual([
+      "Security",
+    ]);
     expect(visibleAreas(principal(BUILT_IN_ROLES.auditor.permissions)).map((a) => a.label)).toEqual([
       "Users",
       "Roles",
@@ -67,6 +71,7 @@ describe("navigation", () => {
       "Tokens",
       "Audit log",
       "My account",
+      "Security",
     ]);
   });
 });

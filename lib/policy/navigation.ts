@@ -11,7 +11,14 @@ export const AREAS: { href: string; label: string; anyOf: Permission[] }[] = [
   { href: "/audit", label: "Audit log", anyOf: ["audit.read"] },
 ];
 
+const SELF_SERVICE = [
+  { href: "/account", label: "My account" },
+  { href: "/account/security", label: "Security" },
+];
+
+/** A user who must still enroll a second factor sees only where to do it. */
 export function visibleAreas(principal: Principal): { href: string; label: string }[] {
+  if (principal.mustEnrollMfa) return SELF_SERVICE.slice(1);
   const areas = AREAS.filter((area) => area.anyOf.some((p) => can(principal, p)));
-  return [...areas.map(({ href, label }) => ({ href, label })), { href: "/account", label: "My account" }];
+  return [...areas.map(({ href, label }) => ({ href, label })), ...SELF_SERVICE];
 }

@@ -1,4 +1,5 @@
 import { auditActor } from "../audit/actor.ts";
+import { assertRecentAuth } from "../auth/step-up.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import type { Principal, RequestContext } from "../auth/principal.ts";
 import { newId } from "../crypto/ids.ts";
@@ -30,6 +31,7 @@ export async function createRole(
   input: RoleFields & { actor: Principal; context: RequestContext },
 ): Promise<{ id: string }> {
   authorize(input.actor, "roles.write");
+  await assertRecentAuth(input.actor);
   assertCanGrant(input.actor, input.permissions);
   return db.$transaction(async (tx) => {
     await assertNameFree(tx, input.name);
@@ -69,6 +71,7 @@ export async function updateRole(
   input: RoleFields & { roleId: string; actor: Principal; context: RequestContext },
 ): Promise<void> {
   authorize(input.actor, "roles.write");
+  await assertRecentAuth(input.actor);
   await db.$transaction(async (tx) => {
     const role = await tx.role.findUnique({ where: { id: input.roleId } });
     if (!role) throw NotFound("role");
@@ -117,6 +120,7 @@ export async function deleteRole(input: {
   context: RequestContext;
 }): Promise<void> {
   authorize(input.actor, "roles.write");
+  await assertRecentAuth(input.actor);
   await db.$transaction(async (tx) => {
     const role = await tx.role.findUnique({
       where: { id: input.roleId },

@@ -17,6 +17,15 @@ export const settingsSchema = z.object({
     .max(24 * 30)
     .default(12),
   setupCompletedAt: z.string().nullable().default(null),
+  /** Sensitive actions need a sign-in (and second factor, if any) within this many minutes. */
+  stepUpMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(10),
+  /** Everyone must enroll a second factor, whatever their roles. */
+  mfaRequiredForAll: z.boolean().default(false),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -1,3 +1,4 @@
+import { assertRecentAuth } from "../auth/step-up.ts";
 import { auditActor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import type { Principal, RequestContext } from "../auth/principal.ts";
@@ -46,6 +47,7 @@ export async function enableUser(input: Base): Promise<void> {
 
 async function changeStatus(input: Base, status: "active" | "disabled"): Promise<void> {
   authorize(input.actor, "users.write");
+  if (status === "disabled") await assertRecentAuth(input.actor);
   await db.$transaction(async (tx) => {
     if (await tx.user.findUnique({ where: { id: input.userId }, select: { id: true } })) {
       await assertCanManageUser(tx, input.actor, input.userId);
@@ -57,6 +59,7 @@ async function changeStatus(input: Base, status: "active" | "disabled"): Promise
 /** Deletes a user with everything they own (sessions, factors, tokens); the audit record stays. */
 export async function deleteUser(input: Base): Promise<void> {
   authorize(input.actor, "users.write");
+  await assertRecentAuth(input.actor);
   if (input.actor.userId === input.userId) throw Conflict("You cannot delete yourself.");
   await db.$transaction(async (tx) => {
     await lockAdminGuard(tx);

@@ -1,3 +1,4 @@
+import { assertRecentAuth } from "../auth/step-up.ts";
 import { auditActor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import type { Principal, RequestContext } from "../auth/principal.ts";
@@ -24,6 +25,7 @@ async function load(tx: Tx, input: AssignmentInput) {
 
 export async function assignRole(input: AssignmentInput): Promise<void> {
   authorize(input.actor, "users.write");
+  await assertRecentAuth(input.actor);
   await db.$transaction(async (tx) => {
     const { user, role } = await load(tx, input);
     const existing = await tx.roleAssignment.findUnique({
@@ -45,6 +47,7 @@ export async function assignRole(input: AssignmentInput): Promise<void> {
 
 export async function removeRole(input: AssignmentInput): Promise<void> {
   authorize(input.actor, "users.write");
+  await assertRecentAuth(input.actor);
   await db.$transaction(async (tx) => {
     await lockAdminGuard(tx);
     const { user, role } = await load(tx, input);

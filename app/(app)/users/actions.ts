@@ -1,6 +1,7 @@
 "use server";
 
 import { action, type ActionState } from "@/lib/http/action";
+import { resetUserMfa } from "@/lib/mfa/reset-user-mfa";
 import { inviteUser, resendInvitation, revokeInvitation, type Invitation } from "@/lib/users/invitations";
 import { deleteUser, disableUser, enableUser, updateUser } from "@/lib/users/manage-user";
 import { assignRole, removeRole } from "@/lib/users/role-assignments";
@@ -93,5 +94,13 @@ export const removeRoleAction = action(
   async ({ principal, input, context }) => {
     await removeRole({ actor: principal, ...input, context });
     return { message: "Role removed." };
+  },
+);
+
+export const resetMfaAction = action(
+  { permission: "users.write", schema: userRefSchema },
+  async ({ principal, input, context }) => {
+    await resetUserMfa({ actor: principal, userId: input.userId, context });
+    return { message: "Their factors and recovery codes are removed, and their sessions ended." };
   },
 );

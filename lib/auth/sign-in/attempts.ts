@@ -33,6 +33,6 @@ export async function createAttempt(
   return { token, expiresAt };
 }
 
-export function findAttempt(tx: Tx, token: string) {
+export function findAttempt(tx: Pick<Tx, "signInAttempt">, token: string) {
   return tx.signInAttempt.findUnique({ where: { tokenHash: sha256Hex(token) } });
 }

@@ -3,12 +3,9 @@ import { db } from "../../db/client.ts";
 import { Unauthenticated } from "../../errors/app-error.ts";
 import type { RequestContext } from "../principal.ts";
 import { createSession } from "../sessions.ts";
+import { hasSecondFactor } from "../../mfa/factors.ts";
 import { findAttempt } from "./attempts.ts";
-
-/** Factors a user must pass before a session exists. The MFA work extends this list per user. */
-export function requiredFactors(): string[] {
-  return ["pwd"];
-}
+import { amrFor, missingSteps } from "./factors.ts";
 
 /**
  * Exchanges a finished sign-in attempt for a session. The attempt is deleted first (single use:
@@ -27,15 +24,14 @@ export async function completeSignIn(input: {
 
     const user = await tx.user.findUnique({ where: { id: attempt.userId } });
     if (!user || user.status !== "active") throw Unauthenticated("Your sign-in has expired. Start again.");
-    const missing = requiredFactors().filter((factor) => !attempt.factorsPassed.includes(factor));
+    const missing = missingSteps(attempt.factorsPassed, await hasSecondFactor(tx, user.id));
     if (missing.length > 0) throw Unauthenticated("Finish every sign-in step first.");
 
-    const amr = [...attempt.factorsPassed];
-    const mfa = amr.length > 1;
+    const amr = amrFor(attempt.factorsPassed);
     const session = await createSession(tx, {
       userId: user.id,
-      amr: mfa ? [...amr, "mfa"] : amr,
-      mfa,
+      amr,
+      mfa: amr.includes("mfa"),
       context: input.context,
     });
     await tx.user.update({ where: { id: user.id }, data: { lastSignInAt: new Date() } });

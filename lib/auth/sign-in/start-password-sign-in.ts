@@ -5,13 +5,20 @@ import { db } from "../../db/client.ts";
 import { AppError, RateLimited } from "../../errors/app-error.ts";
 import type { RequestContext } from "../principal.ts";
 import { accountLimiter, ipLimiter } from "../sign-in-limits.ts";
+import { secondFactorKinds } from "../../mfa/factors.ts";
 import { createAttempt } from "./attempts.ts";
 import type { PasswordSignInInput } from "./schemas.ts";
 
 /** One message for unknown email, wrong password and unusable account: nothing to enumerate. */
 export const BAD_CREDENTIALS = "Email or password is incorrect.";
 
-export type PasswordStepResult = { attemptToken: string; expiresAt: Date; next: "complete" };
+export type PasswordStepResult = {
+  attemptToken: string;
+  expiresAt: Date;
+  /** "complete": exchange the attempt for a session now; "mfa": a second factor first. */
+  next: "complete" | "mfa";
+  factors: ("totp" | "webauthn" | "recovery")[];
+};
 
 /**
  * The first step of a sign-in. It never creates a session: it records a server-side attempt that the
@@ -73,5 +80,11 @@ export async function startPasswordSignIn(
     });
     return created;
   });
-  return { attemptToken: attempt.token, expiresAt: attempt.expiresAt, next: "complete" };
+  const factors = await secondFactorKinds(db, user.id);
+  return {
+    attemptToken: attempt.token,
+    expiresAt: attempt.expiresAt,
+    next: factors.length > 0 ? "mfa" : "complete",
+    factors,
+  };
 }

@@ -22,6 +22,7 @@ import {
   disableUserAction,
   enableUserAction,
   removeRoleAction,
+  resetMfaAction,
   resendInvitationAction,
   revokeInvitationAction,
   updateUserAction,
@@ -159,14 +160,31 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
         {user.factors.length === 0 ? (
           <p className="text-sm text-slate-600 dark:text-slate-400">No second factor enrolled.</p>
         ) : (
-          <ul className="divide-y divide-slate-100 text-sm dark:divide-slate-800">
-            {user.factors.map((factor) => (
-              <li key={factor.id} className="py-2">
-                <span className="font-medium">{factor.name}</span> · {factor.kind} · added{" "}
-                {formatDate(factor.createdAt)} · last used {formatDate(factor.lastUsedAt)}
-              </li>
-            ))}
-          </ul>
+          <>
+            <ul className="divide-y divide-slate-100 text-sm dark:divide-slate-800">
+              {user.factors.map((factor) => (
+                <li key={factor.id} className="py-2">
+                  <span className="font-medium">{factor.name}</span> · {factor.kind} · added{" "}
+                  {formatDate(factor.createdAt)} · last used {formatDate(factor.lastUsedAt)}
+                </li>
+              ))}
+            </ul>
+            {canWrite && !self && (
+              <ActionForm
+                action={resetMfaAction}
+                hidden={{ userId: user.id }}
+                label="Reset MFA"
+                className="mt-4"
+              >
+                <ConfirmSubmit
+                  label="Reset MFA"
+                  title={`Reset MFA for ${user.email}?`}
+                  body="Removes all their second factors and recovery codes and signs them out. Do this only after confirming who is asking, e.g. a lost phone."
+                  confirmLabel="Reset MFA"
+                />
+              </ActionForm>
+            )}
+          </>
         )}
       </section>
 

@@ -51,4 +51,22 @@ describe("GET /api/v1/me", () => {
     expect((await call(GET, { cookie: `kw_session=${forged}` })).status).toBe(401);
     expect((await call(GET, { cookie: "kw_session=garbage" })).status).toBe(401);
   });
+
+  // Guarantee: forced enrollment cannot be skipped through the API.
+  it("answers 403 to a user whose role requires MFA until they enroll a factor", async () => {
+    const user = await makeUser();
+    const role = await db.role.create({
+      data: {
+        id: `rol_mfa${Date.now()}`,
+        name: `Needs MFA ${Date.now()}`,
+        permissions: [],
+        requiresMfa: true,
+      },
+    });
+    await db.roleAssignment.create({ data: { userId: user.id, roleId: role.id } });
+    const { cookie } = await signedInCookie(user.id);
+    const response = await call(GET, { cookie });
+    expect(response.status).toBe(403);
+    expect(String(response.body.detail)).toContain("second factor");
+  });
 });

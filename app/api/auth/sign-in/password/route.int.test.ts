@@ -10,7 +10,7 @@ describe("POST /api/auth/sign-in/password", () => {
     const user = await makeUser();
     const response = await call(POST, { json: { email: user.email.toUpperCase(), password: user.password } });
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ next: "complete", expiresAt: expect.any(String) });
+    expect(response.body).toEqual({ next: "complete", factors: [], expiresAt: expect.any(String) });
     const cookie = response.headers.get("set-cookie") ?? "";
     expect(cookie).toMatch(/^kw_signin=[\w-]{40,}; Path=\/api\/auth; Max-Age=300; HttpOnly; SameSite=Lax$/);
   });

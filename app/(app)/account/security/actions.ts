@@ -1,0 +1,73 @@
+"use server";
+
+import { z } from "zod";
+
+import { endOtherSessions } from "@/lib/auth/end-other-sessions";
+import { action } from "@/lib/http/action";
+import { confirmTotpEnrollment, startTotpEnrollment } from "@/lib/mfa/enroll-totp";
+import { removeFactor, regenerateRecoveryCodes, renameFactor } from "@/lib/mfa/manage-factors";
+import {
+  confirmTotpSchema,
+  factorRefSchema,
+  renameFactorSchema,
+  startTotpSchema,
+} from "@/lib/mfa/mfa-schemas";
+
+// One's own factors need no permission ("self"), and stay reachable while enrollment is required.
+const self = { permission: "self", duringEnrollment: true } as const;
+
+export const startTotpAction = action({ ...self, schema: startTotpSchema }, async ({ principal, input }) => {
+  const enrollment = await startTotpEnrollment({ actor: principal, name: input.name });
+  return {
+    message: "Scan the QR code with your authenticator app.",
+    data: { factorId: enrollment.factorId, secret: enrollment.secret, qrSvg: enrollment.qrSvg },
+  };
+});
+
+export const confirmTotpAction = action(
+  { ...self, schema: confirmTotpSchema },
+  async ({ principal, input, context }) => {
+    const { recoveryCodes } = await confirmTotpEnrollment({ actor: principal, ...input, context });
+    return { message: "Authenticator app added.", data: { recoveryCodes } };
+  },
+);
+
+export const renameFactorAction = action(
+  { ...self, schema: renameFactorSchema },
+  async ({ principal, input, context }) => {
+    await renameFactor({ actor: principal, ...input, context });
+    return { message: "Renamed." };
+  },
+);
+
+export const removeFactorAction = action(
+  { ...self, schema: factorRefSchema },
+  async ({ principal, input, context }) => {
+    await removeFactor({ actor: principal, factorId: input.factorId, context });
+    return { message: "Factor removed." };
+  },
+);
+
+export const regenerateRecoveryCodesAction = action(
+  { ...self, schema: z.object({}) },
+  async ({ principal, context }) => {
+    const codes = await regenerateRecoveryCodes({ actor: principal, context });
+    return {
+      message: "New recovery codes created; the old ones no longer work.",
+      data: { recoveryCodes: codes },
+    };
+  },
+);
+
+export const endOtherSessionsAction = action(
+  { ...self, schema: z.object({}) },
+  async ({ principal, context }) => {
+    const ended = await endOtherSessions({ actor: principal, context });
+    return {
+      message:
+        ended === 0
+          ? "You had no other sessions."
+          : `Signed out of ${ended} other session${ended === 1 ? "" : "s"}.`,
+    };
+  },
+);

@@ -1,0 +1,73 @@
+import type { Metadata } from "next";
+
+import { FactorList } from "@/components/mfa/factor-list";
+import { RecoveryCodesPanel } from "@/components/mfa/recovery-codes-panel";
+import { TotpSetup } from "@/components/mfa/totp-setup";
+import { ActionForm, SubmitButton } from "@/components/ui/action-form";
+import { FormAlert } from "@/components/ui/form-alert";
+import { card, PageHeader } from "@/components/ui/page-header";
+import { requirePageUser } from "@/lib/http/page";
+import { myFactors } from "@/lib/mfa/manage-factors";
+
+import {
+  confirmTotpAction,
+  endOtherSessionsAction,
+  regenerateRecoveryCodesAction,
+  removeFactorAction,
+  renameFactorAction,
+  startTotpAction,
+} from "./actions";
+
+export const metadata: Metadata = { title: "Security" };
+
+export default async function SecurityPage() {
+  // The one page a user who must enroll a second factor can reach.
+  const principal = await requirePageUser(undefined, { duringEnrollment: true });
+  const { factors, recoveryCodesLeft, required } = await myFactors(principal);
+  return (
+    <div className="flex flex-col gap-6">
+      <PageHeader
+        title="Security"
+        description="Second factors protect your account even if your password leaks."
+      />
+      {principal.mustEnrollMfa && (
+        <FormAlert>Your roles require a second factor. Set one up below to continue using Keyward.</FormAlert>
+      )}
+      <section aria-labelledby="factors" className={card}>
+        <h2 id="factors" className="mb-4 text-lg font-semibold">
+          Your second factors{" "}
+          {required && (
+            <span className="text-sm font-normal text-slate-600 dark:text-slate-400">(required for you)</span>
+          )}
+        </h2>
+        <FactorList factors={factors} rename={renameFactorAction} remove={removeFactorAction} />
+      </section>
+      <section aria-labelledby="add-totp" className={card}>
+        <h2 id="add-totp" className="mb-4 text-lg font-semibold">
+          Add an authenticator app
+        </h2>
+        <TotpSetup start={startTotpAction} confirm={confirmTotpAction} />
+      </section>
+      {factors.length > 0 && (
+        <section aria-labelledby="recovery" className={card}>
+          <h2 id="recovery" className="mb-4 text-lg font-semibold">
+            Recovery codes
+          </h2>
+          <RecoveryCodesPanel left={recoveryCodesLeft} regenerate={regenerateRecoveryCodesAction} />
+        </section>
+      )}
+      <section aria-labelledby="elsewhere" className={card}>
+        <h2 id="elsewhere" className="mb-2 text-lg font-semibold">
+          Other sessions
+        </h2>
+        <p className="mb-4 text-sm text-slate-600 dark:text-slate-400">
+          Changed a factor because a device was lost or shared? Sign out everywhere else; this browser stays
+          signed in.
+        </p>
+        <ActionForm action={endOtherSessionsAction} label="Sign out other sessions">
+          <SubmitButton variant="secondary">Sign out my other sessions</SubmitButton>
+        </ActionForm>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,28 @@
+import { auditActor } from "../audit/actor.ts";
+import { recordAudit } from "../audit/record-audit.ts";
+import { db } from "../db/client.ts";
+import type { Principal, RequestContext } from "./principal.ts";
+import { revokeOtherSessions } from "./sessions.ts";
+
+/** Signs the user out everywhere else, keeping this browser's session. */
+export async function endOtherSessions(input: {
+  actor: Principal;
+  context: RequestContext;
+}): Promise<number> {
+  return db.$transaction(async (tx) => {
+    const ended = await revokeOtherSessions(
+      tx,
+      input.actor.userId,
+      input.actor.sessionId,
+      "signed_out_elsewhere",
+    );
+    await recordAudit(tx, {
+      action: "session.revoked",
+      actor: auditActor(input.actor),
+      target: { kind: "user", id: input.actor.userId, display: input.actor.email },
+      context: input.context,
+      details: { scope: "others", ended },
+    });
+    return ended;
+  });
+}

@@ -1,0 +1,65 @@
+import { recordAudit } from "../audit/record-audit.ts";
+import { recordAuditFailure } from "../audit/record-failure.ts";
+import { verifyPassword } from "../crypto/password.ts";
+import { verifyUserTotp } from "../mfa/verify-user-totp.ts";
+import { db } from "../db/client.ts";
+import { AppError, RateLimited } from "../errors/app-error.ts";
+import { hasSecondFactor } from "../mfa/factors.ts";
+import { accountLimiter } from "./sign-in-limits.ts";
+import type { Principal, RequestContext } from "./principal.ts";
+
+/**
+ * Step-up: the signed-in user proves again who they are (password, and an authenticator code when
+ * they have a second factor). The session's auth time (and MFA time) move to now.
+ */
+export async function reauthenticate(input: {
+  actor: Principal;
+  password: string;
+  code?: string;
+  context: RequestContext;
+}): Promise<void> {
+  const { actor } = input;
+  const limit = await accountLimiter().consume(actor.email);
+  if (!limit.allowed)
+    throw RateLimited(limit.retryAfterSeconds, "Too many attempts. Try again in a few minutes.");
+  const credential = await db.passwordCredential.findUnique({ where: { userId: actor.userId } });
+  const needsCode = await hasSecondFactor(db, actor.userId);
+  const passwordOk = credential ? await verifyPassword(credential.hash, input.password) : false;
+  const codeOk = !needsCode || (input.code !== undefined && (await verifyUserTotp(actor.userId, input.code)));
+  const audit = {
+    actor: { kind: "user" as const, id: actor.userId, display: actor.email },
+    target: { kind: "session", id: actor.sessionId },
+    context: input.context,
+  };
+  if (!passwordOk || !codeOk) {
+    await recordAuditFailure({
+      action: "auth.reauth_failed",
+      ...audit,
+      details: { reason: !passwordOk ? "password" : "code" },
+    });
+    const fields = [
+      ...(!passwordOk ? [{ path: "password", message: "That password is not right." }] : []),
+      ...(passwordOk && !codeOk
+        ? [
+            {
+              path: "code",
+              message:
+                needsCode && !input.code
+                  ? "Enter the code from your authenticator app."
+                  : "That code is not right.",
+            },
+          ]
+        : []),
+    ];
+    throw new AppError("unauthenticated", fields[0]?.message ?? "That did not match.", { fields });
+  }
+  await accountLimiter().reward(actor.email);
+  const now = new Date();
+  await db.$transaction(async (tx) => {
+    await tx.session.update({
+      where: { id: actor.sessionId },
+      data: { authTime: now, ...(needsCode ? { mfaTime: now } : {}) },
+    });
+    await recordAudit(tx, { action: "auth.reauthenticated", ...audit, details: { mfa: needsCode } });
+  });
+}

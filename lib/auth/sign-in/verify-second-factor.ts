@@ -1,0 +1,96 @@
+import { recordAudit } from "../../audit/record-audit.ts";
+import { recordAuditFailure } from "../../audit/record-failure.ts";
+import { verifyUserTotp } from "../../mfa/verify-user-totp.ts";
+import { db } from "../../db/client.ts";
+import { AppError, RateLimited, Unauthenticated } from "../../errors/app-error.ts";
+import { limiter } from "../../limits/limiter.ts";
+import { consumeRecoveryCode } from "../../mfa/recovery-codes.ts";
+import type { RequestContext } from "../principal.ts";
+import { findAttempt } from "./attempts.ts";
+
+/** At most this many wrong codes per sign-in attempt; then the attempt is void. */
+export const MAX_WRONG_CODES = 5;
+/** Across attempts, wrong codes for one account slow further tries down. */
+export const MFA_ACCOUNT_LIMIT = { name: "mfa_account", points: 10, durationSeconds: 15 * 60 } as const;
+
+const EXPIRED = "Your sign-in has expired. Start again.";
+
+/**
+ * A second-factor step of a sign-in attempt: an authenticator code or a recovery code. A try is
+ * reserved on the attempt before the code is checked (a conditional increment), so parallel
+ * guesses cannot exceed the cap; a right code gives its try back.
+ */
+export async function verifySecondFactor(input: {
+  attemptToken: string;
+  method: "totp" | "recovery";
+  code: string;
+  context: RequestContext;
+}): Promise<{ next: "complete" }> {
+  const attempt = await findAttempt(db, input.attemptToken);
+  if (!attempt || attempt.expiresAt <= new Date()) throw Unauthenticated(EXPIRED);
+  const user = await db.user.findUnique({ where: { id: attempt.userId } });
+  if (!user) throw Unauthenticated(EXPIRED);
+  const actor = { kind: "user" as const, id: user.id, display: user.email };
+
+  const account = await limiter(MFA_ACCOUNT_LIMIT).consume(user.id);
+  if (!account.allowed)
+    throw RateLimited(
+      account.retryAfterSeconds,
+      "Too many wrong codes for this account. Wait a few minutes.",
+    );
+  const reserved = await db.signInAttempt.updateMany({
+    where: { id: attempt.id, failedCodes: { lt: MAX_WRONG_CODES } },
+    data: { failedCodes: { increment: 1 } },
+  });
+  if (reserved.count !== 1) {
+    await db.signInAttempt.deleteMany({ where: { id: attempt.id } });
+    await recordAuditFailure({
+      action: "auth.attempt_voided",
+      actor,
+      context: input.context,
+      details: { reason: "too_many_wrong_codes" },
+    });
+    throw Unauthenticated("Too many wrong codes. Start signing in again.");
+  }
+
+  const ok =
+    input.method === "totp"
+      ? await verifyUserTotp(user.id, input.code)
+      : await db.$transaction((tx) => consumeRecoveryCode(tx, user.id, input.code));
+  if (!ok) {
+    const after = await db.signInAttempt.findUnique({
+      where: { id: attempt.id },
+      select: { failedCodes: true },
+    });
+    const left = MAX_WRONG_CODES - (after?.failedCodes ?? MAX_WRONG_CODES);
+    await recordAuditFailure({
+      action: "auth.mfa_failed",
+      actor,
+      context: input.context,
+      details: { method: input.method, triesLeft: left },
+    });
+    throw new AppError(
+      "unauthenticated",
+      left > 0
+        ? `That code is not right. ${left} ${left === 1 ? "try" : "tries"} left.`
+        : "That code is not right. Start signing in again.",
+      { fields: [{ path: "code", message: "That code is not right." }] },
+    );
+  }
+
+  await limiter(MFA_ACCOUNT_LIMIT).reward(user.id);
+  await db.$transaction(async (tx) => {
+    await tx.signInAttempt.update({
+      where: { id: attempt.id },
+      data: { failedCodes: { decrement: 1 }, factorsPassed: { push: "otp" } },
+    });
+    await recordAudit(tx, {
+      action: "auth.mfa_verified",
+      actor,
+      target: { kind: "user", id: user.id, display: user.email },
+      context: input.context,
+      details: { method: input.method },
+    });
+  });
+  return { next: "complete" };
+}

@@ -1,0 +1,112 @@
+import QRCode from "qrcode";
+
+import { auditActor } from "../audit/actor.ts";
+import { recordAudit } from "../audit/record-audit.ts";
+import { recordAuditFailure } from "../audit/record-failure.ts";
+import type { Principal, RequestContext } from "../auth/principal.ts";
+import { getConfig } from "../config/env.ts";
+import { decrypt, encrypt } from "../crypto/encryption.ts";
+import { newId } from "../crypto/ids.ts";
+import { db } from "../db/client.ts";
+import { Conflict, Invalid, NotFound, RateLimited } from "../errors/app-error.ts";
+import { limiter } from "../limits/limiter.ts";
+import { replaceRecoveryCodes } from "./recovery-codes.ts";
+import { newTotpSecret, totpUri, verifyTotp } from "./totp.ts";
+
+/** An unconfirmed authenticator is forgotten after this long. */
+const PENDING_TTL_MS = 15 * 60_000;
+const MAX_FACTORS = 10;
+export const ENROLL_LIMIT = { name: "mfa_enroll", points: 10, durationSeconds: 15 * 60 } as const;
+
+export const totpSecretContext = (factorId: string) => `totp:${factorId}`;
+
+export type TotpEnrollment = { factorId: string; secret: string; uri: string; qrSvg: string };
+
+/** Step 1: a new secret, stored encrypted and inactive, shown as a QR code and as text. */
+export async function startTotpEnrollment(input: {
+  actor: Principal;
+  name: string;
+}): Promise<TotpEnrollment> {
+  const { actor } = input;
+  const factorId = newId("tf");
+  const secret = newTotpSecret();
+  await db.$transaction(async (tx) => {
+    await tx.totpFactor.deleteMany({ where: { userId: actor.userId, activatedAt: null } });
+    const count = await tx.totpFactor.count({ where: { userId: actor.userId } });
+    if (count >= MAX_FACTORS) throw Conflict(`You can have at most ${MAX_FACTORS} authenticator apps.`);
+    await tx.totpFactor.create({
+      data: {
+        id: factorId,
+        userId: actor.userId,
+        name: input.name,
+        secretEnc: encrypt(getConfig().encryptionKeys, secret, totpSecretContext(factorId)),
+      },
+    });
+  });
+  const uri = totpUri(secret, actor.email);
+  const qrSvg = await QRCode.toString(uri, { type: "svg", margin: 1, errorCorrectionLevel: "M" });
+  return { factorId, secret, uri, qrSvg };
+}
+
+/**
+ * Step 2: the authenticator proves it has the secret; only then is the factor active. The first
+ * factor comes with ten recovery codes, returned once.
+ */
+export async function confirmTotpEnrollment(input: {
+  actor: Principal;
+  factorId: string;
+  code: string;
+  context: RequestContext;
+}): Promise<{ recoveryCodes: string[] | null }> {
+  const { actor } = input;
+  const limit = await limiter(ENROLL_LIMIT).consume(actor.userId);
+  if (!limit.allowed)
+    throw RateLimited(limit.retryAfterSeconds, "Too many wrong codes. Wait a few minutes and try again.");
+  const factor = await db.totpFactor.findFirst({ where: { id: input.factorId, userId: actor.userId } });
+  if (!factor) throw NotFound("authenticator");
+  if (factor.activatedAt) throw Conflict("This authenticator is already set up.");
+  if (Date.now() - factor.createdAt.getTime() > PENDING_TTL_MS)
+    throw Conflict("This setup has expired. Start again to get a new QR code.");
+
+  const secret = decrypt(getConfig().encryptionKeys, factor.secretEnc, totpSecretContext(factor.id));
+  const checked = await verifyTotp(secret, input.code, null);
+  if (!checked.ok) {
+    await recordAuditFailure({
+      action: "mfa.totp_enroll_failed",
+      actor: auditActor(actor),
+      context: input.context,
+      target: { kind: "totp", id: factor.id },
+    });
+    throw Invalid("That code is not right. Check the time on your device and enter the current code.", [
+      { path: "code", message: "That code is not right." },
+    ]);
+  }
+  return db.$transaction(async (tx) => {
+    const first =
+      (await tx.totpFactor.count({ where: { userId: actor.userId, activatedAt: { not: null } } })) +
+        (await tx.webAuthnCredential.count({ where: { userId: actor.userId } })) ===
+      0;
+    const { count } = await tx.totpFactor.updateMany({
+      where: { id: factor.id, activatedAt: null },
+      data: { activatedAt: new Date(), lastTimeStep: checked.timeStep, lastUsedAt: new Date() },
+    });
+    if (count !== 1) throw Conflict("This authenticator is already set up.");
+    // Proving the factor just now counts as a second factor for this session.
+    await tx.session.update({ where: { id: actor.sessionId }, data: { mfaTime: new Date() } });
+    await recordAudit(tx, {
+      action: "mfa.totp_enrolled",
+      actor: auditActor(actor),
+      target: { kind: "totp", id: factor.id, display: factor.name },
+      context: input.context,
+    });
+    if (!first) return { recoveryCodes: null };
+    const recoveryCodes = await replaceRecoveryCodes(tx, actor.userId);
+    await recordAudit(tx, {
+      action: "mfa.recovery_codes_generated",
+      actor: auditActor(actor),
+      target: { kind: "user", id: actor.userId, display: actor.email },
+      context: input.context,
+    });
+    return { recoveryCodes };
+  });
+}

@@ -1,0 +1,45 @@
+import { randomInt } from "node:crypto";
+
+import { sha256Hex } from "../crypto/hash.ts";
+import { newId } from "../crypto/ids.ts";
+import type { Tx } from "../db/client.ts";
+
+export const RECOVERY_CODE_COUNT = 10;
+export const RECOVERY_CODES_LOW = 3;
+
+// Crockford base32, 16 characters: 80 bits, so the stored SHA-256 cannot be reversed by brute force.
+const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+function newCode(): string {
+  const chars = Array.from({ length: 16 }, () => ALPHABET[randomInt(32)]).join("");
+  return chars.match(/.{4}/g)?.join("-") ?? chars;
+}
+
+export function normaliseRecoveryCode(code: string): string {
+  return code.toUpperCase().replace(/[\s-]/g, "").replace(/O/g, "0").replace(/[IL]/g, "1");
+}
+
+const hashCode = (code: string) => sha256Hex(`keyward-recovery:${normaliseRecoveryCode(code)}`);
+
+/** Replaces the user's set with ten new codes, returned once; only their hashes are stored. */
+export async function replaceRecoveryCodes(tx: Tx, userId: string): Promise<string[]> {
+  await tx.recoveryCode.deleteMany({ where: { userId } });
+  const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newCode);
+  await tx.recoveryCode.createMany({
+    data: codes.map((code) => ({ id: newId("rec"), userId, codeHash: hashCode(code) })),
+  });
+  return codes;
+}
+
+/** Uses a code once: of two concurrent uses only one marks it. */
+export async function consumeRecoveryCode(tx: Tx, userId: string, code: string): Promise<boolean> {
+  const { count } = await tx.recoveryCode.updateMany({
+    where: { userId, codeHash: hashCode(code), usedAt: null },
+    data: { usedAt: new Date() },
+  });
+  return count === 1;
+}
+
+export function remainingRecoveryCodes(tx: Pick<Tx, "recoveryCode">, userId: string): Promise<number> {
+  return tx.recoveryCode.count({ where: { userId, usedAt: null } });
+}
