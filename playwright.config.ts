@@ -19,8 +19,8 @@ export default defineConfig({
   forbidOnly: true,
   reporter: [["list"]],
   // Two workers, the server and PostgreSQL share two cores: allow for it.
-  timeout: 60_000,
-  expect: { timeout: 10_000 },
+  timeout: 120_000,
+  expect: { timeout: 15_000 },
   use: {
     baseURL,
     trace: "retain-on-failure",

@@ -28,7 +28,7 @@ test.describe("signing in and out", () => {
     await page.goto("/login");
     await signIn(page, user);
     await expect(page.getByRole("heading", { name: "My account" })).toBeVisible();
-    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
     await expect(page.getByRole("status").filter({ hasText: "You have signed out." })).toBeVisible();
     await page.goto("/account");
     await expect(page).toHaveURL(/\/login\?callbackUrl=%2Faccount$/);

@@ -39,7 +39,8 @@ async function main(): Promise<number> {
   await adminQuery(serverUrl, `CREATE DATABASE ${quoteIdent(database)}`);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "keyward-e2e-"));
   const log = path.join(dataDir, "server.log");
-  const port = await freePort(3300);
+  // A random start, so two runs on one machine (a developer and CI) do not pick the same port.
+  const port = await freePort(3300 + Math.floor(Math.random() * 600));
   const baseUrl = `http://localhost:${port}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,

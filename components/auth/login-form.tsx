@@ -4,6 +4,7 @@ import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 
+import { passkeyAssertion } from "@/components/mfa/webauthn-client";
 import { Button } from "@/components/ui/button";
 import { FormAlert } from "@/components/ui/form-alert";
 import { TextField } from "@/components/ui/text-field";
@@ -25,6 +26,7 @@ export function LoginForm({
   const { pending, error, fields, submit, fail } = useJsonForm();
   const [factors, setFactors] = useState<Factor[] | null>(null);
   const [method, setMethod] = useState<"totp" | "recovery">("totp");
+  const [passkeyPending, setPasskeyPending] = useState(false);
 
   // Last step: exchange the finished attempt for a session.
   async function finish() {
@@ -48,6 +50,19 @@ export function LoginForm({
       setMethod(step.factors.includes("totp") ? "totp" : "recovery");
       return setFactors(step.factors);
     }
+    await finish();
+  }
+
+  /** A passkey or security key: as the second step, or on its own (passwordless). */
+  async function withPasskey(kind: "second-factor" | "passwordless") {
+    setPasskeyPending(true);
+    fail(undefined);
+    const result =
+      kind === "second-factor"
+        ? await passkeyAssertion("/api/auth/sign-in/webauthn/options", "/api/auth/sign-in/webauthn/verify")
+        : await passkeyAssertion("/api/auth/passkey/options", "/api/auth/passkey/verify");
+    setPasskeyPending(false);
+    if (!result.ok) return fail(result.message);
     await finish();
   }
 
@@ -92,6 +107,16 @@ export function LoginForm({
         <Button type="submit" pending={pending}>
           {pending ? "Checking…" : "Continue"}
         </Button>
+        {factors.includes("webauthn") && (
+          <Button
+            type="button"
+            variant="secondary"
+            pending={passkeyPending}
+            onClick={() => withPasskey("second-factor")}
+          >
+            Use your passkey or security key
+          </Button>
+        )}
         {factors.includes("totp") && factors.includes("recovery") && (
           <button
             type="button"
@@ -128,6 +153,18 @@ export function LoginForm({
       />
       <Button type="submit" pending={pending}>
         {pending ? "Signing in…" : "Sign in"}
+      </Button>
+      <div className="flex items-center gap-3 text-xs text-slate-500" aria-hidden="true">
+        <span className="h-px flex-1 bg-slate-200 dark:bg-slate-700" /> or{" "}
+        <span className="h-px flex-1 bg-slate-200 dark:bg-slate-700" />
+      </div>
+      <Button
+        type="button"
+        variant="secondary"
+        pending={passkeyPending}
+        onClick={() => withPasskey("passwordless")}
+      >
+        Sign in with a passkey
       </Button>
     </form>
   );

@@ -6,6 +6,7 @@ import { Button } from "@/components/ui/button";
 import { FormAlert } from "@/components/ui/form-alert";
 import { TextField } from "@/components/ui/text-field";
 import { useJsonForm } from "@/components/ui/use-json-form";
+import { passkeyAssertion } from "@/components/mfa/webauthn-client";
 
 /**
  * Step-up: a sensitive action asked for a recent sign-in. The user confirms their password (and an
@@ -78,6 +79,20 @@ export function ReauthDialog({
             error={fields.code === "Enter the code from your authenticator app." ? undefined : fields.code}
           />
         )}
+        <Button
+          type="button"
+          variant="secondary"
+          onClick={async () => {
+            const result = await passkeyAssertion(
+              "/api/auth/reauth/passkey/options",
+              "/api/auth/reauth/passkey/verify",
+            );
+            if (result.ok) onDone();
+            else fail(result.message);
+          }}
+        >
+          Use a passkey instead
+        </Button>
         <div className="flex justify-end gap-2">
           <Button type="button" variant="secondary" onClick={onCancel}>
             Cancel

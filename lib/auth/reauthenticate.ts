@@ -1,3 +1,5 @@
+import type { z } from "zod";
+
 import { recordAudit } from "../audit/record-audit.ts";
 import { recordAuditFailure } from "../audit/record-failure.ts";
 import { verifyPassword } from "../crypto/password.ts";
@@ -5,6 +7,9 @@ import { verifyUserTotp } from "../mfa/verify-user-totp.ts";
 import { db } from "../db/client.ts";
 import { AppError, RateLimited } from "../errors/app-error.ts";
 import { hasSecondFactor } from "../mfa/factors.ts";
+import { assertionOptions, verifyAssertion } from "../mfa/webauthn-authenticate.ts";
+import { saveChallenge, takeChallenge } from "../mfa/webauthn-challenges.ts";
+import type { authenticationResponseSchema } from "../mfa/webauthn-schemas.ts";
 import { accountLimiter } from "./sign-in-limits.ts";
 import type { Principal, RequestContext } from "./principal.ts";
 
@@ -61,5 +66,45 @@ export async function reauthenticate(input: {
       data: { authTime: now, ...(needsCode ? { mfaTime: now } : {}) },
     });
     await recordAudit(tx, { action: "auth.reauthenticated", ...audit, details: { mfa: needsCode } });
+  });
+}
+
+/** Step-up with a passkey: user verification makes it a complete multi-factor proof on its own. */
+export async function stepUpPasskeyOptions(actor: Principal) {
+  const options = await assertionOptions({ userId: actor.userId, userVerification: "required" });
+  await saveChallenge("step_up", options.challenge, { userId: actor.userId });
+  return options;
+}
+
+export async function reauthenticateWithPasskey(input: {
+  actor: Principal;
+  response: z.infer<typeof authenticationResponseSchema>;
+  context: RequestContext;
+}): Promise<void> {
+  const { actor } = input;
+  const expectedChallenge = await takeChallenge("step_up", { userId: actor.userId });
+  const verified = await verifyAssertion({
+    response: input.response,
+    expectedChallenge,
+    requireUserVerification: true,
+    userId: actor.userId,
+  });
+  const audit = {
+    actor: { kind: "user" as const, id: actor.userId, display: actor.email },
+    target: { kind: "session", id: actor.sessionId },
+    context: input.context,
+  };
+  if (!verified) {
+    await recordAuditFailure({ action: "auth.reauth_failed", ...audit, details: { reason: "passkey" } });
+    throw new AppError("unauthenticated", "That passkey could not be verified.");
+  }
+  const now = new Date();
+  await db.$transaction(async (tx) => {
+    await tx.session.update({ where: { id: actor.sessionId }, data: { authTime: now, mfaTime: now } });
+    await recordAudit(tx, {
+      action: "auth.reauthenticated",
+      ...audit,
+      details: { mfa: true, method: "passkey" },
+    });
   });
 }

@@ -23,7 +23,12 @@ function open(): Handles {
   const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000 });
   // An idle client that loses its server must not crash the process: the next query reconnects.
   pool.on("error", (error) => console.error(`[db] idle client error: ${error.message}`));
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  // Transactions wait for the audit chain lock and, in embedded mode, for the only connection:
+  // allow for a busy machine rather than fail a user's change after Prisma's 2 s / 5 s defaults.
+  const prisma = new PrismaClient({
+    adapter: new PrismaPg(pool),
+    transactionOptions: { maxWait: 10_000, timeout: 15_000 },
+  });
   return { prisma, pool, url };
 }
 

@@ -26,8 +26,37 @@ export async function verifySecondFactor(input: {
   code: string;
   context: RequestContext;
 }): Promise<{ next: "complete" }> {
-  const attempt = await findAttempt(db, input.attemptToken);
+  return runFactorStep({
+    attemptToken: input.attemptToken,
+    context: input.context,
+    method: input.method,
+    proof: "otp",
+    check: (userId) =>
+      input.method === "totp"
+        ? verifyUserTotp(userId, input.code)
+        : db.$transaction((tx) => consumeRecoveryCode(tx, userId, input.code)),
+  });
+}
+
+/** The attempt behind a token, or a clear 401 when it is gone or expired. */
+export async function liveAttempt(attemptToken: string) {
+  const attempt = await findAttempt(db, attemptToken);
   if (!attempt || attempt.expiresAt <= new Date()) throw Unauthenticated(EXPIRED);
+  return attempt;
+}
+
+/**
+ * One second-factor try against an attempt, whatever the method: limits, the reserved try, the
+ * check, and on success the proof recorded on the attempt with its audit event.
+ */
+export async function runFactorStep(input: {
+  attemptToken: string;
+  context: RequestContext;
+  method: "totp" | "recovery" | "webauthn";
+  proof: "otp" | "hwk";
+  check: (userId: string) => Promise<boolean>;
+}): Promise<{ next: "complete" }> {
+  const attempt = await liveAttempt(input.attemptToken);
   const user = await db.user.findUnique({ where: { id: attempt.userId } });
   if (!user) throw Unauthenticated(EXPIRED);
   const actor = { kind: "user" as const, id: user.id, display: user.email };
@@ -53,11 +82,7 @@ export async function verifySecondFactor(input: {
     throw Unauthenticated("Too many wrong codes. Start signing in again.");
   }
 
-  const ok =
-    input.method === "totp"
-      ? await verifyUserTotp(user.id, input.code)
-      : await db.$transaction((tx) => consumeRecoveryCode(tx, user.id, input.code));
-  if (!ok) {
+  if (!(await input.check(user.id))) {
     const after = await db.signInAttempt.findUnique({
       where: { id: attempt.id },
       select: { failedCodes: true },
@@ -69,12 +94,16 @@ export async function verifySecondFactor(input: {
       context: input.context,
       details: { method: input.method, triesLeft: left },
     });
+    const what =
+      input.method === "webauthn"
+        ? "That passkey or security key could not be verified."
+        : "That code is not right.";
     throw new AppError(
       "unauthenticated",
-      left > 0
-        ? `That code is not right. ${left} ${left === 1 ? "try" : "tries"} left.`
-        : "That code is not right. Start signing in again.",
-      { fields: [{ path: "code", message: "That code is not right." }] },
+      left > 0 ? `${what} ${left} ${left === 1 ? "try" : "tries"} left.` : `${what} Start signing in again.`,
+      {
+        fields: [{ path: "code", message: what }],
+      },
     );
   }
 
@@ -82,7 +111,7 @@ export async function verifySecondFactor(input: {
   await db.$transaction(async (tx) => {
     await tx.signInAttempt.update({
       where: { id: attempt.id },
-      data: { failedCodes: { decrement: 1 }, factorsPassed: { push: "otp" } },
+      data: { failedCodes: { decrement: 1 }, factorsPassed: { push: input.proof } },
     });
     await recordAudit(tx, {
       action: "auth.mfa_verified",

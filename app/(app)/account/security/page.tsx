@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 
 import { FactorList } from "@/components/mfa/factor-list";
+import { PasskeyRegister } from "@/components/mfa/passkey-register";
 import { RecoveryCodesPanel } from "@/components/mfa/recovery-codes-panel";
 import { TotpSetup } from "@/components/mfa/totp-setup";
 import { ActionForm, SubmitButton } from "@/components/ui/action-form";
@@ -41,6 +42,16 @@ export default async function SecurityPage() {
           )}
         </h2>
         <FactorList factors={factors} rename={renameFactorAction} remove={removeFactorAction} />
+      </section>
+      <section aria-labelledby="add-passkey" className={card}>
+        <h2 id="add-passkey" className="mb-2 text-lg font-semibold">
+          Add a passkey or security key
+        </h2>
+        <p className="mb-4 text-sm text-slate-600 dark:text-slate-400">
+          The strongest choice: it cannot be phished, and a passkey also lets you sign in without your
+          password.
+        </p>
+        <PasskeyRegister />
       </section>
       <section aria-labelledby="add-totp" className={card}>
         <h2 id="add-totp" className="mb-4 text-lg font-semibold">
