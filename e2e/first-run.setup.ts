@@ -24,7 +24,16 @@ test("first-run setup with the one-time code from the server log", async ({ page
   await expect(page.getByRole("heading", { name: "My account" })).toBeVisible();
   await expect(page.getByText(`You are signed in as ${admin.email}.`)).toBeVisible();
   const nav = page.getByRole("navigation", { name: "Main" });
-  for (const area of ["Users", "Roles", "API clients", "Tokens", "Audit log", "My account", "Security"]) {
+  for (const area of [
+    "Users",
+    "Roles",
+    "API clients",
+    "Tokens",
+    "Audit log",
+    "Settings",
+    "My account",
+    "Security",
+  ]) {
     await expect(nav.getByRole("link", { name: area })).toBeVisible();
   }
 

@@ -23,6 +23,7 @@ export const AUDIT_ACTIONS = [
   "auth.sign_out",
   "session.revoked",
   "access.denied",
+  "settings.updated",
   "mfa.totp_enrolled",
   "mfa.totp_enroll_failed",
   "mfa.webauthn_registered",

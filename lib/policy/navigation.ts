@@ -9,6 +9,7 @@ export const AREAS: { href: string; label: string; anyOf: Permission[] }[] = [
   { href: "/clients", label: "API clients", anyOf: ["clients.read"] },
   { href: "/tokens", label: "Tokens", anyOf: ["tokens.create", "tokens.read"] },
   { href: "/audit", label: "Audit log", anyOf: ["audit.read"] },
+  { href: "/settings", label: "Settings", anyOf: ["settings.write"] },
 ];
 
 const SELF_SERVICE = [

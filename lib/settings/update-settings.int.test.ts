@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+
+import { makePrincipal, TEST_CONTEXT } from "../../test/factories.ts";
+import { resolveSession } from "../auth/sessions.ts";
+import { db } from "../db/client.ts";
+import { AppError } from "../errors/app-error.ts";
+import { getSettings } from "./settings.ts";
+import { securitySettingsSchema, updateSecuritySettings } from "./update-settings.ts";
+
+const code = (p: Promise<unknown>) =>
+  p.then(
+    () => "ok",
+    (e: unknown) => (e instanceof AppError ? e.code : String(e)),
+  );
+
+describe("security settings", () => {
+  it("need settings.write; requiring MFA for everyone restricts users without a factor at once", async () => {
+    const settings = securitySettingsSchema.parse({
+      mfaRequiredForAll: true,
+      stepUpMinutes: "10",
+      sessionIdleMinutes: "30",
+      sessionAbsoluteHours: "12",
+    });
+    const { principal: manager } = await makePrincipal(["user_manager"]);
+    expect(await code(updateSecuritySettings({ ...settings, actor: manager, context: TEST_CONTEXT }))).toBe(
+      "forbidden",
+    );
+
+    const { principal: admin } = await makePrincipal(["admin"]);
+    const { principal: member } = await makePrincipal();
+    await updateSecuritySettings({ ...settings, actor: admin, context: TEST_CONTEXT });
+    // Settings are cached for a few seconds per process: other instances see the change within that.
+    await getSettings(db, { fresh: true });
+    expect((await resolveSession(member.sessionId))?.mustEnrollMfa).toBe(true);
+    const event = await db.auditEvent.findFirst({ where: { action: "settings.updated" } });
+    expect(event?.details).toEqual({
+      before: { mfaRequiredForAll: false },
+      after: { mfaRequiredForAll: true },
+    });
+  });
+
+  it("refuses out-of-range values in the schema", () => {
+    for (const bad of [
+      { stepUpMinutes: "0" },
+      { sessionIdleMinutes: "2" },
+      { sessionAbsoluteHours: "9999" },
+      { stepUpMinutes: "ten" },
+    ]) {
+      expect(
+        securitySettingsSchema.safeParse({
+          stepUpMinutes: "10",
+          sessionIdleMinutes: "30",
+          sessionAbsoluteHours: "12",
+          ...bad,
+        }).success,
+      ).toBe(false);
+    }
+  });
+});

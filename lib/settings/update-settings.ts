@@ -1,0 +1,59 @@
+import { z } from "zod";
+
+import { auditActor } from "../audit/actor.ts";
+import { recordAudit } from "../audit/record-audit.ts";
+import type { Principal, RequestContext } from "../auth/principal.ts";
+import { assertRecentAuth } from "../auth/step-up.ts";
+import { db } from "../db/client.ts";
+import { authorize } from "../policy/authorize.ts";
+import { getSettings, setSetting } from "./settings.ts";
+
+export const securitySettingsSchema = z.object({
+  mfaRequiredForAll: z.boolean().default(false),
+  stepUpMinutes: z.coerce
+    .number({ error: "Enter a number of minutes." })
+    .int("Whole minutes.")
+    .min(1, "At least 1 minute.")
+    .max(24 * 60, "At most 24 hours."),
+  sessionIdleMinutes: z.coerce
+    .number({ error: "Enter a number of minutes." })
+    .int("Whole minutes.")
+    .min(5, "At least 5 minutes.")
+    .max(24 * 60, "At most 24 hours."),
+  sessionAbsoluteHours: z.coerce
+    .number({ error: "Enter a number of hours." })
+    .int("Whole hours.")
+    .min(1, "At least 1 hour.")
+    .max(24 * 30, "At most 30 days."),
+});
+export type SecuritySettings = z.infer<typeof securitySettingsSchema>;
+
+/** Global security settings (settings.write, with a fresh sign-in); before/after in the audit log. */
+export async function updateSecuritySettings(
+  input: SecuritySettings & { actor: Principal; context: RequestContext },
+): Promise<void> {
+  authorize(input.actor, "settings.write");
+  await assertRecentAuth(input.actor);
+  await db.$transaction(async (tx) => {
+    const current = await getSettings(tx, { fresh: true });
+    const keys = [
+      "mfaRequiredForAll",
+      "stepUpMinutes",
+      "sessionIdleMinutes",
+      "sessionAbsoluteHours",
+    ] as const;
+    const changed = keys.filter((key) => current[key] !== input[key]);
+    if (changed.length === 0) return;
+    for (const key of changed) await setSetting(tx, key, input[key], input.actor.userId);
+    await recordAudit(tx, {
+      action: "settings.updated",
+      actor: auditActor(input.actor),
+      target: { kind: "settings", id: "security" },
+      context: input.context,
+      details: {
+        before: Object.fromEntries(changed.map((k) => [k, current[k]])),
+        after: Object.fromEntries(changed.map((k) => [k, input[k]])),
+      },
+    });
+  });
+}
