@@ -39,9 +39,9 @@ type RouteContext = { params: Promise<Params> };
 
 export function publicRoute<S extends z.ZodType | undefined = undefined>(
   options: { body?: S; maxBodyBytes?: number },
-  handler: (args: HandlerArgs<S, UserPrincipal | null>) => Promise<Response>,
+  handler: (args: HandlerArgs<S, null>) => Promise<Response>,
 ) {
-  return build<S, UserPrincipal | null>({ ...options, public: true }, handler);
+  return build<S, null>({ ...options, public: true }, handler);
 }
 
 export function route<S extends z.ZodType | undefined = undefined>(
@@ -64,8 +64,9 @@ function build<S extends z.ZodType | undefined, P extends UserPrincipal | null>(
     const context = requestContext(req.headers);
     let principal: UserPrincipal | null = null;
     try {
-      principal = await resolvePrincipal(req.cookies);
+      // Public routes never touch the session store: health must answer when the database cannot.
       if ("permission" in options) {
+        principal = await resolvePrincipal(req.cookies);
         if (!principal) throw Unauthenticated();
         if (principal.mustEnrollMfa && !options.duringEnrollment) throw EnrollmentRequired();
         if (options.permission !== "authenticated") authorize(principal, options.permission);

@@ -20,6 +20,8 @@ describe("health and readiness", () => {
     try {
       expect(await call(ready)).toMatchObject({ status: 503, body: { status: "unavailable" } });
       expect((await call(health)).status).toBe(200);
+      // Even with a session cookie: health never asks the database.
+      expect((await call(health, { cookie: "kw_session=anything" })).status).toBe(200);
     } finally {
       await closeDb();
       process.env.DATABASE_URL = saved;
