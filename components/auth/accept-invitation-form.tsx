@@ -2,9 +2,9 @@
 
 import { useActionState, useState, useSyncExternalStore } from "react";
 
+import { NewPasswordFields, passwordsDiffer } from "@/components/auth/new-password-fields";
 import { Button } from "@/components/ui/button";
 import { FormAlert } from "@/components/ui/form-alert";
-import { TextField } from "@/components/ui/text-field";
 import type { ActionState } from "@/lib/http/action";
 
 type Action = (state: ActionState<undefined>, form: FormData) => Promise<ActionState<undefined>>;
@@ -29,7 +29,7 @@ export function AcceptInvitationForm({ action }: { action: Action }) {
       action={formAction}
       onSubmit={(event) => {
         const form = new FormData(event.currentTarget);
-        const differ = form.get("password") !== form.get("confirm");
+        const differ = passwordsDiffer(form);
         setMismatch(differ);
         if (differ) event.preventDefault();
       }}
@@ -37,22 +37,9 @@ export function AcceptInvitationForm({ action }: { action: Action }) {
     >
       {state.status === "error" && <FormAlert>{fields.code ?? state.message}</FormAlert>}
       <input type="hidden" name="code" value={code ?? ""} />
-      <TextField
-        label="Password"
-        name="password"
-        type="password"
-        autoComplete="new-password"
-        required
-        hint="At least 12 characters. A passphrase of several words works well."
-        error={fields.password}
-      />
-      <TextField
-        label="Confirm password"
-        name="confirm"
-        type="password"
-        autoComplete="new-password"
-        required
-        error={mismatch ? "The two passwords differ." : undefined}
+      <NewPasswordFields
+        passwordError={fields.password}
+        confirmError={mismatch ? "The two passwords differ." : undefined}
       />
       <Button type="submit" pending={pending} disabled={code === null}>
         {pending ? "Setting your password…" : "Set password"}

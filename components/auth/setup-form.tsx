@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import type { FormEvent } from "react";
 
+import { NewPasswordFields, passwordsDiffer } from "@/components/auth/new-password-fields";
 import { Button } from "@/components/ui/button";
 import { FormAlert } from "@/components/ui/form-alert";
 import { TextField } from "@/components/ui/text-field";
@@ -16,7 +17,7 @@ export function SetupForm() {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const password = String(form.get("password") ?? "");
-    if (password !== String(form.get("confirm") ?? "")) {
+    if (passwordsDiffer(form)) {
       return fail(undefined, { confirm: "The two passwords differ." });
     }
     const created = await submit("/api/setup", {
@@ -48,23 +49,7 @@ export function SetupForm() {
         required
         error={fields.email}
       />
-      <TextField
-        label="Password"
-        name="password"
-        type="password"
-        autoComplete="new-password"
-        required
-        hint="At least 12 characters. A passphrase of several words works well."
-        error={fields.password}
-      />
-      <TextField
-        label="Confirm password"
-        name="confirm"
-        type="password"
-        autoComplete="new-password"
-        required
-        error={fields.confirm}
-      />
+      <NewPasswordFields passwordError={fields.password} confirmError={fields.confirm} />
       <Button type="submit" pending={pending}>
         {pending ? "Creating the administrator…" : "Create administrator"}
       </Button>

@@ -10,7 +10,8 @@ import { newId } from "../crypto/ids.ts";
 import { db } from "../db/client.ts";
 import { Conflict, Invalid, NotFound, RateLimited } from "../errors/app-error.ts";
 import { limiter } from "../limits/limiter.ts";
-import { replaceRecoveryCodes } from "./recovery-codes.ts";
+import { countFactors } from "./factors.ts";
+import { afterFactorAdded } from "./recovery-codes.ts";
 import { newTotpSecret, totpUri, verifyTotp } from "./totp.ts";
 
 /** An unconfirmed authenticator is forgotten after this long. */
@@ -82,31 +83,18 @@ export async function confirmTotpEnrollment(input: {
     ]);
   }
   return db.$transaction(async (tx) => {
-    const first =
-      (await tx.totpFactor.count({ where: { userId: actor.userId, activatedAt: { not: null } } })) +
-        (await tx.webAuthnCredential.count({ where: { userId: actor.userId } })) ===
-      0;
+    const first = (await countFactors(tx, actor.userId)) === 0;
     const { count } = await tx.totpFactor.updateMany({
       where: { id: factor.id, activatedAt: null },
       data: { activatedAt: new Date(), lastTimeStep: checked.timeStep, lastUsedAt: new Date() },
     });
     if (count !== 1) throw Conflict("This authenticator is already set up.");
-    // Proving the factor just now counts as a second factor for this session.
-    await tx.session.update({ where: { id: actor.sessionId }, data: { mfaTime: new Date() } });
     await recordAudit(tx, {
       action: "mfa.totp_enrolled",
       actor: auditActor(actor),
       target: { kind: "totp", id: factor.id, display: factor.name },
       context: input.context,
     });
-    if (!first) return { recoveryCodes: null };
-    const recoveryCodes = await replaceRecoveryCodes(tx, actor.userId);
-    await recordAudit(tx, {
-      action: "mfa.recovery_codes_generated",
-      actor: auditActor(actor),
-      target: { kind: "user", id: actor.userId, display: actor.email },
-      context: input.context,
-    });
-    return { recoveryCodes };
+    return { recoveryCodes: await afterFactorAdded(tx, { actor, wasFirst: first, context: input.context }) };
   });
 }

@@ -1,12 +1,17 @@
 import type { Db, Tx } from "../db/client.ts";
 
-/** Whether the user has a second factor that can be used to sign in. */
-export async function hasSecondFactor(client: Db | Tx, userId: string): Promise<boolean> {
+/** Active second factors: confirmed authenticator apps plus passkeys and security keys. */
+export async function countFactors(client: Db | Tx, userId: string): Promise<number> {
   const [totp, webauthn] = await Promise.all([
     client.totpFactor.count({ where: { userId, activatedAt: { not: null } } }),
     client.webAuthnCredential.count({ where: { userId } }),
   ]);
-  return totp + webauthn > 0;
+  return totp + webauthn;
+}
+
+/** Whether the user has a second factor that can be used to sign in. */
+export async function hasSecondFactor(client: Db | Tx, userId: string): Promise<boolean> {
+  return (await countFactors(client, userId)) > 0;
 }
 
 export async function secondFactorKinds(

@@ -5,6 +5,7 @@ import { assertRecentAuth } from "../auth/step-up.ts";
 import { db, type Db, type Tx } from "../db/client.ts";
 import { Conflict, NotFound } from "../errors/app-error.ts";
 import { getSettings } from "../settings/settings.ts";
+import { countFactors } from "./factors.ts";
 import { remainingRecoveryCodes, replaceRecoveryCodes } from "./recovery-codes.ts";
 
 /** Whether this user must have a second factor: a role of theirs says so, or the global setting. */
@@ -81,9 +82,7 @@ export async function removeFactor(input: FactorInput): Promise<void> {
   await assertRecentAuth(input.actor);
   await db.$transaction(async (tx) => {
     const factor = await findOwnFactor(tx, input.actor, input.factorId);
-    const total =
-      (await tx.totpFactor.count({ where: { userId: input.actor.userId, activatedAt: { not: null } } })) +
-      (await tx.webAuthnCredential.count({ where: { userId: input.actor.userId } }));
+    const total = await countFactors(tx, input.actor.userId);
     if (total === 1 && (await mfaRequired(tx, input.actor.userId))) {
       throw Conflict("Your roles require a second factor: add another one before removing this one.");
     }
@@ -108,9 +107,7 @@ export async function regenerateRecoveryCodes(input: {
 }): Promise<string[]> {
   await assertRecentAuth(input.actor);
   return db.$transaction(async (tx) => {
-    const factors =
-      (await tx.totpFactor.count({ where: { userId: input.actor.userId, activatedAt: { not: null } } })) +
-      (await tx.webAuthnCredential.count({ where: { userId: input.actor.userId } }));
+    const factors = await countFactors(tx, input.actor.userId);
     if (factors === 0) throw Conflict("Add a second factor first: recovery codes stand in for one.");
     const codes = await replaceRecoveryCodes(tx, input.actor.userId);
     await recordAudit(tx, {

@@ -1,5 +1,8 @@
 import { randomInt } from "node:crypto";
 
+import { auditActor } from "../audit/actor.ts";
+import { recordAudit } from "../audit/record-audit.ts";
+import type { Principal, RequestContext } from "../auth/principal.ts";
 import { sha256Hex } from "../crypto/hash.ts";
 import { newId } from "../crypto/ids.ts";
 import type { Tx } from "../db/client.ts";
@@ -42,4 +45,25 @@ export async function consumeRecoveryCode(tx: Tx, userId: string, code: string):
 
 export function remainingRecoveryCodes(tx: Pick<Tx, "recoveryCode">, userId: string): Promise<number> {
   return tx.recoveryCode.count({ where: { userId, usedAt: null } });
+}
+
+/**
+ * After a factor is added: the session that just proved it counts as MFA-fresh, and the first
+ * factor comes with ten recovery codes (returned once, audited).
+ */
+export async function afterFactorAdded(
+  tx: Tx,
+  input: { actor: Principal; wasFirst: boolean; context: RequestContext },
+): Promise<string[] | null> {
+  const { actor } = input;
+  await tx.session.update({ where: { id: actor.sessionId }, data: { mfaTime: new Date() } });
+  if (!input.wasFirst) return null;
+  const codes = await replaceRecoveryCodes(tx, actor.userId);
+  await recordAudit(tx, {
+    action: "mfa.recovery_codes_generated",
+    actor: auditActor(actor),
+    target: { kind: "user", id: actor.userId, display: actor.email },
+    context: input.context,
+  });
+  return codes;
 }

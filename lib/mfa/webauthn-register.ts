@@ -13,7 +13,8 @@ import type { Principal, RequestContext } from "../auth/principal.ts";
 import { newId } from "../crypto/ids.ts";
 import { db } from "../db/client.ts";
 import { Conflict, Invalid } from "../errors/app-error.ts";
-import { replaceRecoveryCodes } from "./recovery-codes.ts";
+import { countFactors } from "./factors.ts";
+import { afterFactorAdded } from "./recovery-codes.ts";
 import { saveChallenge, takeChallenge } from "./webauthn-challenges.ts";
 import { relyingParty, userHandle } from "./webauthn-config.ts";
 import type { registrationResponseSchema } from "./webauthn-schemas.ts";
@@ -81,10 +82,7 @@ export async function registerPasskey(input: {
   return db.$transaction(async (tx) => {
     if (await tx.webAuthnCredential.findUnique({ where: { credentialId: info.credential.id } }))
       throw Conflict("This passkey is already registered.");
-    const first =
-      (await tx.totpFactor.count({ where: { userId: actor.userId, activatedAt: { not: null } } })) +
-        (await tx.webAuthnCredential.count({ where: { userId: actor.userId } })) ===
-      0;
+    const first = (await countFactors(tx, actor.userId)) === 0;
     const id = newId("wa");
     await tx.webAuthnCredential.create({
       data: {
@@ -102,7 +100,6 @@ export async function registerPasskey(input: {
         lastUsedAt: new Date(),
       },
     });
-    await tx.session.update({ where: { id: actor.sessionId }, data: { mfaTime: new Date() } });
     await recordAudit(tx, {
       action: "mfa.webauthn_registered",
       actor: auditActor(actor),
@@ -115,14 +112,6 @@ export async function registerPasskey(input: {
         aaguid: info.aaguid,
       },
     });
-    if (!first) return { recoveryCodes: null };
-    const recoveryCodes = await replaceRecoveryCodes(tx, actor.userId);
-    await recordAudit(tx, {
-      action: "mfa.recovery_codes_generated",
-      actor: auditActor(actor),
-      target: { kind: "user", id: actor.userId, display: actor.email },
-      context: input.context,
-    });
-    return { recoveryCodes };
+    return { recoveryCodes: await afterFactorAdded(tx, { actor, wasFirst: first, context: input.context }) };
   });
 }

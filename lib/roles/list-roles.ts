@@ -4,32 +4,17 @@ import { NotFound } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
 import { toPermissions } from "../policy/permissions.ts";
 
-/** Built-in roles first, then custom roles by name, each with how many users hold it. */
-export async function listRoles(actor: Principal) {
-  authorize(actor, "roles.read");
-  const roles = await db.role.findMany({
-    orderBy: [{ builtInKey: { sort: "asc", nulls: "last" } }, { name: "asc" }],
-    include: { _count: { select: { assignments: true } } },
-  });
-  return roles.map((role) => ({
-    id: role.id,
-    name: role.name,
-    description: role.description,
-    builtIn: role.builtInKey !== null,
-    builtInKey: role.builtInKey,
-    permissions: toPermissions(role.permissions),
-    requiresMfa: role.requiresMfa,
-    holders: role._count.assignments,
-  }));
-}
+type RoleRow = {
+  id: string;
+  name: string;
+  description: string;
+  builtInKey: string | null;
+  permissions: string[];
+  requiresMfa: boolean;
+  _count: { assignments: number };
+};
 
-export async function getRole(actor: Principal, roleId: string) {
-  authorize(actor, "roles.read");
-  const role = await db.role.findUnique({
-    where: { id: roleId },
-    include: { _count: { select: { assignments: true } } },
-  });
-  if (!role) throw NotFound("role");
+function toRoleView(role: RoleRow) {
   return {
     id: role.id,
     name: role.name,
@@ -39,9 +24,27 @@ export async function getRole(actor: Principal, roleId: string) {
     permissions: toPermissions(role.permissions),
     requiresMfa: role.requiresMfa,
     holders: role._count.assignments,
-    createdAt: role.createdAt,
-    updatedAt: role.updatedAt,
   };
+}
+
+/** Built-in roles first, then custom roles by name, each with how many users hold it. */
+export async function listRoles(actor: Principal) {
+  authorize(actor, "roles.read");
+  const roles = await db.role.findMany({
+    orderBy: [{ builtInKey: { sort: "asc", nulls: "last" } }, { name: "asc" }],
+    include: { _count: { select: { assignments: true } } },
+  });
+  return roles.map(toRoleView);
+}
+
+export async function getRole(actor: Principal, roleId: string) {
+  authorize(actor, "roles.read");
+  const role = await db.role.findUnique({
+    where: { id: roleId },
+    include: { _count: { select: { assignments: true } } },
+  });
+  if (!role) throw NotFound("role");
+  return { ...toRoleView(role), createdAt: role.createdAt, updatedAt: role.updatedAt };
 }
 
 /** The first holders of a role, for its page (needs users.read to see who they are). */
