@@ -1,15 +1,20 @@
-// A black-box check of a running Keyward over HTTP, as an operator would do it with curl:
-//   tsx scripts/smoke.ts BASE_URL setup LOG_FILE EMAIL PASSWORD   first-run setup with the logged code, then sign-in
-//   tsx scripts/smoke.ts BASE_URL sign-in EMAIL PASSWORD          sign-in only (e.g. after a restart)
+// The zero-configuration path, checked as a newcomer would use it, over HTTP only: a fresh data
+// folder, `npm start` with no DATABASE_URL, first-run setup with the code from the log, sign-in;
+// then a restart, and the same account still signs in (the data survived). Used by .ci/run.
 import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 
-const [baseUrl, mode, ...rest] = process.argv.slice(2);
+import { freePort } from "../lib/db/embedded.ts";
+import { isAnswering, startServer, waitForReady, type ServerProcess } from "./lib/server-process.ts";
+
 const jar = new Map<string, string>();
+let baseUrl = "";
 
-async function request(path: string, init: RequestInit = {}): Promise<Response> {
+async function request(pathname: string, init: RequestInit = {}): Promise<Response> {
   const headers = new Headers(init.headers);
   headers.set("cookie", [...jar].map(([k, v]) => `${k}=${v}`).join("; "));
-  const response = await fetch(new URL(path, baseUrl), { ...init, headers, redirect: "manual" });
+  const response = await fetch(new URL(pathname, baseUrl), { ...init, headers, redirect: "manual" });
   for (const cookie of response.headers.getSetCookie()) {
     const [pair = ""] = cookie.split(";");
     const [name = "", ...value] = pair.split("=");
@@ -24,6 +29,7 @@ function check(condition: boolean, message: string): void {
 }
 
 async function signIn(email: string, password: string): Promise<void> {
+  jar.clear();
   const step = await request("/api/auth/sign-in/password", {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -38,21 +44,49 @@ async function signIn(email: string, password: string): Promise<void> {
   });
   check(callback.status === 200, `session issued (${callback.status})`);
   const me = await request("/api/v1/me");
-  const body = (await me.json()) as { email?: string; permissions?: string[] };
+  const body = (await me.json()) as { email?: string };
   check(me.status === 200 && body.email === email, `GET /api/v1/me answers as ${email}`);
 }
 
-async function main(): Promise<void> {
-  if (!baseUrl) throw new Error("usage: smoke.ts BASE_URL setup|sign-in ...");
-  const health = await request("/api/health");
-  check(health.status === 200, "GET /api/health is 200");
-  const ready = await request("/api/ready");
-  check(ready.status === 200, "GET /api/ready is 200");
-  const anonymous = await request("/api/v1/me");
-  check(anonymous.status === 401, "a signed-out API call is 401");
+async function basics(): Promise<void> {
+  jar.clear();
+  check((await request("/api/health")).status === 200, "GET /api/health is 200");
+  check((await request("/api/ready")).status === 200, "GET /api/ready is 200");
+  check((await request("/api/v1/me")).status === 401, "a signed-out API call is 401");
+}
 
-  if (mode === "setup") {
-    const [log = "", email = "", password = ""] = rest;
+async function stopped(server: ServerProcess): Promise<void> {
+  await server.stop();
+  check(!(await isAnswering(baseUrl)), "the server stopped (nothing answers on its port)");
+}
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keyward-smoke-"));
+  const port = await freePort(3400 + Math.floor(Math.random() * 500));
+  baseUrl = `http://localhost:${port}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    KEYWARD_DATA_DIR: path.join(dir, "data"),
+    PORT: String(port),
+  };
+  for (const name of [
+    "DATABASE_URL",
+    "TEST_DATABASE_URL",
+    "KEYWARD_URL",
+    "KEYWARD_SECRET",
+    "KEYWARD_ENCRYPTION_KEY",
+    "KEYWARD_ADMIN_EMAIL",
+    "KEYWARD_ADMIN_PASSWORD",
+  ])
+    delete env[name];
+  const email = "smoke.admin@example.test";
+  const password = "quiet meadow copper lantern";
+  const log = path.join(dir, "server.log");
+
+  let server = startServer(env, log);
+  try {
+    await waitForReady(baseUrl, server, 8 * 60_000);
+    await basics();
     const code = [...fs.readFileSync(log, "utf8").matchAll(/Setup code: (\S+)/g)].at(-1)?.[1];
     check(Boolean(code), "the server log shows a setup code");
     const setup = await request("/api/setup", {
@@ -62,13 +96,31 @@ async function main(): Promise<void> {
     });
     check(setup.status === 201, `first administrator created (${setup.status})`);
     await signIn(email, password);
-  } else {
-    const [email = "", password = ""] = rest;
+    await stopped(server);
+    check(
+      (fs.statSync(path.join(dir, "data", "secrets.json")).mode & 0o777) === 0o600,
+      "generated secrets are mode 0600",
+    );
+
+    server = startServer(env, log);
+    await waitForReady(baseUrl, server, 2 * 60_000);
+    await basics();
+    check(
+      !/Setup code:/.test(fs.readFileSync(log, "utf8").split("Keyward is ready").at(-2) ?? ""),
+      "no new setup code after setup",
+    );
     await signIn(email, password);
+    await stopped(server);
+  } finally {
+    await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(`not ok - ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`not ok - ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

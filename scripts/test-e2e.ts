@@ -1,7 +1,7 @@
 // `npm run test:e2e`: a fresh database, the app started the way `npm start` starts it, then
 // Playwright in Chromium against it. Needs a PostgreSQL server: TEST_DATABASE_URL or DATABASE_URL,
 // else the local one at 127.0.0.1:5432. The database is dropped afterwards.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -9,30 +9,13 @@ import path from "node:path";
 
 import { freePort } from "../lib/db/embedded.ts";
 import { adminQuery, quoteIdent, uniqueName, withDatabase } from "../test/database.ts";
+import { startServer, waitForReady } from "./lib/server-process.ts";
 
 const serverUrl =
   process.env.TEST_DATABASE_URL ||
   process.env.DATABASE_URL ||
   "postgresql://postgres@127.0.0.1:5432/postgres";
 const bin = (...parts: string[]) => path.join(process.cwd(), "node_modules", ...parts);
-
-async function waitForReady(
-  url: string,
-  server: { exitCode: number | null },
-  timeoutMs: number,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`the server exited with ${server.exitCode}`);
-    try {
-      if ((await fetch(`${url}/api/ready`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`the server was not ready within ${timeoutMs / 1000} s`);
-}
 
 async function main(): Promise<number> {
   const database = uniqueName("keyward_e2e");
@@ -54,12 +37,7 @@ async function main(): Promise<number> {
   delete env.KEYWARD_ADMIN_EMAIL;
   delete env.KEYWARD_ADMIN_PASSWORD;
 
-  const out = fs.openSync(log, "a");
-  const server = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
-    env,
-    detached: true, // its own process group, so the Next server child stops with it
-    stdio: ["ignore", out, out],
-  });
+  const server = startServer(env, log);
   try {
     console.log(`[e2e] starting Keyward on ${baseUrl} (database ${database}, log ${log})`);
     await waitForReady(baseUrl, server, 8 * 60_000);
@@ -73,15 +51,10 @@ async function main(): Promise<number> {
     );
     return result.status ?? 1;
   } catch (error) {
-    console.error(
-      `[e2e] ${error instanceof Error ? error.message : String(error)}\n--- server log ---\n${fs.readFileSync(log, "utf8")}`,
-    );
+    console.error(`[e2e] ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   } finally {
-    if (server.pid && server.exitCode === null) {
-      process.kill(-server.pid, "SIGTERM");
-      await new Promise((resolve) => server.once("exit", resolve));
-    }
+    await server.stop();
     await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${quoteIdent(database)} WITH (FORCE)`);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
