@@ -43,7 +43,15 @@ export default defineConfig({
     {
       name: "chromium",
       testMatch: /.*\.spec\.ts/,
+      testIgnore: /settings\.spec\.ts/,
       dependencies: ["first-run"],
+      use: { ...devices["Desktop Chrome"] },
+    },
+    // Global settings change what every user meets: these run last, alone.
+    {
+      name: "global-settings",
+      testMatch: /settings\.spec\.ts/,
+      dependencies: ["chromium"],
       use: { ...devices["Desktop Chrome"] },
     },
   ],

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 
 import { ActionForm, SubmitButton } from "@/components/ui/action-form";
 import { card, PageHeader } from "@/components/ui/page-header";
+import { TextField } from "@/components/ui/text-field";
 import { db } from "@/lib/db/client";
 import { requirePageUser } from "@/lib/http/page";
 import { getSettings } from "@/lib/settings/settings";
@@ -10,8 +11,17 @@ import { updateSecuritySettingsAction } from "./actions";
 
 export const metadata: Metadata = { title: "Settings" };
 
-const input =
-  "w-28 rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-900";
+/** The numeric settings, with the same bounds as their schema (lib/settings/update-settings.ts). */
+const NUMBER_SETTINGS = [
+  {
+    name: "stepUpMinutes",
+    label: "Re-authentication window for sensitive actions (minutes)",
+    min: 1,
+    max: 1440,
+  },
+  { name: "sessionIdleMinutes", label: "Sign out after inactivity (minutes)", min: 5, max: 1440 },
+  { name: "sessionAbsoluteHours", label: "Longest session (hours)", min: 1, max: 720 },
+] as const;
 
 export default async function SettingsPage() {
   await requirePageUser("settings.write");
@@ -43,42 +53,18 @@ export default async function SettingsPage() {
               </span>
             </span>
           </label>
-          <label className="flex flex-col gap-1 text-sm font-medium">
-            Re-authentication window for sensitive actions (minutes)
-            <input
-              name="stepUpMinutes"
+          {NUMBER_SETTINGS.map(({ name, label, min, max }) => (
+            <TextField
+              key={name}
+              label={label}
+              name={name}
               type="number"
-              min={1}
-              max={1440}
-              defaultValue={settings.stepUpMinutes}
+              min={min}
+              max={max}
+              defaultValue={settings[name]}
               required
-              className={input}
             />
-          </label>
-          <label className="flex flex-col gap-1 text-sm font-medium">
-            Sign out after inactivity (minutes)
-            <input
-              name="sessionIdleMinutes"
-              type="number"
-              min={5}
-              max={1440}
-              defaultValue={settings.sessionIdleMinutes}
-              required
-              className={input}
-            />
-          </label>
-          <label className="flex flex-col gap-1 text-sm font-medium">
-            Longest session (hours)
-            <input
-              name="sessionAbsoluteHours"
-              type="number"
-              min={1}
-              max={720}
-              defaultValue={settings.sessionAbsoluteHours}
-              required
-              className={input}
-            />
-          </label>
+          ))}
           <div>
             <SubmitButton>Save settings</SubmitButton>
           </div>
