@@ -9,6 +9,13 @@ const nextConfig = {
   typedRoutes: false,
   // forbidden() renders app/forbidden.tsx with a 403 status.
   experimental: { authInterrupts: true },
+  // The well-known addresses of RFC 8414 and RFC 7517, served by ordinary route handlers.
+  async rewrites() {
+    return [
+      { source: "/.well-known/jwks.json", destination: "/api/oauth/jwks" },
+      { source: "/.well-known/oauth-authorization-server", destination: "/api/oauth/metadata" },
+    ];
+  },
 };
 
 export default nextConfig;

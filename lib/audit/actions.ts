@@ -37,9 +37,26 @@ export const AUDIT_ACTIONS = [
   "auth.attempt_voided",
   "auth.reauthenticated",
   "auth.reauth_failed",
+  "token.created",
+  "token.rotated",
+  "token.revoked",
+  "client.created",
+  "client.updated",
+  "client.secret_rotated",
+  "client.disabled",
+  "client.enabled",
+  "client.deleted",
+  "oauth.token_failed",
+  "oauth.token_revoked",
+  "oauth.signing_key_created",
+  "oauth.signing_key_rotated",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export type AuditOutcome = "success" | "failure" | "denied";
-export type AuditActor = { kind: "user" | "system" | "anonymous"; id?: string; display?: string };
+export type AuditActor = {
+  kind: "user" | "token" | "client" | "system" | "anonymous";
+  id?: string;
+  display?: string;
+};
 export type AuditTarget = { kind: string; id: string; display?: string };

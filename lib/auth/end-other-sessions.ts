@@ -1,12 +1,12 @@
 import { auditActor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import { db } from "../db/client.ts";
-import type { Principal, RequestContext } from "./principal.ts";
+import type { RequestContext, UserPrincipal } from "./principal.ts";
 import { revokeOtherSessions } from "./sessions.ts";
 
 /** Signs the user out everywhere else, keeping this browser's session. */
 export async function endOtherSessions(input: {
-  actor: Principal;
+  actor: UserPrincipal;
   context: RequestContext;
 }): Promise<number> {
   return db.$transaction(async (tx) => {

@@ -22,7 +22,38 @@ export type UserPrincipal = {
   mustEnrollMfa: boolean;
 };
 
-export type Principal = UserPrincipal;
+/** A personal API token: its owner's identity, permissions = token scopes ∩ the owner's current ones. */
+export type TokenPrincipal = {
+  kind: "token";
+  tokenId: string;
+  tokenName: string;
+  userId: string;
+  email: string;
+  name: string;
+  permissions: ReadonlySet<Permission>;
+};
+
+/**
+ * An API client presenting one of its access tokens. Its owner stays accountable: permissions =
+ * the token's scope ∩ the client's allowed scopes ∩ the owner's current permissions.
+ */
+export type ClientPrincipal = {
+  kind: "client";
+  clientId: string;
+  clientName: string;
+  ownerId: string;
+  permissions: ReadonlySet<Permission>;
+  /** The access token's id (RFC 9068 `jti`) and expiry. */
+  jti: string;
+  expiresAt: Date;
+};
+
+export type Principal = UserPrincipal | TokenPrincipal | ClientPrincipal;
+
+/** The person answerable for a principal's acts: the user, the token's owner or the client's owner. */
+export function accountableUserId(principal: Principal): string {
+  return principal.kind === "client" ? principal.ownerId : principal.userId;
+}
 
 /** Where a request came from: written to audit events and used by limits. */
 export type RequestContext = { ip: string; userAgent: string; requestId: string };

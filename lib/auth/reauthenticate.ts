@@ -11,14 +11,14 @@ import { assertionOptions, verifyAssertion } from "../mfa/webauthn-authenticate.
 import { saveChallenge, takeChallenge } from "../mfa/webauthn-challenges.ts";
 import type { authenticationResponseSchema } from "../mfa/webauthn-schemas.ts";
 import { accountLimiter } from "./sign-in-limits.ts";
-import type { Principal, RequestContext } from "./principal.ts";
+import type { RequestContext, UserPrincipal } from "./principal.ts";
 
 /**
  * Step-up: the signed-in user proves again who they are (password, and an authenticator code when
  * they have a second factor). The session's auth time (and MFA time) move to now.
  */
 export async function reauthenticate(input: {
-  actor: Principal;
+  actor: UserPrincipal;
   password: string;
   code?: string;
   context: RequestContext;
@@ -70,14 +70,14 @@ export async function reauthenticate(input: {
 }
 
 /** Step-up with a passkey: user verification makes it a complete multi-factor proof on its own. */
-export async function stepUpPasskeyOptions(actor: Principal) {
+export async function stepUpPasskeyOptions(actor: UserPrincipal) {
   const options = await assertionOptions({ userId: actor.userId, userVerification: "required" });
   await saveChallenge("step_up", options.challenge, { userId: actor.userId });
   return options;
 }
 
 export async function reauthenticateWithPasskey(input: {
-  actor: Principal;
+  actor: UserPrincipal;
   response: z.infer<typeof authenticationResponseSchema>;
   context: RequestContext;
 }): Promise<void> {

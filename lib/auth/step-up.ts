@@ -10,6 +10,9 @@ import type { Principal } from "./principal.ts";
  * second factor when the user has one.
  */
 export async function assertRecentAuth(principal: Principal, now = new Date()): Promise<void> {
+  // API credentials cannot answer a prompt. They were minted under step-up, carry only the scopes
+  // chosen then, and expire; their scope is the authorization (ADR 0007).
+  if (principal.kind !== "user") return;
   const windowMs = (await getSettings(db)).stepUpMinutes * 60_000;
   if (now.getTime() - principal.authTime.getTime() > windowMs) throw StepUpRequired();
   if (await hasSecondFactor(db, principal.userId)) {

@@ -23,6 +23,10 @@ const envSchema = z.object({
   /** Set by the launcher when DATABASE_URL points at its embedded PGlite server. */
   KEYWARD_EMBEDDED_DB: z.enum(["0", "1"]).default("0"),
   KEYWARD_DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  /** The `aud` of access tokens requested without a `resource` (RFC 8707); default: this API. */
+  KEYWARD_DEFAULT_AUDIENCE: z.url().optional(),
+  /** Requests per minute each API token or client may make. */
+  KEYWARD_API_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(1000),
 });
 
 export type Config = {
@@ -40,6 +44,12 @@ export type Config = {
   adminEmail: string | undefined;
   adminPassword: string | undefined;
   redisUrl: string | undefined;
+  /** `iss` of our access tokens and the RFC 8414 issuer: the public URL without a trailing slash. */
+  issuer: string;
+  /** The audience Keyward's own API accepts in client access tokens. */
+  apiAudience: string;
+  defaultAudience: string;
+  apiRateLimitPerMinute: number;
   /** True when a secret was generated into the data folder by this load. */
   generatedSecrets: string[];
 };
@@ -66,6 +76,8 @@ export function readConfig(env: Env): Config {
   const production = e.KEYWARD_ENV === "production";
   const publicUrl = new URL(e.KEYWARD_URL ?? `http://localhost:${e.PORT}`);
   const dataDir = path.resolve(e.KEYWARD_DATA_DIR);
+  const issuer = publicUrl.href.replace(/\/+$/, "");
+  const apiAudience = `${issuer}/api/v1`;
   const secrets = loadSecrets({ env, dataDir, production });
   return {
     databaseUrl: e.DATABASE_URL,
@@ -80,6 +92,10 @@ export function readConfig(env: Env): Config {
     adminEmail: e.KEYWARD_ADMIN_EMAIL || undefined,
     adminPassword: e.KEYWARD_ADMIN_PASSWORD || undefined,
     redisUrl: e.REDIS_URL || undefined,
+    issuer,
+    apiAudience,
+    defaultAudience: e.KEYWARD_DEFAULT_AUDIENCE ?? apiAudience,
+    apiRateLimitPerMinute: e.KEYWARD_API_RATE_LIMIT,
     generatedSecrets: secrets.generated,
   };
 }

@@ -27,7 +27,12 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly extra: { fields?: FieldIssue[]; retryAfterSeconds?: number } = {},
+    readonly extra: {
+      fields?: FieldIssue[];
+      retryAfterSeconds?: number;
+      /** A WWW-Authenticate challenge (RFC 6750 §3) when the default one would not say enough. */
+      challenge?: string;
+    } = {},
   ) {
     super(message);
   }

@@ -58,6 +58,7 @@ export function problemResponse(error: AppError, requestId: string): Response {
   const headers = new Headers({ "content-type": "application/problem+json", "cache-control": "no-store" });
   if (error.extra.retryAfterSeconds) headers.set("retry-after", String(error.extra.retryAfterSeconds));
   if (error.code === "unauthenticated") headers.set("www-authenticate", 'Bearer realm="keyward"');
+  if (error.extra.challenge) headers.set("www-authenticate", error.extra.challenge);
   // RFC 9470 (OAuth step-up): the caller must authenticate again, recently.
   if (error.code === "step_up_required")
     headers.set("www-authenticate", 'Bearer realm="keyward", error="insufficient_user_authentication"');

@@ -2,7 +2,8 @@ import type { NextRequest } from "next/server";
 import type { z } from "zod";
 
 import { recordAuditFailure } from "../audit/record-failure.ts";
-import type { RequestContext, UserPrincipal } from "../auth/principal.ts";
+import type { Principal, RequestContext, UserPrincipal } from "../auth/principal.ts";
+import { auditActor } from "../audit/actor.ts";
 import { resolvePrincipal } from "../auth/resolve-principal.ts";
 import { AppError, EnrollmentRequired, Unauthenticated } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
@@ -84,8 +85,8 @@ function build<S extends z.ZodType | undefined, P extends UserPrincipal | null>(
   };
 }
 
-async function recordDenial(
-  principal: UserPrincipal,
+export async function recordDenial(
+  principal: Principal,
   req: NextRequest,
   context: RequestContext,
   error: AppError,
@@ -93,7 +94,7 @@ async function recordDenial(
   await recordAuditFailure({
     action: "access.denied",
     outcome: "denied",
-    actor: { kind: "user", id: principal.userId, display: principal.email },
+    actor: auditActor(principal),
     context,
     details: { method: req.method, path: req.nextUrl.pathname, reason: error.message },
   }).catch((failure: unknown) => console.error(`[${context.requestId}] could not record a denial:`, failure));

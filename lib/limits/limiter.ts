@@ -30,6 +30,8 @@ export type Limiter = {
   /** Gives points back (e.g. a successful sign-in does not count against the source address). */
   reward(key: string, points?: number): Promise<void>;
   reset(key: string): Promise<void>;
+  /** Whether `key` is over the limit now, without counting anything. */
+  peek(key: string): Promise<LimitResult>;
 };
 
 const store = globalThis as typeof globalThis & { __keywardLimiters?: Map<string, RateLimiterAbstract> };
@@ -80,6 +82,13 @@ export function limiter(spec: LimitSpec): Limiter {
     },
     async reset(key) {
       await backend(spec).delete(key);
+    },
+    async peek(key) {
+      const res = await backend(spec).get(key);
+      if (!res || res.consumedPoints < spec.points) {
+        return { allowed: true, remaining: spec.points - (res?.consumedPoints ?? 0) };
+      }
+      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) };
     },
   };
 }

@@ -3,7 +3,7 @@ import QRCode from "qrcode";
 import { auditActor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import { recordAuditFailure } from "../audit/record-failure.ts";
-import type { Principal, RequestContext } from "../auth/principal.ts";
+import type { RequestContext, UserPrincipal } from "../auth/principal.ts";
 import { getConfig } from "../config/env.ts";
 import { decrypt, encrypt } from "../crypto/encryption.ts";
 import { newId } from "../crypto/ids.ts";
@@ -25,7 +25,7 @@ export type TotpEnrollment = { factorId: string; secret: string; uri: string; qr
 
 /** Step 1: a new secret, stored encrypted and inactive, shown as a QR code and as text. */
 export async function startTotpEnrollment(input: {
-  actor: Principal;
+  actor: UserPrincipal;
   name: string;
 }): Promise<TotpEnrollment> {
   const { actor } = input;
@@ -54,7 +54,7 @@ export async function startTotpEnrollment(input: {
  * factor comes with ten recovery codes, returned once.
  */
 export async function confirmTotpEnrollment(input: {
-  actor: Principal;
+  actor: UserPrincipal;
   factorId: string;
   code: string;
   context: RequestContext;

@@ -1,6 +1,6 @@
 import { auditActor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
-import type { Principal, RequestContext } from "../auth/principal.ts";
+import type { RequestContext, UserPrincipal } from "../auth/principal.ts";
 import { assertRecentAuth } from "../auth/step-up.ts";
 import { db, type Db, type Tx } from "../db/client.ts";
 import { Conflict, NotFound } from "../errors/app-error.ts";
@@ -15,7 +15,7 @@ export async function mfaRequired(client: Db | Tx, userId: string): Promise<bool
 }
 
 /** One's own factors (never their secrets) and recovery-code state. */
-export async function myFactors(actor: Principal) {
+export async function myFactors(actor: UserPrincipal) {
   const [totp, webauthn, remaining, required] = await Promise.all([
     db.totpFactor.findMany({
       where: { userId: actor.userId, activatedAt: { not: null } },
@@ -49,9 +49,9 @@ export async function myFactors(actor: Principal) {
   };
 }
 
-type FactorInput = { actor: Principal; factorId: string; context: RequestContext };
+type FactorInput = { actor: UserPrincipal; factorId: string; context: RequestContext };
 
-async function findOwnFactor(tx: Tx, actor: Principal, factorId: string) {
+async function findOwnFactor(tx: Tx, actor: UserPrincipal, factorId: string) {
   const totp = await tx.totpFactor.findFirst({
     where: { id: factorId, userId: actor.userId, activatedAt: { not: null } },
   });
@@ -102,7 +102,7 @@ export async function removeFactor(input: FactorInput): Promise<void> {
 
 /** A new set of ten recovery codes (the old set stops working), returned once. */
 export async function regenerateRecoveryCodes(input: {
-  actor: Principal;
+  actor: UserPrincipal;
   context: RequestContext;
 }): Promise<string[]> {
   await assertRecentAuth(input.actor);

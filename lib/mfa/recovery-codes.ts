@@ -2,7 +2,7 @@ import { randomInt } from "node:crypto";
 
 import { auditActor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
-import type { Principal, RequestContext } from "../auth/principal.ts";
+import type { RequestContext, UserPrincipal } from "../auth/principal.ts";
 import { sha256Hex } from "../crypto/hash.ts";
 import { newId } from "../crypto/ids.ts";
 import type { Tx } from "../db/client.ts";
@@ -53,7 +53,7 @@ export function remainingRecoveryCodes(tx: Pick<Tx, "recoveryCode">, userId: str
  */
 export async function afterFactorAdded(
   tx: Tx,
-  input: { actor: Principal; wasFirst: boolean; context: RequestContext },
+  input: { actor: UserPrincipal; wasFirst: boolean; context: RequestContext },
 ): Promise<string[] | null> {
   const { actor } = input;
   await tx.session.update({ where: { id: actor.sessionId }, data: { mfaTime: new Date() } });

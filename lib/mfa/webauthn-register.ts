@@ -9,7 +9,7 @@ import type { z } from "zod";
 import { auditActor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import { recordAuditFailure } from "../audit/record-failure.ts";
-import type { Principal, RequestContext } from "../auth/principal.ts";
+import type { RequestContext, UserPrincipal } from "../auth/principal.ts";
 import { newId } from "../crypto/ids.ts";
 import { db } from "../db/client.ts";
 import { Conflict, Invalid } from "../errors/app-error.ts";
@@ -23,7 +23,7 @@ const MAX_CREDENTIALS = 20;
 
 /** Options for a new passkey or security key: resident key and user verification preferred. */
 export async function passkeyRegistrationOptions(
-  actor: Principal,
+  actor: UserPrincipal,
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
   const { rpName, rpID } = relyingParty();
   const existing = await db.webAuthnCredential.findMany({
@@ -49,7 +49,7 @@ export async function passkeyRegistrationOptions(
 }
 
 export async function registerPasskey(input: {
-  actor: Principal;
+  actor: UserPrincipal;
   name: string;
   response: z.infer<typeof registrationResponseSchema>;
   context: RequestContext;

@@ -1,4 +1,4 @@
-import type { Principal } from "../auth/principal.ts";
+import type { UserPrincipal } from "../auth/principal.ts";
 import { can } from "./authorize.ts";
 import type { Permission } from "./permissions.ts";
 
@@ -18,7 +18,7 @@ const SELF_SERVICE = [
 ];
 
 /** A user who must still enroll a second factor sees only where to do it. */
-export function visibleAreas(principal: Principal): { href: string; label: string }[] {
+export function visibleAreas(principal: UserPrincipal): { href: string; label: string }[] {
   if (principal.mustEnrollMfa) return SELF_SERVICE.slice(1);
   const areas = AREAS.filter((area) => area.anyOf.some((p) => can(principal, p)));
   return [...areas.map(({ href, label }) => ({ href, label })), ...SELF_SERVICE];

@@ -1,6 +1,7 @@
 import { auditActor } from "../audit/actor.ts";
 import { assertRecentAuth } from "../auth/step-up.ts";
 import { recordAudit } from "../audit/record-audit.ts";
+import { credentialsChanged } from "../credentials/change-feed.ts";
 import type { Principal, RequestContext } from "../auth/principal.ts";
 import { newId } from "../crypto/ids.ts";
 import { db, type Tx } from "../db/client.ts";
@@ -102,6 +103,8 @@ export async function updateRole(
     assertCanGrant(input.actor, changed);
     if (!role.builtInKey) await assertNameFree(tx, after.name, role.id);
     await tx.role.update({ where: { id: role.id }, data: after });
+    // Every holder's tokens and clients follow the role's permissions on their next request.
+    await credentialsChanged(tx, ["*"]);
     await recordAudit(tx, {
       action: "role.updated",
       actor: auditActor(input.actor),
@@ -137,6 +140,7 @@ export async function deleteRole(input: {
       );
     }
     await tx.role.delete({ where: { id: role.id } });
+    await credentialsChanged(tx, ["*"]);
     await recordAudit(tx, {
       action: "role.deleted",
       actor: auditActor(input.actor),

@@ -1,9 +1,7 @@
 import { z } from "zod";
 
-import { PERMISSIONS } from "../policy/permissions.ts";
+import { permissionListSchema } from "../policy/permission-schema.ts";
 import { roleIdSchema } from "../users/user-schemas.ts";
-
-const permissionSchema = z.enum(PERMISSIONS, { error: "Unknown permission." });
 
 export const roleFieldsSchema = z.object({
   name: z
@@ -12,11 +10,7 @@ export const roleFieldsSchema = z.object({
     .min(1, "Enter a name.")
     .max(60, "A role name has at most 60 characters."),
   description: z.string().trim().max(500, "A description has at most 500 characters.").default(""),
-  permissions: z
-    .array(permissionSchema)
-    .max(PERMISSIONS.length, "Too many permissions.")
-    .default([])
-    .transform((list) => [...new Set(list)].sort()),
+  permissions: permissionListSchema.default([]),
   requiresMfa: z.boolean().default(false),
 });
 

@@ -26,6 +26,19 @@ export const settingsSchema = z.object({
     .default(10),
   /** Everyone must enroll a second factor, whatever their roles. */
   mfaRequiredForAll: z.boolean().default(false),
+  /** Personal API tokens expire within this many days of minting. */
+  tokenMaxLifetimeDays: z.number().int().min(1).max(3650).default(90),
+  /** Whether a personal token may be minted with no expiry at all. */
+  tokenAllowNoExpiry: z.boolean().default(false),
+  /** Lifetime of client access tokens (JWTs). */
+  accessTokenMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
+  /** The signing key is replaced when it is this old (checked when a token is issued). */
+  signingKeyRotationDays: z.number().int().min(1).max(3650).default(90),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -2,7 +2,7 @@ import { z } from "zod";
 
 import { auditActor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
-import type { Principal, RequestContext } from "../auth/principal.ts";
+import { accountableUserId, type Principal, type RequestContext } from "../auth/principal.ts";
 import { assertRecentAuth } from "../auth/step-up.ts";
 import { db } from "../db/client.ts";
 import { authorize } from "../policy/authorize.ts";
@@ -44,7 +44,7 @@ export async function updateSecuritySettings(
     ] as const;
     const changed = keys.filter((key) => current[key] !== input[key]);
     if (changed.length === 0) return;
-    for (const key of changed) await setSetting(tx, key, input[key], input.actor.userId);
+    for (const key of changed) await setSetting(tx, key, input[key], accountableUserId(input.actor));
     await recordAudit(tx, {
       action: "settings.updated",
       actor: auditActor(input.actor),

@@ -1,6 +1,6 @@
 import { auditActor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
-import type { Principal, RequestContext } from "../auth/principal.ts";
+import { accountableUserId, type Principal, type RequestContext } from "../auth/principal.ts";
 import { getConfig } from "../config/env.ts";
 import { db, type Tx } from "../db/client.ts";
 import { Conflict, NotFound } from "../errors/app-error.ts";
@@ -28,7 +28,7 @@ async function issueInvitation(
   const issued = await issueCode(tx, {
     purpose: "invitation",
     userId,
-    createdBy: actor.userId,
+    createdBy: accountableUserId(actor),
     ttlSeconds: INVITATION_TTL_SECONDS,
     format: "link",
   });

@@ -1,7 +1,8 @@
 import { assertRecentAuth } from "../auth/step-up.ts";
 import { auditActor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
-import type { Principal, RequestContext } from "../auth/principal.ts";
+import { credentialsChanged } from "../credentials/change-feed.ts";
+import { accountableUserId, type Principal, type RequestContext } from "../auth/principal.ts";
 import { db } from "../db/client.ts";
 import { Conflict, NotFound } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
@@ -24,6 +25,7 @@ export async function updateUser(input: Base & { name: string; email: string }):
       throw Conflict("Another user already has this email address.");
     }
     await tx.user.update({ where: { id: user.id }, data: { name: input.name, email: input.email } });
+    await credentialsChanged(tx, [`user:${user.id}`]);
     await recordAudit(tx, {
       action: "user.updated",
       actor: auditActor(input.actor),
@@ -47,7 +49,11 @@ export async function enableUser(input: Base): Promise<void> {
 
 async function changeStatus(input: Base, status: "active" | "disabled"): Promise<void> {
   authorize(input.actor, "users.write");
-  if (status === "disabled") await assertRecentAuth(input.actor);
+  if (status === "disabled") {
+    await assertRecentAuth(input.actor);
+    // Also when acting through one's own token or client, which the audit actor would not show.
+    if (accountableUserId(input.actor) === input.userId) throw Conflict("You cannot disable yourself.");
+  }
   await db.$transaction(async (tx) => {
     if (await tx.user.findUnique({ where: { id: input.userId }, select: { id: true } })) {
       await assertCanManageUser(tx, input.actor, input.userId);
@@ -60,7 +66,7 @@ async function changeStatus(input: Base, status: "active" | "disabled"): Promise
 export async function deleteUser(input: Base): Promise<void> {
   authorize(input.actor, "users.write");
   await assertRecentAuth(input.actor);
-  if (input.actor.userId === input.userId) throw Conflict("You cannot delete yourself.");
+  if (accountableUserId(input.actor) === input.userId) throw Conflict("You cannot delete yourself.");
   await db.$transaction(async (tx) => {
     await lockAdminGuard(tx);
     const user = await tx.user.findUnique({
@@ -71,6 +77,7 @@ export async function deleteUser(input: Base): Promise<void> {
     await assertCanManageUser(tx, input.actor, user.id);
     await assertNotLastAdmin(tx, user.id);
     await tx.user.delete({ where: { id: user.id } });
+    await credentialsChanged(tx, [`user:${user.id}`]);
     await recordAudit(tx, {
       action: "user.deleted",
       actor: auditActor(input.actor),

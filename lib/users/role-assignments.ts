@@ -1,7 +1,8 @@
 import { assertRecentAuth } from "../auth/step-up.ts";
 import { auditActor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
-import type { Principal, RequestContext } from "../auth/principal.ts";
+import { credentialsChanged } from "../credentials/change-feed.ts";
+import { accountableUserId, type Principal, type RequestContext } from "../auth/principal.ts";
 import { db, type Tx } from "../db/client.ts";
 import { Conflict, NotFound } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
@@ -33,8 +34,9 @@ export async function assignRole(input: AssignmentInput): Promise<void> {
     });
     if (existing) throw Conflict(`${user.email} already has the role ${role.name}.`);
     await tx.roleAssignment.create({
-      data: { userId: user.id, roleId: role.id, createdBy: input.actor.userId },
+      data: { userId: user.id, roleId: role.id, createdBy: accountableUserId(input.actor) },
     });
+    await credentialsChanged(tx, [`user:${user.id}`]);
     await recordAudit(tx, {
       action: "user.role_assigned",
       actor: auditActor(input.actor),
@@ -54,6 +56,8 @@ export async function removeRole(input: AssignmentInput): Promise<void> {
     if (role.builtInKey === "admin") await assertNotLastAdmin(tx, user.id);
     const { count } = await tx.roleAssignment.deleteMany({ where: { userId: user.id, roleId: role.id } });
     if (count === 0) throw NotFound("role assignment");
+    // Tokens and clients are narrowed to the owner's permissions on their next request.
+    await credentialsChanged(tx, [`user:${user.id}`]);
     await recordAudit(tx, {
       action: "user.role_removed",
       actor: auditActor(input.actor),

@@ -1,5 +1,6 @@
 import type { AuditActor } from "../audit/actions.ts";
 import { recordAudit } from "../audit/record-audit.ts";
+import { credentialsChanged } from "../credentials/change-feed.ts";
 import type { RequestContext } from "../auth/principal.ts";
 import { revokeUserSessions } from "../auth/sessions.ts";
 import type { Tx } from "../db/client.ts";
@@ -34,6 +35,8 @@ export async function setUserStatus(tx: Tx, input: SetUserStatusInput): Promise<
   await tx.user.update({ where: { id: user.id }, data: { status: input.status } });
   const endedSessions =
     input.status === "disabled" ? await revokeUserSessions(tx, user.id, "user_disabled") : 0;
+  // The user's tokens and clients stop (or start again) on the next request.
+  await credentialsChanged(tx, [`user:${user.id}`]);
   await recordAudit(tx, {
     action: input.status === "disabled" ? "user.disabled" : "user.enabled",
     actor: input.actor,

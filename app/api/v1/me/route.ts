@@ -1,13 +1,7 @@
-import { json, route } from "@/lib/http/route";
+import { toMe } from "@/lib/api/resources";
+import { V1 } from "@/lib/api/v1-operations";
+import { apiRoute } from "@/lib/http/api-route";
+import { json } from "@/lib/http/route";
 
 /** The caller as Keyward sees it: identity and effective permissions. */
-export const GET = route({ permission: "authenticated" }, async ({ principal }) =>
-  json({
-    kind: principal.kind,
-    id: principal.userId,
-    email: principal.email,
-    name: principal.name,
-    permissions: [...principal.permissions].sort(),
-    authTime: principal.authTime.toISOString(),
-  }),
-);
+export const GET = apiRoute(V1.me, async ({ principal }) => json(toMe(principal)));

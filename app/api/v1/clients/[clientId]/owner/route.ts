@@ -1,0 +1,11 @@
+import { toClient } from "@/lib/api/resources";
+import { V1 } from "@/lib/api/v1-operations";
+import { getClient } from "@/lib/clients/list-clients";
+import { reassignClient } from "@/lib/clients/manage-clients";
+import { apiRoute } from "@/lib/http/api-route";
+import { json } from "@/lib/http/route";
+
+export const PUT = apiRoute(V1.reassignClient, async ({ principal, params, body, context }) => {
+  await reassignClient({ ...body, clientId: params.clientId, actor: principal, context });
+  return json(toClient(await getClient(principal, params.clientId)));
+});

@@ -1,0 +1,254 @@
+import { z } from "zod";
+
+import type { AuditEventView } from "../audit/list-events.ts";
+import type { Principal } from "../auth/principal.ts";
+import type { ClientView } from "../clients/list-clients.ts";
+import { permissionSchema } from "../policy/permission-schema.ts";
+import type { TokenView } from "../tokens/list-tokens.ts";
+import type { UserDetail } from "../users/get-user.ts";
+import type { UserListItem } from "../users/list-users.ts";
+
+/**
+ * What the API returns, as zod schemas (for the OpenAPI document) and the functions that build
+ * them from domain views: fields are chosen here, so nothing internal leaks by accident.
+ */
+const when = z.iso.datetime().describe("RFC 3339 date-time");
+const iso = (date: Date) => date.toISOString();
+const isoOrNull = (date: Date | null) => date?.toISOString() ?? null;
+
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({
+    items: z.array(item),
+    nextCursor: z.string().nullable().describe("Pass as `after` for the next page; null on the last."),
+  });
+
+export const meResource = z.object({
+  kind: z.enum(["user", "token", "client"]),
+  id: z.string().describe("User id, or the client id for a client."),
+  email: z.string().optional(),
+  name: z.string(),
+  permissions: z.array(permissionSchema),
+  tokenId: z.string().optional(),
+  expiresAt: when.optional(),
+  authTime: when.optional(),
+});
+
+export function toMe(principal: Principal): z.input<typeof meResource> {
+  const permissions = [...principal.permissions].sort();
+  switch (principal.kind) {
+    case "user":
+      return {
+        kind: "user",
+        id: principal.userId,
+        email: principal.email,
+        name: principal.name,
+        permissions,
+        authTime: iso(principal.authTime),
+      };
+    case "token":
+      return {
+        kind: "token",
+        id: principal.userId,
+        email: principal.email,
+        name: principal.name,
+        permissions,
+        tokenId: principal.tokenId,
+      };
+    case "client":
+      return {
+        kind: "client",
+        id: principal.clientId,
+        name: principal.clientName,
+        permissions,
+        expiresAt: iso(principal.expiresAt),
+      };
+  }
+}
+
+export const userSummaryResource = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  status: z.enum(["invited", "active", "disabled"]),
+  createdAt: when,
+  lastSignInAt: when.nullable(),
+  roles: z.array(z.string()).describe("Role names"),
+  hasMfa: z.boolean(),
+});
+
+export function toUserSummary(user: UserListItem): z.input<typeof userSummaryResource> {
+  return { ...user, createdAt: iso(user.createdAt), lastSignInAt: isoOrNull(user.lastSignInAt) };
+}
+
+export const userResource = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  status: z.enum(["invited", "active", "disabled"]),
+  createdAt: when,
+  lastSignInAt: when.nullable(),
+  roles: z.array(
+    z.object({ id: z.string(), name: z.string(), permissions: z.array(permissionSchema), assignedAt: when }),
+  ),
+  effectivePermissions: z.array(z.object({ permission: permissionSchema, roles: z.array(z.string()) })),
+  factors: z.array(
+    z.object({ kind: z.string(), name: z.string(), createdAt: when, lastUsedAt: when.nullable() }),
+  ),
+  invitationPending: z.boolean(),
+  activeSessions: z.number().int(),
+});
+
+export function toUser(user: UserDetail): z.input<typeof userResource> {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    status: user.status,
+    createdAt: iso(user.createdAt),
+    lastSignInAt: isoOrNull(user.lastSignInAt),
+    roles: user.roles.map((role) => ({
+      id: role.id,
+      name: role.name,
+      permissions: role.permissions,
+      assignedAt: iso(role.assignedAt),
+    })),
+    effectivePermissions: user.effectivePermissions,
+    factors: user.factors.map((factor) => ({
+      kind: factor.kind,
+      name: factor.name,
+      createdAt: iso(factor.createdAt),
+      lastUsedAt: isoOrNull(factor.lastUsedAt),
+    })),
+    invitationPending: user.pendingInvitation !== null,
+    activeSessions: user.activeSessions,
+  };
+}
+
+export const roleResource = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  builtIn: z.boolean(),
+  permissions: z.array(permissionSchema),
+  requiresMfa: z.boolean(),
+  holders: z.number().int(),
+});
+
+export function toRole(role: z.input<typeof roleResource>): z.input<typeof roleResource> {
+  return {
+    id: role.id,
+    name: role.name,
+    description: role.description,
+    builtIn: role.builtIn,
+    permissions: role.permissions,
+    requiresMfa: role.requiresMfa,
+    holders: role.holders,
+  };
+}
+
+export const tokenResource = z.object({
+  id: z.string(),
+  name: z.string(),
+  scopes: z.array(permissionSchema),
+  status: z.enum(["active", "expired", "revoked"]),
+  createdAt: when,
+  expiresAt: when.nullable(),
+  revokedAt: when.nullable(),
+  lastUsedAt: when.nullable(),
+  lastUsedIp: z.string().nullable(),
+  fragment: z.string().describe("Prefix and last four characters of the current secret."),
+  overlapEndsAt: when.nullable().describe("Until when a rotated-out secret still works."),
+  owner: z.object({ id: z.string(), email: z.string(), name: z.string() }),
+});
+
+export function toToken(token: TokenView): z.input<typeof tokenResource> {
+  return {
+    ...token,
+    createdAt: iso(token.createdAt),
+    expiresAt: isoOrNull(token.expiresAt),
+    revokedAt: isoOrNull(token.revokedAt),
+    lastUsedAt: isoOrNull(token.lastUsedAt),
+    overlapEndsAt: isoOrNull(token.overlapEndsAt),
+  };
+}
+
+export const mintedTokenResource = z.object({
+  id: z.string(),
+  token: z.string().describe("The secret: shown this once, stored only as a hash."),
+  name: z.string(),
+  scopes: z.array(permissionSchema),
+  expiresAt: when.nullable(),
+});
+
+export const rotatedTokenResource = z.object({
+  token: z.string().describe("The new secret: shown this once."),
+  oldSecretExpiresAt: when.nullable().describe("When the previous secret stops; null: it stopped now."),
+});
+
+export const clientResource = z.object({
+  id: z.string().describe("Also the OAuth client_id."),
+  name: z.string(),
+  description: z.string(),
+  scopes: z.array(permissionSchema),
+  status: z.enum(["active", "disabled", "orphaned"]),
+  owner: z.object({ id: z.string(), email: z.string(), name: z.string(), active: z.boolean() }).nullable(),
+  createdAt: when,
+  updatedAt: when,
+  lastUsedAt: when.nullable(),
+  secrets: z.array(
+    z.object({ id: z.string(), fragment: z.string(), createdAt: when, expiresAt: when.nullable() }),
+  ),
+});
+
+export function toClient(client: ClientView): z.input<typeof clientResource> {
+  return {
+    ...client,
+    createdAt: iso(client.createdAt),
+    updatedAt: iso(client.updatedAt),
+    lastUsedAt: isoOrNull(client.lastUsedAt),
+    secrets: client.secrets.map((secret) => ({
+      ...secret,
+      createdAt: iso(secret.createdAt),
+      expiresAt: isoOrNull(secret.expiresAt),
+    })),
+  };
+}
+
+export const clientSecretResource = z.object({
+  clientId: z.string(),
+  clientSecret: z.string().describe("Shown this once, stored only as a hash."),
+  oldSecretExpiresAt: when.nullable().optional(),
+});
+
+export const auditEventResource = z.object({
+  id: z.string().describe("Position in the hash chain."),
+  occurredAt: when,
+  action: z.string(),
+  outcome: z.enum(["success", "failure", "denied"]),
+  actor: z.object({ kind: z.string(), id: z.string().nullable(), display: z.string().nullable() }),
+  target: z.object({ kind: z.string(), id: z.string(), display: z.string().nullable() }).nullable(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  requestId: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+  hash: z.string(),
+});
+
+export function toAuditEvent(event: AuditEventView): z.input<typeof auditEventResource> {
+  return {
+    ...event,
+    outcome: event.outcome as "success" | "failure" | "denied",
+    occurredAt: iso(event.occurredAt),
+    details: (event.details ?? {}) as Record<string, unknown>,
+  };
+}
+
+export const permissionResource = z.object({ key: permissionSchema, description: z.string() });
+
+export const invitationResource = z.object({
+  userId: z.string(),
+  invitationLink: z
+    .string()
+    .describe("One-time link (its secret is in the fragment): pass it to the person."),
+  expiresAt: when,
+});

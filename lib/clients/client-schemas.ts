@@ -1,0 +1,49 @@
+import { z } from "zod";
+
+import { permissionListSchema } from "../policy/permission-schema.ts";
+import { idSchema, userIdSchema } from "../users/user-schemas.ts";
+
+/** Our ids double as OAuth `client_id`s. */
+export const clientIdSchema = idSchema("cli");
+
+const clientFields = {
+  name: z
+    .string({ error: "Enter a name." })
+    .trim()
+    .min(1, "Enter a name, e.g. the service that will use it.")
+    .max(100, "A name has at most 100 characters."),
+  description: z.string().trim().max(500, "A description has at most 500 characters.").default(""),
+  scopes: permissionListSchema.refine((list) => list.length > 0, "Choose at least one scope."),
+};
+
+export const createClientSchema = z.object(clientFields);
+export type CreateClientInput = z.infer<typeof createClientSchema>;
+
+export const updateClientSchema = z.object({ clientId: clientIdSchema, ...clientFields });
+export type UpdateClientInput = z.infer<typeof updateClientSchema>;
+
+export const clientRefSchema = z.object({ clientId: clientIdSchema });
+
+export const rotateClientSecretSchema = z.object({
+  clientId: clientIdSchema,
+  overlapMinutes: z.coerce
+    .number({ error: "Enter the overlap in minutes." })
+    .int("Whole minutes.")
+    .min(0, "The overlap cannot be negative.")
+    .max(7 * 24 * 60, "The overlap is at most 7 days.")
+    .default(0),
+});
+
+export const reassignClientSchema = z.object({ clientId: clientIdSchema, ownerId: userIdSchema });
+
+export const listClientsSchema = z.object({
+  q: z.string().trim().max(100, "Search for at most 100 characters.").optional(),
+  status: z
+    .enum(["active", "disabled", "orphaned"])
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  ownerId: userIdSchema.optional().or(z.literal("").transform(() => undefined)),
+  after: clientIdSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+export type ListClientsInput = z.infer<typeof listClientsSchema>;

@@ -1,0 +1,90 @@
+import type { Principal } from "../auth/principal.ts";
+import { db } from "../db/client.ts";
+import type { Prisma } from "../db/generated/client.ts";
+import { NotFound } from "../errors/app-error.ts";
+import { authorize } from "../policy/authorize.ts";
+import { toPermissions, type Permission } from "../policy/permissions.ts";
+import type { ListClientsInput } from "./client-schemas.ts";
+
+/** "orphaned": its owner was disabled or deleted, so it issues nothing until an admin reassigns it. */
+export type ClientStatus = "active" | "disabled" | "orphaned";
+
+export type ClientView = {
+  id: string;
+  name: string;
+  description: string;
+  scopes: Permission[];
+  status: ClientStatus;
+  owner: { id: string; email: string; name: string; active: boolean } | null;
+  createdAt: Date;
+  updatedAt: Date;
+  lastUsedAt: Date | null;
+  secrets: { id: string; fragment: string; createdAt: Date; expiresAt: Date | null }[];
+};
+
+const INCLUDE = {
+  owner: { select: { id: true, email: true, name: true, status: true } },
+  secrets: {
+    orderBy: { createdAt: "desc" },
+    select: { id: true, fragment: true, createdAt: true, expiresAt: true },
+  },
+} as const satisfies Prisma.ApiClientInclude;
+
+type Row = Prisma.ApiClientGetPayload<{ include: typeof INCLUDE }>;
+
+function toView(row: Row): ClientView {
+  const now = new Date();
+  const ownerActive = row.owner?.status === "active";
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    scopes: toPermissions(row.allowedScopes),
+    status: row.disabledAt ? "disabled" : ownerActive ? "active" : "orphaned",
+    owner: row.owner
+      ? { id: row.owner.id, email: row.owner.email, name: row.owner.name, active: ownerActive }
+      : null,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    lastUsedAt: row.lastUsedAt,
+    secrets: row.secrets.filter((secret) => !secret.expiresAt || secret.expiresAt > now),
+  };
+}
+
+function where(input: ListClientsInput): Prisma.ApiClientWhereInput {
+  const and: Prisma.ApiClientWhereInput[] = [];
+  if (input.q) and.push({ name: { contains: input.q, mode: "insensitive" } });
+  if (input.ownerId) and.push({ ownerId: input.ownerId });
+  if (input.status === "disabled") and.push({ disabledAt: { not: null } });
+  if (input.status === "active") and.push({ disabledAt: null, owner: { status: "active" } });
+  if (input.status === "orphaned") {
+    and.push({ disabledAt: null, OR: [{ ownerId: null }, { owner: { status: { not: "active" } } }] });
+  }
+  return { AND: and };
+}
+
+export async function listClients(
+  actor: Principal,
+  input: ListClientsInput,
+): Promise<{ items: ClientView[]; nextCursor: string | null }> {
+  authorize(actor, "clients.read");
+  const rows = await db.apiClient.findMany({
+    where: where(input),
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: input.limit + 1,
+    ...(input.after ? { cursor: { id: input.after }, skip: 1 } : {}),
+    include: INCLUDE,
+  });
+  const page = rows.slice(0, input.limit);
+  return {
+    items: page.map(toView),
+    nextCursor: rows.length > input.limit ? (page.at(-1)?.id ?? null) : null,
+  };
+}
+
+export async function getClient(actor: Principal, clientId: string): Promise<ClientView> {
+  authorize(actor, "clients.read");
+  const row = await db.apiClient.findUnique({ where: { id: clientId }, include: INCLUDE });
+  if (!row) throw NotFound("client");
+  return toView(row);
+}

@@ -1,0 +1,134 @@
+/**
+ * The verification cache for API credentials (token and client-secret hashes, access-token ids).
+ * It may only answer what the database would answer: every change that affects a credential or its
+ * owner (revoke, rotate, disable, delete, role change) calls `credentialsChanged` inside its
+ * transaction, which
+ *  - drops the affected entries at once and bumps a generation, so a load that started before the
+ *    change is never stored;
+ *  - marks the affected tags "in flight" for longer than any transaction may last, so that nothing
+ *    read before the commit is cached after it;
+ *  - and tells other instances (lib/credentials/change-feed.ts) through PostgreSQL NOTIFY on commit.
+ * Entries are keyed by a hash, never by the secret itself, and carry tags naming what they depend on.
+ */
+export type CredentialTag =
+  `user:${string}` | `token:${string}` | `client:${string}` | `jti:${string}` | "signing-keys";
+
+type Entry = { value: unknown; tags: readonly string[]; storedAt: number };
+
+const MAX_ENTRIES = 50_000;
+/** A safety net only: correctness comes from invalidation, not from expiry. */
+const TTL_MS = 5 * 60_000;
+/** Longer than the longest transaction (lib/db/client.ts: 10 s wait + 15 s run). */
+export const IN_FLIGHT_MS = 30_000;
+
+type State = {
+  entries: Map<string, Entry>;
+  generation: number;
+  inFlight: Map<string, number>;
+  everythingInFlightUntil: number;
+  /** False while the cross-instance feed is down: then nothing is served from the cache. */
+  trusted: boolean;
+  hits: number;
+  misses: number;
+};
+
+const store = globalThis as typeof globalThis & { __keywardCredentialCache?: State };
+
+function state(): State {
+  store.__keywardCredentialCache ??= {
+    entries: new Map(),
+    generation: 0,
+    inFlight: new Map(),
+    everythingInFlightUntil: 0,
+    trusted: true,
+    hits: 0,
+    misses: 0,
+  };
+  return store.__keywardCredentialCache;
+}
+
+function isInFlight(s: State, tags: readonly string[], now: number): boolean {
+  if (s.everythingInFlightUntil > now) return true;
+  return tags.some((tag) => (s.inFlight.get(tag) ?? 0) > now);
+}
+
+export type Loaded<T> = { value: T; tags: CredentialTag[] } | null;
+
+/**
+ * The cached answer for `key`, or `load()`'s (stored unless a change raced it). A null load (unknown
+ * credential) is not stored: a flood of made-up credentials must not evict real ones.
+ */
+export async function cachedCredential<T>(key: string, load: () => Promise<Loaded<T>>): Promise<T | null> {
+  const s = state();
+  const now = Date.now();
+  const hit = s.entries.get(key);
+  if (hit && s.trusted && now - hit.storedAt < TTL_MS && !isInFlight(s, hit.tags, now)) {
+    s.hits++;
+    // Map order is insertion order: re-inserting keeps the most recently used last (LRU eviction).
+    s.entries.delete(key);
+    s.entries.set(key, hit);
+    return hit.value as T;
+  }
+  s.misses++;
+  const generation = s.generation;
+  const loaded = await load();
+  if (!loaded) return null;
+  if (s.trusted && s.generation === generation && !isInFlight(s, loaded.tags, Date.now())) {
+    s.entries.set(key, { value: loaded.value, tags: loaded.tags, storedAt: Date.now() });
+    if (s.entries.size > MAX_ENTRIES) {
+      const oldest = s.entries.keys().next().value;
+      if (oldest !== undefined) s.entries.delete(oldest);
+    }
+  }
+  return loaded.value;
+}
+
+/** Drops entries carrying any of the tags ("*" = all). `inFlightMs` keeps them uncached a while. */
+export function invalidateCredentials(tags: readonly string[], inFlightMs = 0): void {
+  const s = state();
+  s.generation++;
+  const until = Date.now() + inFlightMs;
+  if (tags.includes("*")) {
+    s.entries.clear();
+    if (inFlightMs) s.everythingInFlightUntil = Math.max(s.everythingInFlightUntil, until);
+    return;
+  }
+  if (inFlightMs) {
+    for (const tag of tags) s.inFlight.set(tag, Math.max(s.inFlight.get(tag) ?? 0, until));
+    pruneInFlight(s);
+  }
+  const wanted = new Set(tags);
+  for (const [key, entry] of s.entries) {
+    if (entry.tags.some((tag) => wanted.has(tag))) s.entries.delete(key);
+  }
+}
+
+function pruneInFlight(s: State): void {
+  if (s.inFlight.size < 1000) return;
+  const now = Date.now();
+  for (const [tag, until] of s.inFlight) if (until <= now) s.inFlight.delete(tag);
+}
+
+/** The change feed sets this: while other instances' changes might be missed, trust nothing cached. */
+export function setCacheTrusted(trusted: boolean): void {
+  const s = state();
+  if (!trusted) {
+    s.entries.clear();
+    s.generation++;
+  }
+  s.trusted = trusted;
+}
+
+export function credentialCacheStats(): { entries: number; hits: number; misses: number } {
+  const s = state();
+  return { entries: s.entries.size, hits: s.hits, misses: s.misses };
+}
+
+/** Tests and benchmarks start cold. */
+export function clearCredentialCache(): void {
+  const s = state();
+  s.entries.clear();
+  s.generation++;
+  s.inFlight.clear();
+  s.everythingInFlightUntil = 0;
+}

@@ -1,0 +1,81 @@
+import type { RequestContext } from "../auth/principal.ts";
+import { type ClientState, verifyClientSecret } from "../clients/verify-client-secret.ts";
+import { limiter } from "../limits/limiter.ts";
+import { OAuthError } from "./oauth-error.ts";
+
+/** Failed client authentications per source address: secrets are unguessable, floods are not welcome. */
+const FAILURES = { name: "oauth-client-failures", points: 20, durationSeconds: 60 };
+
+type Form = { get(name: string): string | undefined };
+
+function formDecode(value: string): string {
+  return decodeURIComponent(value.replace(/\+/g, " "));
+}
+
+/** RFC 6749 §2.3.1: client_secret_basic (id and secret form-encoded, then Base64) or client_secret_post. */
+function presentedCredentials(req: Request, form: Form): { clientId: string; secret: string } {
+  const header = req.headers.get("authorization");
+  const formId = form.get("client_id");
+  const formSecret = form.get("client_secret");
+  if (header !== null) {
+    if (formSecret !== undefined) {
+      throw new OAuthError(
+        "invalid_request",
+        "Authenticate the client one way only: HTTP Basic or form fields.",
+      );
+    }
+    const match = /^Basic ([A-Za-z0-9+/]+={0,2})$/i.exec(header.trim());
+    if (!match?.[1])
+      throw new OAuthError("invalid_client", "The Authorization header is not valid HTTP Basic.");
+    const decoded = Buffer.from(match[1], "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    if (colon < 1)
+      throw new OAuthError("invalid_client", "The Authorization header is not valid HTTP Basic.");
+    try {
+      const clientId = formDecode(decoded.slice(0, colon));
+      if (formId !== undefined && formId !== clientId) {
+        throw new OAuthError(
+          "invalid_request",
+          "client_id differs from the one in the Authorization header.",
+        );
+      }
+      return { clientId, secret: formDecode(decoded.slice(colon + 1)) };
+    } catch (error) {
+      if (error instanceof OAuthError) throw error;
+      throw new OAuthError("invalid_client", "The Authorization header is not valid HTTP Basic.");
+    }
+  }
+  if (!formId || !formSecret) {
+    throw new OAuthError("invalid_client", "Authenticate the client with its client_id and client_secret.");
+  }
+  return { clientId: formId, secret: formSecret };
+}
+
+/** The authenticated, enabled client making an OAuth request, or an OAuthError saying why not. */
+export async function authenticateClient(
+  req: Request,
+  form: Form,
+  context: RequestContext,
+): Promise<ClientState> {
+  const failures = limiter(FAILURES);
+  const key = context.ip || "unknown";
+  const blocked = await failures.peek(key);
+  if (!blocked.allowed) {
+    throw new OAuthError(
+      "invalid_client",
+      "Too many failed client authentications from this address: try again later.",
+      429,
+      blocked.retryAfterSeconds,
+    );
+  }
+  try {
+    const { clientId, secret } = presentedCredentials(req, form);
+    const client = clientId.length <= 64 ? await verifyClientSecret(clientId, secret) : null;
+    if (!client) throw new OAuthError("invalid_client", "Client authentication failed.");
+    if (client.disabled) throw new OAuthError("invalid_client", "The client is disabled.");
+    return client;
+  } catch (error) {
+    if (error instanceof OAuthError && error.error === "invalid_client") await failures.consume(key);
+    throw error;
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * OAuth endpoints answer RFC 6749 §5.2 error JSON, not problem+json: clients and libraries expect
+ * these names. 400 unless stated; invalid_client is 401 with a WWW-Authenticate challenge.
+ */
+export type OAuthErrorCode =
+  | "invalid_request"
+  | "invalid_client"
+  | "invalid_grant"
+  | "unauthorized_client"
+  | "unsupported_grant_type"
+  | "invalid_scope"
+  /** RFC 8707 §2: a `resource` that is not an absolute URI, or not allowed. */
+  | "invalid_target"
+  /** RFC 7009 §2.2.1 */
+  | "unsupported_token_type";
+
+export class OAuthError extends Error {
+  override name = "OAuthError";
+  constructor(
+    readonly error: OAuthErrorCode,
+    readonly description: string,
+    readonly status = error === "invalid_client" ? 401 : 400,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(description);
+  }
+}
+
+const NO_STORE = { "cache-control": "no-store", pragma: "no-cache" };
+
+export function oauthJson(body: unknown, status = 200, extra: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json", ...NO_STORE, ...extra },
+  });
+}
+
+export function oauthErrorResponse(error: OAuthError): Response {
+  const headers: Record<string, string> = {};
+  if (error.error === "invalid_client")
+    headers["www-authenticate"] = 'Basic realm="keyward", charset="UTF-8"';
+  if (error.retryAfterSeconds) headers["retry-after"] = String(error.retryAfterSeconds);
+  return oauthJson({ error: error.error, error_description: error.description }, error.status, headers);
+}

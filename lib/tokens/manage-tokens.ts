@@ -1,0 +1,78 @@
+import { auditActor } from "../audit/actor.ts";
+import { recordAudit } from "../audit/record-audit.ts";
+import type { Principal, RequestContext } from "../auth/principal.ts";
+import { assertRecentAuth } from "../auth/step-up.ts";
+import { credentialsChanged } from "../credentials/change-feed.ts";
+import { db } from "../db/client.ts";
+import { Conflict, Forbidden } from "../errors/app-error.ts";
+import { authorize } from "../policy/authorize.ts";
+import { findVisibleToken, ownsToken } from "./token-access.ts";
+import { newStoredSecret } from "./token-secrets.ts";
+
+type TokenInput = { actor: Principal; tokenId: string; context: RequestContext };
+
+/**
+ * Revokes a token: its owner may (signed in, or with that token itself), and so may holders of
+ * tokens.write. It stops working on the next request, here and on every instance.
+ */
+export async function revokeToken(input: TokenInput): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const token = await findVisibleToken(tx, input.actor, input.tokenId);
+    if (!ownsToken(input.actor, token)) authorize(input.actor, "tokens.write");
+    if (token.revokedAt) return;
+    await tx.apiToken.update({ where: { id: token.id }, data: { revokedAt: new Date() } });
+    await credentialsChanged(tx, [`token:${token.id}`]);
+    await recordAudit(tx, {
+      action: "token.revoked",
+      actor: auditActor(input.actor),
+      target: { kind: "token", id: token.id, display: token.name },
+      context: input.context,
+      details: { owner: { id: token.user.id, email: token.user.email } },
+    });
+  });
+}
+
+/**
+ * A new secret for the same token (same scopes and expiry: rotation is not renewal). The old secret
+ * stops at once, or after the overlap the owner chose so that deployments can switch over. Only the
+ * owner may rotate: whoever rotates sees the new secret.
+ */
+export async function rotateToken(
+  input: TokenInput & { overlapMinutes: number },
+): Promise<{ token: string; oldSecretExpiresAt: Date | null }> {
+  await assertRecentAuth(input.actor);
+  return db.$transaction(async (tx) => {
+    const token = await findVisibleToken(tx, input.actor, input.tokenId);
+    if (!ownsToken(input.actor, token)) throw Forbidden("Only a token's owner can rotate it.");
+    const now = new Date();
+    if (token.revokedAt) throw Conflict("This token is revoked: mint a new one instead.");
+    if (token.expiresAt && token.expiresAt <= now)
+      throw Conflict("This token has expired: mint a new one instead.");
+    const overlapEnds =
+      input.overlapMinutes > 0 ? new Date(now.getTime() + input.overlapMinutes * 60_000) : null;
+    if (overlapEnds) {
+      await tx.apiTokenSecret.updateMany({
+        where: { tokenId: token.id, OR: [{ expiresAt: null }, { expiresAt: { gt: overlapEnds } }] },
+        data: { expiresAt: overlapEnds },
+      });
+      await tx.apiTokenSecret.deleteMany({ where: { tokenId: token.id, expiresAt: { lte: now } } });
+    } else {
+      await tx.apiTokenSecret.deleteMany({ where: { tokenId: token.id } });
+    }
+    const secret = newStoredSecret("personal");
+    await tx.apiTokenSecret.create({ data: { ...secret.row, tokenId: token.id, createdAt: now } });
+    await credentialsChanged(tx, [`token:${token.id}`]);
+    await recordAudit(tx, {
+      action: "token.rotated",
+      actor: auditActor(input.actor),
+      target: { kind: "token", id: token.id, display: token.name },
+      context: input.context,
+      details: {
+        overlapMinutes: input.overlapMinutes,
+        oldSecretExpiresAt: overlapEnds?.toISOString() ?? now.toISOString(),
+        fragment: secret.row.fragment,
+      },
+    });
+    return { token: secret.value, oldSecretExpiresAt: overlapEnds };
+  });
+}

@@ -1,0 +1,61 @@
+import { z } from "zod";
+
+import { permissionListSchema } from "../policy/permission-schema.ts";
+import { idSchema, userIdSchema } from "../users/user-schemas.ts";
+
+export const tokenIdSchema = idSchema("tok");
+
+export const EXPIRATION_CHOICES = ["7", "30", "60", "90", "custom", "never"] as const;
+
+/** Minting a personal token: the form and `POST /api/v1/tokens` share it. */
+export const mintTokenSchema = z
+  .object({
+    name: z
+      .string({ error: "Enter a name." })
+      .trim()
+      .min(1, "Enter a name, e.g. what the token is for.")
+      .max(100, "A name has at most 100 characters."),
+    scopes: permissionListSchema.refine((list) => list.length > 0, "Choose at least one scope."),
+    expiration: z.enum(EXPIRATION_CHOICES, {
+      error: "Choose 7, 30, 60 or 90 days, a date, or never.",
+    }),
+    /** With expiration "custom": the last day the token works (UTC). */
+    expiresOn: z
+      .string()
+      .trim()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, "Enter a date as YYYY-MM-DD.")
+      .optional()
+      .or(z.literal("").transform(() => undefined)),
+  })
+  .refine((input) => input.expiration !== "custom" || input.expiresOn, {
+    path: ["expiresOn"],
+    message: "Choose the date the token expires.",
+  });
+export type MintTokenInput = z.infer<typeof mintTokenSchema>;
+
+export const tokenRefSchema = z.object({ tokenId: tokenIdSchema });
+
+/** Rotation: the old secret may keep working for an overlap (minutes; default none, at most 7 days). */
+export const rotateTokenSchema = z.object({
+  tokenId: tokenIdSchema,
+  overlapMinutes: z.coerce
+    .number({ error: "Enter the overlap in minutes." })
+    .int("Whole minutes.")
+    .min(0, "The overlap cannot be negative.")
+    .max(7 * 24 * 60, "The overlap is at most 7 days.")
+    .default(0),
+});
+export type RotateTokenInput = z.infer<typeof rotateTokenSchema>;
+
+export const listTokensSchema = z.object({
+  /** Only with tokens.read: every user's tokens, or one user's. Without it: the caller's own. */
+  scope: z.enum(["mine", "all"]).default("mine"),
+  userId: userIdSchema.optional().or(z.literal("").transform(() => undefined)),
+  status: z
+    .enum(["active", "expired", "revoked"])
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  after: tokenIdSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+export type ListTokensInput = z.infer<typeof listTokensSchema>;
