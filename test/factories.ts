@@ -64,3 +64,9 @@ export async function makePrincipal(roles: BuiltInRoleKey[] = [], extraRoleIds: 
 export async function makeRole(permissions: Permission[], name = `Role ${randomBytes(4).toString("hex")}`) {
   return db.role.create({ data: { id: newId("rol"), name, permissions } });
 }
+
+/** A value the test needs to be there: fails the test (not the type checker) when it is not. */
+export function present<T>(value: T | null | undefined, what = "value"): T {
+  if (value === null || value === undefined) throw new Error(`expected a ${what}`);
+  return value;
+}

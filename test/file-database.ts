@@ -7,6 +7,7 @@ import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { afterAll, beforeAll, inject } from "vitest";
 
 import { resetConfigForTests } from "../lib/config/env.ts";
+import { stopChangeFeed } from "../lib/credentials/change-feed.ts";
 import { closeDb } from "../lib/db/client.ts";
 import { EMBEDDED_EXTENSIONS, freePort } from "../lib/db/embedded.ts";
 import { adminQuery, migrationSql, quoteIdent, uniqueName, withDatabase } from "./database.ts";
@@ -46,6 +47,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await stopChangeFeed();
   await closeDb();
   await cleanup();
 });

@@ -12,13 +12,18 @@ export async function call(
     body?: string;
     headers?: Record<string, string>;
     cookie?: string;
+    /** Sent as `Authorization: Bearer <token>`. */
+    bearer?: string;
     ip?: string;
+    /** The route's dynamic segments, as Next passes them. */
+    params?: Record<string, string>;
   } = {},
 ): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
   const headers = new Headers(options.headers);
   headers.set("x-keyward-peer", options.ip ?? "203.0.113.7");
   headers.set("user-agent", "vitest");
   if (options.cookie) headers.set("cookie", options.cookie);
+  if (options.bearer !== undefined) headers.set("authorization", `Bearer ${options.bearer}`);
   let body = options.body;
   if (options.json !== undefined) {
     body = JSON.stringify(options.json);
@@ -29,7 +34,7 @@ export async function call(
     headers,
     body,
   });
-  const response = await handler(req, { params: Promise.resolve({}) });
+  const response = await handler(req, { params: Promise.resolve(options.params ?? {}) });
   const text = await response.text();
   return {
     status: response.status,

@@ -1,0 +1,263 @@
+import { describe, expect, it } from "vitest";
+
+import { resetConfigForTests } from "@/lib/config/env";
+import { db } from "@/lib/db/client";
+import { PERMISSIONS } from "@/lib/policy/permissions";
+import { builtInRoleId } from "@/lib/roles/ensure-built-in-roles";
+import { clientAccessToken, developerWith, mintTestToken } from "@/test/credentials";
+import { makePrincipal, makeUser, signedInCookie } from "@/test/factories";
+import { call } from "@/test/requests";
+
+import * as auditEvents from "./audit-events/route";
+import * as clients from "./clients/route";
+import * as clientSecret from "./clients/[clientId]/secret/route";
+import * as me from "./me/route";
+import * as openapi from "./openapi.json/route";
+import * as roles from "./roles/route";
+import * as tokenRotate from "./tokens/[tokenId]/rotate/route";
+import * as token from "./tokens/[tokenId]/route";
+import * as tokens from "./tokens/route";
+import * as userRole from "./users/[userId]/roles/[roleId]/route";
+import * as user from "./users/[userId]/route";
+import * as users from "./users/route";
+
+type Handler = Parameters<typeof call>[0];
+const h = (handler: unknown) => handler as Handler;
+
+describe("REST API v1 with a personal token", () => {
+  it("mints from a session, uses, rotates and revokes a token through the API", async () => {
+    const { user: owner } = await developerWith(["users.read"]);
+    const { cookie } = await signedInCookie(owner.id);
+    const minted = await call(h(tokens.POST), {
+      cookie,
+      json: { name: "deploy", scopes: ["users.read"], expiration: "30" },
+    });
+    expect(minted.status).toBe(201);
+    expect(minted.headers.get("location")).toBe(`/api/v1/tokens/${String(minted.body.id)}`);
+    const secret = String(minted.body.token);
+
+    const asToken = await call(h(me.GET), { bearer: secret });
+    expect(asToken.body).toMatchObject({ kind: "token", id: owner.id, permissions: ["users.read"] });
+    expect(asToken.headers.get("ratelimit-policy")).toMatch(/q=\d+;w=60/);
+
+    // A token cannot mint another.
+    const child = await call(h(tokens.POST), {
+      bearer: secret,
+      json: { name: "child", scopes: ["users.read"], expiration: "7" },
+    });
+    expect(child.status).toBe(403);
+
+    const listed = await call(h(tokens.GET), { bearer: secret });
+    expect((listed.body.items as { id: string; fragment: string }[]).map((item) => item.id)).toEqual([
+      minted.body.id,
+    ]);
+    expect(JSON.stringify(listed.body)).not.toContain(secret);
+
+    const rotated = await call(h(tokenRotate.POST), {
+      cookie,
+      params: { tokenId: String(minted.body.id) },
+      json: { overlapMinutes: 0 },
+    });
+    expect(rotated.status).toBe(200);
+    expect((await call(h(me.GET), { bearer: secret })).status).toBe(401);
+    const next = String(rotated.body.token);
+    expect((await call(h(me.GET), { bearer: next })).status).toBe(200);
+
+    const revoked = await call(h(token.DELETE), {
+      bearer: next,
+      method: "DELETE",
+      params: { tokenId: String(minted.body.id) },
+    });
+    expect(revoked.status).toBe(204);
+    expect((await call(h(me.GET), { bearer: next })).status).toBe(401);
+  });
+
+  it("pages and filters users with the same rules as the UI", async () => {
+    const { principal } = await makePrincipal(["admin"]);
+    const pat = await mintTestToken(principal, ["users.read"]);
+    const marker = `paging${Date.now()}`;
+    for (let i = 0; i < 3; i++)
+      await db.user.update({ where: { id: (await makeUser()).id }, data: { name: `${marker} ${i}` } });
+    const first = await call(h(users.GET), {
+      bearer: pat.token,
+      path: `/api/v1/users?q=${marker}&limit=2&sort=name`,
+    });
+    expect(first.status).toBe(200);
+    expect((first.body.items as { name: string }[]).map((item) => item.name)).toEqual([
+      `${marker} 0`,
+      `${marker} 1`,
+    ]);
+    const second = await call(h(users.GET), {
+      bearer: pat.token,
+      path: `/api/v1/users?q=${marker}&limit=2&sort=name&after=${String(first.body.nextCursor)}`,
+    });
+    expect((second.body.items as { name: string }[]).map((item) => item.name)).toEqual([`${marker} 2`]);
+    expect(second.body.nextCursor).toBeNull();
+
+    const bad = await call(h(users.GET), { bearer: pat.token, path: "/api/v1/users?limit=1000&status=gone" });
+    expect(bad.status).toBe(400);
+    expect((bad.body.errors as { path: string }[]).map((issue) => issue.path).sort()).toEqual([
+      "limit",
+      "status",
+    ]);
+  });
+
+  it("applies the grant rules to role assignment: a token grants only what its scopes hold", async () => {
+    const { user: target } = await developerWith(["users.read"]);
+    const { principal: admin } = await makePrincipal(["admin"]);
+    const adminRole = await builtInRoleId(db, "admin");
+    const params = { userId: target.id, roleId: adminRole };
+
+    // The owner is an Administrator, but this token carries only users.*: it cannot hand out the rest.
+    const narrow = await mintTestToken(admin, ["users.read", "users.write"]);
+    const refused = await call(h(userRole.PUT), { bearer: narrow.token, method: "PUT", params });
+    expect(refused.status).toBe(403);
+    expect(String(refused.body.detail)).toContain("settings.write");
+
+    const full = await mintTestToken(admin, [...PERMISSIONS]);
+    const granted = await call(h(userRole.PUT), { bearer: full.token, method: "PUT", params });
+    expect(granted.status).toBe(200);
+    expect((granted.body.roles as { name: string }[]).map((role) => role.name)).toContain("Administrator");
+
+    const { principal: developer } = await makePrincipal(["developer"]);
+    const devToken = await mintTestToken(developer, ["tokens.create"]);
+    const escalation = await call(h(userRole.PUT), {
+      bearer: devToken.token,
+      method: "PUT",
+      params: { userId: developer.userId, roleId: adminRole },
+    });
+    expect(escalation.status).toBe(403);
+  });
+
+  it("refuses bodies that are not JSON, too large, or malformed, with problem details", async () => {
+    const { principal } = await makePrincipal(["admin"]);
+    const pat = await mintTestToken(principal, ["roles.write", "roles.read"]);
+    const wrongType = await call(h(roles.POST), {
+      bearer: pat.token,
+      method: "POST",
+      body: "name=x",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    expect(wrongType.status).toBe(415);
+    const large = await call(h(roles.POST), { bearer: pat.token, json: { name: "x".repeat(70_000) } });
+    expect(large.status).toBe(413);
+    const broken = await call(h(roles.POST), {
+      bearer: pat.token,
+      method: "POST",
+      body: "{",
+      headers: { "content-type": "application/json" },
+    });
+    expect(broken.status).toBe(400);
+    const invalid = await call(h(roles.POST), {
+      bearer: pat.token,
+      json: { name: "", permissions: ["root"] },
+    });
+    expect(invalid.status).toBe(400);
+    expect(invalid.headers.get("content-type")).toBe("application/problem+json");
+    expect((invalid.body.errors as { path: string }[]).map((issue) => issue.path)).toEqual([
+      "name",
+      "permissions.0",
+    ]);
+    const escalate = await call(h(roles.POST), {
+      bearer: pat.token,
+      json: { name: "All", permissions: ["users.write"] },
+    });
+    expect(escalate.status).toBe(403);
+    expect(await db.role.count({ where: { name: "All" } })).toBe(0);
+  });
+
+  it("updates a user and reads the audit log", async () => {
+    const { principal } = await makePrincipal(["admin"]);
+    const pat = await mintTestToken(principal, ["users.read", "users.write", "audit.read"]);
+    const target = await makeUser();
+    const patched = await call(h(user.PATCH), {
+      bearer: pat.token,
+      method: "PATCH",
+      params: { userId: target.id },
+      json: { name: "Via API", email: target.email },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body.name).toBe("Via API");
+    const events = await call(h(auditEvents.GET), {
+      bearer: pat.token,
+      path: `/api/v1/audit-events?target=${target.id}&action=user.updated`,
+    });
+    const items = events.body.items as { actor: { kind: string; id: string }; action: string }[];
+    expect(items).toHaveLength(1);
+    expect(items[0]?.actor).toMatchObject({ kind: "token", id: pat.id });
+  });
+});
+
+describe("REST API v1 with a client", () => {
+  it("registers a client, gets a token and uses it; rotation with overlap keeps the old secret a while", async () => {
+    const { principal } = await developerWith(["users.read", "clients.read"]);
+    const dev = await mintTestToken(principal, ["clients.write", "clients.read", "users.read"]);
+    const created = await call(h(clients.POST), {
+      bearer: dev.token,
+      json: { name: "billing", description: "Nightly sync", scopes: ["users.read"] },
+    });
+    expect(created.status).toBe(201);
+    const clientId = String(created.body.clientId);
+    const secret = String(created.body.clientSecret);
+    expect(secret).toMatch(/^kw_cs_/);
+    const accessToken = await clientAccessToken(clientId, secret);
+    expect((await call(h(users.GET), { bearer: accessToken })).status).toBe(200);
+    expect((await call(h(roles.GET), { bearer: accessToken })).status).toBe(403);
+
+    const rotated = await call(h(clientSecret.POST), {
+      bearer: dev.token,
+      params: { clientId },
+      json: { overlapMinutes: 30 },
+    });
+    expect(rotated.status).toBe(200);
+    await clientAccessToken(clientId, secret);
+    await clientAccessToken(clientId, String(rotated.body.clientSecret));
+
+    const escalation = await call(h(clients.POST), {
+      bearer: dev.token,
+      json: { name: "wide", scopes: ["users.write"] },
+    });
+    expect(escalation.status).toBe(403);
+  });
+});
+
+describe("limits and documentation", () => {
+  it("answers 429 with Retry-After and RateLimit fields once a credential exceeds its limit", async () => {
+    const previous = process.env.KEYWARD_API_RATE_LIMIT;
+    process.env.KEYWARD_API_RATE_LIMIT = "3";
+    resetConfigForTests();
+    try {
+      const { principal } = await developerWith([]);
+      const pat = await mintTestToken(principal, ["tokens.create"]);
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await call(h(me.GET), { bearer: pat.token })).status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      const limited = await call(h(me.GET), { bearer: pat.token });
+      expect(limited.body.type).toBe("urn:keyward:problem:rate_limited");
+      expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(limited.headers.get("ratelimit")).toMatch(/r=0;t=\d+/);
+      // Another credential has its own budget.
+      const other = await mintTestToken(principal, ["tokens.create"]);
+      expect((await call(h(me.GET), { bearer: other.token })).status).toBe(200);
+    } finally {
+      if (previous === undefined) delete process.env.KEYWARD_API_RATE_LIMIT;
+      else process.env.KEYWARD_API_RATE_LIMIT = previous;
+      resetConfigForTests();
+    }
+  });
+
+  it("publishes an OpenAPI 3.1 document covering every operation with its errors", async () => {
+    const response = await call(h(openapi.GET));
+    expect(response.status).toBe(200);
+    const doc = response.body as {
+      openapi: string;
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.paths)).toContain("/api/v1/users/{userId}/roles/{roleId}");
+    const mint = doc.paths["/api/v1/tokens"]?.post;
+    expect(Object.keys(mint?.responses ?? {})).toEqual(
+      expect.arrayContaining(["201", "400", "401", "403", "413", "415", "429"]),
+    );
+  });
+});

@@ -1,0 +1,108 @@
+import { describe, expect, it } from "vitest";
+
+import { developerWith, makeTestClient } from "../../test/credentials.ts";
+import { makePrincipal, TEST_CONTEXT } from "../../test/factories.ts";
+import { db } from "../db/client.ts";
+import { AppError } from "../errors/app-error.ts";
+import { deleteUser } from "../users/manage-user.ts";
+import { listClientsSchema } from "./client-schemas.ts";
+import { getClient, listClients } from "./list-clients.ts";
+import {
+  createClient,
+  deleteClient,
+  reassignClient,
+  rotateClientSecret,
+  updateClient,
+} from "./manage-clients.ts";
+import { verifyClientSecret } from "./verify-client-secret.ts";
+
+const context = TEST_CONTEXT;
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof AppError) return error.code;
+    throw error;
+  }
+  return "ok";
+}
+
+describe("API clients", () => {
+  it("are created with scopes within the creator's permissions, the secret shown once and stored hashed", async () => {
+    const { principal } = await developerWith(["users.read"]);
+    const created = await makeTestClient(principal, ["users.read"]);
+    expect(created.clientSecret).toMatch(/^kw_cs_/);
+    expect(
+      JSON.stringify(await db.apiClientSecret.findMany({ where: { clientId: created.clientId } })),
+    ).not.toContain(created.clientSecret);
+    const escalation = createClient({
+      actor: principal,
+      name: "x",
+      description: "",
+      scopes: ["users.write"],
+      context,
+    });
+    expect(await codeOf(escalation)).toBe("forbidden");
+    const { principal: member } = await makePrincipal(["member"]);
+    expect(await codeOf(makeTestClient(member, []))).toBe("forbidden");
+  });
+
+  it("cannot be managed by someone holding fewer permissions than the client", async () => {
+    const { principal: admin } = await makePrincipal(["admin"]);
+    const powerful = await makeTestClient(admin, ["users.write", "settings.write"]);
+    const { principal: developer } = await makePrincipal(["developer"]);
+    const attempts = [
+      () => rotateClientSecret({ actor: developer, clientId: powerful.clientId, overlapMinutes: 0, context }),
+      () =>
+        reassignClient({ actor: developer, clientId: powerful.clientId, ownerId: developer.userId, context }),
+      () =>
+        updateClient({
+          actor: developer,
+          clientId: powerful.clientId,
+          name: "mine",
+          description: "",
+          scopes: ["clients.read"],
+          context,
+        }),
+      () => deleteClient({ actor: developer, clientId: powerful.clientId, context }),
+    ];
+    for (const attempt of attempts) expect(await codeOf(attempt())).toBe("forbidden");
+    expect(await verifyClientSecret(powerful.clientId, powerful.clientSecret)).not.toBeNull();
+  });
+
+  it("become orphaned when the owner is deleted, and work again once reassigned", async () => {
+    const { principal: admin } = await makePrincipal(["admin"]);
+    const { user, principal } = await developerWith(["users.read"]);
+    const created = await makeTestClient(principal, ["users.read"]);
+    await deleteUser({ actor: admin, userId: user.id, context });
+    expect((await getClient(admin, created.clientId)).status).toBe("orphaned");
+    const orphans = await listClients(admin, listClientsSchema.parse({ status: "orphaned" }));
+    expect(orphans.items.map((item) => item.id)).toContain(created.clientId);
+    expect((await verifyClientSecret(created.clientId, created.clientSecret))?.ownerActive).toBe(false);
+    await reassignClient({ actor: admin, clientId: created.clientId, ownerId: admin.userId, context });
+    const state = await verifyClientSecret(created.clientId, created.clientSecret);
+    expect(state?.ownerActive).toBe(true);
+    expect(state?.effectiveScopes).toEqual(["users.read"]);
+    const events = await db.auditEvent.findMany({
+      where: { targetId: created.clientId },
+      orderBy: { id: "asc" },
+    });
+    expect(events.map((event) => event.action)).toEqual(["client.created", "client.updated"]);
+  });
+
+  it("verify a secret only for its own client_id and only until an overlap ends", async () => {
+    const { principal } = await developerWith(["users.read"]);
+    const one = await makeTestClient(principal, ["users.read"]);
+    const two = await makeTestClient(principal, ["users.read"]);
+    expect(await verifyClientSecret(two.clientId, one.clientSecret)).toBeNull();
+    const rotated = await rotateClientSecret({
+      actor: principal,
+      clientId: one.clientId,
+      overlapMinutes: 0,
+      context,
+    });
+    expect(await verifyClientSecret(one.clientId, one.clientSecret)).toBeNull();
+    expect(await verifyClientSecret(one.clientId, rotated.clientSecret)).not.toBeNull();
+  });
+});
