@@ -31,6 +31,7 @@ test("first-run setup with the one-time code from the server log", async ({ page
     "Tokens",
     "Audit log",
     "Settings",
+    "API reference",
     "My account",
     "Security",
   ]) {

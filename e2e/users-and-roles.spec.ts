@@ -36,7 +36,7 @@ test("an admin invites a user, gives them a custom role, and they see only what 
   await expect(inviteePage.getByLabel("Email")).toHaveValue(invitee.email);
   await signIn(inviteePage, invitee);
   const inviteeNav = inviteePage.getByRole("navigation", { name: "Main" });
-  await expect(inviteeNav.getByRole("link")).toHaveText(["My account", "Security"]);
+  await expect(inviteeNav.getByRole("link")).toHaveText(["API reference", "My account", "Security"]);
 
   // The link worked once.
   const replay = await (await browser.newContext()).newPage();
@@ -67,7 +67,12 @@ test("an admin invites a user, gives them a custom role, and they see only what 
 
   // On their very next request, the invitee sees the area the role unlocks, and nothing else.
   await inviteePage.reload();
-  await expect(inviteeNav.getByRole("link")).toHaveText(["Audit log", "My account", "Security"]);
+  await expect(inviteeNav.getByRole("link")).toHaveText([
+    "Audit log",
+    "API reference",
+    "My account",
+    "Security",
+  ]);
   expect((await inviteePage.goto("/users"))?.status()).toBe(403);
 
   // The matrix shows who holds audit.read, and through which role.

@@ -49,6 +49,7 @@ async function main(): Promise<number> {
         env: { ...env, E2E_BASE_URL: baseUrl, E2E_SERVER_LOG: log, E2E_DATABASE_URL: env.DATABASE_URL },
       },
     );
+    if (result.status !== 0) printServerErrors(log);
     return result.status ?? 1;
   } catch (error) {
     console.error(`[e2e] ${error instanceof Error ? error.message : String(error)}`);
@@ -58,6 +59,13 @@ async function main(): Promise<number> {
     await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${quoteIdent(database)} WITH (FORCE)`);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** A failed journey's server-side cause, before the log is deleted with the data folder. */
+function printServerErrors(log: string): void {
+  const lines = fs.existsSync(log) ? fs.readFileSync(log, "utf8").split("\n") : [];
+  const errors = lines.filter((line) => /error|exception|unhandled/i.test(line)).slice(-40);
+  if (errors.length > 0) console.error(`[e2e] server log, error lines:\n${errors.join("\n")}`);
 }
 
 main().then(

@@ -23,6 +23,7 @@ export function ActionForm<T>({
   hidden = {},
   className = "",
   label,
+  result,
   children,
 }: {
   action: ServerAction<T>;
@@ -30,7 +31,10 @@ export function ActionForm<T>({
   className?: string;
   /** Accessible name of the form. */
   label?: string;
-  children: React.ReactNode;
+  /** What a successful action returned and must be shown once (a new secret), under the form. */
+  result?: (data: T) => React.ReactNode;
+  /** Either the fields, or a function of the per-field errors of the last attempt. */
+  children: React.ReactNode | ((fields: Record<string, string>) => React.ReactNode);
 }) {
   const toast = useToast();
   // The toast is pushed when the action resolves: the form itself may be gone by the next render
@@ -60,7 +64,10 @@ export function ActionForm<T>({
             <FormAlert>{state.message}</FormAlert>
           </div>
         )}
-        {children}
+        {typeof children === "function" ? children(state.status === "error" ? state.fields : {}) : children}
+        {result && state.status === "ok" && state.data !== undefined && (
+          <div className="mt-4">{result(state.data)}</div>
+        )}
         {link && (
           <div className="mt-3">
             <CopyField

@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 import { permissionListSchema } from "../policy/permission-schema.ts";
+import { emailSchema } from "../users/schemas.ts";
 import { idSchema, userIdSchema } from "../users/user-schemas.ts";
 
 /** Our ids double as OAuth `client_id`s. */
@@ -34,7 +35,11 @@ export const rotateClientSecretSchema = z.object({
     .default(0),
 });
 
-export const reassignClientSchema = z.object({ clientId: clientIdSchema, ownerId: userIdSchema });
+/** The new owner by user id or by email address (what a person types). */
+export const reassignClientSchema = z.object({
+  clientId: clientIdSchema,
+  owner: z.union([userIdSchema, emailSchema], { error: "Enter the new owner's email address or user id." }),
+});
 
 export const listClientsSchema = z.object({
   q: z.string().trim().max(100, "Search for at most 100 characters.").optional(),

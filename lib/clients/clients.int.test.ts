@@ -55,7 +55,7 @@ describe("API clients", () => {
     const attempts = [
       () => rotateClientSecret({ actor: developer, clientId: powerful.clientId, overlapMinutes: 0, context }),
       () =>
-        reassignClient({ actor: developer, clientId: powerful.clientId, ownerId: developer.userId, context }),
+        reassignClient({ actor: developer, clientId: powerful.clientId, owner: developer.userId, context }),
       () =>
         updateClient({
           actor: developer,
@@ -80,7 +80,7 @@ describe("API clients", () => {
     const orphans = await listClients(admin, listClientsSchema.parse({ status: "orphaned" }));
     expect(orphans.items.map((item) => item.id)).toContain(created.clientId);
     expect((await verifyClientSecret(created.clientId, created.clientSecret))?.ownerActive).toBe(false);
-    await reassignClient({ actor: admin, clientId: created.clientId, ownerId: admin.userId, context });
+    await reassignClient({ actor: admin, clientId: created.clientId, owner: admin.userId, context });
     const state = await verifyClientSecret(created.clientId, created.clientSecret);
     expect(state?.ownerActive).toBe(true);
     expect(state?.effectiveScopes).toEqual(["users.read"]);

@@ -6,11 +6,16 @@ import { credentialsChanged } from "../credentials/change-feed.ts";
 import { newId } from "../crypto/ids.ts";
 import { db, type Tx } from "../db/client.ts";
 import { Conflict, Forbidden, NotFound } from "../errors/app-error.ts";
-import { authorize } from "../policy/authorize.ts";
 import { assertCanGrant } from "../policy/grants.ts";
-import { toPermissions } from "../policy/permissions.ts";
+import { toPermissions, type Permission } from "../policy/permissions.ts";
+import { authorize, missingPermissions } from "../policy/authorize.ts";
 import { newStoredSecret } from "../tokens/token-secrets.ts";
 import type { CreateClientInput, UpdateClientInput } from "./client-schemas.ts";
+
+/** The client's scopes the actor lacks: any at all, and the actor may not manage the client. */
+export function scopesBeyond(actor: Principal, scopes: readonly string[]): Permission[] {
+  return missingPermissions(actor, toPermissions(scopes));
+}
 
 type ClientInput = { actor: Principal; clientId: string; context: RequestContext };
 
@@ -26,7 +31,7 @@ async function manageableClient(tx: Tx, actor: Principal, clientId: string) {
     include: { owner: { select: { id: true, email: true } } },
   });
   if (!client) throw NotFound("client");
-  const missing = toPermissions(client.allowedScopes).filter((scope) => !actor.permissions.has(scope));
+  const missing = scopesBeyond(actor, client.allowedScopes);
   if (missing.length > 0) {
     throw Forbidden(`This client holds scopes you do not (${missing.join(", ")}), so you cannot manage it.`);
   }
@@ -108,12 +113,12 @@ export async function updateClient(
  * Gives a client a new accountable owner (e.g. after its owner left): its tokens work again if the
  * new owner is active, narrowed to what they hold.
  */
-export async function reassignClient(input: ClientInput & { ownerId: string }): Promise<void> {
+export async function reassignClient(input: ClientInput & { owner: string }): Promise<void> {
   await assertRecentAuth(input.actor);
   await db.$transaction(async (tx) => {
     const client = await manageableClient(tx, input.actor, input.clientId);
     const owner = await tx.user.findUnique({
-      where: { id: input.ownerId },
+      where: input.owner.startsWith("usr_") ? { id: input.owner } : { email: input.owner },
       select: { id: true, email: true, status: true },
     });
     if (!owner) throw NotFound("user");

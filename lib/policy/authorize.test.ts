@@ -60,7 +60,11 @@ describe("nobody grants what they do not hold", () => {
 
 describe("navigation", () => {
   it("shows a Member only their account, and an Auditor the read areas", () => {
-    expect(visibleAreas(principal([])).map((a) => a.label)).toEqual(["My account", "Security"]);
+    expect(visibleAreas(principal([])).map((a) => a.label)).toEqual([
+      "API reference",
+      "My account",
+      "Security",
+    ]);
     expect(visibleAreas({ ...principal(["users.read"]), mustEnrollMfa: true }).map((a) => a.label)).toEqual([
       "Security",
     ]);
@@ -70,6 +74,7 @@ describe("navigation", () => {
       "API clients",
       "Tokens",
       "Audit log",
+      "API reference",
       "My account",
       "Security",
     ]);

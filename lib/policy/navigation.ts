@@ -12,6 +12,9 @@ export const AREAS: { href: string; label: string; anyOf: Permission[] }[] = [
   { href: "/settings", label: "Settings", anyOf: ["settings.write"] },
 ];
 
+/** How to call the API: for anyone signed in (what they may call still depends on their permissions). */
+const API_REFERENCE = { href: "/api-docs", label: "API reference" };
+
 const SELF_SERVICE = [
   { href: "/account", label: "My account" },
   { href: "/account/security", label: "Security" },
@@ -21,5 +24,5 @@ const SELF_SERVICE = [
 export function visibleAreas(principal: UserPrincipal): { href: string; label: string }[] {
   if (principal.mustEnrollMfa) return SELF_SERVICE.slice(1);
   const areas = AREAS.filter((area) => area.anyOf.some((p) => can(principal, p)));
-  return [...areas.map(({ href, label }) => ({ href, label })), ...SELF_SERVICE];
+  return [...areas.map(({ href, label }) => ({ href, label })), API_REFERENCE, ...SELF_SERVICE];
 }

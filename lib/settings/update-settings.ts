@@ -6,7 +6,7 @@ import { accountableUserId, type Principal, type RequestContext } from "../auth/
 import { assertRecentAuth } from "../auth/step-up.ts";
 import { db } from "../db/client.ts";
 import { authorize } from "../policy/authorize.ts";
-import { getSettings, setSetting } from "./settings.ts";
+import { getSettings, setSetting, type Settings } from "./settings.ts";
 
 export const securitySettingsSchema = z.object({
   mfaRequiredForAll: z.boolean().default(false),
@@ -28,31 +28,66 @@ export const securitySettingsSchema = z.object({
 });
 export type SecuritySettings = z.infer<typeof securitySettingsSchema>;
 
+const wholeNumber = (unit: string, min: number, max: number, minText: string, maxText: string) =>
+  z.coerce
+    .number({ error: `Enter a number of ${unit}.` })
+    .int(`Whole ${unit}.`)
+    .min(min, minText)
+    .max(max, maxText);
+
+/** Policy for API credentials: personal token lifetimes, access token lifetime, key rotation. */
+export const credentialSettingsSchema = z.object({
+  tokenMaxLifetimeDays: wholeNumber("days", 1, 3650, "At least 1 day.", "At most 10 years."),
+  tokenAllowNoExpiry: z.boolean().default(false),
+  accessTokenMinutes: wholeNumber("minutes", 1, 24 * 60, "At least 1 minute.", "At most 24 hours."),
+  signingKeyRotationDays: wholeNumber("days", 1, 3650, "At least 1 day.", "At most 10 years."),
+});
+export type CredentialSettings = z.infer<typeof credentialSettingsSchema>;
+
 /** Global security settings (settings.write, with a fresh sign-in); before/after in the audit log. */
 export async function updateSecuritySettings(
   input: SecuritySettings & { actor: Principal; context: RequestContext },
+): Promise<void> {
+  await saveSettings(
+    input,
+    ["mfaRequiredForAll", "stepUpMinutes", "sessionIdleMinutes", "sessionAbsoluteHours"],
+    "security",
+  );
+}
+
+export async function updateCredentialSettings(
+  input: CredentialSettings & { actor: Principal; context: RequestContext },
+): Promise<void> {
+  await saveSettings(
+    input,
+    ["tokenMaxLifetimeDays", "tokenAllowNoExpiry", "accessTokenMinutes", "signingKeyRotationDays"],
+    "credentials",
+  );
+}
+
+type Editable = Pick<Settings, keyof SecuritySettings | keyof CredentialSettings>;
+
+async function saveSettings<K extends keyof Editable>(
+  input: Pick<Editable, K> & { actor: Principal; context: RequestContext },
+  keys: readonly K[],
+  group: string,
 ): Promise<void> {
   authorize(input.actor, "settings.write");
   await assertRecentAuth(input.actor);
   await db.$transaction(async (tx) => {
     const current = await getSettings(tx, { fresh: true });
-    const keys = [
-      "mfaRequiredForAll",
-      "stepUpMinutes",
-      "sessionIdleMinutes",
-      "sessionAbsoluteHours",
-    ] as const;
-    const changed = keys.filter((key) => current[key] !== input[key]);
+    const wanted = input as unknown as Pick<Settings, K>;
+    const changed = keys.filter((key) => current[key] !== wanted[key]);
     if (changed.length === 0) return;
-    for (const key of changed) await setSetting(tx, key, input[key], accountableUserId(input.actor));
+    for (const key of changed) await setSetting(tx, key, wanted[key], accountableUserId(input.actor));
     await recordAudit(tx, {
       action: "settings.updated",
       actor: auditActor(input.actor),
-      target: { kind: "settings", id: "security" },
+      target: { kind: "settings", id: group },
       context: input.context,
       details: {
         before: Object.fromEntries(changed.map((k) => [k, current[k]])),
-        after: Object.fromEntries(changed.map((k) => [k, input[k]])),
+        after: Object.fromEntries(changed.map((k) => [k, wanted[k]])),
       },
     });
   });

@@ -1,16 +1,130 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 
-import { PlannedArea } from "@/components/layout/planned-area";
-import { requirePageUser } from "@/lib/http/page";
+import { ClientStatusBadge } from "@/components/clients/client-status-badge";
+import { formatDate } from "@/components/ui/format";
+import { card, linkButton, PageHeader, secondaryLinkButton, selectClass } from "@/components/ui/page-header";
+import { listClientsSchema } from "@/lib/clients/client-schemas";
+import { listClients } from "@/lib/clients/list-clients";
+import { pageData, requirePageUser } from "@/lib/http/page";
+import { can } from "@/lib/policy/authorize";
 
 export const metadata: Metadata = { title: "API clients" };
 
-export default async function Page() {
-  await requirePageUser("clients.read");
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function ClientsPage({ searchParams }: { searchParams: SearchParams }) {
+  const principal = await requirePageUser("clients.read");
+  const parsed = listClientsSchema.safeParse(await searchParams);
+  const query = parsed.success ? parsed.data : listClientsSchema.parse({});
+  const page = await pageData(() => listClients(principal, query));
   return (
-    <PlannedArea
-      title="API clients"
-      description="Registering OAuth 2.0 clients arrives with the API credentials release."
-    />
+    <>
+      <PageHeader
+        title="API clients"
+        description="Machine identities: a service authenticates with its client ID and secret and gets short-lived access tokens (OAuth 2.0 client credentials)."
+        actions={
+          can(principal, "clients.write") ? (
+            <Link href="/clients/new" className={linkButton}>
+              Register client
+            </Link>
+          ) : undefined
+        }
+      />
+      <form className="mb-4 flex flex-wrap items-end gap-3" aria-label="Filter clients">
+        <div className="flex flex-col gap-1">
+          <label htmlFor="q" className="text-sm font-medium">
+            Name
+          </label>
+          <input
+            id="q"
+            name="q"
+            defaultValue={query.q ?? ""}
+            maxLength={100}
+            className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-900"
+          />
+        </div>
+        <div className="flex flex-col gap-1">
+          <label htmlFor="status" className="text-sm font-medium">
+            Status
+          </label>
+          <select id="status" name="status" defaultValue={query.status ?? ""} className={selectClass}>
+            <option value="">Any</option>
+            <option value="active">Active</option>
+            <option value="disabled">Disabled</option>
+            <option value="orphaned">Needs a new owner</option>
+          </select>
+        </div>
+        <button type="submit" className={secondaryLinkButton}>
+          Filter
+        </button>
+      </form>
+      {page.items.length === 0 ? (
+        <div className={`${card} text-center`}>
+          <p className="font-medium">No API clients{query.q || query.status ? " match" : " yet"}</p>
+          <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
+            Register one for each service that calls an API protected by Keyward.
+          </p>
+        </div>
+      ) : (
+        <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+          <table className="w-full text-left text-sm">
+            <caption className="sr-only">API clients</caption>
+            <thead className="border-b border-slate-200 text-xs text-slate-600 uppercase dark:border-slate-800 dark:text-slate-400">
+              <tr>
+                <th scope="col" className="px-4 py-3">
+                  Name
+                </th>
+                <th scope="col" className="px-4 py-3">
+                  Owner
+                </th>
+                <th scope="col" className="px-4 py-3">
+                  Scopes
+                </th>
+                <th scope="col" className="px-4 py-3">
+                  Status
+                </th>
+                <th scope="col" className="px-4 py-3">
+                  Last token
+                </th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+              {page.items.map((client) => (
+                <tr key={client.id}>
+                  <td className="px-4 py-3">
+                    <Link
+                      href={`/clients/${client.id}`}
+                      className="font-medium text-indigo-700 hover:underline dark:text-indigo-400"
+                    >
+                      {client.name}
+                    </Link>
+                    <span className="block font-mono text-xs text-slate-600 dark:text-slate-400">
+                      {client.id}
+                    </span>
+                  </td>
+                  <td className="px-4 py-3">
+                    {client.owner?.email ?? <span className="text-slate-500">None</span>}
+                  </td>
+                  <td className="px-4 py-3 font-mono text-xs">{client.scopes.join(" ")}</td>
+                  <td className="px-4 py-3">
+                    <ClientStatusBadge status={client.status} />
+                  </td>
+                  <td className="px-4 py-3 text-xs whitespace-nowrap">{formatDate(client.lastUsedAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {page.nextCursor && (
+        <Link
+          href={`/clients?${new URLSearchParams({ ...(query.q ? { q: query.q } : {}), ...(query.status ? { status: query.status } : {}), after: page.nextCursor }).toString()}`}
+          className={`${secondaryLinkButton} mt-4`}
+        >
+          Next page
+        </Link>
+      )}
+    </>
   );
 }

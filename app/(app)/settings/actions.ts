@@ -1,12 +1,36 @@
 "use server";
 
+import { z } from "zod";
+
 import { action } from "@/lib/http/action";
-import { securitySettingsSchema, updateSecuritySettings } from "@/lib/settings/update-settings";
+import { rotateSigningKey } from "@/lib/oauth/signing-keys";
+import {
+  credentialSettingsSchema,
+  securitySettingsSchema,
+  updateCredentialSettings,
+  updateSecuritySettings,
+} from "@/lib/settings/update-settings";
 
 export const updateSecuritySettingsAction = action(
   { permission: "settings.write", schema: securitySettingsSchema, booleans: ["mfaRequiredForAll"] },
   async ({ principal, input, context }) => {
     await updateSecuritySettings({ ...input, actor: principal, context });
     return { message: "Settings saved." };
+  },
+);
+
+export const updateCredentialSettingsAction = action(
+  { permission: "settings.write", schema: credentialSettingsSchema, booleans: ["tokenAllowNoExpiry"] },
+  async ({ principal, input, context }) => {
+    await updateCredentialSettings({ ...input, actor: principal, context });
+    return { message: "Settings saved." };
+  },
+);
+
+export const rotateSigningKeyAction = action(
+  { permission: "settings.write", schema: z.object({}) },
+  async ({ principal, context }) => {
+    const { kid } = await rotateSigningKey({ actor: principal, context });
+    return { message: `New signing key ${kid.slice(0, 8)}… is signing tokens now.` };
   },
 );

@@ -225,7 +225,7 @@ describe("POST /api/oauth/token (client credentials)", () => {
     const orphaned = await requestClientToken(clientId, clientSecret);
     expect(orphaned.status).toBe(400);
     expect(orphaned.body.error).toBe("unauthorized_client");
-    await reassignClient({ actor: admin, clientId, ownerId: admin.userId, context });
+    await reassignClient({ actor: admin, clientId, owner: admin.userId, context });
     expect((await requestClientToken(clientId, clientSecret)).status).toBe(200);
   });
 

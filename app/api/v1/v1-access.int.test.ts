@@ -75,7 +75,7 @@ const BODIES: Record<string, unknown> = {
   createClient: { name: "c", scopes: ["users.read"] },
   updateClient: { name: "c", scopes: ["users.read"] },
   rotateClientSecret: {},
-  reassignClient: { ownerId: MISSING.userId },
+  reassignClient: { owner: MISSING.userId },
 };
 
 const OPERATIONS = (Object.values(V1) as Operation[]).filter((op) => op.permission !== "public");

@@ -1,0 +1,99 @@
+"use server";
+
+import type { ShownSecret } from "@/app/(app)/tokens/actions";
+import {
+  clientRefSchema,
+  createClientSchema,
+  reassignClientSchema,
+  rotateClientSecretSchema,
+  updateClientSchema,
+} from "@/lib/clients/client-schemas";
+import {
+  createClient,
+  deleteClient,
+  reassignClient,
+  rotateClientSecret,
+  setClientEnabled,
+  updateClient,
+} from "@/lib/clients/manage-clients";
+import { getConfig } from "@/lib/config/env";
+import { action } from "@/lib/http/action";
+
+// Thin adapters: the wrapper authorizes and parses; lib/clients decides everything else.
+
+export type ClientSecretShown = ShownSecret & { clientId: string };
+
+const example = (clientId: string, secret: string) =>
+  `curl -u '${clientId}:${secret}' -d grant_type=client_credentials ${getConfig().issuer}/api/oauth/token`;
+
+export const createClientAction = action(
+  { permission: "clients.write", schema: createClientSchema, arrays: ["scopes"] },
+  async ({ principal, input, context }) => {
+    const created = await createClient({ ...input, actor: principal, context });
+    const data: ClientSecretShown = {
+      clientId: created.clientId,
+      secret: created.clientSecret,
+      name: input.name,
+      example: example(created.clientId, created.clientSecret),
+      note: "Copy the secret now: Keyward keeps only a hash and cannot show it again.",
+    };
+    return { message: `Client "${input.name}" registered.`, data };
+  },
+);
+
+export const updateClientAction = action(
+  { permission: "clients.write", schema: updateClientSchema, arrays: ["scopes"] },
+  async ({ principal, input, context }) => {
+    await updateClient({ ...input, actor: principal, context });
+    return { message: "Client saved." };
+  },
+);
+
+export const rotateClientSecretAction = action(
+  { permission: "clients.write", schema: rotateClientSecretSchema },
+  async ({ principal, input, context }) => {
+    const rotated = await rotateClientSecret({ ...input, actor: principal, context });
+    const data: ClientSecretShown = {
+      clientId: input.clientId,
+      secret: rotated.clientSecret,
+      name: "New client secret",
+      example: example(input.clientId, rotated.clientSecret),
+      note: rotated.oldSecretExpiresAt
+        ? `The previous secret keeps working until ${rotated.oldSecretExpiresAt.toISOString()}.`
+        : "The previous secret stopped working now.",
+    };
+    return { message: "Client secret rotated.", data };
+  },
+);
+
+export const disableClientAction = action(
+  { permission: "clients.write", schema: clientRefSchema },
+  async ({ principal, input, context }) => {
+    await setClientEnabled({ ...input, enabled: false, actor: principal, context });
+    return { message: "Client disabled: its tokens stopped working." };
+  },
+);
+
+export const enableClientAction = action(
+  { permission: "clients.write", schema: clientRefSchema },
+  async ({ principal, input, context }) => {
+    await setClientEnabled({ ...input, enabled: true, actor: principal, context });
+    return { message: "Client enabled." };
+  },
+);
+
+export const reassignClientAction = action(
+  { permission: "clients.write", schema: reassignClientSchema },
+  async ({ principal, input, context }) => {
+    await reassignClient({ ...input, actor: principal, context });
+    return { message: "Owner changed." };
+  },
+);
+
+export const deleteClientAction = action(
+  { permission: "clients.write", schema: clientRefSchema },
+  async ({ principal, input, context }) => {
+    await deleteClient({ ...input, actor: principal, context });
+    return { message: "Client deleted.", redirectTo: "/clients" };
+  },
+);

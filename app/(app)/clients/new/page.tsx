@@ -1,0 +1,22 @@
+import type { Metadata } from "next";
+
+import { ClientForm } from "@/components/clients/client-form";
+import { PageHeader } from "@/components/ui/page-header";
+import { requirePageUser } from "@/lib/http/page";
+
+import { createClientAction } from "../actions";
+
+export const metadata: Metadata = { title: "Register client" };
+
+export default async function NewClientPage() {
+  const principal = await requirePageUser("clients.write");
+  return (
+    <>
+      <PageHeader
+        title="Register an API client"
+        description="You become its accountable owner: it can never do more than you may, and it stops if your account is disabled."
+      />
+      <ClientForm action={createClientAction} held={[...principal.permissions]} />
+    </>
+  );
+}

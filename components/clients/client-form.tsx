@@ -1,0 +1,68 @@
+"use client";
+
+import type { ClientSecretShown } from "@/app/(app)/clients/actions";
+import { ScopeCheckboxes } from "@/components/credentials/scope-checkboxes";
+import { SecretPanel } from "@/components/credentials/secret-panel";
+import { ActionForm, SubmitButton } from "@/components/ui/action-form";
+import { CopyField } from "@/components/ui/copy-field";
+import { TextField } from "@/components/ui/text-field";
+import type { ActionState } from "@/lib/http/action";
+import type { Permission } from "@/lib/policy/permissions";
+
+type Action<T> = (state: ActionState<T>, form: FormData) => Promise<ActionState<T>>;
+
+/** Register (with the secret shown once) or edit a client: name, description, allowed scopes. */
+export function ClientForm({
+  action,
+  held,
+  client,
+}: {
+  action: Action<ClientSecretShown> | Action<undefined>;
+  held: Permission[];
+  client?: { id: string; name: string; description: string; scopes: Permission[] };
+}) {
+  return (
+    <ActionForm
+      action={action as Action<ClientSecretShown | undefined>}
+      hidden={client ? { clientId: client.id } : {}}
+      label={client ? `Edit ${client.name}` : "Register a client"}
+      className="flex max-w-2xl flex-col gap-4"
+      result={(data) =>
+        data ? (
+          <div className="flex flex-col gap-3">
+            <CopyField label="Client ID" value={data.clientId} />
+            <SecretPanel label="Client secret" secret={data.secret} example={data.example} note={data.note} />
+          </div>
+        ) : null
+      }
+    >
+      {(fields) => (
+        <>
+          <TextField
+            label="Name"
+            name="name"
+            required
+            maxLength={100}
+            defaultValue={client?.name}
+            error={fields.name}
+          />
+          <TextField
+            label="Description"
+            name="description"
+            maxLength={500}
+            defaultValue={client?.description}
+            hint="Which service uses it, and who to ask about it."
+            error={fields.description}
+          />
+          <ScopeCheckboxes
+            held={held}
+            checked={client?.scopes}
+            error={fields.scopes}
+            legend="Allowed scopes (a token may ask for any of these)"
+          />
+          <SubmitButton>{client ? "Save client" : "Register client"}</SubmitButton>
+        </>
+      )}
+    </ActionForm>
+  );
+}

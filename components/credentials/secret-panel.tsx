@@ -1,0 +1,23 @@
+import { CopyField } from "@/components/ui/copy-field";
+import { FormAlert } from "@/components/ui/form-alert";
+
+/** A new secret, shown once: copy button, a ready-to-run example, and why it will not come back. */
+export function SecretPanel({
+  label,
+  secret,
+  example,
+  note,
+}: {
+  label: string;
+  secret: string;
+  example?: string;
+  note: string;
+}) {
+  return (
+    <div className="flex flex-col gap-3 rounded-xl border border-emerald-300 bg-emerald-50 p-4 dark:border-emerald-800 dark:bg-emerald-950/40">
+      <FormAlert tone="success">{note}</FormAlert>
+      <CopyField label={label} value={secret} />
+      {example && <CopyField label="Try it" value={example} />}
+    </div>
+  );
+}

@@ -1,0 +1,91 @@
+import { createTestUser, expect, signIn, test } from "./fixtures";
+
+// Journey: a developer mints a personal token in the browser, uses it from a script, and revokes it.
+test("a developer mints a token, calls the API with it, and revoking it shuts the API out", async ({
+  page,
+}) => {
+  const developer = await createTestUser({ roles: ["developer"], label: "developer" });
+  await page.goto("/login");
+  await signIn(page, developer);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Tokens" }).click();
+  await expect(page.getByRole("heading", { name: "API tokens" })).toBeVisible();
+  await expect(page.getByText("No tokens yet")).toBeVisible();
+
+  const form = page.getByRole("form", { name: "New token" });
+  await form.getByLabel("Name").fill("Reporting script");
+  await form.getByRole("checkbox", { name: /clients\.read/ }).check();
+  await expect(form.getByRole("checkbox", { name: /users\.write/ })).toBeDisabled();
+  await form.getByLabel("Expires").selectOption("7");
+  await form.getByRole("button", { name: "Create token" }).click();
+
+  const token = await page.getByLabel("Your new token").inputValue();
+  expect(token).toMatch(/^kw_pat_[0-9A-Za-z]{28}$/);
+  await expect(page.getByLabel("Try it")).toHaveValue(new RegExp(`Authorization: Bearer ${token}`));
+  const row = page.getByRole("row", { name: /Reporting script/ });
+  await expect(row).toContainText(`kw_pat_…${token.slice(-4)}`);
+  await expect(row).toContainText("clients.read");
+
+  // A script with the copied token: it acts as the developer, within the token's scope.
+  const headers = { authorization: `Bearer ${token}` };
+  const me = await page.request.get("/api/v1/me", { headers });
+  expect(me.status()).toBe(200);
+  expect(await me.json()).toMatchObject({
+    kind: "token",
+    email: developer.email,
+    permissions: ["clients.read"],
+  });
+  expect((await page.request.get("/api/v1/clients", { headers })).status()).toBe(200);
+  expect(
+    (
+      await page.request.post("/api/v1/clients", { headers, data: { name: "x", scopes: ["clients.read"] } })
+    ).status(),
+  ).toBe(403);
+
+  await row.getByRole("button", { name: "Revoke" }).click();
+  await page
+    .getByRole("dialog", { name: "Revoke Reporting script?" })
+    .getByRole("button", { name: "Revoke token" })
+    .click();
+  await expect(page.getByRole("row", { name: /Reporting script/ })).toContainText("revoked");
+
+  const after = await page.request.get("/api/v1/me", { headers });
+  expect(after.status()).toBe(401);
+  expect(after.headers()["content-type"]).toBe("application/problem+json");
+});
+
+// Journey: a developer registers a service as an API client; the service gets tokens; disabling it stops them.
+test("a developer registers an API client whose tokens stop when it is disabled", async ({ page }) => {
+  const developer = await createTestUser({ roles: ["developer"], label: "developer" });
+  await page.goto("/login");
+  await signIn(page, developer);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "API clients" }).click();
+  await page.getByRole("link", { name: "Register client" }).click();
+  await page.getByLabel("Name").fill("Billing sync");
+  await page.getByLabel("Description").fill("Nightly job");
+  await page.getByRole("checkbox", { name: /clients\.read/ }).check();
+  await page.getByRole("button", { name: "Register client" }).click();
+
+  const clientId = await page.getByLabel("Client ID").inputValue();
+  const secret = await page.getByLabel("Client secret").inputValue();
+  expect(secret).toMatch(/^kw_cs_/);
+
+  const issued = await page.request.post("/api/oauth/token", {
+    form: { grant_type: "client_credentials", scope: "clients.read" },
+    headers: { authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString("base64")}` },
+  });
+  expect(issued.status()).toBe(200);
+  const { access_token: accessToken } = (await issued.json()) as { access_token: string };
+  const headers = { authorization: `Bearer ${accessToken}` };
+  expect((await page.request.get("/api/v1/clients", { headers })).status()).toBe(200);
+  const jwks = (await (await page.request.get("/.well-known/jwks.json")).json()) as { keys: unknown[] };
+  expect(jwks.keys.length).toBeGreaterThan(0);
+
+  await page.goto(`/clients/${clientId}`);
+  await page.getByRole("button", { name: "Disable" }).click();
+  await page
+    .getByRole("dialog", { name: "Disable Billing sync?" })
+    .getByRole("button", { name: "Disable client" })
+    .click();
+  await expect(page.getByText("disabled", { exact: true })).toBeVisible();
+  expect((await page.request.get("/api/v1/clients", { headers })).status()).toBe(401);
+});
