@@ -60,6 +60,8 @@ test("a developer registers an API client whose tokens stop when it is disabled"
   await signIn(page, developer);
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "API clients" }).click();
   await page.getByRole("link", { name: "Register client" }).click();
+  // The list page has a "Name" filter too: fill in the form only once its page is there.
+  await expect(page.getByRole("heading", { name: "Register an API client" })).toBeVisible();
   await page.getByLabel("Name").fill("Billing sync");
   await page.getByLabel("Description").fill("Nightly job");
   await page.getByRole("checkbox", { name: /clients\.read/ }).check();

@@ -15,7 +15,7 @@ test("requiring MFA for everyone from Settings sends a member without a factor t
   await adminPage.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings" }).click();
   await expect(adminPage.getByLabel("Sign out after inactivity (minutes)")).toHaveValue("30");
   await adminPage.getByRole("checkbox", { name: /Require MFA for everyone/ }).check();
-  await adminPage.getByRole("button", { name: "Save settings" }).click();
+  await adminPage.getByRole("button", { name: "Save security settings" }).click();
   await expect(adminPage.getByRole("status").filter({ hasText: "Settings saved." })).toBeVisible();
   try {
     const memberPage = await (await browser.newContext()).newPage();
@@ -28,5 +28,44 @@ test("requiring MFA for everyone from Settings sends a member without a factor t
     }).toPass({ timeout: 15_000 });
   } finally {
     await db.setting.deleteMany({ where: { key: "mfaRequiredForAll" } });
+  }
+});
+
+// Journey: an administrator shortens the longest token lifetime and rotates the signing key.
+test("credential policy: a shorter token lifetime limits what developers can choose; the signing key rotates", async ({
+  page,
+}) => {
+  const admin = await createTestUser({ roles: ["admin"], label: "admin" });
+  await page.goto("/login");
+  await signIn(page, admin);
+  await page.goto("/settings");
+  const before = (await (await page.request.get("/.well-known/jwks.json")).json()) as {
+    keys: { kid: string }[];
+  };
+  await page.getByLabel("Longest personal token lifetime (days)").fill("30");
+  await page.getByRole("button", { name: "Save credential settings" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Settings saved." })).toBeVisible();
+  try {
+    await page.getByRole("button", { name: "Rotate signing key now" }).click();
+    await page
+      .getByRole("dialog", { name: "Rotate the signing key?" })
+      .getByRole("button", { name: "Rotate key" })
+      .click();
+    await expect(page.getByRole("status").filter({ hasText: /is signing tokens now/ })).toBeVisible();
+    const after = (await (await page.request.get("/.well-known/jwks.json")).json()) as {
+      keys: { kid: string }[];
+    };
+    expect(after.keys.length).toBeGreaterThan(before.keys.length > 0 ? 1 : 0);
+    expect(after.keys.map((key) => key.kid)).toEqual(
+      expect.arrayContaining(before.keys.map((key) => key.kid)),
+    );
+
+    await expect(async () => {
+      await page.goto("/tokens");
+      const options = await page.getByLabel("Expires").locator("option").allTextContents();
+      expect(options).toEqual(["In 7 days", "In 30 days", "On a date…"]);
+    }).toPass({ timeout: 15_000 });
+  } finally {
+    await db.setting.deleteMany({ where: { key: "tokenMaxLifetimeDays" } });
   }
 });

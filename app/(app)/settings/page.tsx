@@ -80,7 +80,7 @@ export default async function SettingsPage() {
             />
           ))}
           <div>
-            <SubmitButton>Save settings</SubmitButton>
+            <SubmitButton>Save security settings</SubmitButton>
           </div>
         </ActionForm>
       </section>
@@ -120,7 +120,7 @@ export default async function SettingsPage() {
             </span>
           </label>
           <div>
-            <SubmitButton>Save settings</SubmitButton>
+            <SubmitButton>Save credential settings</SubmitButton>
           </div>
         </ActionForm>
       </section>
