@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { makeUser, signedInCookie, uniqueEmail } from "../test/factories.ts";
 import { resolveSession } from "../lib/auth/sessions.ts";
 import { db } from "../lib/db/client.ts";
+import { verifyPersonalToken } from "../lib/tokens/verify-token.ts";
 
 const admin = (args: string[], input = "") =>
   spawnSync(process.execPath, ["--import", "tsx", "scripts/admin.ts", ...args], {
@@ -41,5 +42,44 @@ describe("npm run admin", () => {
     const unknown = admin(["disable-user", "--email", uniqueEmail()]);
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toContain("No user has the email");
+  }, 60_000);
+
+  it("mints a token for a user within their permissions, printed once and audited as the operator", async () => {
+    const user = await makeUser({ roles: ["developer"] });
+    const ok = admin([
+      "create-token",
+      "--user",
+      user.email,
+      "--scopes",
+      "clients.read,tokens.create",
+      "--expires",
+      "7",
+    ]);
+    expect(ok.status).toBe(0);
+    const token = ok.stdout.trim();
+    expect(token).toMatch(/^kw_pat_[0-9A-Za-z]{28}$/);
+    const principal = await verifyPersonalToken(token);
+    expect(principal?.userId).toBe(user.id);
+    expect([...(principal?.permissions ?? [])].sort()).toEqual(["clients.read", "tokens.create"]);
+    const event = await db.auditEvent.findFirst({
+      where: { action: "token.created", targetId: principal?.tokenId },
+    });
+    expect(event?.actorDisplay).toMatch(/^cli:/);
+    expect(JSON.stringify(event?.details)).not.toContain(token);
+
+    const beyond = admin(["create-token", "--user", user.email, "--scopes", "users.write"]);
+    expect(beyond.status).toBe(1);
+    expect(beyond.stderr).toContain("users.write");
+    const tooLong = admin([
+      "create-token",
+      "--user",
+      user.email,
+      "--scopes",
+      "clients.read",
+      "--expires",
+      "never",
+    ]);
+    expect(tooLong.status).toBe(1);
+    expect(tooLong.stderr).toContain("expire");
   }, 60_000);
 });

@@ -16,6 +16,8 @@ import { ensureBuiltInRoles } from "../lib/roles/ensure-built-in-roles.ts";
 import { createFirstAdmin } from "../lib/setup/create-first-admin.ts";
 import { emailSchema, nameSchema, newPasswordSchema } from "../lib/users/schemas.ts";
 import { setUserStatus } from "../lib/users/set-user-status.ts";
+import { mintTokenForUser } from "../lib/tokens/mint-token.ts";
+import { mintTokenSchema } from "../lib/tokens/token-schemas.ts";
 
 const USAGE = `Usage: npm run admin -- <command> [options]
 
@@ -26,6 +28,12 @@ Commands:
   enable-user --email EMAIL                  Enable a disabled user again.
   reset-mfa --email EMAIL                    Remove a user's second factors and recovery codes
                                              (a lost phone) and end their sessions.
+  create-token --user EMAIL --scopes LIST [--expires DAYS|YYYY-MM-DD|never] [--name NAME]
+                                             Mint a personal API token for a user (provisioning
+                                             automation). Scopes are comma- or space-separated and
+                                             must be permissions the user holds; the expiry (default
+                                             30 days) is capped by the token lifetime setting. The
+                                             token is printed once, on standard output.
   help                                       Show this help.
 
 Uses DATABASE_URL, or the embedded database in the data folder (stop Keyward first).`;
@@ -117,6 +125,30 @@ async function run(command: string | undefined, values: Record<string, string | 
       );
       return;
     }
+    case "create-token": {
+      const email = parse(emailSchema, values.user, "--user");
+      const ownerId = await userIdByEmail(email);
+      const expires = values.expires ?? "30";
+      const input = parse(
+        mintTokenSchema,
+        {
+          name: values.name ?? `Provisioned ${new Date().toISOString().slice(0, 10)}`,
+          scopes: (values.scopes ?? "").split(/[\s,]+/).filter(Boolean),
+          ...(/^\d{4}-\d{2}-\d{2}$/.test(expires)
+            ? { expiration: "custom", expiresOn: expires }
+            : { expiration: expires }),
+        },
+        "token",
+      );
+      const minted = await mintTokenForUser({ ...input, ownerId, actor, context: SYSTEM_CONTEXT });
+      // The secret alone on stdout, so that a script can capture it; everything else on stderr.
+      console.error(
+        `Minted "${minted.name}" for ${email}: scopes ${minted.scopes.join(" ")}, ` +
+          `expires ${minted.expiresAt?.toISOString() ?? "never"}. It is shown only now.`,
+      );
+      console.log(minted.token);
+      return;
+    }
     case "help":
     case undefined:
       console.log(USAGE);
@@ -129,7 +161,13 @@ async function run(command: string | undefined, values: Record<string, string | 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { email: { type: "string" }, name: { type: "string" } },
+    options: {
+      email: { type: "string" },
+      name: { type: "string" },
+      user: { type: "string" },
+      scopes: { type: "string" },
+      expires: { type: "string" },
+    },
   });
   const command = positionals[0];
   if (command === undefined || command === "help") {
