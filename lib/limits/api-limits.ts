@@ -16,28 +16,26 @@ import { getConfig } from "../config/env.ts";
 export type ApiLimitResult = { allowed: boolean; limit: number; remaining: number; resetSeconds: number };
 
 const WINDOW_SECONDS = 60;
-const store = globalThis as typeof globalThis & {
-  __keywardApiLimiter?: { key: string; limiter: RateLimiterAbstract };
-};
+type Backend = { key: string; limiter: RateLimiterAbstract; redis?: Redis };
+const store = globalThis as typeof globalThis & { __keywardApiLimiter?: Backend };
 
 function backend(): RateLimiterAbstract {
   const config = getConfig();
   const key = `${config.apiRateLimitPerMinute}:${config.redisUrl ?? "memory"}`;
   if (store.__keywardApiLimiter?.key === key) return store.__keywardApiLimiter.limiter;
+  void store.__keywardApiLimiter?.redis?.quit().catch(() => undefined);
   const options = { keyPrefix: "kw_api", points: config.apiRateLimitPerMinute, duration: WINDOW_SECONDS };
   const memory = new RateLimiterMemory(options);
-  const limiter = config.redisUrl
-    ? new RateLimiterRedis({
-        ...options,
-        storeClient: new Redis(config.redisUrl, {
-          enableOfflineQueue: false,
-          maxRetriesPerRequest: 1,
-          lazyConnect: false,
-        }),
-        insuranceLimiter: memory,
-      })
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { commandTimeout: 1_000, maxRetriesPerRequest: 1 })
+    : undefined;
+  // A command waits at most a second (e.g. while connecting); while Redis is unreachable the
+  // insurance (memory) limiter answers, so limits still hold, per instance.
+  redis?.on("error", (error: Error) => console.error(`[limits] redis: ${error.message}`));
+  const limiter = redis
+    ? new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter: memory })
     : memory;
-  store.__keywardApiLimiter = { key, limiter };
+  store.__keywardApiLimiter = { key, limiter, redis };
   return limiter;
 }
 
@@ -62,6 +60,12 @@ export async function consumeApiRequest(credentialKey: string): Promise<ApiLimit
     }
     throw rejection;
   }
+}
+
+export async function closeApiLimiter(): Promise<void> {
+  const current = store.__keywardApiLimiter;
+  store.__keywardApiLimiter = undefined;
+  await current?.redis?.quit().catch(() => undefined);
 }
 
 /** The IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers). */

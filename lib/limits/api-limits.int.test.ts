@@ -1,0 +1,59 @@
+import net from "node:net";
+
+import { Redis } from "ioredis";
+import { RateLimiterRedis } from "rate-limiter-flexible";
+import { afterAll, describe, expect, it } from "vitest";
+
+import { resetConfigForTests } from "../config/env.ts";
+import { closeApiLimiter, consumeApiRequest } from "./api-limits.ts";
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+async function reachable(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: hostname, port: Number(port || 6379) });
+    socket.setTimeout(500);
+    socket.once("connect", () => (socket.destroy(), resolve(true)));
+    socket.once("error", () => resolve(false));
+    socket.once("timeout", () => (socket.destroy(), resolve(false)));
+  });
+}
+
+const redisUp = await reachable(REDIS_URL);
+
+afterAll(async () => {
+  delete process.env.REDIS_URL;
+  delete process.env.KEYWARD_API_RATE_LIMIT;
+  resetConfigForTests();
+  await closeApiLimiter();
+});
+
+// Guarantee: with REDIS_URL, a credential's budget is one budget across every instance.
+describe.skipIf(!redisUp)("per-credential limits in Redis", () => {
+  it("count requests made through another instance against the same limit", async () => {
+    process.env.REDIS_URL = REDIS_URL;
+    process.env.KEYWARD_API_RATE_LIMIT = "5";
+    resetConfigForTests();
+    const key = `token:test_${Date.now()}_${Math.random()}`;
+
+    // "Another instance": its own connection and limiter, configured as ours is.
+    const otherRedis = new Redis(REDIS_URL);
+    const other = new RateLimiterRedis({
+      storeClient: otherRedis,
+      keyPrefix: "kw_api",
+      points: 5,
+      duration: 60,
+    });
+    try {
+      for (let i = 0; i < 3; i++) await other.consume(key);
+      const results = [];
+      for (let i = 0; i < 3; i++) results.push(await consumeApiRequest(key));
+      expect(results.map((result) => result.allowed)).toEqual([true, true, false]);
+      expect(results[1]?.remaining).toBe(0);
+      expect(results[2]?.resetSeconds).toBeGreaterThan(0);
+    } finally {
+      await otherRedis.quit();
+    }
+  });
+});
