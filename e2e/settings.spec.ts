@@ -1,35 +1,9 @@
 import { db } from "../lib/db/client.ts";
 import { createTestUser, expect, signIn, test } from "./fixtures";
 
-// Journey: an administrator requires MFA for everyone; a member without a factor is sent to set one up.
-// The setting is global: this file runs in its own Playwright project, after every other journey.
-
-test("requiring MFA for everyone from Settings sends a member without a factor to enrollment", async ({
-  browser,
-}) => {
-  const admin = await createTestUser({ roles: ["admin"], label: "admin" });
-  const member = await createTestUser({ label: "member" });
-  const adminPage = await (await browser.newContext()).newPage();
-  await adminPage.goto("/login");
-  await signIn(adminPage, admin);
-  await adminPage.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings" }).click();
-  await expect(adminPage.getByLabel("Sign out after inactivity (minutes)")).toHaveValue("30");
-  await adminPage.getByRole("checkbox", { name: /Require MFA for everyone/ }).check();
-  await adminPage.getByRole("button", { name: "Save security settings" }).click();
-  await expect(adminPage.getByRole("status").filter({ hasText: "Settings saved." })).toBeVisible();
-  try {
-    const memberPage = await (await browser.newContext()).newPage();
-    await memberPage.goto("/login");
-    await signIn(memberPage, member);
-    // Settings are cached for up to five seconds per server process.
-    await expect(async () => {
-      await memberPage.goto("/account");
-      await expect(memberPage).toHaveURL(/\/account\/security\?required=1$/);
-    }).toPass({ timeout: 15_000 });
-  } finally {
-    await db.setting.deleteMany({ where: { key: "mfaRequiredForAll" } });
-  }
-});
+// Each journey here changes a global setting: one after the other, never beside each other, and
+// the one requiring MFA for everyone last (servers cache settings for a few seconds after cleanup).
+test.describe.configure({ mode: "serial" });
 
 // Journey: an administrator shortens the longest token lifetime and rotates the signing key.
 test("credential policy: a shorter token lifetime limits what developers can choose; the signing key rotates", async ({
@@ -67,5 +41,35 @@ test("credential policy: a shorter token lifetime limits what developers can cho
     }).toPass({ timeout: 15_000 });
   } finally {
     await db.setting.deleteMany({ where: { key: "tokenMaxLifetimeDays" } });
+  }
+});
+
+// Journey: an administrator requires MFA for everyone; a member without a factor is sent to set one up.
+// The setting is global: this file runs in its own Playwright project, after every other journey.
+
+test("requiring MFA for everyone from Settings sends a member without a factor to enrollment", async ({
+  browser,
+}) => {
+  const admin = await createTestUser({ roles: ["admin"], label: "admin" });
+  const member = await createTestUser({ label: "member" });
+  const adminPage = await (await browser.newContext()).newPage();
+  await adminPage.goto("/login");
+  await signIn(adminPage, admin);
+  await adminPage.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings" }).click();
+  await expect(adminPage.getByLabel("Sign out after inactivity (minutes)")).toHaveValue("30");
+  await adminPage.getByRole("checkbox", { name: /Require MFA for everyone/ }).check();
+  await adminPage.getByRole("button", { name: "Save security settings" }).click();
+  await expect(adminPage.getByRole("status").filter({ hasText: "Settings saved." })).toBeVisible();
+  try {
+    const memberPage = await (await browser.newContext()).newPage();
+    await memberPage.goto("/login");
+    await signIn(memberPage, member);
+    // Settings are cached for up to five seconds per server process.
+    await expect(async () => {
+      await memberPage.goto("/account");
+      await expect(memberPage).toHaveURL(/\/account\/security\?required=1$/);
+    }).toPass({ timeout: 15_000 });
+  } finally {
+    await db.setting.deleteMany({ where: { key: "mfaRequiredForAll" } });
   }
 });

@@ -7,6 +7,7 @@ import { createSession, resolveSession } from "../lib/auth/sessions.ts";
 import { newId } from "../lib/crypto/ids.ts";
 import { getConfig } from "../lib/config/env.ts";
 import { db } from "../lib/db/client.ts";
+import { AppError } from "../lib/errors/app-error.ts";
 import type { BuiltInRoleKey } from "../lib/policy/built-in-roles.ts";
 import type { Permission } from "../lib/policy/permissions.ts";
 import { builtInRoleId, ensureBuiltInRoles } from "../lib/roles/ensure-built-in-roles.ts";
@@ -69,4 +70,15 @@ export async function makeRole(permissions: Permission[], name = `Role ${randomB
 export function present<T>(value: T | null | undefined, what = "value"): T {
   if (value === null || value === undefined) throw new Error(`expected a ${what}`);
   return value;
+}
+
+/** The AppError code a call ends with, or "ok": for tables of allowed and refused calls. */
+export async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof AppError) return error.code;
+    throw error;
+  }
+  return "ok";
 }

@@ -1,10 +1,9 @@
 "use client";
 
 import type { ClientSecretShown } from "@/app/(app)/clients/actions";
+import { OverlapSelect } from "@/components/credentials/overlap-select";
 import { SecretPanel } from "@/components/credentials/secret-panel";
-import { OVERLAPS } from "@/components/tokens/token-actions";
 import { ActionForm, ConfirmSubmit } from "@/components/ui/action-form";
-import { selectClass } from "@/components/ui/page-header";
 import type { ActionState } from "@/lib/http/action";
 
 export function ClientSecretRotation({
@@ -35,18 +34,7 @@ export function ClientSecretRotation({
         body="A new secret is shown once. Tokens already issued stay valid until they expire."
         confirmLabel="Rotate secret"
       >
-        <div className="mt-4 flex flex-col gap-1">
-          <label htmlFor="client-overlap" className="text-sm font-medium">
-            Keep the old secret working for
-          </label>
-          <select id="client-overlap" name="overlapMinutes" defaultValue="0" className={selectClass}>
-            {OVERLAPS.map((overlap) => (
-              <option key={overlap.minutes} value={overlap.minutes}>
-                {overlap.label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <OverlapSelect id="client-overlap" />
       </ConfirmSubmit>
     </ActionForm>
   );

@@ -1,19 +1,12 @@
 "use client";
 
 import type { ShownSecret } from "@/app/(app)/tokens/actions";
+import { OverlapSelect } from "@/components/credentials/overlap-select";
 import { SecretPanel } from "@/components/credentials/secret-panel";
 import { ActionForm, ConfirmSubmit } from "@/components/ui/action-form";
-import { selectClass } from "@/components/ui/page-header";
 import type { ActionState } from "@/lib/http/action";
 
 type Action<T> = (state: ActionState<T>, form: FormData) => Promise<ActionState<T>>;
-
-export const OVERLAPS = [
-  { minutes: 0, label: "None: the old secret stops now" },
-  { minutes: 60, label: "1 hour" },
-  { minutes: 1440, label: "1 day" },
-  { minutes: 10080, label: "7 days" },
-];
 
 /** Rotate (a new secret, with the overlap the holder picks) and revoke, each behind a confirmation. */
 export function TokenActions({
@@ -45,23 +38,7 @@ export function TokenActions({
             body="A new secret replaces the current one. Scopes and expiry stay the same."
             confirmLabel="Rotate token"
           >
-            <div className="mt-4 flex flex-col gap-1">
-              <label htmlFor={`overlap-${token.id}`} className="text-sm font-medium">
-                Keep the old secret working for
-              </label>
-              <select
-                id={`overlap-${token.id}`}
-                name="overlapMinutes"
-                defaultValue="0"
-                className={selectClass}
-              >
-                {OVERLAPS.map((overlap) => (
-                  <option key={overlap.minutes} value={overlap.minutes}>
-                    {overlap.label}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <OverlapSelect id={`overlap-${token.id}`} />
           </ConfirmSubmit>
         </ActionForm>
       )}

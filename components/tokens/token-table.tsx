@@ -1,5 +1,6 @@
 import { Badge } from "@/components/ui/badge";
 import { formatDate } from "@/components/ui/format";
+import { DataTable } from "@/components/ui/data-table";
 import type { TokenView } from "@/lib/tokens/list-tokens";
 
 const STATUS_TONE = { active: "good", expired: "warn", revoked: "bad" } as const;
@@ -17,72 +18,51 @@ export function TokenTable({
   actions: (token: TokenView) => React.ReactNode;
 }) {
   return (
-    <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-      <table className="w-full text-left text-sm">
-        <caption className="sr-only">{caption}</caption>
-        <thead className="border-b border-slate-200 text-xs text-slate-600 uppercase dark:border-slate-800 dark:text-slate-400">
-          <tr>
-            <th scope="col" className="px-4 py-3">
-              Name
-            </th>
-            {showOwner && (
-              <th scope="col" className="px-4 py-3">
-                Owner
-              </th>
+    <DataTable
+      caption={caption}
+      columns={[
+        "Name",
+        ...(showOwner ? ["Owner"] : []),
+        "Scopes",
+        "Status",
+        "Created / expires",
+        "Last used",
+        { label: "Actions", hidden: true },
+      ]}
+    >
+      {tokens.map((token) => (
+        <tr key={token.id} className="align-top">
+          <td className="px-4 py-3">
+            <span className="font-medium">{token.name}</span>
+            <span className="block font-mono text-xs text-slate-600 dark:text-slate-400">
+              {token.fragment}
+            </span>
+            {token.overlapEndsAt && (
+              <span className="block text-xs text-amber-700 dark:text-amber-400">
+                Previous secret works until {formatDate(token.overlapEndsAt)}
+              </span>
             )}
-            <th scope="col" className="px-4 py-3">
-              Scopes
-            </th>
-            <th scope="col" className="px-4 py-3">
-              Status
-            </th>
-            <th scope="col" className="px-4 py-3">
-              Created / expires
-            </th>
-            <th scope="col" className="px-4 py-3">
-              Last used
-            </th>
-            <th scope="col" className="px-4 py-3">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-          {tokens.map((token) => (
-            <tr key={token.id} className="align-top">
-              <td className="px-4 py-3">
-                <span className="font-medium">{token.name}</span>
-                <span className="block font-mono text-xs text-slate-600 dark:text-slate-400">
-                  {token.fragment}
-                </span>
-                {token.overlapEndsAt && (
-                  <span className="block text-xs text-amber-700 dark:text-amber-400">
-                    Previous secret works until {formatDate(token.overlapEndsAt)}
-                  </span>
-                )}
-              </td>
-              {showOwner && <td className="px-4 py-3">{token.owner.email}</td>}
-              <td className="px-4 py-3 font-mono text-xs">{token.scopes.join(" ")}</td>
-              <td className="px-4 py-3">
-                <Badge tone={STATUS_TONE[token.status]}>{token.status}</Badge>
-              </td>
-              <td className="px-4 py-3 text-xs whitespace-nowrap">
-                {formatDate(token.createdAt)}
-                <span className="block text-slate-600 dark:text-slate-400">
-                  {token.expiresAt ? `until ${formatDate(token.expiresAt)}` : "never expires"}
-                </span>
-              </td>
-              <td className="px-4 py-3 text-xs whitespace-nowrap">
-                {formatDate(token.lastUsedAt)}
-                {token.lastUsedIp && (
-                  <span className="block text-slate-600 dark:text-slate-400">from {token.lastUsedIp}</span>
-                )}
-              </td>
-              <td className="px-4 py-3">{actions(token)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+          </td>
+          {showOwner && <td className="px-4 py-3">{token.owner.email}</td>}
+          <td className="px-4 py-3 font-mono text-xs">{token.scopes.join(" ")}</td>
+          <td className="px-4 py-3">
+            <Badge tone={STATUS_TONE[token.status]}>{token.status}</Badge>
+          </td>
+          <td className="px-4 py-3 text-xs whitespace-nowrap">
+            {formatDate(token.createdAt)}
+            <span className="block text-slate-600 dark:text-slate-400">
+              {token.expiresAt ? `until ${formatDate(token.expiresAt)}` : "never expires"}
+            </span>
+          </td>
+          <td className="px-4 py-3 text-xs whitespace-nowrap">
+            {formatDate(token.lastUsedAt)}
+            {token.lastUsedIp && (
+              <span className="block text-slate-600 dark:text-slate-400">from {token.lastUsedIp}</span>
+            )}
+          </td>
+          <td className="px-4 py-3">{actions(token)}</td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }

@@ -1,5 +1,6 @@
 import type { Principal } from "../auth/principal.ts";
 import { db } from "../db/client.ts";
+import { cursorPage } from "../db/cursor-page.ts";
 import type { Prisma } from "../db/generated/client.ts";
 import { NotFound } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
@@ -62,11 +63,7 @@ export async function listAuditEvents(
     ...(input.after ? { id: { lt: BigInt(input.after) } } : {}),
   };
   const rows = await db.auditEvent.findMany({ where, orderBy: { id: "desc" }, take: input.limit + 1 });
-  const page = rows.slice(0, input.limit);
-  return {
-    items: page.map(toView),
-    nextCursor: rows.length > input.limit ? (page.at(-1)?.id.toString() ?? null) : null,
-  };
+  return cursorPage(rows, input.limit, toView);
 }
 
 export async function getAuditEvent(actor: Principal, eventId: string): Promise<AuditEventView> {

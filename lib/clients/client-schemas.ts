@@ -1,5 +1,6 @@
 import { z } from "zod";
 
+import { overlapMinutesSchema } from "../credentials/secret-rotation.ts";
 import { permissionListSchema } from "../policy/permission-schema.ts";
 import { emailSchema } from "../users/schemas.ts";
 import { idSchema, userIdSchema } from "../users/user-schemas.ts";
@@ -27,12 +28,7 @@ export const clientRefSchema = z.object({ clientId: clientIdSchema });
 
 export const rotateClientSecretSchema = z.object({
   clientId: clientIdSchema,
-  overlapMinutes: z.coerce
-    .number({ error: "Enter the overlap in minutes." })
-    .int("Whole minutes.")
-    .min(0, "The overlap cannot be negative.")
-    .max(7 * 24 * 60, "The overlap is at most 7 days.")
-    .default(0),
+  overlapMinutes: overlapMinutesSchema,
 });
 
 /** The new owner by user id or by email address (what a person types). */

@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
 
 import { developerWith, makeTestClient } from "../../test/credentials.ts";
-import { makePrincipal, TEST_CONTEXT } from "../../test/factories.ts";
+import { codeOf, makePrincipal, TEST_CONTEXT } from "../../test/factories.ts";
 import { db } from "../db/client.ts";
-import { AppError } from "../errors/app-error.ts";
 import { deleteUser } from "../users/manage-user.ts";
 import { listClientsSchema } from "./client-schemas.ts";
 import { getClient, listClients } from "./list-clients.ts";
@@ -17,16 +16,6 @@ import {
 import { verifyClientSecret } from "./verify-client-secret.ts";
 
 const context = TEST_CONTEXT;
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error.code;
-    throw error;
-  }
-  return "ok";
-}
 
 describe("API clients", () => {
   it("are created with scopes within the creator's permissions, the secret shown once and stored hashed", async () => {

@@ -1,5 +1,6 @@
 import type { Principal } from "../auth/principal.ts";
 import { db } from "../db/client.ts";
+import { cursorPage } from "../db/cursor-page.ts";
 import type { Prisma } from "../db/generated/client.ts";
 import { NotFound } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
@@ -75,11 +76,7 @@ export async function listClients(
     ...(input.after ? { cursor: { id: input.after }, skip: 1 } : {}),
     include: INCLUDE,
   });
-  const page = rows.slice(0, input.limit);
-  return {
-    items: page.map(toView),
-    nextCursor: rows.length > input.limit ? (page.at(-1)?.id ?? null) : null,
-  };
+  return cursorPage(rows, input.limit, toView);
 }
 
 export async function getClient(actor: Principal, clientId: string): Promise<ClientView> {

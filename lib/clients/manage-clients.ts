@@ -10,6 +10,7 @@ import { assertCanGrant } from "../policy/grants.ts";
 import { toPermissions, type Permission } from "../policy/permissions.ts";
 import { authorize, missingPermissions } from "../policy/authorize.ts";
 import { newStoredSecret } from "../tokens/token-secrets.ts";
+import { retireSecrets } from "../credentials/secret-rotation.ts";
 import type { CreateClientInput, UpdateClientInput } from "./client-schemas.ts";
 
 /** The client's scopes the actor lacks: any at all, and the actor may not manage the client. */
@@ -143,17 +144,12 @@ export async function rotateClientSecret(
   return db.$transaction(async (tx) => {
     const client = await manageableClient(tx, input.actor, input.clientId);
     const now = new Date();
-    const overlapEnds =
-      input.overlapMinutes > 0 ? new Date(now.getTime() + input.overlapMinutes * 60_000) : null;
-    if (overlapEnds) {
-      await tx.apiClientSecret.updateMany({
-        where: { clientId: client.id, OR: [{ expiresAt: null }, { expiresAt: { gt: overlapEnds } }] },
-        data: { expiresAt: overlapEnds },
-      });
-      await tx.apiClientSecret.deleteMany({ where: { clientId: client.id, expiresAt: { lte: now } } });
-    } else {
-      await tx.apiClientSecret.deleteMany({ where: { clientId: client.id } });
-    }
+    const overlapEnds = await retireSecrets(
+      tx.apiClientSecret,
+      { clientId: client.id },
+      input.overlapMinutes,
+      now,
+    );
     const secret = newStoredSecret("clientSecret");
     await tx.apiClientSecret.create({ data: { ...secret.row, clientId: client.id, createdAt: now } });
     await credentialsChanged(tx, [`client:${client.id}`]);

@@ -1,5 +1,6 @@
 import { accountableUserId, type Principal } from "../auth/principal.ts";
 import { db } from "../db/client.ts";
+import { cursorPage } from "../db/cursor-page.ts";
 import type { Prisma } from "../db/generated/client.ts";
 import { Forbidden } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
@@ -91,11 +92,7 @@ export async function listTokens(
     ...(input.after ? { cursor: { id: input.after }, skip: 1 } : {}),
     include: INCLUDE,
   });
-  const page = rows.slice(0, input.limit);
-  return {
-    items: page.map((row) => toView(row, now)),
-    nextCursor: rows.length > input.limit ? (page.at(-1)?.id ?? null) : null,
-  };
+  return cursorPage(rows, input.limit, (row) => toView(row, now));
 }
 
 export async function getToken(actor: Principal, tokenId: string): Promise<TokenView> {

@@ -8,6 +8,7 @@ import { Conflict, Forbidden } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
 import { findVisibleToken, ownsToken } from "./token-access.ts";
 import { newStoredSecret } from "./token-secrets.ts";
+import { retireSecrets } from "../credentials/secret-rotation.ts";
 
 type TokenInput = { actor: Principal; tokenId: string; context: RequestContext };
 
@@ -48,17 +49,12 @@ export async function rotateToken(
     if (token.revokedAt) throw Conflict("This token is revoked: mint a new one instead.");
     if (token.expiresAt && token.expiresAt <= now)
       throw Conflict("This token has expired: mint a new one instead.");
-    const overlapEnds =
-      input.overlapMinutes > 0 ? new Date(now.getTime() + input.overlapMinutes * 60_000) : null;
-    if (overlapEnds) {
-      await tx.apiTokenSecret.updateMany({
-        where: { tokenId: token.id, OR: [{ expiresAt: null }, { expiresAt: { gt: overlapEnds } }] },
-        data: { expiresAt: overlapEnds },
-      });
-      await tx.apiTokenSecret.deleteMany({ where: { tokenId: token.id, expiresAt: { lte: now } } });
-    } else {
-      await tx.apiTokenSecret.deleteMany({ where: { tokenId: token.id } });
-    }
+    const overlapEnds = await retireSecrets(
+      tx.apiTokenSecret,
+      { tokenId: token.id },
+      input.overlapMinutes,
+      now,
+    );
     const secret = newStoredSecret("personal");
     await tx.apiTokenSecret.create({ data: { ...secret.row, tokenId: token.id, createdAt: now } });
     await credentialsChanged(tx, [`token:${token.id}`]);

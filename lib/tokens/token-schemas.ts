@@ -1,5 +1,6 @@
 import { z } from "zod";
 
+import { overlapMinutesSchema } from "../credentials/secret-rotation.ts";
 import { permissionListSchema } from "../policy/permission-schema.ts";
 import { idSchema, userIdSchema } from "../users/user-schemas.ts";
 
@@ -38,12 +39,7 @@ export const tokenRefSchema = z.object({ tokenId: tokenIdSchema });
 /** Rotation: the old secret may keep working for an overlap (minutes; default none, at most 7 days). */
 export const rotateTokenSchema = z.object({
   tokenId: tokenIdSchema,
-  overlapMinutes: z.coerce
-    .number({ error: "Enter the overlap in minutes." })
-    .int("Whole minutes.")
-    .min(0, "The overlap cannot be negative.")
-    .max(7 * 24 * 60, "The overlap is at most 7 days.")
-    .default(0),
+  overlapMinutes: overlapMinutesSchema,
 });
 export type RotateTokenInput = z.infer<typeof rotateTokenSchema>;
 

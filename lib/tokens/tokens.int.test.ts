@@ -2,11 +2,10 @@ import pg from "pg";
 import { describe, expect, it } from "vitest";
 
 import { developerWith, mintTestToken } from "../../test/credentials.ts";
-import { makePrincipal, makeUser, present, TEST_CONTEXT } from "../../test/factories.ts";
+import { codeOf, makePrincipal, makeUser, present, TEST_CONTEXT } from "../../test/factories.ts";
 import { getConfig } from "../config/env.ts";
 import { credentialCacheStats } from "../credentials/credential-cache.ts";
 import { db } from "../db/client.ts";
-import { AppError } from "../errors/app-error.ts";
 import { builtInRoleId } from "../roles/ensure-built-in-roles.ts";
 import { setSetting } from "../settings/settings.ts";
 import { disableUser, enableUser } from "../users/manage-user.ts";
@@ -18,16 +17,6 @@ import { listTokensSchema } from "./token-schemas.ts";
 import { verifyPersonalToken } from "./verify-token.ts";
 
 const context = TEST_CONTEXT;
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error.code;
-    throw error;
-  }
-  return "ok";
-}
 
 describe("minting personal tokens", () => {
   it("gives the caller a kw_pat_ secret once and stores only its hash", async () => {

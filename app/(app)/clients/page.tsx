@@ -4,6 +4,7 @@ import Link from "next/link";
 import { ClientStatusBadge } from "@/components/clients/client-status-badge";
 import { formatDate } from "@/components/ui/format";
 import { card, linkButton, PageHeader, secondaryLinkButton, selectClass } from "@/components/ui/page-header";
+import { DataTable } from "@/components/ui/data-table";
 import { listClientsSchema } from "@/lib/clients/client-schemas";
 import { listClients } from "@/lib/clients/list-clients";
 import { pageData, requirePageUser } from "@/lib/http/page";
@@ -67,55 +68,31 @@ export default async function ClientsPage({ searchParams }: { searchParams: Sear
           </p>
         </div>
       ) : (
-        <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">API clients</caption>
-            <thead className="border-b border-slate-200 text-xs text-slate-600 uppercase dark:border-slate-800 dark:text-slate-400">
-              <tr>
-                <th scope="col" className="px-4 py-3">
-                  Name
-                </th>
-                <th scope="col" className="px-4 py-3">
-                  Owner
-                </th>
-                <th scope="col" className="px-4 py-3">
-                  Scopes
-                </th>
-                <th scope="col" className="px-4 py-3">
-                  Status
-                </th>
-                <th scope="col" className="px-4 py-3">
-                  Last token
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-              {page.items.map((client) => (
-                <tr key={client.id}>
-                  <td className="px-4 py-3">
-                    <Link
-                      href={`/clients/${client.id}`}
-                      className="font-medium text-indigo-700 hover:underline dark:text-indigo-400"
-                    >
-                      {client.name}
-                    </Link>
-                    <span className="block font-mono text-xs text-slate-600 dark:text-slate-400">
-                      {client.id}
-                    </span>
-                  </td>
-                  <td className="px-4 py-3">
-                    {client.owner?.email ?? <span className="text-slate-500">None</span>}
-                  </td>
-                  <td className="px-4 py-3 font-mono text-xs">{client.scopes.join(" ")}</td>
-                  <td className="px-4 py-3">
-                    <ClientStatusBadge status={client.status} />
-                  </td>
-                  <td className="px-4 py-3 text-xs whitespace-nowrap">{formatDate(client.lastUsedAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="API clients" columns={["Name", "Owner", "Scopes", "Status", "Last token"]}>
+          {page.items.map((client) => (
+            <tr key={client.id}>
+              <td className="px-4 py-3">
+                <Link
+                  href={`/clients/${client.id}`}
+                  className="font-medium text-indigo-700 hover:underline dark:text-indigo-400"
+                >
+                  {client.name}
+                </Link>
+                <span className="block font-mono text-xs text-slate-600 dark:text-slate-400">
+                  {client.id}
+                </span>
+              </td>
+              <td className="px-4 py-3">
+                {client.owner?.email ?? <span className="text-slate-500">None</span>}
+              </td>
+              <td className="px-4 py-3 font-mono text-xs">{client.scopes.join(" ")}</td>
+              <td className="px-4 py-3">
+                <ClientStatusBadge status={client.status} />
+              </td>
+              <td className="px-4 py-3 text-xs whitespace-nowrap">{formatDate(client.lastUsedAt)}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {page.nextCursor && (
         <Link

@@ -6,7 +6,7 @@ import { TextField } from "@/components/ui/text-field";
 import { db } from "@/lib/db/client";
 import { requirePageUser } from "@/lib/http/page";
 import { listSigningKeys } from "@/lib/oauth/signing-keys";
-import { getSettings } from "@/lib/settings/settings";
+import { getSettings, type Settings } from "@/lib/settings/settings";
 import { formatDate } from "@/components/ui/format";
 import { ConfirmSubmit } from "@/components/ui/action-form";
 
@@ -67,18 +67,7 @@ export default async function SettingsPage() {
               </span>
             </span>
           </label>
-          {NUMBER_SETTINGS.map(({ name, label, min, max }) => (
-            <TextField
-              key={name}
-              label={label}
-              name={name}
-              type="number"
-              min={min}
-              max={max}
-              defaultValue={settings[name]}
-              required
-            />
-          ))}
+          <NumberFields fields={NUMBER_SETTINGS} values={settings} />
           <div>
             <SubmitButton>Save security settings</SubmitButton>
           </div>
@@ -93,18 +82,7 @@ export default async function SettingsPage() {
           label="API credential settings"
           className="flex max-w-xl flex-col gap-4"
         >
-          {CREDENTIAL_SETTINGS.map(({ name, label, min, max }) => (
-            <TextField
-              key={name}
-              label={label}
-              name={name}
-              type="number"
-              min={min}
-              max={max}
-              defaultValue={settings[name]}
-              required
-            />
-          ))}
+          <NumberFields fields={CREDENTIAL_SETTINGS} values={settings} />
           <label className="flex items-start gap-2 text-sm">
             <input
               type="checkbox"
@@ -164,4 +142,22 @@ export default async function SettingsPage() {
       </section>
     </>
   );
+}
+
+type NumberSetting = { name: keyof Settings; label: string; min: number; max: number };
+
+/** Numeric settings as labelled fields with the bounds of their schema. */
+function NumberFields({ fields, values }: { fields: readonly NumberSetting[]; values: Settings }) {
+  return fields.map(({ name, label, min, max }) => (
+    <TextField
+      key={name}
+      label={label}
+      name={name}
+      type="number"
+      min={min}
+      max={max}
+      defaultValue={String(values[name])}
+      required
+    />
+  ));
 }
