@@ -1,0 +1,661 @@
+// `npm run bench [-- --scale] [-- --duration 10]`: Keyward's hot paths, each beside a baseline
+// measured in the same run and printed as a ratio. A benchmark, never a test: it fails on nothing
+// but a broken setup. Writes bench/results/<time>.json and bench/results/latest.json.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+
+import autocannon from "autocannon";
+
+import { SYSTEM_CONTEXT } from "../lib/auth/principal.ts";
+import { listAuditEvents } from "../lib/audit/list-events.ts";
+import { listAuditEventsSchema } from "../lib/audit/audit-schemas.ts";
+import { resolveSession } from "../lib/auth/sessions.ts";
+import { resetConfigForTests } from "../lib/config/env.ts";
+import { stopChangeFeed } from "../lib/credentials/change-feed.ts";
+import { clearCredentialCache } from "../lib/credentials/credential-cache.ts";
+import { sha256Hex } from "../lib/crypto/hash.ts";
+import { hashPassword } from "../lib/crypto/password.ts";
+import { closeDb, db, dbPool } from "../lib/db/client.ts";
+import { applyMigrations } from "../lib/db/migrate.ts";
+import { builtInRoleId } from "../lib/roles/ensure-built-in-roles.ts";
+import { revokeToken } from "../lib/tokens/manage-tokens.ts";
+import { verifyPersonalToken } from "../lib/tokens/verify-token.ts";
+import { listUsers } from "../lib/users/list-users.ts";
+import { listUsersSchema } from "../lib/users/user-schemas.ts";
+import { startServer, waitForReady } from "../scripts/lib/server-process.ts";
+import { adminQuery, quoteIdent, uniqueName, withDatabase } from "../test/database.ts";
+import { betterAuthPeer } from "./lib/better-auth.ts";
+import { CORES, cpuSeconds, memoryMb, webServerPid } from "./lib/process-stats.ts";
+import {
+  BENCH_PASSWORD,
+  benchUserEmail,
+  benchUserId,
+  makeOwners,
+  seedAuditEvents,
+  seedClients,
+  seedTokens,
+  seedUsers,
+} from "./lib/seed.ts";
+import { fmt, type Latency, measure } from "./lib/stats.ts";
+
+const { values } = parseArgs({
+  options: {
+    scale: { type: "boolean", default: false },
+    duration: { type: "string", default: "10" },
+    connections: { type: "string", default: "16" },
+  },
+});
+const SCALE = values.scale;
+const DURATION = Number(values.duration);
+const CONNECTIONS = Number(values.connections);
+const USERS = 100_000;
+const KEYS = 10_000;
+const MANY_TOKENS = SCALE ? 1_000_000 : 100_000;
+const EVENTS = SCALE ? 1_000_000 : 100_000;
+const SERVER =
+  process.env.TEST_DATABASE_URL ||
+  process.env.DATABASE_URL ||
+  "postgresql://postgres@127.0.0.1:5432/postgres";
+
+type Row = {
+  group: string;
+  scenario: string;
+  value: string;
+  baseline?: string;
+  ratio?: string;
+  note?: string;
+};
+const rows: Row[] = [];
+const raw: Record<string, unknown> = {};
+const log = (message: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+
+function row(
+  group: string,
+  scenario: string,
+  value: string,
+  baseline?: string,
+  ratio?: number,
+  note?: string,
+): void {
+  rows.push({
+    group,
+    scenario,
+    value,
+    baseline,
+    ratio: ratio === undefined ? undefined : `${fmt(ratio, 2)}×`,
+    note,
+  });
+}
+const perSec = (latency: Latency) => `${fmt(latency.perSecond, 0)}/s`;
+const lat = (latency: { p50: number; p99: number }) =>
+  `p50 ${fmt(latency.p50, 2)} ms, p99 ${fmt(latency.p99, 2)} ms`;
+
+/** A CPU-bound baseline: how many times per second `op` runs in a tight loop. */
+function rate(count: number, op: (i: number) => void): number {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) op(i);
+  return count / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+async function inProcess(keys: string[]): Promise<void> {
+  log("in-process verification: SHA-256, bare SELECT, Keyward cold and warm, Better Auth");
+  const sha = rate(500_000, (i) => sha256Hex(keys[i % keys.length] as string));
+  const pool = dbPool();
+  const hashes = keys.map((key) => sha256Hex(key));
+  const select = (i: number) =>
+    pool.query(`SELECT "tokenId", "expiresAt" FROM "ApiTokenSecret" WHERE hash = $1`, [
+      hashes[i % hashes.length],
+    ]);
+  const selectSeq = await measure(3_000, 1, select);
+  const selectConc = await measure(10_000, 16, select);
+
+  const half = keys.length / 2;
+  clearCredentialCache();
+  const coldSeq = await measure(half, 1, (i) => verifyPersonalToken(keys[i] as string));
+  clearCredentialCache();
+  const coldConc = await measure(half, 16, (i) => verifyPersonalToken(keys[half + i] as string));
+  for (const key of keys) await verifyPersonalToken(key); // every key cached
+  const warmSeq = await measure(100_000, 1, (i) =>
+    verifyPersonalToken(keys[(i * 7919) % keys.length] as string),
+  );
+  const warmConc = await measure(200_000, 16, (i) =>
+    verifyPersonalToken(keys[(i * 7919) % keys.length] as string),
+  );
+
+  log(`Better Auth: creating ${KEYS} keys through its API`);
+  const peer = await betterAuthPeer(process.env.DATABASE_URL as string, KEYS);
+  const peerHalf = peer.keys.length / 2;
+  const peerColdSeq = await measure(Math.min(3_000, peerHalf), 1, (i) => peer.verify(peer.keys[i] as string));
+  const peerColdConc = await measure(peerHalf, 16, (i) => peer.verify(peer.keys[peerHalf + i] as string));
+  const peerWarmConc = await measure(5_000, 16, (i) =>
+    peer.verify(peer.keys[i % peer.keys.length] as string),
+  );
+  await peer.close();
+
+  const g = "2. verification in process (10,000 keys)";
+  row(g, "SHA-256 of a key (limit of warm)", `${fmt(sha, 0)}/s`);
+  row(
+    g,
+    "bare indexed SELECT by hash, sequential (limit of cold)",
+    perSec(selectSeq),
+    undefined,
+    undefined,
+    lat(selectSeq),
+  );
+  row(
+    g,
+    "bare indexed SELECT by hash, 16 concurrent",
+    perSec(selectConc),
+    undefined,
+    undefined,
+    lat(selectConc),
+  );
+  row(
+    g,
+    "Keyward cold, sequential",
+    perSec(coldSeq),
+    "bare SELECT seq",
+    coldSeq.perSecond / selectSeq.perSecond,
+    lat(coldSeq),
+  );
+  row(
+    g,
+    "Keyward cold, 16 concurrent",
+    perSec(coldConc),
+    "bare SELECT 16",
+    coldConc.perSecond / selectConc.perSecond,
+    lat(coldConc),
+  );
+  row(g, "Keyward warm, sequential", perSec(warmSeq), "SHA-256", warmSeq.perSecond / sha, lat(warmSeq));
+  row(g, "Keyward warm, 16 concurrent", perSec(warmConc), "SHA-256", warmConc.perSecond / sha, lat(warmConc));
+  row(
+    g,
+    "Better Auth verifyApiKey, sequential",
+    perSec(peerColdSeq),
+    "bare SELECT seq",
+    peerColdSeq.perSecond / selectSeq.perSecond,
+    lat(peerColdSeq),
+  );
+  row(
+    g,
+    "Better Auth verifyApiKey, 16 concurrent",
+    perSec(peerColdConc),
+    "bare SELECT 16",
+    peerColdConc.perSecond / selectConc.perSecond,
+    lat(peerColdConc),
+  );
+  row(
+    g,
+    "Better Auth, 16 concurrent, second pass (it has no cache)",
+    perSec(peerWarmConc),
+    "bare SELECT 16",
+    peerWarmConc.perSecond / selectConc.perSecond,
+    lat(peerWarmConc),
+  );
+  row(
+    g,
+    "Keyward cold ÷ Better Auth, 16 concurrent",
+    `${fmt(coldConc.perSecond / peerColdConc.perSecond, 1)}×`,
+  );
+  raw.inProcess = {
+    sha,
+    selectSeq,
+    selectConc,
+    coldSeq,
+    coldConc,
+    warmSeq,
+    warmConc,
+    peerColdSeq,
+    peerColdConc,
+    peerWarmConc,
+  };
+}
+
+async function coldLatency(keys: string[], count = 1_000): Promise<Latency> {
+  clearCredentialCache();
+  return measure(Math.min(count, keys.length), 1, (i) => verifyPersonalToken(keys[i] as string));
+}
+
+async function listScenarios(): Promise<void> {
+  log(`users list at ${USERS} users; audit log at ${EVENTS} events`);
+  const adminRole = await builtInRoleId(db, "admin");
+  const actorId = benchUserId(2);
+  await db.roleAssignment.upsert({
+    where: { userId_roleId: { userId: actorId, roleId: adminRole } },
+    create: { userId: actorId, roleId: adminRole },
+    update: {},
+  });
+  const session = await db.session.create({
+    data: {
+      id: "ses_bench",
+      userId: actorId,
+      expiresAt: new Date(Date.now() + 3_600_000),
+      authTime: new Date(),
+      amr: ["pwd"],
+    },
+  });
+  const actor = await resolveSession(session.id);
+  if (!actor) throw new Error("no bench principal");
+  const first = await listUsers(actor, listUsersSchema.parse({}));
+  const events = await listAuditEvents(actor, listAuditEventsSchema.parse({}));
+  const scenarios: [string, () => Promise<unknown>][] = [
+    ["users: first page", () => listUsers(actor, listUsersSchema.parse({}))],
+    [
+      "users: next page (cursor)",
+      () => listUsers(actor, listUsersSchema.parse({ after: first.nextCursor ?? undefined })),
+    ],
+    ["users: search 'user4242'", () => listUsers(actor, listUsersSchema.parse({ q: "user4242" }))],
+    ["users: filter status=disabled", () => listUsers(actor, listUsersSchema.parse({ status: "disabled" }))],
+    ["audit: first page", () => listAuditEvents(actor, listAuditEventsSchema.parse({}))],
+    [
+      "audit: next page (cursor)",
+      () => listAuditEvents(actor, listAuditEventsSchema.parse({ after: events.nextCursor ?? undefined })),
+    ],
+    [
+      "audit: filter action",
+      () => listAuditEvents(actor, listAuditEventsSchema.parse({ action: "role.updated" })),
+    ],
+    [
+      "audit: filter actor",
+      () => listAuditEvents(actor, listAuditEventsSchema.parse({ actor: benchUserId(62) })),
+    ],
+  ];
+  const g = `3. lists at ${USERS.toLocaleString("en-US")} users / ${EVENTS.toLocaleString("en-US")} events`;
+  const pk = await measure(300, 1, () => db.user.findUnique({ where: { id: benchUserId(50_000) } }));
+  row(g, "baseline: user by primary key", lat(pk));
+  raw.lists = { pk };
+  for (const [name, run] of scenarios) {
+    for (let i = 0; i < 10; i++) await run();
+    const result = await measure(200, 1, run);
+    row(g, name, lat(result), "primary key p50", result.p50 / pk.p50);
+    (raw.lists as Record<string, unknown>)[name] = result;
+  }
+}
+
+type Cannon = { rps: number; p50: number; p99: number; requests: number; non2xx: number; errors: number };
+
+async function cannon(options: autocannon.Options): Promise<Cannon> {
+  const result = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...options });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
+}
+
+function rotating(values: string[], apply: (request: autocannon.Request, value: string) => void) {
+  let next = 0;
+  return (request: autocannon.Request) => {
+    apply(request, values[next++ % values.length] as string);
+    return request;
+  };
+}
+
+async function overHttp(keys: string[], clients: { clientId: string; secret: string }[], loadKeys: string[]) {
+  const port = 3900 + Math.floor(Math.random() * 90);
+  const base = `http://127.0.0.1:${port}`;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "keyward-bench-"));
+  const server = startServer(
+    {
+      ...process.env,
+      PORT: String(port),
+      KEYWARD_URL: base,
+      KEYWARD_DATA_DIR: dataDir,
+      KEYWARD_BENCH_FLOOR: "1",
+      KEYWARD_ENV: "production",
+    },
+    path.join(dataDir, "server.log"),
+  );
+  try {
+    log("building (if the source changed) and starting the production server");
+    await waitForReady(base, server, 10 * 60_000);
+    const pid = webServerPid(server.child.pid as number);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const idle = memoryMb(pid);
+    const g = "1. verification over HTTP";
+    const warm = (url: string, headers: Record<string, string> = {}) => cannon({ url, duration: 2, headers });
+    await warm(`${base}/api/bench/floor`);
+
+    log("HTTP: floor, personal token, client JWT");
+    const floor = await cannon({ url: `${base}/api/bench/floor` });
+    const bearer = (request: autocannon.Request, token: string) => {
+      request.headers = { ...request.headers, authorization: `Bearer ${token}` };
+    };
+    await cannon({
+      url: `${base}/api/v1/me`,
+      duration: 3,
+      requests: [{ setupRequest: rotating(loadKeys, bearer) }],
+    });
+    const pat = await cannon({
+      url: `${base}/api/v1/me`,
+      requests: [{ setupRequest: rotating(loadKeys, bearer) }],
+    });
+    const jwts: string[] = [];
+    for (const client of clients) {
+      const response = await fetch(`${base}/api/oauth/token`, {
+        method: "POST",
+        headers: {
+          authorization: `Basic ${Buffer.from(`${client.clientId}:${client.secret}`).toString("base64")}`,
+          "content-type": "application/x-www-form-urlencoded",
+        },
+        body: "grant_type=client_credentials",
+      });
+      jwts.push(((await response.json()) as { access_token: string }).access_token);
+    }
+    await cannon({
+      url: `${base}/api/v1/me`,
+      duration: 3,
+      requests: [{ setupRequest: rotating(jwts, bearer) }],
+    });
+    const jwt = await cannon({
+      url: `${base}/api/v1/me`,
+      requests: [{ setupRequest: rotating(jwts, bearer) }],
+    });
+    const floorLine = `${fmt(floor.rps, 0)}/s`;
+    row(g, "floor: same JSON, no authentication", `${fmt(floor.rps, 0)}/s`, undefined, undefined, lat(floor));
+    row(
+      g,
+      `GET /api/v1/me, personal token (${loadKeys.length.toLocaleString("en-US")} tokens)`,
+      `${fmt(pat.rps, 0)}/s`,
+      floorLine,
+      pat.rps / floor.rps,
+      `${lat(pat)}; non-2xx ${pat.non2xx}`,
+    );
+    row(
+      g,
+      `GET /api/v1/me, client JWT (${jwts.length} clients)`,
+      `${fmt(jwt.rps, 0)}/s`,
+      floorLine,
+      jwt.rps / floor.rps,
+      `${lat(jwt)}; non-2xx ${jwt.non2xx}`,
+    );
+
+    log("HTTP: client credentials issuance");
+    const basics = clients.map((c) => `Basic ${Buffer.from(`${c.clientId}:${c.secret}`).toString("base64")}`);
+    const form = (request: autocannon.Request, auth: string) => {
+      request.method = "POST";
+      request.headers = {
+        ...request.headers,
+        authorization: auth,
+        "content-type": "application/x-www-form-urlencoded",
+      };
+      request.body = "grant_type=client_credentials";
+    };
+    const cpuBefore = cpuSeconds(pid);
+    const issue = await cannon({
+      url: `${base}/api/oauth/token`,
+      requests: [{ setupRequest: rotating(basics, form) }],
+    });
+    const issueCpu = cpuSeconds(pid) - cpuBefore;
+    const perCore = issue.requests / issueCpu;
+    const g4 = "4. client credentials issuance";
+    row(
+      g4,
+      "POST /api/oauth/token",
+      `${fmt(issue.rps, 0)}/s`,
+      floorLine,
+      issue.rps / floor.rps,
+      `${lat(issue)}; non-2xx ${issue.non2xx}`,
+    );
+    row(
+      g4,
+      "grants per server CPU second (per core)",
+      `${fmt(perCore, 0)}/s`,
+      "Keycloak 120/s per vCPU",
+      perCore / 120,
+    );
+
+    log("HTTP: password sign-ins");
+    const emails: string[] = [];
+    for (let i = 3; emails.length < 20_000 && i < USERS; i++) {
+      if (i % 20 !== 0 && i % 50 !== 1) emails.push(benchUserEmail(i));
+    }
+    const signIn = (request: autocannon.Request, email: string) => {
+      request.method = "POST";
+      request.headers = { ...request.headers, "content-type": "application/json" };
+      request.body = JSON.stringify({ email, password: BENCH_PASSWORD });
+    };
+    const hashTimes = await measure(20, 1, () => hashPassword(BENCH_PASSWORD));
+    const signCpuBefore = cpuSeconds(pid);
+    const signIns = await cannon({
+      url: `${base}/api/auth/sign-in/password`,
+      connections: 4,
+      requests: [{ setupRequest: rotating(emails, signIn) }],
+    });
+    const signCpu = cpuSeconds(pid) - signCpuBefore;
+    const signPerCore = signIns.requests / signCpu;
+    const g5 = "5. password sign-ins (argon2id m=19 MiB, t=2, p=1)";
+    row(
+      g5,
+      "one argon2id hash (the limit, per core)",
+      `${fmt(hashTimes.perSecond, 1)}/s`,
+      undefined,
+      undefined,
+      lat(hashTimes),
+    );
+    row(
+      g5,
+      "POST /api/auth/sign-in/password",
+      `${fmt(signIns.rps, 1)}/s`,
+      undefined,
+      undefined,
+      `${lat(signIns)}; non-2xx ${signIns.non2xx}`,
+    );
+    row(
+      g5,
+      "sign-ins per server CPU second (per core)",
+      `${fmt(signPerCore, 1)}/s`,
+      "Keycloak 15/s per vCPU",
+      signPerCore / 15,
+    );
+    row(g5, "sign-ins per core ÷ hashes per core", `${fmt(signPerCore / hashTimes.perSecond, 2)}×`);
+
+    log("revocation latency under load");
+    const revocation = await revocationUnderLoad(base, keys, loadKeys, bearer);
+    const g7 = "7. revocation under load";
+    row(
+      g7,
+      "revoked through the API: requests answered 200 after the revoke returned",
+      String(revocation.staleAfterApi),
+      undefined,
+      undefined,
+      `${revocation.trials} trials`,
+    );
+    row(g7, "revoke (API) to first 401", lat(revocation.api));
+    row(g7, "revoked by another instance (NOTIFY): to first 401", lat(revocation.notify));
+
+    const peak = memoryMb(pid);
+    const g6 = "6. memory (web server process)";
+    row(g6, "RSS idle", `${fmt(idle.rss, 0)} MB`, "Keycloak 1,250 MB", idle.rss / 1250);
+    row(g6, "RSS peak (VmHWM)", `${fmt(peak.peak, 0)} MB`, "Keycloak 1,250 MB", peak.peak / 1250);
+    raw.http = {
+      floor,
+      pat,
+      jwt,
+      issue,
+      issueCpu,
+      perCore,
+      signIns,
+      signCpu,
+      signPerCore,
+      hashTimes,
+      revocation,
+      idle,
+      peak,
+    };
+  } finally {
+    await server.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Under PAT load on other tokens: a token revoked through the API must be refused on the very next
+ * request; one revoked by another instance (this process, through its own transaction and NOTIFY)
+ * as soon as the notice arrives.
+ */
+async function revocationUnderLoad(
+  base: string,
+  keys: string[],
+  loadKeys: string[],
+  bearer: (request: autocannon.Request, token: string) => void,
+) {
+  let instance: autocannon.Instance | undefined;
+  const load = new Promise<void>((resolve) => {
+    instance = autocannon(
+      {
+        url: `${base}/api/v1/me`,
+        connections: 8,
+        duration: 3600,
+        requests: [{ setupRequest: rotating(loadKeys, bearer) }],
+      },
+      () => resolve(),
+    );
+  });
+  const me = (token: string) => fetch(`${base}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+  const idOf = (token: string) => `tok_bench${String(keys.indexOf(token)).padStart(10, "0")}`;
+  const api: number[] = [];
+  const notify: number[] = [];
+  let staleAfterApi = 0;
+  const trials = 20;
+  const spare = keys.slice(keys.length - 2 * trials);
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    for (let t = 0; t < trials; t++) {
+      const token = spare[t] as string;
+      await me(token);
+      await me(token); // cached now
+      const start = performance.now();
+      const revoked = await fetch(`${base}/api/v1/tokens/${idOf(token)}`, {
+        method: "DELETE",
+        headers: { authorization: `Bearer ${token}` },
+      });
+      if (revoked.status !== 204) throw new Error(`revoke answered ${revoked.status}`);
+      for (;;) {
+        const status = (await me(token)).status;
+        if (status === 401) break;
+        staleAfterApi++;
+      }
+      api.push(performance.now() - start);
+    }
+    for (let t = trials; t < 2 * trials; t++) {
+      const token = spare[t] as string;
+      await me(token);
+      await me(token);
+      const principal = await verifyPersonalToken(token);
+      if (!principal) throw new Error("spare token did not verify");
+      const start = performance.now();
+      await revokeToken({ actor: principal, tokenId: principal.tokenId, context: SYSTEM_CONTEXT });
+      while ((await me(token)).status !== 401) await new Promise((resolve) => setTimeout(resolve, 1));
+      notify.push(performance.now() - start);
+    }
+  } finally {
+    instance?.stop();
+    await load;
+  }
+  const summary = (samples: number[]) => {
+    const sorted = [...samples].sort((a, b) => a - b);
+    return { p50: sorted[Math.floor(sorted.length / 2)] ?? NaN, p99: sorted.at(-1) ?? NaN };
+  };
+  return { trials, staleAfterApi, api: summary(api), notify: summary(notify) };
+}
+
+function print(): void {
+  console.log(
+    `\nKeyward benchmark · ${os.cpus()[0]?.model ?? "cpu"} × ${CORES} · Node ${process.version}${SCALE ? " · --scale" : ""}`,
+  );
+  console.log(
+    `HTTP: autocannon, ${CONNECTIONS} connections, ${DURATION} s per scenario, on loopback (the load generator shares the machine)\n`,
+  );
+  let group = "";
+  for (const r of rows) {
+    if (r.group !== group) {
+      group = r.group;
+      console.log(`\n${group}`);
+    }
+    const ratio = r.ratio ? `${r.ratio} of ${r.baseline}` : "";
+    console.log(`  ${r.scenario.padEnd(62)} ${r.value.padStart(16)}  ${ratio.padEnd(34)} ${r.note ?? ""}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const name = uniqueName("keyward_bench");
+  await adminQuery(SERVER, `CREATE DATABASE ${quoteIdent(name)}`);
+  process.env.DATABASE_URL = withDatabase(SERVER, name);
+  process.env.KEYWARD_SECRET ??= "bench-secret-bench-secret-bench-secret!";
+  process.env.KEYWARD_ENCRYPTION_KEY ??= Buffer.alloc(32, 7).toString("base64");
+  resetConfigForTests();
+  try {
+    await applyMigrations({ url: process.env.DATABASE_URL });
+    log(`seeding ${USERS} users`);
+    await seedUsers(USERS);
+    const owners = await makeOwners(1_000);
+    const keys = await seedTokens(0, 1_000, owners, 1_000);
+    const at1k = await coldLatency(keys);
+    keys.push(...(await seedTokens(1_000, KEYS, owners, KEYS - 1_000)));
+    await db.$executeRawUnsafe("ANALYZE");
+    await inProcess(keys);
+
+    log(`seeding tokens up to ${MANY_TOKENS}`);
+    await seedTokens(KEYS, MANY_TOKENS, owners, 0);
+    await db.$executeRawUnsafe("ANALYZE");
+    const atMany = await coldLatency(keys.slice(KEYS - 1_000));
+    const g3 = "3. scaling of verification (cold, sequential)";
+    row(g3, "1,000 stored tokens", lat(at1k));
+    row(
+      g3,
+      `${MANY_TOKENS.toLocaleString("en-US")} stored tokens`,
+      lat(atMany),
+      "p50 at 1,000",
+      atMany.p50 / at1k.p50,
+    );
+    raw.scaling = { at1k, atMany };
+
+    log(`seeding ${EVENTS} audit events with a valid chain`);
+    await seedAuditEvents(EVENTS, owners);
+    await db.$executeRawUnsafe("ANALYZE");
+    await listScenarios();
+
+    const clients = await seedClients(100, benchUserId(2));
+    await stopChangeFeed();
+    await overHttp(keys, clients, keys.slice(0, 8_000));
+  } finally {
+    await stopChangeFeed();
+    await closeDb();
+    await adminQuery(SERVER, `DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+  }
+  print();
+  const result = {
+    date: new Date().toISOString(),
+    machine: {
+      cpu: os.cpus()[0]?.model,
+      cores: CORES,
+      memoryGb: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+    },
+    options: { scale: SCALE, duration: DURATION, connections: CONNECTIONS },
+    seconds: Math.round((Date.now() - started) / 1000),
+    rows,
+    raw,
+  };
+  const dir = path.join(import.meta.dirname, "results");
+  fs.mkdirSync(dir, { recursive: true });
+  const json = JSON.stringify(result, null, 2);
+  fs.writeFileSync(path.join(dir, `${result.date.replace(/[:.]/g, "-")}.json`), json);
+  fs.writeFileSync(path.join(dir, "latest.json"), json);
+  console.log(`\n${result.seconds} s in all; results in bench/results/latest.json`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
