@@ -317,6 +317,7 @@ async function overHttp(keys: string[], clients: { clientId: string; secret: str
     const pid = webServerPid(server.child.pid as number);
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     const idle = memoryMb(pid);
+    const memory: Record<string, number> = { idle: idle.rss };
     const g = "1. verification over HTTP";
     const warm = (url: string, headers: Record<string, string> = {}) => cannon({ url, duration: 2, headers });
     await warm(`${base}/api/bench/floor`);
@@ -326,11 +327,13 @@ async function overHttp(keys: string[], clients: { clientId: string; secret: str
     const bearer = (request: autocannon.Request, token: string) => {
       request.headers = { ...request.headers, authorization: `Bearer ${token}` };
     };
+    // Steady state of a busy API: every token seen within the last minute (cached, last use noted).
     await cannon({
       url: `${base}/api/v1/me`,
-      duration: 3,
+      amount: loadKeys.length * 2,
       requests: [{ setupRequest: rotating(loadKeys, bearer) }],
     });
+    memory.afterWarmup = memoryMb(pid).rss;
     const pat = await cannon({
       url: `${base}/api/v1/me`,
       requests: [{ setupRequest: rotating(loadKeys, bearer) }],
@@ -356,6 +359,7 @@ async function overHttp(keys: string[], clients: { clientId: string; secret: str
       url: `${base}/api/v1/me`,
       requests: [{ setupRequest: rotating(jwts, bearer) }],
     });
+    memory.afterTokens = memoryMb(pid).rss;
     const floorLine = `${fmt(floor.rps, 0)}/s`;
     row(g, "floor: same JSON, no authentication", `${fmt(floor.rps, 0)}/s`, undefined, undefined, lat(floor));
     row(
@@ -392,6 +396,7 @@ async function overHttp(keys: string[], clients: { clientId: string; secret: str
       requests: [{ setupRequest: rotating(basics, form) }],
     });
     const issueCpu = cpuSeconds(pid) - cpuBefore;
+    memory.afterIssuance = memoryMb(pid).rss;
     const perCore = issue.requests / issueCpu;
     const g4 = "4. client credentials issuance";
     row(
@@ -428,6 +433,7 @@ async function overHttp(keys: string[], clients: { clientId: string; secret: str
       requests: [{ setupRequest: rotating(emails, signIn) }],
     });
     const signCpu = cpuSeconds(pid) - signCpuBefore;
+    memory.afterSignIns = memoryMb(pid).rss;
     const signPerCore = signIns.requests / signCpu;
     const g5 = "5. password sign-ins (argon2id m=19 MiB, t=2, p=1)";
     row(
@@ -473,6 +479,14 @@ async function overHttp(keys: string[], clients: { clientId: string; secret: str
     const g6 = "6. memory (web server process)";
     row(g6, "RSS idle", `${fmt(idle.rss, 0)} MB`, "Keycloak 1,250 MB", idle.rss / 1250);
     row(g6, "RSS peak (VmHWM)", `${fmt(peak.peak, 0)} MB`, "Keycloak 1,250 MB", peak.peak / 1250);
+    memory.afterRevocation = peak.rss;
+    row(
+      g6,
+      "RSS after each phase",
+      Object.entries(memory)
+        .map(([phase, mb]) => `${phase} ${fmt(mb, 0)}`)
+        .join(", ") + " MB",
+    );
     raw.http = {
       floor,
       pat,
@@ -487,6 +501,7 @@ async function overHttp(keys: string[], clients: { clientId: string; secret: str
       revocation,
       idle,
       peak,
+      memory,
     };
   } finally {
     await server.stop();

@@ -1,65 +1,83 @@
 import { ensureChangeFeed } from "../credentials/change-feed.ts";
 import { cachedCredential, type CredentialTag, type Loaded } from "../credentials/credential-cache.ts";
-import { narrow, OWNER_SELECT, toOwner } from "../credentials/owner.ts";
+import { narrow } from "../credentials/owner.ts";
+import { EPOCH_MS } from "../credentials/owner-permissions-sql.ts";
+import { ownerState } from "../credentials/owner-state.ts";
 import { constantTimeEqual, sha256Hex } from "../crypto/hash.ts";
 import { isWellFormedToken } from "../crypto/secret-token.ts";
-import { db } from "../db/client.ts";
+import { dbPool } from "../db/client.ts";
 import { toPermissions, type Permission } from "../policy/permissions.ts";
 
 /** A client as token issuance and verification see it (cached; see lib/credentials). */
-export type ClientState = {
-  clientId: string;
-  clientName: string;
-  disabled: boolean;
-  ownerId: string | null;
+export type ClientState = ClientRecord & {
   ownerActive: boolean;
-  allowedScopes: Permission[];
   /** allowedScopes ∩ the owner's current permissions (empty without an active owner). */
   effectiveScopes: Permission[];
 };
 
-export const CLIENT_STATE_SELECT = {
-  id: true,
-  name: true,
-  disabledAt: true,
-  allowedScopes: true,
-  owner: { select: OWNER_SELECT },
-} as const;
+/** A client's own row as the cache keeps it; the owner is cached on its own (ownerState). */
+export type ClientRecord = {
+  clientId: string;
+  clientName: string;
+  disabled: boolean;
+  ownerId: string | null;
+  allowedScopes: Permission[];
+};
 
-export function toClientState(row: {
-  id: string;
-  name: string;
-  disabledAt: Date | null;
-  allowedScopes: string[];
-  owner: Parameters<typeof toOwner>[0] | null;
-}): ClientState {
-  const owner = row.owner ? toOwner(row.owner) : null;
+/** The columns of a client (`c`) a ClientRecord is made of. */
+export const CLIENT_RECORD_COLUMNS = `c.id AS client_id, c.name AS client_name,
+  ${EPOCH_MS('c."disabledAt"')} AS disabled_at, c."allowedScopes" AS allowed_scopes, c."ownerId" AS owner_id`;
+
+export type ClientRecordRow = {
+  client_id: string;
+  client_name: string;
+  disabled_at: number | null;
+  allowed_scopes: string[];
+  owner_id: string | null;
+};
+
+export function toClientRecord(row: ClientRecordRow): ClientRecord {
   return {
-    clientId: row.id,
-    clientName: row.name,
-    disabled: Boolean(row.disabledAt),
-    ownerId: owner?.id ?? null,
-    ownerActive: Boolean(owner?.active),
-    allowedScopes: toPermissions(row.allowedScopes),
-    effectiveScopes: owner?.active ? narrow(row.allowedScopes, owner.permissions) : [],
+    clientId: row.client_id,
+    clientName: row.client_name,
+    disabled: row.disabled_at !== null,
+    ownerId: row.owner_id,
+    allowedScopes: toPermissions(row.allowed_scopes),
   };
 }
 
-export function clientTags(state: ClientState): CredentialTag[] {
-  return state.ownerId ? [`client:${state.clientId}`, `user:${state.ownerId}`] : [`client:${state.clientId}`];
+/** A client with its owner's current standing: what it may be granted now. */
+export async function clientState(record: ClientRecord): Promise<ClientState> {
+  const owner = record.ownerId ? await ownerState(record.ownerId) : null;
+  const ownerActive = Boolean(owner?.active);
+  return {
+    ...record,
+    ownerActive,
+    effectiveScopes: owner && ownerActive ? narrow(record.allowedScopes, owner.permissions) : [],
+  };
 }
 
-async function load(hash: string): Promise<Loaded<ClientState & { secretExpiresAt: number | null }>> {
-  const secret = await db.apiClientSecret.findUnique({
-    where: { hash },
-    select: { hash: true, expiresAt: true, client: { select: CLIENT_STATE_SELECT } },
-  });
-  if (!secret || !constantTimeEqual(secret.hash, hash)) return null;
-  const state = toClientState(secret.client);
-  return {
-    value: { ...state, secretExpiresAt: secret.expiresAt?.getTime() ?? null },
-    tags: clientTags(state),
-  };
+export function clientTags(record: ClientRecord): CredentialTag[] {
+  return record.ownerId
+    ? [`client:${record.clientId}`, `user:${record.ownerId}`]
+    : [`client:${record.clientId}`];
+}
+
+const LOAD_SQL = `
+  SELECT cs.hash, ${EPOCH_MS('cs."expiresAt"')} AS secret_expires, ${CLIENT_RECORD_COLUMNS}
+  FROM "ApiClientSecret" cs JOIN "ApiClient" c ON c.id = cs."clientId"
+  WHERE cs.hash = $1`;
+
+/** One round trip on two primary keys: the secret and its client. */
+async function load(hash: string): Promise<Loaded<ClientRecord & { secretExpiresAt: number | null }>> {
+  const { rows } = await dbPool().query<ClientRecordRow & { hash: string; secret_expires: number | null }>(
+    LOAD_SQL,
+    [hash],
+  );
+  const row = rows[0];
+  if (!row || !constantTimeEqual(row.hash, hash)) return null;
+  const record = toClientRecord(row);
+  return { value: { ...record, secretExpiresAt: row.secret_expires }, tags: clientTags(record) };
 }
 
 /**
@@ -71,8 +89,8 @@ export async function verifyClientSecret(clientId: string, secret: string): Prom
   if (!isWellFormedToken("clientSecret", secret)) return null;
   ensureChangeFeed();
   const hash = sha256Hex(secret);
-  const state = await cachedCredential(`cs:${hash}`, () => load(hash));
-  if (!state || !constantTimeEqual(state.clientId, clientId)) return null;
-  if (state.secretExpiresAt !== null && state.secretExpiresAt <= Date.now()) return null;
-  return state;
+  const record = await cachedCredential(`cs:${hash}`, () => load(hash));
+  if (!record || !constantTimeEqual(record.clientId, clientId)) return null;
+  if (record.secretExpiresAt !== null && record.secretExpiresAt <= Date.now()) return null;
+  return clientState(record);
 }

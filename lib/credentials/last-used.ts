@@ -1,30 +1,78 @@
-import { db } from "../db/client.ts";
+import { dbPool } from "../db/client.ts";
 
-/** Last-used is a hint, not a ledger: written at most once a minute per credential, never awaited. */
+/**
+ * Last-used is a hint, not a ledger: noted at most once a minute per credential, kept in memory,
+ * and written in one batched UPDATE every few seconds, off the request path.
+ */
 export const LAST_USED_WRITE_MS = 60_000;
+const FLUSH_MS = 5_000;
 
-const store = globalThis as typeof globalThis & { __keywardLastUsed?: Map<string, number> };
+type Pending = { tokens: Map<string, { at: number; ip: string }>; clients: Map<string, number> };
+type State = { noted: Map<string, number>; pending: Pending; timer?: NodeJS.Timeout };
 
-function shouldWrite(key: string, now: number): boolean {
-  const written = (store.__keywardLastUsed ??= new Map());
-  if (now - (written.get(key) ?? 0) < LAST_USED_WRITE_MS) return false;
-  if (written.size > 100_000) written.clear();
-  written.set(key, now);
+const store = globalThis as typeof globalThis & { __keywardLastUsed?: State };
+
+function state(): State {
+  store.__keywardLastUsed ??= { noted: new Map(), pending: { tokens: new Map(), clients: new Map() } };
+  return store.__keywardLastUsed;
+}
+
+function shouldNote(key: string, now: number): boolean {
+  const { noted } = state();
+  if (now - (noted.get(key) ?? 0) < LAST_USED_WRITE_MS) return false;
+  if (noted.size > 100_000) noted.clear();
+  noted.set(key, now);
   return true;
+}
+
+function schedule(): void {
+  const s = state();
+  if (s.timer) return;
+  s.timer = setTimeout(() => {
+    s.timer = undefined;
+    flushLastUsed().catch((error: unknown) =>
+      console.error(`[credentials] could not record last use: ${String(error)}`),
+    );
+  }, FLUSH_MS);
+  s.timer.unref();
 }
 
 export function noteTokenUse(tokenId: string, ip: string): void {
   const now = Date.now();
-  if (!shouldWrite(`token:${tokenId}`, now)) return;
-  db.apiToken
-    .updateMany({ where: { id: tokenId }, data: { lastUsedAt: new Date(now), lastUsedIp: ip || null } })
-    .catch((error: unknown) => console.error(`[tokens] could not record last use: ${String(error)}`));
+  if (!shouldNote(`token:${tokenId}`, now)) return;
+  state().pending.tokens.set(tokenId, { at: now, ip });
+  schedule();
 }
 
 export function noteClientUse(clientId: string): void {
   const now = Date.now();
-  if (!shouldWrite(`client:${clientId}`, now)) return;
-  db.apiClient
-    .updateMany({ where: { id: clientId }, data: { lastUsedAt: new Date(now) } })
-    .catch((error: unknown) => console.error(`[clients] could not record last use: ${String(error)}`));
+  if (!shouldNote(`client:${clientId}`, now)) return;
+  state().pending.clients.set(clientId, now);
+  schedule();
+}
+
+const AT = "(to_timestamp(v.at / 1000.0) AT TIME ZONE 'UTC')";
+
+/** Writes what is pending (also called by tests and on shutdown). */
+export async function flushLastUsed(): Promise<void> {
+  const { pending } = state();
+  const tokens = [...pending.tokens.entries()];
+  const clients = [...pending.clients.entries()];
+  pending.tokens.clear();
+  pending.clients.clear();
+  const pool = dbPool();
+  if (tokens.length > 0) {
+    await pool.query(
+      `UPDATE "ApiToken" t SET "lastUsedAt" = ${AT}, "lastUsedIp" = NULLIF(v.ip, '')
+       FROM unnest($1::text[], $2::float8[], $3::text[]) AS v(id, at, ip) WHERE t.id = v.id`,
+      [tokens.map(([id]) => id), tokens.map(([, use]) => use.at), tokens.map(([, use]) => use.ip)],
+    );
+  }
+  if (clients.length > 0) {
+    await pool.query(
+      `UPDATE "ApiClient" c SET "lastUsedAt" = ${AT}
+       FROM unnest($1::text[], $2::float8[]) AS v(id, at) WHERE c.id = v.id`,
+      [clients.map(([id]) => id), clients.map(([, at]) => at)],
+    );
+  }
 }

@@ -20,6 +20,11 @@ export type LimitSpec = {
   durationSeconds: number;
   /** Once exhausted, stay blocked this long (defaults to the rest of the window). */
   blockSeconds?: number;
+  /**
+   * "memory": per instance, for limits against floods rather than guessing (no database read or
+   * write per request). Default: the exact store.
+   */
+  store?: "memory";
 };
 
 export type LimitResult =
@@ -47,17 +52,18 @@ function backend(spec: LimitSpec): RateLimiterAbstract {
       duration: spec.durationSeconds,
       blockDuration: spec.blockSeconds ?? 0,
     };
-    limiter = getConfig().embeddedDatabase
-      ? new RateLimiterMemory(options)
-      : new RateLimiterPostgres({
-          ...options,
-          storeClient: dbPool(),
-          storeType: "pool",
-          tableName: "rate_limits",
-          // The table belongs to our migrations; expired rows are pruned by the library hourly.
-          tableCreated: true,
-          clearExpiredByTimeout: true,
-        });
+    limiter =
+      getConfig().embeddedDatabase || spec.store === "memory"
+        ? new RateLimiterMemory(options)
+        : new RateLimiterPostgres({
+            ...options,
+            storeClient: dbPool(),
+            storeType: "pool",
+            tableName: "rate_limits",
+            // The table belongs to our migrations; expired rows are pruned by the library hourly.
+            tableCreated: true,
+            clearExpiredByTimeout: true,
+          });
     limiters.set(cacheKey, limiter);
   }
   return limiter;

@@ -3,8 +3,9 @@ import { type ClientState, verifyClientSecret } from "../clients/verify-client-s
 import { limiter } from "../limits/limiter.ts";
 import { OAuthError } from "./oauth-error.ts";
 
-/** Failed client authentications per source address: secrets are unguessable, floods are not welcome. */
-const FAILURES = { name: "oauth-client-failures", points: 20, durationSeconds: 60 };
+// A 131-bit secret cannot be guessed: this limit is against floods, so per instance, in memory (no
+// database read on every token request).
+const FAILURES = { name: "oauth-client-failures", points: 20, durationSeconds: 60, store: "memory" } as const;
 
 type Form = { get(name: string): string | undefined };
 

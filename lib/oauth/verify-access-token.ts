@@ -1,13 +1,20 @@
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify } from "jose";
 
 import type { ClientPrincipal } from "../auth/principal.ts";
-import { CLIENT_STATE_SELECT, clientTags, toClientState } from "../clients/verify-client-secret.ts";
+import {
+  CLIENT_RECORD_COLUMNS,
+  type ClientRecord,
+  type ClientRecordRow,
+  clientState,
+  clientTags,
+  toClientRecord,
+} from "../clients/verify-client-secret.ts";
 import { getConfig } from "../config/env.ts";
 import { ensureChangeFeed } from "../credentials/change-feed.ts";
 import { cachedCredential, type Loaded } from "../credentials/credential-cache.ts";
 import { narrow } from "../credentials/owner.ts";
 import { sha256Hex } from "../crypto/hash.ts";
-import { db } from "../db/client.ts";
+import { dbPool } from "../db/client.ts";
 import type { Permission } from "../policy/permissions.ts";
 import { SIGNING_ALG, verificationKey } from "./signing-keys.ts";
 
@@ -29,9 +36,19 @@ export type AccessTokenState = {
   exp: number;
 };
 
+/** What the cache keeps per access token: its verified claims, its client's row, whether revoked. */
+type VerifiedToken = Omit<AccessTokenState, "clientName" | "ownerId" | "usable" | "permissions"> & {
+  client: ClientRecord | null;
+  revoked: boolean;
+};
+
+const STATE_SQL = `
+  SELECT ${CLIENT_RECORD_COLUMNS}, EXISTS (SELECT 1 FROM "RevokedJwt" WHERE jti = $2) AS revoked
+  FROM "ApiClient" c WHERE c.id = $1`;
+
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
-async function load(token: string): Promise<Loaded<AccessTokenState>> {
+async function load(token: string): Promise<Loaded<VerifiedToken>> {
   let kid: string | undefined;
   try {
     kid = decodeProtectedHeader(token).kid;
@@ -55,28 +72,24 @@ async function load(token: string): Promise<Loaded<AccessTokenState>> {
   }
   const jti = String(payload.jti);
   const clientId = String(payload.client_id);
-  const [client, revoked] = await Promise.all([
-    db.apiClient.findUnique({ where: { id: clientId }, select: CLIENT_STATE_SELECT }),
-    db.revokedJwt.findUnique({ where: { jti }, select: { jti: true } }),
-  ]);
-  const state = client ? toClientState(client) : null;
-  const scope = typeof payload.scope === "string" ? payload.scope : "";
+  // One round trip: the client's row and whether this token was revoked.
+  const { rows } = await dbPool().query<ClientRecordRow & { revoked: boolean }>(STATE_SQL, [clientId, jti]);
+  const row = rows[0];
+  const client = row ? toClientRecord(row) : null;
   return {
     value: {
       jti,
       clientId,
-      clientName: state?.clientName ?? "",
-      ownerId: state?.ownerId ?? null,
-      usable: Boolean(state && !state.disabled && state.ownerActive && !revoked),
-      permissions: state ? narrow(scope.split(" "), state.effectiveScopes) : [],
-      scope,
+      client,
+      revoked: Boolean(row?.revoked),
+      scope: typeof payload.scope === "string" ? payload.scope : "",
       aud: Array.isArray(payload.aud) ? payload.aud : payload.aud ? [payload.aud] : [],
       iss: String(payload.iss),
       sub: String(payload.sub),
       iat: Number(payload.iat),
       exp: Number(payload.exp),
     },
-    tags: state ? [...clientTags(state), `jti:${jti}`] : [`client:${clientId}`, `jti:${jti}`],
+    tags: client ? [...clientTags(client), `jti:${jti}`] : [`client:${clientId}`, `jti:${jti}`],
   };
 }
 
@@ -92,11 +105,19 @@ export async function verifyAccessToken(
 ): Promise<AccessTokenState | null> {
   if (token.length > 4096 || !JWT_SHAPE.test(token)) return null;
   ensureChangeFeed();
-  const state = await cachedCredential(`jwt:${sha256Hex(token)}`, () => load(token));
+  const verified = await cachedCredential(`jwt:${sha256Hex(token)}`, () => load(token));
   const now = options.nowSeconds ?? Math.floor(Date.now() / 1000);
-  if (!state || state.exp <= now) return null;
-  if (options.audience && !state.aud.includes(options.audience)) return null;
-  return state;
+  if (!verified || verified.exp <= now) return null;
+  if (options.audience && !verified.aud.includes(options.audience)) return null;
+  const { client, revoked, ...claims } = verified;
+  const state = client ? await clientState(client) : null;
+  return {
+    ...claims,
+    clientName: client?.clientName ?? "",
+    ownerId: client?.ownerId ?? null,
+    usable: Boolean(state && !state.disabled && state.ownerActive && !revoked),
+    permissions: state ? narrow(claims.scope.split(" "), state.effectiveScopes) : [],
+  };
 }
 
 export function clientPrincipal(state: AccessTokenState): ClientPrincipal {

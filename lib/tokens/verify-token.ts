@@ -2,76 +2,89 @@ import type { TokenPrincipal } from "../auth/principal.ts";
 import { ensureChangeFeed } from "../credentials/change-feed.ts";
 import { cachedCredential, type Loaded } from "../credentials/credential-cache.ts";
 import { noteTokenUse } from "../credentials/last-used.ts";
-import { narrow, OWNER_SELECT, toOwner } from "../credentials/owner.ts";
+import { narrow } from "../credentials/owner.ts";
+import { EPOCH_MS } from "../credentials/owner-permissions-sql.ts";
+import { ownerState } from "../credentials/owner-state.ts";
 import { constantTimeEqual, sha256Hex } from "../crypto/hash.ts";
 import { isWellFormedToken } from "../crypto/secret-token.ts";
-import { db } from "../db/client.ts";
+import { dbPool } from "../db/client.ts";
 import type { Permission } from "../policy/permissions.ts";
 
-/** What the cache keeps per token secret: enough to decide, with times as epoch ms. */
-type TokenState = {
+/** What the cache keeps per token secret (times as epoch ms); the owner is cached on its own. */
+type TokenRecord = {
   tokenId: string;
   tokenName: string;
   userId: string;
-  email: string;
-  name: string;
-  usable: boolean;
-  permissions: Permission[];
+  scopes: string[];
+  revoked: boolean;
   createdAt: number;
   expiresAt: number | null;
   secretExpiresAt: number | null;
 };
 
-async function load(hash: string): Promise<Loaded<TokenState>> {
-  const secret = await db.apiTokenSecret.findUnique({
-    where: { hash },
-    select: {
-      hash: true,
-      expiresAt: true,
-      token: {
-        select: {
-          id: true,
-          name: true,
-          scopes: true,
-          createdAt: true,
-          expiresAt: true,
-          revokedAt: true,
-          user: { select: OWNER_SELECT },
-        },
-      },
-    },
-  });
+/** A usable token with its owner, and what it may do now. */
+export type PersonalTokenState = TokenRecord & { email: string; name: string; permissions: Permission[] };
+
+type TokenRow = {
+  hash: string;
+  secret_expires: number | null;
+  token_id: string;
+  token_name: string;
+  scopes: string[];
+  created_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+  user_id: string;
+};
+
+/** One round trip on two primary keys: the secret and its token. */
+const LOAD_SQL = `
+  SELECT s.hash, ${EPOCH_MS('s."expiresAt"')} AS secret_expires, t.id AS token_id, t.name AS token_name,
+         t.scopes, ${EPOCH_MS('t."createdAt"')} AS created_at, ${EPOCH_MS('t."expiresAt"')} AS expires_at,
+         ${EPOCH_MS('t."revokedAt"')} AS revoked_at, t."userId" AS user_id
+  FROM "ApiTokenSecret" s JOIN "ApiToken" t ON t.id = s."tokenId"
+  WHERE s.hash = $1`;
+
+async function load(hash: string): Promise<Loaded<TokenRecord>> {
+  const { rows } = await dbPool().query<TokenRow>(LOAD_SQL, [hash]);
+  const row = rows[0];
   // The index found it by equality; the comparison that decides is still constant-time.
-  if (!secret || !constantTimeEqual(secret.hash, hash)) return null;
-  const { token } = secret;
-  const owner = toOwner(token.user);
+  if (!row || !constantTimeEqual(row.hash, hash)) return null;
   return {
     value: {
-      tokenId: token.id,
-      tokenName: token.name,
-      userId: owner.id,
-      email: owner.email,
-      name: owner.name,
-      usable: owner.active && !token.revokedAt,
-      permissions: narrow(token.scopes, owner.permissions),
-      createdAt: token.createdAt.getTime(),
-      expiresAt: token.expiresAt?.getTime() ?? null,
-      secretExpiresAt: secret.expiresAt?.getTime() ?? null,
+      tokenId: row.token_id,
+      tokenName: row.token_name,
+      userId: row.user_id,
+      scopes: row.scopes,
+      revoked: row.revoked_at !== null,
+      createdAt: row.created_at,
+      expiresAt: row.expires_at,
+      secretExpiresAt: row.secret_expires,
     },
-    tags: [`token:${token.id}`, `user:${owner.id}`],
+    tags: [`token:${row.token_id}`, `user:${row.user_id}`],
   };
 }
 
-/** The live state of a personal token, or null when it is malformed, unknown, revoked or expired. */
-export async function personalTokenState(token: string, now = Date.now()): Promise<TokenState | null> {
+/** The live state of a personal token, or null when it is malformed, unknown, revoked, expired or its owner inactive. */
+export async function personalTokenState(
+  token: string,
+  now = Date.now(),
+): Promise<PersonalTokenState | null> {
   if (!isWellFormedToken("personal", token)) return null;
   ensureChangeFeed();
   const hash = sha256Hex(token);
-  const state = await cachedCredential(`pat:${hash}`, () => load(hash));
-  if (!state?.usable) return null;
-  if (state.expiresAt !== null && state.expiresAt <= now) return null;
-  if (state.secretExpiresAt !== null && state.secretExpiresAt <= now) return null;
-  return state;
+  const record = await cachedCredential(`pat:${hash}`, () => load(hash));
+  if (!record || record.revoked) return null;
+  if (record.expiresAt !== null && record.expiresAt <= now) return null;
+  if (record.secretExpiresAt !== null && record.secretExpiresAt <= now) return null;
+  const owner = await ownerState(record.userId);
+  if (!owner?.active) return null;
+  return {
+    ...record,
+    email: owner.email,
+    name: owner.name,
+    permissions: narrow(record.scopes, owner.permissions),
+  };
 }
 
 /**

@@ -1,0 +1,14 @@
+/**
+ * SQL for an owner's current permissions, as a text[]: the union of their roles' permissions. Used
+ * inside the single-query loaders of the verification hot path (one round trip per cache miss).
+ */
+export const OWNER_PERMISSIONS_SQL = `COALESCE((
+  SELECT array_agg(DISTINCT p) FROM "RoleAssignment" ra
+  JOIN "Role" r ON r.id = ra."roleId", unnest(r.permissions) AS p
+  WHERE ra."userId" = u.id), '{}')`;
+
+/**
+ * A timestamp column as epoch milliseconds (a number, or null). Prisma stores DateTime as UTC
+ * `timestamp(3)` without a zone; reading the number avoids any time-zone guess by the driver.
+ */
+export const EPOCH_MS = (column: string) => `(extract(epoch from ${column}) * 1000)::float8`;
