@@ -1,9 +1,13 @@
+import { randomUUID } from "node:crypto";
+
 import pg from "pg";
 
 import { getConfig } from "../config/env.ts";
 import type { Tx } from "../db/client.ts";
 import {
+  beginChange,
   type CredentialTag,
+  endChange,
   IN_FLIGHT_MS,
   invalidateCredentials,
   setCacheTrusted,
@@ -12,17 +16,37 @@ import {
 const CHANNEL = "keyward_credentials";
 const RECONNECT_MS = 1_000;
 
+/** Tells this process's changes from other instances' in the notices that come back. */
+const INSTANCE = randomUUID();
+
 /**
  * Call inside the transaction that changes a credential, its owner or their roles. The local cache
- * forgets the tags at once (and keeps them uncached until the transaction has surely ended); other
- * instances hear it through NOTIFY, which PostgreSQL delivers only if and when the change commits.
- * Embedded mode is a single instance: there is nobody to tell.
+ * forgets the tags at once and keeps them uncached until the change is committed: PostgreSQL
+ * delivers NOTIFY only on commit, to every listener, this process's own included, which ends the
+ * change here and tells other instances. Embedded mode is one instance with one connection: a
+ * load cannot run while the transaction holds it, so forgetting at once is enough.
  */
 export async function credentialsChanged(tx: Tx, tags: readonly (CredentialTag | "*")[]): Promise<void> {
   if (tags.length === 0) return;
-  invalidateCredentials(tags, IN_FLIGHT_MS);
-  if (!getConfig().embeddedDatabase) {
-    await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify(tags)})`;
+  if (getConfig().embeddedDatabase) {
+    invalidateCredentials(tags);
+    return;
+  }
+  const change = beginChange(tags, IN_FLIGHT_MS);
+  const notice: Notice = { instance: INSTANCE, change, tags: [...tags] };
+  await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify(notice)})`;
+}
+
+type Notice = { instance: string; change: number; tags: string[] };
+
+function heard(payload: string | undefined): void {
+  try {
+    const notice = JSON.parse(payload ?? "") as Partial<Notice>;
+    const tags = Array.isArray(notice.tags) ? notice.tags.map(String) : ["*"];
+    if (notice.instance === INSTANCE && typeof notice.change === "number") endChange(notice.change);
+    else invalidateCredentials(tags);
+  } catch {
+    invalidateCredentials(["*"]);
   }
 }
 
@@ -62,13 +86,7 @@ async function connect(feed: Feed): Promise<void> {
   });
   client.on("end", lost);
   client.on("notification", (message) => {
-    if (message.channel !== CHANNEL) return;
-    try {
-      const tags = JSON.parse(message.payload ?? "[]") as string[];
-      invalidateCredentials(Array.isArray(tags) ? tags.map(String) : ["*"]);
-    } catch {
-      invalidateCredentials(["*"]);
-    }
+    if (message.channel === CHANNEL) heard(message.payload);
   });
   try {
     await client.connect();

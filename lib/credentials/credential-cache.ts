@@ -5,8 +5,9 @@
  * transaction, which
  *  - drops the affected entries at once and bumps a generation, so a load that started before the
  *    change is never stored;
- *  - marks the affected tags "in flight" for longer than any transaction may last, so that nothing
- *    read before the commit is cached after it;
+ *  - marks the affected tags "in flight" until the change is known to be committed (its own NOTIFY
+ *    comes back) or for longer than any transaction may last, so that nothing read before the
+ *    commit is cached after it;
  *  - and tells other instances (lib/credentials/change-feed.ts) through PostgreSQL NOTIFY on commit.
  * Entries are keyed by a hash, never by the secret itself, and carry tags naming what they depend on.
  */
@@ -24,8 +25,9 @@ export const IN_FLIGHT_MS = 30_000;
 type State = {
   entries: Map<string, Entry>;
   generation: number;
-  inFlight: Map<string, number>;
-  everythingInFlightUntil: number;
+  /** Changes not yet known to be committed: their tags, and until when to assume they may be. */
+  inFlight: Map<number, { tags: ReadonlySet<string>; until: number }>;
+  nextChange: number;
   /** False while the cross-instance feed is down: then nothing is served from the cache. */
   trusted: boolean;
   hits: number;
@@ -39,7 +41,7 @@ function state(): State {
     entries: new Map(),
     generation: 0,
     inFlight: new Map(),
-    everythingInFlightUntil: 0,
+    nextChange: 1,
     trusted: true,
     hits: 0,
     misses: 0,
@@ -48,8 +50,14 @@ function state(): State {
 }
 
 function isInFlight(s: State, tags: readonly string[], now: number): boolean {
-  if (s.everythingInFlightUntil > now) return true;
-  return tags.some((tag) => (s.inFlight.get(tag) ?? 0) > now);
+  for (const [id, change] of s.inFlight) {
+    if (change.until <= now) {
+      s.inFlight.delete(id);
+      continue;
+    }
+    if (change.tags.has("*") || tags.some((tag) => change.tags.has(tag))) return true;
+  }
+  return false;
 }
 
 export type Loaded<T> = { value: T; tags: CredentialTag[] } | null;
@@ -83,19 +91,13 @@ export async function cachedCredential<T>(key: string, load: () => Promise<Loade
   return loaded.value;
 }
 
-/** Drops entries carrying any of the tags ("*" = all). `inFlightMs` keeps them uncached a while. */
-export function invalidateCredentials(tags: readonly string[], inFlightMs = 0): void {
+/** Drops entries carrying any of the tags ("*" = all) and bumps the generation. */
+export function invalidateCredentials(tags: readonly string[]): void {
   const s = state();
   s.generation++;
-  const until = Date.now() + inFlightMs;
   if (tags.includes("*")) {
     s.entries.clear();
-    if (inFlightMs) s.everythingInFlightUntil = Math.max(s.everythingInFlightUntil, until);
     return;
-  }
-  if (inFlightMs) {
-    for (const tag of tags) s.inFlight.set(tag, Math.max(s.inFlight.get(tag) ?? 0, until));
-    pruneInFlight(s);
   }
   const wanted = new Set(tags);
   for (const [key, entry] of s.entries) {
@@ -103,10 +105,23 @@ export function invalidateCredentials(tags: readonly string[], inFlightMs = 0): 
   }
 }
 
-function pruneInFlight(s: State): void {
-  if (s.inFlight.size < 1000) return;
-  const now = Date.now();
-  for (const [tag, until] of s.inFlight) if (until <= now) s.inFlight.delete(tag);
+/** A change begins (inside its transaction): forget the tags and keep them uncached until it ends. */
+export function beginChange(tags: readonly string[], maxMs: number): number {
+  const s = state();
+  invalidateCredentials(tags);
+  const id = s.nextChange++;
+  s.inFlight.set(id, { tags: new Set(tags), until: Date.now() + maxMs });
+  return id;
+}
+
+/** The change is committed (or gone): what is read from now on may be cached again. */
+export function endChange(id: number): void {
+  const s = state();
+  const change = s.inFlight.get(id);
+  if (!change) return;
+  s.inFlight.delete(id);
+  // Anything loaded while it was in flight may have read the old state.
+  invalidateCredentials([...change.tags]);
 }
 
 /** The change feed sets this: while other instances' changes might be missed, trust nothing cached. */
@@ -130,5 +145,4 @@ export function clearCredentialCache(): void {
   s.entries.clear();
   s.generation++;
   s.inFlight.clear();
-  s.everythingInFlightUntil = 0;
 }

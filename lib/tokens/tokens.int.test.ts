@@ -241,9 +241,8 @@ describe("verifying personal tokens", () => {
       await other.connect();
       await other.query("BEGIN");
       await other.query(`UPDATE "ApiToken" SET "revokedAt" = now() WHERE id = $1`, [minted.id]);
-      await other.query(`SELECT pg_notify('keyward_credentials', $1)`, [
-        JSON.stringify([`token:${minted.id}`]),
-      ]);
+      const notice = { instance: "another-instance", change: 1, tags: [`token:${minted.id}`] };
+      await other.query(`SELECT pg_notify('keyward_credentials', $1)`, [JSON.stringify(notice)]);
       await other.query("COMMIT");
       await other.end();
 
