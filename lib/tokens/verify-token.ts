@@ -4,7 +4,7 @@ import { cachedCredential, type Loaded } from "../credentials/credential-cache.t
 import { noteTokenUse } from "../credentials/last-used.ts";
 import { narrow } from "../credentials/owner.ts";
 import { EPOCH_MS } from "../credentials/owner-permissions-sql.ts";
-import { ownerState } from "../credentials/owner-state.ts";
+import { type OwnerState, ownerState } from "../credentials/owner-state.ts";
 import { constantTimeEqual, sha256Hex } from "../crypto/hash.ts";
 import { isWellFormedToken } from "../crypto/secret-token.ts";
 import { dbPool } from "../db/client.ts";
@@ -79,12 +79,26 @@ export async function personalTokenState(
   if (record.secretExpiresAt !== null && record.secretExpiresAt <= now) return null;
   const owner = await ownerState(record.userId);
   if (!owner?.active) return null;
-  return {
-    ...record,
-    email: owner.email,
-    name: owner.name,
-    permissions: narrow(record.scopes, owner.permissions),
-  };
+  return composed(record, owner).state;
+}
+
+type Composed = { owner: OwnerState; state: PersonalTokenState };
+
+/**
+ * A token with its owner, made once per (cached record, cached owner) pair: both objects are
+ * replaced whenever either changes, so identity says the combination is still current. This keeps
+ * the warm path to two map lookups (and the principal is made once per combination too).
+ */
+const combinations = new WeakMap<TokenRecord, Composed>();
+
+function composed(record: TokenRecord, owner: OwnerState): Composed {
+  const known = combinations.get(record);
+  if (known?.owner === owner) return known;
+  const permissions = narrow(record.scopes, owner.permissions);
+  const state = { ...record, email: owner.email, name: owner.name, permissions };
+  const made = { owner, state };
+  combinations.set(record, made);
+  return made;
 }
 
 /**
@@ -100,13 +114,24 @@ export async function verifyPersonalToken(
   const state = await personalTokenState(token, options.now);
   if (!state) return null;
   noteTokenUse(state.tokenId, options.ip ?? "");
-  return {
-    kind: "token",
-    tokenId: state.tokenId,
-    tokenName: state.tokenName,
-    userId: state.userId,
-    email: state.email,
-    name: state.name,
-    permissions: new Set(state.permissions),
-  };
+  return principalOf(state);
+}
+
+const principals = new WeakMap<PersonalTokenState, TokenPrincipal>();
+
+function principalOf(state: PersonalTokenState): TokenPrincipal {
+  let principal = principals.get(state);
+  if (!principal) {
+    principal = {
+      kind: "token",
+      tokenId: state.tokenId,
+      tokenName: state.tokenName,
+      userId: state.userId,
+      email: state.email,
+      name: state.name,
+      permissions: new Set(state.permissions),
+    };
+    principals.set(state, principal);
+  }
+  return principal;
 }
