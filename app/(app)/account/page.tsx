@@ -1,14 +1,18 @@
 import type { Metadata } from "next";
 
+import { SessionList } from "@/components/auth/session-list";
+import { listMySessions } from "@/lib/auth/manage-sessions";
 import { db } from "@/lib/db/client";
 import { requirePageUser } from "@/lib/http/page";
 import { PERMISSION_DESCRIPTIONS } from "@/lib/policy/permissions";
+
+import { endMySessionAction } from "./actions";
 
 export const metadata: Metadata = { title: "My account" };
 
 export default async function AccountPage() {
   const principal = await requirePageUser();
-  const [user, session] = await Promise.all([
+  const [user, session, sessions] = await Promise.all([
     db.user.findUniqueOrThrow({
       where: { id: principal.userId },
       select: { createdAt: true, roles: { select: { role: { select: { name: true } } } } },
@@ -17,6 +21,7 @@ export default async function AccountPage() {
       where: { id: principal.sessionId },
       select: { createdAt: true, expiresAt: true },
     }),
+    listMySessions(principal),
   ]);
   const permissions = [...principal.permissions].sort();
   return (
@@ -74,6 +79,16 @@ export default async function AccountPage() {
             ))}
           </ul>
         )}
+      </section>
+      <section aria-labelledby="sessions" className="flex flex-col gap-3">
+        <h2 id="sessions" className="text-lg font-semibold">
+          Where you are signed in
+        </h2>
+        <p className="text-sm text-slate-600 dark:text-slate-400">
+          Sign out of any browser you do not recognise, then change your password. (Security has “Sign out
+          everywhere else”.)
+        </p>
+        <SessionList sessions={sessions} end={endMySessionAction} canEnd />
       </section>
     </div>
   );

@@ -1,5 +1,7 @@
 "use server";
 
+import { endSession, endUserSessions } from "@/lib/auth/manage-sessions";
+import { userSessionRefSchema } from "@/lib/auth/session-schemas";
 import { action, type ActionState } from "@/lib/http/action";
 import { resetUserMfa } from "@/lib/mfa/reset-user-mfa";
 import { inviteUser, resendInvitation, revokeInvitation, type Invitation } from "@/lib/users/invitations";
@@ -102,5 +104,24 @@ export const resetMfaAction = action(
   async ({ principal, input, context }) => {
     await resetUserMfa({ actor: principal, userId: input.userId, context });
     return { message: "Their factors and recovery codes are removed, and their sessions ended." };
+  },
+);
+
+export const endUserSessionAction = action(
+  { permission: "users.write", schema: userSessionRefSchema },
+  async ({ principal, input, context }) => {
+    await endSession({ sessionId: input.sessionId, actor: principal, context });
+    return { message: "Session ended: that browser is signed out." };
+  },
+);
+
+export const endAllUserSessionsAction = action(
+  { permission: "users.write", schema: userRefSchema },
+  async ({ principal, input, context }) => {
+    const ended = await endUserSessions({ userId: input.userId, actor: principal, context });
+    return {
+      message:
+        ended === 0 ? "They had no active sessions." : `Ended ${ended} session${ended === 1 ? "" : "s"}.`,
+    };
   },
 );

@@ -3,12 +3,14 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 
 import { RecentEvents } from "@/components/audit/recent-events";
+import { SessionList } from "@/components/auth/session-list";
 import { ActionForm, ConfirmSubmit, SubmitButton } from "@/components/ui/action-form";
 import { StatusBadge } from "@/components/ui/badge";
 import { formatDate } from "@/components/ui/format";
 import { card, PageHeader } from "@/components/ui/page-header";
 import { UserProfileForm } from "@/components/users/user-profile-form";
 import { UserRoles } from "@/components/users/user-roles";
+import { listUserSessions } from "@/lib/auth/manage-sessions";
 import { pageData, requirePageUser } from "@/lib/http/page";
 import { can } from "@/lib/policy/authorize";
 import { PERMISSION_DESCRIPTIONS } from "@/lib/policy/permissions";
@@ -20,6 +22,8 @@ import {
   assignRoleAction,
   deleteUserAction,
   disableUserAction,
+  endAllUserSessionsAction,
+  endUserSessionAction,
   enableUserAction,
   removeRoleAction,
   resetMfaAction,
@@ -38,6 +42,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
   const canWrite = can(principal, "users.write");
   const assignable = canWrite ? await grantableRoles(principal) : [];
   const self = user.id === principal.userId;
+  const sessions = await pageData(() => listUserSessions(principal, user.id));
 
   return (
     <div className="flex flex-col gap-6">
@@ -186,6 +191,34 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
             )}
           </>
         )}
+      </section>
+
+      <section aria-labelledby="sessions" className={card}>
+        <div className="mb-4 flex flex-wrap items-center justify-between gap-3">
+          <h2 id="sessions" className="text-lg font-semibold">
+            Sessions
+          </h2>
+          {canWrite && !self && sessions.length > 0 && (
+            <ActionForm
+              action={endAllUserSessionsAction}
+              hidden={{ userId: user.id }}
+              label="End all sessions"
+            >
+              <ConfirmSubmit
+                label="End all sessions"
+                title={`Sign ${user.name} out everywhere?`}
+                body="Every browser they are signed in on is signed out on its next request. Their API tokens are not affected."
+                confirmLabel="End all sessions"
+              />
+            </ActionForm>
+          )}
+        </div>
+        <SessionList
+          sessions={sessions}
+          end={endUserSessionAction}
+          hidden={{ userId: user.id }}
+          canEnd={canWrite && !self}
+        />
       </section>
 
       {user.recentEvents && (

@@ -1,0 +1,109 @@
+import { auditActor } from "../audit/actor.ts";
+import { recordAudit } from "../audit/record-audit.ts";
+import { db } from "../db/client.ts";
+import { NotFound } from "../errors/app-error.ts";
+import { authorize, can } from "../policy/authorize.ts";
+import { getSettings } from "../settings/settings.ts";
+import { assertCanManageUser } from "../users/admin-guard.ts";
+import type { Principal, RequestContext, UserPrincipal } from "./principal.ts";
+import { revokeSession, revokeUserSessions } from "./sessions.ts";
+import { describeUserAgent } from "./user-agent.ts";
+
+export type SessionView = {
+  id: string;
+  /** "Chrome 131 on Windows" */
+  device: string;
+  ip: string;
+  createdAt: Date;
+  lastSeenAt: Date;
+  expiresAt: Date;
+  /** Authentication methods (RFC 8176): pwd, otp, hwk, swk, mfa. */
+  amr: string[];
+  /** The session of the browser asking. */
+  current: boolean;
+};
+
+/** Sessions that still work: not revoked, not past their lifetime, not idle too long. */
+async function activeSessions(userId: string, currentId?: string): Promise<SessionView[]> {
+  const now = new Date();
+  const idleMs = (await getSettings(db)).sessionIdleMinutes * 60_000;
+  const rows = await db.session.findMany({
+    where: {
+      userId,
+      revokedAt: null,
+      expiresAt: { gt: now },
+      lastSeenAt: { gt: new Date(now.getTime() - idleMs) },
+    },
+    orderBy: { lastSeenAt: "desc" },
+    take: 100,
+  });
+  return rows.map((row) => ({
+    id: row.id,
+    device: describeUserAgent(row.userAgent),
+    ip: row.ip,
+    createdAt: row.createdAt,
+    lastSeenAt: row.lastSeenAt,
+    expiresAt: row.expiresAt,
+    amr: row.amr,
+    current: row.id === currentId,
+  }));
+}
+
+/** The signed-in user's own sessions, this one marked. */
+export async function listMySessions(actor: UserPrincipal): Promise<SessionView[]> {
+  return activeSessions(actor.userId, actor.sessionId);
+}
+
+/** A user's sessions, for an administrator (users.read). */
+export async function listUserSessions(actor: Principal, userId: string): Promise<SessionView[]> {
+  authorize(actor, "users.read");
+  if (!(await db.user.findUnique({ where: { id: userId }, select: { id: true } }))) throw NotFound("user");
+  return activeSessions(userId, actor.kind === "user" ? actor.sessionId : undefined);
+}
+
+/**
+ * Ends one session: one's own (any of them, this one included), or, with users.write, anyone's
+ * whom the actor may manage. That browser is signed out on its next request.
+ */
+export async function endSession(input: { actor: Principal; sessionId: string; context: RequestContext }) {
+  await db.$transaction(async (tx) => {
+    const session = await tx.session.findFirst({
+      where: { id: input.sessionId, revokedAt: null },
+      include: { user: { select: { id: true, email: true } } },
+    });
+    const own = input.actor.kind === "user" && session?.userId === input.actor.userId;
+    // Someone else's session is "not found" to whoever may not see users at all.
+    if (!session || (!own && !can(input.actor, "users.read"))) throw NotFound("session");
+    if (!own) {
+      authorize(input.actor, "users.write");
+      await assertCanManageUser(tx, input.actor, session.userId);
+    }
+    await revokeSession(tx, session.id, own ? "signed_out_elsewhere" : "ended_by_admin");
+    await recordAudit(tx, {
+      action: "session.revoked",
+      actor: auditActor(input.actor),
+      target: { kind: "user", id: session.user.id, display: session.user.email },
+      context: input.context,
+      details: { scope: "one", session: session.id, device: describeUserAgent(session.userAgent) },
+    });
+  });
+}
+
+/** Ends every session of a user (users.write, a user the actor may manage): e.g. a lost laptop. */
+export async function endUserSessions(input: { actor: Principal; userId: string; context: RequestContext }) {
+  authorize(input.actor, "users.write");
+  return db.$transaction(async (tx) => {
+    const user = await tx.user.findUnique({ where: { id: input.userId }, select: { id: true, email: true } });
+    if (!user) throw NotFound("user");
+    await assertCanManageUser(tx, input.actor, user.id);
+    const ended = await revokeUserSessions(tx, user.id, "ended_by_admin");
+    await recordAudit(tx, {
+      action: "session.revoked",
+      actor: auditActor(input.actor),
+      target: { kind: "user", id: user.id, display: user.email },
+      context: input.context,
+      details: { scope: "all", ended },
+    });
+    return ended;
+  });
+}
