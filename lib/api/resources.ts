@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 import type { AuditEventView } from "../audit/list-events.ts";
+import type { SessionView } from "../auth/manage-sessions.ts";
 import type { Principal } from "../auth/principal.ts";
 import type { ClientView } from "../clients/list-clients.ts";
 import { permissionSchema } from "../policy/permission-schema.ts";
@@ -252,3 +253,25 @@ export const invitationResource = z.object({
     .describe("One-time link (its secret is in the fragment): pass it to the person."),
   expiresAt: when,
 });
+
+export const sessionResource = z.object({
+  id: z.string(),
+  device: z.string().describe("Browser and operating system, from the user agent."),
+  ip: z.string(),
+  createdAt: when,
+  lastSeenAt: when,
+  expiresAt: when,
+  amr: z.array(z.string()).describe("Authentication methods (RFC 8176)."),
+});
+
+export function toSession(session: SessionView): z.input<typeof sessionResource> {
+  return {
+    id: session.id,
+    device: session.device,
+    ip: session.ip,
+    createdAt: iso(session.createdAt),
+    lastSeenAt: iso(session.lastSeenAt),
+    expiresAt: iso(session.expiresAt),
+    amr: session.amr,
+  };
+}

@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 import { auditEventIdSchema, listAuditEventsSchema } from "../audit/audit-schemas.ts";
+import { userSessionRefSchema } from "../auth/session-schemas.ts";
 import {
   clientRefSchema,
   createClientSchema,
@@ -36,6 +37,7 @@ import {
   permissionResource,
   roleResource,
   rotatedTokenResource,
+  sessionResource,
   tokenResource,
   userResource,
   userSummaryResource,
@@ -170,6 +172,37 @@ export const V1 = {
     params: roleAssignmentSchema,
     response: userResource,
     stepUp: true,
+  }),
+
+  listUserSessions: operation({
+    operationId: "listUserSessions",
+    method: "GET",
+    path: "/users/{userId}/sessions",
+    tag: "Users",
+    summary: "A user's active sessions (device, address, times)",
+    permission: "users.read",
+    params: userRefSchema,
+    response: z.object({ items: z.array(sessionResource) }),
+  }),
+  endUserSessions: operation({
+    operationId: "endUserSessions",
+    method: "DELETE",
+    path: "/users/{userId}/sessions",
+    tag: "Users",
+    summary: "Sign a user out of every browser (their API tokens are not affected)",
+    permission: "users.write",
+    params: userRefSchema,
+    response: z.object({ ended: z.number().int() }),
+  }),
+  endUserSession: operation({
+    operationId: "endUserSession",
+    method: "DELETE",
+    path: "/users/{userId}/sessions/{sessionId}",
+    tag: "Users",
+    summary: "Sign a user out of one browser",
+    permission: "users.write",
+    params: userSessionRefSchema,
+    status: 204,
   }),
 
   listRoles: operation({

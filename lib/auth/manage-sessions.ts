@@ -65,10 +65,16 @@ export async function listUserSessions(actor: Principal, userId: string): Promis
  * Ends one session: one's own (any of them, this one included), or, with users.write, anyone's
  * whom the actor may manage. That browser is signed out on its next request.
  */
-export async function endSession(input: { actor: Principal; sessionId: string; context: RequestContext }) {
+export async function endSession(input: {
+  actor: Principal;
+  sessionId: string;
+  /** When the caller names the user too (the API's path): the session must be theirs. */
+  userId?: string;
+  context: RequestContext;
+}) {
   await db.$transaction(async (tx) => {
     const session = await tx.session.findFirst({
-      where: { id: input.sessionId, revokedAt: null },
+      where: { id: input.sessionId, revokedAt: null, ...(input.userId ? { userId: input.userId } : {}) },
       include: { user: { select: { id: true, email: true } } },
     });
     const own = input.actor.kind === "user" && session?.userId === input.actor.userId;

@@ -28,6 +28,8 @@ import * as tokens from "./tokens/route";
 import * as userDisable from "./users/[userId]/disable/route";
 import * as userEnable from "./users/[userId]/enable/route";
 import * as userRole from "./users/[userId]/roles/[roleId]/route";
+import * as userSession from "./users/[userId]/sessions/[sessionId]/route";
+import * as userSessions from "./users/[userId]/sessions/route";
 import * as user from "./users/[userId]/route";
 import * as users from "./users/route";
 
@@ -40,6 +42,8 @@ const MODULES: Record<string, Record<string, unknown>> = {
   "/users/{userId}/disable": userDisable,
   "/users/{userId}/enable": userEnable,
   "/users/{userId}/roles/{roleId}": userRole,
+  "/users/{userId}/sessions": userSessions,
+  "/users/{userId}/sessions/{sessionId}": userSession,
   "/roles": roles,
   "/roles/{roleId}": role,
   "/tokens": tokens,
@@ -62,6 +66,7 @@ const MISSING: Record<string, string> = {
   tokenId: "tok_missing0000000000000",
   clientId: "cli_missing0000000000000",
   eventId: "999999999999",
+  sessionId: "ses_missing0000000000000",
 };
 
 /** A valid body for each operation that takes one, so that only access decides the answer. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { resetConfigForTests } from "@/lib/config/env";
+import { resolveSession } from "@/lib/auth/sessions";
 import { db } from "@/lib/db/client";
 import { PERMISSIONS } from "@/lib/policy/permissions";
 import { builtInRoleId } from "@/lib/roles/ensure-built-in-roles";
@@ -18,6 +19,8 @@ import * as tokenRotate from "./tokens/[tokenId]/rotate/route";
 import * as token from "./tokens/[tokenId]/route";
 import * as tokens from "./tokens/route";
 import * as userRole from "./users/[userId]/roles/[roleId]/route";
+import * as userSession from "./users/[userId]/sessions/[sessionId]/route";
+import * as userSessions from "./users/[userId]/sessions/route";
 import * as user from "./users/[userId]/route";
 import * as users from "./users/route";
 
@@ -185,6 +188,41 @@ describe("REST API v1 with a personal token", () => {
     const items = events.body.items as { actor: { kind: string; id: string }; action: string }[];
     expect(items).toHaveLength(1);
     expect(items[0]?.actor).toMatchObject({ kind: "token", id: pat.id });
+  });
+});
+
+describe("sessions through the API", () => {
+  it("lists a user's sessions and ends one, then all", async () => {
+    const { principal } = await makePrincipal(["admin"]);
+    const pat = await mintTestToken(principal, ["users.read", "users.write"]);
+    const member = await makeUser();
+    const first = await signedInCookie(member.id);
+    const second = await signedInCookie(member.id);
+    const listed = await call(h(userSessions.GET), { bearer: pat.token, params: { userId: member.id } });
+    expect(listed.status).toBe(200);
+    expect((listed.body.items as { id: string; device: string }[]).map((item) => item.id).sort()).toEqual(
+      [first.sessionId, second.sessionId].sort(),
+    );
+    const ended = await call(h(userSession.DELETE), {
+      bearer: pat.token,
+      method: "DELETE",
+      params: { userId: member.id, sessionId: first.sessionId },
+    });
+    expect(ended.status).toBe(204);
+    expect(await resolveSession(first.sessionId)).toBeNull();
+    const wrongUser = await call(h(userSession.DELETE), {
+      bearer: pat.token,
+      method: "DELETE",
+      params: { userId: principal.userId, sessionId: second.sessionId },
+    });
+    expect(wrongUser.status).toBe(404);
+    const all = await call(h(userSessions.DELETE), {
+      bearer: pat.token,
+      method: "DELETE",
+      params: { userId: member.id },
+    });
+    expect(all.body).toEqual({ ended: 1 });
+    expect(await resolveSession(second.sessionId)).toBeNull();
   });
 });
 
