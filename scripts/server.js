@@ -5,19 +5,29 @@ import http from "node:http";
 
 import next from "next";
 
+import { clientAddressResolver } from "./client-address.js";
+
 const dev = process.argv.includes("--dev");
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? "0.0.0.0";
+
+// Fails at start, with the variable's name, when KEYWARD_TRUSTED_PROXIES is malformed.
+const clientAddress = clientAddressResolver(process.env.KEYWARD_TRUSTED_PROXIES);
 
 const app = next({ dev, port, hostname: host === "0.0.0.0" ? "localhost" : host });
 const handle = app.getRequestHandler();
 await app.prepare();
 
 const server = http.createServer((req, res) => {
-  // The peer address and the original path are facts of this connection: drop anything a client sent.
+  // The client's address (the TCP peer, or what trusted proxies say) and the original path are
+  // facts of this connection: drop anything a client sent.
+  const forwardedFor = req.headers["x-forwarded-for"];
   delete req.headers["x-keyward-peer"];
   delete req.headers["x-keyward-path"];
-  req.headers["x-keyward-peer"] = req.socket.remoteAddress ?? "";
+  req.headers["x-keyward-peer"] = clientAddress(
+    req.socket.remoteAddress ?? "",
+    Array.isArray(forwardedFor) ? forwardedFor.join(",") : forwardedFor,
+  );
   req.headers["x-keyward-path"] = req.url ?? "/";
   const requestId = randomUUID();
   req.headers["x-request-id"] = requestId;
