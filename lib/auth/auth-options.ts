@@ -6,13 +6,12 @@ import { getConfig } from "../config/env.ts";
 import { db } from "../db/client.ts";
 import { requestContext } from "../http/request-context.ts";
 import { recordAudit } from "../audit/record-audit.ts";
-import { isHttps, sessionCookieName } from "./session-cookie.ts";
+import { isHttps, SESSION_COOKIE_MAX_AGE_SECONDS, sessionCookieName } from "./session-cookie.ts";
 import { revokeSession } from "./sessions.ts";
 import { ATTEMPT_COOKIE } from "./sign-in/attempts.ts";
 import { completeSignIn } from "./sign-in/complete-sign-in.ts";
 
 /** next-auth's JWT lives as long as the longest session; the session row decides sooner ends. */
-const JWT_MAX_AGE_SECONDS = 30 * 24 * 3600;
 
 function cookieValue(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? "").split(";")) {
@@ -31,7 +30,7 @@ export function authOptions(): NextAuthOptions {
   const config = getConfig();
   return {
     secret: config.sessionSecret,
-    session: { strategy: "jwt", maxAge: JWT_MAX_AGE_SECONDS },
+    session: { strategy: "jwt", maxAge: SESSION_COOKIE_MAX_AGE_SECONDS },
     pages: { signIn: "/login", error: "/login" },
     useSecureCookies: isHttps(),
     cookies: {

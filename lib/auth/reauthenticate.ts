@@ -10,6 +10,7 @@ import { hasSecondFactor } from "../mfa/factors.ts";
 import { assertionOptions, verifyAssertion } from "../mfa/webauthn-authenticate.ts";
 import { saveChallenge, takeChallenge } from "../mfa/webauthn-challenges.ts";
 import type { authenticationResponseSchema } from "../mfa/webauthn-schemas.ts";
+import { rotateSession } from "./sessions.ts";
 import { accountLimiter } from "./sign-in-limits.ts";
 import type { RequestContext, UserPrincipal } from "./principal.ts";
 
@@ -22,7 +23,7 @@ export async function reauthenticate(input: {
   password: string;
   code?: string;
   context: RequestContext;
-}): Promise<void> {
+}): Promise<{ sessionId: string }> {
   const { actor } = input;
   const limit = await accountLimiter().consume(actor.email);
   if (!limit.allowed)
@@ -60,12 +61,13 @@ export async function reauthenticate(input: {
   }
   await accountLimiter().reward(actor.email);
   const now = new Date();
-  await db.$transaction(async (tx) => {
-    await tx.session.update({
-      where: { id: actor.sessionId },
-      data: { authTime: now, ...(needsCode ? { mfaTime: now } : {}) },
+  return db.$transaction(async (tx) => {
+    const sessionId = await rotateSession(tx, actor.sessionId, {
+      authTime: now,
+      ...(needsCode ? { mfaTime: now } : {}),
     });
     await recordAudit(tx, { action: "auth.reauthenticated", ...audit, details: { mfa: needsCode } });
+    return { sessionId };
   });
 }
 
@@ -80,7 +82,7 @@ export async function reauthenticateWithPasskey(input: {
   actor: UserPrincipal;
   response: z.infer<typeof authenticationResponseSchema>;
   context: RequestContext;
-}): Promise<void> {
+}): Promise<{ sessionId: string }> {
   const { actor } = input;
   const expectedChallenge = await takeChallenge("step_up", { userId: actor.userId });
   const verified = await verifyAssertion({
@@ -99,12 +101,13 @@ export async function reauthenticateWithPasskey(input: {
     throw new AppError("unauthenticated", "That passkey could not be verified.");
   }
   const now = new Date();
-  await db.$transaction(async (tx) => {
-    await tx.session.update({ where: { id: actor.sessionId }, data: { authTime: now, mfaTime: now } });
+  return db.$transaction(async (tx) => {
+    const sessionId = await rotateSession(tx, actor.sessionId, { authTime: now, mfaTime: now });
     await recordAudit(tx, {
       action: "auth.reauthenticated",
       ...audit,
       details: { mfa: true, method: "passkey" },
     });
+    return { sessionId };
   });
 }

@@ -1,4 +1,4 @@
-import { decode } from "next-auth/jwt";
+import { decode, encode } from "next-auth/jwt";
 
 import { getConfig } from "../config/env.ts";
 
@@ -20,4 +20,21 @@ export async function sessionIdFromToken(token: string | undefined): Promise<str
   } catch {
     return null;
   }
+}
+
+/** How long the browser keeps the cookie; the session row's own limits decide sooner. */
+export const SESSION_COOKIE_MAX_AGE_SECONDS = 30 * 24 * 3600;
+
+/**
+ * A Set-Cookie header carrying a session id, for the one place that changes it outside next-auth:
+ * re-authentication, which rotates the id. Same name, flags and encoding as next-auth's own.
+ */
+export async function sessionCookieHeader(userId: string, sessionId: string): Promise<string> {
+  const value = await encode({
+    token: { sub: userId, sid: sessionId },
+    secret: getConfig().sessionSecret,
+    maxAge: SESSION_COOKIE_MAX_AGE_SECONDS,
+  });
+  const secure = isHttps() ? "; Secure" : "";
+  return `${sessionCookieName()}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${SESSION_COOKIE_MAX_AGE_SECONDS}${secure}`;
 }

@@ -106,3 +106,32 @@ export async function revokeOtherSessions(
   });
   return count;
 }
+
+/**
+ * A new session id for the same sign-in (OWASP ASVS 7.2.4): after re-authentication the old id, which
+ * may have been seen before, stops working. Lifetime and creation time carry over.
+ */
+export async function rotateSession(
+  tx: Tx,
+  sessionId: string,
+  proof: { authTime: Date; mfaTime?: Date },
+): Promise<string> {
+  const old = await tx.session.findUniqueOrThrow({ where: { id: sessionId } });
+  const id = newId("ses");
+  await tx.session.create({
+    data: {
+      id,
+      userId: old.userId,
+      createdAt: old.createdAt,
+      lastSeenAt: proof.authTime,
+      expiresAt: old.expiresAt,
+      authTime: proof.authTime,
+      mfaTime: proof.mfaTime ?? old.mfaTime,
+      amr: old.amr,
+      userAgent: old.userAgent,
+      ip: old.ip,
+    },
+  });
+  await revokeSession(tx, sessionId, "rotated");
+  return id;
+}

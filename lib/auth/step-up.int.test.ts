@@ -39,9 +39,13 @@ describe("step-up", () => {
     expect(await code(reauthenticate({ actor: stale, password: "not my password", context }))).toBe(
       "unauthenticated",
     );
-    await reauthenticate({ actor: stale, password: user.password, context });
-    const fresh = (await resolveSession(principal.sessionId)) ?? principal;
-    expect(await code(disableUser({ actor: fresh, userId: target.id, context }))).toBe("ok");
+    const { sessionId } = await reauthenticate({ actor: stale, password: user.password, context });
+    // A new session id (ASVS 7.2.4): the old one stops working.
+    expect(sessionId).not.toBe(principal.sessionId);
+    expect(await resolveSession(principal.sessionId)).toBeNull();
+    const fresh = await resolveSession(sessionId);
+    expect(Math.floor((fresh?.authTime.getTime() ?? 0) / 1000)).toBe(now());
+    expect(await code(disableUser({ actor: fresh ?? stale, userId: target.id, context }))).toBe("ok");
   });
 
   it("with a second factor, needs the code as well as the password", async () => {
@@ -64,13 +68,13 @@ describe("step-up", () => {
     );
     expect(withoutCode?.extra.fields?.[0]?.path).toBe("code");
     later(1);
-    await reauthenticate({
+    const { sessionId } = await reauthenticate({
       actor: stale,
       password,
       code: await generate({ secret: enrollment.secret, epoch: now() }),
       context,
     });
-    const fresh = (await resolveSession(principal.sessionId)) ?? principal;
+    const fresh = (await resolveSession(sessionId)) ?? principal;
     expect(await code(regenerateRecoveryCodes({ actor: fresh, context }))).toBe("ok");
   });
 });
