@@ -1,6 +1,10 @@
 import { z } from "zod";
 
-import { auditEventIdSchema, listAuditEventsSchema } from "../audit/audit-schemas.ts";
+import {
+  auditEventIdSchema,
+  exportAuditEventsSchema,
+  listAuditEventsSchema,
+} from "../audit/audit-schemas.ts";
 import { userSessionRefSchema } from "../auth/session-schemas.ts";
 import {
   clientRefSchema,
@@ -426,6 +430,16 @@ export const V1 = {
     permission: "audit.read",
     query: listAuditEventsSchema,
     response: pageOf(auditEventResource),
+  }),
+  exportAuditEvents: operation({
+    operationId: "exportAuditEvents",
+    method: "GET",
+    path: "/audit-events/export",
+    tag: "Audit",
+    summary: "Every event matching the filters, streamed as CSV or JSON Lines",
+    permission: "audit.read",
+    query: exportAuditEventsSchema,
+    response: z.string().describe("text/csv (RFC 4180) or application/jsonl, newest first"),
   }),
   getAuditEvent: operation({
     operationId: "getAuditEvent",

@@ -50,6 +50,8 @@ export const AUDIT_ACTIONS = [
   "oauth.token_revoked",
   "oauth.signing_key_created",
   "oauth.signing_key_rotated",
+  "audit.exported",
+  "audit.verified",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

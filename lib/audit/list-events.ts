@@ -22,7 +22,7 @@ export type AuditEventView = {
 
 type Row = Prisma.AuditEventGetPayload<object>;
 
-function toView(row: Row): AuditEventView {
+export function toAuditEventView(row: Row): AuditEventView {
   return {
     id: row.id.toString(),
     occurredAt: row.occurredAt,
@@ -41,13 +41,9 @@ function toView(row: Row): AuditEventView {
   };
 }
 
-/** Newest first, a page at a time by id (the chain order): every filter rides an index. */
-export async function listAuditEvents(
-  actor: Principal,
-  input: ListAuditEventsInput,
-): Promise<{ items: AuditEventView[]; nextCursor: string | null }> {
-  authorize(actor, "audit.read");
-  const where: Prisma.AuditEventWhereInput = {
+/** The filters as a query: each rides an index (actor, target, action, time: lib/db schema). */
+export function auditWhere(input: Omit<ListAuditEventsInput, "limit">): Prisma.AuditEventWhereInput {
+  return {
     ...(input.actor ? { actorId: input.actor } : {}),
     ...(input.target ? { targetId: input.target } : {}),
     ...(input.action ? { action: input.action } : {}),
@@ -62,13 +58,22 @@ export async function listAuditEvents(
       : {}),
     ...(input.after ? { id: { lt: BigInt(input.after) } } : {}),
   };
+}
+
+/** Newest first, a page at a time by id (the chain order): every filter rides an index. */
+export async function listAuditEvents(
+  actor: Principal,
+  input: ListAuditEventsInput,
+): Promise<{ items: AuditEventView[]; nextCursor: string | null }> {
+  authorize(actor, "audit.read");
+  const where = auditWhere(input);
   const rows = await db.auditEvent.findMany({ where, orderBy: { id: "desc" }, take: input.limit + 1 });
-  return cursorPage(rows, input.limit, toView);
+  return cursorPage(rows, input.limit, toAuditEventView);
 }
 
 export async function getAuditEvent(actor: Principal, eventId: string): Promise<AuditEventView> {
   authorize(actor, "audit.read");
   const row = await db.auditEvent.findUnique({ where: { id: BigInt(eventId) } });
   if (!row) throw NotFound("audit event");
-  return toView(row);
+  return toAuditEventView(row);
 }

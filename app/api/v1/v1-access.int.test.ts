@@ -11,6 +11,7 @@ import { makePrincipal, present, TEST_CONTEXT } from "@/test/factories";
 import { call } from "@/test/requests";
 
 import * as auditEvent from "./audit-events/[eventId]/route";
+import * as auditExport from "./audit-events/export/route";
 import * as auditEvents from "./audit-events/route";
 import * as clientDisable from "./clients/[clientId]/disable/route";
 import * as clientEnable from "./clients/[clientId]/enable/route";
@@ -56,6 +57,7 @@ const MODULES: Record<string, Record<string, unknown>> = {
   "/clients/{clientId}/enable": clientEnable,
   "/clients/{clientId}/owner": clientOwner,
   "/audit-events": auditEvents,
+  "/audit-events/export": auditExport,
   "/audit-events/{eventId}": auditEvent,
 };
 

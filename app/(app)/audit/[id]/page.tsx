@@ -1,0 +1,63 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+
+import { formatDate } from "@/components/ui/format";
+import { card, PageHeader } from "@/components/ui/page-header";
+import { auditEventIdSchema } from "@/lib/audit/audit-schemas";
+import { getAuditEvent } from "@/lib/audit/list-events";
+import { pageData, requirePageUser } from "@/lib/http/page";
+
+export const metadata: Metadata = { title: "Audit event" };
+
+export default async function AuditEventPage({ params }: { params: Promise<{ id: string }> }) {
+  const principal = await requirePageUser("audit.read");
+  const id = auditEventIdSchema.safeParse({ eventId: (await params).id });
+  if (!id.success) notFound();
+  const event = await pageData(() => getAuditEvent(principal, id.data.eventId));
+  const rows: [string, string][] = [
+    ["When", formatDate(event.occurredAt)],
+    ["Action", event.action],
+    ["Outcome", event.outcome],
+    ["Actor", [event.actor.kind, event.actor.id, event.actor.display].filter(Boolean).join(" · ")],
+    [
+      "Target",
+      event.target
+        ? [event.target.kind, event.target.id, event.target.display].filter(Boolean).join(" · ")
+        : "None",
+    ],
+    ["Address", event.ip ?? "None"],
+    ["User agent", event.userAgent ?? "None"],
+    ["Request id", event.requestId ?? "None"],
+    ["Hash", event.hash],
+  ];
+  return (
+    <>
+      <p className="mb-2 text-sm">
+        <Link href="/audit" className="text-indigo-700 underline dark:text-indigo-400">
+          ← Audit log
+        </Link>
+      </p>
+      <PageHeader title={`Event ${event.id}`} description={event.action} />
+      <section aria-labelledby="event" className={card}>
+        <h2 id="event" className="sr-only">
+          Event
+        </h2>
+        <dl className="grid grid-cols-1 gap-x-6 gap-y-2 text-sm sm:grid-cols-[10rem_1fr]">
+          {rows.map(([label, value]) => (
+            <div key={label} className="contents">
+              <dt className="text-slate-600 dark:text-slate-400">{label}</dt>
+              <dd className="break-all">{value}</dd>
+            </div>
+          ))}
+          <dt className="text-slate-600 dark:text-slate-400">Details</dt>
+          <dd>
+            <pre className="overflow-x-auto rounded-md bg-slate-100 p-3 text-xs dark:bg-slate-800">
+              {JSON.stringify(event.details, null, 2)}
+            </pre>
+          </dd>
+        </dl>
+      </section>
+    </>
+  );
+}
