@@ -1,4 +1,5 @@
-import { secondaryLinkButton, selectClass } from "@/components/ui/page-header";
+import { FilterSelect } from "@/components/ui/filter-select";
+import { secondaryLinkButton } from "@/components/ui/page-header";
 import { AUDIT_ACTIONS } from "@/lib/audit/actions";
 
 const input =
@@ -44,30 +45,24 @@ export function AuditFilters({
     <form aria-label="Filter events" className="mb-4 flex flex-wrap items-start gap-3">
       {field("actor", "Actor id", "text", "A user, token or client id")}
       {field("target", "Target id")}
-      <div className="flex flex-col gap-1">
-        <label htmlFor="audit-action" className="text-sm font-medium">
-          Action
-        </label>
-        <select id="audit-action" name="action" defaultValue={values.action ?? ""} className={selectClass}>
-          <option value="">Any</option>
-          {AUDIT_ACTIONS.map((action) => (
-            <option key={action} value={action}>
-              {action}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="flex flex-col gap-1">
-        <label htmlFor="audit-outcome" className="text-sm font-medium">
-          Outcome
-        </label>
-        <select id="audit-outcome" name="outcome" defaultValue={values.outcome ?? ""} className={selectClass}>
-          <option value="">Any</option>
-          <option value="success">Success</option>
-          <option value="failure">Failure</option>
-          <option value="denied">Denied</option>
-        </select>
-      </div>
+      <FilterSelect
+        id="audit-action"
+        name="action"
+        label="Action"
+        value={values.action}
+        options={AUDIT_ACTIONS.map((action) => [action, action] as const)}
+      />
+      <FilterSelect
+        id="audit-outcome"
+        name="outcome"
+        label="Outcome"
+        value={values.outcome}
+        options={[
+          ["success", "Success"],
+          ["failure", "Failure"],
+          ["denied", "Denied"],
+        ]}
+      />
       {field("from", "From (UTC)", "datetime-local")}
       {field("to", "To (UTC)", "datetime-local")}
       <button type="submit" className={`${secondaryLinkButton} mt-6`}>

@@ -2,8 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 
 import { ClientStatusBadge } from "@/components/clients/client-status-badge";
+import { FilterSelect } from "@/components/ui/filter-select";
 import { formatDate } from "@/components/ui/format";
-import { card, linkButton, PageHeader, secondaryLinkButton, selectClass } from "@/components/ui/page-header";
+import { card, linkButton, PageHeader, secondaryLinkButton } from "@/components/ui/page-header";
 import { DataTable } from "@/components/ui/data-table";
 import { listClientsSchema } from "@/lib/clients/client-schemas";
 import { listClients } from "@/lib/clients/list-clients";
@@ -45,17 +46,17 @@ export default async function ClientsPage({ searchParams }: { searchParams: Sear
             className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-900"
           />
         </div>
-        <div className="flex flex-col gap-1">
-          <label htmlFor="status" className="text-sm font-medium">
-            Status
-          </label>
-          <select id="status" name="status" defaultValue={query.status ?? ""} className={selectClass}>
-            <option value="">Any</option>
-            <option value="active">Active</option>
-            <option value="disabled">Disabled</option>
-            <option value="orphaned">Needs a new owner</option>
-          </select>
-        </div>
+        <FilterSelect
+          id="status"
+          name="status"
+          label="Status"
+          value={query.status}
+          options={[
+            ["active", "Active"],
+            ["disabled", "Disabled"],
+            ["orphaned", "Needs a new owner"],
+          ]}
+        />
         <button type="submit" className={secondaryLinkButton}>
           Filter
         </button>

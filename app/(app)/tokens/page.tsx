@@ -5,7 +5,8 @@ import { forbidden } from "next/navigation";
 import { MintTokenForm } from "@/components/tokens/mint-token-form";
 import { TokenActions } from "@/components/tokens/token-actions";
 import { TokenTable } from "@/components/tokens/token-table";
-import { card, PageHeader, selectClass, secondaryLinkButton } from "@/components/ui/page-header";
+import { FilterSelect } from "@/components/ui/filter-select";
+import { card, PageHeader, secondaryLinkButton } from "@/components/ui/page-header";
 import { db } from "@/lib/db/client";
 import { pageData, requirePageUser } from "@/lib/http/page";
 import { can } from "@/lib/policy/authorize";
@@ -57,17 +58,17 @@ export default async function TokensPage({ searchParams }: { searchParams: Searc
           </h2>
           <form className="flex flex-wrap items-end gap-3" aria-label="Filter tokens">
             <input type="hidden" name="scope" value="all" />
-            <div className="flex flex-col gap-1">
-              <label htmlFor="status" className="text-sm font-medium">
-                Status
-              </label>
-              <select id="status" name="status" defaultValue={query.status ?? ""} className={selectClass}>
-                <option value="">Any</option>
-                <option value="active">Active</option>
-                <option value="expired">Expired</option>
-                <option value="revoked">Revoked</option>
-              </select>
-            </div>
+            <FilterSelect
+              id="status"
+              name="status"
+              label="Status"
+              value={query.status}
+              options={[
+                ["active", "Active"],
+                ["expired", "Expired"],
+                ["revoked", "Revoked"],
+              ]}
+            />
             <button type="submit" className={secondaryLinkButton}>
               Filter
             </button>
