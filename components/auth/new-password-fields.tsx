@@ -4,14 +4,16 @@ import { TextField } from "@/components/ui/text-field";
 export function NewPasswordFields({
   passwordError,
   confirmError,
+  label = "Password",
 }: {
   passwordError?: string;
   confirmError?: string;
+  label?: string;
 }) {
   return (
     <>
       <TextField
-        label="Password"
+        label={label}
         name="password"
         type="password"
         autoComplete="new-password"
@@ -20,7 +22,7 @@ export function NewPasswordFields({
         error={passwordError}
       />
       <TextField
-        label="Confirm password"
+        label={`Confirm ${label.toLowerCase()}`}
         name="confirm"
         type="password"
         autoComplete="new-password"

@@ -51,6 +51,8 @@ export const AUDIT_ACTIONS = [
   "oauth.signing_key_created",
   "oauth.signing_key_rotated",
   "audit.exported",
+  "user.password_changed",
+  "user.password_change_failed",
   "audit.verified",
 ] as const;
 

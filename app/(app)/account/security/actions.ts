@@ -3,6 +3,7 @@
 import { z } from "zod";
 
 import { endOtherSessions } from "@/lib/auth/end-other-sessions";
+import { changePassword, changePasswordSchema } from "@/lib/users/change-password";
 import { action } from "@/lib/http/action";
 import { confirmTotpEnrollment, startTotpEnrollment } from "@/lib/mfa/enroll-totp";
 import { removeFactor, regenerateRecoveryCodes, renameFactor } from "@/lib/mfa/manage-factors";
@@ -68,6 +69,19 @@ export const endOtherSessionsAction = action(
         ended === 0
           ? "You had no other sessions."
           : `Signed out of ${ended} other session${ended === 1 ? "" : "s"}.`,
+    };
+  },
+);
+
+export const changePasswordAction = action(
+  { permission: "self", schema: changePasswordSchema, booleans: ["endOtherSessions"] },
+  async ({ principal, input, context }) => {
+    const { endedSessions } = await changePassword({ ...input, actor: principal, context });
+    return {
+      message:
+        endedSessions > 0
+          ? `Password changed; signed out of ${endedSessions} other session${endedSessions === 1 ? "" : "s"}.`
+          : "Password changed.",
     };
   },
 );

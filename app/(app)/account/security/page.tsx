@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 
+import { ChangePasswordForm } from "@/components/auth/change-password-form";
 import { FactorList } from "@/components/mfa/factor-list";
 import { PasskeyRegister } from "@/components/mfa/passkey-register";
 import { RecoveryCodesPanel } from "@/components/mfa/recovery-codes-panel";
@@ -11,6 +12,7 @@ import { requirePageUser } from "@/lib/http/page";
 import { myFactors } from "@/lib/mfa/manage-factors";
 
 import {
+  changePasswordAction,
   confirmTotpAction,
   endOtherSessionsAction,
   regenerateRecoveryCodesAction,
@@ -67,6 +69,12 @@ export default async function SecurityPage() {
           <RecoveryCodesPanel left={recoveryCodesLeft} regenerate={regenerateRecoveryCodesAction} />
         </section>
       )}
+      <section aria-labelledby="password" className={card}>
+        <h2 id="password" className="mb-4 text-lg font-semibold">
+          Password
+        </h2>
+        <ChangePasswordForm action={changePasswordAction} />
+      </section>
       <section aria-labelledby="elsewhere" className={card}>
         <h2 id="elsewhere" className="mb-2 text-lg font-semibold">
           Other sessions
