@@ -1,12 +1,16 @@
 // `npm run admin -- <command>`: break-glass operations for whoever has shell access to the server.
 // Each is audited as the operating-system user who ran it.
+import { randomBytes } from "node:crypto";
 import os from "node:os";
+import path from "node:path";
 import readline from "node:readline";
 import { parseArgs } from "node:util";
 
 import type { AuditActor } from "../lib/audit/actions.ts";
 import { SYSTEM_CONTEXT } from "../lib/auth/principal.ts";
-import { ConfigError } from "../lib/config/env.ts";
+import { ConfigError, getConfig, resetConfigForTests } from "../lib/config/env.ts";
+import { readSecretsFile, SECRETS_FILE, writeSecretsFile } from "../lib/config/secrets.ts";
+import { reencryptSecrets } from "../lib/settings/reencrypt-secrets.ts";
 import { closeDb, db } from "../lib/db/client.ts";
 import { applyMigrations } from "../lib/db/migrate.ts";
 import { openDatabase } from "../lib/db/open-database.ts";
@@ -34,6 +38,11 @@ Commands:
                                              must be permissions the user holds; the expiry (default
                                              30 days) is capped by the token lifetime setting. The
                                              token is printed once, on standard output.
+  rotate-encryption-key                      Re-encrypt every secret at rest (TOTP secrets, signing
+                                             keys) under a new key. With keys in the environment, put
+                                             the new key in KEYWARD_ENCRYPTION_KEY and the old one in
+                                             KEYWARD_ENCRYPTION_KEYS_PREVIOUS first; with generated
+                                             keys (the data folder), a new one is generated.
   help                                       Show this help.
 
 Uses DATABASE_URL, or the embedded database in the data folder (stop Keyward first).`;
@@ -147,6 +156,43 @@ async function run(command: string | undefined, values: Record<string, string | 
           `expires ${minted.expiresAt?.toISOString() ?? "never"}. It is shown only now.`,
       );
       console.log(minted.token);
+      return;
+    }
+    case "rotate-encryption-key": {
+      const config = getConfig();
+      const generated = !process.env.KEYWARD_ENCRYPTION_KEY;
+      const file = path.join(config.dataDir, SECRETS_FILE);
+      if (generated) {
+        // The new key goes first and the old ones stay readable before anything is re-encrypted,
+        // so that an interruption leaves every secret readable.
+        const stored = readSecretsFile(file);
+        const old = [stored.KEYWARD_ENCRYPTION_KEY, stored.KEYWARD_ENCRYPTION_KEYS_PREVIOUS]
+          .filter(Boolean)
+          .join(",");
+        writeSecretsFile(file, {
+          ...stored,
+          KEYWARD_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+          KEYWARD_ENCRYPTION_KEYS_PREVIOUS: old,
+        });
+        resetConfigForTests();
+      }
+      const counts = await reencryptSecrets({
+        keyring: getConfig().encryptionKeys,
+        actor,
+        context: SYSTEM_CONTEXT,
+      });
+      console.log(
+        `Re-encrypted ${counts.totp} authenticator secret(s) and ${counts.signingKeys} signing key(s) under the current key.`,
+      );
+      if (generated) {
+        const { KEYWARD_ENCRYPTION_KEYS_PREVIOUS: _dropped, ...rest } = readSecretsFile(file);
+        writeSecretsFile(file, rest);
+        console.log(`The new key is in ${file}; the old one is gone. Back that file up with the database.`);
+      } else {
+        console.log(
+          "Every secret is under KEYWARD_ENCRYPTION_KEY now: remove KEYWARD_ENCRYPTION_KEYS_PREVIOUS.",
+        );
+      }
       return;
     }
     case "help":

@@ -52,6 +52,7 @@ export const AUDIT_ACTIONS = [
   "oauth.signing_key_rotated",
   "audit.exported",
   "user.password_changed",
+  "settings.encryption_key_rotated",
   "user.password_change_failed",
   "audit.verified",
 ] as const;

@@ -7,7 +7,12 @@ import { ConfigError } from "./config-error.ts";
 export type Env = Readonly<Record<string, string | undefined>>;
 type LoadSecretsInput = { env: Env; dataDir: string; production: boolean };
 type Secrets = { sessionSecret: string; encryptionKeys: Buffer[]; generated: string[] };
-type SecretsFile = { KEYWARD_SECRET?: string; KEYWARD_ENCRYPTION_KEY?: string };
+export type SecretsFile = {
+  KEYWARD_SECRET?: string;
+  KEYWARD_ENCRYPTION_KEY?: string;
+  /** Only while `npm run admin -- rotate-encryption-key` runs: the keys being replaced. */
+  KEYWARD_ENCRYPTION_KEYS_PREVIOUS?: string;
+};
 
 export const SECRETS_FILE = "secrets.json";
 
@@ -37,7 +42,9 @@ export function loadSecrets({ env, dataDir, production }: LoadSecretsInput): Sec
   if (generated.length > 0) writeSecretsFile(file, stored);
 
   if (sessionSecret.length < 32) throw new ConfigError("KEYWARD_SECRET must be at least 32 characters");
-  const previous = (env.KEYWARD_ENCRYPTION_KEYS_PREVIOUS ?? "").split(",").filter(Boolean);
+  const previous = (env.KEYWARD_ENCRYPTION_KEYS_PREVIOUS ?? stored.KEYWARD_ENCRYPTION_KEYS_PREVIOUS ?? "")
+    .split(",")
+    .filter(Boolean);
   const encryptionKeys = [currentKey, ...previous].map((k, i) =>
     parseKey(k, i === 0 ? "KEYWARD_ENCRYPTION_KEY" : "KEYWARD_ENCRYPTION_KEYS_PREVIOUS"),
   );
@@ -50,7 +57,7 @@ function parseKey(value: string, name: string): Buffer {
   return key;
 }
 
-function readSecretsFile(file: string): SecretsFile {
+export function readSecretsFile(file: string): SecretsFile {
   try {
     return JSON.parse(fs.readFileSync(file, "utf8")) as SecretsFile;
   } catch (error) {
@@ -59,7 +66,7 @@ function readSecretsFile(file: string): SecretsFile {
   }
 }
 
-function writeSecretsFile(file: string, secrets: SecretsFile): void {
+export function writeSecretsFile(file: string, secrets: SecretsFile): void {
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, JSON.stringify(secrets, null, 2) + "\n", { mode: 0o600 });

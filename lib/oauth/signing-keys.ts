@@ -23,7 +23,9 @@ const KEY_LOCK = 7_294_017;
 type SigningKeyRow = { kid: string; privateKeyEnc: string; createdAt: Date };
 export type ActiveSigningKey = { kid: string; key: CryptoKey; createdAt: Date };
 
-const aad = (kid: string) => `signing-key:${kid}`;
+/** Associated data binding a private key's ciphertext to its row. */
+export const signingKeyContext = (kid: string) => `signing-key:${kid}`;
+const aad = signingKeyContext;
 const store = globalThis as typeof globalThis & { __keywardKeyObjects?: Map<string, Promise<CryptoKey>> };
 
 function imported(cacheKey: string, make: () => Promise<CryptoKey>): Promise<CryptoKey> {

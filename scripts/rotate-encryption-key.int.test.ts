@@ -1,0 +1,91 @@
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+import { describe, expect, it } from "vitest";
+
+import { ciphertextKeyId, decrypt, keyId } from "../lib/crypto/encryption.ts";
+import { db } from "../lib/db/client.ts";
+import { startTotpEnrollment, totpSecretContext } from "../lib/mfa/enroll-totp.ts";
+import { activeSigningKey, signingKeyContext } from "../lib/oauth/signing-keys.ts";
+import { makePrincipal } from "../test/factories.ts";
+
+// Guarantee: after rotate-encryption-key every secret at rest is under the new key and reads back.
+describe("npm run admin -- rotate-encryption-key", () => {
+  it("re-encrypts TOTP secrets and signing keys under the new key, in one audited step", async () => {
+    const { principal } = await makePrincipal();
+    const enrollment = await startTotpEnrollment({ actor: principal, name: "Phone" });
+    const { kid } = await activeSigningKey();
+    const oldKey = process.env.KEYWARD_ENCRYPTION_KEY as string;
+    const newKey = randomBytes(32).toString("base64");
+    const rotations = () => db.auditEvent.count({ where: { action: "settings.encryption_key_rotated" } });
+    const before = await rotations();
+
+    const result = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "scripts/admin.ts", "rotate-encryption-key"],
+      {
+        encoding: "utf8",
+        env: { ...process.env, KEYWARD_ENCRYPTION_KEY: newKey, KEYWARD_ENCRYPTION_KEYS_PREVIOUS: oldKey },
+      },
+    );
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(
+      /Re-encrypted [1-9]\d* authenticator secret\(s\) and [1-9]\d* signing key\(s\)/,
+    );
+
+    const onlyNew = [Buffer.from(newKey, "base64")];
+    const factor = await db.totpFactor.findUniqueOrThrow({ where: { id: enrollment.factorId } });
+    expect(ciphertextKeyId(factor.secretEnc)).toBe(keyId(Buffer.from(newKey, "base64")));
+    expect(decrypt(onlyNew, factor.secretEnc, totpSecretContext(factor.id))).toBe(enrollment.secret);
+    const key = await db.signingKey.findUniqueOrThrow({ where: { kid } });
+    expect(JSON.parse(decrypt(onlyNew, key.privateKeyEnc, signingKeyContext(kid))).kty).toBe("EC");
+    expect(await rotations()).toBe(before + 1);
+
+    // And back, so that this file's other tests find every secret under this process's key.
+    const back = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "scripts/admin.ts", "rotate-encryption-key"],
+      {
+        encoding: "utf8",
+        env: { ...process.env, KEYWARD_ENCRYPTION_KEY: oldKey, KEYWARD_ENCRYPTION_KEYS_PREVIOUS: newKey },
+      },
+    );
+    expect(back.status).toBe(0);
+  }, 60_000);
+
+  it("with generated keys, makes a new one in the data folder and drops the old one there", async () => {
+    const { principal } = await makePrincipal();
+    const enrollment = await startTotpEnrollment({ actor: principal, name: "Phone" });
+    const oldKey = process.env.KEYWARD_ENCRYPTION_KEY as string;
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "keyward-rotate-"));
+    const file = path.join(dataDir, "secrets.json");
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ KEYWARD_SECRET: process.env.KEYWARD_SECRET, KEYWARD_ENCRYPTION_KEY: oldKey }),
+    );
+    try {
+      const result = spawnSync(
+        process.execPath,
+        ["--import", "tsx", "scripts/admin.ts", "rotate-encryption-key"],
+        {
+          encoding: "utf8",
+          env: { ...process.env, KEYWARD_ENCRYPTION_KEY: "", KEYWARD_SECRET: "", KEYWARD_DATA_DIR: dataDir },
+        },
+      );
+      expect(result.stderr).toBe("");
+      expect(result.status).toBe(0);
+      const stored = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, string>;
+      expect(stored.KEYWARD_ENCRYPTION_KEY).not.toBe(oldKey);
+      expect(stored.KEYWARD_ENCRYPTION_KEYS_PREVIOUS).toBeUndefined();
+      const factor = await db.totpFactor.findUniqueOrThrow({ where: { id: enrollment.factorId } });
+      const newKeyring = [Buffer.from(stored.KEYWARD_ENCRYPTION_KEY as string, "base64")];
+      expect(decrypt(newKeyring, factor.secretEnc, totpSecretContext(factor.id))).toBe(enrollment.secret);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
