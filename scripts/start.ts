@@ -3,6 +3,8 @@
 import { spawn, spawnSync } from "node:child_process";
 import path from "node:path";
 
+import { pruneAuditEvents } from "../lib/audit/prune-events.ts";
+import { SYSTEM_CONTEXT } from "../lib/auth/principal.ts";
 import { ConfigError, getConfig } from "../lib/config/env.ts";
 import { SECRETS_FILE } from "../lib/config/secrets.ts";
 import { closeDb } from "../lib/db/client.ts";
@@ -48,6 +50,13 @@ async function main(): Promise<void> {
       ].join("\n"),
     );
   }
+  // Audit retention (off unless set): applied at every start; `npm run audit:prune` for cron.
+  const pruned = await pruneAuditEvents({
+    actor: { kind: "system", display: "keyward" },
+    context: SYSTEM_CONTEXT,
+  });
+  if (pruned.pruned > 0)
+    console.log(`[keyward] Audit retention: pruned ${pruned.pruned} events behind a signed checkpoint.`);
   // The embedded server takes one connection: hand it over to the web server.
   await closeDb();
 

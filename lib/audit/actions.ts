@@ -55,6 +55,7 @@ export const AUDIT_ACTIONS = [
   "settings.encryption_key_rotated",
   "user.password_change_failed",
   "audit.verified",
+  "audit.pruned",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -14,7 +14,7 @@ export type AuditEventInput = {
 };
 
 /** Any constant: the advisory lock that serialises appends to the chain. */
-const AUDIT_CHAIN_LOCK = 7_294_011;
+export const AUDIT_CHAIN_LOCK = 7_294_011;
 
 /**
  * Appends an event inside the caller's transaction: no change without its event, no event without

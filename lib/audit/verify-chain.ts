@@ -1,5 +1,7 @@
 import type { Db } from "../db/client.ts";
+import { getConfig } from "../config/env.ts";
 import { eventHash, GENESIS_HASH } from "./canonical.ts";
+import { checkpointSignatureValid } from "./checkpoint-signature.ts";
 
 export type ChainVerification =
   { ok: true; checked: number } | { ok: false; checked: number; firstBadId: bigint; reason: string };
@@ -12,6 +14,22 @@ const BATCH = 1000;
  */
 export async function verifyAuditChain(client: Db): Promise<ChainVerification> {
   const checkpoint = await client.auditCheckpoint.findFirst({ orderBy: { lastId: "desc" } });
+  if (
+    checkpoint &&
+    !checkpointSignatureValid(
+      getConfig().encryptionKeys,
+      checkpoint.lastId,
+      checkpoint.lastHash,
+      checkpoint.signature,
+    )
+  ) {
+    return {
+      ok: false,
+      checked: 0,
+      firstBadId: checkpoint.lastId,
+      reason: "the retention checkpoint's signature is not valid (forged)",
+    };
+  }
   let expectedPrev = checkpoint?.lastHash ?? GENESIS_HASH;
   let afterId = checkpoint?.lastId ?? BigInt(0);
   let checked = 0;

@@ -1,4 +1,5 @@
 import type { AuditActor } from "../audit/actions.ts";
+import { checkpointSignatureValid, signCheckpoint } from "../audit/checkpoint-signature.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import type { RequestContext } from "../auth/principal.ts";
 import { db } from "../db/client.ts";
@@ -37,6 +38,19 @@ export async function reencryptSecrets(input: {
       if (!value) continue;
       await tx.signingKey.update({ where: { kid: key.kid }, data: { privateKeyEnc: value } });
       signingKeys++;
+    }
+    // Retention checkpoints are signed with the key too: sign them again under the new one.
+    for (const checkpoint of await tx.auditCheckpoint.findMany()) {
+      if (checkpoint.signature.startsWith(`${currentId}.`)) continue;
+      if (
+        !checkpointSignatureValid(input.keyring, checkpoint.lastId, checkpoint.lastHash, checkpoint.signature)
+      ) {
+        throw new Error(`audit checkpoint ${checkpoint.id} has an invalid signature: not re-signing it`);
+      }
+      await tx.auditCheckpoint.update({
+        where: { id: checkpoint.id },
+        data: { signature: signCheckpoint(input.keyring, checkpoint.lastId, checkpoint.lastHash) },
+      });
     }
     await recordAudit(tx, {
       action: "settings.encryption_key_rotated",

@@ -39,6 +39,8 @@ export const settingsSchema = z.object({
     .default(15),
   /** The signing key is replaced when it is this old (checked when a token is issued). */
   signingKeyRotationDays: z.number().int().min(1).max(3650).default(90),
+  /** Audit events older than this many days are pruned behind a signed checkpoint; 0 keeps all. */
+  auditRetentionDays: z.number().int().min(0).max(36500).default(0),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

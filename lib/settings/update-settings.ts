@@ -44,6 +44,11 @@ export const credentialSettingsSchema = z.object({
 });
 export type CredentialSettings = z.infer<typeof credentialSettingsSchema>;
 
+export const auditSettingsSchema = z.object({
+  auditRetentionDays: wholeNumber("days", 0, 36500, "0 keeps every event.", "At most 100 years."),
+});
+export type AuditSettings = z.infer<typeof auditSettingsSchema>;
+
 /** Global security settings (settings.write, with a fresh sign-in); before/after in the audit log. */
 export async function updateSecuritySettings(
   input: SecuritySettings & { actor: Principal; context: RequestContext },
@@ -65,7 +70,13 @@ export async function updateCredentialSettings(
   );
 }
 
-type Editable = Pick<Settings, keyof SecuritySettings | keyof CredentialSettings>;
+type Editable = Pick<Settings, keyof SecuritySettings | keyof CredentialSettings | keyof AuditSettings>;
+
+export async function updateAuditSettings(
+  input: AuditSettings & { actor: Principal; context: RequestContext },
+): Promise<void> {
+  await saveSettings(input, ["auditRetentionDays"], "audit");
+}
 
 async function saveSettings<K extends keyof Editable>(
   input: Pick<Editable, K> & { actor: Principal; context: RequestContext },

@@ -5,8 +5,10 @@ import { z } from "zod";
 import { action } from "@/lib/http/action";
 import { rotateSigningKey } from "@/lib/oauth/signing-keys";
 import {
+  auditSettingsSchema,
   credentialSettingsSchema,
   securitySettingsSchema,
+  updateAuditSettings,
   updateCredentialSettings,
   updateSecuritySettings,
 } from "@/lib/settings/update-settings";
@@ -32,5 +34,13 @@ export const rotateSigningKeyAction = action(
   async ({ principal, context }) => {
     const { kid } = await rotateSigningKey({ actor: principal, context });
     return { message: `New signing key ${kid.slice(0, 8)}… is signing tokens now.` };
+  },
+);
+
+export const updateAuditSettingsAction = action(
+  { permission: "settings.write", schema: auditSettingsSchema },
+  async ({ principal, input, context }) => {
+    await updateAuditSettings({ ...input, actor: principal, context });
+    return { message: "Settings saved." };
   },
 );

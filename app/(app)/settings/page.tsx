@@ -1,17 +1,17 @@
 import type { Metadata } from "next";
 
-import { ActionForm, SubmitButton } from "@/components/ui/action-form";
+import { ActionForm, ConfirmSubmit, SubmitButton } from "@/components/ui/action-form";
+import { formatDate } from "@/components/ui/format";
 import { card, PageHeader } from "@/components/ui/page-header";
 import { TextField } from "@/components/ui/text-field";
 import { db } from "@/lib/db/client";
 import { requirePageUser } from "@/lib/http/page";
 import { listSigningKeys } from "@/lib/oauth/signing-keys";
 import { getSettings, type Settings } from "@/lib/settings/settings";
-import { formatDate } from "@/components/ui/format";
-import { ConfirmSubmit } from "@/components/ui/action-form";
 
 import {
   rotateSigningKeyAction,
+  updateAuditSettingsAction,
   updateCredentialSettingsAction,
   updateSecuritySettingsAction,
 } from "./actions";
@@ -99,6 +99,30 @@ export default async function SettingsPage() {
           </label>
           <div>
             <SubmitButton>Save credential settings</SubmitButton>
+          </div>
+        </ActionForm>
+      </section>
+      <section aria-labelledby="audit" className={`${card} mt-6`}>
+        <h2 id="audit" className="mb-4 text-lg font-semibold">
+          Audit log
+        </h2>
+        <ActionForm
+          action={updateAuditSettingsAction}
+          label="Audit settings"
+          className="flex max-w-xl flex-col gap-4"
+        >
+          <TextField
+            label="Keep events for (days)"
+            name="auditRetentionDays"
+            type="number"
+            min={0}
+            max={36500}
+            defaultValue={String(settings.auditRetentionDays)}
+            hint="0 keeps every event. Older events are pruned at start-up and by npm run audit:prune, behind a signed checkpoint that keeps the chain verifiable."
+            required
+          />
+          <div>
+            <SubmitButton>Save audit settings</SubmitButton>
           </div>
         </ActionForm>
       </section>
