@@ -7,6 +7,7 @@ import { TextField } from "@/components/ui/text-field";
 import { db } from "@/lib/db/client";
 import { requirePageUser } from "@/lib/http/page";
 import { listSigningKeys } from "@/lib/oauth/signing-keys";
+import type { ActionState } from "@/lib/http/action";
 import { getSettings, type Settings } from "@/lib/settings/settings";
 
 import {
@@ -36,6 +37,16 @@ const CREDENTIAL_SETTINGS = [
   { name: "signingKeyRotationDays", label: "Replace the signing key every (days)", min: 1, max: 3650 },
 ] as const;
 
+const AUDIT_SETTINGS = [
+  {
+    name: "auditRetentionDays",
+    label: "Keep events for (days)",
+    min: 0,
+    max: 36500,
+    hint: "0 keeps every event. Older events are pruned at start-up and by npm run audit:prune, behind a signed checkpoint that keeps the chain verifiable.",
+  },
+] as const;
+
 export default async function SettingsPage() {
   const principal = await requirePageUser("settings.write");
   const settings = await getSettings(db, { fresh: true });
@@ -43,90 +54,43 @@ export default async function SettingsPage() {
   return (
     <>
       <PageHeader title="Settings" description="Security policy for everyone who signs in to Keyward." />
-      <section aria-labelledby="security" className={card}>
-        <h2 id="security" className="mb-4 text-lg font-semibold">
-          Security
-        </h2>
-        <ActionForm
-          action={updateSecuritySettingsAction}
-          label="Security settings"
-          className="flex max-w-xl flex-col gap-4"
-        >
-          <label className="flex items-start gap-2 text-sm">
-            <input
-              type="checkbox"
-              name="mfaRequiredForAll"
-              defaultChecked={settings.mfaRequiredForAll}
-              className="mt-1"
-            />
-            <span>
-              <span className="font-medium">Require MFA for everyone</span>
-              <span className="block text-xs text-slate-600 dark:text-slate-400">
-                Users without a second factor must set one up before they can do anything else. Roles can also
-                require it.
-              </span>
-            </span>
-          </label>
-          <NumberFields fields={NUMBER_SETTINGS} values={settings} />
-          <div>
-            <SubmitButton>Save security settings</SubmitButton>
-          </div>
-        </ActionForm>
-      </section>
-      <section aria-labelledby="credentials" className={`${card} mt-6`}>
-        <h2 id="credentials" className="mb-4 text-lg font-semibold">
-          API credentials
-        </h2>
-        <ActionForm
-          action={updateCredentialSettingsAction}
-          label="API credential settings"
-          className="flex max-w-xl flex-col gap-4"
-        >
-          <NumberFields fields={CREDENTIAL_SETTINGS} values={settings} />
-          <label className="flex items-start gap-2 text-sm">
-            <input
-              type="checkbox"
-              name="tokenAllowNoExpiry"
-              defaultChecked={settings.tokenAllowNoExpiry}
-              className="mt-1"
-            />
-            <span>
-              <span className="font-medium">Allow personal tokens that never expire</span>
-              <span className="block text-xs text-slate-600 dark:text-slate-400">
-                Not recommended: a forgotten token then stays valid until someone revokes it.
-              </span>
-            </span>
-          </label>
-          <div>
-            <SubmitButton>Save credential settings</SubmitButton>
-          </div>
-        </ActionForm>
-      </section>
-      <section aria-labelledby="audit" className={`${card} mt-6`}>
-        <h2 id="audit" className="mb-4 text-lg font-semibold">
-          Audit log
-        </h2>
-        <ActionForm
-          action={updateAuditSettingsAction}
-          label="Audit settings"
-          className="flex max-w-xl flex-col gap-4"
-        >
-          <TextField
-            label="Keep events for (days)"
-            name="auditRetentionDays"
-            type="number"
-            min={0}
-            max={36500}
-            defaultValue={String(settings.auditRetentionDays)}
-            hint="0 keeps every event. Older events are pruned at start-up and by npm run audit:prune, behind a signed checkpoint that keeps the chain verifiable."
-            required
-          />
-          <div>
-            <SubmitButton>Save audit settings</SubmitButton>
-          </div>
-        </ActionForm>
-      </section>
-      <section aria-labelledby="keys" className={`${card} mt-6`}>
+      <SettingsForm
+        id="security"
+        title="Security"
+        action={updateSecuritySettingsAction}
+        submit="Save security settings"
+      >
+        <CheckboxSetting
+          name="mfaRequiredForAll"
+          checked={settings.mfaRequiredForAll}
+          label="Require MFA for everyone"
+          hint="Users without a second factor must set one up before they can do anything else. Roles can also require it."
+        />
+        <NumberFields fields={NUMBER_SETTINGS} values={settings} />
+      </SettingsForm>
+      <SettingsForm
+        id="credentials"
+        title="API credentials"
+        action={updateCredentialSettingsAction}
+        submit="Save credential settings"
+      >
+        <NumberFields fields={CREDENTIAL_SETTINGS} values={settings} />
+        <CheckboxSetting
+          name="tokenAllowNoExpiry"
+          checked={settings.tokenAllowNoExpiry}
+          label="Allow personal tokens that never expire"
+          hint="Not recommended: a forgotten token then stays valid until someone revokes it."
+        />
+      </SettingsForm>
+      <SettingsForm
+        id="audit"
+        title="Audit log"
+        action={updateAuditSettingsAction}
+        submit="Save audit settings"
+      >
+        <NumberFields fields={AUDIT_SETTINGS} values={settings} />
+      </SettingsForm>
+      <section aria-labelledby="keys" className={card}>
         <h2 id="keys" className="mb-2 text-lg font-semibold">
           Signing keys
         </h2>
@@ -168,11 +132,64 @@ export default async function SettingsPage() {
   );
 }
 
-type NumberSetting = { name: keyof Settings; label: string; min: number; max: number };
+type SettingsAction = (state: ActionState<undefined>, form: FormData) => Promise<ActionState<undefined>>;
+
+/** One group of settings: a titled card holding one form and its save button. */
+function SettingsForm({
+  id,
+  title,
+  action,
+  submit,
+  children,
+}: {
+  id: string;
+  title: string;
+  action: SettingsAction;
+  submit: string;
+  children: React.ReactNode;
+}) {
+  return (
+    <section aria-labelledby={id} className={`${card} mb-6`}>
+      <h2 id={id} className="mb-4 text-lg font-semibold">
+        {title}
+      </h2>
+      <ActionForm action={action} label={`${title} settings`} className="flex max-w-xl flex-col gap-4">
+        {children}
+        <div>
+          <SubmitButton>{submit}</SubmitButton>
+        </div>
+      </ActionForm>
+    </section>
+  );
+}
+
+function CheckboxSetting({
+  name,
+  checked,
+  label,
+  hint,
+}: {
+  name: keyof Settings;
+  checked: boolean;
+  label: string;
+  hint: string;
+}) {
+  return (
+    <label className="flex items-start gap-2 text-sm">
+      <input type="checkbox" name={name} defaultChecked={checked} className="mt-1" />
+      <span>
+        <span className="font-medium">{label}</span>
+        <span className="block text-xs text-slate-600 dark:text-slate-400">{hint}</span>
+      </span>
+    </label>
+  );
+}
+
+type NumberSetting = { name: keyof Settings; label: string; min: number; max: number; hint?: string };
 
 /** Numeric settings as labelled fields with the bounds of their schema. */
 function NumberFields({ fields, values }: { fields: readonly NumberSetting[]; values: Settings }) {
-  return fields.map(({ name, label, min, max }) => (
+  return fields.map(({ name, label, min, max, hint }) => (
     <TextField
       key={name}
       label={label}
@@ -181,6 +198,7 @@ function NumberFields({ fields, values }: { fields: readonly NumberSetting[]; va
       min={min}
       max={max}
       defaultValue={String(values[name])}
+      hint={hint}
       required
     />
   ));
