@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { makeUser, signedInCookie, uniqueEmail } from "../test/factories.ts";
 import { resolveSession } from "../lib/auth/sessions.ts";
 import { db } from "../lib/db/client.ts";
+import { serverUrl } from "../test/database.ts";
 import { verifyPersonalToken } from "../lib/tokens/verify-token.ts";
 
 const admin = (args: string[], input = "") =>
@@ -15,7 +16,9 @@ const admin = (args: string[], input = "") =>
   });
 
 // Guarantee: the operator CLI applies the same rules as the app and audits as the OS user.
-describe("npm run admin", () => {
+// A second process needs a second connection: the in-memory test database serves one, so these
+// run against a PostgreSQL server (TEST_DATABASE_URL or DATABASE_URL, as in CI).
+describe.skipIf(!serverUrl())("npm run admin", () => {
   it("creates an administrator with the password from standard input, refusing a weak one", async () => {
     const email = uniqueEmail("ops");
     const weak = admin(["create-admin", "--email", email], "short\n");

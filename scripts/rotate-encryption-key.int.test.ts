@@ -8,12 +8,15 @@ import { describe, expect, it } from "vitest";
 
 import { ciphertextKeyId, decrypt, keyId } from "../lib/crypto/encryption.ts";
 import { db } from "../lib/db/client.ts";
+import { serverUrl } from "../test/database.ts";
 import { startTotpEnrollment, totpSecretContext } from "../lib/mfa/enroll-totp.ts";
 import { activeSigningKey, signingKeyContext } from "../lib/oauth/signing-keys.ts";
 import { makePrincipal } from "../test/factories.ts";
 
 // Guarantee: after rotate-encryption-key every secret at rest is under the new key and reads back.
-describe("npm run admin -- rotate-encryption-key", () => {
+// A second process needs a second connection: the in-memory test database serves one, so these
+// run against a PostgreSQL server (TEST_DATABASE_URL or DATABASE_URL, as in CI).
+describe.skipIf(!serverUrl())("npm run admin -- rotate-encryption-key", () => {
   it("re-encrypts TOTP secrets and signing keys under the new key, in one audited step", async () => {
     const { principal } = await makePrincipal();
     const enrollment = await startTotpEnrollment({ actor: principal, name: "Phone" });

@@ -1,6 +1,7 @@
 // The zero-configuration path, checked as a newcomer would use it, over HTTP only: a fresh data
 // folder, `npm start` with no DATABASE_URL, first-run setup with the code from the log, sign-in;
-// then a restart, and the same account still signs in (the data survived). Used by .ci/run.
+// API credentials (a token, a client and its access token); then a restart, and the same account
+// still signs in and the same credentials still work (the data and keys survived). Used by .ci/run.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -55,6 +56,52 @@ async function basics(): Promise<void> {
   check((await request("/api/v1/me")).status === 401, "a signed-out API call is 401");
 }
 
+type Credentials = { token: string; clientId: string; clientSecret: string };
+
+/** API credentials on the embedded database: a personal token, a client and its access token. */
+async function credentials(): Promise<Credentials> {
+  const json = { "content-type": "application/json" };
+  const minted = await request("/api/v1/tokens", {
+    method: "POST",
+    headers: json,
+    body: JSON.stringify({ name: "smoke", scopes: ["users.read"], expiration: "7" }),
+  });
+  const { token } = (await minted.json()) as { token: string };
+  check(
+    minted.status === 201 && token.startsWith("kw_pat_"),
+    `a personal token was minted (${minted.status})`,
+  );
+  const client = await request("/api/v1/clients", {
+    method: "POST",
+    headers: json,
+    body: JSON.stringify({ name: "smoke", scopes: ["users.read"] }),
+  });
+  const { clientId, clientSecret } = (await client.json()) as { clientId: string; clientSecret: string };
+  check(client.status === 201, `an API client was registered (${client.status})`);
+  return { token, clientId, clientSecret };
+}
+
+/** The credentials work with nothing but themselves (no cookie), also after a restart. */
+async function exerciseCredentials({ token, clientId, clientSecret }: Credentials): Promise<void> {
+  jar.clear();
+  const me = await request("/api/v1/me", { headers: { authorization: `Bearer ${token}` } });
+  check(me.status === 200, `the personal token authenticates (${me.status})`);
+  const issued = await request("/api/oauth/token", {
+    method: "POST",
+    headers: {
+      authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString("base64")}`,
+      "content-type": "application/x-www-form-urlencoded",
+    },
+    body: "grant_type=client_credentials",
+  });
+  const { access_token: accessToken } = (await issued.json()) as { access_token: string };
+  check(issued.status === 200, `the client gets an access token (${issued.status})`);
+  const users = await request("/api/v1/users", { headers: { authorization: `Bearer ${accessToken}` } });
+  check(users.status === 200, `the access token reads users (${users.status})`);
+  const jwks = (await (await request("/.well-known/jwks.json")).json()) as { keys: unknown[] };
+  check(jwks.keys.length > 0, "the JWKS publishes the signing key");
+}
+
 async function stopped(server: ServerProcess): Promise<void> {
   await server.stop();
   check(!(await isAnswering(baseUrl)), "the server stopped (nothing answers on its port)");
@@ -96,6 +143,8 @@ async function main(): Promise<void> {
     });
     check(setup.status === 201, `first administrator created (${setup.status})`);
     await signIn(email, password);
+    const issued = await credentials();
+    await exerciseCredentials(issued);
     await stopped(server);
     check(
       (fs.statSync(path.join(dir, "data", "secrets.json")).mode & 0o777) === 0o600,
@@ -110,6 +159,7 @@ async function main(): Promise<void> {
       "no new setup code after setup",
     );
     await signIn(email, password);
+    await exerciseCredentials(issued);
     await stopped(server);
   } finally {
     await server.stop();
