@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 
-import { AcceptInvitationForm } from "@/components/auth/accept-invitation-form";
+import { OneTimeLinkPasswordForm } from "@/components/auth/one-time-link-password-form";
 import { AuthCard } from "@/components/ui/auth-card";
 
 import { acceptInvitationAction } from "./actions";
@@ -10,7 +10,7 @@ export const metadata: Metadata = { title: "Accept invitation", referrer: "no-re
 export default function AcceptInvitationPage() {
   return (
     <AuthCard title="Welcome to Keyward" subtitle="Choose the password you will sign in with.">
-      <AcceptInvitationForm action={acceptInvitationAction} />
+      <OneTimeLinkPasswordForm action={acceptInvitationAction} linkName="invitation link" />
     </AuthCard>
   );
 }

@@ -23,9 +23,11 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
       ? "Administrator created. Sign in with your new account."
       : params.invited
         ? "Your password is set. Sign in to continue."
-        : params.signedOut
-          ? "You have signed out."
-          : undefined;
+        : params.reset
+          ? "Your new password is set and every session has ended. Sign in to continue."
+          : params.signedOut
+            ? "You have signed out."
+            : undefined;
   const email = typeof params.email === "string" ? params.email.slice(0, 254) : undefined;
   return (
     <AuthCard title="Sign in" subtitle="Use your Keyward account.">

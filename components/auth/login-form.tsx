@@ -1,6 +1,7 @@
 "use client";
 
 import { signIn } from "next-auth/react";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 
@@ -151,6 +152,12 @@ export function LoginForm({
         required
         error={fields.password}
       />
+      <Link
+        href="/forgot-password"
+        className="self-end text-sm text-indigo-700 underline dark:text-indigo-400"
+      >
+        Forgot your password?
+      </Link>
       <Button type="submit" pending={pending}>
         {pending ? "Signing in…" : "Sign in"}
       </Button>

@@ -12,6 +12,9 @@ import { CopyField } from "./copy-field";
 import { FormAlert } from "./form-alert";
 import { useToast } from "./toast";
 
+/** What an action returns when it made a one-time link to show once (an invitation, a reset). */
+type OneTimeLinkData = { link?: string; linkLabel?: string; linkHint?: string };
+
 type ServerAction<T> = (state: ActionState<T>, form: FormData) => Promise<ActionState<T>>;
 
 /**
@@ -52,7 +55,8 @@ export function ActionForm<T>({
     },
     { status: "idle" },
   );
-  const link = state.status === "ok" ? (state.data as { link?: string } | undefined)?.link : undefined;
+  const shownLink = state.status === "ok" ? (state.data as OneTimeLinkData | undefined) : undefined;
+  const link = shownLink?.link;
   return (
     <>
       <form action={formAction} aria-label={label} className={className}>
@@ -71,9 +75,9 @@ export function ActionForm<T>({
         {link && (
           <div className="mt-3">
             <CopyField
-              label="New invitation link"
+              label={shownLink?.linkLabel ?? "New invitation link"}
               value={link}
-              hint="Send it to the invitee; it is not shown again."
+              hint={shownLink?.linkHint ?? "Send it to the invitee; it is not shown again."}
             />
           </div>
         )}

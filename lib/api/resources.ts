@@ -254,6 +254,18 @@ export const invitationResource = z.object({
   expiresAt: when,
 });
 
+export const passwordResetResource = z.object({
+  userId: z.string(),
+  delivery: z
+    .enum(["email", "shown"])
+    .describe("email: sent to the user's address; shown: resetLink is here, to pass on."),
+  resetLink: z
+    .string()
+    .optional()
+    .describe("One-time link (its secret is in the fragment), only when delivery is shown."),
+  expiresAt: when,
+});
+
 export const sessionResource = z.object({
   id: z.string(),
   device: z.string().describe("Browser and operating system, from the user agent."),

@@ -36,6 +36,7 @@ import {
   clientSecretResource,
   invitationResource,
   meResource,
+  passwordResetResource,
   mintedTokenResource,
   pageOf,
   permissionResource,
@@ -178,6 +179,18 @@ export const V1 = {
     stepUp: true,
   }),
 
+  resetUserPassword: operation({
+    operationId: "resetUserPassword",
+    method: "POST",
+    path: "/users/{userId}/password-reset",
+    tag: "Users",
+    summary:
+      "Start a password reset: emails a one-time link when SMTP is configured, else returns it to pass on",
+    permission: "users.write",
+    params: userRefSchema,
+    response: passwordResetResource,
+    status: 201,
+  }),
   listUserSessions: operation({
     operationId: "listUserSessions",
     method: "GET",

@@ -54,6 +54,9 @@ export const AUDIT_ACTIONS = [
   "user.password_changed",
   "settings.encryption_key_rotated",
   "user.password_change_failed",
+  "user.password_reset_issued",
+  "user.password_reset_requested",
+  "user.password_reset",
   "audit.verified",
   "audit.pruned",
 ] as const;

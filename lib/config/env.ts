@@ -27,6 +27,13 @@ const envSchema = z.object({
   KEYWARD_DEFAULT_AUDIENCE: z.url().optional(),
   /** Requests per minute each API token or client may make. */
   KEYWARD_API_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  /** Outgoing mail (password-reset links): smtp:// or smtps://user:password@host:port. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  KEYWARD_MAIL_FROM: z.string().optional(),
 });
 
 export type Config = {
@@ -50,6 +57,9 @@ export type Config = {
   apiAudience: string;
   defaultAudience: string;
   apiRateLimitPerMinute: number;
+  /** Outgoing mail, when configured. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
   /** True when a secret was generated into the data folder by this load. */
   generatedSecrets: string[];
 };
@@ -96,6 +106,8 @@ export function readConfig(env: Env): Config {
     apiAudience,
     defaultAudience: e.KEYWARD_DEFAULT_AUDIENCE ?? apiAudience,
     apiRateLimitPerMinute: e.KEYWARD_API_RATE_LIMIT,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.KEYWARD_MAIL_FROM || `Keyward <keyward@${publicUrl.hostname}>`,
     generatedSecrets: secrets.generated,
   };
 }

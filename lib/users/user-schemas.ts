@@ -25,12 +25,23 @@ export const userRefSchema = z.object({ userId: userIdSchema });
 
 export const roleAssignmentSchema = z.object({ userId: userIdSchema, roleId: roleIdSchema });
 
-export const acceptInvitationSchema = z.object({
-  code: z
-    .string({ error: "The invitation link is incomplete." })
+/** The secret of a one-time link, read from the URL fragment by the page's script. */
+const linkCodeSchema = (what: string) =>
+  z
+    .string({ error: `The ${what} link is incomplete.` })
     .trim()
-    .min(20, "The invitation link is incomplete.")
-    .max(200, "The invitation link is not valid."),
+    .min(20, `The ${what} link is incomplete.`)
+    .max(200, `The ${what} link is not valid.`);
+
+export const acceptInvitationSchema = z.object({
+  code: linkCodeSchema("invitation"),
+  password: newPasswordSchema,
+});
+
+export const requestPasswordResetSchema = z.object({ email: emailSchema });
+
+export const resetPasswordSchema = z.object({
+  code: linkCodeSchema("password reset"),
   password: newPasswordSchema,
 });
 

@@ -5,6 +5,7 @@ import { userSessionRefSchema } from "@/lib/auth/session-schemas";
 import { action, type ActionState } from "@/lib/http/action";
 import { resetUserMfa } from "@/lib/mfa/reset-user-mfa";
 import { inviteUser, resendInvitation, revokeInvitation, type Invitation } from "@/lib/users/invitations";
+import { issuePasswordReset } from "@/lib/users/password-reset";
 import { deleteUser, disableUser, enableUser, updateUser } from "@/lib/users/manage-user";
 import { assignRole, removeRole } from "@/lib/users/role-assignments";
 import {
@@ -48,6 +49,30 @@ export const revokeInvitationAction = action(
   async ({ principal, input, context }) => {
     await revokeInvitation({ actor: principal, userId: input.userId, context });
     return { message: "The invitation link no longer works." };
+  },
+);
+
+type ResetLinkData = { expiresAt: string; link?: string; linkLabel?: string; linkHint?: string };
+
+export const resetPasswordAction = action<typeof userRefSchema, ResetLinkData>(
+  { permission: "users.write", schema: userRefSchema },
+  async ({ principal, input, context }) => {
+    const reset = await issuePasswordReset({ actor: principal, userId: input.userId, context });
+    const until = reset.expiresAt.toISOString();
+    if (reset.delivery === "email") {
+      return { message: `A password reset link was sent to ${reset.email}.`, data: { expiresAt: until } };
+    }
+    return {
+      message: reset.mailError
+        ? `${reset.mailError} Pass this reset link on to ${reset.email} yourself.`
+        : `Password reset link created for ${reset.email}.`,
+      data: {
+        expiresAt: until,
+        link: reset.link,
+        linkLabel: "Password reset link",
+        linkHint: `Give it to ${reset.email} only, over a channel you trust. It works once, for an hour, and is not shown again.`,
+      },
+    };
   },
 );
 

@@ -12,6 +12,7 @@ import { UserProfileForm } from "@/components/users/user-profile-form";
 import { UserRoles } from "@/components/users/user-roles";
 import { listUserSessions } from "@/lib/auth/manage-sessions";
 import { pageData, requirePageUser } from "@/lib/http/page";
+import { mailConfigured } from "@/lib/mail/mailer";
 import { can } from "@/lib/policy/authorize";
 import { PERMISSION_DESCRIPTIONS } from "@/lib/policy/permissions";
 import { grantableRoles } from "@/lib/roles/grantable-roles";
@@ -27,6 +28,7 @@ import {
   enableUserAction,
   removeRoleAction,
   resetMfaAction,
+  resetPasswordAction,
   resendInvitationAction,
   revokeInvitationAction,
   updateUserAction,
@@ -157,6 +159,29 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
           </table>
         )}
       </section>
+
+      {canWrite && !self && user.status === "active" && (
+        <section aria-labelledby="password" className={card}>
+          <h2 id="password" className="mb-2 text-lg font-semibold">
+            Password
+          </h2>
+          <p className="mb-4 text-sm text-slate-600 dark:text-slate-400">
+            {mailConfigured()
+              ? "Email them a one-time link to choose a new password."
+              : "Create a one-time link for them to choose a new password; you pass it on."}{" "}
+            When they use it, every session of theirs ends; their next sign-in still asks for their second
+            factor.
+          </p>
+          <ActionForm action={resetPasswordAction} hidden={{ userId: user.id }} label="Reset password">
+            <ConfirmSubmit
+              label="Reset password"
+              title={`Reset the password of ${user.email}?`}
+              body="Only after confirming who is asking. Their current password keeps working until the link is used; earlier reset links stop working."
+              confirmLabel={mailConfigured() ? "Send reset link" : "Create reset link"}
+            />
+          </ActionForm>
+        </section>
+      )}
 
       <section aria-labelledby="factors" className={card}>
         <h2 id="factors" className="mb-4 text-lg font-semibold">

@@ -9,8 +9,20 @@ import type { ActionState } from "@/lib/http/action";
 
 type Action = (state: ActionState<undefined>, form: FormData) => Promise<ActionState<undefined>>;
 
-/** The invitation secret is in the URL fragment, which only this page's script ever reads. */
-export function AcceptInvitationForm({ action }: { action: Action }) {
+/**
+ * Choosing a password from a one-time link (an invitation or a password reset). The link's secret
+ * is in the URL fragment, which only this page's script ever reads.
+ */
+export function OneTimeLinkPasswordForm({
+  action,
+  linkName,
+  passwordLabel,
+}: {
+  action: Action;
+  /** "invitation link", "password reset link" */
+  linkName: string;
+  passwordLabel?: string;
+}) {
   // null while rendering on the server, where there is no fragment.
   const code = useSyncExternalStore(
     subscribeToHash,
@@ -21,7 +33,7 @@ export function AcceptInvitationForm({ action }: { action: Action }) {
   const [state, formAction, pending] = useActionState(action, { status: "idle" });
 
   if (code === "") {
-    return <FormAlert>This invitation link is incomplete. Open the whole link you were sent.</FormAlert>;
+    return <FormAlert>This {linkName} is incomplete. Open the whole link you were sent.</FormAlert>;
   }
   const fields = state.status === "error" ? state.fields : {};
   return (
@@ -38,6 +50,7 @@ export function AcceptInvitationForm({ action }: { action: Action }) {
       {state.status === "error" && <FormAlert>{fields.code ?? state.message}</FormAlert>}
       <input type="hidden" name="code" value={code ?? ""} />
       <NewPasswordFields
+        label={passwordLabel}
         passwordError={fields.password}
         confirmError={mismatch ? "The two passwords differ." : undefined}
       />

@@ -1,0 +1,213 @@
+import { auditActor } from "../audit/actor.ts";
+import { recordAudit } from "../audit/record-audit.ts";
+import { recordAuditFailure } from "../audit/record-failure.ts";
+import { accountableUserId, type Principal, type RequestContext } from "../auth/principal.ts";
+import { revokeUserSessions } from "../auth/sessions.ts";
+import { accountLimiter } from "../auth/sign-in-limits.ts";
+import { getConfig } from "../config/env.ts";
+import { hashPassword } from "../crypto/password.ts";
+import { db, type Tx } from "../db/client.ts";
+import { Conflict, Invalid, NotFound, RateLimited } from "../errors/app-error.ts";
+import { limiter } from "../limits/limiter.ts";
+import { mailConfigured, sendMail, sendMailInBackground, type Mail } from "../mail/mailer.ts";
+import { consumeCode, issueCode } from "../one-time-codes/one-time-codes.ts";
+import { authorize } from "../policy/authorize.ts";
+import { assertCanManageUser } from "./admin-guard.ts";
+import { assertAcceptablePassword } from "./password-policy.ts";
+
+/**
+ * Password reset by a one-time link: 256 random bits in the URL fragment, stored hashed, single
+ * use, one hour. Sent by email when SMTP is configured (self-service or by an administrator), else
+ * shown to the administrator to pass on. A reset sets the password and ends every session; it
+ * never signs anyone in, so the next sign-in still asks for the second factor.
+ */
+export const PASSWORD_RESET_TTL_SECONDS = 60 * 60;
+
+/** Asking for links: per address and per target email, so nobody floods a mailbox. */
+export const RESET_REQUEST_PER_IP = {
+  name: "reset_request_ip",
+  points: 10,
+  durationSeconds: 15 * 60,
+} as const;
+export const RESET_REQUEST_PER_EMAIL = {
+  name: "reset_request_email",
+  points: 3,
+  durationSeconds: 60 * 60,
+} as const;
+/** Using links: a 256-bit secret cannot be guessed, but nobody gets to try a million. */
+export const RESET_COMPLETE_PER_IP = {
+  name: "reset_complete_ip",
+  points: 20,
+  durationSeconds: 15 * 60,
+} as const;
+
+export function passwordResetLink(code: string): string {
+  return new URL(`/reset-password#${code}`, getConfig().publicUrl).href;
+}
+
+function resetMail(to: string, link: string): Mail {
+  return {
+    to,
+    subject: "Reset your Keyward password",
+    text: [
+      "Someone (hopefully you) asked to reset the password of your Keyward account.",
+      "",
+      `Choose a new password here within the next hour: ${link}`,
+      "",
+      "The link works once. If you did not ask for it, ignore this message: your password stays as it is.",
+    ].join("\n"),
+  };
+}
+
+async function issueResetLink(tx: Tx, userId: string, createdBy: string | undefined) {
+  const issued = await issueCode(tx, {
+    purpose: "password_reset",
+    userId,
+    createdBy,
+    ttlSeconds: PASSWORD_RESET_TTL_SECONDS,
+    format: "link",
+  });
+  return { link: passwordResetLink(issued.code), expiresAt: issued.expiresAt };
+}
+
+export type IssuedReset =
+  | { delivery: "email"; email: string; expiresAt: Date }
+  | { delivery: "shown"; email: string; link: string; expiresAt: Date; mailError?: string };
+
+/**
+ * An administrator starts a reset for an active user they may manage. With SMTP the link goes to
+ * the user's address (and, if sending fails, to the administrator instead); without it the
+ * administrator gets it once to pass on. Earlier unused links stop working.
+ */
+export async function issuePasswordReset(input: {
+  actor: Principal;
+  userId: string;
+  context: RequestContext;
+}): Promise<IssuedReset> {
+  const { actor } = input;
+  authorize(actor, "users.write");
+  const email = mailConfigured();
+  const issued = await db.$transaction(async (tx) => {
+    const user = await tx.user.findUnique({ where: { id: input.userId } });
+    if (!user) throw NotFound("user");
+    await assertCanManageUser(tx, actor, user.id);
+    if (user.status !== "active") {
+      throw Conflict(
+        user.status === "invited"
+          ? "This user has not accepted their invitation yet: send a new invitation instead."
+          : "This user is disabled: enable them before resetting their password.",
+      );
+    }
+    const reset = await issueResetLink(tx, user.id, accountableUserId(actor));
+    await recordAudit(tx, {
+      action: "user.password_reset_issued",
+      actor: auditActor(actor),
+      target: { kind: "user", id: user.id, display: user.email },
+      context: input.context,
+      details: { delivery: email ? "email" : "shown", expiresAt: reset.expiresAt.toISOString() },
+    });
+    return { ...reset, email: user.email };
+  });
+  if (!email) return { delivery: "shown", ...issued };
+  try {
+    await sendMail(resetMail(issued.email, issued.link));
+    return { delivery: "email", email: issued.email, expiresAt: issued.expiresAt };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    console.error(`[${input.context.requestId}] could not send a password-reset link: ${reason}`);
+    return { delivery: "shown", ...issued, mailError: "The email could not be sent." };
+  }
+}
+
+/**
+ * "Forgot your password?": when SMTP is configured, mails a link to an active account with that
+ * address. The answer, and its timing, are the same whether or not such an account exists.
+ */
+export async function requestPasswordReset(input: { email: string; context: RequestContext }): Promise<void> {
+  if (!mailConfigured()) {
+    throw Conflict("Password reset by email is not set up here. Ask an administrator for a reset link.");
+  }
+  const byIp = await limiter(RESET_REQUEST_PER_IP).consume(input.context.ip || "unknown");
+  if (!byIp.allowed) throw RateLimited(byIp.retryAfterSeconds);
+  const byEmail = await limiter(RESET_REQUEST_PER_EMAIL).consume(input.email);
+  // Silently: an error here would tell the caller that someone asked for this address before.
+  if (!byEmail.allowed) return;
+
+  const issued = await db.$transaction(async (tx) => {
+    const user = await tx.user.findUnique({ where: { email: input.email } });
+    if (!user || user.status !== "active") return null;
+    const reset = await issueResetLink(tx, user.id, undefined);
+    await recordAudit(tx, {
+      action: "user.password_reset_requested",
+      actor: { kind: "anonymous" },
+      target: { kind: "user", id: user.id, display: user.email },
+      context: input.context,
+      details: { expiresAt: reset.expiresAt.toISOString() },
+    });
+    return { ...reset, email: user.email };
+  });
+  if (issued) sendMailInBackground(resetMail(issued.email, issued.link), input.context.requestId);
+  else
+    await recordAuditFailure({
+      action: "user.password_reset_requested",
+      actor: { kind: "anonymous" },
+      context: input.context,
+      details: { reason: "no_active_account" },
+    });
+}
+
+const REASONS = {
+  unknown: "This password reset link is not valid. Ask for a new one.",
+  used: "This password reset link has already been used or was replaced by a newer one.",
+  expired: "This password reset link has expired. Ask for a new one.",
+} as const;
+
+/**
+ * Sets the new password from a reset link and ends every session of the account. A password the
+ * policy refuses rolls the transaction back, so the link still works for a second try.
+ */
+export async function completePasswordReset(input: {
+  code: string;
+  password: string;
+  context: RequestContext;
+}): Promise<{ email: string }> {
+  const limit = await limiter(RESET_COMPLETE_PER_IP).consume(input.context.ip || "unknown");
+  if (!limit.allowed) throw RateLimited(limit.retryAfterSeconds);
+
+  const outcome = await db.$transaction(async (tx) => {
+    const consumed = await consumeCode(tx, { purpose: "password_reset", code: input.code, format: "link" });
+    if (!consumed.ok) return { error: consumed.reason } as const;
+    const user = await tx.user.findUnique({ where: { id: consumed.userId ?? "" } });
+    if (!user || user.status !== "active") return { error: "used" } as const;
+    assertAcceptablePassword(input.password, { email: user.email });
+    const hash = await hashPassword(input.password);
+    await tx.passwordCredential.upsert({
+      where: { userId: user.id },
+      create: { userId: user.id, hash },
+      update: { hash },
+    });
+    const endedSessions = await revokeUserSessions(tx, user.id, "password_reset");
+    // Sign-ins half-way through (password passed, second factor pending) used the old password.
+    await tx.signInAttempt.deleteMany({ where: { userId: user.id } });
+    await recordAudit(tx, {
+      action: "user.password_reset",
+      actor: { kind: "user", id: user.id, display: user.email },
+      target: { kind: "user", id: user.id, display: user.email },
+      context: input.context,
+      details: { endedSessions },
+    });
+    return { email: user.email } as const;
+  });
+  if (outcome.email !== undefined) {
+    // Whoever was locked out by guesses against the old password can sign in with the new one.
+    await accountLimiter().reset(outcome.email);
+    return { email: outcome.email };
+  }
+  await recordAuditFailure({
+    action: "user.password_reset",
+    actor: { kind: "anonymous" },
+    context: input.context,
+    details: { reason: outcome.error },
+  });
+  throw Invalid(REASONS[outcome.error], [{ path: "code", message: REASONS[outcome.error] }]);
+}
