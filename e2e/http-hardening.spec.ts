@@ -30,12 +30,93 @@ test("pages and API responses carry security headers; the session cookie is Http
     expect(headers["x-frame-options"], path).toBe("DENY");
     expect(headers["x-content-type-options"], path).toBe("nosniff");
     expect(headers["referrer-policy"], path).toBe("strict-origin-when-cross-origin");
-    // Served over plain HTTP here: no HSTS, which browsers would ignore anyway.
+    // Served over plain HTTP here: no HSTS, which browsers would ignore anyway. A client cannot
+    // claim HTTPS with X-Forwarded-Proto: no trusted proxy is configured.
     expect(headers["strict-transport-security"], path).toBeUndefined();
+    const spoofed = await request.get(path, { headers: { "x-forwarded-proto": "https" } });
+    expect(spoofed.headers()["strict-transport-security"], path).toBeUndefined();
   }
   const user = await createTestUser({ label: "cookies" });
   await page.goto("/login");
   await signIn(page, user);
   const session = (await page.context().cookies()).find((cookie) => cookie.name === "kw_session");
   expect(session).toMatchObject({ httpOnly: true, sameSite: "Lax", path: "/" });
+});
+
+// Guarantee: only scripts Keyward rendered in this response run (a nonce per response, no
+// 'unsafe-inline'), and the app works under that policy (no violation while a user works).
+test("every page's scripts carry the response's nonce; no CSP violation while signing in and using the app", async ({
+  page,
+  request,
+}) => {
+  const nonces = new Set<string>();
+  for (let i = 0; i < 2; i++) {
+    const response = await request.get("/login");
+    const csp = response.headers()["content-security-policy"] ?? "";
+    const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+    expect(csp).toContain("'strict-dynamic'");
+    expect(csp).not.toContain("'unsafe-inline'");
+    expect(nonce).toBeTruthy();
+    nonces.add(nonce ?? "");
+    const html = await response.text();
+    const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((match) => match[0]);
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const tag of scripts) expect(tag).toContain(`nonce="${nonce}"`);
+  }
+  expect(nonces.size).toBe(2);
+
+  const violations: string[] = [];
+  page.on("console", (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
+  const user = await createTestUser({ roles: ["admin"], label: "csp" });
+  await page.goto("/login");
+  await signIn(page, user);
+  for (const path of [
+    "/account",
+    "/account/security",
+    "/users",
+    "/roles",
+    "/tokens",
+    "/clients",
+    "/audit",
+    "/settings",
+    "/api-docs",
+  ]) {
+    await page.goto(path);
+    await expect(page.getByRole("main")).toBeVisible();
+  }
+  expect(violations).toEqual([]);
+});
+
+// Guarantee: a page on another site cannot make a signed-in browser change anything (CSRF), through
+// a route handler, a server action or next-auth; Keyward's own pages can.
+test("state-changing requests from another origin are refused with 403; same-origin ones work", async ({
+  page,
+}) => {
+  const user = await createTestUser({ roles: ["developer"], label: "csrf" });
+  await page.goto("/login");
+  await signIn(page, user);
+  const api = page.context().request;
+  const body = { name: "csrf probe", scopes: ["clients.read"], expiration: "7" };
+  const crossSite: Record<string, string>[] = [
+    { origin: "https://evil.example" },
+    { "sec-fetch-site": "cross-site" },
+    { "sec-fetch-site": "same-site" },
+  ];
+  for (const headers of crossSite) {
+    for (const path of ["/api/v1/tokens", "/api/auth/signout", "/account"]) {
+      const response = await api.post(path, { data: body, headers, maxRedirects: 0 });
+      expect(response.status(), `${path} ${JSON.stringify(headers)}`).toBe(403);
+      expect(response.headers()["content-type"]).toContain("application/problem+json");
+    }
+  }
+  expect(await db.apiToken.count({ where: { userId: user.id } })).toBe(0);
+  // The session was not ended by the refused sign-out either.
+  await page.goto("/account");
+  await expect(page.getByRole("heading", { name: "My account" })).toBeVisible();
+
+  const baseURL = new URL(page.url()).origin;
+  const ok = await api.post("/api/v1/tokens", { data: body, headers: { origin: baseURL } });
+  expect(ok.status()).toBe(201);
 });

@@ -2,3 +2,6 @@
 export function clientAddressResolver(
   setting: string | undefined,
 ): (peer: string, forwardedFor: string | undefined) => string;
+export function protocolResolver(
+  setting: string | undefined,
+): (peer: string, forwardedProto: string | undefined, encrypted: boolean) => "https" | "http";

@@ -6,19 +6,12 @@ import net from "node:net";
 /**
  * @param {string | undefined} setting "2" (that many proxies in front of us), or a comma-separated
  *   list of addresses and CIDR ranges of our proxies ("10.0.0.0/8, 192.168.1.5, fd00::/8").
- * @returns {(peer: string, forwardedFor: string | undefined) => string}
+ * @returns {{ hops: number } | { isTrusted: (address: string) => boolean } | null}
  */
-export function clientAddressResolver(setting) {
+function parseTrust(setting) {
   const value = (setting ?? "").trim();
-  if (!value) return (peer) => normalise(peer);
-  if (/^\d+$/.test(value)) {
-    const hops = Number(value);
-    return (peer, forwardedFor) => {
-      // The chain as the last proxy saw it, ending with that proxy itself (our TCP peer).
-      const chain = [...parseForwardedFor(forwardedFor), normalise(peer)];
-      return chain[Math.max(0, chain.length - 1 - hops)] ?? normalise(peer);
-    };
-  }
+  if (!value) return null;
+  if (/^\d+$/.test(value)) return { hops: Number(value) };
   const trusted = new net.BlockList();
   for (const entry of value
     .split(",")
@@ -31,16 +24,53 @@ export function clientAddressResolver(setting) {
     if (prefix === undefined) trusted.addAddress(address, type);
     else trusted.addSubnet(address, Number(prefix), type);
   }
-  const isTrusted = (address) =>
-    net.isIP(address) !== 0 && trusted.check(address, net.isIPv6(address) ? "ipv6" : "ipv4");
+  return {
+    isTrusted: (address) =>
+      net.isIP(address) !== 0 && trusted.check(address, net.isIPv6(address) ? "ipv6" : "ipv4"),
+  };
+}
+
+/**
+ * @param {string | undefined} setting KEYWARD_TRUSTED_PROXIES
+ * @returns {(peer: string, forwardedFor: string | undefined) => string}
+ */
+export function clientAddressResolver(setting) {
+  const trust = parseTrust(setting);
+  if (!trust) return (peer) => normalise(peer);
+  if ("hops" in trust) {
+    return (peer, forwardedFor) => {
+      // The chain as the last proxy saw it, ending with that proxy itself (our TCP peer).
+      const chain = [...parseForwardedFor(forwardedFor), normalise(peer)];
+      return chain[Math.max(0, chain.length - 1 - trust.hops)] ?? normalise(peer);
+    };
+  }
   return (peer, forwardedFor) => {
     // From the right: skip our own proxies; the first address that is not one is the client.
     const chain = [...parseForwardedFor(forwardedFor), normalise(peer)];
     for (let i = chain.length - 1; i >= 0; i--) {
       const address = chain[i];
-      if (!isTrusted(address) || i === 0) return address;
+      if (!trust.isTrusted(address) || i === 0) return address;
     }
     return normalise(peer);
+  };
+}
+
+/**
+ * The scheme the client used: X-Forwarded-Proto when our TCP peer is a trusted proxy (it is set by
+ * the outermost proxy, so its first value counts), else how the connection itself arrived.
+ * @param {string | undefined} setting KEYWARD_TRUSTED_PROXIES
+ * @returns {(peer: string, forwardedProto: string | undefined, encrypted: boolean) => "https" | "http"}
+ */
+export function protocolResolver(setting) {
+  const trust = parseTrust(setting);
+  const own = (/** @type {boolean} */ encrypted) => (encrypted ? "https" : "http");
+  if (!trust) return (_peer, _proto, encrypted) => own(encrypted);
+  const peerIsProxy =
+    "hops" in trust ? () => trust.hops > 0 : (/** @type {string} */ peer) => trust.isTrusted(normalise(peer));
+  return (peer, forwardedProto, encrypted) => {
+    if (!forwardedProto || !peerIsProxy(peer)) return own(encrypted);
+    const first = forwardedProto.split(",")[0]?.trim().toLowerCase();
+    return first === "https" ? "https" : first === "http" ? "http" : own(encrypted);
   };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { clientAddressResolver } from "./client-address.js";
+import { clientAddressResolver, protocolResolver } from "./client-address.js";
 
 describe("the client's address", () => {
   it("is the TCP peer, whatever X-Forwarded-For says, without KEYWARD_TRUSTED_PROXIES", () => {
@@ -28,5 +28,23 @@ describe("the client's address", () => {
 
   it("refuses a setting that is neither a count nor addresses", () => {
     expect(() => clientAddressResolver("10.0.0.0/8, proxy.internal")).toThrow(/KEYWARD_TRUSTED_PROXIES/);
+  });
+});
+
+describe("the client's scheme", () => {
+  it("is the connection's own without KEYWARD_TRUSTED_PROXIES, whatever X-Forwarded-Proto says", () => {
+    const resolve = protocolResolver(undefined);
+    expect(resolve("203.0.113.7", "https", false)).toBe("http");
+    expect(resolve("203.0.113.7", undefined, true)).toBe("https");
+  });
+
+  it("is X-Forwarded-Proto only when the peer is a trusted proxy", () => {
+    expect(protocolResolver("1")("10.0.0.2", "https", false)).toBe("https");
+    expect(protocolResolver("0")("10.0.0.2", "https", false)).toBe("http");
+    const listed = protocolResolver("10.0.0.0/8");
+    expect(listed("10.0.0.2", "https, http", false)).toBe("https");
+    expect(listed("::ffff:10.0.0.2", "HTTPS", false)).toBe("https");
+    expect(listed("203.0.113.7", "https", false)).toBe("http");
+    expect(listed("10.0.0.2", "gopher", true)).toBe("https");
   });
 });

@@ -1,55 +1,86 @@
-// The HTTP server behind `npm start`: Next.js with two headers that only this process may set.
+// The HTTP server behind `npm start`: Next.js behind the headers only this process may set, the
+// security headers of every response, and the cross-site request check.
 // Plain JavaScript so that it runs with `node` alone.
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import http from "node:http";
 
 import next from "next";
 
-import { clientAddressResolver } from "./client-address.js";
+import { clientAddressResolver, protocolResolver } from "./client-address.js";
+import { contentSecurityPolicy, crossSiteProblem, crossSiteRefusal } from "./request-guard.js";
 
 const dev = process.argv.includes("--dev");
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? "0.0.0.0";
 
-// Headers every response carries (OWASP secure headers). Framing is refused outright. Scripts are
-// not restricted yet: a nonce-based script-src needs every script Next renders to carry the nonce.
-// HSTS only when Keyward is served over HTTPS.
+// Headers every response carries (OWASP secure headers), besides the per-request CSP. Framing is
+// refused outright. HSTS only when Keyward is served over HTTPS.
 const httpsOnly = (process.env.KEYWARD_URL ?? "").startsWith("https://");
+const HSTS = ["strict-transport-security", "max-age=63072000; includeSubDomains"];
 const SECURITY_HEADERS = [
-  [
-    "content-security-policy",
-    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
-  ],
   ["x-frame-options", "DENY"],
   ["x-content-type-options", "nosniff"],
   ["referrer-policy", "strict-origin-when-cross-origin"],
   ["cross-origin-opener-policy", "same-origin"],
   ["permissions-policy", "camera=(), microphone=(), geolocation=(), payment=()"],
-  ...(httpsOnly ? [["strict-transport-security", "max-age=63072000; includeSubDomains"]] : []),
 ];
 
-// Fails at start, with the variable's name, when KEYWARD_TRUSTED_PROXIES is malformed.
-const clientAddress = clientAddressResolver(process.env.KEYWARD_TRUSTED_PROXIES);
+// Both fail at start, with the variable's name, when KEYWARD_TRUSTED_PROXIES is malformed.
+const trustedProxies = process.env.KEYWARD_TRUSTED_PROXIES;
+const clientAddress = clientAddressResolver(trustedProxies);
+const clientProtocol = protocolResolver(trustedProxies);
+const publicOrigin = new URL(process.env.KEYWARD_URL ?? `http://localhost:${port}`).origin;
 
 const app = next({ dev, port, hostname: host === "0.0.0.0" ? "localhost" : host });
 const handle = app.getRequestHandler();
 await app.prepare();
 
 const server = http.createServer((req, res) => {
-  // The client's address (the TCP peer, or what trusted proxies say) and the original path are
-  // facts of this connection: drop anything a client sent.
+  const requestId = randomUUID();
+  const peer = req.socket.remoteAddress ?? "";
+  // The client's address and scheme (the connection's, or what trusted proxies say) and the
+  // original path are facts of this connection: drop anything a client sent.
   const forwardedFor = req.headers["x-forwarded-for"];
+  const forwardedProto = req.headers["x-forwarded-proto"];
+  const protocol = clientProtocol(
+    peer,
+    Array.isArray(forwardedProto) ? forwardedProto[0] : forwardedProto,
+    "encrypted" in req.socket && req.socket.encrypted === true,
+  );
   delete req.headers["x-keyward-peer"];
   delete req.headers["x-keyward-path"];
+  if (!trustedProxies) delete req.headers["x-forwarded-host"];
+  req.headers["x-forwarded-proto"] = protocol;
   req.headers["x-keyward-peer"] = clientAddress(
-    req.socket.remoteAddress ?? "",
+    peer,
     Array.isArray(forwardedFor) ? forwardedFor.join(",") : forwardedFor,
   );
   req.headers["x-keyward-path"] = req.url ?? "/";
-  const requestId = randomUUID();
   req.headers["x-request-id"] = requestId;
   res.setHeader("x-request-id", requestId);
   for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
+  if (httpsOnly || protocol === "https") res.setHeader(...HSTS);
+
+  // Next.js takes the nonce from the request's CSP header and stamps it on every script it renders.
+  const csp = contentSecurityPolicy(randomBytes(16).toString("base64"), { dev });
+  req.headers["content-security-policy"] = csp;
+  res.setHeader("content-security-policy", csp);
+
+  const host = req.headers.host;
+  const allowedOrigins = new Set([publicOrigin, ...(host ? [`${protocol}://${host}`] : [])]);
+  const path = (req.url ?? "/").split("?")[0] ?? "/";
+  const refusal = crossSiteRefusal(
+    { method: req.method ?? "GET", path, headers: req.headers },
+    allowedOrigins,
+  );
+  if (refusal) {
+    console.warn(
+      `[${requestId}] refused a cross-site ${req.method} ${path} (origin ${req.headers.origin ?? "-"})`,
+    );
+    res.writeHead(403, { "content-type": "application/problem+json", "cache-control": "no-store" });
+    res.end(crossSiteProblem(refusal, requestId));
+    return;
+  }
   handle(req, res);
 });
 server.requestTimeout = 30_000;

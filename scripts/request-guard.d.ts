@@ -1,0 +1,7 @@
+/** Types for scripts/request-guard.js (plain JavaScript, so that server.js runs with node alone). */
+export function contentSecurityPolicy(nonce: string, options: { dev: boolean }): string;
+export function crossSiteRefusal(
+  req: { method: string; path: string; headers: Record<string, string | string[] | undefined> },
+  allowedOrigins: ReadonlySet<string>,
+): string | null;
+export function crossSiteProblem(detail: string, requestId: string): string;

@@ -1,0 +1,64 @@
+// Browser-facing protections applied by scripts/server.js to every request, before Next.js sees it.
+// Plain JavaScript: server.js runs with `node` alone.
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * The Content-Security-Policy of every response. Scripts run only with this response's nonce
+ * (Next.js reads it from the request's CSP header and puts it on every script it renders), and
+ * 'strict-dynamic' lets those scripts load the app's chunks. Development adds what React's dev
+ * tools and hot reloading need.
+ * @param {string} nonce base64, fresh per request
+ * @param {{ dev: boolean }} options
+ */
+export function contentSecurityPolicy(nonce, { dev }) {
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ""}`,
+    dev ? "style-src 'self' 'unsafe-inline'" : `style-src 'self' 'nonce-${nonce}'`,
+    "img-src 'self' data:",
+    "font-src 'self'",
+    `connect-src 'self'${dev ? " ws: wss:" : ""}`,
+    "frame-ancestors 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "object-src 'none'",
+  ].join("; ");
+}
+
+/**
+ * CSRF defence for every state-changing request, whatever handles it (route handlers, server
+ * actions, next-auth): a browser says where a request comes from (Sec-Fetch-Site, Origin), and
+ * only our own origin may change anything. Requests that carry no ambient credential are exempt:
+ * an Authorization header (bearer token, client credentials) is never sent by a browser on its own,
+ * and the OAuth endpoints authenticate the client in the request itself. A request with neither
+ * header is not from a browser (curl, a service), so no browser can be tricked into sending it.
+ * @param {{ method: string; path: string; headers: Record<string, string | string[] | undefined> }} req
+ * @param {ReadonlySet<string>} allowedOrigins
+ * @returns {string | null} why the request is refused, or null
+ */
+export function crossSiteRefusal(req, allowedOrigins) {
+  if (SAFE_METHODS.has(req.method.toUpperCase())) return null;
+  if (req.headers.authorization !== undefined) return null;
+  if (req.path.startsWith("/api/oauth/")) return null;
+  const site = req.headers["sec-fetch-site"];
+  if (typeof site === "string" && site !== "same-origin" && site !== "none") {
+    return `This ${site} request was refused: changes can only be made from Keyward's own pages.`;
+  }
+  const origin = req.headers.origin;
+  if (origin !== undefined && !allowedOrigins.has(String(origin))) {
+    return "A request from another origin was refused: changes can only be made from Keyward's own pages.";
+  }
+  return null;
+}
+
+/** RFC 9457 body for a refused cross-site request, the same shape as lib/http/problem.ts. */
+export function crossSiteProblem(detail, requestId) {
+  return JSON.stringify({
+    type: "urn:keyward:problem:forbidden",
+    title: "Forbidden",
+    status: 403,
+    detail,
+    instance: `urn:request:${requestId}`,
+  });
+}

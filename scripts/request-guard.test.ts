@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+
+import { contentSecurityPolicy, crossSiteRefusal } from "./request-guard.js";
+
+const ours = new Set(["https://iam.example.test"]);
+const post = (headers: Record<string, string>, path = "/api/v1/tokens") => ({
+  method: "POST",
+  path,
+  headers,
+});
+
+describe("the cross-site request check", () => {
+  it("lets same-origin browser requests and non-browser clients through", () => {
+    expect(
+      crossSiteRefusal(post({ "sec-fetch-site": "same-origin", origin: "https://iam.example.test" }), ours),
+    ).toBeNull();
+    expect(crossSiteRefusal(post({ origin: "https://iam.example.test" }), ours)).toBeNull();
+    expect(crossSiteRefusal(post({}), ours)).toBeNull();
+    expect(
+      crossSiteRefusal({ method: "GET", path: "/", headers: { "sec-fetch-site": "cross-site" } }, ours),
+    ).toBeNull();
+  });
+
+  it("refuses state-changing requests another site or origin makes a browser send", () => {
+    for (const site of ["cross-site", "same-site"]) {
+      expect(crossSiteRefusal(post({ "sec-fetch-site": site }), ours)).toMatch(/refused/);
+    }
+    expect(crossSiteRefusal(post({ origin: "https://evil.example" }), ours)).toMatch(/another origin/);
+    expect(crossSiteRefusal(post({ origin: "null" }), ours)).toMatch(/another origin/);
+    expect(crossSiteRefusal({ ...post({ origin: "https://evil.example" }), method: "delete" }, ours)).toMatch(
+      /another origin/,
+    );
+  });
+
+  it("does not apply where no ambient credential is involved", () => {
+    expect(
+      crossSiteRefusal(post({ origin: "https://evil.example", authorization: "Bearer x" }), ours),
+    ).toBeNull();
+    expect(crossSiteRefusal(post({ "sec-fetch-site": "cross-site" }, "/api/oauth/token"), ours)).toBeNull();
+  });
+});
+
+describe("the content security policy", () => {
+  it("runs only scripts carrying this response's nonce, and forbids framing, plugins and foreign forms", () => {
+    const csp = contentSecurityPolicy("bm9uY2U=", { dev: false });
+    expect(csp).toContain("script-src 'self' 'nonce-bm9uY2U=' 'strict-dynamic'");
+    expect(csp).not.toContain("unsafe-inline");
+    expect(csp).not.toContain("unsafe-eval");
+    for (const directive of [
+      "frame-ancestors 'none'",
+      "object-src 'none'",
+      "base-uri 'self'",
+      "form-action 'self'",
+    ]) {
+      expect(csp).toContain(directive);
+    }
+  });
+});
