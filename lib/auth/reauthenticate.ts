@@ -11,7 +11,7 @@ import { assertionOptions, verifyAssertion } from "../mfa/webauthn-authenticate.
 import { saveChallenge, takeChallenge } from "../mfa/webauthn-challenges.ts";
 import type { authenticationResponseSchema } from "../mfa/webauthn-schemas.ts";
 import { rotateSession } from "./sessions.ts";
-import { accountLimiter } from "./sign-in-limits.ts";
+import { reauthLimiter } from "./sign-in-limits.ts";
 import type { RequestContext, UserPrincipal } from "./principal.ts";
 
 /**
@@ -25,7 +25,7 @@ export async function reauthenticate(input: {
   context: RequestContext;
 }): Promise<{ sessionId: string }> {
   const { actor } = input;
-  const limit = await accountLimiter().consume(actor.email);
+  const limit = await reauthLimiter().consume(actor.userId);
   if (!limit.allowed)
     throw RateLimited(limit.retryAfterSeconds, "Too many attempts. Try again in a few minutes.");
   const credential = await db.passwordCredential.findUnique({ where: { userId: actor.userId } });
@@ -59,7 +59,7 @@ export async function reauthenticate(input: {
     ];
     throw new AppError("unauthenticated", fields[0]?.message ?? "That did not match.", { fields });
   }
-  await accountLimiter().reward(actor.email);
+  await reauthLimiter().reward(actor.userId);
   const now = new Date();
   return db.$transaction(async (tx) => {
     const sessionId = await rotateSession(tx, actor.sessionId, {

@@ -8,6 +8,16 @@ import { limiter } from "../limits/limiter.ts";
  */
 export const SIGN_IN_PER_ACCOUNT = { name: "signin_account", points: 10, durationSeconds: 15 * 60 } as const;
 export const SIGN_IN_PER_IP = { name: "signin_ip", points: 100, durationSeconds: 15 * 60 } as const;
+/** A browser holding the account's device cookie counts here instead of the account limit. */
+export const SIGN_IN_PER_DEVICE = { name: "signin_device", points: 10, durationSeconds: 15 * 60 } as const;
+
+/**
+ * A signed-in user proving themselves again (re-authentication, changing the password): keyed by
+ * the user, not the email, so a sign-in flood against the address cannot block these.
+ */
+export const REAUTH_PER_USER = { name: "reauth_user", points: 10, durationSeconds: 15 * 60 } as const;
 
 export const accountLimiter = () => limiter(SIGN_IN_PER_ACCOUNT);
+export const reauthLimiter = () => limiter(REAUTH_PER_USER);
 export const ipLimiter = () => limiter(SIGN_IN_PER_IP);
+export const deviceLimiter = () => limiter(SIGN_IN_PER_DEVICE);

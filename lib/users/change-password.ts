@@ -5,7 +5,7 @@ import { recordAudit } from "../audit/record-audit.ts";
 import { recordAuditFailure } from "../audit/record-failure.ts";
 import type { RequestContext, UserPrincipal } from "../auth/principal.ts";
 import { revokeOtherSessions } from "../auth/sessions.ts";
-import { accountLimiter } from "../auth/sign-in-limits.ts";
+import { reauthLimiter } from "../auth/sign-in-limits.ts";
 import { hashPassword, verifyPassword } from "../crypto/password.ts";
 import { db } from "../db/client.ts";
 import { Conflict, Invalid, RateLimited } from "../errors/app-error.ts";
@@ -27,14 +27,14 @@ export type ChangePasswordInput = z.infer<typeof changePasswordSchema>;
 
 /**
  * A new password for the signed-in user: the current one first (counted against the same
- * per-account limit as sign-in, so this form is no side door for guessing), the NIST rules, and by
+ * per-user limit as re-authentication, so this form is no side door for guessing), the NIST rules, and by
  * default every other session ends (a password changed because it leaked must lock the thief out).
  */
 export async function changePassword(
   input: ChangePasswordInput & { actor: UserPrincipal; context: RequestContext },
 ): Promise<{ endedSessions: number }> {
   const { actor } = input;
-  const limit = await accountLimiter().consume(actor.email);
+  const limit = await reauthLimiter().consume(actor.userId);
   if (!limit.allowed) throw RateLimited(limit.retryAfterSeconds);
   const credential = await db.passwordCredential.findUnique({ where: { userId: actor.userId } });
   if (!credential) throw Conflict("This account has no password to change.");
@@ -56,7 +56,7 @@ export async function changePassword(
   }
   assertAcceptablePassword(input.password, { email: actor.email });
   const hash = await hashPassword(input.password);
-  await accountLimiter().reward(actor.email);
+  await reauthLimiter().reward(actor.userId);
   return db.$transaction(async (tx) => {
     await tx.passwordCredential.update({ where: { userId: actor.userId }, data: { hash } });
     const endedSessions = input.endOtherSessions

@@ -4,7 +4,7 @@ import { makeUser, TEST_CONTEXT, uniqueEmail } from "../../../test/factories.ts"
 import { db } from "../../db/client.ts";
 import { AppError } from "../../errors/app-error.ts";
 import { resolveSession } from "../sessions.ts";
-import { SIGN_IN_PER_ACCOUNT } from "../sign-in-limits.ts";
+import { SIGN_IN_PER_ACCOUNT, SIGN_IN_PER_DEVICE } from "../sign-in-limits.ts";
 import { completeSignIn } from "./complete-sign-in.ts";
 import { BAD_CREDENTIALS, startPasswordSignIn } from "./start-password-sign-in.ts";
 
@@ -138,6 +138,56 @@ describe("password sign-in", () => {
       context: context(),
     });
     expect(step.next).toBe("complete");
+  });
+
+  // Guarantee: a flood of wrong passwords cannot lock the owner out of a browser they have used
+  // (ASVS 6.1.1): it has a budget of its own, and a device cookie for another account is no help.
+  it("a browser that signed in before still gets in while the account is flooded from elsewhere", async () => {
+    const user = await makeUser();
+    const other = await makeUser();
+    const before = await startPasswordSignIn({
+      email: user.email,
+      password: user.password,
+      context: context(),
+    });
+    const otherDevice = (
+      await startPasswordSignIn({ email: other.email, password: other.password, context: context() })
+    ).deviceToken;
+    await Promise.all(
+      Array.from({ length: SIGN_IN_PER_ACCOUNT.points + 5 }, (_, i) =>
+        failure(
+          startPasswordSignIn({
+            email: user.email,
+            password: `flood ${i}`,
+            context: context(`198.51.100.${i}`),
+          }),
+        ),
+      ),
+    );
+    const attempt = (deviceToken?: string) =>
+      startPasswordSignIn({ email: user.email, password: user.password, context: context(), deviceToken });
+    expect((await failure(attempt())).code).toBe("rate_limited");
+    expect((await failure(attempt(otherDevice))).code).toBe("rate_limited");
+    expect((await failure(attempt(`${before.deviceToken}x`))).code).toBe("rate_limited");
+    const step = await attempt(before.deviceToken);
+    expect(step.next).toBe("complete");
+    // The same device keeps its id, so its budget cannot be refreshed by signing in again.
+    expect(step.deviceToken.split(".")[0]).toBe(before.deviceToken.split(".")[0]);
+
+    // The device's own budget holds exactly: guesses from that browser are limited too.
+    const fromDevice = await Promise.all(
+      Array.from({ length: SIGN_IN_PER_DEVICE.points + 3 }, (_, i) =>
+        failure(
+          startPasswordSignIn({
+            email: user.email,
+            password: `device guess ${i}`,
+            context: context(),
+            deviceToken: before.deviceToken,
+          }),
+        ),
+      ),
+    );
+    expect(fromDevice.filter((e) => e.code === "unauthenticated")).toHaveLength(SIGN_IN_PER_DEVICE.points);
   });
 
   it("throttles unknown emails the same way as known ones", async () => {

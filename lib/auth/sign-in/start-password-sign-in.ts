@@ -4,9 +4,10 @@ import { verifyAgainstDummy, verifyPassword } from "../../crypto/password.ts";
 import { db } from "../../db/client.ts";
 import { AppError, RateLimited } from "../../errors/app-error.ts";
 import type { RequestContext } from "../principal.ts";
-import { accountLimiter, ipLimiter } from "../sign-in-limits.ts";
+import { accountLimiter, deviceLimiter, ipLimiter } from "../sign-in-limits.ts";
 import { secondFactorKinds } from "../../mfa/factors.ts";
 import { createAttempt } from "./attempts.ts";
+import { deviceIdFor, issueDeviceToken } from "./device-cookie.ts";
 import type { PasswordSignInInput } from "./schemas.ts";
 
 /** One message for unknown email, wrong password and unusable account: nothing to enumerate. */
@@ -14,6 +15,8 @@ export const BAD_CREDENTIALS = "Email or password is incorrect.";
 
 export type PasswordStepResult = {
   attemptToken: string;
+  /** For the device cookie: this browser has given the right password for this account. */
+  deviceToken: string;
   expiresAt: Date;
   /** "complete": exchange the attempt for a session now; "mfa": a second factor first. */
   next: "complete" | "mfa";
@@ -25,13 +28,17 @@ export type PasswordStepResult = {
  * next steps (second factors, then the session exchange) build on.
  */
 export async function startPasswordSignIn(
-  input: PasswordSignInInput & { context: RequestContext },
+  input: PasswordSignInInput & { context: RequestContext; deviceToken?: string },
 ): Promise<PasswordStepResult> {
   const { email, password, context } = input;
   const ipKey = context.ip || "unknown";
+  const deviceId = deviceIdFor(input.deviceToken, email);
+  // A browser this account has used before has its own budget: a flood against the account from
+  // elsewhere does not lock its owner out of it.
+  const [guessLimiter, guessKey] = deviceId ? [deviceLimiter(), deviceId] : [accountLimiter(), email];
   for (const [limit, key] of [
     [ipLimiter(), ipKey],
-    [accountLimiter(), email],
+    [guessLimiter, guessKey],
   ] as const) {
     const result = await limit.consume(key);
     if (!result.allowed) {
@@ -69,7 +76,7 @@ export async function startPasswordSignIn(
 
   // The right password: this source is not guessing, and the account's counter starts again.
   await ipLimiter().reward(ipKey);
-  await accountLimiter().reset(email);
+  await guessLimiter.reset(guessKey);
   const attempt = await db.$transaction(async (tx) => {
     const created = await createAttempt(tx, { userId: user.id, factorsPassed: ["pwd"], context });
     await recordAudit(tx, {
@@ -82,6 +89,7 @@ export async function startPasswordSignIn(
   });
   const factors = await secondFactorKinds(db, user.id);
   return {
+    deviceToken: issueDeviceToken(email, deviceId ?? undefined),
     attemptToken: attempt.token,
     expiresAt: attempt.expiresAt,
     next: factors.length > 0 ? "mfa" : "complete",
