@@ -8,7 +8,8 @@ const nextConfig = {
   typescript: { ignoreBuildErrors: true },
   typedRoutes: false,
   // forbidden() renders app/forbidden.tsx with a 403 status.
-  experimental: { authInterrupts: true },
+  // Server actions take small forms: refuse bodies beyond this before parsing (the default is 1 MB).
+  experimental: { authInterrupts: true, serverActions: { bodySizeLimit: "128kb" } },
   // The well-known addresses of RFC 8414 and RFC 7517, served by ordinary route handlers.
   async rewrites() {
     return [

@@ -120,3 +120,20 @@ test("state-changing requests from another origin are refused with 403; same-ori
   const ok = await api.post("/api/v1/tokens", { data: body, headers: { origin: baseURL } });
   expect(ok.status()).toBe(201);
 });
+
+// Guarantee: an oversized body is refused with 413 before anything reads it, and a JSON route's own
+// tighter limit answers in problem+json too.
+test("oversized request bodies are refused with 413 problem responses", async ({ request }) => {
+  const huge = await request.post("/api/auth/sign-in/password", {
+    headers: { "content-type": "application/json" },
+    data: JSON.stringify({ email: "a@example.test", password: "x".repeat(2 * 1024 * 1024) }),
+  });
+  expect(huge.status()).toBe(413);
+  expect(huge.headers()["content-type"]).toContain("application/problem+json");
+  const large = await request.post("/api/auth/sign-in/password", {
+    headers: { "content-type": "application/json" },
+    data: JSON.stringify({ email: "a@example.test", password: "x".repeat(100 * 1024) }),
+  });
+  expect(large.status()).toBe(413);
+  expect(await large.json()).toMatchObject({ status: 413, title: "Payload too large" });
+});

@@ -4,4 +4,10 @@ export function crossSiteRefusal(
   req: { method: string; path: string; headers: Record<string, string | string[] | undefined> },
   allowedOrigins: ReadonlySet<string>,
 ): string | null;
-export function crossSiteProblem(detail: string, requestId: string): string;
+export const MAX_BODY_BYTES: number;
+export function bodyTooLarge(contentLength: string | undefined): boolean;
+export function problemBody(
+  code: "forbidden" | "payload_too_large",
+  detail: string,
+  requestId: string,
+): string;

@@ -4,6 +4,17 @@
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
+ * No request body Keyward accepts comes near this; each handler has a tighter limit of its own
+ * (JSON 64 KB, OAuth forms 16 KB, server actions 128 KB). This one stops a declared giant at the door.
+ */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** @param {string | undefined} contentLength */
+export function bodyTooLarge(contentLength) {
+  return contentLength !== undefined && Number(contentLength) > MAX_BODY_BYTES;
+}
+
+/**
  * The Content-Security-Policy of every response. Scripts run only with this response's nonce
  * (Next.js reads it from the request's CSP header and puts it on every script it renders), and
  * 'strict-dynamic' lets those scripts load the app's chunks. Development adds what React's dev
@@ -52,12 +63,18 @@ export function crossSiteRefusal(req, allowedOrigins) {
   return null;
 }
 
-/** RFC 9457 body for a refused cross-site request, the same shape as lib/http/problem.ts. */
-export function crossSiteProblem(detail, requestId) {
+/**
+ * RFC 9457 body for a request refused at the door, the same shape as lib/http/problem.ts.
+ * @param {"forbidden" | "payload_too_large"} code
+ * @param {string} detail
+ * @param {string} requestId
+ */
+export function problemBody(code, detail, requestId) {
+  const [title, status] = code === "forbidden" ? ["Forbidden", 403] : ["Payload too large", 413];
   return JSON.stringify({
-    type: "urn:keyward:problem:forbidden",
-    title: "Forbidden",
-    status: 403,
+    type: `urn:keyward:problem:${code}`,
+    title,
+    status,
     detail,
     instance: `urn:request:${requestId}`,
   });

@@ -7,7 +7,13 @@ import http from "node:http";
 import next from "next";
 
 import { clientAddressResolver, protocolResolver } from "./client-address.js";
-import { contentSecurityPolicy, crossSiteProblem, crossSiteRefusal } from "./request-guard.js";
+import {
+  bodyTooLarge,
+  contentSecurityPolicy,
+  crossSiteRefusal,
+  MAX_BODY_BYTES,
+  problemBody,
+} from "./request-guard.js";
 
 const dev = process.argv.includes("--dev");
 const port = Number(process.env.PORT ?? 3000);
@@ -77,12 +83,24 @@ const server = http.createServer((req, res) => {
     console.warn(
       `[${requestId}] refused a cross-site ${req.method} ${path} (origin ${req.headers.origin ?? "-"})`,
     );
-    res.writeHead(403, { "content-type": "application/problem+json", "cache-control": "no-store" });
-    res.end(crossSiteProblem(refusal, requestId));
-    return;
+    return refuse(res, 403, problemBody("forbidden", refusal, requestId));
+  }
+  if (bodyTooLarge(req.headers["content-length"])) {
+    const detail = `The request body is larger than ${MAX_BODY_BYTES} bytes.`;
+    return refuse(res, 413, problemBody("payload_too_large", detail, requestId));
   }
   handle(req, res);
 });
+/** Answers at once; the unread body is discarded and the connection closed, not kept alive for it. */
+function refuse(res, status, body) {
+  res.writeHead(status, {
+    "content-type": "application/problem+json",
+    "cache-control": "no-store",
+    connection: "close",
+  });
+  res.end(body);
+}
+
 server.requestTimeout = 30_000;
 server.headersTimeout = 20_000;
 

@@ -1,5 +1,7 @@
 import { z } from "zod";
 
+import { NUL_MESSAGE, withoutNul } from "../http/no-nul.ts";
+
 import { AUDIT_ACTIONS } from "./actions.ts";
 
 const optional = <T extends z.ZodType>(schema: T) =>
@@ -28,8 +30,12 @@ const dateTimeSchema = z
 /** Filters of the audit log: the API's query and (later) the audit page's form. */
 export const listAuditEventsSchema = z
   .object({
-    actor: optional(z.string().trim().max(100, "An actor id has at most 100 characters.")),
-    target: optional(z.string().trim().max(100, "A target id has at most 100 characters.")),
+    actor: optional(
+      z.string().trim().max(100, "An actor id has at most 100 characters.").refine(withoutNul, NUL_MESSAGE),
+    ),
+    target: optional(
+      z.string().trim().max(100, "A target id has at most 100 characters.").refine(withoutNul, NUL_MESSAGE),
+    ),
     action: optional(z.enum(AUDIT_ACTIONS, { error: "Unknown action." })),
     outcome: optional(z.enum(["success", "failure", "denied"])),
     from: optional(dateTimeSchema),

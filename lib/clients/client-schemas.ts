@@ -1,5 +1,7 @@
 import { z } from "zod";
 
+import { NUL_MESSAGE, withoutNul } from "../http/no-nul.ts";
+
 import { overlapMinutesSchema } from "../credentials/secret-rotation.ts";
 import { permissionListSchema } from "../policy/permission-schema.ts";
 import { emailSchema } from "../users/schemas.ts";
@@ -38,7 +40,12 @@ export const reassignClientSchema = z.object({
 });
 
 export const listClientsSchema = z.object({
-  q: z.string().trim().max(100, "Search for at most 100 characters.").optional(),
+  q: z
+    .string()
+    .trim()
+    .max(100, "Search for at most 100 characters.")
+    .refine(withoutNul, NUL_MESSAGE)
+    .optional(),
   status: z
     .enum(["active", "disabled", "orphaned"])
     .optional()

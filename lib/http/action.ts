@@ -10,6 +10,7 @@ import { EnrollmentRequired, Unauthenticated } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
 import type { ErrorCode } from "../errors/app-error.ts";
 import type { Permission } from "../policy/permissions.ts";
+import { assertNoNul } from "./no-nul.ts";
 import { toAppError } from "./problem.ts";
 import { requestContext } from "./request-context.ts";
 
@@ -39,6 +40,7 @@ export function formToObject(form: FormData, shape: FormShape = {}): Record<stri
     else if (shape.booleans?.includes(key)) out[key] = ["on", "true", "1"].includes(String(form.get(key)));
     else out[key] = String(form.get(key) ?? "");
   }
+  assertNoNul(out, "(form)");
   for (const key of shape.arrays ?? []) out[key] ??= [];
   for (const key of shape.booleans ?? []) out[key] ??= false;
   return out;
@@ -65,27 +67,48 @@ export function publicAction<S extends z.ZodType, T = undefined>(
   return build<S, null, T>(options, handler, false);
 }
 
+/** What a server action reads from its request: passed in, so tests can run actions in process. */
+export type ActionRequest = {
+  headers: { get(name: string): string | null };
+  cookies: { get(name: string): { value: string } | undefined };
+};
+
+/** The checked, parsed and handled action without Next's request plumbing (revalidation, redirect). */
+export type ActionRun<T> = (
+  request: ActionRequest,
+  form: FormData,
+) => Promise<{ state: ActionState<T>; redirectTo?: string }>;
+
+export type ServerAction<T> = ((previous: ActionState<T>, form: FormData) => Promise<ActionState<T>>) & {
+  run: ActionRun<T>;
+  /** The input schema, for tests that generate forms for every action. */
+  schema: z.ZodType;
+};
+
 function build<S extends z.ZodType, P extends UserPrincipal | null, T>(
   options: Partial<ActionAccess> & { schema: S } & FormShape,
   handler: Handler<S, P, T>,
   needsPrincipal: boolean,
-) {
-  return async (_previous: ActionState<T>, form: FormData): Promise<ActionState<T>> => {
-    const context = requestContext(await headers());
+): ServerAction<T> {
+  const run: ActionRun<T> = async (request, form) => {
+    const context = requestContext(request.headers);
     let principal: UserPrincipal | null = null;
-    let target: string | undefined;
-    let state: ActionState<T>;
     try {
       if (needsPrincipal) {
-        principal = await resolvePrincipal(await cookies());
+        principal = await resolvePrincipal(request.cookies);
         if (!principal) throw Unauthenticated("Your session has ended. Sign in again.");
         if (principal.mustEnrollMfa && !options.duringEnrollment) throw EnrollmentRequired();
         if (options.permission && options.permission !== "self") authorize(principal, options.permission);
       }
       const input = options.schema.parse(formToObject(form, options)) as z.output<S>;
       const result = await handler({ principal: principal as P, input, context });
-      target = result.redirectTo;
-      state = { status: "ok", message: result.message, data: result.data, at: Date.now() };
+      const state: ActionState<T> = {
+        status: "ok",
+        message: result.message,
+        data: result.data,
+        at: Date.now(),
+      };
+      return { state, redirectTo: result.redirectTo };
     } catch (error) {
       const appError = toAppError(error, context.requestId);
       if (appError.code === "forbidden" && principal) {
@@ -98,11 +121,18 @@ function build<S extends z.ZodType, P extends UserPrincipal | null, T>(
         }).catch(() => undefined);
       }
       const fields = Object.fromEntries((appError.extra.fields ?? []).map((f) => [f.path, f.message]));
-      return { status: "error", code: appError.code, message: appError.message, fields, at: Date.now() };
+      return {
+        state: { status: "error", code: appError.code, message: appError.message, fields, at: Date.now() },
+      };
     }
+  };
+  const serverAction = async (_previous: ActionState<T>, form: FormData): Promise<ActionState<T>> => {
+    const { state, redirectTo } = await run({ headers: await headers(), cookies: await cookies() }, form);
+    if (state.status !== "ok") return state;
     revalidatePath("/", "layout");
-    // redirect() throws to unwind; it must stay outside the try above.
-    if (target) redirect(target);
+    // redirect() throws to unwind: outside run(), whose errors become form messages.
+    if (redirectTo) redirect(redirectTo);
     return state;
   };
+  return Object.assign(serverAction, { run, schema: options.schema });
 }

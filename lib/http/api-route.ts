@@ -8,6 +8,7 @@ import { resolvePrincipal } from "../auth/resolve-principal.ts";
 import { AppError, EnrollmentRequired, RateLimited, Unauthenticated } from "../errors/app-error.ts";
 import { consumeApiRequest, rateLimitHeaders } from "../limits/api-limits.ts";
 import { authorize } from "../policy/authorize.ts";
+import { assertNoNul } from "./no-nul.ts";
 import { readJsonBody } from "./read-body.ts";
 import { problemResponse, toAppError } from "./problem.ts";
 import { requestContext } from "./request-context.ts";
@@ -33,6 +34,7 @@ function queryObject(url: URL): Record<string, string | string[]> {
     const values = url.searchParams.getAll(key);
     out[key] = values.length > 1 ? values : (values[0] ?? "");
   }
+  assertNoNul(out, "(query)");
   return out;
 }
 

@@ -1,4 +1,5 @@
 import { AppError } from "../errors/app-error.ts";
+import { assertNoNul } from "./no-nul.ts";
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
@@ -29,11 +30,14 @@ export async function readJsonBody(req: Request, maxBytes = DEFAULT_MAX_BODY_BYT
   }
   const text = Buffer.concat(chunks).toString("utf8");
   if (!text.trim()) throw new AppError("invalid", "The request body is empty.");
+  let parsed: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    parsed = JSON.parse(text) as unknown;
   } catch {
     throw new AppError("invalid", "The request body is not valid JSON.");
   }
+  assertNoNul(parsed);
+  return parsed;
 }
 
 function tooLarge(maxBytes: number): AppError {

@@ -1,4 +1,5 @@
 import { OAuthError } from "../oauth/oauth-error.ts";
+import { NUL_MESSAGE, withoutNul } from "./no-nul.ts";
 
 export const MAX_FORM_BYTES = 16 * 1024;
 
@@ -35,6 +36,9 @@ export async function readOAuthForm(
     throw new OAuthError("invalid_request", "The request body is not valid UTF-8.");
   }
   const params = new URLSearchParams(text);
+  if ([...params].some(([name, value]) => !withoutNul(name) || !withoutNul(value))) {
+    throw new OAuthError("invalid_request", NUL_MESSAGE);
+  }
   for (const name of new Set(params.keys())) {
     if (!repeatable.includes(name) && params.getAll(name).length > 1) {
       throw new OAuthError("invalid_request", `The parameter ${name} appears more than once.`);

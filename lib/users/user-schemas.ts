@@ -1,5 +1,7 @@
 import { z } from "zod";
 
+import { NUL_MESSAGE, withoutNul } from "../http/no-nul.ts";
+
 import { emailSchema, nameSchema, newPasswordSchema } from "./schemas.ts";
 
 /** Ids arrive from URLs and forms: bounded, and shaped like ours, so junk never reaches a query. */
@@ -46,7 +48,12 @@ export const resetPasswordSchema = z.object({
 });
 
 export const listUsersSchema = z.object({
-  q: z.string().trim().max(100, "Search for at most 100 characters.").optional(),
+  q: z
+    .string()
+    .trim()
+    .max(100, "Search for at most 100 characters.")
+    .refine(withoutNul, NUL_MESSAGE)
+    .optional(),
   role: roleIdSchema.optional().or(z.literal("").transform(() => undefined)),
   status: z
     .enum(["invited", "active", "disabled"])
