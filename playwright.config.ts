@@ -47,11 +47,13 @@ export default defineConfig({
       dependencies: ["first-run"],
       use: { ...devices["Desktop Chrome"] },
     },
+    // Property-based fuzzing of every API route: after the journeys, alone.
+    { name: "fuzz", testMatch: /.*\.fuzz\.ts/, dependencies: ["chromium"] },
     // Global settings change what every user meets: these run last, alone.
     {
       name: "global-settings",
       testMatch: /settings\.spec\.ts/,
-      dependencies: ["chromium"],
+      dependencies: ["fuzz"],
       use: { ...devices["Desktop Chrome"] },
     },
   ],

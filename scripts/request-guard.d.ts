@@ -6,8 +6,14 @@ export function crossSiteRefusal(
 ): string | null;
 export const MAX_BODY_BYTES: number;
 export function bodyTooLarge(contentLength: string | undefined): boolean;
+export function malformedPath(path: string): boolean;
+export const MAX_URL_LENGTH: number;
+export function unsupportedMultipart(req: {
+  method: string;
+  headers: Record<string, string | string[] | undefined>;
+}): boolean;
 export function problemBody(
-  code: "forbidden" | "payload_too_large",
+  code: "forbidden" | "payload_too_large" | "invalid" | "uri_too_long" | "unsupported_media_type",
   detail: string,
   requestId: string,
 ): string;

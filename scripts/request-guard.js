@@ -63,14 +63,49 @@ export function crossSiteRefusal(req, allowedOrigins) {
   return null;
 }
 
+/** Longer URLs than any Keyward builds are refused (414) rather than passed to the router. */
+export const MAX_URL_LENGTH = 4 * 1024;
+
+/**
+ * No API route takes multipart bodies, and a multipart form without Next.js's action header is a
+ * no-JavaScript form submission, which Keyward does not serve (its pages need JavaScript). Next.js
+ * would try to parse such a body as a server action and fail with a 500 when it is malformed.
+ * @param {{ method: string; headers: Record<string, string | string[] | undefined> }} req
+ */
+export function unsupportedMultipart(req) {
+  if (req.method.toUpperCase() === "GET" || req.method.toUpperCase() === "HEAD") return false;
+  const type = String(req.headers["content-type"] ?? "").toLowerCase();
+  return type.startsWith("multipart/form-data") && req.headers["next-action"] === undefined;
+}
+
+/**
+ * Whether the path has a malformed percent-escape ("%", "%E0%A4%A"): the router would fail to
+ * decode it and answer 500, so it is refused with 400 first.
+ * @param {string} path
+ */
+export function malformedPath(path) {
+  try {
+    decodeURIComponent(path);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /**
  * RFC 9457 body for a request refused at the door, the same shape as lib/http/problem.ts.
- * @param {"forbidden" | "payload_too_large"} code
+ * @param {"forbidden" | "payload_too_large" | "invalid" | "uri_too_long" | "unsupported_media_type"} code
  * @param {string} detail
  * @param {string} requestId
  */
 export function problemBody(code, detail, requestId) {
-  const [title, status] = code === "forbidden" ? ["Forbidden", 403] : ["Payload too large", 413];
+  const [title, status] = {
+    forbidden: ["Forbidden", 403],
+    payload_too_large: ["Payload too large", 413],
+    invalid: ["Invalid request", 400],
+    uri_too_long: ["URI too long", 414],
+    unsupported_media_type: ["Unsupported media type", 415],
+  }[code];
   return JSON.stringify({
     type: `urn:keyward:problem:${code}`,
     title,

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 
-import { contentSecurityPolicy, crossSiteRefusal } from "./request-guard.js";
+import {
+  contentSecurityPolicy,
+  crossSiteRefusal,
+  malformedPath,
+  unsupportedMultipart,
+} from "./request-guard.js";
 
 const ours = new Set(["https://iam.example.test"]);
 const post = (headers: Record<string, string>, path = "/api/v1/tokens") => ({
@@ -54,5 +59,29 @@ describe("the content security policy", () => {
     ]) {
       expect(csp).toContain(directive);
     }
+  });
+});
+
+describe("the path check", () => {
+  it("finds malformed percent-escapes that a router could not decode", () => {
+    for (const path of ["/api/v1/users/%", "/api/v1/users/%E0%A4%A", "/x/%ZZ"])
+      expect(malformedPath(path)).toBe(true);
+    for (const path of ["/api/v1/users/usr_1", "/a%20b", "/%2e%2e", "/%F0%9F%98%80"])
+      expect(malformedPath(path)).toBe(false);
+  });
+});
+
+describe("multipart bodies", () => {
+  it("are refused unless they are a server action Next.js will parse", () => {
+    const multipart = { "content-type": "multipart/form-data; boundary=x" };
+    expect(unsupportedMultipart({ method: "POST", headers: multipart })).toBe(true);
+    expect(unsupportedMultipart({ method: "DELETE", headers: multipart })).toBe(true);
+    expect(unsupportedMultipart({ method: "POST", headers: { ...multipart, "next-action": "7f01" } })).toBe(
+      false,
+    );
+    expect(unsupportedMultipart({ method: "POST", headers: { "content-type": "application/json" } })).toBe(
+      false,
+    );
+    expect(unsupportedMultipart({ method: "GET", headers: multipart })).toBe(false);
   });
 });

@@ -11,8 +11,11 @@ import {
   bodyTooLarge,
   contentSecurityPolicy,
   crossSiteRefusal,
+  malformedPath,
   MAX_BODY_BYTES,
+  MAX_URL_LENGTH,
   problemBody,
+  unsupportedMultipart,
 } from "./request-guard.js";
 
 const dev = process.argv.includes("--dev");
@@ -84,6 +87,18 @@ const server = http.createServer((req, res) => {
       `[${requestId}] refused a cross-site ${req.method} ${path} (origin ${req.headers.origin ?? "-"})`,
     );
     return refuse(res, 403, problemBody("forbidden", refusal, requestId));
+  }
+  if ((req.url ?? "").length > MAX_URL_LENGTH) {
+    const detail = `The URL is longer than ${MAX_URL_LENGTH} characters.`;
+    return refuse(res, 414, problemBody("uri_too_long", detail, requestId));
+  }
+  if (unsupportedMultipart({ method: req.method ?? "GET", headers: req.headers })) {
+    const detail =
+      "Keyward's API takes JSON (its OAuth endpoints urlencoded forms), and its pages' forms need JavaScript.";
+    return refuse(res, 415, problemBody("unsupported_media_type", detail, requestId));
+  }
+  if (malformedPath(path)) {
+    return refuse(res, 400, problemBody("invalid", "The URL has a malformed percent-escape.", requestId));
   }
   if (bodyTooLarge(req.headers["content-length"])) {
     const detail = `The request body is larger than ${MAX_BODY_BYTES} bytes.`;

@@ -2,6 +2,9 @@ import NextAuth from "next-auth";
 import type { NextRequest } from "next/server";
 
 import { authOptions } from "@/lib/auth/auth-options";
+import { AppError } from "@/lib/errors/app-error";
+import { problemResponse } from "@/lib/http/problem";
+import { requestContext } from "@/lib/http/request-context";
 
 type Context = { params: Promise<{ nextauth: string[] }> };
 
@@ -10,4 +13,20 @@ function handler(req: NextRequest, context: Context) {
   return NextAuth(req, context, authOptions());
 }
 
-export { handler as GET, handler as POST };
+/**
+ * next-auth's own POSTs (the session exchange, sign-out) are urlencoded forms; it fails with a 500
+ * on anything else, so other media types get a 415 problem first.
+ */
+function post(req: NextRequest, context: Context) {
+  const type = (req.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
+  if (type !== "application/x-www-form-urlencoded") {
+    const error = new AppError(
+      "unsupported_media_type",
+      "Send this form as application/x-www-form-urlencoded.",
+    );
+    return problemResponse(error, requestContext(req.headers).requestId);
+  }
+  return handler(req, context);
+}
+
+export { handler as GET, post as POST };

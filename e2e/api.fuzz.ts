@@ -1,0 +1,211 @@
+import fc from "fast-check";
+import { encode } from "next-auth/jwt";
+
+import type { Operation } from "../lib/api/operation.ts";
+import { V1 } from "../lib/api/v1-operations.ts";
+import { SYSTEM_CONTEXT } from "../lib/auth/principal.ts";
+import { createSession, resolveSession } from "../lib/auth/sessions.ts";
+import { db } from "../lib/db/client.ts";
+import { mintToken } from "../lib/tokens/mint-token.ts";
+import { PERMISSIONS } from "../lib/policy/permissions.ts";
+import { passwordSignInSchema } from "../lib/auth/sign-in/schemas.ts";
+import { fieldsOf, hostileContentType, hostileJsonBody, hostileString } from "../test/fuzz.ts";
+import { createTestUser, expect, test } from "./fixtures";
+
+/**
+ * Property-based fuzzing of every API route over HTTP, against the running server and its
+ * PostgreSQL: hostile path ids, query strings, bodies, content types and credentials. Properties:
+ * never a 5xx; every refusal of ours is a problem document (OAuth endpoints: RFC 6749 errors); and
+ * no request that was refused wrote anything (no success event in the audit log carries its
+ * request id: every write is recorded in its own transaction).
+ */
+const RUNS = Number(process.env.FUZZ_RUNS ?? 60);
+test.describe.configure({ mode: "default" });
+
+type Target = {
+  name: string;
+  method: string;
+  /** With {param} placeholders. */
+  path: string;
+  params: string[];
+  query: string[];
+  body: string[] | null;
+  auth: "bearer" | "session" | "none" | "oauth";
+};
+
+const v1Targets: Target[] = Object.values(V1 as Record<string, Operation>).map((op) => ({
+  name: `${op.method} /api/v1${op.path}`,
+  method: op.method,
+  path: `/api/v1${op.path}`,
+  params: fieldsOf(op.params),
+  query: fieldsOf(op.query),
+  body: op.body ? fieldsOf(op.body) : null,
+  auth: op.permission === "public" ? "none" : "bearer",
+}));
+
+const post = (path: string, body: string[] | null, auth: Target["auth"]): Target => ({
+  name: `POST ${path}`,
+  method: "POST",
+  path,
+  params: [],
+  query: [],
+  body,
+  auth,
+});
+
+const otherTargets: Target[] = [
+  post("/api/auth/sign-in/password", fieldsOf(passwordSignInSchema), "none"),
+  post("/api/auth/sign-in/factor", ["method", "code"], "none"),
+  post("/api/auth/sign-in/webauthn/options", null, "none"),
+  post("/api/auth/sign-in/webauthn/verify", ["id", "rawId", "response", "type"], "none"),
+  post("/api/auth/passkey/options", null, "none"),
+  post("/api/auth/passkey/verify", ["id", "rawId", "response", "type"], "none"),
+  post("/api/auth/reauth", ["password", "code"], "session"),
+  post("/api/auth/reauth/passkey/options", null, "session"),
+  post("/api/auth/reauth/passkey/verify", ["id", "rawId", "response", "type"], "session"),
+  post("/api/account/passkeys/options", ["name"], "session"),
+  post("/api/account/passkeys/register", ["name", "response"], "session"),
+  post("/api/setup", ["code", "email", "name", "password"], "none"),
+  post("/api/auth/callback/attempt", ["csrfToken"], "session"),
+  post("/api/oauth/token", ["grant_type", "scope", "resource", "client_id", "client_secret"], "oauth"),
+  post("/api/oauth/introspect", ["token", "token_type_hint", "client_id", "client_secret"], "oauth"),
+  post("/api/oauth/revoke", ["token", "token_type_hint", "client_id", "client_secret"], "oauth"),
+  { ...post("/api/oauth/jwks", null, "none"), name: "GET /api/oauth/jwks", method: "GET" },
+  { ...post("/.well-known/oauth-authorization-server", null, "none"), name: "GET metadata", method: "GET" },
+];
+
+type Credentials = { bearer: string; cookie: string };
+
+/** A fresh Administrator with a session cookie and an all-scope token: input reaches the handlers. */
+async function credentials(): Promise<Credentials> {
+  const admin = await createTestUser({ roles: ["admin"], label: "fuzz" });
+  const session = await db.$transaction((tx) =>
+    createSession(tx, { userId: admin.id, amr: ["pwd"], mfa: false, context: SYSTEM_CONTEXT }),
+  );
+  const principal = await resolveSession(session.id);
+  if (!principal) throw new Error("the fuzzing session did not resolve");
+  const token = await mintToken({
+    actor: principal,
+    name: "fuzz",
+    scopes: [...PERMISSIONS],
+    expiration: "7",
+    context: SYSTEM_CONTEXT,
+  });
+  const jwt = await encode({
+    token: { sub: admin.id, sid: session.id },
+    secret: process.env.KEYWARD_SECRET ?? "",
+  });
+  return { bearer: token.token, cookie: `kw_session=${jwt}` };
+}
+
+/** Real ids mixed with hostile text, so some requests reach rows that exist. */
+async function realIds(): Promise<string[]> {
+  const member = await createTestUser({ label: "fuzz-target" });
+  const role = await db.role.findFirstOrThrow({ where: { builtInKey: "member" } });
+  return [member.id, role.id, member.email];
+}
+
+function requestArbitrary(target: Target, ids: string[]) {
+  // Path segments: hostile text (percent-encoded, as a client must), real ids, and raw malformed
+  // escapes that the server itself has to decode.
+  const segment = fc.oneof(
+    { weight: 3, arbitrary: hostileString.map((text) => encodeURIComponent(text.toWellFormed())) },
+    { weight: 1, arbitrary: fc.constantFrom(...ids) },
+    { weight: 1, arbitrary: fc.constantFrom("%", "%E0%A4%A", "%00", "%C0%AF", "%2e%2e", "%ZZ", "..") },
+  );
+  const query = fc.dictionary(
+    target.query.length > 0 ? fc.oneof(fc.constantFrom(...target.query), hostileString) : hostileString,
+    hostileString,
+    { maxKeys: 4 },
+  );
+  const auth = fc.constantFrom(
+    ...(target.auth === "bearer"
+      ? (["bearer", "bearer", "session", "none", "junk"] as const)
+      : target.auth === "session"
+        ? (["session", "session", "none", "junk"] as const)
+        : (["none", "junk"] as const)),
+  );
+  const body =
+    target.body === null ? fc.constant(undefined) : fc.option(hostileJsonBody(target.body), { freq: 8 });
+  return fc.record({
+    params: fc.tuple(...target.params.map(() => segment)),
+    query,
+    body,
+    contentType: hostileContentType,
+    auth,
+    basic: fc.option(hostileString, { freq: 2 }),
+  });
+}
+
+/** What an HTTP client can send in a header at all: printable Latin-1, bounded. */
+const headerSafe = (value: string) => value.replace(/[^\x20-\x7e\x80-\xff]/g, "?").slice(0, 4000);
+
+const refused: string[] = [];
+let cases = 0;
+
+test.describe("every API route under hostile input", () => {
+  let creds: Credentials;
+  let ids: string[];
+  test.beforeAll(async () => {
+    creds = await credentials();
+    ids = await realIds();
+  });
+
+  for (const target of [...v1Targets, ...otherTargets]) {
+    test(`${target.name}: never a 5xx, refusals are problem documents`, async ({ request }) => {
+      // A token of its own per route: the per-credential request limit is not what is under test.
+      if (target.auth === "bearer") creds = { ...creds, ...(await credentials()) };
+      await fc.assert(
+        fc.asyncProperty(requestArbitrary(target, ids), async (input) => {
+          let path = target.path;
+          target.params.forEach((name, i) => {
+            path = path.replace(`{${name}}`, input.params[i] ?? "");
+          });
+          const search = new URLSearchParams(input.query).toString();
+          const headers: Record<string, string> = {};
+          if (input.contentType) headers["content-type"] = input.contentType;
+          if (input.auth === "bearer") headers.authorization = `Bearer ${creds.bearer}`;
+          if (input.auth === "session") headers.cookie = creds.cookie;
+          if (input.auth === "junk")
+            headers.authorization = headerSafe(`Bearer ${input.basic ?? "kw_pat_junk"}`);
+          if (target.auth === "oauth" && input.basic !== null) {
+            headers.authorization = `Basic ${Buffer.from(input.basic).toString("base64")}`.slice(0, 4000);
+          }
+          cases++;
+          const response = await request.fetch(`${path}${search ? `?${search}` : ""}`, {
+            method: target.method,
+            headers,
+            data: input.body ?? undefined,
+            maxRedirects: 0,
+          });
+          const status = response.status();
+          const type = response.headers()["content-type"] ?? "";
+          const where = `${target.method} ${path} -> ${status}`;
+          expect(status, where).toBeLessThan(500);
+          if (status >= 400) {
+            refused.push(response.headers()["x-request-id"] ?? "");
+            // 404, 405 and 431 come from the router and the HTTP parser, before any handler.
+            const routed = ![404, 405, 431].includes(status);
+            const ours = routed && path.startsWith("/api/") && !path.startsWith("/api/auth/callback");
+            if (ours && target.auth === "oauth" && status !== 413) expect(type, where).toMatch(/json/);
+            else if (ours) expect(type, where).toContain("application/problem+json");
+          }
+        }),
+        { numRuns: RUNS },
+      );
+    });
+  }
+
+  test.afterAll(async () => {
+    const written = await db.auditEvent.findMany({
+      where: { requestId: { in: refused.filter(Boolean) }, outcome: "success" },
+      select: { action: true, requestId: true },
+    });
+    console.warn(
+      `[fuzz] API over HTTP: ${v1Targets.length + otherTargets.length} routes, ${cases} requests, ${refused.length} refused`,
+    );
+    expect(written).toEqual([]);
+    // The fuzzing's wrong passwords came from this machine's address: give later tests a clean slate.
+    await db.$executeRaw`DELETE FROM rate_limits WHERE key LIKE ${"%127.0.0.1%"} OR key LIKE ${"%::1%"}`;
+  });
+});
