@@ -15,6 +15,14 @@ test("a user changes their password: the old one is refused, the new one works, 
   await signIn(page, user);
   await page.goto("/account/security");
   const form = page.getByRole("form", { name: "Change password" });
+  // Masked, and open to password managers and pasting (ASVS 6.2.6, 6.2.7).
+  await expect(form.getByLabel("Current password")).toHaveAttribute("type", "password");
+  await expect(form.getByLabel("Current password")).toHaveAttribute("autocomplete", "current-password");
+  await expect(form.getByLabel("New password", { exact: true })).toHaveAttribute("type", "password");
+  await expect(form.getByLabel("New password", { exact: true })).toHaveAttribute(
+    "autocomplete",
+    "new-password",
+  );
   await form.getByLabel("Current password").fill("not my password");
   await form.getByLabel("New password", { exact: true }).fill(next);
   await form.getByLabel("Confirm new password").fill(next);

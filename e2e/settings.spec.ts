@@ -44,6 +44,35 @@ test("credential policy: a shorter token lifetime limits what developers can cho
   }
 });
 
+// Journey: after a suspected breach, an administrator signs every user out; their own browser stays.
+test("signing out every user ends other people's sessions and keeps the administrator's", async ({
+  browser,
+}) => {
+  const admin = await createTestUser({ roles: ["admin"], label: "admin" });
+  const member = await createTestUser({ label: "member" });
+  const memberPage = await (await browser.newContext()).newPage();
+  await memberPage.goto("/login");
+  await signIn(memberPage, member);
+
+  const page = await (await browser.newContext()).newPage();
+  await page.goto("/login");
+  await signIn(page, admin);
+  await page.goto("/settings");
+  await page.getByRole("button", { name: "Sign out every user" }).click();
+  await page
+    .getByRole("dialog", { name: "Sign out every user?" })
+    .getByRole("button", { name: "Sign everyone out" })
+    .click();
+  await expect(
+    page.getByRole("status").filter({ hasText: /Signed out \d+ sessions?; yours stays\./ }),
+  ).toBeVisible();
+
+  await memberPage.goto("/account");
+  await expect(memberPage).toHaveURL(/\/login/);
+  await page.goto("/account");
+  await expect(page.getByRole("heading", { name: "My account" })).toBeVisible();
+});
+
 // Journey: an administrator requires MFA for everyone; a member without a factor is sent to set one up.
 // The setting is global: this file runs in its own Playwright project, after every other journey.
 

@@ -222,6 +222,16 @@ export const V1 = {
     status: 204,
   }),
 
+  endAllSessions: operation({
+    operationId: "endAllSessions",
+    method: "DELETE",
+    path: "/sessions",
+    tag: "Users",
+    summary: "Sign every user out of every browser but the caller's own (needs users.write too)",
+    permission: "settings.write",
+    response: z.object({ ended: z.number().int() }),
+  }),
+
   listRoles: operation({
     operationId: "listRoles",
     method: "GET",

@@ -3,12 +3,14 @@ import { recordAudit } from "../audit/record-audit.ts";
 import { db } from "../db/client.ts";
 import type { RequestContext, UserPrincipal } from "./principal.ts";
 import { revokeOtherSessions } from "./sessions.ts";
+import { assertRecentAuth } from "./step-up.ts";
 
 /** Signs the user out everywhere else, keeping this browser's session. */
 export async function endOtherSessions(input: {
   actor: UserPrincipal;
   context: RequestContext;
 }): Promise<number> {
+  await assertRecentAuth(input.actor);
   return db.$transaction(async (tx) => {
     const ended = await revokeOtherSessions(
       tx,

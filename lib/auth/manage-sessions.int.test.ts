@@ -2,7 +2,14 @@ import { describe, expect, it } from "vitest";
 
 import { codeOf, makePrincipal, makeUser, signedInCookie, TEST_CONTEXT } from "../../test/factories.ts";
 import { db } from "../db/client.ts";
-import { endSession, endUserSessions, listMySessions, listUserSessions } from "./manage-sessions.ts";
+import { endOtherSessions } from "./end-other-sessions.ts";
+import {
+  endAllSessions,
+  endSession,
+  endUserSessions,
+  listMySessions,
+  listUserSessions,
+} from "./manage-sessions.ts";
 import { resolveSession } from "./sessions.ts";
 
 const context = TEST_CONTEXT;
@@ -87,5 +94,43 @@ describe("sessions", () => {
       orderBy: { id: "desc" },
     });
     expect(event?.details).toMatchObject({ scope: "all", ended: 2 });
+  });
+
+  // ASVS 7.5.2: ending sessions other than this browser's needs a recent authentication, so that
+  // a stolen session cannot sign its owner out; signing this browser out never does.
+  it("asks for a recent sign-in before ending other sessions, not before signing this browser out", async () => {
+    const { user, principal } = await makePrincipal(["admin"]);
+    const other = await signedInCookie(user.id);
+    const stale = { ...principal, authTime: new Date(Date.now() - 24 * 3600_000) };
+    expect(await codeOf(endSession({ actor: stale, sessionId: other.sessionId, context }))).toBe(
+      "step_up_required",
+    );
+    expect(await codeOf(endOtherSessions({ actor: stale, context }))).toBe("step_up_required");
+    expect(await codeOf(endUserSessions({ actor: stale, userId: user.id, context }))).toBe(
+      "step_up_required",
+    );
+    expect(await codeOf(endAllSessions({ actor: stale, context }))).toBe("step_up_required");
+    expect(await resolveSession(other.sessionId)).not.toBeNull();
+    expect(await codeOf(endSession({ actor: stale, sessionId: principal.sessionId, context }))).toBe("ok");
+  });
+
+  // ASVS 7.4.5: administrators can sign out every user at once; their own browser stays.
+  it("signs every user out but the administrator doing it, who needs settings.write too", async () => {
+    const { principal: admin } = await makePrincipal(["admin"]);
+    const { principal: manager } = await makePrincipal(["user_manager"]);
+    const someone = await makeUser();
+    const theirs = await signedInCookie(someone.id);
+    expect(await codeOf(endAllSessions({ actor: manager, context }))).toBe("forbidden");
+    expect(await resolveSession(theirs.sessionId)).not.toBeNull();
+
+    const ended = await endAllSessions({ actor: admin, context });
+    expect(ended).toBeGreaterThanOrEqual(2);
+    expect(await resolveSession(theirs.sessionId)).toBeNull();
+    expect(await resolveSession(manager.sessionId)).toBeNull();
+    expect(await resolveSession(admin.sessionId)).not.toBeNull();
+    const event = await db.auditEvent.findFirst({
+      where: { action: "session.revoked", actorId: admin.userId },
+    });
+    expect(event?.details).toMatchObject({ scope: "everyone", ended });
   });
 });

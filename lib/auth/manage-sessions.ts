@@ -7,6 +7,7 @@ import { getSettings } from "../settings/settings.ts";
 import { assertCanManageUser } from "../users/admin-guard.ts";
 import type { Principal, RequestContext, UserPrincipal } from "./principal.ts";
 import { revokeSession, revokeUserSessions } from "./sessions.ts";
+import { assertRecentAuth } from "./step-up.ts";
 import { describeUserAgent } from "./user-agent.ts";
 
 export type SessionView = {
@@ -72,6 +73,10 @@ export async function endSession(input: {
   userId?: string;
   context: RequestContext;
 }) {
+  // Ending this browser's own session is signing out; ending any other needs a recent
+  // authentication (ASVS 7.5.2), so a stolen session cannot lock the owner out of theirs.
+  const current = input.actor.kind === "user" && input.actor.sessionId === input.sessionId;
+  if (!current) await assertRecentAuth(input.actor);
   await db.$transaction(async (tx) => {
     const session = await tx.session.findFirst({
       where: { id: input.sessionId, revokedAt: null, ...(input.userId ? { userId: input.userId } : {}) },
@@ -98,6 +103,7 @@ export async function endSession(input: {
 /** Ends every session of a user (users.write, a user the actor may manage): e.g. a lost laptop. */
 export async function endUserSessions(input: { actor: Principal; userId: string; context: RequestContext }) {
   authorize(input.actor, "users.write");
+  await assertRecentAuth(input.actor);
   return db.$transaction(async (tx) => {
     const user = await tx.user.findUnique({ where: { id: input.userId }, select: { id: true, email: true } });
     if (!user) throw NotFound("user");
@@ -111,5 +117,30 @@ export async function endUserSessions(input: { actor: Principal; userId: string;
       details: { scope: "all", ended },
     });
     return ended;
+  });
+}
+
+/**
+ * Signs every user out of every browser but the actor's own (e.g. after a suspected breach).
+ * System-wide, so it takes settings.write as well as users.write. API credentials are not touched:
+ * revoke those separately.
+ */
+export async function endAllSessions(input: { actor: Principal; context: RequestContext }) {
+  authorize(input.actor, "users.write");
+  authorize(input.actor, "settings.write");
+  await assertRecentAuth(input.actor);
+  const keep = input.actor.kind === "user" ? input.actor.sessionId : "";
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.session.updateMany({
+      where: { revokedAt: null, id: { not: keep } },
+      data: { revokedAt: new Date(), revokedReason: "ended_by_admin" },
+    });
+    await recordAudit(tx, {
+      action: "session.revoked",
+      actor: auditActor(input.actor),
+      context: input.context,
+      details: { scope: "everyone", ended: count },
+    });
+    return count;
   });
 }

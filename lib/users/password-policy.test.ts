@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { AppError } from "../errors/app-error.ts";
-import { assertAcceptablePassword } from "./password-policy.ts";
+import { assertAcceptablePassword, contextWords } from "./password-policy.ts";
 import { emailSchema, newPasswordSchema } from "./schemas.ts";
 
 // Guarantee: NIST SP 800-63B rules: 12 to 128 characters, no composition rules, leaked passwords refused.
@@ -37,5 +37,29 @@ describe("email input", () => {
     expect(emailSchema.safeParse("not an email").success).toBe(false);
     expect(emailSchema.safeParse(`${"a".repeat(250)}@x.io`).success).toBe(false);
     expect(emailSchema.safeParse(42).success).toBe(false);
+  });
+});
+
+describe("context-specific words", () => {
+  it("are the product's name and the distinctive labels of the address Keyward is served at", () => {
+    expect(contextWords("iam.acme-corp.com")).toEqual(["keyward", "acme-corp"]);
+    expect(contextWords("localhost")).toEqual(["keyward"]);
+    expect(contextWords("10.0.0.7")).toEqual(["keyward"]);
+  });
+
+  it("refuse passwords built on them, through case, separators and digit substitutions", () => {
+    const words = contextWords("login.globex.example");
+    for (const password of [
+      "Keyward2026!secret",
+      "k3y-w4rd is my vault",
+      "GLOBEX summer party",
+      "gl0b3x forever and ever",
+    ]) {
+      expect(() => assertAcceptablePassword(password, { words }), password).toThrow(/built on/);
+    }
+    expect(() => assertAcceptablePassword("violet tractor sings at dawn", { words })).not.toThrow();
+    expect(() =>
+      assertAcceptablePassword("AcmeCorp rules the world", { words: contextWords("acme-corp.io") }),
+    ).toThrow(/built on/);
   });
 });

@@ -2,6 +2,7 @@
 
 import { z } from "zod";
 
+import { endAllSessions } from "@/lib/auth/manage-sessions";
 import { action } from "@/lib/http/action";
 import { rotateSigningKey } from "@/lib/oauth/signing-keys";
 import {
@@ -34,6 +35,14 @@ export const rotateSigningKeyAction = action(
   async ({ principal, context }) => {
     const { kid } = await rotateSigningKey({ actor: principal, context });
     return { message: `New signing key ${kid.slice(0, 8)}… is signing tokens now.` };
+  },
+);
+
+export const endAllSessionsAction = action(
+  { permission: "settings.write", schema: z.object({}) },
+  async ({ principal, context }) => {
+    const ended = await endAllSessions({ actor: principal, context });
+    return { message: `Signed out ${ended} session${ended === 1 ? "" : "s"}; yours stays.` };
   },
 );
 

@@ -11,6 +11,7 @@ import type { ActionState } from "@/lib/http/action";
 import { getSettings, type Settings } from "@/lib/settings/settings";
 
 import {
+  endAllSessionsAction,
   rotateSigningKeyAction,
   updateAuditSettingsAction,
   updateCredentialSettingsAction,
@@ -90,6 +91,23 @@ export default async function SettingsPage() {
       >
         <NumberFields fields={AUDIT_SETTINGS} values={settings} />
       </SettingsForm>
+      <section aria-labelledby="everyone" className={`${card} mb-6`}>
+        <h2 id="everyone" className="mb-2 text-lg font-semibold">
+          Sessions
+        </h2>
+        <p className="mb-4 text-sm text-slate-600 dark:text-slate-400">
+          After a suspected breach, sign every user out of every browser at once; yours stays signed in. API
+          tokens and clients keep working: revoke those on their own pages.
+        </p>
+        <ActionForm action={endAllSessionsAction} label="Sign out every user">
+          <ConfirmSubmit
+            label="Sign out every user"
+            title="Sign out every user?"
+            body="Every session but yours ends at once. Everyone has to sign in again, with their second factor."
+            confirmLabel="Sign everyone out"
+          />
+        </ActionForm>
+      </section>
       <section aria-labelledby="keys" className={card}>
         <h2 id="keys" className="mb-2 text-lg font-semibold">
           Signing keys

@@ -26,7 +26,9 @@ import * as roles from "./roles/route";
 import * as tokenRotate from "./tokens/[tokenId]/rotate/route";
 import * as token from "./tokens/[tokenId]/route";
 import * as tokens from "./tokens/route";
+import * as sessions from "./sessions/route";
 import * as userDisable from "./users/[userId]/disable/route";
+import * as userPasswordReset from "./users/[userId]/password-reset/route";
 import * as userEnable from "./users/[userId]/enable/route";
 import * as userRole from "./users/[userId]/roles/[roleId]/route";
 import * as userSession from "./users/[userId]/sessions/[sessionId]/route";
@@ -43,7 +45,9 @@ const MODULES: Record<string, Record<string, unknown>> = {
   "/users/{userId}/disable": userDisable,
   "/users/{userId}/enable": userEnable,
   "/users/{userId}/roles/{roleId}": userRole,
+  "/users/{userId}/password-reset": userPasswordReset,
   "/users/{userId}/sessions": userSessions,
+  "/sessions": sessions,
   "/users/{userId}/sessions/{sessionId}": userSession,
   "/roles": roles,
   "/roles/{roleId}": role,

@@ -189,6 +189,38 @@ describe("REST API v1 with a personal token", () => {
     expect(items).toHaveLength(1);
     expect(items[0]?.actor).toMatchObject({ kind: "token", id: pat.id });
   });
+
+  // ASVS 8.2.3 (BOPLA): only the fields an operation declares are written; the rest are dropped,
+  // and responses carry only the declared fields (no password hash, no secrets).
+  it("ignores fields a request may not set, and never returns fields it may not read", async () => {
+    const { principal } = await makePrincipal(["admin"]);
+    const pat = await mintTestToken(principal, ["users.read", "users.write"]);
+    const target = await makeUser();
+    const patched = await call(h(user.PATCH), {
+      bearer: pat.token,
+      method: "PATCH",
+      params: { userId: target.id },
+      json: {
+        name: "Mass assigned",
+        email: target.email,
+        id: "usr_hijacked00000000000",
+        status: "disabled",
+        roles: ["admin"],
+        password: { hash: "x" },
+        createdAt: "2000-01-01T00:00:00Z",
+      },
+    });
+    expect(patched.status).toBe(200);
+    const row = await db.user.findUniqueOrThrow({
+      where: { id: target.id },
+      include: { roles: true, password: true },
+    });
+    expect(row).toMatchObject({ name: "Mass assigned", status: "active" });
+    expect(row.roles).toEqual([]);
+    expect(row.password?.hash).toMatch(/^\$argon2id\$/);
+    expect(row.createdAt.getFullYear()).toBeGreaterThan(2000);
+    expect(JSON.stringify(patched.body)).not.toMatch(/argon2|hash|password/i);
+  });
 });
 
 describe("sessions through the API", () => {

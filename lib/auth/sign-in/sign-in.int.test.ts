@@ -190,6 +190,21 @@ describe("password sign-in", () => {
     expect(fromDevice.filter((e) => e.code === "unauthenticated")).toHaveLength(SIGN_IN_PER_DEVICE.points);
   });
 
+  // ASVS 6.2.8: the password is verified exactly as typed: no trimming, no case folding, no truncation.
+  it("checks the password exactly as typed", async () => {
+    const password = `  Exact Case ${uniqueEmail()} phrase  `;
+    const user = await makeUser({ password });
+    for (const variant of [password.trim(), password.toLowerCase(), password.slice(0, -1)]) {
+      expect(
+        (await failure(startPasswordSignIn({ email: user.email, password: variant, context: context() })))
+          .code,
+      ).toBe("unauthenticated");
+    }
+    expect((await startPasswordSignIn({ email: user.email, password, context: context() })).next).toBe(
+      "complete",
+    );
+  });
+
   it("throttles unknown emails the same way as known ones", async () => {
     const email = uniqueEmail();
     const results = await Promise.all(

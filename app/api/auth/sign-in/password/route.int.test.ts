@@ -11,8 +11,12 @@ describe("POST /api/auth/sign-in/password", () => {
     const response = await call(POST, { json: { email: user.email.toUpperCase(), password: user.password } });
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ next: "complete", factors: [], expiresAt: expect.any(String) });
-    const cookie = response.headers.get("set-cookie") ?? "";
-    expect(cookie).toMatch(/^kw_signin=[\w-]{40,}; Path=\/api\/auth; Max-Age=300; HttpOnly; SameSite=Lax$/);
+    const [attempt, device] = response.headers.getSetCookie();
+    expect(attempt).toMatch(/^kw_signin=[\w-]{40,}; Path=\/api\/auth; Max-Age=300; HttpOnly; SameSite=Lax$/);
+    // The device cookie: only sent back to the sign-in endpoints, never readable by scripts.
+    expect(device).toMatch(
+      /^kw_device=[\w.-]{60,}; Path=\/api\/auth\/sign-in; Max-Age=31536000; HttpOnly; SameSite=Strict$/,
+    );
   });
 
   // Guarantee: the same status and message whether or not the account exists.
