@@ -57,3 +57,17 @@ describe.skipIf(!redisUp)("per-credential limits in Redis", () => {
     }
   });
 });
+
+// Guarantee: an unreachable Redis slows nothing down for long and locks nobody out: each instance
+// counts in memory until it is back (ASVS 16.5.2).
+describe("per-credential limits without Redis", () => {
+  it("fall back to memory when Redis cannot be reached", async () => {
+    process.env.REDIS_URL = "redis://127.0.0.1:1";
+    process.env.KEYWARD_API_RATE_LIMIT = "2";
+    resetConfigForTests();
+    const key = `token:fallback_${Date.now()}`;
+    const results = [];
+    for (let i = 0; i < 3; i++) results.push(await consumeApiRequest(key));
+    expect(results.map((result) => result.allowed)).toEqual([true, true, false]);
+  }, 20_000);
+});

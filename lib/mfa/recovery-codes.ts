@@ -10,11 +10,14 @@ import type { Tx } from "../db/client.ts";
 export const RECOVERY_CODE_COUNT = 10;
 export const RECOVERY_CODES_LOW = 3;
 
-// Crockford base32, 16 characters: 80 bits, so the stored SHA-256 cannot be reversed by brute force.
+// Crockford base32, 24 characters: 120 bits, above the 112 at which ASVS 6.5.2 allows a plain hash
+// (a stored SHA-256 of so much randomness cannot be reversed by brute force). Codes issued with 16
+// characters before still work until replaced.
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+const CODE_LENGTH = 24;
 
 function newCode(): string {
-  const chars = Array.from({ length: 16 }, () => ALPHABET[randomInt(32)]).join("");
+  const chars = Array.from({ length: CODE_LENGTH }, () => ALPHABET[randomInt(32)]).join("");
   return chars.match(/.{4}/g)?.join("-") ?? chars;
 }
 

@@ -64,6 +64,9 @@ describe("authenticator apps (TOTP)", () => {
       context,
     });
     expect(recoveryCodes).toHaveLength(10);
+    // 24 Crockford base32 characters: 120 bits each (ASVS 6.5.2 allows a plain hash from 112).
+    for (const code of recoveryCodes ?? [])
+      expect(code).toMatch(/^([0-9A-HJKMNP-TV-Z]{4}-){5}[0-9A-HJKMNP-TV-Z]{4}$/);
     const stored = await db.recoveryCode.findMany({ where: { userId: principal.userId } });
     expect(stored.map((r) => r.codeHash)).not.toContain(recoveryCodes?.[0]);
     expect(

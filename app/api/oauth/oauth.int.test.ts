@@ -1,7 +1,15 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
+import {
+  createRemoteJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  generateKeyPair,
+  jwtVerify,
+  SignJWT,
+  UnsecuredJWT,
+} from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { GET as me } from "@/app/api/v1/me/route";
@@ -268,6 +276,37 @@ describe("client access tokens on the API", () => {
 
     await deleteClient({ actor: owner.principal, clientId, context });
     expect((await call(me, { bearer: accessToken })).status).toBe(401);
+  });
+
+  // ASVS 6.8.2 / RFC 8725: only tokens signed by a published key, with our issuer and audience,
+  // are accepted; unsigned, re-signed, tampered or foreign ones are invalid_token.
+  it("refuse unsigned, foreign-signed, tampered and misaddressed tokens", async () => {
+    const { clientId, clientSecret } = await newClient();
+    const genuine = await clientAccessToken(clientId, clientSecret);
+    const claims = decodeJwt(genuine);
+    const { kid } = decodeProtectedHeader(genuine);
+    const { privateKey } = await generateKeyPair("ES256");
+    const foreign = (extra: Record<string, unknown> = {}) =>
+      new SignJWT({ ...claims, ...extra })
+        .setProtectedHeader({ alg: "ES256", typ: "at+jwt", kid: kid ?? "" })
+        .sign(privateKey);
+    const [header, payload, signature] = genuine.split(".") as [string, string, string];
+    const tamperedPayload = Buffer.from(
+      JSON.stringify({ ...claims, scope: "users.read users.write roles.write" }),
+    ).toString("base64url");
+    const bad = {
+      unsigned: new UnsecuredJWT(claims).encode(),
+      "alg none with our header": `${Buffer.from(JSON.stringify({ alg: "none", typ: "at+jwt", kid })).toString("base64url")}.${payload}.`,
+      "signed with another key": await foreign(),
+      tampered: `${header}.${tamperedPayload}.${signature}`,
+      "truncated signature": `${header}.${payload}.${signature.slice(0, -4)}`,
+    };
+    for (const [name, candidate] of Object.entries(bad)) {
+      const response = await call(me, { bearer: candidate });
+      expect(response.status, name).toBe(401);
+      expect(response.headers.get("www-authenticate"), name).toContain('error="invalid_token"');
+    }
+    expect((await call(me, { bearer: genuine })).status).toBe(200);
   });
 
   it("stop when the owner is disabled", async () => {

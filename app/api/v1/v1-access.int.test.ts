@@ -174,6 +174,16 @@ describe("every /api/v1 operation", () => {
         'error="insufficient_scope"',
       );
     }
+    // ASVS 16.3.2: refusals are on the record, naming the credential and what it tried.
+    const denials = await db.auditEvent.findMany({
+      where: { action: "access.denied", actorId: { in: [narrow.id, other.id] } },
+    });
+    expect(denials.length).toBeGreaterThan(0);
+    expect(denials[0]).toMatchObject({ outcome: "denied", actorKind: "token" });
+    expect(denials[0]?.details).toMatchObject({
+      method: expect.any(String),
+      path: expect.stringMatching(/^\/api\/v1\//),
+    });
   });
 
   it("answers 404 for an object that does not exist or is not the caller's", async () => {

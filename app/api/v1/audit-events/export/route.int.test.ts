@@ -41,9 +41,26 @@ describe("GET /api/v1/audit-events/export", () => {
     const events = jsonl.text
       .trim()
       .split("\n")
-      .map((line) => JSON.parse(line) as { target: { id: string } });
+      .map(
+        (line) =>
+          JSON.parse(line) as {
+            target: { id: string };
+            occurredAt: string;
+            actor: { kind: string };
+            action: string;
+            outcome: string;
+            requestId: string | null;
+          },
+      );
     expect(events.length).toBe(lines.length - 1);
     expect(events.every((event) => event.target.id === target.id)).toBe(true);
+    // When (UTC, ISO 8601), who, what and which request, on every event (ASVS 16.2.1, 16.2.2).
+    for (const event of events) {
+      expect(event.occurredAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+      expect(event).toMatchObject({ actor: { kind: expect.any(String) }, action: expect.any(String) });
+      expect(["success", "failure", "denied"]).toContain(event.outcome);
+      expect(event).toHaveProperty("requestId");
+    }
 
     const recorded = await db.auditEvent.count({ where: { action: "audit.exported", actorId: pat.id } });
     expect(recorded).toBe(2);
