@@ -14,6 +14,7 @@ import { startPasswordSignIn } from "../auth/sign-in/start-password-sign-in.ts";
 import { newId } from "../crypto/ids.ts";
 import { db } from "../db/client.ts";
 import { AppError } from "../errors/app-error.ts";
+import { requestPasswordResetAction } from "../../app/forgot-password/actions.ts";
 import { completePasswordReset, issuePasswordReset, requestPasswordReset } from "./password-reset.ts";
 
 const context = TEST_CONTEXT;
@@ -154,6 +155,25 @@ describe("password reset", () => {
     const password = strongPassword();
     await completePasswordReset({ code: codeOf(linkIn(present(mailbox.received[2]))), password, context });
     expect((await startPasswordSignIn({ email: user.email, password, context })).next).toBe("complete");
+  });
+
+  it("self-service through the sign-in page's form: the same message for every address, a link by mail", async () => {
+    const mailbox = await withMailbox();
+    const user = await makeUser();
+    const submit = async (email: string) => {
+      const form = new FormData();
+      form.set("email", email);
+      const headers = new Headers({ "x-keyward-peer": "198.51.100.77", "x-request-id": `reset-${email}` });
+      return (await requestPasswordResetAction.run({ headers, cookies: { get: () => undefined } }, form))
+        .state;
+    };
+    const known = await submit(user.email.toUpperCase());
+    const unknown = await submit(`nobody-${Date.now()}@example.test`);
+    expect(known).toMatchObject({ status: "ok" });
+    expect(unknown).toMatchObject({ status: "ok" });
+    expect(known.status === "ok" && unknown.status === "ok" && known.message === unknown.message).toBe(true);
+    expect((await mailbox.nth(1)).to).toEqual([user.email]);
+    expect(await submit("not an address")).toMatchObject({ status: "error", code: "invalid" });
   });
 
   it("self-service is refused, with advice, when no mail server is configured", async () => {
