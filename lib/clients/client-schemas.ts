@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { NUL_MESSAGE, withoutNul } from "../http/no-nul.ts";
+import { searchTextSchema } from "../http/search-schema.ts";
 
 import { overlapMinutesSchema } from "../credentials/secret-rotation.ts";
 import { permissionListSchema } from "../policy/permission-schema.ts";
@@ -40,12 +40,7 @@ export const reassignClientSchema = z.object({
 });
 
 export const listClientsSchema = z.object({
-  q: z
-    .string()
-    .trim()
-    .max(100, "Search for at most 100 characters.")
-    .refine(withoutNul, NUL_MESSAGE)
-    .optional(),
+  q: searchTextSchema,
   status: z
     .enum(["active", "disabled", "orphaned"])
     .optional()

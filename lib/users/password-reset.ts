@@ -5,15 +5,14 @@ import { accountableUserId, type Principal, type RequestContext } from "../auth/
 import { revokeUserSessions } from "../auth/sessions.ts";
 import { accountLimiter } from "../auth/sign-in-limits.ts";
 import { getConfig } from "../config/env.ts";
-import { hashPassword } from "../crypto/password.ts";
 import { db, type Tx } from "../db/client.ts";
-import { Conflict, Invalid, NotFound, RateLimited } from "../errors/app-error.ts";
+import { Conflict, NotFound, RateLimited } from "../errors/app-error.ts";
 import { limiter } from "../limits/limiter.ts";
 import { mailConfigured, sendMail, sendMailInBackground, type Mail } from "../mail/mailer.ts";
-import { consumeCode, issueCode } from "../one-time-codes/one-time-codes.ts";
+import { issueCode } from "../one-time-codes/one-time-codes.ts";
 import { authorize } from "../policy/authorize.ts";
 import { assertCanManageUser } from "./admin-guard.ts";
-import { assertAcceptablePassword } from "./password-policy.ts";
+import { setPasswordFromLink } from "./set-password-from-link.ts";
 
 /**
  * Password reset by a one-time link: 256 random bits in the URL fragment, stored hashed, single
@@ -163,51 +162,33 @@ const REASONS = {
 } as const;
 
 /**
- * Sets the new password from a reset link and ends every session of the account. A password the
- * policy refuses rolls the transaction back, so the link still works for a second try.
+ * Sets the new password from a reset link and ends every session of the account (and any sign-in
+ * half-way through, which used the old password).
  */
 export async function completePasswordReset(input: {
   code: string;
   password: string;
   context: RequestContext;
 }): Promise<{ email: string }> {
-  const limit = await limiter(RESET_COMPLETE_PER_IP).consume(input.context.ip || "unknown");
-  if (!limit.allowed) throw RateLimited(limit.retryAfterSeconds);
-
-  const outcome = await db.$transaction(async (tx) => {
-    const consumed = await consumeCode(tx, { purpose: "password_reset", code: input.code, format: "link" });
-    if (!consumed.ok) return { error: consumed.reason } as const;
-    const user = await tx.user.findUnique({ where: { id: consumed.userId ?? "" } });
-    if (!user || user.status !== "active") return { error: "used" } as const;
-    assertAcceptablePassword(input.password, { email: user.email });
-    const hash = await hashPassword(input.password);
-    await tx.passwordCredential.upsert({
-      where: { userId: user.id },
-      create: { userId: user.id, hash },
-      update: { hash },
-    });
-    const endedSessions = await revokeUserSessions(tx, user.id, "password_reset");
-    // Sign-ins half-way through (password passed, second factor pending) used the old password.
-    await tx.signInAttempt.deleteMany({ where: { userId: user.id } });
-    await recordAudit(tx, {
-      action: "user.password_reset",
-      actor: { kind: "user", id: user.id, display: user.email },
-      target: { kind: "user", id: user.id, display: user.email },
-      context: input.context,
-      details: { endedSessions },
-    });
-    return { email: user.email } as const;
-  });
-  if (outcome.email !== undefined) {
-    // Whoever was locked out by guesses against the old password can sign in with the new one.
-    await accountLimiter().reset(outcome.email);
-    return { email: outcome.email };
-  }
-  await recordAuditFailure({
+  const { email } = await setPasswordFromLink({
+    ...input,
+    purpose: "password_reset",
+    limit: RESET_COMPLETE_PER_IP,
+    status: "active",
+    reasons: REASONS,
     action: "user.password_reset",
-    actor: { kind: "anonymous" },
-    context: input.context,
-    details: { reason: outcome.error },
+    apply: async (tx, user, hash) => {
+      await tx.passwordCredential.upsert({
+        where: { userId: user.id },
+        create: { userId: user.id, hash },
+        update: { hash },
+      });
+      const endedSessions = await revokeUserSessions(tx, user.id, "password_reset");
+      await tx.signInAttempt.deleteMany({ where: { userId: user.id } });
+      return { endedSessions };
+    },
   });
-  throw Invalid(REASONS[outcome.error], [{ path: "code", message: REASONS[outcome.error] }]);
+  // Whoever was locked out by guesses against the old password can sign in with the new one.
+  await accountLimiter().reset(email);
+  return { email };
 }

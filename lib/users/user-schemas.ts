@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { NUL_MESSAGE, withoutNul } from "../http/no-nul.ts";
+import { searchTextSchema } from "../http/search-schema.ts";
 
 import { emailSchema, nameSchema, newPasswordSchema } from "./schemas.ts";
 
@@ -48,12 +48,7 @@ export const resetPasswordSchema = z.object({
 });
 
 export const listUsersSchema = z.object({
-  q: z
-    .string()
-    .trim()
-    .max(100, "Search for at most 100 characters.")
-    .refine(withoutNul, NUL_MESSAGE)
-    .optional(),
+  q: searchTextSchema,
   role: roleIdSchema.optional().or(z.literal("").transform(() => undefined)),
   status: z
     .enum(["invited", "active", "disabled"])
