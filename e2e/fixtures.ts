@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import path from "node:path";
 
 import { test as base, expect, type Page } from "@playwright/test";
 
@@ -8,6 +9,7 @@ import { db } from "../lib/db/client.ts";
 import type { BuiltInRoleKey } from "../lib/policy/built-in-roles.ts";
 import { builtInRoleId } from "../lib/roles/ensure-built-in-roles.ts";
 import { createUser } from "../lib/users/create-user.ts";
+import { linkIn, type ReceivedMail } from "../test/mailbox.ts";
 
 // The runner (scripts/test-e2e.ts) gives us the server's own database: test data goes in the real one.
 process.env.DATABASE_URL = process.env.E2E_DATABASE_URL;
@@ -16,9 +18,9 @@ export type TestUser = { id: string; email: string; name: string; password: stri
 
 /** Each test makes its own users, with unique emails, so tests run in any order and in parallel. */
 export async function createTestUser(
-  options: { roles?: BuiltInRoleKey[]; label?: string } = {},
+  options: { roles?: BuiltInRoleKey[]; label?: string; domain?: string } = {},
 ): Promise<TestUser> {
-  const email = `${options.label ?? "user"}-${randomBytes(5).toString("hex")}@example.test`;
+  const email = `${options.label ?? "user"}-${randomBytes(5).toString("hex")}@${options.domain ?? "example.test"}`;
   const name = `${(options.label ?? "user").replace(/^./, (c) => c.toUpperCase())} ${randomBytes(2).toString("hex")}`;
   const password = `violet ${randomBytes(8).toString("base64url")} tractor`;
   const roleIds = await Promise.all((options.roles ?? []).map((key) => builtInRoleId(db, key)));
@@ -56,6 +58,26 @@ export function setupCodeFromLog(): string {
   const code = codes.at(-1)?.[1];
   if (!code) throw new Error("no setup code in the server log");
   return code;
+}
+
+/**
+ * The one-time link in the newest message the test mail server received for this address, as the
+ * person would open it from their inbox.
+ */
+export async function linkMailedTo(email: string, timeoutMs = 15_000): Promise<string> {
+  const dir = process.env.E2E_MAIL_DIR ?? "";
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const mails = fs
+      .readdirSync(dir)
+      .sort()
+      .reverse()
+      .map((name) => JSON.parse(fs.readFileSync(path.join(dir, name), "utf8")) as ReceivedMail)
+      .filter((mail) => mail.to.includes(email));
+    if (mails[0]) return linkIn(mails[0]);
+    if (Date.now() > until) throw new Error(`no mail for ${email}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 export const test = base;
