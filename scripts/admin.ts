@@ -223,6 +223,7 @@ async function main(): Promise<number> {
   const database = await openDatabase();
   try {
     await applyMigrations({ url: database.url });
+    await database.idle();
     await run(command, values);
     return 0;
   } finally {

@@ -31,6 +31,7 @@ async function main(): Promise<void> {
       : "[keyward] Using DATABASE_URL",
   );
   const applied = await applyMigrations({ url: database.url });
+  await database.idle();
   if (applied.length > 0) console.log(`[keyward] Applied migrations: ${applied.join(", ")}`);
 
   const boot = await bootstrap();
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
     console.log(`[keyward] Audit retention: pruned ${pruned.pruned} events behind a signed checkpoint.`);
   // The embedded server takes one connection: hand it over to the web server.
   await closeDb();
+  await database.idle();
 
   if (!dev && !buildIsCurrent()) {
     console.log("[keyward] Building the web app (first start or changed sources)...");

@@ -11,7 +11,16 @@ import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
  * the data folder, served over the PostgreSQL wire protocol on 127.0.0.1 so the app uses the very
  * same driver and SQL as with a real server. One connection at a time (PGlite is single-session).
  */
-export type EmbeddedDatabase = { url: string; stop(): Promise<void> };
+export type EmbeddedDatabase = {
+  url: string;
+  /**
+   * Resolves once no client is connected. A client's `end()` returns before the server has seen
+   * the connection close, and the server refuses a second connection meanwhile ("Connection
+   * terminated unexpectedly"): whoever hands the one connection on waits for this first.
+   */
+  idle(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+};
 
 /** The contrib extensions the migrations create (PGlite loads them as WebAssembly modules). */
 export const EMBEDDED_EXTENSIONS = { pg_trgm };
@@ -28,6 +37,12 @@ export async function startEmbeddedDatabase(dataDir: string, port?: number): Pro
   await server.start();
   return {
     url: `postgresql://postgres@127.0.0.1:${chosen}/postgres?sslmode=disable`,
+    async idle(timeoutMs = 5_000) {
+      const until = Date.now() + timeoutMs;
+      while (server.getStats().activeConnections > 0 && Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
     async stop() {
       await server.stop();
       await db.close();

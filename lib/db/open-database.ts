@@ -4,7 +4,13 @@ import path from "node:path";
 import { getConfig, resetConfigForTests } from "../config/env.ts";
 import { startEmbeddedDatabase } from "./embedded.ts";
 
-export type OpenedDatabase = { url: string; embedded: boolean; close(): Promise<void> };
+export type OpenedDatabase = {
+  url: string;
+  embedded: boolean;
+  /** Embedded: waits until its one connection is free again (see EmbeddedDatabase.idle). */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+};
 
 /**
  * The database for an operator process (server launcher, migrations, admin CLI): DATABASE_URL when
@@ -14,7 +20,9 @@ export type OpenedDatabase = { url: string; embedded: boolean; close(): Promise<
  */
 export async function openDatabase(): Promise<OpenedDatabase> {
   const config = getConfig();
-  if (config.databaseUrl) return { url: config.databaseUrl, embedded: false, close: async () => {} };
+  if (config.databaseUrl) {
+    return { url: config.databaseUrl, embedded: false, idle: async () => {}, close: async () => {} };
+  }
 
   const lock = path.join(config.dataDir, "pglite.lock");
   takeLock(lock);
@@ -26,6 +34,7 @@ export async function openDatabase(): Promise<OpenedDatabase> {
     return {
       url: embedded.url,
       embedded: true,
+      idle: () => embedded.idle(),
       async close() {
         await embedded.stop();
         fs.rmSync(lock, { force: true });
