@@ -74,12 +74,21 @@ export function protocolResolver(setting) {
   };
 }
 
+/**
+ * The X-Forwarded-For chain, left to right. Ports are dropped ("203.0.113.7:4711", "[2001:db8::1]:80"
+ * as some proxies write them); an entry that is still not an address stays in its place as
+ * "unknown", so that it is never skipped over to an address further left that a client wrote.
+ * @param {string | undefined} header
+ */
 function parseForwardedFor(header) {
   if (!header) return [];
-  return header
-    .split(",")
-    .map((part) => normalise(part.trim().replace(/^\[|\](:\d+)?$/g, "")))
-    .filter((part) => net.isIP(part) !== 0);
+  return header.split(",").map((part) => {
+    const entry = part.trim();
+    const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(entry);
+    const v4WithPort = /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/.exec(entry);
+    const address = normalise(bracketed?.[1] ?? v4WithPort?.[1] ?? entry);
+    return net.isIP(address) !== 0 ? address : "unknown";
+  });
 }
 
 /** "::ffff:127.0.0.1" and "127.0.0.1" are the same client. */

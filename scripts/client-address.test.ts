@@ -26,6 +26,14 @@ describe("the client's address", () => {
     expect(resolve("10.1.2.3", "not-an-ip, 198.51.100.1")).toBe("198.51.100.1");
   });
 
+  it("reads addresses with ports, and never skips an unreadable entry to reach one a client wrote", () => {
+    expect(clientAddressResolver("1")("10.0.0.2", "6.6.6.6, 198.51.100.1:4711")).toBe("198.51.100.1");
+    expect(clientAddressResolver("1")("10.0.0.2", "[2001:db8::7]:443")).toBe("2001:db8::7");
+    const listed = clientAddressResolver("10.0.0.0/8");
+    expect(listed("10.1.2.3", "6.6.6.6, 198.51.100.1:4711")).toBe("198.51.100.1");
+    expect(listed("10.1.2.3", "6.6.6.6, proxy-said-something")).toBe("unknown");
+  });
+
   it("refuses a setting that is neither a count nor addresses", () => {
     expect(() => clientAddressResolver("10.0.0.0/8, proxy.internal")).toThrow(/KEYWARD_TRUSTED_PROXIES/);
   });

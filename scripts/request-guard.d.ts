@@ -6,6 +6,7 @@ export function crossSiteRefusal(
 ): string | null;
 export const MAX_BODY_BYTES: number;
 export function bodyTooLarge(contentLength: string | undefined): boolean;
+export function lengthRequired(headers: Record<string, string | string[] | undefined>): boolean;
 export function malformedPath(path: string): boolean;
 export const MAX_URL_LENGTH: number;
 export function unsupportedMultipart(req: {
@@ -13,7 +14,13 @@ export function unsupportedMultipart(req: {
   headers: Record<string, string | string[] | undefined>;
 }): boolean;
 export function problemBody(
-  code: "forbidden" | "payload_too_large" | "invalid" | "uri_too_long" | "unsupported_media_type",
+  code:
+    | "forbidden"
+    | "payload_too_large"
+    | "invalid"
+    | "uri_too_long"
+    | "unsupported_media_type"
+    | "length_required",
   detail: string,
   requestId: string,
 ): string;

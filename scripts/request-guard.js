@@ -15,6 +15,16 @@ export function bodyTooLarge(contentLength) {
 }
 
 /**
+ * A body streamed without a length (chunked) would escape the cap above, and some readers
+ * (next-auth's) take whatever comes. Browsers and HTTP clients send a length for the bodies Keyward
+ * takes, so a chunked body is refused (411) rather than read without a bound.
+ * @param {Record<string, string | string[] | undefined>} headers
+ */
+export function lengthRequired(headers) {
+  return headers["transfer-encoding"] !== undefined && headers["content-length"] === undefined;
+}
+
+/**
  * The Content-Security-Policy of every response. Scripts run only with this response's nonce
  * (Next.js reads it from the request's CSP header and puts it on every script it renders), and
  * 'strict-dynamic' lets those scripts load the app's chunks. Development adds what React's dev
@@ -41,8 +51,8 @@ export function contentSecurityPolicy(nonce, { dev }) {
  * CSRF defence for every state-changing request, whatever handles it (route handlers, server
  * actions, next-auth): a browser says where a request comes from (Sec-Fetch-Site, Origin), and
  * only our own origin may change anything. Requests that carry no ambient credential are exempt:
- * an Authorization header (bearer token, client credentials) is never sent by a browser on its own,
- * and the OAuth endpoints authenticate the client in the request itself. A request with neither
+ * a bearer token is never sent by a browser on its own, and the OAuth endpoints authenticate the
+ * client in the request itself. A request with neither
  * header is not from a browser (curl, a service), so no browser can be tricked into sending it.
  * @param {{ method: string; path: string; headers: Record<string, string | string[] | undefined> }} req
  * @param {ReadonlySet<string>} allowedOrigins
@@ -50,7 +60,9 @@ export function contentSecurityPolicy(nonce, { dev }) {
  */
 export function crossSiteRefusal(req, allowedOrigins) {
   if (SAFE_METHODS.has(req.method.toUpperCase())) return null;
-  if (req.headers.authorization !== undefined) return null;
+  // Only a bearer credential: browsers attach Basic, Digest or Negotiate on their own (to a proxy
+  // in front), never Bearer, and a page cannot add one cross-site without a CORS preflight.
+  if (/^Bearer\s/i.test(String(req.headers.authorization ?? ""))) return null;
   if (req.path.startsWith("/api/oauth/")) return null;
   const site = req.headers["sec-fetch-site"];
   if (typeof site === "string" && site !== "same-origin" && site !== "none") {
@@ -94,7 +106,7 @@ export function malformedPath(path) {
 
 /**
  * RFC 9457 body for a request refused at the door, the same shape as lib/http/problem.ts.
- * @param {"forbidden" | "payload_too_large" | "invalid" | "uri_too_long" | "unsupported_media_type"} code
+ * @param {"forbidden" | "payload_too_large" | "invalid" | "uri_too_long" | "unsupported_media_type" | "length_required"} code
  * @param {string} detail
  * @param {string} requestId
  */
@@ -105,6 +117,7 @@ export function problemBody(code, detail, requestId) {
     invalid: ["Invalid request", 400],
     uri_too_long: ["URI too long", 414],
     unsupported_media_type: ["Unsupported media type", 415],
+    length_required: ["Length required", 411],
   }[code];
   return JSON.stringify({
     type: `urn:keyward:problem:${code}`,

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   contentSecurityPolicy,
   crossSiteRefusal,
+  lengthRequired,
   malformedPath,
   unsupportedMultipart,
 } from "./request-guard.js";
@@ -42,6 +43,10 @@ describe("the cross-site request check", () => {
       crossSiteRefusal(post({ origin: "https://evil.example", authorization: "Bearer x" }), ours),
     ).toBeNull();
     expect(crossSiteRefusal(post({ "sec-fetch-site": "cross-site" }, "/api/oauth/token"), ours)).toBeNull();
+    // Browsers attach Basic, Digest or Negotiate by themselves (for a proxy): those exempt nothing.
+    expect(
+      crossSiteRefusal(post({ origin: "https://evil.example", authorization: "Basic eDp5" }), ours),
+    ).toMatch(/another origin/);
   });
 });
 
@@ -83,5 +88,13 @@ describe("multipart bodies", () => {
       false,
     );
     expect(unsupportedMultipart({ method: "GET", headers: multipart })).toBe(false);
+  });
+});
+
+describe("bodies without a length", () => {
+  it("are refused when chunked, since no cap could apply to them", () => {
+    expect(lengthRequired({ "transfer-encoding": "chunked" })).toBe(true);
+    expect(lengthRequired({ "transfer-encoding": "chunked", "content-length": "12" })).toBe(false);
+    expect(lengthRequired({})).toBe(false);
   });
 });

@@ -11,6 +11,7 @@ import {
   bodyTooLarge,
   contentSecurityPolicy,
   crossSiteRefusal,
+  lengthRequired,
   malformedPath,
   MAX_BODY_BYTES,
   MAX_URL_LENGTH,
@@ -38,7 +39,17 @@ const SECURITY_HEADERS = [
 const trustedProxies = process.env.KEYWARD_TRUSTED_PROXIES;
 const clientAddress = clientAddressResolver(trustedProxies);
 const clientProtocol = protocolResolver(trustedProxies);
-const publicOrigin = new URL(process.env.KEYWARD_URL ?? `http://localhost:${port}`).origin;
+// The only origin that may change anything: KEYWARD_URL's (and, for a local install at localhost,
+// the same address by number). Not the request's Host: with DNS rebinding, a page on another site
+// can reach us under its own host name and pass as same-origin.
+const publicUrl = new URL(process.env.KEYWARD_URL ?? `http://localhost:${port}`);
+const ALLOWED_ORIGINS = new Set(
+  publicUrl.hostname === "localhost"
+    ? ["localhost", "127.0.0.1", "[::1]"].map(
+        (name) => `${publicUrl.protocol}//${publicUrl.host.replace("localhost", name)}`,
+      )
+    : [publicUrl.origin],
+);
 
 const app = next({ dev, port, hostname: host === "0.0.0.0" ? "localhost" : host });
 const handle = app.getRequestHandler();
@@ -75,12 +86,10 @@ const server = http.createServer((req, res) => {
   req.headers["content-security-policy"] = csp;
   res.setHeader("content-security-policy", csp);
 
-  const host = req.headers.host;
-  const allowedOrigins = new Set([publicOrigin, ...(host ? [`${protocol}://${host}`] : [])]);
   const path = (req.url ?? "/").split("?")[0] ?? "/";
   const refusal = crossSiteRefusal(
     { method: req.method ?? "GET", path, headers: req.headers },
-    allowedOrigins,
+    ALLOWED_ORIGINS,
   );
   if (refusal) {
     console.warn(
@@ -99,6 +108,10 @@ const server = http.createServer((req, res) => {
   }
   if (malformedPath(path)) {
     return refuse(res, 400, problemBody("invalid", "The URL has a malformed percent-escape.", requestId));
+  }
+  if (lengthRequired(req.headers)) {
+    const detail = `Send the request body with a Content-Length (at most ${MAX_BODY_BYTES} bytes).`;
+    return refuse(res, 411, problemBody("length_required", detail, requestId));
   }
   if (bodyTooLarge(req.headers["content-length"])) {
     const detail = `The request body is larger than ${MAX_BODY_BYTES} bytes.`;

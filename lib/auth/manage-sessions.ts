@@ -109,6 +109,8 @@ export async function endUserSessions(input: { actor: Principal; userId: string;
     if (!user) throw NotFound("user");
     await assertCanManageUser(tx, input.actor, user.id);
     const ended = await revokeUserSessions(tx, user.id, "ended_by_admin");
+    // A sign-in half-way through (password given, second factor pending) must not finish either.
+    await tx.signInAttempt.deleteMany({ where: { userId: user.id } });
     await recordAudit(tx, {
       action: "session.revoked",
       actor: auditActor(input.actor),
@@ -135,6 +137,7 @@ export async function endAllSessions(input: { actor: Principal; context: Request
       where: { revokedAt: null, id: { not: keep } },
       data: { revokedAt: new Date(), revokedReason: "ended_by_admin" },
     });
+    await tx.signInAttempt.deleteMany({});
     await recordAudit(tx, {
       action: "session.revoked",
       actor: auditActor(input.actor),

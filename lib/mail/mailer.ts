@@ -14,12 +14,19 @@ export function mailConfigured(): boolean {
   return getConfig().smtpUrl !== undefined;
 }
 
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
 function transporter(url: string): Transporter {
   if (transport?.url !== url) {
+    // Reset links are credentials: over smtp:// to another machine, STARTTLS is required (a
+    // network attacker could otherwise strip it); smtps:// is TLS from the start; a relay on this
+    // machine may speak plain SMTP.
+    const { protocol, hostname } = new URL(url);
     transport = {
       url,
-      // Short timeouts: a request that sends mail must not hang on an unreachable server.
       transporter: nodemailer.createTransport(url, {
+        requireTLS: protocol === "smtp:" && !LOOPBACK.has(hostname),
+        // Short timeouts: a request that sends mail must not hang on an unreachable server.
         connectionTimeout: 10_000,
         greetingTimeout: 10_000,
         socketTimeout: 20_000,
@@ -33,16 +40,4 @@ export async function sendMail(mail: Mail): Promise<void> {
   const { smtpUrl, mailFrom } = getConfig();
   if (!smtpUrl) throw new Error("SMTP_URL is not set");
   await transporter(smtpUrl).sendMail({ from: mailFrom, ...mail });
-}
-
-/**
- * Sends without making the caller wait or fail: the answer to "send me a reset link" must not
- * depend on the mail server (or reveal, by its timing, whether a message went out). Failures are
- * logged without the message body, which holds the secret.
- */
-export function sendMailInBackground(mail: Mail, requestId: string): void {
-  sendMail(mail).catch((error: unknown) => {
-    const reason = error instanceof Error ? error.message : String(error);
-    console.error(`[${requestId}] could not send "${mail.subject}": ${reason}`);
-  });
 }

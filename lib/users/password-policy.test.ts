@@ -24,6 +24,12 @@ describe("password rules", () => {
     expect(() => assertAcceptablePassword("violet tractor sings at dawn")).not.toThrow();
   });
 
+  it("does not hold a short email name against ordinary words", () => {
+    expect(() =>
+      assertAcceptablePassword("violet tractor almanac", { email: "al@example.com" }),
+    ).not.toThrow();
+  });
+
   it("refuses a password containing the account's email name", () => {
     expect(() =>
       assertAcceptablePassword("grace.hopper-2024!", { email: "grace.hopper@example.com" }),

@@ -44,10 +44,9 @@ export function assertAcceptablePassword(
   const lowered = password.toLowerCase();
   if (isCommonPassword(password))
     refuse("This password appears in lists of leaked passwords. Choose another.");
-  if (
-    context.email &&
-    (lowered === context.email || lowered.includes(context.email.split("@")[0] ?? "\u0000"))
-  ) {
+  // The address's name part, when it is long enough to mean something ("al" is in too many words).
+  const name = context.email?.split("@")[0] ?? "";
+  if (context.email && (lowered === context.email || (name.length >= 4 && lowered.includes(name)))) {
     refuse("The password must not contain your email address.");
   }
   const words = context.words ?? contextWords(getConfig().publicUrl.hostname);

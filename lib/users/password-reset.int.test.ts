@@ -112,6 +112,10 @@ describe("password reset", () => {
     expect(await code(manager, invited.id)).toBe("conflict");
     expect(await code(manager, disabled.id)).toBe("conflict");
     expect(await code(manager, "usr_doesnotexist")).toBe("not_found");
+    // The link may be shown to whoever asks: only after a recent sign-in.
+    expect(await code({ ...manager, authTime: new Date(Date.now() - 24 * 3600_000) }, target.id)).toBe(
+      "step_up_required",
+    );
     expect(
       await db.oneTimeCode.count({
         where: { userId: { in: [admin.id, invited.id, disabled.id] }, purpose: "password_reset" },

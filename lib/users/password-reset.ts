@@ -3,12 +3,13 @@ import { recordAudit } from "../audit/record-audit.ts";
 import { recordAuditFailure } from "../audit/record-failure.ts";
 import { accountableUserId, type Principal, type RequestContext } from "../auth/principal.ts";
 import { revokeUserSessions } from "../auth/sessions.ts";
+import { assertRecentAuth } from "../auth/step-up.ts";
 import { accountLimiter } from "../auth/sign-in-limits.ts";
 import { getConfig } from "../config/env.ts";
 import { db, type Tx } from "../db/client.ts";
 import { Conflict, NotFound, RateLimited } from "../errors/app-error.ts";
 import { limiter } from "../limits/limiter.ts";
-import { mailConfigured, sendMail, sendMailInBackground, type Mail } from "../mail/mailer.ts";
+import { mailConfigured, sendMail, type Mail } from "../mail/mailer.ts";
 import { issueCode } from "../one-time-codes/one-time-codes.ts";
 import { authorize } from "../policy/authorize.ts";
 import { assertCanManageUser } from "./admin-guard.ts";
@@ -85,6 +86,8 @@ export async function issuePasswordReset(input: {
 }): Promise<IssuedReset> {
   const { actor } = input;
   authorize(actor, "users.write");
+  // The link may be shown to whoever asks: a stolen session must not mint takeovers.
+  await assertRecentAuth(actor);
   const email = mailConfigured();
   const issued = await db.$transaction(async (tx) => {
     const user = await tx.user.findUnique({ where: { id: input.userId } });
@@ -132,6 +135,15 @@ export async function requestPasswordReset(input: { email: string; context: Requ
   // Silently: an error here would tell the caller that someone asked for this address before.
   if (!byEmail.allowed) return;
 
+  // The work (and its timing) happens after the answer: known and unknown addresses are answered
+  // alike, in the same time.
+  void issueRequestedReset(input).catch((error: unknown) => {
+    const reason = error instanceof Error ? error.message : String(error);
+    console.error(`[${input.context.requestId}] could not handle a password-reset request: ${reason}`);
+  });
+}
+
+async function issueRequestedReset(input: { email: string; context: RequestContext }): Promise<void> {
   const issued = await db.$transaction(async (tx) => {
     const user = await tx.user.findUnique({ where: { email: input.email } });
     if (!user || user.status !== "active") return null;
@@ -145,7 +157,7 @@ export async function requestPasswordReset(input: { email: string; context: Requ
     });
     return { ...reset, email: user.email };
   });
-  if (issued) sendMailInBackground(resetMail(issued.email, issued.link), input.context.requestId);
+  if (issued) await sendMail(resetMail(issued.email, issued.link));
   else
     await recordAuditFailure({
       action: "user.password_reset_requested",

@@ -30,16 +30,29 @@ function signingKey(): Buffer {
 
 const sign = (payload: string) => createHmac("sha256", signingKey()).update(payload).digest("base64url");
 
-/** The account is named by a hash: the cookie does not show whose browser it is. */
-const accountTag = (email: string) => sha256Hex(`device:${email}`).slice(0, 32);
+/**
+ * The account and its current password hash, by a hash: the cookie does not show whose browser it
+ * is, and a new password voids it.
+ */
+const accountTag = (email: string, passwordHash: string) =>
+  sha256Hex(`device:${email}:${passwordHash}`).slice(0, 32);
 
-export function issueDeviceToken(email: string, deviceId = randomBytes(16).toString("base64url")): string {
-  const payload = `${deviceId}.${accountTag(email)}.${Math.floor(Date.now() / 1000)}`;
+export function issueDeviceToken(
+  email: string,
+  passwordHash: string,
+  deviceId = randomBytes(16).toString("base64url"),
+): string {
+  const payload = `${deviceId}.${accountTag(email, passwordHash)}.${Math.floor(Date.now() / 1000)}`;
   return `${payload}.${sign(payload)}`;
 }
 
 /** The device id when the token is ours, for this account and not too old; otherwise null. */
-export function deviceIdFor(token: string | undefined, email: string, now = Date.now()): string | null {
+export function deviceIdFor(
+  token: string | undefined,
+  email: string,
+  passwordHash: string,
+  now = Date.now(),
+): string | null {
   if (!token || token.length > 200) return null;
   const parts = token.split(".");
   if (parts.length !== 4) return null;
@@ -47,7 +60,7 @@ export function deviceIdFor(token: string | undefined, email: string, now = Date
   const expected = Buffer.from(sign(`${deviceId}.${tag}.${issued}`));
   const given = Buffer.from(signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
-  if (tag !== accountTag(email)) return null;
+  if (tag !== accountTag(email, passwordHash)) return null;
   const age = now / 1000 - Number(issued);
   if (!Number.isFinite(age) || age < 0 || age > DEVICE_COOKIE_MAX_AGE_SECONDS) return null;
   return deviceId;

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 
-import { makeUser, TEST_CONTEXT, uniqueEmail } from "../../../test/factories.ts";
+import { makeUser, strongPassword, TEST_CONTEXT, uniqueEmail } from "../../../test/factories.ts";
+import { hashPassword } from "../../crypto/password.ts";
 import { db } from "../../db/client.ts";
 import { AppError } from "../../errors/app-error.ts";
 import { resolveSession } from "../sessions.ts";
@@ -188,6 +189,22 @@ describe("password sign-in", () => {
       ),
     );
     expect(fromDevice.filter((e) => e.code === "unauthenticated")).toHaveLength(SIGN_IN_PER_DEVICE.points);
+
+    // A new password (a reset after a leak) voids the device cookies issued for the old one.
+    const renewed = strongPassword();
+    await db.passwordCredential.update({
+      where: { userId: user.id },
+      data: { hash: await hashPassword(renewed) },
+    });
+    const afterReset = await failure(
+      startPasswordSignIn({
+        email: user.email,
+        password: renewed,
+        context: context(),
+        deviceToken: before.deviceToken,
+      }),
+    );
+    expect(afterReset.code).toBe("rate_limited");
   });
 
   // ASVS 6.2.8: the password is verified exactly as typed: no trimming, no case folding, no truncation.

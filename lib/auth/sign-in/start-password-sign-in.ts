@@ -32,7 +32,11 @@ export async function startPasswordSignIn(
 ): Promise<PasswordStepResult> {
   const { email, password, context } = input;
   const ipKey = context.ip || "unknown";
-  const deviceId = deviceIdFor(input.deviceToken, email);
+  const user = await db.user.findUnique({ where: { email }, include: { password: true } });
+  // The device cookie names the account and its current password: a new password (a reset after a
+  // leak) voids every device cookie issued for the old one.
+  const passwordHash = user?.password?.hash ?? "";
+  const deviceId = deviceIdFor(input.deviceToken, email, passwordHash);
   // A browser this account has used before has its own budget: a flood against the account from
   // elsewhere does not lock its owner out of it.
   const [guessLimiter, guessKey] = deviceId ? [deviceLimiter(), deviceId] : [accountLimiter(), email];
@@ -56,7 +60,6 @@ export async function startPasswordSignIn(
     }
   }
 
-  const user = await db.user.findUnique({ where: { email }, include: { password: true } });
   const valid = user?.password
     ? await verifyPassword(user.password.hash, password)
     : await verifyAgainstDummy(password);
@@ -89,7 +92,7 @@ export async function startPasswordSignIn(
   });
   const factors = await secondFactorKinds(db, user.id);
   return {
-    deviceToken: issueDeviceToken(email, deviceId ?? undefined),
+    deviceToken: issueDeviceToken(email, passwordHash, deviceId ?? undefined),
     attemptToken: attempt.token,
     expiresAt: attempt.expiresAt,
     next: factors.length > 0 ? "mfa" : "complete",
