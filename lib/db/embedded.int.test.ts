@@ -20,6 +20,10 @@ afterAll(async () => {
 describe("the embedded database", () => {
   it("takes a new client as soon as idle() says the last one is gone, every time", async () => {
     embedded = await startEmbeddedDatabase(dir);
+    // Served on a Unix socket in the owner-only data folder, not on a TCP port any local process could reach.
+    expect(embedded.url).toContain(`host=${encodeURIComponent(path.join(dir, "pglite"))}`);
+    expect(fs.statSync(path.join(dir, "pglite", ".s.PGSQL.5432")).isSocket()).toBe(true);
+    expect(fs.statSync(path.join(dir, "pglite")).mode & 0o077).toBe(0);
     // A pool's end() returns before the server has seen the connection go; without idle() the
     // next connection is refused (every time, in a loop like this one).
     for (let round = 0; round < 30; round++) {
