@@ -11,9 +11,7 @@ import { SYSTEM_CONTEXT } from "../lib/auth/principal.ts";
 import { ConfigError, getConfig, resetConfigForTests } from "../lib/config/env.ts";
 import { readSecretsFile, SECRETS_FILE, writeSecretsFile } from "../lib/config/secrets.ts";
 import { reencryptSecrets } from "../lib/settings/reencrypt-secrets.ts";
-import { closeDb, db } from "../lib/db/client.ts";
-import { applyMigrations } from "../lib/db/migrate.ts";
-import { openDatabase } from "../lib/db/open-database.ts";
+import { db } from "../lib/db/client.ts";
 import { AppError } from "../lib/errors/app-error.ts";
 import { resetMfaInTx } from "../lib/mfa/reset-user-mfa.ts";
 import { ensureBuiltInRoles } from "../lib/roles/ensure-built-in-roles.ts";
@@ -22,6 +20,7 @@ import { emailSchema, nameSchema, newPasswordSchema } from "../lib/users/schemas
 import { setUserStatus } from "../lib/users/set-user-status.ts";
 import { mintTokenForUser } from "../lib/tokens/mint-token.ts";
 import { mintTokenSchema } from "../lib/tokens/token-schemas.ts";
+import { withDatabase } from "./lib/with-database.ts";
 
 const USAGE = `Usage: npm run admin -- <command> [options]
 
@@ -220,16 +219,8 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const database = await openDatabase();
-  try {
-    await applyMigrations({ url: database.url });
-    await database.idle();
-    await run(command, values);
-    return 0;
-  } finally {
-    await closeDb();
-    await database.close();
-  }
+  await withDatabase(() => run(command, values), { migrate: true });
+  return 0;
 }
 
 main().then(

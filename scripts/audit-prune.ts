@@ -5,12 +5,10 @@ import os from "node:os";
 import { pruneAuditEvents } from "../lib/audit/prune-events.ts";
 import { SYSTEM_CONTEXT } from "../lib/auth/principal.ts";
 import { ConfigError } from "../lib/config/env.ts";
-import { closeDb } from "../lib/db/client.ts";
-import { openDatabase } from "../lib/db/open-database.ts";
+import { withDatabase } from "./lib/with-database.ts";
 
 async function main(): Promise<number> {
-  const database = await openDatabase();
-  try {
+  return withDatabase(async () => {
     const result = await pruneAuditEvents({
       actor: { kind: "system", display: `cli:${os.userInfo().username}` },
       context: SYSTEM_CONTEXT,
@@ -21,10 +19,7 @@ async function main(): Promise<number> {
         : `Pruned ${result.pruned} events behind checkpoint ${result.checkpointId}.`,
     );
     return 0;
-  } finally {
-    await closeDb();
-    await database.close();
-  }
+  });
 }
 
 main().then(

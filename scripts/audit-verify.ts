@@ -2,12 +2,11 @@
 // or reordered event. Exit code 0 when intact, 1 when not (for cron jobs and monitoring).
 import { ConfigError } from "../lib/config/env.ts";
 import { verifyAuditChain } from "../lib/audit/verify-chain.ts";
-import { closeDb, db } from "../lib/db/client.ts";
-import { openDatabase } from "../lib/db/open-database.ts";
+import { db } from "../lib/db/client.ts";
+import { withDatabase } from "./lib/with-database.ts";
 
 async function main(): Promise<number> {
-  const database = await openDatabase();
-  try {
+  return withDatabase(async () => {
     const result = await verifyAuditChain(db);
     if (result.ok) {
       console.log(`The audit chain is intact: ${result.checked} events checked.`);
@@ -18,10 +17,7 @@ async function main(): Promise<number> {
         `${result.checked} events before it are intact.`,
     );
     return 1;
-  } finally {
-    await closeDb();
-    await database.close();
-  }
+  });
 }
 
 main().then(

@@ -1,18 +1,23 @@
 import { selectClass } from "./page-header";
 
-/** A labelled select for a list's GET filter form, with "Any" (no filter) first. */
+/**
+ * A labelled select for a list's GET filter form, with "Any" (no filter) first, or another label
+ * for it, or none when a choice is always made (a sort order).
+ */
 export function FilterSelect({
   id,
   name,
   label,
   value,
   options,
+  anyLabel = "Any",
 }: {
   id: string;
   name: string;
   label: string;
   value: string | undefined;
   options: readonly (readonly [value: string, label: string])[];
+  anyLabel?: string | false;
 }) {
   return (
     <div className="flex flex-col gap-1">
@@ -20,7 +25,7 @@ export function FilterSelect({
         {label}
       </label>
       <select id={id} name={name} defaultValue={value ?? ""} className={selectClass}>
-        <option value="">Any</option>
+        {anyLabel !== false && <option value="">{anyLabel}</option>}
         {options.map(([optionValue, optionLabel]) => (
           <option key={optionValue} value={optionValue}>
             {optionLabel}

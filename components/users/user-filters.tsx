@@ -1,4 +1,5 @@
-import { selectClass } from "@/components/ui/page-header";
+import { FilterSelect } from "@/components/ui/filter-select";
+import { SearchField } from "@/components/ui/search-field";
 import type { ListUsersInput } from "@/lib/users/user-schemas";
 
 /** A plain GET form: filters live in the URL, so they can be bookmarked and the back button works. */
@@ -16,24 +17,20 @@ export function UserFilters({
       aria-label="Filter users"
       className="mb-4 flex flex-wrap items-end gap-3"
     >
-      <div className="flex min-w-60 flex-1 flex-col gap-1">
-        <label htmlFor="q" className="text-sm font-medium">
-          Search
-        </label>
-        <input
-          id="q"
-          name="q"
-          type="search"
-          defaultValue={input.q ?? ""}
-          placeholder="Email or name"
-          maxLength={100}
-          className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-900"
-        />
-      </div>
-      <Select label="Role" name="role" value={input.role} options={roles.map((r) => [r.id, r.name])} />
-      <Select
+      <SearchField label="Search" value={input.q} placeholder="Email or name" className="min-w-60 flex-1" />
+      <FilterSelect
+        id="role"
+        name="role"
+        label="Role"
+        anyLabel="All"
+        value={input.role}
+        options={roles.map((r) => [r.id, r.name] as const)}
+      />
+      <FilterSelect
+        id="status"
         label="Status"
         name="status"
+        anyLabel="All"
         value={input.status}
         options={[
           ["active", "Active"],
@@ -41,31 +38,35 @@ export function UserFilters({
           ["disabled", "Disabled"],
         ]}
       />
-      <Select
+      <FilterSelect
+        id="mfa"
         label="MFA"
         name="mfa"
+        anyLabel="All"
         value={input.mfa}
         options={[
           ["yes", "Has MFA"],
           ["no", "No MFA"],
         ]}
       />
-      <Select
+      <FilterSelect
+        id="sort"
         label="Sort by"
         name="sort"
+        anyLabel={false}
         value={input.sort}
-        all={false}
         options={[
           ["email", "Email"],
           ["name", "Name"],
           ["created", "Created"],
         ]}
       />
-      <Select
+      <FilterSelect
+        id="dir"
         label="Order"
         name="dir"
+        anyLabel={false}
         value={input.dir}
-        all={false}
         options={[
           ["asc", "Ascending"],
           ["desc", "Descending"],
@@ -78,35 +79,5 @@ export function UserFilters({
         Apply
       </button>
     </form>
-  );
-}
-
-function Select({
-  label,
-  name,
-  value,
-  options,
-  all = true,
-}: {
-  label: string;
-  name: string;
-  value?: string;
-  options: [string, string][];
-  all?: boolean;
-}) {
-  return (
-    <div className="flex flex-col gap-1">
-      <label htmlFor={name} className="text-sm font-medium">
-        {label}
-      </label>
-      <select id={name} name={name} defaultValue={value ?? ""} className={selectClass}>
-        {all && <option value="">All</option>}
-        {options.map(([v, text]) => (
-          <option key={v} value={v}>
-            {text}
-          </option>
-        ))}
-      </select>
-    </div>
   );
 }

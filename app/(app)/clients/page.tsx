@@ -3,6 +3,7 @@ import Link from "next/link";
 
 import { ClientStatusBadge } from "@/components/clients/client-status-badge";
 import { FilterSelect } from "@/components/ui/filter-select";
+import { SearchField } from "@/components/ui/search-field";
 import { formatDate } from "@/components/ui/format";
 import { card, linkButton, PageHeader, secondaryLinkButton } from "@/components/ui/page-header";
 import { DataTable } from "@/components/ui/data-table";
@@ -34,18 +35,7 @@ export default async function ClientsPage({ searchParams }: { searchParams: Sear
         }
       />
       <form className="mb-4 flex flex-wrap items-end gap-3" aria-label="Filter clients">
-        <div className="flex flex-col gap-1">
-          <label htmlFor="q" className="text-sm font-medium">
-            Name
-          </label>
-          <input
-            id="q"
-            name="q"
-            defaultValue={query.q ?? ""}
-            maxLength={100}
-            className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-900"
-          />
-        </div>
+        <SearchField label="Name" value={query.q} />
         <FilterSelect
           id="status"
           name="status"
