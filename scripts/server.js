@@ -93,7 +93,8 @@ const server = http.createServer((req, res) => {
   );
   if (refusal) {
     console.warn(
-      `[${requestId}] refused a cross-site ${req.method} ${path} (origin ${req.headers.origin ?? "-"})`,
+      `[${requestId}] refused a cross-site ${req.method} ${path} (origin ${req.headers.origin ?? "-"}; ` +
+        `only ${[...ALLOWED_ORIGINS].join(", ")} may change anything: is KEYWARD_URL the address users reach?)`,
     );
     return refuse(res, 403, problemBody("forbidden", refusal, requestId));
   }
