@@ -8,6 +8,8 @@ export const ERROR_STATUS = {
   /** Signed in, but not recently enough (or without the second factor) for a sensitive action. */
   step_up_required: 401,
   forbidden: 403,
+  /** A bearer credential asked for what only a signed-in person may do: mint a credential, a secret or a link. */
+  session_required: 403,
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
@@ -56,6 +58,14 @@ export const EnrollmentRequired = () =>
 
 export const StepUpRequired = () =>
   new AppError("step_up_required", "Confirm it is you: this action needs a recent sign-in.");
+
+/**
+ * A bearer credential (personal token, client token) never creates a credential, a secret or a
+ * one-time link, and never receives one (DESIGN.md, "Sensitive operations"; ADR 0010).
+ */
+export const SessionRequired = (
+  message = "Only a signed-in person can do this, after confirming it is them: not an API credential. Automation uses the operator CLI (npm run admin).",
+) => new AppError("session_required", message);
 
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;

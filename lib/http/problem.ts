@@ -10,6 +10,7 @@ const TITLES: Record<ErrorCode, string> = {
   unauthenticated: "Authentication required",
   step_up_required: "Re-authentication required",
   forbidden: "Forbidden",
+  session_required: "A signed-in session is required",
   not_found: "Not found",
   conflict: "Conflict",
   payload_too_large: "Payload too large",
