@@ -12,10 +12,16 @@ import { applyMigrations } from "../lib/db/migrate.ts";
 import { openDatabase } from "../lib/db/open-database.ts";
 import { bootstrap } from "../lib/setup/bootstrap.ts";
 import { buildIsCurrent, writeBuildStamp } from "./lib/build-stamp.ts";
+import { unsupportedNodeMessage } from "./lib/node-version.ts";
 
 const dev = process.argv.includes("--dev");
 
 async function main(): Promise<void> {
+  const unsupported = unsupportedNodeMessage();
+  if (unsupported) {
+    console.error(unsupported);
+    process.exit(1);
+  }
   const config = getConfig();
   if (config.generatedSecrets.length > 0) {
     console.log(
