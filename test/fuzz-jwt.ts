@@ -3,6 +3,8 @@ import { createHmac, webcrypto } from "node:crypto";
 import fc from "fast-check";
 import { exportJWK, generateKeyPair, type JWK } from "jose";
 
+import { accessTokenHeader } from "../lib/oauth/jose-header.ts";
+
 /**
  * Structurally valid JWTs (base64url JSON header . base64url JSON payload . signature) whose
  * header and claims are hostile, for property-based tests of every JWT reader: the bearer
@@ -281,4 +283,34 @@ export function signerFor(key: CryptoKey): (signingInput: string) => Promise<str
 /** A public JWK for the targets when the caller has only a kid (e.g. before reading the JWKS). */
 export async function somePublicJwk(): Promise<JWK> {
   return exportJWK((await generateKeyPair("ES256", { extractable: true })).publicKey);
+}
+
+function parsed(segment: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(segment);
+    return value !== null && typeof value === "object" && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The only recipes that may be accepted: our key's signature over a header we would issue and the
+ * claims of a live token of the targets' client for our API. Anything else must be refused.
+ */
+export function mayBeAccepted(recipe: JwtRecipe, token: string, t: JwtTargets): boolean {
+  const claims = parsed(recipe.payload);
+  const now = Date.now() / 1000;
+  return (
+    recipe.signature === "ours" &&
+    accessTokenHeader(token)?.kid === t.kid &&
+    claims !== null &&
+    claims.iss === t.issuer &&
+    claims.client_id === t.clientId &&
+    (claims.aud === t.audience || (Array.isArray(claims.aud) && claims.aud.includes(t.audience))) &&
+    typeof claims.exp === "number" &&
+    claims.exp > now
+  );
 }
