@@ -61,7 +61,8 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  * JSON object, or any member of the wrong type, size or value.
  */
 export function accessTokenHeader(token: string): AccessTokenHeader | null {
-  const segment = token.slice(0, token.indexOf("."));
+  const dot = token.indexOf(".");
+  const segment = dot < 0 ? "" : token.slice(0, dot);
   if (segment.length === 0 || segment.length > MAX_HEADER_SEGMENT || !/^[A-Za-z0-9_-]+$/.test(segment))
     return null;
   let parsed: unknown;
