@@ -2,17 +2,22 @@ import fs from "node:fs";
 import path from "node:path";
 
 import fc from "fast-check";
+import type { JWK } from "jose";
 import { encode } from "next-auth/jwt";
 
 import type { Operation } from "../lib/api/operation.ts";
 import { V1 } from "../lib/api/v1-operations.ts";
 import { SYSTEM_CONTEXT } from "../lib/auth/principal.ts";
 import { createSession, resolveSession } from "../lib/auth/sessions.ts";
+import { createClient } from "../lib/clients/manage-clients.ts";
+import { getConfig } from "../lib/config/env.ts";
 import { db } from "../lib/db/client.ts";
+import { activeSigningKey } from "../lib/oauth/signing-keys.ts";
 import { mintToken } from "../lib/tokens/mint-token.ts";
 import { PERMISSIONS } from "../lib/policy/permissions.ts";
 import { passwordSignInSchema } from "../lib/auth/sign-in/schemas.ts";
 import { fieldsOf, hostileContentType, hostileJsonBody, hostileString } from "../test/fuzz.ts";
+import { buildJwt, hostileJwtRecipe, type JwtTargets, mayBeAccepted, signerFor } from "../test/fuzz-jwt.ts";
 import { createTestUser, expect, test } from "./fixtures";
 
 /**
@@ -233,4 +238,106 @@ test.describe("every API route under hostile input", () => {
     // The fuzzing's wrong passwords came from this machine's address: give later tests a clean slate.
     await db.$executeRaw`DELETE FROM rate_limits WHERE key LIKE ${"%127.0.0.1%"} OR key LIKE ${"%::1%"}`;
   });
+});
+
+/**
+ * Hostile JWTs (test/fuzz-jwt.ts) against the running server: structurally valid tokens with
+ * hostile headers and claims, some signed by our real key, as the bearer credential of every
+ * authenticated v1 route and as the `token` of introspection and revocation. Properties: never a
+ * 5xx; a refused bearer is 401 invalid_token as a problem document; introspection answers inactive
+ * and revocation 200, unless the token is one we would have issued.
+ */
+test.describe("every JWT reader under hostile tokens", () => {
+  const JWT_RUNS = Math.max(10, Math.floor(RUNS / 3));
+  let targets: JwtTargets;
+  let oauthAuthorization: string;
+
+  test.beforeAll(async ({ playwright }) => {
+    // Hooks get worker fixtures only: a request context of its own.
+    const request = await playwright.request.newContext({ baseURL: test.info().project.use.baseURL });
+    const admin = await createTestUser({ roles: ["admin"], label: "fuzz-jwt" });
+    const session = await db.$transaction((tx) =>
+      createSession(tx, { userId: admin.id, amr: ["pwd"], mfa: false, context: SYSTEM_CONTEXT }),
+    );
+    const principal = await resolveSession(session.id);
+    if (!principal) throw new Error("the fuzzing session did not resolve");
+    const client = await createClient({
+      actor: principal,
+      name: "fuzz-jwt",
+      description: "",
+      scopes: ["users.read"],
+      context: SYSTEM_CONTEXT,
+    });
+    oauthAuthorization = `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString("base64")}`;
+    // A real token first: the server creates its signing key on first use.
+    const issued = await request.post("/api/oauth/token", {
+      headers: { authorization: oauthAuthorization },
+      form: { grant_type: "client_credentials" },
+    });
+    expect(issued.status()).toBe(200);
+    const key = await activeSigningKey();
+    const jwks = (await (await request.get("/api/oauth/jwks")).json()) as { keys: JWK[] };
+    const publicJwk = jwks.keys.find((jwk) => jwk.kid === key.kid);
+    if (!publicJwk) throw new Error("the active key is not in the JWKS");
+    targets = {
+      kid: key.kid,
+      publicJwk,
+      issuer: getConfig().issuer,
+      audience: getConfig().apiAudience,
+      clientId: client.clientId,
+      signWithOurKey: signerFor(key.key),
+    };
+    await request.dispose();
+  });
+
+  for (const target of v1Targets.filter((candidate) => candidate.auth === "bearer")) {
+    test(`${target.name}: a hostile bearer JWT is 401 invalid_token, never a 5xx`, async ({ request }) => {
+      const path = target.params.reduce((at, name) => at.replace(`{${name}}`, "x"), target.path);
+      await fc.assert(
+        fc.asyncProperty(hostileJwtRecipe(targets), async (recipe) => {
+          const token = await buildJwt(recipe, targets);
+          const response = await request.fetch(path, {
+            method: target.method,
+            headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+            data: target.body === null ? undefined : "{}",
+            maxRedirects: 0,
+          });
+          const where = `${target.method} ${path} -> ${response.status()}: ${recipe.header} ${recipe.payload}`;
+          expect(response.status(), where).toBeLessThan(500);
+          if (response.status() === 401) {
+            expect(response.headers()["www-authenticate"], where).toContain('error="invalid_token"');
+            expect(response.headers()["content-type"], where).toContain("application/problem+json");
+          } else {
+            expect(mayBeAccepted(recipe, token, targets), where).toBe(true);
+          }
+        }),
+        { numRuns: JWT_RUNS },
+      );
+    });
+  }
+
+  for (const endpoint of ["introspect", "revoke"] as const) {
+    test(`POST /api/oauth/${endpoint}: a hostile token is answered 200, never a 5xx`, async ({ request }) => {
+      await fc.assert(
+        fc.asyncProperty(hostileJwtRecipe(targets), async (recipe) => {
+          const token = await buildJwt(recipe, targets);
+          const response = await request.post(`/api/oauth/${endpoint}`, {
+            headers: { authorization: oauthAuthorization },
+            form: { token },
+          });
+          const where = `${endpoint} -> ${response.status()}: ${recipe.header} ${recipe.payload}`;
+          const accepted = mayBeAccepted(recipe, token, targets);
+          if (endpoint === "revoke" && response.status() === 400 && recipe.signature === "ours") {
+            // A token our key signed for another client_id is not this client's to revoke.
+            expect(((await response.json()) as { error: string }).error, where).toBe("unauthorized_client");
+            return;
+          }
+          expect(response.status(), where).toBe(200);
+          if (endpoint === "introspect" && !accepted)
+            expect(await response.json(), where).toEqual({ active: false });
+        }),
+        { numRuns: JWT_RUNS },
+      );
+    });
+  }
 });

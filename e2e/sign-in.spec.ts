@@ -11,6 +11,25 @@ test.describe("signing in and out", () => {
     await expect(page.getByRole("heading", { name: "Audit log" })).toBeVisible();
   });
 
+  test("a hostile callbackUrl never leaves Keyward, after signing in or when already signed in", async ({
+    page,
+    baseURL,
+  }) => {
+    const user = await createTestUser({ label: "redirect" });
+    const origin = new URL(baseURL ?? "").origin;
+    // "/\t/evil.example": browsers drop the tab and read "//evil.example" (another host).
+    await page.goto("/login?callbackUrl=%2F%09%2Fevil.example");
+    await signIn(page, user);
+    await expect(page.getByRole("heading", { name: "My account" })).toBeVisible();
+    expect(new URL(page.url()).origin).toBe(origin);
+    expect(new URL(page.url()).pathname).toBe("/account");
+    for (const evil of ["%2F%5Cevil.example", "%2F.%2F%2Fevil.example", "https%3A%2F%2Fevil.example"]) {
+      await page.goto(`/login?callbackUrl=${evil}`);
+      await expect(page.getByRole("heading", { name: "My account" })).toBeVisible();
+      expect(new URL(page.url()).origin, evil).toBe(origin);
+    }
+  });
+
   test("a wrong password is refused with a clear message and no session", async ({ page }) => {
     const user = await createTestUser();
     await page.goto("/login");

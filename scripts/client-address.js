@@ -4,6 +4,29 @@
 import net from "node:net";
 
 /**
+ * Where a proxy we are told to count can be: loopback and private ranges (RFC 1918, RFC 4193 unique
+ * local, link-local). A hop count names no addresses, so without this any peer on the internet
+ * could write X-Forwarded-For and X-Forwarded-Proto and be believed. BlockList matches IPv4-mapped
+ * IPv6 addresses ("::ffff:10.0.0.1", "::ffff:a00:1") against the IPv4 ranges.
+ */
+const PRIVATE = new net.BlockList();
+PRIVATE.addSubnet("127.0.0.0", 8, "ipv4");
+PRIVATE.addSubnet("10.0.0.0", 8, "ipv4");
+PRIVATE.addSubnet("172.16.0.0", 12, "ipv4");
+PRIVATE.addSubnet("192.168.0.0", 16, "ipv4");
+PRIVATE.addAddress("::1", "ipv6");
+PRIVATE.addSubnet("fc00::", 7, "ipv6");
+PRIVATE.addSubnet("fe80::", 10, "ipv6");
+
+/** @param {string} address */
+function isPrivatePeer(address) {
+  // A link-local peer may carry its zone ("fe80::1%eth0"), which BlockList does not read.
+  const bare = address.replace(/%[^%]*$/, "");
+  const family = net.isIP(bare);
+  return family !== 0 && PRIVATE.check(bare, family === 6 ? "ipv6" : "ipv4");
+}
+
+/**
  * @param {string | undefined} setting "2" (that many proxies in front of us), or a comma-separated
  *   list of addresses and CIDR ranges of our proxies ("10.0.0.0/8, 192.168.1.5, fd00::/8").
  * @returns {{ hops: number } | { isTrusted: (address: string) => boolean } | null}
@@ -31,6 +54,8 @@ function parseTrust(setting) {
 }
 
 /**
+ * With a hop count, the headers count only when our TCP peer is a loopback or private-range
+ * address (a proxy on our own network); a public peer is the client itself.
  * @param {string | undefined} setting KEYWARD_TRUSTED_PROXIES
  * @returns {(peer: string, forwardedFor: string | undefined) => string}
  */
@@ -39,6 +64,7 @@ export function clientAddressResolver(setting) {
   if (!trust) return (peer) => normalise(peer);
   if ("hops" in trust) {
     return (peer, forwardedFor) => {
+      if (!isPrivatePeer(normalise(peer))) return normalise(peer);
       // The chain as the last proxy saw it, ending with that proxy itself (our TCP peer).
       const chain = [...parseForwardedFor(forwardedFor), normalise(peer)];
       return chain[Math.max(0, chain.length - 1 - trust.hops)] ?? normalise(peer);
@@ -66,7 +92,9 @@ export function protocolResolver(setting) {
   const own = (/** @type {boolean} */ encrypted) => (encrypted ? "https" : "http");
   if (!trust) return (_peer, _proto, encrypted) => own(encrypted);
   const peerIsProxy =
-    "hops" in trust ? () => trust.hops > 0 : (/** @type {string} */ peer) => trust.isTrusted(normalise(peer));
+    "hops" in trust
+      ? (/** @type {string} */ peer) => trust.hops > 0 && isPrivatePeer(normalise(peer))
+      : (/** @type {string} */ peer) => trust.isTrusted(normalise(peer));
   return (peer, forwardedProto, encrypted) => {
     if (!forwardedProto || !peerIsProxy(peer)) return own(encrypted);
     const first = forwardedProto.split(",")[0]?.trim().toLowerCase();
@@ -93,5 +121,6 @@ function parseForwardedFor(header) {
 
 /** "::ffff:127.0.0.1" and "127.0.0.1" are the same client. */
 function normalise(address) {
-  return address.startsWith("::ffff:") && net.isIPv4(address.slice(7)) ? address.slice(7) : address;
+  const mapped = /^::ffff:/i.test(address) ? address.slice(7) : "";
+  return net.isIPv4(mapped) ? mapped : address;
 }

@@ -34,6 +34,44 @@ describe("the client's address", () => {
     expect(listed("10.1.2.3", "6.6.6.6, proxy-said-something")).toBe("unknown");
   });
 
+  it("with a hop count, believes X-Forwarded-For only from a loopback or private-range peer", () => {
+    const resolve = clientAddressResolver("1");
+    for (const proxy of [
+      "127.0.0.1",
+      "127.255.0.9",
+      "10.0.0.2",
+      "172.16.0.1",
+      "172.31.255.254",
+      "192.168.1.1",
+      "::1",
+      "fc00::1",
+      "fd12:3456::1",
+      "fe80::1",
+      "fe80::1%eth0",
+      "::ffff:10.0.0.2",
+      "::ffff:7f00:1",
+      "::FFFF:192.168.0.1",
+    ]) {
+      expect(resolve(proxy, "198.51.100.1"), proxy).toBe("198.51.100.1");
+    }
+    // A public peer talks to us directly: what it writes in the header is not believed.
+    for (const peer of [
+      "203.0.113.7",
+      "172.32.0.1",
+      "172.15.255.255",
+      "11.0.0.1",
+      "192.169.0.1",
+      "2001:db8::7",
+      "fec0::1",
+      "::ffff:203.0.113.7",
+      "::ffff:cb00:7107",
+    ]) {
+      const expected = peer.startsWith("::ffff:203") ? "203.0.113.7" : peer;
+      expect(resolve(peer, "6.6.6.6"), peer).toBe(expected);
+      expect(clientAddressResolver("2")(peer, "6.6.6.6, 10.0.0.9"), peer).toBe(expected);
+    }
+  });
+
   it("refuses a setting that is neither a count nor addresses", () => {
     expect(() => clientAddressResolver("10.0.0.0/8, proxy.internal")).toThrow(/KEYWARD_TRUSTED_PROXIES/);
   });
@@ -54,5 +92,16 @@ describe("the client's scheme", () => {
     expect(listed("::ffff:10.0.0.2", "HTTPS", false)).toBe("https");
     expect(listed("203.0.113.7", "https", false)).toBe("http");
     expect(listed("10.0.0.2", "gopher", true)).toBe("https");
+  });
+
+  it("with a hop count, is X-Forwarded-Proto only from a loopback or private-range peer", () => {
+    const resolve = protocolResolver("1");
+    for (const proxy of ["127.0.0.1", "10.9.8.7", "172.20.0.1", "192.168.0.1", "::1", "fd00::2", "fe80::3"]) {
+      expect(resolve(proxy, "https", false), proxy).toBe("https");
+    }
+    for (const peer of ["203.0.113.7", "172.32.0.1", "2001:db8::7", "::ffff:203.0.113.7"]) {
+      expect(resolve(peer, "https", false), peer).toBe("http");
+      expect(resolve(peer, "http", true), peer).toBe("https");
+    }
   });
 });

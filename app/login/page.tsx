@@ -3,8 +3,10 @@ import { redirect } from "next/navigation";
 
 import { LoginForm } from "@/components/auth/login-form";
 import { AuthCard } from "@/components/ui/auth-card";
+import { getConfig } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
-import { currentPageUser, safeCallbackUrl } from "@/lib/http/page";
+import { safeCallbackUrl } from "@/lib/http/callback-url";
+import { currentPageUser } from "@/lib/http/page";
 import { isSetupOpen } from "@/lib/setup/setup-state";
 
 export const metadata: Metadata = { title: "Sign in" };
@@ -13,9 +15,9 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function LoginPage({ searchParams }: { searchParams: SearchParams }) {
   const params = await searchParams;
-  const callbackUrl = safeCallbackUrl(
-    typeof params.callbackUrl === "string" ? params.callbackUrl : undefined,
-  );
+  // Resolved against KEYWARD_URL: only a page of this Keyward, for the signed-in redirect below and
+  // for the form's router.replace after sign-in.
+  const callbackUrl = safeCallbackUrl(params.callbackUrl, getConfig().publicUrl);
   if (await isSetupOpen(db)) redirect("/setup");
   if (await currentPageUser()) redirect(callbackUrl);
   const notice =

@@ -10,6 +10,7 @@ import { Button } from "@/components/ui/button";
 import { FormAlert } from "@/components/ui/form-alert";
 import { TextField } from "@/components/ui/text-field";
 import { useJsonForm } from "@/components/ui/use-json-form";
+import { safeCallbackUrl } from "@/lib/http/callback-url";
 
 type Factor = "totp" | "webauthn" | "recovery";
 type PasswordStep = { next: "complete" | "mfa"; factors: Factor[] };
@@ -33,7 +34,9 @@ export function LoginForm({
   async function finish() {
     const result = await signIn("attempt", { redirect: false });
     if (!result?.ok) return fail("Your sign-in could not be completed. Start again.");
-    router.replace(callbackUrl);
+    // The server sent a checked path; checking again here, against the page's own origin, keeps
+    // this navigation safe whoever renders the form.
+    router.replace(safeCallbackUrl(callbackUrl, window.location.origin));
     router.refresh();
   }
 

@@ -59,6 +59,8 @@ export const AUDIT_ACTIONS = [
   "user.password_reset",
   "audit.verified",
   "audit.pruned",
+  // Issue 12 §3 (OAuth, h4): the first client-credentials issuance per client per hour, with a count.
+  "oauth.token_issued",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

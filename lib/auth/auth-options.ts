@@ -4,6 +4,7 @@ import { headers } from "next/headers";
 
 import { getConfig } from "../config/env.ts";
 import { db } from "../db/client.ts";
+import { safeCallbackUrl } from "../http/callback-url.ts";
 import { requestContext } from "../http/request-context.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import { isHttps, SESSION_COOKIE_MAX_AGE_SECONDS, sessionCookieName } from "./session-cookie.ts";
@@ -59,6 +60,11 @@ export function authOptions(): NextAuthOptions {
       }),
     ],
     callbacks: {
+      // Every URL next-auth would send the browser to (callbackUrl of sign-in and sign-out) goes
+      // through the same check as the login page: a page of KEYWARD_URL, else the account page.
+      redirect({ url }) {
+        return new URL(safeCallbackUrl(url, config.publicUrl), config.publicUrl.origin).href;
+      },
       jwt({ token, user }) {
         if (user && "sid" in user) token.sid = user.sid;
         return token;

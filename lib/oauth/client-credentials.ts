@@ -1,5 +1,6 @@
 import { SignJWT } from "jose";
 
+import type { RequestContext } from "../auth/principal.ts";
 import type { ClientState } from "../clients/verify-client-secret.ts";
 import { getConfig } from "../config/env.ts";
 import { noteClientUse } from "../credentials/last-used.ts";
@@ -7,6 +8,7 @@ import { newId } from "../crypto/ids.ts";
 import { db } from "../db/client.ts";
 import { isPermission, type Permission } from "../policy/permissions.ts";
 import { getSettings } from "../settings/settings.ts";
+import { auditIssuance } from "./issuance-audit.ts";
 import { OAuthError } from "./oauth-error.ts";
 import { activeSigningKey, SIGNING_ALG } from "./signing-keys.ts";
 
@@ -57,11 +59,14 @@ function audiences(resources: string[]): string[] {
 
 /**
  * The client credentials grant (RFC 6749 §4.4) for an authenticated client: a JWT access token per
- * RFC 9068, signed with the active key. Nothing is written per issuance but a throttled last-used.
+ * RFC 9068, signed with the active key. Nothing is written per issuance but a throttled last-used
+ * and the audit event of the first issuance per client per hour (lib/oauth/issuance-audit.ts);
+ * `now` is that throttle's clock.
  */
 export async function issueClientCredentialsToken(
   client: ClientState,
   params: { scope: string | undefined; resources: string[] },
+  audit: { context: RequestContext; now?: number },
 ): Promise<TokenResponse> {
   if (!client.ownerActive) {
     throw new OAuthError(
@@ -75,6 +80,7 @@ export async function issueClientCredentialsToken(
   const key = await activeSigningKey();
   const now = Math.floor(Date.now() / 1000);
   const scope = scopes.join(" ");
+  const jti = newId("jti");
   const accessToken = await new SignJWT({ client_id: client.clientId, scope })
     .setProtectedHeader({ alg: SIGNING_ALG, typ: "at+jwt", kid: key.kid })
     .setIssuer(getConfig().issuer)
@@ -82,8 +88,10 @@ export async function issueClientCredentialsToken(
     .setAudience(aud.length === 1 ? (aud[0] as string) : aud)
     .setIssuedAt(now)
     .setExpirationTime(now + lifetimeSeconds)
-    .setJti(newId("jti"))
+    .setJti(jti)
     .sign(key.key);
+  const expiresAt = new Date((now + lifetimeSeconds) * 1000);
+  await auditIssuance(client, { jti, scope, aud, expiresAt }, audit.context, audit.now);
   noteClientUse(client.clientId);
   return { access_token: accessToken, token_type: "Bearer", expires_in: lifetimeSeconds, scope };
 }

@@ -121,10 +121,17 @@ export async function activeSigningKey(): Promise<ActiveSigningKey> {
   return { kid: fresh.kid, key, createdAt: fresh.createdAt };
 }
 
-/** Public keys to publish: the active one and retired ones whose tokens may still be unexpired. */
-export async function publishedKeys(): Promise<JWK[]> {
+type PublishedKey = { jwk: JWK; until: number | null };
+
+/**
+ * The cached list of published keys. The same array comes back until a signing-key change (here or,
+ * through the change feed, on another instance) drops it: its identity tells the unknown-kid cache
+ * below whether the keys may have changed since it last looked.
+ */
+async function publishedKeyList(): Promise<readonly PublishedKey[]> {
   ensureChangeFeed();
   const keys = await cachedCredential("signing-keys:published", async () => {
+    keyReads++;
     const rows = await db.signingKey.findMany({
       where: { OR: [{ publishUntil: null }, { publishUntil: { gt: new Date() } }] },
       orderBy: { createdAt: "desc" },
@@ -135,20 +142,77 @@ export async function publishedKeys(): Promise<JWK[]> {
       tags: ["signing-keys"],
     };
   });
-  const now = Date.now();
-  return (keys ?? []).filter((key) => key.until === null || key.until > now).map((key) => key.jwk);
+  return keys ?? [];
 }
 
-/** The public key for a `kid` from our JWKS, or null (unknown or no longer published). */
+/** Public keys to publish: the active one and retired ones whose tokens may still be unexpired. */
+export async function publishedKeys(): Promise<JWK[]> {
+  const now = Date.now();
+  return (await publishedKeyList())
+    .filter((key) => key.until === null || key.until > now)
+    .map((key) => key.jwk);
+}
+
+/**
+ * `kid`s the database did not know, so that a flood of made-up ones costs one read each at most,
+ * not one per request. Bounded (the oldest go first) and short-lived; and valid only for the key
+ * list it was checked against: any signing-key change (creation, rotation, on any instance) yields
+ * a new list and so empties it, so a newly rotated key is always found.
+ */
+const UNKNOWN_KID_TTL_MS = 60_000;
+const UNKNOWN_KID_MAX = 1_000;
+const unknownKids = globalThis as typeof globalThis & {
+  __keywardUnknownKids?: { basis: unknown; until: Map<string, number> };
+};
+
+function knownUnknown(kid: string, basis: unknown, now: number): boolean {
+  const cache = unknownKids.__keywardUnknownKids;
+  if (!cache || cache.basis !== basis) return false;
+  const until = cache.until.get(kid);
+  if (until === undefined) return false;
+  if (until > now) return true;
+  cache.until.delete(kid);
+  return false;
+}
+
+function rememberUnknown(kid: string, basis: unknown, now: number): void {
+  let cache = unknownKids.__keywardUnknownKids;
+  if (!cache || cache.basis !== basis) {
+    cache = { basis, until: new Map() };
+    unknownKids.__keywardUnknownKids = cache;
+  }
+  cache.until.delete(kid);
+  cache.until.set(kid, now + UNKNOWN_KID_TTL_MS);
+  if (cache.until.size > UNKNOWN_KID_MAX) {
+    const oldest = cache.until.keys().next().value;
+    if (oldest !== undefined) cache.until.delete(oldest);
+  }
+}
+
+/** Database reads of signing keys by this process: tests prove what costs none. */
+let keyReads = 0;
+export const signingKeyReads = (): number => keyReads;
+
+/**
+ * The public key for a `kid` from our JWKS, or null (unknown or no longer published). `kid` must
+ * already be validated (lib/oauth/jose-header.ts): it reaches the database.
+ */
 export async function verificationKey(kid: string): Promise<CryptoKey | null> {
-  let jwk = (await publishedKeys()).find((key) => key.kid === kid);
+  const published = await publishedKeyList();
+  const now = Date.now();
+  let jwk = published.find((key) => key.jwk.kid === kid && (key.until === null || key.until > now))?.jwk;
   if (!jwk) {
+    if (knownUnknown(kid, published, now)) return null;
     // Another instance may have rotated a moment ago and its notice not arrived yet.
+    keyReads++;
     const row = await db.signingKey.findUnique({
       where: { kid },
       select: { publicJwk: true, publishUntil: true },
     });
-    if (!row || (row.publishUntil && row.publishUntil.getTime() <= Date.now())) return null;
+    if (!row || (row.publishUntil && row.publishUntil.getTime() <= Date.now())) {
+      rememberUnknown(kid, published, now);
+      return null;
+    }
     jwk = row.publicJwk as JWK;
   }
   const found = jwk;

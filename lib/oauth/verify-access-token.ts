@@ -1,4 +1,5 @@
-import { decodeProtectedHeader, errors as joseErrors, jwtVerify } from "jose";
+import { errors as joseErrors, jwtVerify } from "jose";
+import { z } from "zod";
 
 import type { ClientPrincipal } from "../auth/principal.ts";
 import {
@@ -16,6 +17,7 @@ import { narrow } from "../credentials/owner.ts";
 import { sha256Hex } from "../crypto/hash.ts";
 import { dbPool } from "../db/client.ts";
 import type { Permission } from "../policy/permissions.ts";
+import { accessTokenHeader } from "./jose-header.ts";
 import { SIGNING_ALG, verificationKey } from "./signing-keys.ts";
 
 /** A verified access token and the live state of its client (times in epoch seconds, as in JWTs). */
@@ -48,14 +50,25 @@ const STATE_SQL = `
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
+/**
+ * The claims we rely on, as we issue them (lib/oauth/client-credentials.ts). Only a token our key
+ * signed gets here, but its claims are read as data all the same: never String() of an object.
+ */
+const claimsSchema = z.object({
+  jti: z.string().min(1).max(64),
+  client_id: z.string().min(1).max(64),
+  sub: z.string().min(1).max(64),
+  iss: z.string().max(2048),
+  scope: z.string().max(4096).optional(),
+  aud: z.union([z.string().max(2048), z.array(z.string().max(2048)).max(10)]).optional(),
+  iat: z.number().int().nonnegative(),
+  exp: z.number().int().nonnegative(),
+});
+
 async function load(token: string): Promise<Loaded<VerifiedToken>> {
-  let kid: string | undefined;
-  try {
-    kid = decodeProtectedHeader(token).kid;
-  } catch {
-    return null;
-  }
-  const key = kid ? await verificationKey(kid) : null;
+  // Every header member checked before the one lookup it leads to (the key for its kid).
+  const header = accessTokenHeader(token);
+  const key = header ? await verificationKey(header.kid) : null;
   if (!key) return null;
   let payload;
   try {
@@ -70,8 +83,10 @@ async function load(token: string): Promise<Loaded<VerifiedToken>> {
     if (error instanceof joseErrors.JOSEError) return null;
     throw error;
   }
-  const jti = String(payload.jti);
-  const clientId = String(payload.client_id);
+  const claims = claimsSchema.safeParse(payload);
+  if (!claims.success) return null;
+  const jti = claims.data.jti;
+  const clientId = claims.data.client_id;
   // One round trip: the client's row and whether this token was revoked.
   const { rows } = await dbPool().query<ClientRecordRow & { revoked: boolean }>(STATE_SQL, [clientId, jti]);
   const row = rows[0];
@@ -82,12 +97,12 @@ async function load(token: string): Promise<Loaded<VerifiedToken>> {
       clientId,
       client,
       revoked: Boolean(row?.revoked),
-      scope: typeof payload.scope === "string" ? payload.scope : "",
-      aud: Array.isArray(payload.aud) ? payload.aud : payload.aud ? [payload.aud] : [],
-      iss: String(payload.iss),
-      sub: String(payload.sub),
-      iat: Number(payload.iat),
-      exp: Number(payload.exp),
+      scope: claims.data.scope ?? "",
+      aud: Array.isArray(claims.data.aud) ? claims.data.aud : claims.data.aud ? [claims.data.aud] : [],
+      iss: claims.data.iss,
+      sub: claims.data.sub,
+      iat: claims.data.iat,
+      exp: claims.data.exp,
     },
     tags: client ? [...clientTags(client), `jti:${jti}`] : [`client:${clientId}`, `jti:${jti}`],
   };

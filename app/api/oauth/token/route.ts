@@ -13,9 +13,10 @@ export const POST = oauthEndpoint("token", async ({ req, context }) => {
   if (grantType !== "client_credentials") {
     throw new OAuthError("unsupported_grant_type", "Only the client_credentials grant is supported.");
   }
-  const token = await issueClientCredentialsToken(client, {
-    scope: form.get("scope"),
-    resources: form.getAll("resource"),
-  });
+  const token = await issueClientCredentialsToken(
+    client,
+    { scope: form.get("scope"), resources: form.getAll("resource") },
+    { context },
+  );
   return oauthJson(token);
 });
