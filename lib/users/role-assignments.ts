@@ -8,7 +8,7 @@ import { Conflict, NotFound } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
 import { assertCanGrant } from "../policy/grants.ts";
 import { toPermissions } from "../policy/permissions.ts";
-import { assertNotLastAdmin, lockAdminGuard } from "./admin-guard.ts";
+import { assertCanManageUser, assertNotLastAdmin, lockAdminGuard } from "./admin-guard.ts";
 
 type AssignmentInput = { actor: Principal; userId: string; roleId: string; context: RequestContext };
 
@@ -53,6 +53,9 @@ export async function removeRole(input: AssignmentInput): Promise<void> {
   await db.$transaction(async (tx) => {
     await lockAdminGuard(tx);
     const { user, role } = await load(tx, input);
+    // Taking a role away is managing the user: nobody demotes someone who holds more than they do
+    // (a User manager could otherwise strip User manager from a developer who also holds clients.write).
+    await assertCanManageUser(tx, input.actor, user.id);
     if (role.builtInKey === "admin") await assertNotLastAdmin(tx, user.id);
     const { count } = await tx.roleAssignment.deleteMany({ where: { userId: user.id, roleId: role.id } });
     if (count === 0) throw NotFound("role assignment");
