@@ -8,7 +8,11 @@ import {
   strongPassword,
   TEST_CONTEXT,
 } from "../../test/factories.ts";
+import { clientAccessToken, developerWith, makeTestClient, mintTestToken } from "../../test/credentials.ts";
 import { linkIn, startMailbox } from "../../test/mailbox.ts";
+import { call } from "../../test/requests.ts";
+import { POST as resetRoute } from "../../app/api/v1/users/[userId]/password-reset/route.ts";
+import { verifyPersonalToken } from "../tokens/verify-token.ts";
 import { resolveSession } from "../auth/sessions.ts";
 import { startPasswordSignIn } from "../auth/sign-in/start-password-sign-in.ts";
 import { newId } from "../crypto/ids.ts";
@@ -120,6 +124,34 @@ describe("password reset", () => {
       await db.oneTimeCode.count({
         where: { userId: { in: [admin.id, invited.id, disabled.id] }, purpose: "password_reset" },
       }),
+    ).toBe(0);
+  });
+
+  // Guarantee: no bearer credential receives (or has sent) a takeover link; only a signed-in person under step-up.
+  it("a personal token or a client token with users.write gets 403 session_required and never a link", async () => {
+    const { principal: owner } = await developerWith(["users.read", "users.write"]);
+    const target = await makeUser();
+    const { token } = await mintTestToken(owner, ["users.write"]);
+    const client = await makeTestClient(owner, ["users.write"]);
+    const accessToken = await clientAccessToken(client.clientId, client.clientSecret);
+    for (const bearer of [token, accessToken]) {
+      const response = await call(resetRoute, {
+        method: "POST",
+        path: `/api/v1/users/${target.id}/password-reset`,
+        params: { userId: target.id },
+        bearer,
+      });
+      expect(response.status).toBe(403);
+      expect(response.body.type).toBe("urn:keyward:problem:session_required");
+      expect(JSON.stringify(response.body)).not.toContain("reset-password");
+    }
+    const principal = present(await verifyPersonalToken(token));
+    expect(
+      (await failure(() => issuePasswordReset({ actor: principal, userId: target.id, context })))?.code,
+    ).toBe("session_required");
+    expect(await db.oneTimeCode.count({ where: { userId: target.id, purpose: "password_reset" } })).toBe(0);
+    expect(
+      await db.auditEvent.count({ where: { action: "user.password_reset_issued", targetId: target.id } }),
     ).toBe(0);
   });
 

@@ -3,7 +3,7 @@ import { recordAudit } from "../audit/record-audit.ts";
 import { recordAuditFailure } from "../audit/record-failure.ts";
 import { accountableUserId, type Principal, type RequestContext } from "../auth/principal.ts";
 import { revokeUserSessions } from "../auth/sessions.ts";
-import { assertRecentAuth } from "../auth/step-up.ts";
+import { assertFreshSession } from "../auth/step-up.ts";
 import { accountLimiter } from "../auth/sign-in-limits.ts";
 import { getConfig } from "../config/env.ts";
 import { db, type Tx } from "../db/client.ts";
@@ -84,10 +84,11 @@ export async function issuePasswordReset(input: {
   userId: string;
   context: RequestContext;
 }): Promise<IssuedReset> {
-  const { actor } = input;
-  authorize(actor, "users.write");
-  // The link may be shown to whoever asks: a stolen session must not mint takeovers.
-  await assertRecentAuth(actor);
+  authorize(input.actor, "users.write");
+  // The link may be shown to whoever asks: a takeover for anyone without a second factor. So only a
+  // signed-in person under step-up gets one: never a bearer credential (a leaked token would mint
+  // takeovers), never a stale session. Automation has no use for it.
+  const actor = await assertFreshSession(input.actor);
   const email = mailConfigured();
   const issued = await db.$transaction(async (tx) => {
     const user = await tx.user.findUnique({ where: { id: input.userId } });
