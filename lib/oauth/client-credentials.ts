@@ -3,6 +3,7 @@ import { SignJWT } from "jose";
 import type { ClientState } from "../clients/verify-client-secret.ts";
 import { getConfig } from "../config/env.ts";
 import { noteClientUse } from "../credentials/last-used.ts";
+import { assertOwnerMayIssueTokens } from "../credentials/owner-standing.ts";
 import { newId } from "../crypto/ids.ts";
 import { db } from "../db/client.ts";
 import { isPermission, type Permission } from "../policy/permissions.ts";
@@ -69,6 +70,7 @@ export async function issueClientCredentialsToken(
       "This client's owner is no longer active: an administrator must reassign it before it can get tokens.",
     );
   }
+  await assertOwnerMayIssueTokens(client.ownerId);
   const scopes = grantedScopes(client, params.scope);
   const aud = audiences(params.resources);
   const lifetimeSeconds = (await getSettings(db)).accessTokenMinutes * 60;
