@@ -155,6 +155,27 @@ describe("password reset", () => {
     ).toBe(0);
   });
 
+  // Guarantee: a reset is a recovery from a possible compromise: whatever was minted with the old
+  // password (personal tokens) stops; the API clients the user owns stay.
+  it("completing a reset revokes the account's personal tokens (audited) and keeps its API clients", async () => {
+    const { principal: admin } = await makePrincipal(["admin"]);
+    const { user, principal } = await developerWith([]);
+    const { token } = await mintTestToken(principal, ["tokens.create"]);
+    const client = await makeTestClient(principal, ["clients.write"]);
+    const reset = await issuePasswordReset({ actor: admin, userId: user.id, context });
+    if (reset.delivery !== "shown") throw new Error("expected the link to be shown");
+    await completePasswordReset({ code: codeOf(reset.link), password: strongPassword(), context });
+    expect(await verifyPersonalToken(token)).toBeNull();
+    expect(await clientAccessToken(client.clientId, client.clientSecret)).toMatch(/^ey/);
+    const event = await db.auditEvent.findFirst({
+      where: { action: "user.password_reset", targetId: user.id },
+    });
+    expect(event?.details).toMatchObject({ revokedTokens: 1 });
+    expect(
+      (await db.auditEvent.findFirst({ where: { action: "token.revoked", actorId: user.id } }))?.details,
+    ).toMatchObject({ reason: "password_reset" });
+  });
+
   it("with SMTP, the link is emailed to the user and never returned to the administrator", async () => {
     const mailbox = await withMailbox();
     const { principal } = await makePrincipal(["admin"]);
