@@ -145,7 +145,7 @@ test("a role manager cannot edit a role that grants more than they hold, and the
   await page.goto(`/roles/${await builtInRoleId(db, "admin")}`);
   await expect(page.getByRole("heading", { name: "Administrator" })).toBeVisible();
   await expect(
-    page.getByRole("alert").filter({ hasText: "This role grants permissions you do not hold (users.write" }),
-  ).toBeVisible();
+    page.getByRole("alert").filter({ hasText: "This role grants permissions you do not hold" }),
+  ).toContainText("users.write");
   await expect(page.getByRole("button", { name: "Save role" })).toHaveCount(0);
 });
