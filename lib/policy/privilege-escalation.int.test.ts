@@ -121,6 +121,21 @@ describe("privilege escalation is refused", () => {
     );
   });
 
+  it("assigning a role to a user also needs the right to manage them (a requires-MFA role would lock out their tokens)", async () => {
+    const { principal } = await makePrincipal(["user_manager"]);
+    const target = await makeUser({ roles: ["user_manager", "developer"] });
+    const harmless = await makeRole([]);
+    await db.role.update({ where: { id: harmless.id }, data: { requiresMfa: true } });
+    expect(
+      await code(assignRole({ actor: principal, userId: target.id, roleId: harmless.id, context })),
+    ).toBe("forbidden");
+    expect(await db.roleAssignment.count({ where: { userId: target.id } })).toBe(2);
+    const peer = await makeUser();
+    expect(await code(assignRole({ actor: principal, userId: peer.id, roleId: harmless.id, context }))).toBe(
+      "ok",
+    );
+  });
+
   it("a role holders' deletion needs the role's permissions too", async () => {
     const { principal } = await makePrincipal([], [(await makeRole(["roles.read", "roles.write"])).id]);
     const powerful = await makeRole(["settings.write"]);

@@ -21,6 +21,10 @@ async function load(tx: Tx, input: AssignmentInput) {
   if (!role) throw NotFound("role");
   // Assigning or removing a role needs every permission it carries: nobody grants (or takes away) what they do not hold.
   assertCanGrant(input.actor, toPermissions(role.permissions));
+  // And it is managing the user: nobody changes the roles of someone who holds more than they do
+  // (a User manager could strip User manager from a developer who also holds clients.write, or give
+  // an Administrator a role requiring MFA they have not set up, shutting out their tokens).
+  await assertCanManageUser(tx, input.actor, user.id);
   return { user, role };
 }
 
@@ -53,9 +57,6 @@ export async function removeRole(input: AssignmentInput): Promise<void> {
   await db.$transaction(async (tx) => {
     await lockAdminGuard(tx);
     const { user, role } = await load(tx, input);
-    // Taking a role away is managing the user: nobody demotes someone who holds more than they do
-    // (a User manager could otherwise strip User manager from a developer who also holds clients.write).
-    await assertCanManageUser(tx, input.actor, user.id);
     if (role.builtInKey === "admin") await assertNotLastAdmin(tx, user.id);
     const { count } = await tx.roleAssignment.deleteMany({ where: { userId: user.id, roleId: role.id } });
     if (count === 0) throw NotFound("role assignment");
