@@ -1,8 +1,10 @@
 import { generate } from "otplib";
 import { describe, expect, it } from "vitest";
 
+import { POST as introspectRoute } from "../../app/api/oauth/introspect/route.ts";
 import { GET as listUsers } from "../../app/api/v1/users/route.ts";
 import {
+  basic,
   clientAccessToken,
   developerWith,
   makeTestClient,
@@ -21,6 +23,22 @@ import { resolveSession } from "./sessions.ts";
 
 const context = TEST_CONTEXT;
 const api = (bearer: string) => call(listUsers, { method: "GET", path: "/api/v1/users", bearer });
+
+/** Whether a resource server (another owner's client) is told the token is active. */
+async function activeAt(token: string): Promise<unknown> {
+  const other = await developerWith([]);
+  const server = await makeTestClient(other.principal, ["clients.write"]);
+  const response = await call(introspectRoute, {
+    method: "POST",
+    path: "/api/oauth/introspect",
+    headers: {
+      authorization: basic(server.clientId, server.clientSecret),
+      "content-type": "application/x-www-form-urlencoded",
+    },
+    body: new URLSearchParams({ token }).toString(),
+  });
+  return response.body.active;
+}
 
 async function ownerWithCredentials() {
   const owner = await developerWith(["users.read"]);
@@ -64,6 +82,9 @@ describe("required MFA binds bearer credentials", () => {
     expect(refused.status).toBe(400);
     expect(refused.body).toMatchObject({ error: "unauthorized_client" });
     expect(String(refused.body.error_description)).toContain("second factor");
+    // Resource servers asking by introspection are told the same: not usable now.
+    expect(await activeAt(token)).toBe(false);
+    expect(await activeAt(accessToken)).toBe(false);
 
     const session = await resolveSession(principal.sessionId);
     if (!session?.mustEnrollMfa) throw new Error("the owner should have to enroll");
@@ -78,6 +99,8 @@ describe("required MFA binds bearer credentials", () => {
     expect((await api(token)).status).toBe(200);
     expect((await api(accessToken)).status).toBe(200);
     expect((await requestClientToken(client.clientId, client.clientSecret)).status).toBe(200);
+    expect(await activeAt(token)).toBe(true);
+    expect(await activeAt(accessToken)).toBe(true);
   });
 
   it("the global setting binds them too", async () => {
