@@ -1,3 +1,9 @@
+import { randomBytes } from "node:crypto";
+
+import { SYSTEM_CONTEXT } from "../lib/auth/principal.ts";
+import { newId } from "../lib/crypto/ids.ts";
+import { db } from "../lib/db/client.ts";
+import { mintTokenForUser } from "../lib/tokens/mint-token.ts";
 import { BOUNCE_DOMAIN } from "../test/mailbox.ts";
 import { createTestUser, expect, linkMailedTo, signIn, submitSignIn, test } from "./fixtures";
 
@@ -46,6 +52,49 @@ test("a user changes their password: the old one is refused, the new one works, 
   await expect(other.getByRole("heading", { name: "My account" })).toBeVisible();
 });
 
+// Journey: a developer changes their password; the form says their personal tokens go (ticked by
+// default) and names the API clients that stay; afterwards the token is refused.
+test("changing a password revokes the personal tokens by default and names the API clients that stay", async ({
+  page,
+}) => {
+  const developer = await createTestUser({ roles: ["developer"], label: "developer" });
+  const { token } = await mintTokenForUser({
+    ownerId: developer.id,
+    name: "Nightly export",
+    scopes: ["clients.read"],
+    expiration: "7",
+    actor: { kind: "system", display: "e2e" },
+    context: SYSTEM_CONTEXT,
+  });
+  const clientName = `Billing sync ${randomBytes(2).toString("hex")}`;
+  const clientId = newId("cli");
+  await db.apiClient.create({
+    data: { id: clientId, clientId, name: clientName, ownerId: developer.id, allowedScopes: [] },
+  });
+  const headers = { authorization: `Bearer ${token}` };
+  expect((await page.request.get("/api/v1/me", { headers })).status()).toBe(200);
+
+  await page.goto("/login");
+  await signIn(page, developer);
+  await page.goto("/account/security");
+  const form = page.getByRole("form", { name: "Change password" });
+  await expect(
+    form.getByRole("checkbox", { name: /Also revoke my personal API tokens \(1 active\)/ }),
+  ).toBeChecked();
+  await expect(
+    form.getByRole("list", { name: "API clients that stay" }).getByRole("link", { name: clientName }),
+  ).toBeVisible();
+  const next = `${developer.password} renewed`;
+  await form.getByLabel("Current password").fill(developer.password);
+  await form.getByLabel("New password", { exact: true }).fill(next);
+  await form.getByLabel("Confirm new password").fill(next);
+  await form.getByRole("button", { name: "Change password" }).click();
+  await expect(
+    page.getByRole("status").filter({ hasText: "Password changed; revoked 1 personal token." }),
+  ).toBeVisible();
+  expect((await page.request.get("/api/v1/me", { headers })).status()).toBe(401);
+});
+
 // Journey: a user forgot their password and asks for a link on the sign-in page; it arrives by
 // mail, sets a new password once and signs out every browser. Unknown addresses get the same answer.
 test("a user resets a forgotten password with the link mailed to them; every session ends", async ({
@@ -78,6 +127,7 @@ test("a user resets a forgotten password with the link mailed to them; every ses
   expect(link).toMatch(/\/reset-password#[\w-]{43}$/);
   await page.goto(link);
   await expect(page.getByRole("heading", { name: "Choose a new password" })).toBeVisible();
+  await expect(page.getByText("Your personal API tokens are revoked too")).toBeVisible();
   await page.getByLabel("New password", { exact: true }).fill("password1234");
   await page.getByLabel("Confirm new password").fill("password1234");
   await page.getByRole("button", { name: "Set password" }).click();

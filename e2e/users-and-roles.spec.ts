@@ -1,5 +1,8 @@
 import { randomBytes } from "node:crypto";
 
+import { newId } from "../lib/crypto/ids.ts";
+import { db } from "../lib/db/client.ts";
+import { builtInRoleId } from "../lib/roles/ensure-built-in-roles.ts";
 import { createTestUser, expect, signIn, test } from "./fixtures";
 
 // Journey: least privilege end to end. An admin invites someone, gives them a custom role, and they see exactly what it unlocks.
@@ -120,4 +123,29 @@ test("an admin cannot disable themselves, and a user manager cannot give Adminis
   await page.goto(`/users/${other.id}`);
   const select = page.getByRole("combobox", { name: "Role to assign" });
   await expect(select.getByRole("option", { name: /Administrator/ })).toBeDisabled();
+});
+
+// Journey: a role manager without users.write opens Administrator: the page says why they cannot
+// edit it, and offers no form (the server refuses the edit anyway: lib/roles/manage-role.ts).
+test("a role manager cannot edit a role that grants more than they hold, and the page says why", async ({
+  page,
+}) => {
+  const roleId = newId("rol");
+  await db.role.create({
+    data: {
+      id: roleId,
+      name: `Role manager ${randomBytes(2).toString("hex")}`,
+      permissions: ["roles.read", "roles.write"],
+    },
+  });
+  const manager = await createTestUser({ label: "rolemanager" });
+  await db.roleAssignment.create({ data: { userId: manager.id, roleId } });
+  await page.goto("/login");
+  await signIn(page, manager);
+  await page.goto(`/roles/${await builtInRoleId(db, "admin")}`);
+  await expect(page.getByRole("heading", { name: "Administrator" })).toBeVisible();
+  await expect(
+    page.getByRole("alert").filter({ hasText: "This role grants permissions you do not hold" }),
+  ).toContainText("users.write");
+  await expect(page.getByRole("button", { name: "Save role" })).toHaveCount(0);
 });

@@ -17,6 +17,7 @@ export default function ResetPasswordPage() {
         action={resetPasswordAction}
         linkName="password reset link"
         passwordLabel="New password"
+        notice="Your personal API tokens are revoked too: whoever knew the old password may have minted some. API clients you own keep working; rotate a client's secret if it may have leaked."
       />
     </AuthCard>
   );

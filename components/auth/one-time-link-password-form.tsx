@@ -17,11 +17,14 @@ export function OneTimeLinkPasswordForm({
   action,
   linkName,
   passwordLabel,
+  notice,
 }: {
   action: Action;
   /** "invitation link", "password reset link" */
   linkName: string;
   passwordLabel?: string;
+  /** What setting the password does besides (e.g. a reset revokes the account's personal tokens). */
+  notice?: string;
 }) {
   // null while rendering on the server, where there is no fragment.
   const code = useSyncExternalStore(
@@ -48,6 +51,7 @@ export function OneTimeLinkPasswordForm({
       className="flex flex-col gap-4"
     >
       {state.status === "error" && <FormAlert>{fields.code ?? state.message}</FormAlert>}
+      {notice && <p className="text-sm text-slate-600 dark:text-slate-400">{notice}</p>}
       <input type="hidden" name="code" value={code ?? ""} />
       <NewPasswordFields
         label={passwordLabel}

@@ -7,6 +7,16 @@ export const OWNER_PERMISSIONS_SQL = `COALESCE((
   JOIN "Role" r ON r.id = ra."roleId", unnest(r.permissions) AS p
   WHERE ra."userId" = u.id), '{}')`;
 
+/** SQL: whether one of the owner's (`u`) roles requires a second factor. */
+export const OWNER_ROLE_REQUIRES_MFA_SQL = `EXISTS (
+  SELECT 1 FROM "RoleAssignment" ra JOIN "Role" r ON r.id = ra."roleId"
+  WHERE ra."userId" = u.id AND r."requiresMfa")`;
+
+/** SQL: whether the owner (`u`) has a second factor they can sign in with (lib/mfa/factors.ts). */
+export const OWNER_HAS_FACTOR_SQL = `(
+  EXISTS (SELECT 1 FROM "TotpFactor" f WHERE f."userId" = u.id AND f."activatedAt" IS NOT NULL)
+  OR EXISTS (SELECT 1 FROM "WebAuthnCredential" w WHERE w."userId" = u.id))`;
+
 /**
  * A timestamp column as epoch milliseconds (a number, or null). Prisma stores DateTime as UTC
  * `timestamp(3)` without a zone; reading the number avoids any time-zone guess by the driver.

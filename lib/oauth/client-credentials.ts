@@ -4,6 +4,7 @@ import type { RequestContext } from "../auth/principal.ts";
 import type { ClientState } from "../clients/verify-client-secret.ts";
 import { getConfig } from "../config/env.ts";
 import { noteClientUse } from "../credentials/last-used.ts";
+import { assertOwnerMayIssueTokens } from "../credentials/owner-standing.ts";
 import { newId } from "../crypto/ids.ts";
 import { db } from "../db/client.ts";
 import { isPermission, type Permission } from "../policy/permissions.ts";
@@ -74,6 +75,7 @@ export async function issueClientCredentialsToken(
       "This client's owner is no longer active: an administrator must reassign it before it can get tokens.",
     );
   }
+  await assertOwnerMayIssueTokens(client.ownerId);
   const scopes = grantedScopes(client, params.scope);
   const aud = audiences(params.resources);
   const lifetimeSeconds = (await getSettings(db)).accessTokenMinutes * 60;

@@ -1,4 +1,5 @@
 import { getConfig } from "../config/env.ts";
+import { ownerMustEnrollMfa } from "../credentials/owner-standing.ts";
 import { personalTokenState } from "../tokens/verify-token.ts";
 import { verifyAccessToken } from "./verify-access-token.ts";
 
@@ -8,13 +9,14 @@ const INACTIVE: IntrospectionResponse = { active: false };
 
 /**
  * RFC 7662 §2.2. Active means usable right now: not expired, not revoked, its client or owner still
- * active. `scope` is what the token may do now (narrowed by its owner's current permissions). Any
- * other case answers only `{"active": false}`, whatever the reason.
+ * active, its owner not held back by a required second factor they have yet to enroll. `scope` is
+ * what the token may do now (narrowed by its owner's current permissions). Any other case answers
+ * only `{"active": false}`, whatever the reason.
  */
 export async function introspect(token: string): Promise<IntrospectionResponse> {
   if (token.startsWith("kw_pat_")) {
     const state = await personalTokenState(token);
-    if (!state) return INACTIVE;
+    if (!state || (await ownerMustEnrollMfa(state.userId))) return INACTIVE;
     return {
       active: true,
       token_type: "Bearer",
@@ -27,7 +29,7 @@ export async function introspect(token: string): Promise<IntrospectionResponse> 
     };
   }
   const state = await verifyAccessToken(token);
-  if (!state?.usable) return INACTIVE;
+  if (!state?.usable || (state.ownerId && (await ownerMustEnrollMfa(state.ownerId)))) return INACTIVE;
   return {
     active: true,
     token_type: "Bearer",

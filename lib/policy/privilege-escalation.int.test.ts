@@ -106,6 +106,36 @@ describe("privilege escalation is refused", () => {
     expect((await db.user.findUniqueOrThrow({ where: { id: admin.id } })).email).toBe(admin.email);
   });
 
+  it("removing a role from a user needs the right to manage that user, not only the role's permissions", async () => {
+    const { principal } = await makePrincipal(["user_manager"]);
+    // The target holds clients.write (through Developer), which the User manager does not.
+    const target = await makeUser({ roles: ["user_manager", "developer"] });
+    const userManager = await builtInRoleId(db, "user_manager");
+    const refused = removeRole({ actor: principal, userId: target.id, roleId: userManager, context });
+    expect(await code(refused)).toBe("forbidden");
+    expect(await db.roleAssignment.count({ where: { userId: target.id } })).toBe(2);
+    // A user they may manage (holding nothing beyond the actor's permissions) is fine.
+    const peer = await makeUser({ roles: ["user_manager"] });
+    expect(await code(removeRole({ actor: principal, userId: peer.id, roleId: userManager, context }))).toBe(
+      "ok",
+    );
+  });
+
+  it("assigning a role to a user also needs the right to manage them (a requires-MFA role would lock out their tokens)", async () => {
+    const { principal } = await makePrincipal(["user_manager"]);
+    const target = await makeUser({ roles: ["user_manager", "developer"] });
+    const harmless = await makeRole([]);
+    await db.role.update({ where: { id: harmless.id }, data: { requiresMfa: true } });
+    expect(
+      await code(assignRole({ actor: principal, userId: target.id, roleId: harmless.id, context })),
+    ).toBe("forbidden");
+    expect(await db.roleAssignment.count({ where: { userId: target.id } })).toBe(2);
+    const peer = await makeUser();
+    expect(await code(assignRole({ actor: principal, userId: peer.id, roleId: harmless.id, context }))).toBe(
+      "ok",
+    );
+  });
+
   it("a role holders' deletion needs the role's permissions too", async () => {
     const { principal } = await makePrincipal([], [(await makeRole(["roles.read", "roles.write"])).id]);
     const powerful = await makeRole(["settings.write"]);

@@ -1,9 +1,12 @@
 import { describe, expect, it } from "vitest";
 
-import { makePrincipal, makeUser, TEST_CONTEXT } from "../../test/factories.ts";
+import { PATCH as rolePatch } from "../../app/api/v1/roles/[roleId]/route.ts";
+import { makePrincipal, makeRole, makeUser, signedInCookie, TEST_CONTEXT } from "../../test/factories.ts";
+import { call } from "../../test/requests.ts";
 import { resolveSession } from "../auth/sessions.ts";
 import { db } from "../db/client.ts";
 import { AppError } from "../errors/app-error.ts";
+import { toPermissions } from "../policy/permissions.ts";
 import { holdersOfPermission } from "./permission-matrix.ts";
 import { createRole, deleteRole, updateRole } from "./manage-role.ts";
 import { roleFieldsSchema } from "./role-schemas.ts";
@@ -79,5 +82,99 @@ describe("custom roles", () => {
     expect(
       (await db.auditEvent.findFirst({ where: { action: "role.deleted", targetId: id } }))?.details,
     ).toMatchObject({ removedFromHolders: 1 });
+  });
+});
+
+// Guarantee: editing or deleting a role, whatever part of it, needs every permission the role grants.
+describe("a role is managed only by someone who holds everything it grants", () => {
+  async function roleManager() {
+    const role = await makeRole(["roles.read", "roles.write"]);
+    return makePrincipal([], [role.id]);
+  }
+
+  it("a roles.write holder without users.write can neither rename Administrator nor untick its requires-MFA", async () => {
+    const { principal } = await roleManager();
+    const admin = await db.role.findUniqueOrThrow({ where: { builtInKey: "admin" } });
+    await db.role.update({ where: { id: admin.id }, data: { requiresMfa: true } });
+    const base = {
+      actor: principal,
+      roleId: admin.id,
+      description: admin.description,
+      permissions: toPermissions(admin.permissions),
+      context,
+    };
+    const untick = await failure(updateRole({ ...base, name: admin.name, requiresMfa: false }));
+    expect(untick?.code).toBe("forbidden");
+    expect(untick?.message).toContain("users.write");
+    const rename = await failure(updateRole({ ...base, name: "Harmless", requiresMfa: true }));
+    expect(rename?.code).toBe("forbidden");
+    const after = await db.role.findUniqueOrThrow({ where: { id: admin.id } });
+    expect(after).toMatchObject({ name: admin.name, requiresMfa: true });
+    expect(await db.auditEvent.count({ where: { action: "role.updated", targetId: admin.id } })).toBe(0);
+  });
+
+  it("a custom role granting what the actor lacks keeps its name, description and flag, and is not deleted", async () => {
+    const { principal } = await roleManager();
+    const powerful = await makeRole(["users.write"]);
+    const base = { actor: principal, roleId: powerful.id, permissions: ["users.write" as const], context };
+    for (const edit of [
+      { name: "Renamed", description: "", requiresMfa: false },
+      { name: powerful.name, description: "now harmless", requiresMfa: false },
+      { name: powerful.name, description: "", requiresMfa: true },
+    ]) {
+      expect((await failure(updateRole({ ...base, ...edit })))?.code).toBe("forbidden");
+    }
+    expect(
+      (await failure(deleteRole({ actor: principal, roleId: powerful.id, removeFromHolders: true, context })))
+        ?.code,
+    ).toBe("forbidden");
+    expect(await db.role.findUniqueOrThrow({ where: { id: powerful.id } })).toMatchObject({
+      name: powerful.name,
+      description: "",
+      requiresMfa: false,
+    });
+  });
+
+  it("someone who holds everything the role grants still edits it", async () => {
+    const { principal } = await makePrincipal([], [(await makeRole(["roles.write", "users.write"])).id]);
+    const custom = await makeRole(["users.write"]);
+    await updateRole({
+      actor: principal,
+      roleId: custom.id,
+      name: "Editors",
+      description: "",
+      permissions: ["users.write"],
+      requiresMfa: true,
+      context,
+    });
+    expect(await db.role.findUniqueOrThrow({ where: { id: custom.id } })).toMatchObject({
+      name: "Editors",
+      requiresMfa: true,
+    });
+  });
+
+  it("PATCH /api/v1/roles/{id} answers a 403 problem, and the role stays as it was", async () => {
+    const role = await makeRole(["roles.read", "roles.write"]);
+    const user = await makeUser();
+    await db.roleAssignment.create({ data: { userId: user.id, roleId: role.id } });
+    const { cookie } = await signedInCookie(user.id);
+    const admin = await db.role.findUniqueOrThrow({ where: { builtInKey: "admin" } });
+    await db.role.update({ where: { id: admin.id }, data: { requiresMfa: true } });
+    const response = await call(rolePatch, {
+      method: "PATCH",
+      path: `/api/v1/roles/${admin.id}`,
+      params: { roleId: admin.id },
+      cookie,
+      json: {
+        name: admin.name,
+        description: admin.description,
+        permissions: admin.permissions,
+        requiresMfa: false,
+      },
+    });
+    expect(response.status).toBe(403);
+    expect(response.headers.get("content-type")).toContain("application/problem+json");
+    expect(String(response.body.detail)).toContain("users.write");
+    expect((await db.role.findUniqueOrThrow({ where: { id: admin.id } })).requiresMfa).toBe(true);
   });
 });

@@ -8,7 +8,7 @@ import { db, type Tx } from "../db/client.ts";
 import { Conflict, Invalid, NotFound } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
 import { BUILT_IN_ROLES } from "../policy/built-in-roles.ts";
-import { assertCanGrant } from "../policy/grants.ts";
+import { assertCanGrant, roleRefusal } from "../policy/grants.ts";
 import { toPermissions } from "../policy/permissions.ts";
 import type { RoleFields } from "./role-schemas.ts";
 
@@ -65,8 +65,11 @@ export async function createRole(
 }
 
 /**
- * Edits a role. Built-in roles keep their name and permissions (only "requires MFA" changes). The
- * actor must hold every permission the edit adds or removes; holders feel the change on their next request.
+ * Edits a role. Built-in roles keep their name and permissions (only "requires MFA" changes).
+ * Whatever the edit touches (name, description, the MFA flag or permissions), the actor must hold
+ * every permission the role grants, before and after: otherwise a roles.write holder could untick
+ * "requires MFA" on Administrator, or rename a powerful role into a harmless-looking one for someone
+ * else to assign. Holders feel the change on their next request.
  */
 export async function updateRole(
   input: RoleFields & { roleId: string; actor: Principal; context: RequestContext },
@@ -82,6 +85,8 @@ export async function updateRole(
       permissions: toPermissions(role.permissions).sort(),
       requiresMfa: role.requiresMfa,
     };
+    assertCanGrant(input.actor, before.permissions, roleRefusal);
+    assertCanGrant(input.actor, input.permissions);
     const after = role.builtInKey
       ? { ...before, requiresMfa: input.requiresMfa }
       : {
@@ -96,11 +101,6 @@ export async function updateRole(
     ) {
       throw Conflict("Built-in roles keep their name and permissions; only “requires MFA” can change.");
     }
-    const changed = [
-      ...after.permissions.filter((p) => !before.permissions.includes(p)),
-      ...before.permissions.filter((p) => !after.permissions.includes(p)),
-    ];
-    assertCanGrant(input.actor, changed);
     if (!role.builtInKey) await assertNameFree(tx, after.name, role.id);
     await tx.role.update({ where: { id: role.id }, data: after });
     // Every holder's tokens and clients follow the role's permissions on their next request.
@@ -132,7 +132,7 @@ export async function deleteRole(input: {
     if (!role) throw NotFound("role");
     if (role.builtInKey) throw Conflict("Built-in roles cannot be deleted.");
     // Taking a role away from its holders is removing its permissions from them: the actor must hold them.
-    assertCanGrant(input.actor, toPermissions(role.permissions));
+    assertCanGrant(input.actor, toPermissions(role.permissions), roleRefusal);
     const holders = role._count.assignments;
     if (holders > 0 && !input.removeFromHolders) {
       throw Conflict(

@@ -1,9 +1,10 @@
+import type { AuditActor } from "../audit/actions.ts";
 import { auditActor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import type { Principal, RequestContext } from "../auth/principal.ts";
 import { assertRecentAuth } from "../auth/step-up.ts";
 import { credentialsChanged } from "../credentials/change-feed.ts";
-import { db } from "../db/client.ts";
+import { db, type Tx } from "../db/client.ts";
 import { Conflict, Forbidden } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
 import { findVisibleToken, ownsToken } from "./token-access.ts";
@@ -21,16 +22,47 @@ export async function revokeToken(input: TokenInput): Promise<void> {
     const token = await findVisibleToken(tx, input.actor, input.tokenId);
     if (!ownsToken(input.actor, token)) authorize(input.actor, "tokens.write");
     if (token.revokedAt) return;
-    await tx.apiToken.update({ where: { id: token.id }, data: { revokedAt: new Date() } });
-    await credentialsChanged(tx, [`token:${token.id}`]);
+    await revokeTokensInTx(tx, { tokens: [token], actor: auditActor(input.actor), context: input.context });
+  });
+}
+
+/**
+ * The one revocation, inside the caller's transaction: marks the tokens revoked, drops them from
+ * the verification cache (here and, on commit, on every instance) and records one event each.
+ * Also used where a change to the account revokes its tokens (a password change or reset).
+ */
+export async function revokeTokensInTx(
+  tx: Tx,
+  input: {
+    tokens: readonly { id: string; name: string; user: { id: string; email: string } }[];
+    actor: AuditActor;
+    context: RequestContext;
+    /** Why, when it is not the token itself being revoked (e.g. "password_changed"). */
+    reason?: string;
+  },
+): Promise<void> {
+  if (input.tokens.length === 0) return;
+  const ids = input.tokens.map((token) => token.id);
+  await tx.apiToken.updateMany({
+    where: { id: { in: ids }, revokedAt: null },
+    data: { revokedAt: new Date() },
+  });
+  await credentialsChanged(
+    tx,
+    ids.map((id) => `token:${id}` as const),
+  );
+  for (const token of input.tokens) {
     await recordAudit(tx, {
       action: "token.revoked",
-      actor: auditActor(input.actor),
+      actor: input.actor,
       target: { kind: "token", id: token.id, display: token.name },
       context: input.context,
-      details: { owner: { id: token.user.id, email: token.user.email } },
+      details: {
+        owner: { id: token.user.id, email: token.user.email },
+        ...(input.reason ? { reason: input.reason } : {}),
+      },
     });
-  });
+  }
 }
 
 /**

@@ -8,7 +8,11 @@ import {
   strongPassword,
   TEST_CONTEXT,
 } from "../../test/factories.ts";
+import { clientAccessToken, developerWith, makeTestClient, mintTestToken } from "../../test/credentials.ts";
 import { linkIn, startMailbox } from "../../test/mailbox.ts";
+import { call } from "../../test/requests.ts";
+import { POST as resetRoute } from "../../app/api/v1/users/[userId]/password-reset/route.ts";
+import { verifyPersonalToken } from "../tokens/verify-token.ts";
 import { resolveSession } from "../auth/sessions.ts";
 import { startPasswordSignIn } from "../auth/sign-in/start-password-sign-in.ts";
 import { newId } from "../crypto/ids.ts";
@@ -121,6 +125,55 @@ describe("password reset", () => {
         where: { userId: { in: [admin.id, invited.id, disabled.id] }, purpose: "password_reset" },
       }),
     ).toBe(0);
+  });
+
+  // Guarantee: no bearer credential receives (or has sent) a takeover link; only a signed-in person under step-up.
+  it("a personal token or a client token with users.write gets 403 session_required and never a link", async () => {
+    const { principal: owner } = await developerWith(["users.read", "users.write"]);
+    const target = await makeUser();
+    const { token } = await mintTestToken(owner, ["users.write"]);
+    const client = await makeTestClient(owner, ["users.write"]);
+    const accessToken = await clientAccessToken(client.clientId, client.clientSecret);
+    for (const bearer of [token, accessToken]) {
+      const response = await call(resetRoute, {
+        method: "POST",
+        path: `/api/v1/users/${target.id}/password-reset`,
+        params: { userId: target.id },
+        bearer,
+      });
+      expect(response.status).toBe(403);
+      expect(response.body.type).toBe("urn:keyward:problem:session_required");
+      expect(JSON.stringify(response.body)).not.toContain("reset-password");
+    }
+    const principal = present(await verifyPersonalToken(token));
+    expect(
+      (await failure(() => issuePasswordReset({ actor: principal, userId: target.id, context })))?.code,
+    ).toBe("session_required");
+    expect(await db.oneTimeCode.count({ where: { userId: target.id, purpose: "password_reset" } })).toBe(0);
+    expect(
+      await db.auditEvent.count({ where: { action: "user.password_reset_issued", targetId: target.id } }),
+    ).toBe(0);
+  });
+
+  // Guarantee: a reset is a recovery from a possible compromise: whatever was minted with the old
+  // password (personal tokens) stops; the API clients the user owns stay.
+  it("completing a reset revokes the account's personal tokens (audited) and keeps its API clients", async () => {
+    const { principal: admin } = await makePrincipal(["admin"]);
+    const { user, principal } = await developerWith([]);
+    const { token } = await mintTestToken(principal, ["tokens.create"]);
+    const client = await makeTestClient(principal, ["clients.write"]);
+    const reset = await issuePasswordReset({ actor: admin, userId: user.id, context });
+    if (reset.delivery !== "shown") throw new Error("expected the link to be shown");
+    await completePasswordReset({ code: codeOf(reset.link), password: strongPassword(), context });
+    expect(await verifyPersonalToken(token)).toBeNull();
+    expect(await clientAccessToken(client.clientId, client.clientSecret)).toMatch(/^ey/);
+    const event = await db.auditEvent.findFirst({
+      where: { action: "user.password_reset", targetId: user.id },
+    });
+    expect(event?.details).toMatchObject({ revokedTokens: 1 });
+    expect(
+      (await db.auditEvent.findFirst({ where: { action: "token.revoked", actorId: user.id } }))?.details,
+    ).toMatchObject({ reason: "password_reset" });
   });
 
   it("with SMTP, the link is emailed to the user and never returned to the administrator", async () => {

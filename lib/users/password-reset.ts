@@ -3,7 +3,8 @@ import { recordAudit } from "../audit/record-audit.ts";
 import { recordAuditFailure } from "../audit/record-failure.ts";
 import { accountableUserId, type Principal, type RequestContext } from "../auth/principal.ts";
 import { revokeUserSessions } from "../auth/sessions.ts";
-import { assertRecentAuth } from "../auth/step-up.ts";
+import { endSignInAttempts } from "../auth/sign-in/attempts.ts";
+import { assertFreshSession } from "../auth/step-up.ts";
 import { accountLimiter } from "../auth/sign-in-limits.ts";
 import { getConfig } from "../config/env.ts";
 import { db, type Tx } from "../db/client.ts";
@@ -13,6 +14,7 @@ import { mailConfigured, sendMail, type Mail } from "../mail/mailer.ts";
 import { issueCode } from "../one-time-codes/one-time-codes.ts";
 import { authorize } from "../policy/authorize.ts";
 import { assertCanManageUser } from "./admin-guard.ts";
+import { revokeAccountTokens } from "./change-password.ts";
 import { setPasswordFromLink } from "./set-password-from-link.ts";
 
 /**
@@ -84,10 +86,11 @@ export async function issuePasswordReset(input: {
   userId: string;
   context: RequestContext;
 }): Promise<IssuedReset> {
-  const { actor } = input;
-  authorize(actor, "users.write");
-  // The link may be shown to whoever asks: a stolen session must not mint takeovers.
-  await assertRecentAuth(actor);
+  authorize(input.actor, "users.write");
+  // The link may be shown to whoever asks: a takeover for anyone without a second factor. So only a
+  // signed-in person under step-up gets one: never a bearer credential (a leaked token would mint
+  // takeovers), never a stale session. Automation has no use for it.
+  const actor = await assertFreshSession(input.actor);
   const email = mailConfigured();
   const issued = await db.$transaction(async (tx) => {
     const user = await tx.user.findUnique({ where: { id: input.userId } });
@@ -174,8 +177,8 @@ const REASONS = {
 } as const;
 
 /**
- * Sets the new password from a reset link and ends every session of the account (and any sign-in
- * half-way through, which used the old password).
+ * Sets the new password from a reset link, ends every session of the account (and any sign-in
+ * half-way through, which used the old password) and revokes its personal tokens.
  */
 export async function completePasswordReset(input: {
   code: string;
@@ -196,8 +199,17 @@ export async function completePasswordReset(input: {
         update: { hash },
       });
       const endedSessions = await revokeUserSessions(tx, user.id, "password_reset");
-      await tx.signInAttempt.deleteMany({ where: { userId: user.id } });
-      return { endedSessions };
+      await endSignInAttempts(tx, user.id);
+      // Always, no option: a reset is the recovery from a possible compromise, and whoever had the
+      // old password may have minted tokens with it. API clients stay (their secrets never came
+      // from the password); the reset page says so.
+      const revokedTokens = await revokeAccountTokens(tx, {
+        userId: user.id,
+        actor: { kind: "user", id: user.id, display: user.email },
+        context: input.context,
+        reason: "password_reset",
+      });
+      return { endedSessions, revokedTokens };
     },
   });
   // Whoever was locked out by guesses against the old password can sign in with the new one.

@@ -8,7 +8,7 @@ import { Conflict, NotFound } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
 import { assertCanGrant } from "../policy/grants.ts";
 import { toPermissions } from "../policy/permissions.ts";
-import { assertNotLastAdmin, lockAdminGuard } from "./admin-guard.ts";
+import { assertCanManageUser, assertNotLastAdmin, lockAdminGuard } from "./admin-guard.ts";
 
 type AssignmentInput = { actor: Principal; userId: string; roleId: string; context: RequestContext };
 
@@ -21,6 +21,10 @@ async function load(tx: Tx, input: AssignmentInput) {
   if (!role) throw NotFound("role");
   // Assigning or removing a role needs every permission it carries: nobody grants (or takes away) what they do not hold.
   assertCanGrant(input.actor, toPermissions(role.permissions));
+  // And it is managing the user: nobody changes the roles of someone who holds more than they do
+  // (a User manager could strip User manager from a developer who also holds clients.write, or give
+  // an Administrator a role requiring MFA they have not set up, shutting out their tokens).
+  await assertCanManageUser(tx, input.actor, user.id);
   return { user, role };
 }
 

@@ -191,6 +191,8 @@ describe("every /api/v1 operation", () => {
     const all = await mintTestToken(principal, [...PERMISSIONS]);
     for (const op of OPERATIONS.filter((candidate) => candidate.params)) {
       const response = await request(op, { bearer: all.token });
+      // What only a signed-in person may do refuses every bearer credential before any lookup.
+      if (response.body.type === "urn:keyward:problem:session_required") continue;
       expect(response.status, op.operationId).toBe(404);
       expect(response.body.type, op.operationId).toBe("urn:keyward:problem:not_found");
     }

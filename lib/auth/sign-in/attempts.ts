@@ -36,3 +36,12 @@ export async function createAttempt(
 export function findAttempt(tx: Pick<Tx, "signInAttempt">, token: string) {
   return tx.signInAttempt.findUnique({ where: { tokenHash: sha256Hex(token) } });
 }
+
+/**
+ * Ends the user's half-done sign-ins: used when the password changes or is reset, since an attempt
+ * that passed the old password must not finish with a second factor after it.
+ */
+export async function endSignInAttempts(tx: Pick<Tx, "signInAttempt">, userId: string): Promise<number> {
+  const { count } = await tx.signInAttempt.deleteMany({ where: { userId } });
+  return count;
+}

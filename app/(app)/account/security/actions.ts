@@ -74,14 +74,18 @@ export const endOtherSessionsAction = action(
 );
 
 export const changePasswordAction = action(
-  { permission: "self", schema: changePasswordSchema, booleans: ["endOtherSessions"] },
+  {
+    permission: "self",
+    schema: changePasswordSchema,
+    booleans: ["endOtherSessions", "revokeTokens"],
+  },
   async ({ principal, input, context }) => {
-    const { endedSessions } = await changePassword({ ...input, actor: principal, context });
-    return {
-      message:
-        endedSessions > 0
-          ? `Password changed; signed out of ${endedSessions} other session${endedSessions === 1 ? "" : "s"}.`
-          : "Password changed.",
-    };
+    const { endedSessions, revokedTokens } = await changePassword({ ...input, actor: principal, context });
+    const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
+    const effects = [
+      ...(endedSessions > 0 ? [`signed out of ${plural(endedSessions, "other session")}`] : []),
+      ...(revokedTokens > 0 ? [`revoked ${plural(revokedTokens, "personal token")}`] : []),
+    ];
+    return { message: effects.length > 0 ? `Password changed; ${effects.join("; ")}.` : "Password changed." };
   },
 );

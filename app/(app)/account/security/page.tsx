@@ -10,6 +10,7 @@ import { FormAlert } from "@/components/ui/form-alert";
 import { card, PageHeader } from "@/components/ui/page-header";
 import { requirePageUser } from "@/lib/http/page";
 import { myFactors } from "@/lib/mfa/manage-factors";
+import { passwordChangeEffects } from "@/lib/users/change-password";
 
 import {
   changePasswordAction,
@@ -73,7 +74,7 @@ export default async function SecurityPage() {
         <h2 id="password" className="mb-4 text-lg font-semibold">
           Password
         </h2>
-        <ChangePasswordForm action={changePasswordAction} />
+        <ChangePasswordForm action={changePasswordAction} effects={await passwordChangeEffects(principal)} />
       </section>
       <section aria-labelledby="elsewhere" className={card}>
         <h2 id="elsewhere" className="mb-2 text-lg font-semibold">

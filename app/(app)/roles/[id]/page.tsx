@@ -8,7 +8,8 @@ import { Badge, StatusBadge } from "@/components/ui/badge";
 import { FormAlert } from "@/components/ui/form-alert";
 import { card, PageHeader } from "@/components/ui/page-header";
 import { pageData, requirePageUser } from "@/lib/http/page";
-import { can } from "@/lib/policy/authorize";
+import { can, missingPermissions } from "@/lib/policy/authorize";
+import { roleRefusal } from "@/lib/policy/grants";
 import { PERMISSION_DESCRIPTIONS } from "@/lib/policy/permissions";
 import { getRole, roleHolders } from "@/lib/roles/list-roles";
 import { roleIdSchema } from "@/lib/users/user-schemas";
@@ -25,7 +26,9 @@ export default async function RolePage({ params, searchParams }: Props) {
   if (!id.success) notFound();
   const role = await pageData(() => getRole(principal, id.data));
   const holders = can(principal, "users.read") ? await roleHolders(principal, role.id) : null;
-  const canWrite = can(principal, "roles.write");
+  // Editing or deleting a role needs every permission it grants (lib/roles/manage-role.ts).
+  const beyond = missingPermissions(principal, role.permissions);
+  const canWrite = can(principal, "roles.write") && beyond.length === 0;
   const { created } = await searchParams;
 
   return (
@@ -47,6 +50,9 @@ export default async function RolePage({ params, searchParams }: Props) {
         }
       />
       {created && <FormAlert tone="success">Role created. Assign it from a user&apos;s page.</FormAlert>}
+      {can(principal, "roles.write") && beyond.length > 0 && (
+        <FormAlert>{roleRefusal(beyond.join(", "))}</FormAlert>
+      )}
       <section aria-labelledby="settings" className={card}>
         <h2 id="settings" className="mb-4 text-lg font-semibold">
           {canWrite ? "Edit role" : "Permissions"}
