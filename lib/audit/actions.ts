@@ -59,6 +59,10 @@ export const AUDIT_ACTIONS = [
   "user.password_reset",
   "audit.verified",
   "audit.pruned",
+  // Client reassignment (issue 12, h2): proposed by a manager, accepted or declined by the new owner.
+  "client.reassignment_proposed",
+  "client.reassignment_accepted",
+  "client.reassignment_declined",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

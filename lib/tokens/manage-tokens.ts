@@ -1,7 +1,7 @@
 import { auditActor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import type { Principal, RequestContext } from "../auth/principal.ts";
-import { assertRecentAuth } from "../auth/step-up.ts";
+import { assertFreshSession } from "../auth/step-up.ts";
 import { credentialsChanged } from "../credentials/change-feed.ts";
 import { db } from "../db/client.ts";
 import { Conflict, Forbidden } from "../errors/app-error.ts";
@@ -41,7 +41,9 @@ export async function revokeToken(input: TokenInput): Promise<void> {
 export async function rotateToken(
   input: TokenInput & { overlapMinutes: number },
 ): Promise<{ token: string; oldSecretExpiresAt: Date | null }> {
-  await assertRecentAuth(input.actor);
+  // A new secret is a new credential: never for a bearer (not even the token itself, which could
+  // otherwise outlive its own leak by rotating), only for its owner, signed in under step-up.
+  await assertFreshSession(input.actor);
   return db.$transaction(async (tx) => {
     const token = await findVisibleToken(tx, input.actor, input.tokenId);
     if (!ownsToken(input.actor, token)) throw Forbidden("Only a token's owner can rotate it.");
