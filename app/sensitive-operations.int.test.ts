@@ -3,6 +3,7 @@ import path from "node:path";
 
 import { afterAll, describe, expect, it } from "vitest";
 
+import { openApiDocument } from "@/lib/api/openapi";
 import { needsStepUp, type Operation } from "@/lib/api/operation";
 import { V1 } from "@/lib/api/v1-operations";
 import { db } from "@/lib/db/client";
@@ -284,6 +285,28 @@ describe("sensitive operations", () => {
     }
     // Public forms have no session to step up.
     expect(actions.length).toBeGreaterThanOrEqual(40);
+  });
+
+  it("are documented: the OpenAPI document names the proof each operation needs", () => {
+    type Doc = {
+      paths: Record<
+        string,
+        Record<string, { description: string; responses: Record<string, { description: string }> }>
+      >;
+    };
+    const doc = openApiDocument() as Doc;
+    for (const op of ALL_OPERATIONS) {
+      const documented = doc.paths[`/api/v1${op.path}`]?.[op.method.toLowerCase()];
+      const session = /session_required/;
+      const stepUp = /step_up_required/;
+      expect(session.test(documented?.responses["403"]?.description ?? ""), op.operationId).toBe(
+        op.session === true,
+      );
+      expect(session.test(documented?.description ?? ""), op.operationId).toBe(op.session === true);
+      expect(stepUp.test(documented?.responses["401"]?.description ?? ""), op.operationId).toBe(
+        needsStepUp(op),
+      );
+    }
   });
 
   it("every v1 operation: step_up_required to a stale session exactly where declared", async () => {
