@@ -91,3 +91,59 @@ test("a developer registers an API client whose tokens stop when it is disabled"
   await expect(page.getByText("disabled", { exact: true })).toBeVisible();
   expect((await page.request.get("/api/v1/clients", { headers })).status()).toBe(401);
 });
+
+// Journey: a developer hands a client to a colleague, who accepts it; only the colleague then
+// holds a working secret.
+test("a client changes hands only when the new owner accepts, and only they get the new secret", async ({
+  page,
+  browser,
+}) => {
+  const developer = await createTestUser({ roles: ["developer"], label: "developer" });
+  const colleague = await createTestUser({ roles: ["developer"], label: "colleague" });
+  const name = `Inventory sync ${colleague.id.slice(-6)}`;
+  await page.goto("/login");
+  await signIn(page, developer);
+  await page.goto("/clients/new");
+  await expect(page.getByRole("heading", { name: "Register an API client" })).toBeVisible();
+  await page.getByLabel("Name").fill(name);
+  await page.getByRole("checkbox", { name: /clients\.read/ }).check();
+  await page.getByRole("button", { name: "Register client" }).click();
+  const clientId = await page.getByLabel("Client ID").inputValue();
+  const oldSecret = await page.getByLabel("Client secret").inputValue();
+  const tokenWith = (secret: string) =>
+    page.request.post("/api/oauth/token", {
+      form: { grant_type: "client_credentials", scope: "clients.read" },
+      headers: { authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString("base64")}` },
+    });
+
+  await page.goto(`/clients/${clientId}`);
+  const propose = page.getByRole("form", { name: "Propose a new owner" });
+  await propose.getByLabel("New owner’s email").fill(colleague.email);
+  await propose.getByRole("button", { name: "Propose owner" }).click();
+  await expect(page.getByText(/becomes theirs when they accept/).first()).toBeVisible();
+  // Nothing changed hands yet.
+  expect((await tokenWith(oldSecret)).status()).toBe(200);
+
+  const other = await (await browser.newContext()).newPage();
+  await other.goto("/login");
+  await signIn(other, colleague);
+  await other.goto("/clients");
+  const notice = other.getByRole("region", { name: "An API client is offered to you" });
+  await expect(notice).toContainText(name);
+  await expect(notice).toContainText(`proposed by ${developer.email}`);
+  const accept = notice.getByRole("form", { name: `Accept ${name}` });
+  await accept.getByLabel("Keep the old secret working for").selectOption("0");
+  await accept.getByRole("button", { name: "Accept" }).click();
+  const newSecret = await notice.getByLabel("Your client secret").inputValue();
+  expect(newSecret).toMatch(/^kw_cs_/);
+  expect(newSecret).not.toBe(oldSecret);
+  // The secret stays on screen after the page refreshed its data.
+  await expect(other.getByRole("row", { name: new RegExp(name) })).toContainText(colleague.email);
+  await expect(notice.getByLabel("Your client secret")).toHaveValue(newSecret);
+
+  // The previous owner's secret stopped; the new owner's works.
+  expect((await tokenWith(oldSecret)).status()).toBe(401);
+  expect((await tokenWith(newSecret)).status()).toBe(200);
+  await page.reload();
+  await expect(page.getByText(`${colleague.name} (${colleague.email})`)).toBeVisible();
+});

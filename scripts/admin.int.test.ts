@@ -7,6 +7,7 @@ import { resolveSession } from "../lib/auth/sessions.ts";
 import { db } from "../lib/db/client.ts";
 import { serverUrl } from "../test/database.ts";
 import { verifyPersonalToken } from "../lib/tokens/verify-token.ts";
+import { verifyClientSecret } from "../lib/clients/verify-client-secret.ts";
 
 const admin = (args: string[], input = "") =>
   spawnSync(process.execPath, ["--import", "tsx", "scripts/admin.ts", ...args], {
@@ -84,5 +85,108 @@ describe.skipIf(!serverUrl())("npm run admin", () => {
     ]);
     expect(tooLong.status).toBe(1);
     expect(tooLong.stderr).toContain("expire");
+  }, 60_000);
+
+  it("registers a client for a user within their permissions, the secret printed once and audited as the operator", async () => {
+    const user = await makeUser({ roles: ["developer"] });
+    const ok = admin([
+      "create-client",
+      "--owner",
+      user.email,
+      "--name",
+      "billing sync",
+      "--scopes",
+      "clients.read tokens.create",
+    ]);
+    expect(ok.status, ok.stderr).toBe(0);
+    const secret = ok.stdout.trim();
+    expect(secret).toMatch(/^kw_cs_/);
+    const clientId = /client ID (cli_\w+)/.exec(ok.stderr)?.[1] ?? "";
+    const state = await verifyClientSecret(clientId, secret);
+    expect(state?.ownerActive).toBe(true);
+    expect([...(state?.effectiveScopes ?? [])].sort()).toEqual(["clients.read", "tokens.create"]);
+    const client = await db.apiClient.findUniqueOrThrow({ where: { id: clientId } });
+    expect(client.ownerId).toBe(user.id);
+    const event = await db.auditEvent.findFirst({ where: { action: "client.created", targetId: clientId } });
+    expect(event?.actorDisplay).toMatch(/^cli:/);
+    expect(JSON.stringify(event?.details)).not.toContain(secret);
+    expect(ok.stderr).not.toContain(secret);
+
+    // The owner's permissions bound it, as in the app.
+    const beyond = admin(["create-client", "--owner", user.email, "--name", "x", "--scopes", "users.write"]);
+    expect(beyond.status).toBe(1);
+    expect(beyond.stderr).toContain("users.write");
+    expect(beyond.stdout).toBe("");
+    const member = await makeUser({ roles: ["member"] });
+    const noRight = admin([
+      "create-client",
+      "--owner",
+      member.email,
+      "--name",
+      "x",
+      "--scopes",
+      "clients.read",
+    ]);
+    expect(noRight.status).toBe(1);
+    expect(noRight.stderr).toContain("clients.write");
+    const unnamed = admin(["create-client", "--owner", user.email, "--scopes", "clients.read"]);
+    expect(unnamed.status).toBe(1);
+  }, 60_000);
+
+  it("rotates a client secret with an overlap, printed once and audited as the operator", async () => {
+    const user = await makeUser({ roles: ["developer"] });
+    const created = admin([
+      "create-client",
+      "--owner",
+      user.email,
+      "--name",
+      "deploy",
+      "--scopes",
+      "clients.read",
+    ]);
+    const clientId = /client ID (cli_\w+)/.exec(created.stderr)?.[1] ?? "";
+    const first = created.stdout.trim();
+
+    const rotated = admin(["rotate-client-secret", "--client", clientId, "--overlap", "60"]);
+    expect(rotated.status, rotated.stderr).toBe(0);
+    const second = rotated.stdout.trim();
+    expect(second).toMatch(/^kw_cs_/);
+    expect(second).not.toBe(first);
+    expect(rotated.stderr).toContain("keeps working until");
+    expect(await verifyClientSecret(clientId, first)).not.toBeNull();
+    expect(await verifyClientSecret(clientId, second)).not.toBeNull();
+    const event = await db.auditEvent.findFirst({
+      where: { action: "client.secret_rotated", targetId: clientId },
+    });
+    expect(event?.actorDisplay).toMatch(/^cli:/);
+    expect(event?.details).toMatchObject({ overlapMinutes: 60 });
+
+    const now = admin(["rotate-client-secret", "--client", clientId]);
+    expect(now.status).toBe(0);
+    // Without an overlap every earlier secret is gone (this process's cache hears of it through
+    // NOTIFY, asynchronously: the rows are the proof).
+    expect(await db.apiClientSecret.count({ where: { clientId } })).toBe(1);
+    expect(await verifyClientSecret(clientId, now.stdout.trim())).not.toBeNull();
+
+    // The owner must still be able to manage it.
+    await db.roleAssignment.deleteMany({ where: { userId: user.id } });
+    const orphaned = admin(["rotate-client-secret", "--client", clientId]);
+    expect(orphaned.status).toBe(1);
+    expect(orphaned.stderr).toContain("clients.write");
+    expect(orphaned.stdout).toBe("");
+    const unknown = admin(["rotate-client-secret", "--client", "cli_missing0000000000000"]);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain("not found");
+    const tooLong = admin(["rotate-client-secret", "--client", clientId, "--overlap", "99999"]);
+    expect(tooLong.status).toBe(1);
+  }, 60_000);
+
+  it("prints the usage for --help and help, exiting 0", () => {
+    for (const args of [["--help"], ["help"], ["-h"], []]) {
+      const result = admin(args);
+      expect(result.status, args.join(" ")).toBe(0);
+      expect(result.stdout).toContain("create-client");
+      expect(result.stdout).toContain("rotate-client-secret");
+    }
   }, 60_000);
 });

@@ -20,6 +20,8 @@ import { emailSchema, nameSchema, newPasswordSchema } from "../lib/users/schemas
 import { setUserStatus } from "../lib/users/set-user-status.ts";
 import { mintTokenForUser } from "../lib/tokens/mint-token.ts";
 import { mintTokenSchema } from "../lib/tokens/token-schemas.ts";
+import { createClientSchema, rotateClientSecretSchema } from "../lib/clients/client-schemas.ts";
+import { createClientForUser, rotateClientSecretForOwner } from "../lib/clients/manage-clients.ts";
 import { withDatabase } from "./lib/with-database.ts";
 
 const USAGE = `Usage: npm run admin -- <command> [options]
@@ -37,12 +39,23 @@ Commands:
                                              must be permissions the user holds; the expiry (default
                                              30 days) is capped by the token lifetime setting. The
                                              token is printed once, on standard output.
+  create-client --owner EMAIL --name NAME --scopes LIST [--description TEXT]
+                                             Register an API client owned by a user (provisioning
+                                             automation: an API credential cannot register one).
+                                             The owner must hold clients.write and every scope.
+                                             The client ID goes to standard error, the secret once
+                                             to standard output.
+  rotate-client-secret --client CLIENT_ID [--overlap MINUTES]
+                                             A new secret for a client, printed once on standard
+                                             output. The old one keeps working for the overlap
+                                             (default 0: it stops now; at most 10080). Its owner
+                                             must still hold clients.write and its scopes.
   rotate-encryption-key                      Re-encrypt every secret at rest (TOTP secrets, signing
                                              keys) under a new key. With keys in the environment, put
                                              the new key in KEYWARD_ENCRYPTION_KEY and the old one in
                                              KEYWARD_ENCRYPTION_KEYS_PREVIOUS first; with generated
                                              keys (the data folder), a new one is generated.
-  help                                       Show this help.
+  help, --help                               Show this help.
 
 Uses DATABASE_URL, or the embedded database in the data folder (stop Keyward first).`;
 
@@ -157,6 +170,44 @@ async function run(command: string | undefined, values: Record<string, string | 
       console.log(minted.token);
       return;
     }
+    case "create-client": {
+      const email = parse(emailSchema, values.owner, "--owner");
+      const ownerId = await userIdByEmail(email);
+      const input = parse(
+        createClientSchema,
+        {
+          name: values.name ?? "",
+          description: values.description ?? "",
+          scopes: (values.scopes ?? "").split(/[\s,]+/).filter(Boolean),
+        },
+        "client",
+      );
+      const created = await createClientForUser({ ...input, ownerId, actor, context: SYSTEM_CONTEXT });
+      // As with create-token: the secret alone on stdout, so that a script can capture it.
+      console.error(
+        `Registered "${input.name}" for ${email}: client ID ${created.clientId}, scopes ${input.scopes.join(" ")}. ` +
+          "The secret is shown only now.",
+      );
+      console.log(created.clientSecret);
+      return;
+    }
+    case "rotate-client-secret": {
+      const input = parse(
+        rotateClientSecretSchema,
+        { clientId: values.client, overlapMinutes: values.overlap ?? "0" },
+        "--client/--overlap",
+      );
+      const rotated = await rotateClientSecretForOwner({ ...input, actor, context: SYSTEM_CONTEXT });
+      console.error(
+        `New secret for ${input.clientId} (owner ${rotated.ownerEmail}); the previous one ` +
+          (rotated.oldSecretExpiresAt
+            ? `keeps working until ${rotated.oldSecretExpiresAt.toISOString()}.`
+            : "stopped working now.") +
+          " The new secret is shown only now.",
+      );
+      console.log(rotated.clientSecret);
+      return;
+    }
     case "rotate-encryption-key": {
       const config = getConfig();
       const generated = !process.env.KEYWARD_ENCRYPTION_KEY;
@@ -212,14 +263,21 @@ async function main(): Promise<number> {
       user: { type: "string" },
       scopes: { type: "string" },
       expires: { type: "string" },
+      owner: { type: "string" },
+      description: { type: "string" },
+      client: { type: "string" },
+      overlap: { type: "string" },
+      help: { type: "boolean", short: "h" },
     },
   });
   const command = positionals[0];
-  if (command === undefined || command === "help") {
+  const { help, ...options } = values;
+  // `npm run admin -- --help` is how people ask: the usage, not an error.
+  if (command === undefined || command === "help" || help) {
     console.log(USAGE);
     return 0;
   }
-  await withDatabase(() => run(command, values), { migrate: true });
+  await withDatabase(() => run(command, options), { migrate: true });
   return 0;
 }
 

@@ -15,7 +15,7 @@ export function ReassignOwnerForm({
     <ActionForm
       action={action}
       hidden={{ clientId }}
-      label="Change owner"
+      label="Propose a new owner"
       className="flex max-w-lg flex-col gap-3"
     >
       {(fields) => (
@@ -25,10 +25,10 @@ export function ReassignOwnerForm({
             name="owner"
             type="email"
             required
-            hint="An active user; the client’s scopes are narrowed to what they hold."
+            hint="An active user you may manage, holding clients.write and the client’s scopes. They accept it on their API clients page; its secret is replaced then, and only they see the new one."
             error={fields.owner}
           />
-          <SubmitButton variant="secondary">Change owner</SubmitButton>
+          <SubmitButton variant="secondary">Propose owner</SubmitButton>
         </>
       )}
     </ActionForm>

@@ -4,7 +4,7 @@ import { getConfig } from "../config/env.ts";
 import { ERROR_STATUS } from "../errors/app-error.ts";
 import { PROBLEM_TYPE_BASE } from "../http/problem.ts";
 import { PERMISSION_DESCRIPTIONS } from "../policy/permissions.ts";
-import type { Operation } from "./operation.ts";
+import { needsStepUp, type Operation } from "./operation.ts";
 import { V1 } from "./v1-operations.ts";
 
 type JsonSchema = Record<string, unknown>;
@@ -56,11 +56,15 @@ function responses(op: Operation): Record<string, unknown> {
     out["400"] = problem("The input is not valid: `errors` lists each field.");
   if (op.permission !== "public") {
     out["401"] = problem(
-      op.stepUp
+      needsStepUp(op)
         ? "No valid credential, or (for a browser session) a recent sign-in is needed: `step_up_required`."
         : "No valid credential (missing, malformed, expired or revoked).",
     );
-    out["403"] = problem("The credential lacks the permission (a bearer token gets `insufficient_scope`).");
+    out["403"] = problem(
+      op.session
+        ? `The credential lacks the permission (a bearer token gets \`insufficient_scope\`), or is a bearer credential at all: \`${PROBLEM_TYPE_BASE}session_required\`.`
+        : "The credential lacks the permission (a bearer token gets `insufficient_scope`).",
+    );
     out["429"] = problem("The credential has made too many requests; see Retry-After and RateLimit.");
   }
   if (op.params) out["404"] = problem("Not found, or not visible to the caller.");
@@ -70,6 +74,18 @@ function responses(op: Operation): Record<string, unknown> {
     out["415"] = problem("The body is not application/json.");
   }
   return out;
+}
+
+/** What the caller must prove besides the permission (DESIGN.md, "Sensitive operations"). */
+function proof(op: Operation): string | undefined {
+  if (op.session)
+    return (
+      "Only a signed-in person, within the step-up window: personal tokens and client tokens are refused " +
+      `with \`${PROBLEM_TYPE_BASE}session_required\` (403), whatever they hold. Automation uses the operator CLI.`
+    );
+  if (needsStepUp(op))
+    return "A browser session must have signed in recently (with its second factor): else `step_up_required` (401).";
+  return undefined;
 }
 
 /** The OpenAPI 3.1 document of /api/v1, generated from the operations and their zod schemas. */
@@ -88,7 +104,7 @@ export function openApiDocument(): JsonSchema {
       operationId: op.operationId,
       tags: [op.tag],
       summary: op.summary,
-      description: [op.description, permission].filter(Boolean).join("\n\n"),
+      description: [op.description, permission, proof(op)].filter(Boolean).join("\n\n"),
       ...(op.permission === "public" ? { security: [] } : {}),
       parameters: parameters(op),
       ...(op.body

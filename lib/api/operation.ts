@@ -24,9 +24,24 @@ export type Operation = {
   response?: z.ZodType;
   /** Success status: 200 with `response`, 201 for a creation, 204 without a body. */
   status?: 200 | 201 | 204;
-  /** A session caller may be asked to re-authenticate first (401 step_up_required). */
+  /**
+   * Sensitive (DESIGN.md, "Sensitive operations"): a session caller must have signed in within the
+   * step-up window, with the second factor when they have one (401 step_up_required). apiRoute
+   * checks it before the handler; the domain function checks it again.
+   */
   stepUp?: boolean;
+  /**
+   * Only a signed-in person under step-up: it creates or hands out a credential, a secret or a
+   * one-time link, so a bearer credential gets 403 session_required however many scopes it holds
+   * (no laundering). Implies `stepUp`.
+   */
+  session?: boolean;
 };
+
+/** Whether a caller must be within the step-up window: declared directly, or implied by `session`. */
+export function needsStepUp(op: Pick<Operation, "stepUp" | "session">): boolean {
+  return op.stepUp === true || op.session === true;
+}
 
 export function operation<const O extends Operation>(op: O): O {
   return op;

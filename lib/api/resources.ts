@@ -193,6 +193,10 @@ export const clientResource = z.object({
   scopes: z.array(permissionSchema),
   status: z.enum(["active", "disabled", "orphaned"]),
   owner: z.object({ id: z.string(), email: z.string(), name: z.string(), active: z.boolean() }).nullable(),
+  pendingOwner: z
+    .object({ id: z.string(), email: z.string(), name: z.string(), since: when.nullable() })
+    .nullable()
+    .describe("Proposed as the new owner: the owner only once they accept."),
   createdAt: when,
   updatedAt: when,
   lastUsedAt: when.nullable(),
@@ -207,6 +211,9 @@ export function toClient(client: ClientView): z.input<typeof clientResource> {
     createdAt: iso(client.createdAt),
     updatedAt: iso(client.updatedAt),
     lastUsedAt: isoOrNull(client.lastUsedAt),
+    pendingOwner: client.pendingOwner
+      ? { ...client.pendingOwner, since: isoOrNull(client.pendingOwner.since) }
+      : null,
     secrets: client.secrets.map((secret) => ({
       ...secret,
       createdAt: iso(secret.createdAt),

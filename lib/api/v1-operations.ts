@@ -7,6 +7,7 @@ import {
 } from "../audit/audit-schemas.ts";
 import { userSessionRefSchema } from "../auth/session-schemas.ts";
 import {
+  acceptClientSchema,
   clientRefSchema,
   createClientSchema,
   listClientsSchema,
@@ -102,6 +103,7 @@ export const V1 = {
     body: inviteUserSchema,
     response: invitationResource,
     status: 201,
+    session: true,
   }),
   getUser: operation({
     operationId: "getUser",
@@ -123,6 +125,7 @@ export const V1 = {
     params: userRefSchema,
     body: updateUserSchema.omit({ userId: true }),
     response: userResource,
+    stepUp: true,
   }),
   deleteUser: operation({
     operationId: "deleteUser",
@@ -190,6 +193,7 @@ export const V1 = {
     params: userRefSchema,
     response: passwordResetResource,
     status: 201,
+    session: true,
   }),
   listUserSessions: operation({
     operationId: "listUserSessions",
@@ -210,6 +214,7 @@ export const V1 = {
     permission: "users.write",
     params: userRefSchema,
     response: z.object({ ended: z.number().int() }),
+    stepUp: true,
   }),
   endUserSession: operation({
     operationId: "endUserSession",
@@ -220,6 +225,7 @@ export const V1 = {
     permission: "users.write",
     params: userSessionRefSchema,
     status: 204,
+    stepUp: true,
   }),
 
   endAllSessions: operation({
@@ -230,6 +236,7 @@ export const V1 = {
     summary: "Sign every user out of every browser but the caller's own (needs users.write too)",
     permission: "settings.write",
     response: z.object({ ended: z.number().int() }),
+    stepUp: true,
   }),
 
   listRoles: operation({
@@ -308,7 +315,7 @@ export const V1 = {
     body: mintTokenSchema,
     response: mintedTokenResource,
     status: 201,
-    stepUp: true,
+    session: true,
   }),
   getToken: operation({
     operationId: "getToken",
@@ -340,7 +347,7 @@ export const V1 = {
     params: tokenRefSchema,
     body: rotateTokenSchema.omit({ tokenId: true }),
     response: rotatedTokenResource,
-    stepUp: true,
+    session: true,
   }),
 
   listClients: operation({
@@ -363,7 +370,7 @@ export const V1 = {
     body: createClientSchema,
     response: clientSecretResource,
     status: 201,
-    stepUp: true,
+    session: true,
   }),
   getClient: operation({
     operationId: "getClient",
@@ -408,7 +415,7 @@ export const V1 = {
     params: clientRefSchema,
     body: rotateClientSecretSchema.omit({ clientId: true }),
     response: clientSecretResource,
-    stepUp: true,
+    session: true,
   }),
   disableClient: operation({
     operationId: "disableClient",
@@ -436,12 +443,38 @@ export const V1 = {
     method: "PUT",
     path: "/clients/{clientId}/owner",
     tag: "Clients",
-    summary: "Make another active user the client's accountable owner",
+    summary: "Propose another active user as the client's owner (they accept it; until then nothing changes)",
+    description:
+      "You must be able to manage the client (every scope it holds) and the proposed owner (every permission they hold); " +
+      "they must hold clients.write and the client's scopes. They accept with POST /clients/{clientId}/owner/accept, " +
+      "which rotates the secret and shows the new one only to them.",
     permission: "clients.write",
     params: clientRefSchema,
     body: reassignClientSchema.omit({ clientId: true }),
     response: clientResource,
-    stepUp: true,
+    session: true,
+  }),
+  acceptClientReassignment: operation({
+    operationId: "acceptClientReassignment",
+    method: "POST",
+    path: "/clients/{clientId}/owner/accept",
+    tag: "Clients",
+    summary: "Accept a client proposed to you: it becomes yours and its secret rotates (returned once)",
+    permission: "clients.write",
+    params: clientRefSchema,
+    body: acceptClientSchema.omit({ clientId: true }),
+    response: clientSecretResource,
+    session: true,
+  }),
+  declineClientReassignment: operation({
+    operationId: "declineClientReassignment",
+    method: "POST",
+    path: "/clients/{clientId}/owner/decline",
+    tag: "Clients",
+    summary: "Decline a client proposed to you, or (managing the client) withdraw the proposal",
+    permission: "authenticated",
+    params: clientRefSchema,
+    status: 204,
   }),
 
   listAuditEvents: operation({

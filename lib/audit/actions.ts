@@ -61,6 +61,10 @@ export const AUDIT_ACTIONS = [
   "audit.pruned",
   // Issue 12 §3 (OAuth, h4): the first client-credentials issuance per client per hour, with a count.
   "oauth.token_issued",
+  // Client reassignment (issue 12, h2): proposed by a manager, accepted or declined by the new owner.
+  "client.reassignment_proposed",
+  "client.reassignment_accepted",
+  "client.reassignment_declined",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

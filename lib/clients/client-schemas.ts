@@ -39,6 +39,12 @@ export const reassignClientSchema = z.object({
   owner: z.union([userIdSchema, emailSchema], { error: "Enter the new owner's email address or user id." }),
 });
 
+/** The proposed owner accepts: the secret rotates, the old one kept for the overlap they choose. */
+export const acceptClientSchema = z.object({
+  clientId: clientIdSchema,
+  overlapMinutes: overlapMinutesSchema,
+});
+
 export const listClientsSchema = z.object({
   q: searchTextSchema,
   status: z

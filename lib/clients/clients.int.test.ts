@@ -6,13 +6,8 @@ import { db } from "../db/client.ts";
 import { deleteUser } from "../users/manage-user.ts";
 import { listClientsSchema } from "./client-schemas.ts";
 import { getClient, listClients } from "./list-clients.ts";
-import {
-  createClient,
-  deleteClient,
-  reassignClient,
-  rotateClientSecret,
-  updateClient,
-} from "./manage-clients.ts";
+import { createClient, deleteClient, rotateClientSecret, updateClient } from "./manage-clients.ts";
+import { acceptClientReassignment, reassignClient } from "./reassign-client.ts";
 import { verifyClientSecret } from "./verify-client-secret.ts";
 
 const context = TEST_CONTEXT;
@@ -70,14 +65,27 @@ describe("API clients", () => {
     expect(orphans.items.map((item) => item.id)).toContain(created.clientId);
     expect((await verifyClientSecret(created.clientId, created.clientSecret))?.ownerActive).toBe(false);
     await reassignClient({ actor: admin, clientId: created.clientId, owner: admin.userId, context });
-    const state = await verifyClientSecret(created.clientId, created.clientSecret);
+    // A proposal changes nothing until it is accepted.
+    expect((await verifyClientSecret(created.clientId, created.clientSecret))?.ownerActive).toBe(false);
+    const accepted = await acceptClientReassignment({
+      actor: admin,
+      clientId: created.clientId,
+      overlapMinutes: 0,
+      context,
+    });
+    expect(await verifyClientSecret(created.clientId, created.clientSecret)).toBeNull();
+    const state = await verifyClientSecret(created.clientId, accepted.clientSecret);
     expect(state?.ownerActive).toBe(true);
     expect(state?.effectiveScopes).toEqual(["users.read"]);
     const events = await db.auditEvent.findMany({
       where: { targetId: created.clientId },
       orderBy: { id: "asc" },
     });
-    expect(events.map((event) => event.action)).toEqual(["client.created", "client.updated"]);
+    expect(events.map((event) => event.action)).toEqual([
+      "client.created",
+      "client.reassignment_proposed",
+      "client.reassignment_accepted",
+    ]);
   });
 
   it("verify a secret only for its own client_id and only until an overlap ends", async () => {

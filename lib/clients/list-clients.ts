@@ -17,6 +17,8 @@ export type ClientView = {
   scopes: Permission[];
   status: ClientStatus;
   owner: { id: string; email: string; name: string; active: boolean } | null;
+  /** Proposed as the new owner, not owner until they accept. */
+  pendingOwner: { id: string; email: string; name: string; since: Date | null } | null;
   createdAt: Date;
   updatedAt: Date;
   lastUsedAt: Date | null;
@@ -25,6 +27,7 @@ export type ClientView = {
 
 const INCLUDE = {
   owner: { select: { id: true, email: true, name: true, status: true } },
+  pendingOwner: { select: { id: true, email: true, name: true } },
   secrets: {
     orderBy: { createdAt: "desc" },
     select: { id: true, fragment: true, createdAt: true, expiresAt: true },
@@ -45,6 +48,7 @@ function toView(row: Row): ClientView {
     owner: row.owner
       ? { id: row.owner.id, email: row.owner.email, name: row.owner.name, active: ownerActive }
       : null,
+    pendingOwner: row.pendingOwner ? { ...row.pendingOwner, since: row.pendingOwnerSince } : null,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     lastUsedAt: row.lastUsedAt,

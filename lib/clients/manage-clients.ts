@@ -1,8 +1,10 @@
+import type { AuditActor } from "../audit/actions.ts";
 import { auditActor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
-import { accountableUserId, type Principal, type RequestContext } from "../auth/principal.ts";
-import { assertRecentAuth } from "../auth/step-up.ts";
+import type { Principal, RequestContext } from "../auth/principal.ts";
+import { assertFreshSession, assertRecentAuth } from "../auth/step-up.ts";
 import { credentialsChanged } from "../credentials/change-feed.ts";
+import { loadOwner, type Owner } from "../credentials/owner.ts";
 import { newId } from "../crypto/ids.ts";
 import { db, type Tx } from "../db/client.ts";
 import { Conflict, Forbidden, NotFound } from "../errors/app-error.ts";
@@ -25,7 +27,7 @@ type ClientInput = { actor: Principal; clientId: string; context: RequestContext
  * developer with fewer permissions could rotate an administrator's client secret and act with its
  * scopes (the same rule as managing users, lib/users/admin-guard.ts).
  */
-async function manageableClient(tx: Tx, actor: Principal, clientId: string) {
+export async function manageableClient(tx: Tx, actor: Principal, clientId: string) {
   authorize(actor, "clients.write");
   const client = await tx.apiClient.findUnique({
     where: { id: clientId },
@@ -39,45 +41,76 @@ async function manageableClient(tx: Tx, actor: Principal, clientId: string) {
   return client;
 }
 
+/**
+ * Whoever owns a client must be able to manage it: active, with clients.write and every scope it
+ * holds (the rule of manageableClient, applied to the owner). Checked for every new owner: the
+ * creator, the CLI's --owner, a proposed owner and the one who accepts.
+ */
+export function assertMayOwn(owner: Owner, scopes: readonly string[]): void {
+  if (!owner.active) throw Conflict(`${owner.email} is not active and cannot own a client.`);
+  const missing = ["clients.write" as const, ...toPermissions(scopes)].filter(
+    (scope) => !owner.permissions.includes(scope),
+  );
+  if (missing.length > 0) {
+    throw Forbidden(
+      `${owner.email} lacks ${[...new Set(missing)].join(", ")}: the owner of a client must hold clients.write and every scope it holds.`,
+    );
+  }
+}
+
+type NewClient = CreateClientInput & { ownerId: string; auditActor: AuditActor; context: RequestContext };
+
+/**
+ * Registers a client for a signed-in person under step-up, who becomes its owner. A bearer
+ * credential never registers one (its secret would outlive the credential's revocation).
+ */
 export async function createClient(
   input: CreateClientInput & { actor: Principal; context: RequestContext },
 ): Promise<{ clientId: string; clientSecret: string }> {
   authorize(input.actor, "clients.write");
-  await assertRecentAuth(input.actor);
-  assertCanGrant(input.actor, input.scopes);
-  const ownerId = accountableUserId(input.actor);
-  return db.$transaction(async (tx) => {
-    const owner = await tx.user.findUnique({
-      where: { id: ownerId },
-      select: { id: true, email: true, status: true },
-    });
-    if (owner?.status !== "active") throw Conflict("The client's owner must be an active user.");
-    const id = newId("cli");
-    const secret = newStoredSecret("clientSecret");
-    await tx.apiClient.create({
-      data: {
-        id,
-        clientId: id,
-        name: input.name,
-        description: input.description,
-        ownerId: owner.id,
-        allowedScopes: input.scopes,
-        secrets: { create: secret.row },
-      },
-    });
-    await recordAudit(tx, {
-      action: "client.created",
-      actor: auditActor(input.actor),
-      target: { kind: "client", id, display: input.name },
-      context: input.context,
-      details: {
-        after: { name: input.name, description: input.description, scopes: input.scopes },
-        owner: { id: owner.id, email: owner.email },
-        fragment: secret.row.fragment,
-      },
-    });
-    return { clientId: id, clientSecret: secret.value };
+  const actor = await assertFreshSession(input.actor);
+  assertCanGrant(actor, input.scopes);
+  return db.$transaction((tx) =>
+    insertClient(tx, { ...input, ownerId: actor.userId, auditActor: auditActor(actor) }),
+  );
+}
+
+/** The operator CLI's way in (`npm run admin -- create-client`): the same rules, checked against the owner. */
+export async function createClientForUser(
+  input: CreateClientInput & { ownerId: string; actor: AuditActor; context: RequestContext },
+): Promise<{ clientId: string; clientSecret: string }> {
+  return db.$transaction((tx) => insertClient(tx, { ...input, auditActor: input.actor }));
+}
+
+async function insertClient(tx: Tx, input: NewClient): Promise<{ clientId: string; clientSecret: string }> {
+  const owner = await loadOwner(tx, input.ownerId);
+  if (!owner) throw NotFound("user");
+  assertMayOwn(owner, input.scopes);
+  const id = newId("cli");
+  const secret = newStoredSecret("clientSecret");
+  await tx.apiClient.create({
+    data: {
+      id,
+      clientId: id,
+      name: input.name,
+      description: input.description,
+      ownerId: owner.id,
+      allowedScopes: input.scopes,
+      secrets: { create: secret.row },
+    },
   });
+  await recordAudit(tx, {
+    action: "client.created",
+    actor: input.auditActor,
+    target: { kind: "client", id, display: input.name },
+    context: input.context,
+    details: {
+      after: { name: input.name, description: input.description, scopes: input.scopes },
+      owner: { id: owner.id, email: owner.email },
+      fragment: secret.row.fragment,
+    },
+  });
+  return { clientId: id, clientSecret: secret.value };
 }
 
 /** Name, description and allowed scopes: added scopes must be the actor's own. */
@@ -110,62 +143,79 @@ export async function updateClient(
   });
 }
 
-/**
- * Gives a client a new accountable owner (e.g. after its owner left): its tokens work again if the
- * new owner is active, narrowed to what they hold.
- */
-export async function reassignClient(input: ClientInput & { owner: string }): Promise<void> {
-  await assertRecentAuth(input.actor);
-  await db.$transaction(async (tx) => {
-    const client = await manageableClient(tx, input.actor, input.clientId);
-    const owner = await tx.user.findUnique({
-      where: input.owner.startsWith("usr_") ? { id: input.owner } : { email: input.owner },
-      select: { id: true, email: true, status: true },
-    });
-    if (!owner) throw NotFound("user");
-    if (owner.status !== "active") throw Conflict(`${owner.email} is not active and cannot own a client.`);
-    if (client.ownerId === owner.id) return;
-    await tx.apiClient.update({ where: { id: client.id }, data: { ownerId: owner.id } });
-    await credentialsChanged(tx, [`client:${client.id}`]);
-    await recordAudit(tx, {
-      action: "client.updated",
-      actor: auditActor(input.actor),
-      target: { kind: "client", id: client.id, display: client.name },
+/** A new secret, shown once, to a signed-in person under step-up who may manage the client. */
+export async function rotateClientSecret(
+  input: ClientInput & { overlapMinutes: number },
+): Promise<{ clientSecret: string; oldSecretExpiresAt: Date | null }> {
+  const actor = await assertFreshSession(input.actor);
+  return db.$transaction(async (tx) => {
+    const client = await manageableClient(tx, actor, input.clientId);
+    return replaceSecret(tx, {
+      client,
+      overlapMinutes: input.overlapMinutes,
+      actor: auditActor(actor),
       context: input.context,
-      details: { before: { owner: client.owner?.email ?? null }, after: { owner: owner.email } },
     });
   });
 }
 
-export async function rotateClientSecret(
-  input: ClientInput & { overlapMinutes: number },
-): Promise<{ clientSecret: string; oldSecretExpiresAt: Date | null }> {
-  await assertRecentAuth(input.actor);
+/**
+ * The operator CLI's rotation (`npm run admin -- rotate-client-secret`): audited as the operator,
+ * and only while the owner could manage the client themselves (the same rule, checked against them).
+ */
+export async function rotateClientSecretForOwner(input: {
+  clientId: string;
+  overlapMinutes: number;
+  actor: AuditActor;
+  context: RequestContext;
+}): Promise<{ clientSecret: string; oldSecretExpiresAt: Date | null; ownerEmail: string }> {
   return db.$transaction(async (tx) => {
-    const client = await manageableClient(tx, input.actor, input.clientId);
-    const now = new Date();
-    const overlapEnds = await retireSecrets(
-      tx.apiClientSecret,
-      { clientId: client.id },
-      input.overlapMinutes,
-      now,
-    );
-    const secret = newStoredSecret("clientSecret");
-    await tx.apiClientSecret.create({ data: { ...secret.row, clientId: client.id, createdAt: now } });
-    await credentialsChanged(tx, [`client:${client.id}`]);
-    await recordAudit(tx, {
-      action: "client.secret_rotated",
-      actor: auditActor(input.actor),
-      target: { kind: "client", id: client.id, display: client.name },
-      context: input.context,
-      details: {
-        overlapMinutes: input.overlapMinutes,
-        oldSecretExpiresAt: overlapEnds?.toISOString() ?? now.toISOString(),
-        fragment: secret.row.fragment,
-      },
-    });
-    return { clientSecret: secret.value, oldSecretExpiresAt: overlapEnds };
+    const client = await tx.apiClient.findUnique({ where: { id: input.clientId } });
+    if (!client) throw NotFound("client");
+    const owner = client.ownerId ? await loadOwner(tx, client.ownerId) : null;
+    if (!owner) throw Conflict("This client has no owner: reassign it first.");
+    assertMayOwn(owner, client.allowedScopes);
+    const rotated = await replaceSecret(tx, { client, ...input });
+    return { ...rotated, ownerEmail: owner.email };
   });
+}
+
+/** Retires the current secrets (at once or after the overlap) and adds a new one, in `tx`, audited. */
+export async function replaceSecret(
+  tx: Tx,
+  input: {
+    client: { id: string; name: string };
+    overlapMinutes: number;
+    actor: AuditActor;
+    context: RequestContext;
+    action?: "client.secret_rotated" | "client.reassignment_accepted";
+    details?: Record<string, unknown>;
+  },
+): Promise<{ clientSecret: string; oldSecretExpiresAt: Date | null }> {
+  const { client } = input;
+  const now = new Date();
+  const overlapEnds = await retireSecrets(
+    tx.apiClientSecret,
+    { clientId: client.id },
+    input.overlapMinutes,
+    now,
+  );
+  const secret = newStoredSecret("clientSecret");
+  await tx.apiClientSecret.create({ data: { ...secret.row, clientId: client.id, createdAt: now } });
+  await credentialsChanged(tx, [`client:${client.id}`]);
+  await recordAudit(tx, {
+    action: input.action ?? "client.secret_rotated",
+    actor: input.actor,
+    target: { kind: "client", id: client.id, display: client.name },
+    context: input.context,
+    details: {
+      ...input.details,
+      overlapMinutes: input.overlapMinutes,
+      oldSecretExpiresAt: overlapEnds?.toISOString() ?? now.toISOString(),
+      fragment: secret.row.fragment,
+    },
+  });
+  return { clientSecret: secret.value, oldSecretExpiresAt: overlapEnds };
 }
 
 /** Disabling stops new tokens and every token already issued to the client, on the next request. */

@@ -6,6 +6,7 @@ import type { z } from "zod";
 import { recordAuditFailure } from "../audit/record-failure.ts";
 import type { RequestContext, UserPrincipal } from "../auth/principal.ts";
 import { resolvePrincipal } from "../auth/resolve-principal.ts";
+import { assertRecentAuth } from "../auth/step-up.ts";
 import { EnrollmentRequired, Unauthenticated } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
 import type { ErrorCode } from "../errors/app-error.ts";
@@ -27,8 +28,14 @@ export type ActionState<T = undefined> =
 export const IDLE: ActionState<never> = { status: "idle" };
 
 type FormShape = { arrays?: string[]; booleans?: string[] };
-/** "self": one's own account (profile, factors, sessions) needs no permission. */
-type ActionAccess = { permission: Permission | "self"; duringEnrollment?: boolean };
+/**
+ * "self": one's own account (profile, factors, sessions) needs no permission.
+ * `stepUp`: sensitive (DESIGN.md, "Sensitive operations"): the session must have signed in within
+ * the step-up window, with its second factor when it has one, checked here before the input is
+ * read (and again in the domain). An action's caller is always a session, so what the API declares
+ * `session` is `stepUp` here.
+ */
+type ActionAccess = { permission: Permission | "self"; duringEnrollment?: boolean; stepUp?: boolean };
 type Result<T> = { message: string; data?: T; redirectTo?: string };
 
 /** FormData to a plain object: repeated fields as arrays, checkboxes as booleans, Next's own fields dropped. */
@@ -83,6 +90,8 @@ export type ServerAction<T> = ((previous: ActionState<T>, form: FormData) => Pro
   run: ActionRun<T>;
   /** The input schema, for tests that generate forms for every action. */
   schema: z.ZodType;
+  /** Declared sensitive: for the test that walks every action (app/sensitive-operations.int.test.ts). */
+  stepUp: boolean;
 };
 
 function build<S extends z.ZodType, P extends UserPrincipal | null, T>(
@@ -99,6 +108,7 @@ function build<S extends z.ZodType, P extends UserPrincipal | null, T>(
         if (!principal) throw Unauthenticated("Your session has ended. Sign in again.");
         if (principal.mustEnrollMfa && !options.duringEnrollment) throw EnrollmentRequired();
         if (options.permission && options.permission !== "self") authorize(principal, options.permission);
+        if (options.stepUp) await assertRecentAuth(principal);
       }
       const input = options.schema.parse(formToObject(form, options)) as z.output<S>;
       const result = await handler({ principal: principal as P, input, context });
@@ -134,5 +144,5 @@ function build<S extends z.ZodType, P extends UserPrincipal | null, T>(
     if (redirectTo) redirect(redirectTo);
     return state;
   };
-  return Object.assign(serverAction, { run, schema: options.schema });
+  return Object.assign(serverAction, { run, schema: options.schema, stepUp: options.stepUp === true });
 }

@@ -1,10 +1,11 @@
 import type { NextRequest } from "next/server";
 import type { z } from "zod";
 
-import type { Operation } from "../api/operation.ts";
+import { needsStepUp, type Operation } from "../api/operation.ts";
 import type { Principal, RequestContext } from "../auth/principal.ts";
 import { resolveBearer } from "../auth/resolve-bearer.ts";
 import { resolvePrincipal } from "../auth/resolve-principal.ts";
+import { assertFreshSession, assertRecentAuth } from "../auth/step-up.ts";
 import { AppError, EnrollmentRequired, RateLimited, Unauthenticated } from "../errors/app-error.ts";
 import { consumeApiRequest, rateLimitHeaders } from "../limits/api-limits.ts";
 import { authorize } from "../policy/authorize.ts";
@@ -41,7 +42,8 @@ function queryObject(url: URL): Record<string, string | string[]> {
 /**
  * The wrapper of every /api/v1 route, built from its operation: resolve the caller (a bearer
  * credential, or the browser's session), count the credential's request against its limit, check
- * the permission, validate path, query and body with the operation's schemas, call the handler,
+ * the permission, ask for a fresh sign-in (or refuse a bearer credential) where the operation is
+ * declared sensitive, validate path, query and body with the operation's schemas, call the handler,
  * map every error to problem+json. The same domain functions and checks as the UI.
  */
 export function apiRoute<O extends Operation>(
@@ -69,6 +71,10 @@ export function apiRoute<O extends Operation>(
           if (principal.mustEnrollMfa) throw EnrollmentRequired();
         }
         if (op.permission !== "authenticated") authorize(principal, op.permission);
+        // The declaration is the check (before any input is read), so an operation cannot be
+        // documented as sensitive and be reachable without the proof; the domain checks again.
+        if (op.session) await assertFreshSession(principal);
+        else if (needsStepUp(op)) await assertRecentAuth(principal);
       }
       const params = op.params ? op.params.parse((await routeContext?.params) ?? {}) : undefined;
       const query = op.query ? op.query.parse(queryObject(req.nextUrl)) : undefined;
@@ -85,7 +91,8 @@ export function apiRoute<O extends Operation>(
       return response;
     } catch (error) {
       const appError = withChallenge(toAppError(error, context.requestId), principal);
-      if (appError.code === "forbidden" && principal) await recordDenial(principal, req, context, appError);
+      if ((appError.code === "forbidden" || appError.code === "session_required") && principal)
+        await recordDenial(principal, req, context, appError);
       const response = problemResponse(appError, context.requestId);
       for (const [name, value] of Object.entries(limitHeaders)) response.headers.set(name, value);
       return response;

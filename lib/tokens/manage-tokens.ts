@@ -2,7 +2,7 @@ import type { AuditActor } from "../audit/actions.ts";
 import { auditActor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import type { Principal, RequestContext } from "../auth/principal.ts";
-import { assertRecentAuth } from "../auth/step-up.ts";
+import { assertFreshSession } from "../auth/step-up.ts";
 import { credentialsChanged } from "../credentials/change-feed.ts";
 import { db, type Tx } from "../db/client.ts";
 import { Conflict, Forbidden } from "../errors/app-error.ts";
@@ -73,7 +73,9 @@ export async function revokeTokensInTx(
 export async function rotateToken(
   input: TokenInput & { overlapMinutes: number },
 ): Promise<{ token: string; oldSecretExpiresAt: Date | null }> {
-  await assertRecentAuth(input.actor);
+  // A new secret is a new credential: never for a bearer (not even the token itself, which could
+  // otherwise outlive its own leak by rotating), only for its owner, signed in under step-up.
+  await assertFreshSession(input.actor);
   return db.$transaction(async (tx) => {
     const token = await findVisibleToken(tx, input.actor, input.tokenId);
     if (!ownsToken(input.actor, token)) throw Forbidden("Only a token's owner can rotate it.");

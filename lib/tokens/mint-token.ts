@@ -2,7 +2,7 @@ import type { AuditActor } from "../audit/actions.ts";
 import { auditActor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import type { Principal, RequestContext } from "../auth/principal.ts";
-import { assertRecentAuth } from "../auth/step-up.ts";
+import { assertFreshSession } from "../auth/step-up.ts";
 import { loadOwner } from "../credentials/owner.ts";
 import { newId } from "../crypto/ids.ts";
 import { db, type Tx } from "../db/client.ts";
@@ -33,12 +33,8 @@ export type MintedToken = {
 export async function mintToken(
   input: MintTokenInput & { actor: Principal; context: RequestContext },
 ): Promise<MintedToken> {
-  const actor = input.actor;
-  if (actor.kind !== "user") {
-    throw Forbidden("Personal tokens are minted from a signed-in session, not with another credential.");
-  }
-  authorize(actor, "tokens.create");
-  await assertRecentAuth(actor);
+  authorize(input.actor, "tokens.create");
+  const actor = await assertFreshSession(input.actor);
   return db.$transaction((tx) =>
     insertToken(tx, { ...input, ownerId: actor.userId, auditActor: auditActor(actor) }),
   );

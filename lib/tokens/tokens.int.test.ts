@@ -45,7 +45,8 @@ describe("minting personal tokens", () => {
     expect(await codeOf(mintTestToken(member, []))).toBe("forbidden");
 
     const { principal } = await developerWith(["users.read"]);
-    const minted = await mintTestToken(principal, ["users.read"]);
+    // Even holding tokens.create, a token cannot mint another.
+    const minted = await mintTestToken(principal, ["users.read", "tokens.create"]);
     const asToken = await verifyPersonalToken(minted.token);
     expect(asToken).not.toBeNull();
     const viaToken = mintToken({
@@ -55,7 +56,13 @@ describe("minting personal tokens", () => {
       expiration: "7",
       context,
     });
-    expect(await codeOf(viaToken)).toBe("forbidden");
+    // The problem type says why, so automation knows to use the operator CLI instead.
+    expect(await codeOf(viaToken)).toBe("session_required");
+    // Nor may a token give itself a new secret: a leaked one would outlive its revocation.
+    expect(
+      await codeOf(rotateToken({ actor: present(asToken), tokenId: minted.id, overlapMinutes: 0, context })),
+    ).toBe("session_required");
+    expect(await verifyPersonalToken(minted.token)).not.toBeNull();
 
     const stale = { ...principal, authTime: new Date(Date.now() - 3_600_000) };
     expect(await codeOf(mintTestToken(stale, ["users.read"]))).toBe("step_up_required");

@@ -2,6 +2,7 @@
 
 import type { ShownSecret } from "@/app/(app)/tokens/actions";
 import {
+  acceptClientSchema,
   clientRefSchema,
   createClientSchema,
   reassignClientSchema,
@@ -11,11 +12,15 @@ import {
 import {
   createClient,
   deleteClient,
-  reassignClient,
   rotateClientSecret,
   setClientEnabled,
   updateClient,
 } from "@/lib/clients/manage-clients";
+import {
+  acceptClientReassignment,
+  declineClientReassignment,
+  reassignClient,
+} from "@/lib/clients/reassign-client";
 import { getConfig } from "@/lib/config/env";
 import { action } from "@/lib/http/action";
 
@@ -27,7 +32,7 @@ const example = (clientId: string, secret: string) =>
   `curl -u '${clientId}:${secret}' -d grant_type=client_credentials ${getConfig().issuer}/api/oauth/token`;
 
 export const createClientAction = action(
-  { permission: "clients.write", schema: createClientSchema, arrays: ["scopes"] },
+  { permission: "clients.write", stepUp: true, schema: createClientSchema, arrays: ["scopes"] },
   async ({ principal, input, context }) => {
     const created = await createClient({ ...input, actor: principal, context });
     const data: ClientSecretShown = {
@@ -42,7 +47,7 @@ export const createClientAction = action(
 );
 
 export const updateClientAction = action(
-  { permission: "clients.write", schema: updateClientSchema, arrays: ["scopes"] },
+  { permission: "clients.write", stepUp: true, schema: updateClientSchema, arrays: ["scopes"] },
   async ({ principal, input, context }) => {
     await updateClient({ ...input, actor: principal, context });
     return { message: "Client saved." };
@@ -50,7 +55,7 @@ export const updateClientAction = action(
 );
 
 export const rotateClientSecretAction = action(
-  { permission: "clients.write", schema: rotateClientSecretSchema },
+  { permission: "clients.write", stepUp: true, schema: rotateClientSecretSchema },
   async ({ principal, input, context }) => {
     const rotated = await rotateClientSecret({ ...input, actor: principal, context });
     const data: ClientSecretShown = {
@@ -67,7 +72,7 @@ export const rotateClientSecretAction = action(
 );
 
 export const disableClientAction = action(
-  { permission: "clients.write", schema: clientRefSchema },
+  { permission: "clients.write", stepUp: true, schema: clientRefSchema },
   async ({ principal, input, context }) => {
     await setClientEnabled({ ...input, enabled: false, actor: principal, context });
     return { message: "Client disabled: its tokens stopped working." };
@@ -83,15 +88,42 @@ export const enableClientAction = action(
 );
 
 export const reassignClientAction = action(
-  { permission: "clients.write", schema: reassignClientSchema },
+  { permission: "clients.write", stepUp: true, schema: reassignClientSchema },
   async ({ principal, input, context }) => {
     await reassignClient({ ...input, actor: principal, context });
-    return { message: "Owner changed." };
+    return {
+      message: `Proposed to ${input.owner}: the client becomes theirs when they accept it on their API clients page. Until then nothing changes.`,
+    };
+  },
+);
+
+export const acceptClientReassignmentAction = action(
+  { permission: "clients.write", stepUp: true, schema: acceptClientSchema },
+  async ({ principal, input, context }) => {
+    const accepted = await acceptClientReassignment({ ...input, actor: principal, context });
+    const data: ClientSecretShown = {
+      clientId: input.clientId,
+      secret: accepted.clientSecret,
+      name: "Your client secret",
+      example: example(input.clientId, accepted.clientSecret),
+      note: accepted.oldSecretExpiresAt
+        ? `The previous secret keeps working until ${accepted.oldSecretExpiresAt.toISOString()}: switch its deployments over before then.`
+        : "The previous secret stopped working now.",
+    };
+    return { message: "The client is yours now.", data };
+  },
+);
+
+export const declineClientReassignmentAction = action(
+  { permission: "self", schema: clientRefSchema },
+  async ({ principal, input, context }) => {
+    await declineClientReassignment({ ...input, actor: principal, context });
+    return { message: "Declined: the client stays with its owner." };
   },
 );
 
 export const deleteClientAction = action(
-  { permission: "clients.write", schema: clientRefSchema },
+  { permission: "clients.write", stepUp: true, schema: clientRefSchema },
   async ({ principal, input, context }) => {
     await deleteClient({ ...input, actor: principal, context });
     return { message: "Client deleted.", redirectTo: "/clients" };

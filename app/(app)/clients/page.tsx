@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 
 import { ClientStatusBadge } from "@/components/clients/client-status-badge";
+import { OfferedClients } from "@/components/clients/offered-clients";
 import { FilterSelect } from "@/components/ui/filter-select";
 import { SearchField } from "@/components/ui/search-field";
 import { formatDate } from "@/components/ui/format";
@@ -9,8 +10,11 @@ import { card, linkButton, PageHeader, secondaryLinkButton } from "@/components/
 import { DataTable } from "@/components/ui/data-table";
 import { listClientsSchema } from "@/lib/clients/client-schemas";
 import { listClients } from "@/lib/clients/list-clients";
+import { listOfferedClients } from "@/lib/clients/reassign-client";
 import { pageData, requirePageUser } from "@/lib/http/page";
 import { can } from "@/lib/policy/authorize";
+
+import { acceptClientReassignmentAction, declineClientReassignmentAction } from "./actions";
 
 export const metadata: Metadata = { title: "API clients" };
 
@@ -21,6 +25,7 @@ export default async function ClientsPage({ searchParams }: { searchParams: Sear
   const parsed = listClientsSchema.safeParse(await searchParams);
   const query = parsed.success ? parsed.data : listClientsSchema.parse({});
   const page = await pageData(() => listClients(principal, query));
+  const offers = await listOfferedClients(principal);
   return (
     <>
       <PageHeader
@@ -33,6 +38,12 @@ export default async function ClientsPage({ searchParams }: { searchParams: Sear
             </Link>
           ) : undefined
         }
+      />
+      {/* Always rendered: it keeps a just-accepted client's new secret on screen after revalidation. */}
+      <OfferedClients
+        offers={offers.map((offer) => ({ ...offer, since: formatDate(offer.since) }))}
+        accept={acceptClientReassignmentAction}
+        decline={declineClientReassignmentAction}
       />
       <form className="mb-4 flex flex-wrap items-end gap-3" aria-label="Filter clients">
         <SearchField label="Name" value={query.q} />

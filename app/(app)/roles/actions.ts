@@ -7,7 +7,7 @@ import { createRoleSchema, deleteRoleSchema, updateRoleSchema } from "@/lib/role
 const roleForm = { arrays: ["permissions"], booleans: ["requiresMfa"] };
 
 export const createRoleAction = action(
-  { permission: "roles.write", schema: createRoleSchema, ...roleForm },
+  { permission: "roles.write", stepUp: true, schema: createRoleSchema, ...roleForm },
   async ({ principal, input, context }) => {
     const { id } = await createRole({ ...input, actor: principal, context });
     return { message: `Role ${input.name} created.`, redirectTo: `/roles/${id}?created=1` };
@@ -15,7 +15,7 @@ export const createRoleAction = action(
 );
 
 export const updateRoleAction = action(
-  { permission: "roles.write", schema: updateRoleSchema, ...roleForm },
+  { permission: "roles.write", stepUp: true, schema: updateRoleSchema, ...roleForm },
   async ({ principal, input, context }) => {
     await updateRole({ ...input, actor: principal, context });
     return { message: "Role saved. Its holders have the new permissions from their next request." };
@@ -23,7 +23,7 @@ export const updateRoleAction = action(
 );
 
 export const deleteRoleAction = action(
-  { permission: "roles.write", schema: deleteRoleSchema, booleans: ["removeFromHolders"] },
+  { permission: "roles.write", stepUp: true, schema: deleteRoleSchema, booleans: ["removeFromHolders"] },
   async ({ principal, input, context }) => {
     await deleteRole({ ...input, actor: principal, context });
     return { message: "Role deleted.", redirectTo: "/roles?deleted=1" };

@@ -15,7 +15,12 @@ import {
 } from "@/lib/settings/update-settings";
 
 export const updateSecuritySettingsAction = action(
-  { permission: "settings.write", schema: securitySettingsSchema, booleans: ["mfaRequiredForAll"] },
+  {
+    permission: "settings.write",
+    stepUp: true,
+    schema: securitySettingsSchema,
+    booleans: ["mfaRequiredForAll"],
+  },
   async ({ principal, input, context }) => {
     await updateSecuritySettings({ ...input, actor: principal, context });
     return { message: "Settings saved." };
@@ -23,7 +28,12 @@ export const updateSecuritySettingsAction = action(
 );
 
 export const updateCredentialSettingsAction = action(
-  { permission: "settings.write", schema: credentialSettingsSchema, booleans: ["tokenAllowNoExpiry"] },
+  {
+    permission: "settings.write",
+    stepUp: true,
+    schema: credentialSettingsSchema,
+    booleans: ["tokenAllowNoExpiry"],
+  },
   async ({ principal, input, context }) => {
     await updateCredentialSettings({ ...input, actor: principal, context });
     return { message: "Settings saved." };
@@ -31,7 +41,7 @@ export const updateCredentialSettingsAction = action(
 );
 
 export const rotateSigningKeyAction = action(
-  { permission: "settings.write", schema: z.object({}) },
+  { permission: "settings.write", stepUp: true, schema: z.object({}) },
   async ({ principal, context }) => {
     const { kid } = await rotateSigningKey({ actor: principal, context });
     return { message: `New signing key ${kid.slice(0, 8)}… is signing tokens now.` };
@@ -39,7 +49,7 @@ export const rotateSigningKeyAction = action(
 );
 
 export const endAllSessionsAction = action(
-  { permission: "settings.write", schema: z.object({}) },
+  { permission: "settings.write", stepUp: true, schema: z.object({}) },
   async ({ principal, context }) => {
     const ended = await endAllSessions({ actor: principal, context });
     return { message: `Signed out ${ended} session${ended === 1 ? "" : "s"}; yours stays.` };
@@ -47,7 +57,7 @@ export const endAllSessionsAction = action(
 );
 
 export const updateAuditSettingsAction = action(
-  { permission: "settings.write", schema: auditSettingsSchema },
+  { permission: "settings.write", stepUp: true, schema: auditSettingsSchema },
   async ({ principal, input, context }) => {
     await updateAuditSettings({ ...input, actor: principal, context });
     return { message: "Settings saved." };

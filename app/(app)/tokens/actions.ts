@@ -13,7 +13,7 @@ export type ShownSecret = { secret: string; name: string; example: string; note:
 const example = (token: string) => `curl -H "Authorization: Bearer ${token}" ${getConfig().issuer}/api/v1/me`;
 
 export const mintTokenAction = action(
-  { permission: "tokens.create", schema: mintTokenSchema, arrays: ["scopes"] },
+  { permission: "tokens.create", stepUp: true, schema: mintTokenSchema, arrays: ["scopes"] },
   async ({ principal, input, context }) => {
     const minted = await mintToken({ ...input, actor: principal, context });
     const data: ShownSecret = {
@@ -27,7 +27,7 @@ export const mintTokenAction = action(
 );
 
 export const rotateTokenAction = action(
-  { permission: "self", schema: rotateTokenSchema },
+  { permission: "self", stepUp: true, schema: rotateTokenSchema },
   async ({ principal, input, context }) => {
     const rotated = await rotateToken({ ...input, actor: principal, context });
     const data: ShownSecret = {

@@ -26,7 +26,7 @@ const shown = (invitation: Invitation) => ({
 });
 
 export const inviteUserAction = action(
-  { permission: "users.write", schema: inviteUserSchema, arrays: ["roleIds"] },
+  { permission: "users.write", stepUp: true, schema: inviteUserSchema, arrays: ["roleIds"] },
   async ({ principal, input, context }) => {
     const invitation = await inviteUser({ actor: principal, ...input, context });
     return { message: `Invitation created for ${input.email}.`, data: shown(invitation) };
@@ -34,7 +34,7 @@ export const inviteUserAction = action(
 );
 
 export const resendInvitationAction = action(
-  { permission: "users.write", schema: userRefSchema },
+  { permission: "users.write", stepUp: true, schema: userRefSchema },
   async ({ principal, input, context }) => {
     const invitation = await resendInvitation({ actor: principal, userId: input.userId, context });
     return {
@@ -55,7 +55,7 @@ export const revokeInvitationAction = action(
 type ResetLinkData = { expiresAt: string; link?: string; linkLabel?: string; linkHint?: string };
 
 export const resetPasswordAction = action<typeof userRefSchema, ResetLinkData>(
-  { permission: "users.write", schema: userRefSchema },
+  { permission: "users.write", stepUp: true, schema: userRefSchema },
   async ({ principal, input, context }) => {
     const reset = await issuePasswordReset({ actor: principal, userId: input.userId, context });
     const until = reset.expiresAt.toISOString();
@@ -77,7 +77,7 @@ export const resetPasswordAction = action<typeof userRefSchema, ResetLinkData>(
 );
 
 export const updateUserAction = action(
-  { permission: "users.write", schema: updateUserSchema },
+  { permission: "users.write", stepUp: true, schema: updateUserSchema },
   async ({ principal, input, context }) => {
     await updateUser({ actor: principal, ...input, context });
     return { message: "Profile saved." };
@@ -85,7 +85,7 @@ export const updateUserAction = action(
 );
 
 export const disableUserAction = action(
-  { permission: "users.write", schema: userRefSchema },
+  { permission: "users.write", stepUp: true, schema: userRefSchema },
   async ({ principal, input, context }) => {
     await disableUser({ actor: principal, userId: input.userId, context });
     return { message: "User disabled; their sessions have ended." };
@@ -101,7 +101,7 @@ export const enableUserAction = action(
 );
 
 export const deleteUserAction = action(
-  { permission: "users.write", schema: userRefSchema },
+  { permission: "users.write", stepUp: true, schema: userRefSchema },
   async ({ principal, input, context }) => {
     await deleteUser({ actor: principal, userId: input.userId, context });
     return { message: "User deleted.", redirectTo: "/users?deleted=1" };
@@ -109,7 +109,7 @@ export const deleteUserAction = action(
 );
 
 export const assignRoleAction = action(
-  { permission: "users.write", schema: roleAssignmentSchema },
+  { permission: "users.write", stepUp: true, schema: roleAssignmentSchema },
   async ({ principal, input, context }) => {
     await assignRole({ actor: principal, ...input, context });
     return { message: "Role assigned." };
@@ -117,7 +117,7 @@ export const assignRoleAction = action(
 );
 
 export const removeRoleAction = action(
-  { permission: "users.write", schema: roleAssignmentSchema },
+  { permission: "users.write", stepUp: true, schema: roleAssignmentSchema },
   async ({ principal, input, context }) => {
     await removeRole({ actor: principal, ...input, context });
     return { message: "Role removed." };
@@ -125,7 +125,7 @@ export const removeRoleAction = action(
 );
 
 export const resetMfaAction = action(
-  { permission: "users.write", schema: userRefSchema },
+  { permission: "users.write", stepUp: true, schema: userRefSchema },
   async ({ principal, input, context }) => {
     await resetUserMfa({ actor: principal, userId: input.userId, context });
     return { message: "Their factors and recovery codes are removed, and their sessions ended." };
@@ -133,7 +133,7 @@ export const resetMfaAction = action(
 );
 
 export const endUserSessionAction = action(
-  { permission: "users.write", schema: userSessionRefSchema },
+  { permission: "users.write", stepUp: true, schema: userSessionRefSchema },
   async ({ principal, input, context }) => {
     await endSession({ sessionId: input.sessionId, actor: principal, context });
     return { message: "Session ended: that browser is signed out." };
@@ -141,7 +141,7 @@ export const endUserSessionAction = action(
 );
 
 export const endAllUserSessionsAction = action(
-  { permission: "users.write", schema: userRefSchema },
+  { permission: "users.write", stepUp: true, schema: userRefSchema },
   async ({ principal, input, context }) => {
     const ended = await endUserSessions({ userId: input.userId, actor: principal, context });
     return {

@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { GET as me } from "@/app/api/v1/me/route";
 import { getConfig } from "@/lib/config/env";
-import { deleteClient, reassignClient, setClientEnabled, updateClient } from "@/lib/clients/manage-clients";
+import { deleteClient, setClientEnabled, updateClient } from "@/lib/clients/manage-clients";
+import { acceptClientReassignment, reassignClient } from "@/lib/clients/reassign-client";
 import { db } from "@/lib/db/client";
 import { rotateSigningKey } from "@/lib/oauth/signing-keys";
 import { revokeToken } from "@/lib/tokens/manage-tokens";
@@ -234,7 +235,8 @@ describe("POST /api/oauth/token (client credentials)", () => {
     expect(orphaned.status).toBe(400);
     expect(orphaned.body.error).toBe("unauthorized_client");
     await reassignClient({ actor: admin, clientId, owner: admin.userId, context });
-    expect((await requestClientToken(clientId, clientSecret)).status).toBe(200);
+    const accepted = await acceptClientReassignment({ actor: admin, clientId, overlapMinutes: 0, context });
+    expect((await requestClientToken(clientId, accepted.clientSecret)).status).toBe(200);
   });
 
   it("records failed issuance in the audit log without the secret", async () => {

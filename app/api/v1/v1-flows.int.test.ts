@@ -259,11 +259,20 @@ describe("sessions through the API", () => {
 });
 
 describe("REST API v1 with a client", () => {
-  it("registers a client, gets a token and uses it; rotation with overlap keeps the old secret a while", async () => {
-    const { principal } = await developerWith(["users.read", "clients.read"]);
+  it("registers a client from a session, gets a token and uses it; rotation with overlap keeps the old secret a while", async () => {
+    const { user: developer, principal } = await developerWith(["users.read", "clients.read"]);
+    const { cookie } = await signedInCookie(developer.id);
     const dev = await mintTestToken(principal, ["clients.write", "clients.read", "users.read"]);
-    const created = await call(h(clients.POST), {
+    // A bearer credential never registers a client nor rotates a secret (it would outlive the token).
+    const viaToken = await call(h(clients.POST), {
       bearer: dev.token,
+      json: { name: "billing", description: "Nightly sync", scopes: ["users.read"] },
+    });
+    expect(viaToken.status).toBe(403);
+    expect(viaToken.body.type).toBe("urn:keyward:problem:session_required");
+    expect(JSON.stringify(viaToken.body)).not.toContain("kw_cs_");
+    const created = await call(h(clients.POST), {
+      cookie,
       json: { name: "billing", description: "Nightly sync", scopes: ["users.read"] },
     });
     expect(created.status).toBe(201);
@@ -274,8 +283,14 @@ describe("REST API v1 with a client", () => {
     expect((await call(h(users.GET), { bearer: accessToken })).status).toBe(200);
     expect((await call(h(roles.GET), { bearer: accessToken })).status).toBe(403);
 
-    const rotated = await call(h(clientSecret.POST), {
+    const rotatedByToken = await call(h(clientSecret.POST), {
       bearer: dev.token,
+      params: { clientId },
+      json: { overlapMinutes: 30 },
+    });
+    expect(rotatedByToken.body.type).toBe("urn:keyward:problem:session_required");
+    const rotated = await call(h(clientSecret.POST), {
+      cookie,
       params: { clientId },
       json: { overlapMinutes: 30 },
     });
@@ -284,7 +299,7 @@ describe("REST API v1 with a client", () => {
     await clientAccessToken(clientId, String(rotated.body.clientSecret));
 
     const escalation = await call(h(clients.POST), {
-      bearer: dev.token,
+      cookie,
       json: { name: "wide", scopes: ["users.write"] },
     });
     expect(escalation.status).toBe(403);

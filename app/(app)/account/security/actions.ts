@@ -15,7 +15,8 @@ import {
 } from "@/lib/mfa/mfa-schemas";
 
 // One's own factors need no permission ("self"), and stay reachable while enrollment is required.
-const self = { permission: "self", duringEnrollment: true } as const;
+// Each changes how the account proves itself, so each needs a recent sign-in (ASVS 7.5.1).
+const self = { permission: "self", duringEnrollment: true, stepUp: true } as const;
 
 export const startTotpAction = action({ ...self, schema: startTotpSchema }, async ({ principal, input }) => {
   const enrollment = await startTotpEnrollment({ actor: principal, name: input.name });
@@ -34,7 +35,7 @@ export const confirmTotpAction = action(
 );
 
 export const renameFactorAction = action(
-  { ...self, schema: renameFactorSchema },
+  { ...self, stepUp: false, schema: renameFactorSchema },
   async ({ principal, input, context }) => {
     await renameFactor({ actor: principal, ...input, context });
     return { message: "Renamed." };
@@ -76,6 +77,7 @@ export const endOtherSessionsAction = action(
 export const changePasswordAction = action(
   {
     permission: "self",
+    stepUp: true,
     schema: changePasswordSchema,
     booleans: ["endOtherSessions", "revokeTokens"],
   },

@@ -16,6 +16,7 @@ import { pageData, requirePageUser } from "@/lib/http/page";
 import { can } from "@/lib/policy/authorize";
 
 import {
+  declineClientReassignmentAction,
   deleteClientAction,
   disableClientAction,
   enableClientAction,
@@ -60,6 +61,16 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
             </dd>
             <dt className="text-slate-600 dark:text-slate-400">Owner</dt>
             <dd>{client.owner ? `${client.owner.name} (${client.owner.email})` : "None"}</dd>
+            {client.pendingOwner && (
+              <>
+                <dt className="text-slate-600 dark:text-slate-400">Proposed owner</dt>
+                <dd>
+                  {client.pendingOwner.name} ({client.pendingOwner.email}), since{" "}
+                  {formatDate(client.pendingOwner.since)}: it becomes theirs when they accept it on their API
+                  clients page.
+                </dd>
+              </>
+            )}
             <dt className="text-slate-600 dark:text-slate-400">Allowed scopes</dt>
             <dd className="font-mono text-xs">{client.scopes.join(" ") || "None"}</dd>
             <dt className="text-slate-600 dark:text-slate-400">Registered</dt>
@@ -111,6 +122,18 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
                 Owner
               </h2>
               <ReassignOwnerForm clientId={client.id} action={reassignClientAction} />
+              {client.pendingOwner && (
+                <ActionForm
+                  action={declineClientReassignmentAction}
+                  hidden={hidden}
+                  label="Withdraw the proposed owner"
+                  className="mt-3"
+                >
+                  <SubmitButton variant="secondary">
+                    Withdraw the proposal to {client.pendingOwner.email}
+                  </SubmitButton>
+                </ActionForm>
+              )}
             </section>
 
             <section aria-labelledby="danger" className={card}>

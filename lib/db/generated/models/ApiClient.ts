@@ -30,6 +30,9 @@ export type ApiClientMinAggregateOutputType = {
   name: string | null
   description: string | null
   ownerId: string | null
+  pendingOwnerId: string | null
+  pendingOwnerSince: Date | null
+  pendingOwnerProposedBy: string | null
   createdAt: Date | null
   updatedAt: Date | null
   disabledAt: Date | null
@@ -42,6 +45,9 @@ export type ApiClientMaxAggregateOutputType = {
   name: string | null
   description: string | null
   ownerId: string | null
+  pendingOwnerId: string | null
+  pendingOwnerSince: Date | null
+  pendingOwnerProposedBy: string | null
   createdAt: Date | null
   updatedAt: Date | null
   disabledAt: Date | null
@@ -54,6 +60,9 @@ export type ApiClientCountAggregateOutputType = {
   name: number
   description: number
   ownerId: number
+  pendingOwnerId: number
+  pendingOwnerSince: number
+  pendingOwnerProposedBy: number
   allowedScopes: number
   createdAt: number
   updatedAt: number
@@ -69,6 +78,9 @@ export type ApiClientMinAggregateInputType = {
   name?: true
   description?: true
   ownerId?: true
+  pendingOwnerId?: true
+  pendingOwnerSince?: true
+  pendingOwnerProposedBy?: true
   createdAt?: true
   updatedAt?: true
   disabledAt?: true
@@ -81,6 +93,9 @@ export type ApiClientMaxAggregateInputType = {
   name?: true
   description?: true
   ownerId?: true
+  pendingOwnerId?: true
+  pendingOwnerSince?: true
+  pendingOwnerProposedBy?: true
   createdAt?: true
   updatedAt?: true
   disabledAt?: true
@@ -93,6 +108,9 @@ export type ApiClientCountAggregateInputType = {
   name?: true
   description?: true
   ownerId?: true
+  pendingOwnerId?: true
+  pendingOwnerSince?: true
+  pendingOwnerProposedBy?: true
   allowedScopes?: true
   createdAt?: true
   updatedAt?: true
@@ -179,6 +197,9 @@ export type ApiClientGroupByOutputType = {
   name: string
   description: string
   ownerId: string | null
+  pendingOwnerId: string | null
+  pendingOwnerSince: Date | null
+  pendingOwnerProposedBy: string | null
   allowedScopes: string[]
   createdAt: Date
   updatedAt: Date
@@ -213,12 +234,16 @@ export type ApiClientWhereInput = {
   name?: Prisma.StringFilter<"ApiClient"> | string
   description?: Prisma.StringFilter<"ApiClient"> | string
   ownerId?: Prisma.StringNullableFilter<"ApiClient"> | string | null
+  pendingOwnerId?: Prisma.StringNullableFilter<"ApiClient"> | string | null
+  pendingOwnerSince?: Prisma.DateTimeNullableFilter<"ApiClient"> | Date | string | null
+  pendingOwnerProposedBy?: Prisma.StringNullableFilter<"ApiClient"> | string | null
   allowedScopes?: Prisma.StringNullableListFilter<"ApiClient">
   createdAt?: Prisma.DateTimeFilter<"ApiClient"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"ApiClient"> | Date | string
   disabledAt?: Prisma.DateTimeNullableFilter<"ApiClient"> | Date | string | null
   lastUsedAt?: Prisma.DateTimeNullableFilter<"ApiClient"> | Date | string | null
   owner?: Prisma.XOR<Prisma.UserNullableScalarRelationFilter, Prisma.UserWhereInput> | null
+  pendingOwner?: Prisma.XOR<Prisma.UserNullableScalarRelationFilter, Prisma.UserWhereInput> | null
   secrets?: Prisma.ApiClientSecretListRelationFilter
 }
 
@@ -228,12 +253,16 @@ export type ApiClientOrderByWithRelationInput = {
   name?: Prisma.SortOrder
   description?: Prisma.SortOrder
   ownerId?: Prisma.SortOrderInput | Prisma.SortOrder
+  pendingOwnerId?: Prisma.SortOrderInput | Prisma.SortOrder
+  pendingOwnerSince?: Prisma.SortOrderInput | Prisma.SortOrder
+  pendingOwnerProposedBy?: Prisma.SortOrderInput | Prisma.SortOrder
   allowedScopes?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   disabledAt?: Prisma.SortOrderInput | Prisma.SortOrder
   lastUsedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   owner?: Prisma.UserOrderByWithRelationInput
+  pendingOwner?: Prisma.UserOrderByWithRelationInput
   secrets?: Prisma.ApiClientSecretOrderByRelationAggregateInput
 }
 
@@ -246,12 +275,16 @@ export type ApiClientWhereUniqueInput = Prisma.AtLeast<{
   name?: Prisma.StringFilter<"ApiClient"> | string
   description?: Prisma.StringFilter<"ApiClient"> | string
   ownerId?: Prisma.StringNullableFilter<"ApiClient"> | string | null
+  pendingOwnerId?: Prisma.StringNullableFilter<"ApiClient"> | string | null
+  pendingOwnerSince?: Prisma.DateTimeNullableFilter<"ApiClient"> | Date | string | null
+  pendingOwnerProposedBy?: Prisma.StringNullableFilter<"ApiClient"> | string | null
   allowedScopes?: Prisma.StringNullableListFilter<"ApiClient">
   createdAt?: Prisma.DateTimeFilter<"ApiClient"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"ApiClient"> | Date | string
   disabledAt?: Prisma.DateTimeNullableFilter<"ApiClient"> | Date | string | null
   lastUsedAt?: Prisma.DateTimeNullableFilter<"ApiClient"> | Date | string | null
   owner?: Prisma.XOR<Prisma.UserNullableScalarRelationFilter, Prisma.UserWhereInput> | null
+  pendingOwner?: Prisma.XOR<Prisma.UserNullableScalarRelationFilter, Prisma.UserWhereInput> | null
   secrets?: Prisma.ApiClientSecretListRelationFilter
 }, "id" | "clientId">
 
@@ -261,6 +294,9 @@ export type ApiClientOrderByWithAggregationInput = {
   name?: Prisma.SortOrder
   description?: Prisma.SortOrder
   ownerId?: Prisma.SortOrderInput | Prisma.SortOrder
+  pendingOwnerId?: Prisma.SortOrderInput | Prisma.SortOrder
+  pendingOwnerSince?: Prisma.SortOrderInput | Prisma.SortOrder
+  pendingOwnerProposedBy?: Prisma.SortOrderInput | Prisma.SortOrder
   allowedScopes?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
@@ -280,6 +316,9 @@ export type ApiClientScalarWhereWithAggregatesInput = {
   name?: Prisma.StringWithAggregatesFilter<"ApiClient"> | string
   description?: Prisma.StringWithAggregatesFilter<"ApiClient"> | string
   ownerId?: Prisma.StringNullableWithAggregatesFilter<"ApiClient"> | string | null
+  pendingOwnerId?: Prisma.StringNullableWithAggregatesFilter<"ApiClient"> | string | null
+  pendingOwnerSince?: Prisma.DateTimeNullableWithAggregatesFilter<"ApiClient"> | Date | string | null
+  pendingOwnerProposedBy?: Prisma.StringNullableWithAggregatesFilter<"ApiClient"> | string | null
   allowedScopes?: Prisma.StringNullableListFilter<"ApiClient">
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"ApiClient"> | Date | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"ApiClient"> | Date | string
@@ -292,12 +331,15 @@ export type ApiClientCreateInput = {
   clientId: string
   name: string
   description?: string
+  pendingOwnerSince?: Date | string | null
+  pendingOwnerProposedBy?: string | null
   allowedScopes?: Prisma.ApiClientCreateallowedScopesInput | string[]
   createdAt?: Date | string
   updatedAt?: Date | string
   disabledAt?: Date | string | null
   lastUsedAt?: Date | string | null
   owner?: Prisma.UserCreateNestedOneWithoutApiClientsInput
+  pendingOwner?: Prisma.UserCreateNestedOneWithoutOfferedClientsInput
   secrets?: Prisma.ApiClientSecretCreateNestedManyWithoutClientInput
 }
 
@@ -307,6 +349,9 @@ export type ApiClientUncheckedCreateInput = {
   name: string
   description?: string
   ownerId?: string | null
+  pendingOwnerId?: string | null
+  pendingOwnerSince?: Date | string | null
+  pendingOwnerProposedBy?: string | null
   allowedScopes?: Prisma.ApiClientCreateallowedScopesInput | string[]
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -320,12 +365,15 @@ export type ApiClientUpdateInput = {
   clientId?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   description?: Prisma.StringFieldUpdateOperationsInput | string
+  pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   allowedScopes?: Prisma.ApiClientUpdateallowedScopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   owner?: Prisma.UserUpdateOneWithoutApiClientsNestedInput
+  pendingOwner?: Prisma.UserUpdateOneWithoutOfferedClientsNestedInput
   secrets?: Prisma.ApiClientSecretUpdateManyWithoutClientNestedInput
 }
 
@@ -335,6 +383,9 @@ export type ApiClientUncheckedUpdateInput = {
   name?: Prisma.StringFieldUpdateOperationsInput | string
   description?: Prisma.StringFieldUpdateOperationsInput | string
   ownerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  pendingOwnerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   allowedScopes?: Prisma.ApiClientUpdateallowedScopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -349,6 +400,9 @@ export type ApiClientCreateManyInput = {
   name: string
   description?: string
   ownerId?: string | null
+  pendingOwnerId?: string | null
+  pendingOwnerSince?: Date | string | null
+  pendingOwnerProposedBy?: string | null
   allowedScopes?: Prisma.ApiClientCreateallowedScopesInput | string[]
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -361,6 +415,8 @@ export type ApiClientUpdateManyMutationInput = {
   clientId?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   description?: Prisma.StringFieldUpdateOperationsInput | string
+  pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   allowedScopes?: Prisma.ApiClientUpdateallowedScopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -374,6 +430,9 @@ export type ApiClientUncheckedUpdateManyInput = {
   name?: Prisma.StringFieldUpdateOperationsInput | string
   description?: Prisma.StringFieldUpdateOperationsInput | string
   ownerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  pendingOwnerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   allowedScopes?: Prisma.ApiClientUpdateallowedScopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -397,6 +456,9 @@ export type ApiClientCountOrderByAggregateInput = {
   name?: Prisma.SortOrder
   description?: Prisma.SortOrder
   ownerId?: Prisma.SortOrder
+  pendingOwnerId?: Prisma.SortOrder
+  pendingOwnerSince?: Prisma.SortOrder
+  pendingOwnerProposedBy?: Prisma.SortOrder
   allowedScopes?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
@@ -410,6 +472,9 @@ export type ApiClientMaxOrderByAggregateInput = {
   name?: Prisma.SortOrder
   description?: Prisma.SortOrder
   ownerId?: Prisma.SortOrder
+  pendingOwnerId?: Prisma.SortOrder
+  pendingOwnerSince?: Prisma.SortOrder
+  pendingOwnerProposedBy?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   disabledAt?: Prisma.SortOrder
@@ -422,6 +487,9 @@ export type ApiClientMinOrderByAggregateInput = {
   name?: Prisma.SortOrder
   description?: Prisma.SortOrder
   ownerId?: Prisma.SortOrder
+  pendingOwnerId?: Prisma.SortOrder
+  pendingOwnerSince?: Prisma.SortOrder
+  pendingOwnerProposedBy?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   disabledAt?: Prisma.SortOrder
@@ -440,10 +508,24 @@ export type ApiClientCreateNestedManyWithoutOwnerInput = {
   connect?: Prisma.ApiClientWhereUniqueInput | Prisma.ApiClientWhereUniqueInput[]
 }
 
+export type ApiClientCreateNestedManyWithoutPendingOwnerInput = {
+  create?: Prisma.XOR<Prisma.ApiClientCreateWithoutPendingOwnerInput, Prisma.ApiClientUncheckedCreateWithoutPendingOwnerInput> | Prisma.ApiClientCreateWithoutPendingOwnerInput[] | Prisma.ApiClientUncheckedCreateWithoutPendingOwnerInput[]
+  connectOrCreate?: Prisma.ApiClientCreateOrConnectWithoutPendingOwnerInput | Prisma.ApiClientCreateOrConnectWithoutPendingOwnerInput[]
+  createMany?: Prisma.ApiClientCreateManyPendingOwnerInputEnvelope
+  connect?: Prisma.ApiClientWhereUniqueInput | Prisma.ApiClientWhereUniqueInput[]
+}
+
 export type ApiClientUncheckedCreateNestedManyWithoutOwnerInput = {
   create?: Prisma.XOR<Prisma.ApiClientCreateWithoutOwnerInput, Prisma.ApiClientUncheckedCreateWithoutOwnerInput> | Prisma.ApiClientCreateWithoutOwnerInput[] | Prisma.ApiClientUncheckedCreateWithoutOwnerInput[]
   connectOrCreate?: Prisma.ApiClientCreateOrConnectWithoutOwnerInput | Prisma.ApiClientCreateOrConnectWithoutOwnerInput[]
   createMany?: Prisma.ApiClientCreateManyOwnerInputEnvelope
+  connect?: Prisma.ApiClientWhereUniqueInput | Prisma.ApiClientWhereUniqueInput[]
+}
+
+export type ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput = {
+  create?: Prisma.XOR<Prisma.ApiClientCreateWithoutPendingOwnerInput, Prisma.ApiClientUncheckedCreateWithoutPendingOwnerInput> | Prisma.ApiClientCreateWithoutPendingOwnerInput[] | Prisma.ApiClientUncheckedCreateWithoutPendingOwnerInput[]
+  connectOrCreate?: Prisma.ApiClientCreateOrConnectWithoutPendingOwnerInput | Prisma.ApiClientCreateOrConnectWithoutPendingOwnerInput[]
+  createMany?: Prisma.ApiClientCreateManyPendingOwnerInputEnvelope
   connect?: Prisma.ApiClientWhereUniqueInput | Prisma.ApiClientWhereUniqueInput[]
 }
 
@@ -461,6 +543,20 @@ export type ApiClientUpdateManyWithoutOwnerNestedInput = {
   deleteMany?: Prisma.ApiClientScalarWhereInput | Prisma.ApiClientScalarWhereInput[]
 }
 
+export type ApiClientUpdateManyWithoutPendingOwnerNestedInput = {
+  create?: Prisma.XOR<Prisma.ApiClientCreateWithoutPendingOwnerInput, Prisma.ApiClientUncheckedCreateWithoutPendingOwnerInput> | Prisma.ApiClientCreateWithoutPendingOwnerInput[] | Prisma.ApiClientUncheckedCreateWithoutPendingOwnerInput[]
+  connectOrCreate?: Prisma.ApiClientCreateOrConnectWithoutPendingOwnerInput | Prisma.ApiClientCreateOrConnectWithoutPendingOwnerInput[]
+  upsert?: Prisma.ApiClientUpsertWithWhereUniqueWithoutPendingOwnerInput | Prisma.ApiClientUpsertWithWhereUniqueWithoutPendingOwnerInput[]
+  createMany?: Prisma.ApiClientCreateManyPendingOwnerInputEnvelope
+  set?: Prisma.ApiClientWhereUniqueInput | Prisma.ApiClientWhereUniqueInput[]
+  disconnect?: Prisma.ApiClientWhereUniqueInput | Prisma.ApiClientWhereUniqueInput[]
+  delete?: Prisma.ApiClientWhereUniqueInput | Prisma.ApiClientWhereUniqueInput[]
+  connect?: Prisma.ApiClientWhereUniqueInput | Prisma.ApiClientWhereUniqueInput[]
+  update?: Prisma.ApiClientUpdateWithWhereUniqueWithoutPendingOwnerInput | Prisma.ApiClientUpdateWithWhereUniqueWithoutPendingOwnerInput[]
+  updateMany?: Prisma.ApiClientUpdateManyWithWhereWithoutPendingOwnerInput | Prisma.ApiClientUpdateManyWithWhereWithoutPendingOwnerInput[]
+  deleteMany?: Prisma.ApiClientScalarWhereInput | Prisma.ApiClientScalarWhereInput[]
+}
+
 export type ApiClientUncheckedUpdateManyWithoutOwnerNestedInput = {
   create?: Prisma.XOR<Prisma.ApiClientCreateWithoutOwnerInput, Prisma.ApiClientUncheckedCreateWithoutOwnerInput> | Prisma.ApiClientCreateWithoutOwnerInput[] | Prisma.ApiClientUncheckedCreateWithoutOwnerInput[]
   connectOrCreate?: Prisma.ApiClientCreateOrConnectWithoutOwnerInput | Prisma.ApiClientCreateOrConnectWithoutOwnerInput[]
@@ -472,6 +568,20 @@ export type ApiClientUncheckedUpdateManyWithoutOwnerNestedInput = {
   connect?: Prisma.ApiClientWhereUniqueInput | Prisma.ApiClientWhereUniqueInput[]
   update?: Prisma.ApiClientUpdateWithWhereUniqueWithoutOwnerInput | Prisma.ApiClientUpdateWithWhereUniqueWithoutOwnerInput[]
   updateMany?: Prisma.ApiClientUpdateManyWithWhereWithoutOwnerInput | Prisma.ApiClientUpdateManyWithWhereWithoutOwnerInput[]
+  deleteMany?: Prisma.ApiClientScalarWhereInput | Prisma.ApiClientScalarWhereInput[]
+}
+
+export type ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput = {
+  create?: Prisma.XOR<Prisma.ApiClientCreateWithoutPendingOwnerInput, Prisma.ApiClientUncheckedCreateWithoutPendingOwnerInput> | Prisma.ApiClientCreateWithoutPendingOwnerInput[] | Prisma.ApiClientUncheckedCreateWithoutPendingOwnerInput[]
+  connectOrCreate?: Prisma.ApiClientCreateOrConnectWithoutPendingOwnerInput | Prisma.ApiClientCreateOrConnectWithoutPendingOwnerInput[]
+  upsert?: Prisma.ApiClientUpsertWithWhereUniqueWithoutPendingOwnerInput | Prisma.ApiClientUpsertWithWhereUniqueWithoutPendingOwnerInput[]
+  createMany?: Prisma.ApiClientCreateManyPendingOwnerInputEnvelope
+  set?: Prisma.ApiClientWhereUniqueInput | Prisma.ApiClientWhereUniqueInput[]
+  disconnect?: Prisma.ApiClientWhereUniqueInput | Prisma.ApiClientWhereUniqueInput[]
+  delete?: Prisma.ApiClientWhereUniqueInput | Prisma.ApiClientWhereUniqueInput[]
+  connect?: Prisma.ApiClientWhereUniqueInput | Prisma.ApiClientWhereUniqueInput[]
+  update?: Prisma.ApiClientUpdateWithWhereUniqueWithoutPendingOwnerInput | Prisma.ApiClientUpdateWithWhereUniqueWithoutPendingOwnerInput[]
+  updateMany?: Prisma.ApiClientUpdateManyWithWhereWithoutPendingOwnerInput | Prisma.ApiClientUpdateManyWithWhereWithoutPendingOwnerInput[]
   deleteMany?: Prisma.ApiClientScalarWhereInput | Prisma.ApiClientScalarWhereInput[]
 }
 
@@ -503,11 +613,14 @@ export type ApiClientCreateWithoutOwnerInput = {
   clientId: string
   name: string
   description?: string
+  pendingOwnerSince?: Date | string | null
+  pendingOwnerProposedBy?: string | null
   allowedScopes?: Prisma.ApiClientCreateallowedScopesInput | string[]
   createdAt?: Date | string
   updatedAt?: Date | string
   disabledAt?: Date | string | null
   lastUsedAt?: Date | string | null
+  pendingOwner?: Prisma.UserCreateNestedOneWithoutOfferedClientsInput
   secrets?: Prisma.ApiClientSecretCreateNestedManyWithoutClientInput
 }
 
@@ -516,6 +629,9 @@ export type ApiClientUncheckedCreateWithoutOwnerInput = {
   clientId: string
   name: string
   description?: string
+  pendingOwnerId?: string | null
+  pendingOwnerSince?: Date | string | null
+  pendingOwnerProposedBy?: string | null
   allowedScopes?: Prisma.ApiClientCreateallowedScopesInput | string[]
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -531,6 +647,48 @@ export type ApiClientCreateOrConnectWithoutOwnerInput = {
 
 export type ApiClientCreateManyOwnerInputEnvelope = {
   data: Prisma.ApiClientCreateManyOwnerInput | Prisma.ApiClientCreateManyOwnerInput[]
+  skipDuplicates?: boolean
+}
+
+export type ApiClientCreateWithoutPendingOwnerInput = {
+  id: string
+  clientId: string
+  name: string
+  description?: string
+  pendingOwnerSince?: Date | string | null
+  pendingOwnerProposedBy?: string | null
+  allowedScopes?: Prisma.ApiClientCreateallowedScopesInput | string[]
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  disabledAt?: Date | string | null
+  lastUsedAt?: Date | string | null
+  owner?: Prisma.UserCreateNestedOneWithoutApiClientsInput
+  secrets?: Prisma.ApiClientSecretCreateNestedManyWithoutClientInput
+}
+
+export type ApiClientUncheckedCreateWithoutPendingOwnerInput = {
+  id: string
+  clientId: string
+  name: string
+  description?: string
+  ownerId?: string | null
+  pendingOwnerSince?: Date | string | null
+  pendingOwnerProposedBy?: string | null
+  allowedScopes?: Prisma.ApiClientCreateallowedScopesInput | string[]
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  disabledAt?: Date | string | null
+  lastUsedAt?: Date | string | null
+  secrets?: Prisma.ApiClientSecretUncheckedCreateNestedManyWithoutClientInput
+}
+
+export type ApiClientCreateOrConnectWithoutPendingOwnerInput = {
+  where: Prisma.ApiClientWhereUniqueInput
+  create: Prisma.XOR<Prisma.ApiClientCreateWithoutPendingOwnerInput, Prisma.ApiClientUncheckedCreateWithoutPendingOwnerInput>
+}
+
+export type ApiClientCreateManyPendingOwnerInputEnvelope = {
+  data: Prisma.ApiClientCreateManyPendingOwnerInput | Prisma.ApiClientCreateManyPendingOwnerInput[]
   skipDuplicates?: boolean
 }
 
@@ -559,6 +717,9 @@ export type ApiClientScalarWhereInput = {
   name?: Prisma.StringFilter<"ApiClient"> | string
   description?: Prisma.StringFilter<"ApiClient"> | string
   ownerId?: Prisma.StringNullableFilter<"ApiClient"> | string | null
+  pendingOwnerId?: Prisma.StringNullableFilter<"ApiClient"> | string | null
+  pendingOwnerSince?: Prisma.DateTimeNullableFilter<"ApiClient"> | Date | string | null
+  pendingOwnerProposedBy?: Prisma.StringNullableFilter<"ApiClient"> | string | null
   allowedScopes?: Prisma.StringNullableListFilter<"ApiClient">
   createdAt?: Prisma.DateTimeFilter<"ApiClient"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"ApiClient"> | Date | string
@@ -566,17 +727,36 @@ export type ApiClientScalarWhereInput = {
   lastUsedAt?: Prisma.DateTimeNullableFilter<"ApiClient"> | Date | string | null
 }
 
+export type ApiClientUpsertWithWhereUniqueWithoutPendingOwnerInput = {
+  where: Prisma.ApiClientWhereUniqueInput
+  update: Prisma.XOR<Prisma.ApiClientUpdateWithoutPendingOwnerInput, Prisma.ApiClientUncheckedUpdateWithoutPendingOwnerInput>
+  create: Prisma.XOR<Prisma.ApiClientCreateWithoutPendingOwnerInput, Prisma.ApiClientUncheckedCreateWithoutPendingOwnerInput>
+}
+
+export type ApiClientUpdateWithWhereUniqueWithoutPendingOwnerInput = {
+  where: Prisma.ApiClientWhereUniqueInput
+  data: Prisma.XOR<Prisma.ApiClientUpdateWithoutPendingOwnerInput, Prisma.ApiClientUncheckedUpdateWithoutPendingOwnerInput>
+}
+
+export type ApiClientUpdateManyWithWhereWithoutPendingOwnerInput = {
+  where: Prisma.ApiClientScalarWhereInput
+  data: Prisma.XOR<Prisma.ApiClientUpdateManyMutationInput, Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerInput>
+}
+
 export type ApiClientCreateWithoutSecretsInput = {
   id: string
   clientId: string
   name: string
   description?: string
+  pendingOwnerSince?: Date | string | null
+  pendingOwnerProposedBy?: string | null
   allowedScopes?: Prisma.ApiClientCreateallowedScopesInput | string[]
   createdAt?: Date | string
   updatedAt?: Date | string
   disabledAt?: Date | string | null
   lastUsedAt?: Date | string | null
   owner?: Prisma.UserCreateNestedOneWithoutApiClientsInput
+  pendingOwner?: Prisma.UserCreateNestedOneWithoutOfferedClientsInput
 }
 
 export type ApiClientUncheckedCreateWithoutSecretsInput = {
@@ -585,6 +765,9 @@ export type ApiClientUncheckedCreateWithoutSecretsInput = {
   name: string
   description?: string
   ownerId?: string | null
+  pendingOwnerId?: string | null
+  pendingOwnerSince?: Date | string | null
+  pendingOwnerProposedBy?: string | null
   allowedScopes?: Prisma.ApiClientCreateallowedScopesInput | string[]
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -613,12 +796,15 @@ export type ApiClientUpdateWithoutSecretsInput = {
   clientId?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   description?: Prisma.StringFieldUpdateOperationsInput | string
+  pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   allowedScopes?: Prisma.ApiClientUpdateallowedScopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   owner?: Prisma.UserUpdateOneWithoutApiClientsNestedInput
+  pendingOwner?: Prisma.UserUpdateOneWithoutOfferedClientsNestedInput
 }
 
 export type ApiClientUncheckedUpdateWithoutSecretsInput = {
@@ -627,6 +813,9 @@ export type ApiClientUncheckedUpdateWithoutSecretsInput = {
   name?: Prisma.StringFieldUpdateOperationsInput | string
   description?: Prisma.StringFieldUpdateOperationsInput | string
   ownerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  pendingOwnerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   allowedScopes?: Prisma.ApiClientUpdateallowedScopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -639,6 +828,24 @@ export type ApiClientCreateManyOwnerInput = {
   clientId: string
   name: string
   description?: string
+  pendingOwnerId?: string | null
+  pendingOwnerSince?: Date | string | null
+  pendingOwnerProposedBy?: string | null
+  allowedScopes?: Prisma.ApiClientCreateallowedScopesInput | string[]
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  disabledAt?: Date | string | null
+  lastUsedAt?: Date | string | null
+}
+
+export type ApiClientCreateManyPendingOwnerInput = {
+  id: string
+  clientId: string
+  name: string
+  description?: string
+  ownerId?: string | null
+  pendingOwnerSince?: Date | string | null
+  pendingOwnerProposedBy?: string | null
   allowedScopes?: Prisma.ApiClientCreateallowedScopesInput | string[]
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -651,11 +858,14 @@ export type ApiClientUpdateWithoutOwnerInput = {
   clientId?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   description?: Prisma.StringFieldUpdateOperationsInput | string
+  pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   allowedScopes?: Prisma.ApiClientUpdateallowedScopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  pendingOwner?: Prisma.UserUpdateOneWithoutOfferedClientsNestedInput
   secrets?: Prisma.ApiClientSecretUpdateManyWithoutClientNestedInput
 }
 
@@ -664,6 +874,9 @@ export type ApiClientUncheckedUpdateWithoutOwnerInput = {
   clientId?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   description?: Prisma.StringFieldUpdateOperationsInput | string
+  pendingOwnerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   allowedScopes?: Prisma.ApiClientUpdateallowedScopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -677,6 +890,56 @@ export type ApiClientUncheckedUpdateManyWithoutOwnerInput = {
   clientId?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   description?: Prisma.StringFieldUpdateOperationsInput | string
+  pendingOwnerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  allowedScopes?: Prisma.ApiClientUpdateallowedScopesInput | string[]
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+}
+
+export type ApiClientUpdateWithoutPendingOwnerInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  clientId?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.StringFieldUpdateOperationsInput | string
+  pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  allowedScopes?: Prisma.ApiClientUpdateallowedScopesInput | string[]
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  owner?: Prisma.UserUpdateOneWithoutApiClientsNestedInput
+  secrets?: Prisma.ApiClientSecretUpdateManyWithoutClientNestedInput
+}
+
+export type ApiClientUncheckedUpdateWithoutPendingOwnerInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  clientId?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.StringFieldUpdateOperationsInput | string
+  ownerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  allowedScopes?: Prisma.ApiClientUpdateallowedScopesInput | string[]
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  secrets?: Prisma.ApiClientSecretUncheckedUpdateManyWithoutClientNestedInput
+}
+
+export type ApiClientUncheckedUpdateManyWithoutPendingOwnerInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  clientId?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.StringFieldUpdateOperationsInput | string
+  ownerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   allowedScopes?: Prisma.ApiClientUpdateallowedScopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -721,12 +984,16 @@ export type ApiClientSelect<ExtArgs extends runtime.Types.Extensions.InternalArg
   name?: boolean
   description?: boolean
   ownerId?: boolean
+  pendingOwnerId?: boolean
+  pendingOwnerSince?: boolean
+  pendingOwnerProposedBy?: boolean
   allowedScopes?: boolean
   createdAt?: boolean
   updatedAt?: boolean
   disabledAt?: boolean
   lastUsedAt?: boolean
   owner?: boolean | Prisma.ApiClient$ownerArgs<ExtArgs>
+  pendingOwner?: boolean | Prisma.ApiClient$pendingOwnerArgs<ExtArgs>
   secrets?: boolean | Prisma.ApiClient$secretsArgs<ExtArgs>
   _count?: boolean | Prisma.ApiClientCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["apiClient"]>
@@ -737,12 +1004,16 @@ export type ApiClientSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ext
   name?: boolean
   description?: boolean
   ownerId?: boolean
+  pendingOwnerId?: boolean
+  pendingOwnerSince?: boolean
+  pendingOwnerProposedBy?: boolean
   allowedScopes?: boolean
   createdAt?: boolean
   updatedAt?: boolean
   disabledAt?: boolean
   lastUsedAt?: boolean
   owner?: boolean | Prisma.ApiClient$ownerArgs<ExtArgs>
+  pendingOwner?: boolean | Prisma.ApiClient$pendingOwnerArgs<ExtArgs>
 }, ExtArgs["result"]["apiClient"]>
 
 export type ApiClientSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -751,12 +1022,16 @@ export type ApiClientSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ext
   name?: boolean
   description?: boolean
   ownerId?: boolean
+  pendingOwnerId?: boolean
+  pendingOwnerSince?: boolean
+  pendingOwnerProposedBy?: boolean
   allowedScopes?: boolean
   createdAt?: boolean
   updatedAt?: boolean
   disabledAt?: boolean
   lastUsedAt?: boolean
   owner?: boolean | Prisma.ApiClient$ownerArgs<ExtArgs>
+  pendingOwner?: boolean | Prisma.ApiClient$pendingOwnerArgs<ExtArgs>
 }, ExtArgs["result"]["apiClient"]>
 
 export type ApiClientSelectScalar = {
@@ -765,6 +1040,9 @@ export type ApiClientSelectScalar = {
   name?: boolean
   description?: boolean
   ownerId?: boolean
+  pendingOwnerId?: boolean
+  pendingOwnerSince?: boolean
+  pendingOwnerProposedBy?: boolean
   allowedScopes?: boolean
   createdAt?: boolean
   updatedAt?: boolean
@@ -772,23 +1050,27 @@ export type ApiClientSelectScalar = {
   lastUsedAt?: boolean
 }
 
-export type ApiClientOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "clientId" | "name" | "description" | "ownerId" | "allowedScopes" | "createdAt" | "updatedAt" | "disabledAt" | "lastUsedAt", ExtArgs["result"]["apiClient"]>
+export type ApiClientOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "clientId" | "name" | "description" | "ownerId" | "pendingOwnerId" | "pendingOwnerSince" | "pendingOwnerProposedBy" | "allowedScopes" | "createdAt" | "updatedAt" | "disabledAt" | "lastUsedAt", ExtArgs["result"]["apiClient"]>
 export type ApiClientInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   owner?: boolean | Prisma.ApiClient$ownerArgs<ExtArgs>
+  pendingOwner?: boolean | Prisma.ApiClient$pendingOwnerArgs<ExtArgs>
   secrets?: boolean | Prisma.ApiClient$secretsArgs<ExtArgs>
   _count?: boolean | Prisma.ApiClientCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type ApiClientIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   owner?: boolean | Prisma.ApiClient$ownerArgs<ExtArgs>
+  pendingOwner?: boolean | Prisma.ApiClient$pendingOwnerArgs<ExtArgs>
 }
 export type ApiClientIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   owner?: boolean | Prisma.ApiClient$ownerArgs<ExtArgs>
+  pendingOwner?: boolean | Prisma.ApiClient$pendingOwnerArgs<ExtArgs>
 }
 
 export type $ApiClientPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "ApiClient"
   objects: {
     owner: Prisma.$UserPayload<ExtArgs> | null
+    pendingOwner: Prisma.$UserPayload<ExtArgs> | null
     secrets: Prisma.$ApiClientSecretPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
@@ -803,6 +1085,16 @@ export type $ApiClientPayload<ExtArgs extends runtime.Types.Extensions.InternalA
      * Accountable owner; null once the owner is deleted (the client then issues nothing until reassigned).
      */
     ownerId: string | null
+    /**
+     * A proposed new owner: the client is theirs only once they accept (and the secret rotates then,
+     * so that only they hold it). Until then `ownerId` stays the owner.
+     */
+    pendingOwnerId: string | null
+    pendingOwnerSince: Date | null
+    /**
+     * Who proposed it (a display snapshot for the notice; the audit log has the ids).
+     */
+    pendingOwnerProposedBy: string | null
     allowedScopes: string[]
     createdAt: Date
     updatedAt: Date
@@ -1203,6 +1495,7 @@ readonly fields: ApiClientFieldRefs;
 export interface Prisma__ApiClientClient<T, Null = never, ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs, GlobalOmitOptions = {}> extends Prisma.PrismaPromise<T> {
   readonly [Symbol.toStringTag]: "PrismaPromise"
   owner<T extends Prisma.ApiClient$ownerArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiClient$ownerArgs<ExtArgs>>): Prisma.Prisma__UserClient<runtime.Types.Result.GetResult<Prisma.$UserPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
+  pendingOwner<T extends Prisma.ApiClient$pendingOwnerArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiClient$pendingOwnerArgs<ExtArgs>>): Prisma.Prisma__UserClient<runtime.Types.Result.GetResult<Prisma.$UserPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
   secrets<T extends Prisma.ApiClient$secretsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiClient$secretsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiClientSecretPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
@@ -1238,6 +1531,9 @@ export interface ApiClientFieldRefs {
   readonly name: Prisma.FieldRef<"ApiClient", 'String'>
   readonly description: Prisma.FieldRef<"ApiClient", 'String'>
   readonly ownerId: Prisma.FieldRef<"ApiClient", 'String'>
+  readonly pendingOwnerId: Prisma.FieldRef<"ApiClient", 'String'>
+  readonly pendingOwnerSince: Prisma.FieldRef<"ApiClient", 'DateTime'>
+  readonly pendingOwnerProposedBy: Prisma.FieldRef<"ApiClient", 'String'>
   readonly allowedScopes: Prisma.FieldRef<"ApiClient", 'String[]'>
   readonly createdAt: Prisma.FieldRef<"ApiClient", 'DateTime'>
   readonly updatedAt: Prisma.FieldRef<"ApiClient", 'DateTime'>
@@ -1647,6 +1943,25 @@ export type ApiClientDeleteManyArgs<ExtArgs extends runtime.Types.Extensions.Int
  * ApiClient.owner
  */
 export type ApiClient$ownerArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the User
+   */
+  select?: Prisma.UserSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the User
+   */
+  omit?: Prisma.UserOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.UserInclude<ExtArgs> | null
+  where?: Prisma.UserWhereInput
+}
+
+/**
+ * ApiClient.pendingOwner
+ */
+export type ApiClient$pendingOwnerArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   /**
    * Select specific fields to fetch from the User
    */

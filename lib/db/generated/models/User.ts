@@ -208,6 +208,7 @@ export type UserWhereInput = {
   oneTimeCodes?: Prisma.OneTimeCodeListRelationFilter
   apiTokens?: Prisma.ApiTokenListRelationFilter
   apiClients?: Prisma.ApiClientListRelationFilter
+  offeredClients?: Prisma.ApiClientListRelationFilter
 }
 
 export type UserOrderByWithRelationInput = {
@@ -228,6 +229,7 @@ export type UserOrderByWithRelationInput = {
   oneTimeCodes?: Prisma.OneTimeCodeOrderByRelationAggregateInput
   apiTokens?: Prisma.ApiTokenOrderByRelationAggregateInput
   apiClients?: Prisma.ApiClientOrderByRelationAggregateInput
+  offeredClients?: Prisma.ApiClientOrderByRelationAggregateInput
 }
 
 export type UserWhereUniqueInput = Prisma.AtLeast<{
@@ -251,6 +253,7 @@ export type UserWhereUniqueInput = Prisma.AtLeast<{
   oneTimeCodes?: Prisma.OneTimeCodeListRelationFilter
   apiTokens?: Prisma.ApiTokenListRelationFilter
   apiClients?: Prisma.ApiClientListRelationFilter
+  offeredClients?: Prisma.ApiClientListRelationFilter
 }, "id" | "email">
 
 export type UserOrderByWithAggregationInput = {
@@ -297,6 +300,7 @@ export type UserCreateInput = {
   oneTimeCodes?: Prisma.OneTimeCodeCreateNestedManyWithoutUserInput
   apiTokens?: Prisma.ApiTokenCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientCreateNestedManyWithoutOwnerInput
+  offeredClients?: Prisma.ApiClientCreateNestedManyWithoutPendingOwnerInput
 }
 
 export type UserUncheckedCreateInput = {
@@ -317,6 +321,7 @@ export type UserUncheckedCreateInput = {
   oneTimeCodes?: Prisma.OneTimeCodeUncheckedCreateNestedManyWithoutUserInput
   apiTokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutOwnerInput
+  offeredClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput
 }
 
 export type UserUpdateInput = {
@@ -337,6 +342,7 @@ export type UserUpdateInput = {
   oneTimeCodes?: Prisma.OneTimeCodeUpdateManyWithoutUserNestedInput
   apiTokens?: Prisma.ApiTokenUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUpdateManyWithoutOwnerNestedInput
+  offeredClients?: Prisma.ApiClientUpdateManyWithoutPendingOwnerNestedInput
 }
 
 export type UserUncheckedUpdateInput = {
@@ -357,6 +363,7 @@ export type UserUncheckedUpdateInput = {
   oneTimeCodes?: Prisma.OneTimeCodeUncheckedUpdateManyWithoutUserNestedInput
   apiTokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUncheckedUpdateManyWithoutOwnerNestedInput
+  offeredClients?: Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput
 }
 
 export type UserCreateManyInput = {
@@ -579,6 +586,12 @@ export type UserCreateNestedOneWithoutApiClientsInput = {
   connect?: Prisma.UserWhereUniqueInput
 }
 
+export type UserCreateNestedOneWithoutOfferedClientsInput = {
+  create?: Prisma.XOR<Prisma.UserCreateWithoutOfferedClientsInput, Prisma.UserUncheckedCreateWithoutOfferedClientsInput>
+  connectOrCreate?: Prisma.UserCreateOrConnectWithoutOfferedClientsInput
+  connect?: Prisma.UserWhereUniqueInput
+}
+
 export type UserUpdateOneWithoutApiClientsNestedInput = {
   create?: Prisma.XOR<Prisma.UserCreateWithoutApiClientsInput, Prisma.UserUncheckedCreateWithoutApiClientsInput>
   connectOrCreate?: Prisma.UserCreateOrConnectWithoutApiClientsInput
@@ -587,6 +600,16 @@ export type UserUpdateOneWithoutApiClientsNestedInput = {
   delete?: Prisma.UserWhereInput | boolean
   connect?: Prisma.UserWhereUniqueInput
   update?: Prisma.XOR<Prisma.XOR<Prisma.UserUpdateToOneWithWhereWithoutApiClientsInput, Prisma.UserUpdateWithoutApiClientsInput>, Prisma.UserUncheckedUpdateWithoutApiClientsInput>
+}
+
+export type UserUpdateOneWithoutOfferedClientsNestedInput = {
+  create?: Prisma.XOR<Prisma.UserCreateWithoutOfferedClientsInput, Prisma.UserUncheckedCreateWithoutOfferedClientsInput>
+  connectOrCreate?: Prisma.UserCreateOrConnectWithoutOfferedClientsInput
+  upsert?: Prisma.UserUpsertWithoutOfferedClientsInput
+  disconnect?: Prisma.UserWhereInput | boolean
+  delete?: Prisma.UserWhereInput | boolean
+  connect?: Prisma.UserWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.UserUpdateToOneWithWhereWithoutOfferedClientsInput, Prisma.UserUpdateWithoutOfferedClientsInput>, Prisma.UserUncheckedUpdateWithoutOfferedClientsInput>
 }
 
 export type UserCreateWithoutPasswordInput = {
@@ -606,6 +629,7 @@ export type UserCreateWithoutPasswordInput = {
   oneTimeCodes?: Prisma.OneTimeCodeCreateNestedManyWithoutUserInput
   apiTokens?: Prisma.ApiTokenCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientCreateNestedManyWithoutOwnerInput
+  offeredClients?: Prisma.ApiClientCreateNestedManyWithoutPendingOwnerInput
 }
 
 export type UserUncheckedCreateWithoutPasswordInput = {
@@ -625,6 +649,7 @@ export type UserUncheckedCreateWithoutPasswordInput = {
   oneTimeCodes?: Prisma.OneTimeCodeUncheckedCreateNestedManyWithoutUserInput
   apiTokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutOwnerInput
+  offeredClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput
 }
 
 export type UserCreateOrConnectWithoutPasswordInput = {
@@ -660,6 +685,7 @@ export type UserUpdateWithoutPasswordInput = {
   oneTimeCodes?: Prisma.OneTimeCodeUpdateManyWithoutUserNestedInput
   apiTokens?: Prisma.ApiTokenUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUpdateManyWithoutOwnerNestedInput
+  offeredClients?: Prisma.ApiClientUpdateManyWithoutPendingOwnerNestedInput
 }
 
 export type UserUncheckedUpdateWithoutPasswordInput = {
@@ -679,6 +705,7 @@ export type UserUncheckedUpdateWithoutPasswordInput = {
   oneTimeCodes?: Prisma.OneTimeCodeUncheckedUpdateManyWithoutUserNestedInput
   apiTokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUncheckedUpdateManyWithoutOwnerNestedInput
+  offeredClients?: Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput
 }
 
 export type UserCreateWithoutRolesInput = {
@@ -698,6 +725,7 @@ export type UserCreateWithoutRolesInput = {
   oneTimeCodes?: Prisma.OneTimeCodeCreateNestedManyWithoutUserInput
   apiTokens?: Prisma.ApiTokenCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientCreateNestedManyWithoutOwnerInput
+  offeredClients?: Prisma.ApiClientCreateNestedManyWithoutPendingOwnerInput
 }
 
 export type UserUncheckedCreateWithoutRolesInput = {
@@ -717,6 +745,7 @@ export type UserUncheckedCreateWithoutRolesInput = {
   oneTimeCodes?: Prisma.OneTimeCodeUncheckedCreateNestedManyWithoutUserInput
   apiTokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutOwnerInput
+  offeredClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput
 }
 
 export type UserCreateOrConnectWithoutRolesInput = {
@@ -752,6 +781,7 @@ export type UserUpdateWithoutRolesInput = {
   oneTimeCodes?: Prisma.OneTimeCodeUpdateManyWithoutUserNestedInput
   apiTokens?: Prisma.ApiTokenUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUpdateManyWithoutOwnerNestedInput
+  offeredClients?: Prisma.ApiClientUpdateManyWithoutPendingOwnerNestedInput
 }
 
 export type UserUncheckedUpdateWithoutRolesInput = {
@@ -771,6 +801,7 @@ export type UserUncheckedUpdateWithoutRolesInput = {
   oneTimeCodes?: Prisma.OneTimeCodeUncheckedUpdateManyWithoutUserNestedInput
   apiTokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUncheckedUpdateManyWithoutOwnerNestedInput
+  offeredClients?: Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput
 }
 
 export type UserCreateWithoutSessionsInput = {
@@ -790,6 +821,7 @@ export type UserCreateWithoutSessionsInput = {
   oneTimeCodes?: Prisma.OneTimeCodeCreateNestedManyWithoutUserInput
   apiTokens?: Prisma.ApiTokenCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientCreateNestedManyWithoutOwnerInput
+  offeredClients?: Prisma.ApiClientCreateNestedManyWithoutPendingOwnerInput
 }
 
 export type UserUncheckedCreateWithoutSessionsInput = {
@@ -809,6 +841,7 @@ export type UserUncheckedCreateWithoutSessionsInput = {
   oneTimeCodes?: Prisma.OneTimeCodeUncheckedCreateNestedManyWithoutUserInput
   apiTokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutOwnerInput
+  offeredClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput
 }
 
 export type UserCreateOrConnectWithoutSessionsInput = {
@@ -844,6 +877,7 @@ export type UserUpdateWithoutSessionsInput = {
   oneTimeCodes?: Prisma.OneTimeCodeUpdateManyWithoutUserNestedInput
   apiTokens?: Prisma.ApiTokenUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUpdateManyWithoutOwnerNestedInput
+  offeredClients?: Prisma.ApiClientUpdateManyWithoutPendingOwnerNestedInput
 }
 
 export type UserUncheckedUpdateWithoutSessionsInput = {
@@ -863,6 +897,7 @@ export type UserUncheckedUpdateWithoutSessionsInput = {
   oneTimeCodes?: Prisma.OneTimeCodeUncheckedUpdateManyWithoutUserNestedInput
   apiTokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUncheckedUpdateManyWithoutOwnerNestedInput
+  offeredClients?: Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput
 }
 
 export type UserCreateWithoutSignInAttemptsInput = {
@@ -882,6 +917,7 @@ export type UserCreateWithoutSignInAttemptsInput = {
   oneTimeCodes?: Prisma.OneTimeCodeCreateNestedManyWithoutUserInput
   apiTokens?: Prisma.ApiTokenCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientCreateNestedManyWithoutOwnerInput
+  offeredClients?: Prisma.ApiClientCreateNestedManyWithoutPendingOwnerInput
 }
 
 export type UserUncheckedCreateWithoutSignInAttemptsInput = {
@@ -901,6 +937,7 @@ export type UserUncheckedCreateWithoutSignInAttemptsInput = {
   oneTimeCodes?: Prisma.OneTimeCodeUncheckedCreateNestedManyWithoutUserInput
   apiTokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutOwnerInput
+  offeredClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput
 }
 
 export type UserCreateOrConnectWithoutSignInAttemptsInput = {
@@ -936,6 +973,7 @@ export type UserUpdateWithoutSignInAttemptsInput = {
   oneTimeCodes?: Prisma.OneTimeCodeUpdateManyWithoutUserNestedInput
   apiTokens?: Prisma.ApiTokenUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUpdateManyWithoutOwnerNestedInput
+  offeredClients?: Prisma.ApiClientUpdateManyWithoutPendingOwnerNestedInput
 }
 
 export type UserUncheckedUpdateWithoutSignInAttemptsInput = {
@@ -955,6 +993,7 @@ export type UserUncheckedUpdateWithoutSignInAttemptsInput = {
   oneTimeCodes?: Prisma.OneTimeCodeUncheckedUpdateManyWithoutUserNestedInput
   apiTokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUncheckedUpdateManyWithoutOwnerNestedInput
+  offeredClients?: Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput
 }
 
 export type UserCreateWithoutTotpFactorsInput = {
@@ -974,6 +1013,7 @@ export type UserCreateWithoutTotpFactorsInput = {
   oneTimeCodes?: Prisma.OneTimeCodeCreateNestedManyWithoutUserInput
   apiTokens?: Prisma.ApiTokenCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientCreateNestedManyWithoutOwnerInput
+  offeredClients?: Prisma.ApiClientCreateNestedManyWithoutPendingOwnerInput
 }
 
 export type UserUncheckedCreateWithoutTotpFactorsInput = {
@@ -993,6 +1033,7 @@ export type UserUncheckedCreateWithoutTotpFactorsInput = {
   oneTimeCodes?: Prisma.OneTimeCodeUncheckedCreateNestedManyWithoutUserInput
   apiTokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutOwnerInput
+  offeredClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput
 }
 
 export type UserCreateOrConnectWithoutTotpFactorsInput = {
@@ -1028,6 +1069,7 @@ export type UserUpdateWithoutTotpFactorsInput = {
   oneTimeCodes?: Prisma.OneTimeCodeUpdateManyWithoutUserNestedInput
   apiTokens?: Prisma.ApiTokenUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUpdateManyWithoutOwnerNestedInput
+  offeredClients?: Prisma.ApiClientUpdateManyWithoutPendingOwnerNestedInput
 }
 
 export type UserUncheckedUpdateWithoutTotpFactorsInput = {
@@ -1047,6 +1089,7 @@ export type UserUncheckedUpdateWithoutTotpFactorsInput = {
   oneTimeCodes?: Prisma.OneTimeCodeUncheckedUpdateManyWithoutUserNestedInput
   apiTokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUncheckedUpdateManyWithoutOwnerNestedInput
+  offeredClients?: Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput
 }
 
 export type UserCreateWithoutWebauthnCredsInput = {
@@ -1066,6 +1109,7 @@ export type UserCreateWithoutWebauthnCredsInput = {
   oneTimeCodes?: Prisma.OneTimeCodeCreateNestedManyWithoutUserInput
   apiTokens?: Prisma.ApiTokenCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientCreateNestedManyWithoutOwnerInput
+  offeredClients?: Prisma.ApiClientCreateNestedManyWithoutPendingOwnerInput
 }
 
 export type UserUncheckedCreateWithoutWebauthnCredsInput = {
@@ -1085,6 +1129,7 @@ export type UserUncheckedCreateWithoutWebauthnCredsInput = {
   oneTimeCodes?: Prisma.OneTimeCodeUncheckedCreateNestedManyWithoutUserInput
   apiTokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutOwnerInput
+  offeredClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput
 }
 
 export type UserCreateOrConnectWithoutWebauthnCredsInput = {
@@ -1120,6 +1165,7 @@ export type UserUpdateWithoutWebauthnCredsInput = {
   oneTimeCodes?: Prisma.OneTimeCodeUpdateManyWithoutUserNestedInput
   apiTokens?: Prisma.ApiTokenUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUpdateManyWithoutOwnerNestedInput
+  offeredClients?: Prisma.ApiClientUpdateManyWithoutPendingOwnerNestedInput
 }
 
 export type UserUncheckedUpdateWithoutWebauthnCredsInput = {
@@ -1139,6 +1185,7 @@ export type UserUncheckedUpdateWithoutWebauthnCredsInput = {
   oneTimeCodes?: Prisma.OneTimeCodeUncheckedUpdateManyWithoutUserNestedInput
   apiTokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUncheckedUpdateManyWithoutOwnerNestedInput
+  offeredClients?: Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput
 }
 
 export type UserCreateWithoutRecoveryCodesInput = {
@@ -1158,6 +1205,7 @@ export type UserCreateWithoutRecoveryCodesInput = {
   oneTimeCodes?: Prisma.OneTimeCodeCreateNestedManyWithoutUserInput
   apiTokens?: Prisma.ApiTokenCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientCreateNestedManyWithoutOwnerInput
+  offeredClients?: Prisma.ApiClientCreateNestedManyWithoutPendingOwnerInput
 }
 
 export type UserUncheckedCreateWithoutRecoveryCodesInput = {
@@ -1177,6 +1225,7 @@ export type UserUncheckedCreateWithoutRecoveryCodesInput = {
   oneTimeCodes?: Prisma.OneTimeCodeUncheckedCreateNestedManyWithoutUserInput
   apiTokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutOwnerInput
+  offeredClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput
 }
 
 export type UserCreateOrConnectWithoutRecoveryCodesInput = {
@@ -1212,6 +1261,7 @@ export type UserUpdateWithoutRecoveryCodesInput = {
   oneTimeCodes?: Prisma.OneTimeCodeUpdateManyWithoutUserNestedInput
   apiTokens?: Prisma.ApiTokenUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUpdateManyWithoutOwnerNestedInput
+  offeredClients?: Prisma.ApiClientUpdateManyWithoutPendingOwnerNestedInput
 }
 
 export type UserUncheckedUpdateWithoutRecoveryCodesInput = {
@@ -1231,6 +1281,7 @@ export type UserUncheckedUpdateWithoutRecoveryCodesInput = {
   oneTimeCodes?: Prisma.OneTimeCodeUncheckedUpdateManyWithoutUserNestedInput
   apiTokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUncheckedUpdateManyWithoutOwnerNestedInput
+  offeredClients?: Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput
 }
 
 export type UserCreateWithoutOneTimeCodesInput = {
@@ -1250,6 +1301,7 @@ export type UserCreateWithoutOneTimeCodesInput = {
   recoveryCodes?: Prisma.RecoveryCodeCreateNestedManyWithoutUserInput
   apiTokens?: Prisma.ApiTokenCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientCreateNestedManyWithoutOwnerInput
+  offeredClients?: Prisma.ApiClientCreateNestedManyWithoutPendingOwnerInput
 }
 
 export type UserUncheckedCreateWithoutOneTimeCodesInput = {
@@ -1269,6 +1321,7 @@ export type UserUncheckedCreateWithoutOneTimeCodesInput = {
   recoveryCodes?: Prisma.RecoveryCodeUncheckedCreateNestedManyWithoutUserInput
   apiTokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutOwnerInput
+  offeredClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput
 }
 
 export type UserCreateOrConnectWithoutOneTimeCodesInput = {
@@ -1304,6 +1357,7 @@ export type UserUpdateWithoutOneTimeCodesInput = {
   recoveryCodes?: Prisma.RecoveryCodeUpdateManyWithoutUserNestedInput
   apiTokens?: Prisma.ApiTokenUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUpdateManyWithoutOwnerNestedInput
+  offeredClients?: Prisma.ApiClientUpdateManyWithoutPendingOwnerNestedInput
 }
 
 export type UserUncheckedUpdateWithoutOneTimeCodesInput = {
@@ -1323,6 +1377,7 @@ export type UserUncheckedUpdateWithoutOneTimeCodesInput = {
   recoveryCodes?: Prisma.RecoveryCodeUncheckedUpdateManyWithoutUserNestedInput
   apiTokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUncheckedUpdateManyWithoutOwnerNestedInput
+  offeredClients?: Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput
 }
 
 export type UserCreateWithoutApiTokensInput = {
@@ -1342,6 +1397,7 @@ export type UserCreateWithoutApiTokensInput = {
   recoveryCodes?: Prisma.RecoveryCodeCreateNestedManyWithoutUserInput
   oneTimeCodes?: Prisma.OneTimeCodeCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientCreateNestedManyWithoutOwnerInput
+  offeredClients?: Prisma.ApiClientCreateNestedManyWithoutPendingOwnerInput
 }
 
 export type UserUncheckedCreateWithoutApiTokensInput = {
@@ -1361,6 +1417,7 @@ export type UserUncheckedCreateWithoutApiTokensInput = {
   recoveryCodes?: Prisma.RecoveryCodeUncheckedCreateNestedManyWithoutUserInput
   oneTimeCodes?: Prisma.OneTimeCodeUncheckedCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutOwnerInput
+  offeredClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput
 }
 
 export type UserCreateOrConnectWithoutApiTokensInput = {
@@ -1396,6 +1453,7 @@ export type UserUpdateWithoutApiTokensInput = {
   recoveryCodes?: Prisma.RecoveryCodeUpdateManyWithoutUserNestedInput
   oneTimeCodes?: Prisma.OneTimeCodeUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUpdateManyWithoutOwnerNestedInput
+  offeredClients?: Prisma.ApiClientUpdateManyWithoutPendingOwnerNestedInput
 }
 
 export type UserUncheckedUpdateWithoutApiTokensInput = {
@@ -1415,6 +1473,7 @@ export type UserUncheckedUpdateWithoutApiTokensInput = {
   recoveryCodes?: Prisma.RecoveryCodeUncheckedUpdateManyWithoutUserNestedInput
   oneTimeCodes?: Prisma.OneTimeCodeUncheckedUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUncheckedUpdateManyWithoutOwnerNestedInput
+  offeredClients?: Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput
 }
 
 export type UserCreateWithoutApiClientsInput = {
@@ -1434,6 +1493,7 @@ export type UserCreateWithoutApiClientsInput = {
   recoveryCodes?: Prisma.RecoveryCodeCreateNestedManyWithoutUserInput
   oneTimeCodes?: Prisma.OneTimeCodeCreateNestedManyWithoutUserInput
   apiTokens?: Prisma.ApiTokenCreateNestedManyWithoutUserInput
+  offeredClients?: Prisma.ApiClientCreateNestedManyWithoutPendingOwnerInput
 }
 
 export type UserUncheckedCreateWithoutApiClientsInput = {
@@ -1453,11 +1513,57 @@ export type UserUncheckedCreateWithoutApiClientsInput = {
   recoveryCodes?: Prisma.RecoveryCodeUncheckedCreateNestedManyWithoutUserInput
   oneTimeCodes?: Prisma.OneTimeCodeUncheckedCreateNestedManyWithoutUserInput
   apiTokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutUserInput
+  offeredClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput
 }
 
 export type UserCreateOrConnectWithoutApiClientsInput = {
   where: Prisma.UserWhereUniqueInput
   create: Prisma.XOR<Prisma.UserCreateWithoutApiClientsInput, Prisma.UserUncheckedCreateWithoutApiClientsInput>
+}
+
+export type UserCreateWithoutOfferedClientsInput = {
+  id: string
+  email: string
+  name: string
+  status?: $Enums.UserStatus
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  lastSignInAt?: Date | string | null
+  password?: Prisma.PasswordCredentialCreateNestedOneWithoutUserInput
+  roles?: Prisma.RoleAssignmentCreateNestedManyWithoutUserInput
+  sessions?: Prisma.SessionCreateNestedManyWithoutUserInput
+  signInAttempts?: Prisma.SignInAttemptCreateNestedManyWithoutUserInput
+  totpFactors?: Prisma.TotpFactorCreateNestedManyWithoutUserInput
+  webauthnCreds?: Prisma.WebAuthnCredentialCreateNestedManyWithoutUserInput
+  recoveryCodes?: Prisma.RecoveryCodeCreateNestedManyWithoutUserInput
+  oneTimeCodes?: Prisma.OneTimeCodeCreateNestedManyWithoutUserInput
+  apiTokens?: Prisma.ApiTokenCreateNestedManyWithoutUserInput
+  apiClients?: Prisma.ApiClientCreateNestedManyWithoutOwnerInput
+}
+
+export type UserUncheckedCreateWithoutOfferedClientsInput = {
+  id: string
+  email: string
+  name: string
+  status?: $Enums.UserStatus
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  lastSignInAt?: Date | string | null
+  password?: Prisma.PasswordCredentialUncheckedCreateNestedOneWithoutUserInput
+  roles?: Prisma.RoleAssignmentUncheckedCreateNestedManyWithoutUserInput
+  sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutUserInput
+  signInAttempts?: Prisma.SignInAttemptUncheckedCreateNestedManyWithoutUserInput
+  totpFactors?: Prisma.TotpFactorUncheckedCreateNestedManyWithoutUserInput
+  webauthnCreds?: Prisma.WebAuthnCredentialUncheckedCreateNestedManyWithoutUserInput
+  recoveryCodes?: Prisma.RecoveryCodeUncheckedCreateNestedManyWithoutUserInput
+  oneTimeCodes?: Prisma.OneTimeCodeUncheckedCreateNestedManyWithoutUserInput
+  apiTokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutUserInput
+  apiClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutOwnerInput
+}
+
+export type UserCreateOrConnectWithoutOfferedClientsInput = {
+  where: Prisma.UserWhereUniqueInput
+  create: Prisma.XOR<Prisma.UserCreateWithoutOfferedClientsInput, Prisma.UserUncheckedCreateWithoutOfferedClientsInput>
 }
 
 export type UserUpsertWithoutApiClientsInput = {
@@ -1488,6 +1594,7 @@ export type UserUpdateWithoutApiClientsInput = {
   recoveryCodes?: Prisma.RecoveryCodeUpdateManyWithoutUserNestedInput
   oneTimeCodes?: Prisma.OneTimeCodeUpdateManyWithoutUserNestedInput
   apiTokens?: Prisma.ApiTokenUpdateManyWithoutUserNestedInput
+  offeredClients?: Prisma.ApiClientUpdateManyWithoutPendingOwnerNestedInput
 }
 
 export type UserUncheckedUpdateWithoutApiClientsInput = {
@@ -1507,6 +1614,58 @@ export type UserUncheckedUpdateWithoutApiClientsInput = {
   recoveryCodes?: Prisma.RecoveryCodeUncheckedUpdateManyWithoutUserNestedInput
   oneTimeCodes?: Prisma.OneTimeCodeUncheckedUpdateManyWithoutUserNestedInput
   apiTokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutUserNestedInput
+  offeredClients?: Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput
+}
+
+export type UserUpsertWithoutOfferedClientsInput = {
+  update: Prisma.XOR<Prisma.UserUpdateWithoutOfferedClientsInput, Prisma.UserUncheckedUpdateWithoutOfferedClientsInput>
+  create: Prisma.XOR<Prisma.UserCreateWithoutOfferedClientsInput, Prisma.UserUncheckedCreateWithoutOfferedClientsInput>
+  where?: Prisma.UserWhereInput
+}
+
+export type UserUpdateToOneWithWhereWithoutOfferedClientsInput = {
+  where?: Prisma.UserWhereInput
+  data: Prisma.XOR<Prisma.UserUpdateWithoutOfferedClientsInput, Prisma.UserUncheckedUpdateWithoutOfferedClientsInput>
+}
+
+export type UserUpdateWithoutOfferedClientsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  email?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumUserStatusFieldUpdateOperationsInput | $Enums.UserStatus
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  password?: Prisma.PasswordCredentialUpdateOneWithoutUserNestedInput
+  roles?: Prisma.RoleAssignmentUpdateManyWithoutUserNestedInput
+  sessions?: Prisma.SessionUpdateManyWithoutUserNestedInput
+  signInAttempts?: Prisma.SignInAttemptUpdateManyWithoutUserNestedInput
+  totpFactors?: Prisma.TotpFactorUpdateManyWithoutUserNestedInput
+  webauthnCreds?: Prisma.WebAuthnCredentialUpdateManyWithoutUserNestedInput
+  recoveryCodes?: Prisma.RecoveryCodeUpdateManyWithoutUserNestedInput
+  oneTimeCodes?: Prisma.OneTimeCodeUpdateManyWithoutUserNestedInput
+  apiTokens?: Prisma.ApiTokenUpdateManyWithoutUserNestedInput
+  apiClients?: Prisma.ApiClientUpdateManyWithoutOwnerNestedInput
+}
+
+export type UserUncheckedUpdateWithoutOfferedClientsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  email?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumUserStatusFieldUpdateOperationsInput | $Enums.UserStatus
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  password?: Prisma.PasswordCredentialUncheckedUpdateOneWithoutUserNestedInput
+  roles?: Prisma.RoleAssignmentUncheckedUpdateManyWithoutUserNestedInput
+  sessions?: Prisma.SessionUncheckedUpdateManyWithoutUserNestedInput
+  signInAttempts?: Prisma.SignInAttemptUncheckedUpdateManyWithoutUserNestedInput
+  totpFactors?: Prisma.TotpFactorUncheckedUpdateManyWithoutUserNestedInput
+  webauthnCreds?: Prisma.WebAuthnCredentialUncheckedUpdateManyWithoutUserNestedInput
+  recoveryCodes?: Prisma.RecoveryCodeUncheckedUpdateManyWithoutUserNestedInput
+  oneTimeCodes?: Prisma.OneTimeCodeUncheckedUpdateManyWithoutUserNestedInput
+  apiTokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutUserNestedInput
+  apiClients?: Prisma.ApiClientUncheckedUpdateManyWithoutOwnerNestedInput
 }
 
 
@@ -1524,6 +1683,7 @@ export type UserCountOutputType = {
   oneTimeCodes: number
   apiTokens: number
   apiClients: number
+  offeredClients: number
 }
 
 export type UserCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -1536,6 +1696,7 @@ export type UserCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.I
   oneTimeCodes?: boolean | UserCountOutputTypeCountOneTimeCodesArgs
   apiTokens?: boolean | UserCountOutputTypeCountApiTokensArgs
   apiClients?: boolean | UserCountOutputTypeCountApiClientsArgs
+  offeredClients?: boolean | UserCountOutputTypeCountOfferedClientsArgs
 }
 
 /**
@@ -1611,6 +1772,13 @@ export type UserCountOutputTypeCountApiClientsArgs<ExtArgs extends runtime.Types
   where?: Prisma.ApiClientWhereInput
 }
 
+/**
+ * UserCountOutputType without action
+ */
+export type UserCountOutputTypeCountOfferedClientsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.ApiClientWhereInput
+}
+
 
 export type UserSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -1630,6 +1798,7 @@ export type UserSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = r
   oneTimeCodes?: boolean | Prisma.User$oneTimeCodesArgs<ExtArgs>
   apiTokens?: boolean | Prisma.User$apiTokensArgs<ExtArgs>
   apiClients?: boolean | Prisma.User$apiClientsArgs<ExtArgs>
+  offeredClients?: boolean | Prisma.User$offeredClientsArgs<ExtArgs>
   _count?: boolean | Prisma.UserCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["user"]>
 
@@ -1675,6 +1844,7 @@ export type UserInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
   oneTimeCodes?: boolean | Prisma.User$oneTimeCodesArgs<ExtArgs>
   apiTokens?: boolean | Prisma.User$apiTokensArgs<ExtArgs>
   apiClients?: boolean | Prisma.User$apiClientsArgs<ExtArgs>
+  offeredClients?: boolean | Prisma.User$offeredClientsArgs<ExtArgs>
   _count?: boolean | Prisma.UserCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type UserIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
@@ -1693,6 +1863,10 @@ export type $UserPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs =
     oneTimeCodes: Prisma.$OneTimeCodePayload<ExtArgs>[]
     apiTokens: Prisma.$ApiTokenPayload<ExtArgs>[]
     apiClients: Prisma.$ApiClientPayload<ExtArgs>[]
+    /**
+     * Clients someone proposed this user should own: they accept or decline.
+     */
+    offeredClients: Prisma.$ApiClientPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -2109,6 +2283,7 @@ export interface Prisma__UserClient<T, Null = never, ExtArgs extends runtime.Typ
   oneTimeCodes<T extends Prisma.User$oneTimeCodesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.User$oneTimeCodesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$OneTimeCodePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   apiTokens<T extends Prisma.User$apiTokensArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.User$apiTokensArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiTokenPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   apiClients<T extends Prisma.User$apiClientsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.User$apiClientsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiClientPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  offeredClients<T extends Prisma.User$offeredClientsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.User$offeredClientsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiClientPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -2752,6 +2927,30 @@ export type User$apiTokensArgs<ExtArgs extends runtime.Types.Extensions.Internal
  * User.apiClients
  */
 export type User$apiClientsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the ApiClient
+   */
+  select?: Prisma.ApiClientSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the ApiClient
+   */
+  omit?: Prisma.ApiClientOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiClientInclude<ExtArgs> | null
+  where?: Prisma.ApiClientWhereInput
+  orderBy?: Prisma.ApiClientOrderByWithRelationInput | Prisma.ApiClientOrderByWithRelationInput[]
+  cursor?: Prisma.ApiClientWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.ApiClientScalarFieldEnum | Prisma.ApiClientScalarFieldEnum[]
+}
+
+/**
+ * User.offeredClients
+ */
+export type User$offeredClientsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   /**
    * Select specific fields to fetch from the ApiClient
    */

@@ -1,0 +1,446 @@
+import fs from "node:fs";
+import path from "node:path";
+
+import { afterAll, describe, expect, it } from "vitest";
+
+import { openApiDocument } from "@/lib/api/openapi";
+import { needsStepUp, type Operation } from "@/lib/api/operation";
+import { V1 } from "@/lib/api/v1-operations";
+import { db } from "@/lib/db/client";
+import type { ActionRequest, ServerAction } from "@/lib/http/action";
+import { PERMISSIONS } from "@/lib/policy/permissions";
+import { clientAccessToken, makeTestClient, mintTestToken } from "@/test/credentials";
+import { makePrincipal, makeRole, makeUser, signedInCookie, uniqueEmail } from "@/test/factories";
+import { fieldsOf } from "@/test/fuzz";
+import { call } from "@/test/requests";
+
+import * as auditEvent from "./api/v1/audit-events/[eventId]/route";
+import * as auditExport from "./api/v1/audit-events/export/route";
+import * as auditEvents from "./api/v1/audit-events/route";
+import * as clientDisable from "./api/v1/clients/[clientId]/disable/route";
+import * as clientEnable from "./api/v1/clients/[clientId]/enable/route";
+import * as clientOwnerAccept from "./api/v1/clients/[clientId]/owner/accept/route";
+import * as clientOwnerDecline from "./api/v1/clients/[clientId]/owner/decline/route";
+import * as clientOwner from "./api/v1/clients/[clientId]/owner/route";
+import * as client from "./api/v1/clients/[clientId]/route";
+import * as clientSecret from "./api/v1/clients/[clientId]/secret/route";
+import * as clients from "./api/v1/clients/route";
+import * as me from "./api/v1/me/route";
+import * as permissions from "./api/v1/permissions/route";
+import * as role from "./api/v1/roles/[roleId]/route";
+import * as roles from "./api/v1/roles/route";
+import * as sessions from "./api/v1/sessions/route";
+import * as tokenRotate from "./api/v1/tokens/[tokenId]/rotate/route";
+import * as token from "./api/v1/tokens/[tokenId]/route";
+import * as tokens from "./api/v1/tokens/route";
+import * as userDisable from "./api/v1/users/[userId]/disable/route";
+import * as userEnable from "./api/v1/users/[userId]/enable/route";
+import * as userPasswordReset from "./api/v1/users/[userId]/password-reset/route";
+import * as userRole from "./api/v1/users/[userId]/roles/[roleId]/route";
+import * as userSession from "./api/v1/users/[userId]/sessions/[sessionId]/route";
+import * as userSessions from "./api/v1/users/[userId]/sessions/route";
+import * as user from "./api/v1/users/[userId]/route";
+import * as users from "./api/v1/users/route";
+
+/**
+ * DESIGN.md, "Sensitive operations", proven by walking every REST operation and every server
+ * action through the real wrappers: what changes how an account proves itself or what it may do
+ * answers `step_up_required` to a session outside the step-up window, and what mints a credential,
+ * a secret or a link answers `session_required` to every bearer credential, however many scopes it
+ * holds. The rest answers neither. The lists below name what MUST be sensitive, so that dropping a
+ * declaration fails here, not in a review.
+ */
+
+/** Step-up (a recent sign-in, with the second factor when there is one) before any of these. */
+const MUST_STEP_UP_OPERATIONS = [
+  // email, user disable and delete
+  "updateUser",
+  "disableUser",
+  "deleteUser",
+  // role assignment
+  "assignRole",
+  "removeRole",
+  // roles and their flags
+  "createRole",
+  "updateRole",
+  "deleteRole",
+  // ending sessions
+  "endUserSessions",
+  "endUserSession",
+  "endAllSessions",
+  // what a client may do, and whether it works
+  "updateClient",
+  "disableClient",
+  "deleteClient",
+];
+
+/** Only a signed-in person under step-up: each creates or hands out a credential, a secret or a link. */
+const MUST_BE_SESSION_ONLY_OPERATIONS = [
+  "inviteUser",
+  "resetUserPassword",
+  "mintToken",
+  "rotateToken",
+  "createClient",
+  "rotateClientSecret",
+  "reassignClient",
+  "acceptClientReassignment",
+];
+
+/** Every server action that must ask for step-up (an action's caller is always a session). */
+const MUST_STEP_UP_ACTIONS = [
+  // factors, recovery codes, password, one's own sessions
+  "(app)/account/security/actions.ts#startTotpAction",
+  "(app)/account/security/actions.ts#confirmTotpAction",
+  "(app)/account/security/actions.ts#removeFactorAction",
+  "(app)/account/security/actions.ts#regenerateRecoveryCodesAction",
+  "(app)/account/security/actions.ts#endOtherSessionsAction",
+  "(app)/account/security/actions.ts#changePasswordAction",
+  "(app)/account/actions.ts#endMySessionAction",
+  // credentials: creation, rotation, reassignment, scopes, disabling
+  "(app)/clients/actions.ts#createClientAction",
+  "(app)/clients/actions.ts#updateClientAction",
+  "(app)/clients/actions.ts#rotateClientSecretAction",
+  "(app)/clients/actions.ts#disableClientAction",
+  "(app)/clients/actions.ts#deleteClientAction",
+  "(app)/clients/actions.ts#reassignClientAction",
+  "(app)/clients/actions.ts#acceptClientReassignmentAction",
+  "(app)/tokens/actions.ts#mintTokenAction",
+  "(app)/tokens/actions.ts#rotateTokenAction",
+  // roles and their flags
+  "(app)/roles/actions.ts#createRoleAction",
+  "(app)/roles/actions.ts#updateRoleAction",
+  "(app)/roles/actions.ts#deleteRoleAction",
+  // settings (signing keys, everyone's sessions)
+  "(app)/settings/actions.ts#updateSecuritySettingsAction",
+  "(app)/settings/actions.ts#updateCredentialSettingsAction",
+  "(app)/settings/actions.ts#updateAuditSettingsAction",
+  "(app)/settings/actions.ts#rotateSigningKeyAction",
+  "(app)/settings/actions.ts#endAllSessionsAction",
+  // users: invitations, resets, email, disabling, deleting, roles, MFA reset, sessions
+  "(app)/users/actions.ts#inviteUserAction",
+  "(app)/users/actions.ts#resendInvitationAction",
+  "(app)/users/actions.ts#resetPasswordAction",
+  "(app)/users/actions.ts#updateUserAction",
+  "(app)/users/actions.ts#disableUserAction",
+  "(app)/users/actions.ts#deleteUserAction",
+  "(app)/users/actions.ts#assignRoleAction",
+  "(app)/users/actions.ts#removeRoleAction",
+  "(app)/users/actions.ts#resetMfaAction",
+  "(app)/users/actions.ts#endUserSessionAction",
+  "(app)/users/actions.ts#endAllUserSessionsAction",
+];
+
+type Handler = Parameters<typeof call>[0];
+const MODULES: Record<string, Record<string, unknown>> = {
+  "/me": me,
+  "/permissions": permissions,
+  "/users": users,
+  "/users/{userId}": user,
+  "/users/{userId}/disable": userDisable,
+  "/users/{userId}/enable": userEnable,
+  "/users/{userId}/roles/{roleId}": userRole,
+  "/users/{userId}/password-reset": userPasswordReset,
+  "/users/{userId}/sessions": userSessions,
+  "/users/{userId}/sessions/{sessionId}": userSession,
+  "/sessions": sessions,
+  "/roles": roles,
+  "/roles/{roleId}": role,
+  "/tokens": tokens,
+  "/tokens/{tokenId}": token,
+  "/tokens/{tokenId}/rotate": tokenRotate,
+  "/clients": clients,
+  "/clients/{clientId}": client,
+  "/clients/{clientId}/secret": clientSecret,
+  "/clients/{clientId}/disable": clientDisable,
+  "/clients/{clientId}/enable": clientEnable,
+  "/clients/{clientId}/owner": clientOwner,
+  "/clients/{clientId}/owner/accept": clientOwnerAccept,
+  "/clients/{clientId}/owner/decline": clientOwnerDecline,
+  "/audit-events": auditEvents,
+  "/audit-events/export": auditExport,
+  "/audit-events/{eventId}": auditEvent,
+};
+
+/** Answers with a CSV or JSON Lines stream, which test/requests.ts does not parse: a read, walked below as such. */
+const STREAMED = new Set<string>([V1.exportAuditEvents.operationId]);
+const ALL_OPERATIONS = (Object.values(V1) as Operation[]).filter((op) => op.permission !== "public");
+const OPERATIONS = ALL_OPERATIONS.filter((op) => !STREAMED.has(op.operationId));
+
+/**
+ * Real rows for every path parameter and valid bodies, so that an operation not declared sensitive
+ * reaches its domain function (where a forgotten declaration would show as a step-up anyway).
+ */
+async function world() {
+  const { user: admin, principal } = await makePrincipal(["admin"]);
+  const target = await makeUser({ roles: ["developer"] });
+  const proposed = await makeUser({ roles: ["admin"] });
+  const customRole = await makeRole(["users.read"]);
+  const spareToken = await mintTestToken(principal, ["users.read"]);
+  const ownClient = await makeTestClient(principal, ["users.read"]);
+  const targetSession = await signedInCookie(target.id);
+  const event = await db.auditEvent.findFirstOrThrow({ orderBy: { id: "desc" }, select: { id: true } });
+  const ids: Record<string, string> = {
+    userId: target.id,
+    roleId: customRole.id,
+    tokenId: spareToken.id,
+    clientId: ownClient.clientId,
+    sessionId: targetSession.sessionId,
+    eventId: String(event.id),
+    factorId: "tf_missing0000000000000",
+  };
+  const bodies: Record<string, unknown> = {
+    inviteUser: { email: uniqueEmail("walk"), name: "Walk" },
+    updateUser: { name: "Renamed", email: uniqueEmail("renamed") },
+    createRole: { name: `Walk role ${Date.now()}`, permissions: ["users.read"] },
+    updateRole: { name: `Walk role renamed ${Date.now()}`, permissions: ["users.read"] },
+    mintToken: { name: "walk", scopes: ["users.read"], expiration: "7" },
+    rotateToken: { overlapMinutes: 0 },
+    createClient: { name: "walk", scopes: ["users.read"] },
+    updateClient: { name: "walk", scopes: ["users.read"] },
+    rotateClientSecret: { overlapMinutes: 0 },
+    reassignClient: { owner: proposed.email },
+    acceptClientReassignment: { overlapMinutes: 0 },
+  };
+  return { admin, principal, target, proposed, ids, bodies, ownClient };
+}
+
+/** Moves a session's last sign-in out of the step-up window (as if it had been left open). */
+async function makeStale(sessionId: string) {
+  await db.session.update({
+    where: { id: sessionId },
+    data: { authTime: new Date(Date.now() - 6 * 3_600_000), mfaTime: null },
+  });
+}
+
+let requests = 0;
+const refusedRequestIds: string[] = [];
+
+function request(
+  op: Operation,
+  ids: Record<string, string>,
+  bodies: Record<string, unknown>,
+  credential: { bearer?: string; cookie?: string },
+) {
+  const handler = MODULES[op.path]?.[op.method] as Handler | undefined;
+  if (!handler) throw new Error(`no handler for ${op.method} ${op.path}`);
+  const params = Object.fromEntries(
+    [...op.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => [name, ids[name as string] as string]),
+  );
+  const requestId = `walk-${requests++}`;
+  return {
+    requestId,
+    response: call(handler, {
+      method: op.method,
+      path: `/api/v1${op.path}`,
+      params,
+      headers: { "x-request-id": requestId },
+      ...(bodies[op.operationId] !== undefined ? { json: bodies[op.operationId] } : {}),
+      ...credential,
+    }),
+  };
+}
+
+function actionFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return actionFiles(full);
+    return entry.name === "actions.ts" ? [full] : [];
+  });
+}
+
+type Named = { name: string; action: ServerAction<unknown> };
+
+async function allActions(): Promise<Named[]> {
+  const found: Named[] = [];
+  for (const file of actionFiles(import.meta.dirname).sort()) {
+    const exports = (await import(file)) as Record<string, unknown>;
+    for (const [name, value] of Object.entries(exports)) {
+      if (typeof value === "function" && "run" in value) {
+        found.push({
+          name: `${path.relative(import.meta.dirname, file)}#${name}`,
+          action: value as ServerAction<unknown>,
+        });
+      }
+    }
+  }
+  return found;
+}
+
+const actions = await allActions();
+
+describe("sensitive operations", () => {
+  it("are declared: every operation and action that must be sensitive says so", () => {
+    const byId = new Map(ALL_OPERATIONS.map((op) => [op.operationId, op]));
+    for (const id of STREAMED) expect(needsStepUp(byId.get(id) ?? {}), id).toBe(false);
+    for (const id of [...MUST_STEP_UP_OPERATIONS, ...MUST_BE_SESSION_ONLY_OPERATIONS])
+      expect(byId.has(id), `${id} exists`).toBe(true);
+    for (const id of MUST_STEP_UP_OPERATIONS)
+      expect(needsStepUp(byId.get(id) ?? { stepUp: false }), `${id} declares stepUp`).toBe(true);
+    for (const id of MUST_BE_SESSION_ONLY_OPERATIONS)
+      expect(byId.get(id)?.session, `${id} declares session`).toBe(true);
+    const names = new Map(actions.map(({ name, action }) => [name, action]));
+    for (const name of MUST_STEP_UP_ACTIONS) {
+      expect(names.has(name), `${name} exists`).toBe(true);
+      expect(names.get(name)?.stepUp, `${name} declares stepUp`).toBe(true);
+    }
+    // Public forms have no session to step up.
+    expect(actions.length).toBeGreaterThanOrEqual(40);
+  });
+
+  it("are documented: the OpenAPI document names the proof each operation needs", () => {
+    type Doc = {
+      paths: Record<
+        string,
+        Record<string, { description: string; responses: Record<string, { description: string }> }>
+      >;
+    };
+    const doc = openApiDocument() as Doc;
+    for (const op of ALL_OPERATIONS) {
+      const documented = doc.paths[`/api/v1${op.path}`]?.[op.method.toLowerCase()];
+      const session = /session_required/;
+      const stepUp = /step_up_required/;
+      expect(session.test(documented?.responses["403"]?.description ?? ""), op.operationId).toBe(
+        op.session === true,
+      );
+      expect(session.test(documented?.description ?? ""), op.operationId).toBe(op.session === true);
+      expect(stepUp.test(documented?.responses["401"]?.description ?? ""), op.operationId).toBe(
+        needsStepUp(op),
+      );
+    }
+  });
+
+  it("every v1 operation: step_up_required to a stale session exactly where declared", async () => {
+    const { admin, ids, bodies, ownClient, proposed, principal } = await world();
+    // A pending proposal to the admin, so that accepting and declining have something to act on.
+    const offered = await makeTestClient((await makePrincipal(["admin"])).principal, ["users.read"]);
+    await db.apiClient.update({
+      where: { id: offered.clientId },
+      data: { pendingOwnerId: principal.userId, pendingOwnerSince: new Date() },
+    });
+    const { cookie, sessionId } = await signedInCookie(admin.id);
+    await makeStale(sessionId);
+    const walkIds = { ...ids };
+    for (const op of OPERATIONS) {
+      const accepting = op.path.startsWith("/clients/{clientId}/owner/");
+      const { requestId, response } = request(
+        op,
+        { ...walkIds, ...(accepting ? { clientId: offered.clientId } : {}) },
+        bodies,
+        { cookie },
+      );
+      const answer = await response;
+      if (needsStepUp(op)) {
+        expect(answer.status, op.operationId).toBe(401);
+        expect(answer.body.type, op.operationId).toBe("urn:keyward:problem:step_up_required");
+        refusedRequestIds.push(requestId);
+      } else {
+        expect(answer.body.type ?? "ok", op.operationId).not.toBe("urn:keyward:problem:step_up_required");
+        expect(answer.status, `${op.operationId}: ${JSON.stringify(answer.body)}`).toBeLessThan(500);
+      }
+    }
+    // Nothing declared sensitive changed anything: the client is still the admin's, with its secret.
+    const after = await db.apiClient.findUniqueOrThrow({ where: { id: ownClient.clientId } });
+    expect(after.ownerId).toBe(admin.id);
+    expect(after.pendingOwnerId).not.toBe(proposed.id);
+  });
+
+  it("every v1 operation: session_required to a personal token and a client token holding every permission, exactly where declared", async () => {
+    const { principal, ids, bodies, ownClient } = await world();
+    const pat = await mintTestToken(principal, [...PERMISSIONS]);
+    const wide = await makeTestClient(principal, [...PERMISSIONS]);
+    const clientToken = await clientAccessToken(wide.clientId, wide.clientSecret);
+    // Ending sessions and deleting rows would disturb the walk: name nothing real here except
+    // what session-only operations act on (they must refuse before looking).
+    const missing: Record<string, string> = {
+      userId: "usr_missing0000000000000",
+      roleId: "rol_missing0000000000000",
+      tokenId: "tok_missing0000000000000",
+      clientId: "cli_missing0000000000000",
+      sessionId: "ses_missing0000000000000",
+      eventId: "999999999999",
+    };
+    for (const [kind, bearer] of [
+      ["personal token", pat.token],
+      ["client token", clientToken],
+    ] as const) {
+      for (const op of OPERATIONS) {
+        const { requestId, response } = request(op, op.session ? ids : missing, bodies, { bearer });
+        const answer = await response;
+        if (op.session) {
+          expect(answer.status, `${op.operationId} with a ${kind}`).toBe(403);
+          expect(answer.body.type, `${op.operationId} with a ${kind}`).toBe(
+            "urn:keyward:problem:session_required",
+          );
+          expect(JSON.stringify(answer.body), op.operationId).not.toMatch(/kw_(cs|pat)_|token=|\/invite/);
+          refusedRequestIds.push(requestId);
+        } else {
+          expect(answer.body.type ?? "ok", `${op.operationId} with a ${kind}`).not.toBe(
+            "urn:keyward:problem:session_required",
+          );
+        }
+      }
+    }
+    // The real client named in the session-only calls kept its one secret and its owner.
+    expect(await db.apiClientSecret.count({ where: { clientId: ownClient.clientId } })).toBe(1);
+    // ASVS 16.3.2: each refusal is on the record as a denial.
+    const denials = await db.auditEvent.count({
+      where: { action: "access.denied", actorId: { in: [pat.id, wide.clientId] } },
+    });
+    expect(denials).toBeGreaterThanOrEqual(MUST_BE_SESSION_ONLY_OPERATIONS.length * 2);
+  });
+
+  it("every server action: step_up_required to a stale session exactly where declared", async () => {
+    const { admin, ids, proposed } = await world();
+    const values: Record<string, string> = {
+      ...ids,
+      name: "Walk",
+      email: uniqueEmail("walk"),
+      description: "",
+      owner: proposed.email,
+      scopes: "users.read",
+      permissions: "users.read",
+      roleIds: ids.roleId as string,
+      overlapMinutes: "0",
+      expiration: "7",
+      code: "000000",
+      currentPassword: admin.password,
+      password: "a long new pass phrase for the walk",
+      confirm: "a long new pass phrase for the walk",
+    };
+    for (const { name, action } of actions) {
+      const { cookie, sessionId } = await signedInCookie(admin.id);
+      await makeStale(sessionId);
+      const [cookieName, cookieValue] = cookie.split("=", 2) as [string, string];
+      const requestId = `walk-action-${requests++}`;
+      const form = new FormData();
+      for (const field of fieldsOf(action.schema))
+        if (values[field] !== undefined) form.append(field, values[field]);
+      const request: ActionRequest = {
+        headers: new Headers({
+          "x-keyward-peer": "203.0.113.50",
+          "x-request-id": requestId,
+          "user-agent": "walk",
+        }),
+        cookies: { get: (wanted) => (wanted === cookieName ? { value: cookieValue } : undefined) },
+      };
+      const { state } = await action.run(request, form);
+      const code = state.status === "error" ? state.code : "ok";
+      if (action.stepUp) {
+        expect(code, name).toBe("step_up_required");
+        refusedRequestIds.push(requestId);
+      } else {
+        expect(code, name).not.toBe("step_up_required");
+        expect(code, name).not.toBe("internal");
+      }
+    }
+  });
+
+  afterAll(async () => {
+    // A refused request wrote nothing: no success event carries its request id.
+    const written = await db.auditEvent.findMany({
+      where: { requestId: { in: refusedRequestIds }, outcome: "success" },
+      select: { action: true, requestId: true },
+    });
+    expect(written).toEqual([]);
+  });
+});
