@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 
-import { makeTestClient, mintTestToken } from "../../test/credentials.ts";
+import { clientAccessToken, makeTestClient, mintTestToken } from "../../test/credentials.ts";
 import { codeOf, makePrincipal, present, TEST_CONTEXT } from "../../test/factories.ts";
 import type { Principal } from "../auth/principal.ts";
 import { db } from "../db/client.ts";
+import { verifyAccessToken } from "../oauth/verify-access-token.ts";
 import { verifyPersonalToken } from "../tokens/verify-token.ts";
 import { getClient } from "./list-clients.ts";
 import {
@@ -105,6 +106,32 @@ describe("client reassignment", () => {
     expect(events[2]?.actorId).toBe(next.id);
     expect(events[2]?.details).toMatchObject({ overlapMinutes: 60, after: { owner: next.email } });
     expect(JSON.stringify(events.map((event) => event.details))).not.toContain(accepted.clientSecret);
+  });
+
+  it("refuses the access tokens obtained before the hand-over: they must not act for the new owner", async () => {
+    const { principal: owner } = await makePrincipal(["developer"]);
+    const { principal: admin } = await makePrincipal(["admin"]);
+    const { user: next, principal: nextOwner } = await makePrincipal(["developer"]);
+    const created = await makeTestClient(owner, ["clients.read"]);
+    const before = await clientAccessToken(created.clientId, created.clientSecret);
+    expect((await verifyAccessToken(before))?.usable).toBe(true);
+
+    await reassignClient({ actor: admin, clientId: created.clientId, owner: next.email, context });
+    // Still the old owner's until accepted: their token keeps working.
+    expect((await verifyAccessToken(before))?.usable).toBe(true);
+    // Even with an overlap for the old secret, what was issued before the hand-over stops at once.
+    const accepted = await acceptClientReassignment({
+      actor: nextOwner,
+      clientId: created.clientId,
+      overlapMinutes: 60,
+      context,
+    });
+    const refused = await verifyAccessToken(before);
+    expect(refused?.usable).toBe(false);
+    // iat has whole seconds: a token from the hand-over's second is refused too, so wait for the next.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const fresh = await clientAccessToken(created.clientId, accepted.clientSecret);
+    expect(await verifyAccessToken(fresh)).toMatchObject({ usable: true, ownerId: next.id });
   });
 
   it("needs the right to manage the client and the new owner, a new owner who may own it, and a session", async () => {

@@ -82,7 +82,11 @@ export async function acceptClientReassignment(
     const owner = await loadOwner(tx, actor.userId);
     if (!owner) throw NotFound("user");
     assertMayOwn(owner, client.allowedScopes);
-    await tx.apiClient.update({ where: { id: client.id }, data: { ownerId: owner.id } });
+    // Tokens issued until now were obtained for the previous owner: refuse them from here on.
+    await tx.apiClient.update({
+      where: { id: client.id },
+      data: { ownerId: owner.id, tokensNotBefore: new Date() },
+    });
     // replaceSecret signals credentialsChanged: the tokens the client holds now act for the new
     // owner, and every instance's cache forgets the old one on commit.
     return replaceSecret(tx, {

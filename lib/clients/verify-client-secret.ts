@@ -22,11 +22,14 @@ export type ClientRecord = {
   disabled: boolean;
   ownerId: string | null;
   allowedScopes: Permission[];
+  /** Epoch ms: access tokens issued before it are refused (set when the client changes hands). */
+  tokensNotBefore: number | null;
 };
 
 /** The columns of a client (`c`) a ClientRecord is made of. */
 export const CLIENT_RECORD_COLUMNS = `c.id AS client_id, c.name AS client_name,
-  ${EPOCH_MS('c."disabledAt"')} AS disabled_at, c."allowedScopes" AS allowed_scopes, c."ownerId" AS owner_id`;
+  ${EPOCH_MS('c."disabledAt"')} AS disabled_at, c."allowedScopes" AS allowed_scopes, c."ownerId" AS owner_id,
+  ${EPOCH_MS('c."tokensNotBefore"')} AS tokens_not_before`;
 
 export type ClientRecordRow = {
   client_id: string;
@@ -34,6 +37,7 @@ export type ClientRecordRow = {
   disabled_at: number | null;
   allowed_scopes: string[];
   owner_id: string | null;
+  tokens_not_before: number | null;
 };
 
 export function toClientRecord(row: ClientRecordRow): ClientRecord {
@@ -43,6 +47,7 @@ export function toClientRecord(row: ClientRecordRow): ClientRecord {
     disabled: row.disabled_at !== null,
     ownerId: row.owner_id,
     allowedScopes: toPermissions(row.allowed_scopes),
+    tokensNotBefore: row.tokens_not_before,
   };
 }
 

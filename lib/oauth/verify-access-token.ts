@@ -126,11 +126,14 @@ export async function verifyAccessToken(
   if (options.audience && !verified.aud.includes(options.audience)) return null;
   const { client, revoked, ...claims } = verified;
   const state = client ? await clientState(client) : null;
+  // A token issued before the client changed hands was obtained for its previous owner: it must
+  // not act for the new one (iat has whole seconds, so one issued in the same second is refused too).
+  const issuedBeforeHandOver = client?.tokensNotBefore != null && claims.iat * 1000 <= client.tokensNotBefore;
   return {
     ...claims,
     clientName: client?.clientName ?? "",
     ownerId: client?.ownerId ?? null,
-    usable: Boolean(state && !state.disabled && state.ownerActive && !revoked),
+    usable: Boolean(state && !state.disabled && state.ownerActive && !revoked && !issuedBeforeHandOver),
     permissions: state ? narrow(claims.scope.split(" "), state.effectiveScopes) : [],
   };
 }

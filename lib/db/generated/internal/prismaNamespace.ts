@@ -2217,6 +2217,7 @@ export const ApiClientScalarFieldEnum = {
   pendingOwnerId: 'pendingOwnerId',
   pendingOwnerSince: 'pendingOwnerSince',
   pendingOwnerProposedBy: 'pendingOwnerProposedBy',
+  tokensNotBefore: 'tokensNotBefore',
   allowedScopes: 'allowedScopes',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt',

@@ -277,6 +277,7 @@ export const ApiClientScalarFieldEnum = {
   pendingOwnerId: 'pendingOwnerId',
   pendingOwnerSince: 'pendingOwnerSince',
   pendingOwnerProposedBy: 'pendingOwnerProposedBy',
+  tokensNotBefore: 'tokensNotBefore',
   allowedScopes: 'allowedScopes',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt',

@@ -33,6 +33,7 @@ export type ApiClientMinAggregateOutputType = {
   pendingOwnerId: string | null
   pendingOwnerSince: Date | null
   pendingOwnerProposedBy: string | null
+  tokensNotBefore: Date | null
   createdAt: Date | null
   updatedAt: Date | null
   disabledAt: Date | null
@@ -48,6 +49,7 @@ export type ApiClientMaxAggregateOutputType = {
   pendingOwnerId: string | null
   pendingOwnerSince: Date | null
   pendingOwnerProposedBy: string | null
+  tokensNotBefore: Date | null
   createdAt: Date | null
   updatedAt: Date | null
   disabledAt: Date | null
@@ -63,6 +65,7 @@ export type ApiClientCountAggregateOutputType = {
   pendingOwnerId: number
   pendingOwnerSince: number
   pendingOwnerProposedBy: number
+  tokensNotBefore: number
   allowedScopes: number
   createdAt: number
   updatedAt: number
@@ -81,6 +84,7 @@ export type ApiClientMinAggregateInputType = {
   pendingOwnerId?: true
   pendingOwnerSince?: true
   pendingOwnerProposedBy?: true
+  tokensNotBefore?: true
   createdAt?: true
   updatedAt?: true
   disabledAt?: true
@@ -96,6 +100,7 @@ export type ApiClientMaxAggregateInputType = {
   pendingOwnerId?: true
   pendingOwnerSince?: true
   pendingOwnerProposedBy?: true
+  tokensNotBefore?: true
   createdAt?: true
   updatedAt?: true
   disabledAt?: true
@@ -111,6 +116,7 @@ export type ApiClientCountAggregateInputType = {
   pendingOwnerId?: true
   pendingOwnerSince?: true
   pendingOwnerProposedBy?: true
+  tokensNotBefore?: true
   allowedScopes?: true
   createdAt?: true
   updatedAt?: true
@@ -200,6 +206,7 @@ export type ApiClientGroupByOutputType = {
   pendingOwnerId: string | null
   pendingOwnerSince: Date | null
   pendingOwnerProposedBy: string | null
+  tokensNotBefore: Date | null
   allowedScopes: string[]
   createdAt: Date
   updatedAt: Date
@@ -237,6 +244,7 @@ export type ApiClientWhereInput = {
   pendingOwnerId?: Prisma.StringNullableFilter<"ApiClient"> | string | null
   pendingOwnerSince?: Prisma.DateTimeNullableFilter<"ApiClient"> | Date | string | null
   pendingOwnerProposedBy?: Prisma.StringNullableFilter<"ApiClient"> | string | null
+  tokensNotBefore?: Prisma.DateTimeNullableFilter<"ApiClient"> | Date | string | null
   allowedScopes?: Prisma.StringNullableListFilter<"ApiClient">
   createdAt?: Prisma.DateTimeFilter<"ApiClient"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"ApiClient"> | Date | string
@@ -256,6 +264,7 @@ export type ApiClientOrderByWithRelationInput = {
   pendingOwnerId?: Prisma.SortOrderInput | Prisma.SortOrder
   pendingOwnerSince?: Prisma.SortOrderInput | Prisma.SortOrder
   pendingOwnerProposedBy?: Prisma.SortOrderInput | Prisma.SortOrder
+  tokensNotBefore?: Prisma.SortOrderInput | Prisma.SortOrder
   allowedScopes?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
@@ -278,6 +287,7 @@ export type ApiClientWhereUniqueInput = Prisma.AtLeast<{
   pendingOwnerId?: Prisma.StringNullableFilter<"ApiClient"> | string | null
   pendingOwnerSince?: Prisma.DateTimeNullableFilter<"ApiClient"> | Date | string | null
   pendingOwnerProposedBy?: Prisma.StringNullableFilter<"ApiClient"> | string | null
+  tokensNotBefore?: Prisma.DateTimeNullableFilter<"ApiClient"> | Date | string | null
   allowedScopes?: Prisma.StringNullableListFilter<"ApiClient">
   createdAt?: Prisma.DateTimeFilter<"ApiClient"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"ApiClient"> | Date | string
@@ -297,6 +307,7 @@ export type ApiClientOrderByWithAggregationInput = {
   pendingOwnerId?: Prisma.SortOrderInput | Prisma.SortOrder
   pendingOwnerSince?: Prisma.SortOrderInput | Prisma.SortOrder
   pendingOwnerProposedBy?: Prisma.SortOrderInput | Prisma.SortOrder
+  tokensNotBefore?: Prisma.SortOrderInput | Prisma.SortOrder
   allowedScopes?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
@@ -319,6 +330,7 @@ export type ApiClientScalarWhereWithAggregatesInput = {
   pendingOwnerId?: Prisma.StringNullableWithAggregatesFilter<"ApiClient"> | string | null
   pendingOwnerSince?: Prisma.DateTimeNullableWithAggregatesFilter<"ApiClient"> | Date | string | null
   pendingOwnerProposedBy?: Prisma.StringNullableWithAggregatesFilter<"ApiClient"> | string | null
+  tokensNotBefore?: Prisma.DateTimeNullableWithAggregatesFilter<"ApiClient"> | Date | string | null
   allowedScopes?: Prisma.StringNullableListFilter<"ApiClient">
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"ApiClient"> | Date | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"ApiClient"> | Date | string
@@ -333,6 +345,7 @@ export type ApiClientCreateInput = {
   description?: string
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
+  tokensNotBefore?: Date | string | null
   allowedScopes?: Prisma.ApiClientCreateallowedScopesInput | string[]
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -352,6 +365,7 @@ export type ApiClientUncheckedCreateInput = {
   pendingOwnerId?: string | null
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
+  tokensNotBefore?: Date | string | null
   allowedScopes?: Prisma.ApiClientCreateallowedScopesInput | string[]
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -367,6 +381,7 @@ export type ApiClientUpdateInput = {
   description?: Prisma.StringFieldUpdateOperationsInput | string
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   allowedScopes?: Prisma.ApiClientUpdateallowedScopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -386,6 +401,7 @@ export type ApiClientUncheckedUpdateInput = {
   pendingOwnerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   allowedScopes?: Prisma.ApiClientUpdateallowedScopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -403,6 +419,7 @@ export type ApiClientCreateManyInput = {
   pendingOwnerId?: string | null
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
+  tokensNotBefore?: Date | string | null
   allowedScopes?: Prisma.ApiClientCreateallowedScopesInput | string[]
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -417,6 +434,7 @@ export type ApiClientUpdateManyMutationInput = {
   description?: Prisma.StringFieldUpdateOperationsInput | string
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   allowedScopes?: Prisma.ApiClientUpdateallowedScopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -433,6 +451,7 @@ export type ApiClientUncheckedUpdateManyInput = {
   pendingOwnerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   allowedScopes?: Prisma.ApiClientUpdateallowedScopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -459,6 +478,7 @@ export type ApiClientCountOrderByAggregateInput = {
   pendingOwnerId?: Prisma.SortOrder
   pendingOwnerSince?: Prisma.SortOrder
   pendingOwnerProposedBy?: Prisma.SortOrder
+  tokensNotBefore?: Prisma.SortOrder
   allowedScopes?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
@@ -475,6 +495,7 @@ export type ApiClientMaxOrderByAggregateInput = {
   pendingOwnerId?: Prisma.SortOrder
   pendingOwnerSince?: Prisma.SortOrder
   pendingOwnerProposedBy?: Prisma.SortOrder
+  tokensNotBefore?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   disabledAt?: Prisma.SortOrder
@@ -490,6 +511,7 @@ export type ApiClientMinOrderByAggregateInput = {
   pendingOwnerId?: Prisma.SortOrder
   pendingOwnerSince?: Prisma.SortOrder
   pendingOwnerProposedBy?: Prisma.SortOrder
+  tokensNotBefore?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   disabledAt?: Prisma.SortOrder
@@ -615,6 +637,7 @@ export type ApiClientCreateWithoutOwnerInput = {
   description?: string
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
+  tokensNotBefore?: Date | string | null
   allowedScopes?: Prisma.ApiClientCreateallowedScopesInput | string[]
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -632,6 +655,7 @@ export type ApiClientUncheckedCreateWithoutOwnerInput = {
   pendingOwnerId?: string | null
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
+  tokensNotBefore?: Date | string | null
   allowedScopes?: Prisma.ApiClientCreateallowedScopesInput | string[]
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -657,6 +681,7 @@ export type ApiClientCreateWithoutPendingOwnerInput = {
   description?: string
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
+  tokensNotBefore?: Date | string | null
   allowedScopes?: Prisma.ApiClientCreateallowedScopesInput | string[]
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -674,6 +699,7 @@ export type ApiClientUncheckedCreateWithoutPendingOwnerInput = {
   ownerId?: string | null
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
+  tokensNotBefore?: Date | string | null
   allowedScopes?: Prisma.ApiClientCreateallowedScopesInput | string[]
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -720,6 +746,7 @@ export type ApiClientScalarWhereInput = {
   pendingOwnerId?: Prisma.StringNullableFilter<"ApiClient"> | string | null
   pendingOwnerSince?: Prisma.DateTimeNullableFilter<"ApiClient"> | Date | string | null
   pendingOwnerProposedBy?: Prisma.StringNullableFilter<"ApiClient"> | string | null
+  tokensNotBefore?: Prisma.DateTimeNullableFilter<"ApiClient"> | Date | string | null
   allowedScopes?: Prisma.StringNullableListFilter<"ApiClient">
   createdAt?: Prisma.DateTimeFilter<"ApiClient"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"ApiClient"> | Date | string
@@ -750,6 +777,7 @@ export type ApiClientCreateWithoutSecretsInput = {
   description?: string
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
+  tokensNotBefore?: Date | string | null
   allowedScopes?: Prisma.ApiClientCreateallowedScopesInput | string[]
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -768,6 +796,7 @@ export type ApiClientUncheckedCreateWithoutSecretsInput = {
   pendingOwnerId?: string | null
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
+  tokensNotBefore?: Date | string | null
   allowedScopes?: Prisma.ApiClientCreateallowedScopesInput | string[]
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -798,6 +827,7 @@ export type ApiClientUpdateWithoutSecretsInput = {
   description?: Prisma.StringFieldUpdateOperationsInput | string
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   allowedScopes?: Prisma.ApiClientUpdateallowedScopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -816,6 +846,7 @@ export type ApiClientUncheckedUpdateWithoutSecretsInput = {
   pendingOwnerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   allowedScopes?: Prisma.ApiClientUpdateallowedScopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -831,6 +862,7 @@ export type ApiClientCreateManyOwnerInput = {
   pendingOwnerId?: string | null
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
+  tokensNotBefore?: Date | string | null
   allowedScopes?: Prisma.ApiClientCreateallowedScopesInput | string[]
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -846,6 +878,7 @@ export type ApiClientCreateManyPendingOwnerInput = {
   ownerId?: string | null
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
+  tokensNotBefore?: Date | string | null
   allowedScopes?: Prisma.ApiClientCreateallowedScopesInput | string[]
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -860,6 +893,7 @@ export type ApiClientUpdateWithoutOwnerInput = {
   description?: Prisma.StringFieldUpdateOperationsInput | string
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   allowedScopes?: Prisma.ApiClientUpdateallowedScopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -877,6 +911,7 @@ export type ApiClientUncheckedUpdateWithoutOwnerInput = {
   pendingOwnerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   allowedScopes?: Prisma.ApiClientUpdateallowedScopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -893,6 +928,7 @@ export type ApiClientUncheckedUpdateManyWithoutOwnerInput = {
   pendingOwnerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   allowedScopes?: Prisma.ApiClientUpdateallowedScopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -907,6 +943,7 @@ export type ApiClientUpdateWithoutPendingOwnerInput = {
   description?: Prisma.StringFieldUpdateOperationsInput | string
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   allowedScopes?: Prisma.ApiClientUpdateallowedScopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -924,6 +961,7 @@ export type ApiClientUncheckedUpdateWithoutPendingOwnerInput = {
   ownerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   allowedScopes?: Prisma.ApiClientUpdateallowedScopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -940,6 +978,7 @@ export type ApiClientUncheckedUpdateManyWithoutPendingOwnerInput = {
   ownerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   allowedScopes?: Prisma.ApiClientUpdateallowedScopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -987,6 +1026,7 @@ export type ApiClientSelect<ExtArgs extends runtime.Types.Extensions.InternalArg
   pendingOwnerId?: boolean
   pendingOwnerSince?: boolean
   pendingOwnerProposedBy?: boolean
+  tokensNotBefore?: boolean
   allowedScopes?: boolean
   createdAt?: boolean
   updatedAt?: boolean
@@ -1007,6 +1047,7 @@ export type ApiClientSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ext
   pendingOwnerId?: boolean
   pendingOwnerSince?: boolean
   pendingOwnerProposedBy?: boolean
+  tokensNotBefore?: boolean
   allowedScopes?: boolean
   createdAt?: boolean
   updatedAt?: boolean
@@ -1025,6 +1066,7 @@ export type ApiClientSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ext
   pendingOwnerId?: boolean
   pendingOwnerSince?: boolean
   pendingOwnerProposedBy?: boolean
+  tokensNotBefore?: boolean
   allowedScopes?: boolean
   createdAt?: boolean
   updatedAt?: boolean
@@ -1043,6 +1085,7 @@ export type ApiClientSelectScalar = {
   pendingOwnerId?: boolean
   pendingOwnerSince?: boolean
   pendingOwnerProposedBy?: boolean
+  tokensNotBefore?: boolean
   allowedScopes?: boolean
   createdAt?: boolean
   updatedAt?: boolean
@@ -1050,7 +1093,7 @@ export type ApiClientSelectScalar = {
   lastUsedAt?: boolean
 }
 
-export type ApiClientOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "clientId" | "name" | "description" | "ownerId" | "pendingOwnerId" | "pendingOwnerSince" | "pendingOwnerProposedBy" | "allowedScopes" | "createdAt" | "updatedAt" | "disabledAt" | "lastUsedAt", ExtArgs["result"]["apiClient"]>
+export type ApiClientOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "clientId" | "name" | "description" | "ownerId" | "pendingOwnerId" | "pendingOwnerSince" | "pendingOwnerProposedBy" | "tokensNotBefore" | "allowedScopes" | "createdAt" | "updatedAt" | "disabledAt" | "lastUsedAt", ExtArgs["result"]["apiClient"]>
 export type ApiClientInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   owner?: boolean | Prisma.ApiClient$ownerArgs<ExtArgs>
   pendingOwner?: boolean | Prisma.ApiClient$pendingOwnerArgs<ExtArgs>
@@ -1095,6 +1138,11 @@ export type $ApiClientPayload<ExtArgs extends runtime.Types.Extensions.InternalA
      * Who proposed it (a display snapshot for the notice; the audit log has the ids).
      */
     pendingOwnerProposedBy: string | null
+    /**
+     * Access tokens issued before this instant are refused: set when the client changes hands, so
+     * the tokens the previous owner's deployments hold stop acting for the new owner.
+     */
+    tokensNotBefore: Date | null
     allowedScopes: string[]
     createdAt: Date
     updatedAt: Date
@@ -1534,6 +1582,7 @@ export interface ApiClientFieldRefs {
   readonly pendingOwnerId: Prisma.FieldRef<"ApiClient", 'String'>
   readonly pendingOwnerSince: Prisma.FieldRef<"ApiClient", 'DateTime'>
   readonly pendingOwnerProposedBy: Prisma.FieldRef<"ApiClient", 'String'>
+  readonly tokensNotBefore: Prisma.FieldRef<"ApiClient", 'DateTime'>
   readonly allowedScopes: Prisma.FieldRef<"ApiClient", 'String[]'>
   readonly createdAt: Prisma.FieldRef<"ApiClient", 'DateTime'>
   readonly updatedAt: Prisma.FieldRef<"ApiClient", 'DateTime'>

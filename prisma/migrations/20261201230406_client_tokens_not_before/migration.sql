@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ApiClient" ADD COLUMN     "tokensNotBefore" TIMESTAMP(3);
