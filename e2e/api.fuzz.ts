@@ -48,7 +48,9 @@ const v1Targets: Target[] = Object.values(V1 as Record<string, Operation>).map((
   params: fieldsOf(op.params),
   query: fieldsOf(op.query),
   body: op.body ? fieldsOf(op.body) : null,
-  auth: op.permission === "public" ? "none" : "bearer",
+  // Session-only operations refuse every bearer credential before reading the body: fuzz them with
+  // the session, so their input still reaches the handler.
+  auth: op.permission === "public" ? "none" : op.session ? "session" : "bearer",
 }));
 
 const post = (path: string, body: string[] | null, auth: Target["auth"]): Target => ({
@@ -184,7 +186,9 @@ test.describe("every API route under hostile input", () => {
   for (const target of [...v1Targets, ...otherTargets]) {
     test(`${target.name}: never a 5xx, refusals are problem documents`, async ({ request }) => {
       // A token of its own per route: the per-credential request limit is not what is under test.
-      if (target.auth === "bearer") creds = { ...creds, ...(await credentials()) };
+      // A fresh sign-in too, so session-only operations are inside the step-up window.
+      if (target.auth === "bearer" || target.auth === "session")
+        creds = { ...creds, ...(await credentials()) };
       await fc.assert(
         fc.asyncProperty(requestArbitrary(target, ids), async (input) => {
           let path = target.path;
