@@ -1,5 +1,6 @@
 import QRCode from "qrcode";
 
+import { noticeAccountChange } from "../account/security-notices.ts";
 import { auditActor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import { recordAuditFailure } from "../audit/record-failure.ts";
@@ -91,7 +92,7 @@ export async function confirmTotpEnrollment(input: {
       { path: "code", message: "That code is not right." },
     ]);
   }
-  return db.$transaction(async (tx) => {
+  const result = await db.$transaction(async (tx) => {
     const first = (await countFactors(tx, actor.userId)) === 0;
     const { count } = await tx.totpFactor.updateMany({
       where: { id: factor.id, activatedAt: null },
@@ -106,4 +107,12 @@ export async function confirmTotpEnrollment(input: {
     });
     return { recoveryCodes: await afterFactorAdded(tx, { actor, wasFirst: first, context: input.context }) };
   });
+  noticeAccountChange({
+    userId: actor.userId,
+    actor,
+    action: "mfa.totp_enrolled",
+    detail: `“${factor.name}”`,
+    context: input.context,
+  });
+  return result;
 }

@@ -6,6 +6,7 @@ import {
 } from "@simplewebauthn/server";
 import type { z } from "zod";
 
+import { noticeAccountChange } from "../account/security-notices.ts";
 import { auditActor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import { recordAuditFailure } from "../audit/record-failure.ts";
@@ -91,7 +92,7 @@ export async function registerPasskey(input: {
   const info = verification.registrationInfo;
   const credProps = input.response.clientExtensionResults.credProps as { rk?: boolean } | undefined;
 
-  return db.$transaction(async (tx) => {
+  const result = await db.$transaction(async (tx) => {
     if (await tx.webAuthnCredential.findUnique({ where: { credentialId: info.credential.id } }))
       throw Conflict("This passkey is already registered.");
     const first = (await countFactors(tx, actor.userId)) === 0;
@@ -126,4 +127,12 @@ export async function registerPasskey(input: {
     });
     return { recoveryCodes: await afterFactorAdded(tx, { actor, wasFirst: first, context: input.context }) };
   });
+  noticeAccountChange({
+    userId: actor.userId,
+    actor,
+    action: "mfa.webauthn_registered",
+    detail: `“${input.name}”`,
+    context: input.context,
+  });
+  return result;
 }
