@@ -14,7 +14,10 @@ export type SecurityActivityItem = {
   /** "You", an administrator's name, an API credential, or who held a link. */
   by: string;
   byYou: boolean;
-  /** Where it came from, when a browser did it: "Firefox 140 on Linux", and the IP. */
+  /**
+   * Where the user's own changes came from ("Firefox 140 on Linux · 203.0.113.7"), to recognise
+   * their devices; empty for others' changes, whose addresses are not the user's to see.
+   */
   from: string;
 };
 
@@ -122,7 +125,9 @@ export async function recentSecurityActivity(
           ? "Whoever held the reset link"
           : actorLabel(row, names),
       byYou,
-      from: [row.userAgent ? describeUserAgent(row.userAgent) : "", row.ip ?? ""].filter(Boolean).join(" · "),
+      from: byYou
+        ? [row.userAgent ? describeUserAgent(row.userAgent) : "", row.ip ?? ""].filter(Boolean).join(" · ")
+        : "",
     };
   });
 }
