@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { POST as optionsRoute } from "../../app/api/account/passkeys/options/route.ts";
 import { POST as registerRoute } from "../../app/api/account/passkeys/register/route.ts";
+import { startTotpAction } from "../../app/(app)/account/security/actions.ts";
 import { codeOf, makePrincipal, makeUser, signedInCookie, TEST_CONTEXT } from "../../test/factories.ts";
 import { call } from "../../test/requests.ts";
 import { resolveSession } from "../auth/sessions.ts";
@@ -74,8 +75,21 @@ describe("adding a factor needs step-up", () => {
   });
 
   it("a stale session can neither start nor confirm an authenticator app", async () => {
-    const { principal } = await stalePrincipal();
+    const { principal, cookie } = await stalePrincipal();
     expect(await codeOf(startTotpEnrollment({ actor: principal, name: "Phone" }))).toBe("step_up_required");
+    expect(await db.totpFactor.count({ where: { userId: principal.userId } })).toBe(0);
+    // The form's action answers with the code the page reacts to by opening the re-auth dialog.
+    const [name, value] = cookie.split("=") as [string, string];
+    const form = new FormData();
+    form.set("name", "Phone");
+    const { state } = await startTotpAction.run(
+      {
+        headers: new Headers({ "user-agent": "vitest" }),
+        cookies: { get: (n) => (n === name ? { value } : undefined) },
+      },
+      form,
+    );
+    expect(state).toMatchObject({ status: "error", code: "step_up_required" });
     expect(await db.totpFactor.count({ where: { userId: principal.userId } })).toBe(0);
 
     vi.useRealTimers();
