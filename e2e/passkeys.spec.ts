@@ -156,4 +156,13 @@ test("adding a passkey needs a recent sign-in, offers to end other sessions, and
   await expect(activity.getByRole("listitem").first()).toContainText("New recovery codes created");
   await expect(activity).toContainText("Passkey or security key added · “Desk passkey”");
   await expect(activity).toContainText("By You");
+
+  // Removing it makes the same offer, left in the factors section (the factor's row is gone).
+  await page.getByRole("button", { name: "Remove", exact: true }).click();
+  await page
+    .getByRole("dialog", { name: "Remove Desk passkey?" })
+    .getByRole("button", { name: "Remove" })
+    .click();
+  await expect(page.getByRole("region", { name: "Sign out your other sessions?" })).toBeVisible();
+  await expect(activity.getByRole("listitem").first()).toContainText("Passkey or security key removed");
 });
