@@ -83,6 +83,8 @@ export function noticeAccountChange(input: {
   /** Who made the change; null when no principal did (a one-time link). */
   actor: Principal | null;
   action: SecurityEventAction;
+  /** When the catalog's title is too general for this change ("Email changed"). */
+  title?: string;
   detail?: string;
   context: RequestContext;
 }): void {
@@ -108,7 +110,7 @@ export function noticeAccountChange(input: {
     await sendIfConfigured(
       accountNoticeMail({
         to: user.email,
-        title: SECURITY_EVENT_TITLES[input.action],
+        title: input.title ?? SECURITY_EVENT_TITLES[input.action],
         detail: input.detail ?? "",
         by,
         from,

@@ -69,6 +69,10 @@ describe("changing a user's email", () => {
     expect(text).toContain(principal.name);
     expect(text).not.toMatch(/https?:\/\/\S+#/);
     expect(text).not.toMatch(/accept-invitation|reset-password/);
+    // Someone else made the change: the account's (new) address hears of it too, naming them.
+    const notice = mailbox.received.find((m) => m.to.includes(next));
+    expect(bodyOf(notice?.raw ?? "")).toContain("Email changed");
+    expect(bodyOf(notice?.raw ?? "")).toContain(principal.name);
   });
 
   it("a mail server that refuses the old address does not undo or fail the change", async () => {

@@ -55,6 +55,7 @@ export async function updateUser(input: Base & { name: string; email: string }):
       userId: input.userId,
       actor: input.actor,
       action: "user.updated",
+      title: "Email changed",
       detail: `${changed.oldEmail} → ${input.email}`,
       context: input.context,
     });
