@@ -130,6 +130,8 @@ describe("account notices by mail", () => {
     expect(text).toContain("Second factors reset");
     expect(text).toContain(admin.name);
     expect(text).not.toMatch(/https?:\/\/\S+#/);
+    // The administrator's address is not the user's to see.
+    expect(text).not.toContain(context.ip);
   });
 
   it("tells the user about their own change from a browser new to the account", async () => {
@@ -142,6 +144,7 @@ describe("account notices by mail", () => {
     const text = bodyOf(notices[0]?.raw ?? "");
     expect(text).toContain("Authenticator app added");
     expect(text).toContain("browser not used on your account before");
+    expect(text).toContain(`IP address ${context.ip}`);
   });
 
   it("without SMTP nothing is sent and the change goes through", async () => {

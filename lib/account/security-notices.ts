@@ -93,18 +93,25 @@ export function noticeAccountChange(input: {
   inBackground(input.context, async () => {
     const { actor } = input;
     let by = whoLabel(actor);
-    if (actor?.kind === "user" && actor.userId === input.userId) {
+    const own = (actor?.kind === "user" || actor?.kind === "token") && actor.userId === input.userId;
+    if (actor?.kind === "user" && own) {
       if (!(await isNewBrowser(actor.sessionId, input.userId, input.context))) return;
       by = "You, from a browser not used on your account before";
-    } else if (actor?.kind === "token" && actor.userId === input.userId) {
+    } else if (actor?.kind === "token" && own) {
       by = `You, with the API token “${actor.tokenName}”`;
     }
     const user = await db.user.findUnique({ where: { id: input.userId }, select: { email: true } });
     if (!user) return;
-    const from = [
-      input.context.userAgent ? describeUserAgent(input.context.userAgent) : "",
-      input.context.ip ? `IP address ${input.context.ip}` : "",
-    ]
+    // Where it came from helps the user recognise (or not) their own device; an administrator's
+    // address is not theirs to see.
+    const from = (
+      own
+        ? [
+            input.context.userAgent ? describeUserAgent(input.context.userAgent) : "",
+            input.context.ip ? `IP address ${input.context.ip}` : "",
+          ]
+        : []
+    )
       .filter(Boolean)
       .join(", ");
     await sendIfConfigured(
