@@ -1,7 +1,9 @@
-import { ActionForm, ConfirmSubmit, SubmitButton } from "@/components/ui/action-form";
+import { ActionForm, SubmitButton } from "@/components/ui/action-form";
 import { Badge } from "@/components/ui/badge";
 import { formatDate } from "@/components/ui/format";
 import type { ActionState } from "@/lib/http/action";
+
+import { RemoveFactorForm } from "./remove-factor-form";
 
 type Action = (state: ActionState<undefined>, form: FormData) => Promise<ActionState<undefined>>;
 type Factor = {
@@ -66,14 +68,7 @@ export function FactorList({
               />
               <SubmitButton variant="secondary">Rename</SubmitButton>
             </ActionForm>
-            <ActionForm action={remove} hidden={{ factorId: factor.id }} label={`Remove ${factor.name}`}>
-              <ConfirmSubmit
-                label="Remove"
-                title={`Remove ${factor.name}?`}
-                body="You will no longer be able to sign in with it."
-                confirmLabel="Remove"
-              />
-            </ActionForm>
+            <RemoveFactorForm action={remove} factor={factor} />
           </div>
         </li>
       ))}

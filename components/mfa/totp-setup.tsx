@@ -1,7 +1,9 @@
 "use client";
 
-import { useActionState, useState } from "react";
+import { startTransition, useActionState, useRef, useState } from "react";
 
+import { EndSessionsOffer } from "@/components/account/end-sessions-offer";
+import { ReauthDialog } from "@/components/auth/reauth-dialog";
 import { Button } from "@/components/ui/button";
 import { FormAlert } from "@/components/ui/form-alert";
 import { TextField } from "@/components/ui/text-field";
@@ -11,26 +13,61 @@ import { RecoveryCodes } from "./recovery-codes";
 
 type Started = { factorId: string; secret: string; qrSvg: string };
 type Confirmed = { recoveryCodes: string[] | null };
+type ServerAction<T> = (state: ActionState<T>, form: FormData) => Promise<ActionState<T>>;
 type Props = {
-  start: (state: ActionState<Started>, form: FormData) => Promise<ActionState<Started>>;
-  confirm: (state: ActionState<Confirmed>, form: FormData) => Promise<ActionState<Confirmed>>;
+  start: ServerAction<Started>;
+  confirm: ServerAction<Confirmed>;
+  endOtherSessions: ServerAction<undefined>;
 };
 
-/** Two steps: a QR code (and the key as text), then a code from the app to prove it works. */
-export function TotpSetup({ start, confirm }: Props) {
-  const [round, setRound] = useState(0);
-  return <TotpRound key={round} start={start} confirm={confirm} onAgain={() => setRound((n) => n + 1)} />;
+/**
+ * An action whose submission, when the server asks for a recent sign-in, opens the re-authentication
+ * dialog and then runs again with the same form (adding a factor needs step-up at both steps).
+ */
+function useStepUpAction<T>(action: ServerAction<T>) {
+  const lastForm = useRef<FormData | null>(null);
+  const [reauth, setReauth] = useState(false);
+  const [state, formAction, pending] = useActionState<ActionState<T>, FormData>(
+    async (previous, form) => {
+      lastForm.current = form;
+      const next = await action(previous, form);
+      if (next.status === "error" && next.code === "step_up_required") setReauth(true);
+      return next;
+    },
+    { status: "idle" },
+  );
+  const dialog = (
+    <ReauthDialog
+      open={reauth}
+      onCancel={() => setReauth(false)}
+      onDone={() => {
+        setReauth(false);
+        const form = lastForm.current;
+        if (form) startTransition(() => formAction(form));
+      }}
+    />
+  );
+  // While the dialog is open, its own messages speak; the refusal is not shown under the form.
+  const shown = reauth && state.status === "error" ? ({ status: "idle" } as const) : state;
+  return [shown, formAction, pending, dialog] as const;
 }
 
-function TotpRound({ start, confirm, onAgain }: Props & { onAgain: () => void }) {
-  const [started, startAction, starting] = useActionState(start, { status: "idle" });
-  const [confirmed, confirmAction, confirming] = useActionState(confirm, { status: "idle" });
+/** Two steps: a QR code (and the key as text), then a code from the app to prove it works. */
+export function TotpSetup(props: Props) {
+  const [round, setRound] = useState(0);
+  return <TotpRound key={round} {...props} onAgain={() => setRound((n) => n + 1)} />;
+}
+
+function TotpRound({ start, confirm, endOtherSessions, onAgain }: Props & { onAgain: () => void }) {
+  const [started, startAction, starting, startDialog] = useStepUpAction(start);
+  const [confirmed, confirmAction, confirming, confirmDialog] = useStepUpAction(confirm);
 
   if (confirmed.status === "ok") {
     return (
       <div className="flex flex-col gap-4">
         <FormAlert tone="success">{confirmed.message}</FormAlert>
         {confirmed.data?.recoveryCodes && <RecoveryCodes codes={confirmed.data.recoveryCodes} />}
+        <EndSessionsOffer action={endOtherSessions} />
         <Button type="button" variant="secondary" className="self-start" onClick={onAgain}>
           Done
         </Button>
@@ -39,19 +76,22 @@ function TotpRound({ start, confirm, onAgain }: Props & { onAgain: () => void })
   }
   if (started.status !== "ok" || !started.data) {
     return (
-      <form action={startAction} className="flex max-w-md flex-col gap-3">
-        {started.status === "error" && <FormAlert>{started.message}</FormAlert>}
-        <TextField
-          label="Name for this authenticator"
-          name="name"
-          defaultValue="Authenticator app"
-          maxLength={60}
-          required
-        />
-        <Button type="submit" pending={starting} className="self-start">
-          Set up an authenticator app
-        </Button>
-      </form>
+      <>
+        <form action={startAction} className="flex max-w-md flex-col gap-3">
+          {started.status === "error" && <FormAlert>{started.message}</FormAlert>}
+          <TextField
+            label="Name for this authenticator"
+            name="name"
+            defaultValue="Authenticator app"
+            maxLength={60}
+            required
+          />
+          <Button type="submit" pending={starting} className="self-start">
+            Set up an authenticator app
+          </Button>
+        </form>
+        {startDialog}
+      </>
     );
   }
   const { factorId, secret, qrSvg } = started.data;
@@ -88,6 +128,7 @@ function TotpRound({ start, confirm, onAgain }: Props & { onAgain: () => void })
           Verify and turn on
         </Button>
       </form>
+      {confirmDialog}
     </div>
   );
 }

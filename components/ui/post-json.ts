@@ -1,8 +1,18 @@
 /** Browser-side POST of JSON to our API; problem+json answers become a message and field errors. */
 export type PostResult<T> =
-  { ok: true; data: T } | { ok: false; status: number; message: string; fields: Record<string, string> };
+  | { ok: true; data: T }
+  | {
+      ok: false;
+      status: number;
+      message: string;
+      fields: Record<string, string>;
+      /** The problem's error code (from its `type` URI), e.g. "step_up_required". */
+      code?: string;
+    };
 
-type ProblemBody = { detail?: string; errors?: { path: string; message: string }[] };
+type ProblemBody = { type?: string; detail?: string; errors?: { path: string; message: string }[] };
+
+const PROBLEM_TYPE_BASE = "urn:keyward:problem:";
 
 export async function postJson<T>(url: string, body: unknown): Promise<PostResult<T>> {
   let response: Response;
@@ -25,5 +35,14 @@ export async function postJson<T>(url: string, body: unknown): Promise<PostResul
   const problem = data as ProblemBody;
   const fields: Record<string, string> = {};
   for (const issue of problem.errors ?? []) fields[issue.path] ??= issue.message;
-  return { ok: false, status: response.status, message: problem.detail ?? "Something went wrong.", fields };
+  const code = problem.type?.startsWith(PROBLEM_TYPE_BASE)
+    ? problem.type.slice(PROBLEM_TYPE_BASE.length)
+    : undefined;
+  return {
+    ok: false,
+    status: response.status,
+    message: problem.detail ?? "Something went wrong.",
+    fields,
+    ...(code ? { code } : {}),
+  };
 }

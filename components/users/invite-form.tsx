@@ -1,9 +1,10 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState, useState } from "react";
+import { startTransition, useActionState, useRef, useState } from "react";
 
 import type { InvitationState } from "@/app/(app)/users/actions";
+import { ReauthDialog } from "@/components/auth/reauth-dialog";
 import { Button } from "@/components/ui/button";
 import { CopyField } from "@/components/ui/copy-field";
 import { FormAlert } from "@/components/ui/form-alert";
@@ -24,7 +25,18 @@ export function InviteForm(props: Props) {
 }
 
 function InviteRound({ roles, action, onAnother }: Props & { onAnother: () => void }) {
-  const [state, formAction, pending] = useActionState(action, { status: "idle" });
+  // An invitation link needs a recent sign-in: confirm it is you, then the same form goes again.
+  const lastForm = useRef<FormData | null>(null);
+  const [reauth, setReauth] = useState(false);
+  const [state, formAction, pending] = useActionState<InvitationState, FormData>(
+    async (previous, form) => {
+      lastForm.current = form;
+      const next = await action(previous, form);
+      if (next.status === "error" && next.code === "step_up_required") setReauth(true);
+      return next;
+    },
+    { status: "idle" },
+  );
   if (state.status === "ok" && state.data) {
     return (
       <div className="flex flex-col gap-4">
@@ -54,18 +66,29 @@ function InviteRound({ roles, action, onAnother }: Props & { onAnother: () => vo
   }
   const fields = state.status === "error" ? state.fields : {};
   return (
-    <form action={formAction} className="flex max-w-lg flex-col gap-4">
-      {state.status === "error" && <FormAlert>{state.message}</FormAlert>}
-      <TextField label="Email" name="email" type="email" required maxLength={254} error={fields.email} />
-      <TextField label="Name" name="name" required maxLength={100} error={fields.name} />
-      <RoleCheckboxes roles={roles} />
-      <p className="text-xs text-slate-600 dark:text-slate-400">
-        Keyward creates a one-time link for the invitee to choose their own password. Nobody else ever knows
-        it.
-      </p>
-      <Button type="submit" pending={pending} className="self-start">
-        {pending ? "Inviting…" : "Create invitation"}
-      </Button>
-    </form>
+    <>
+      <form action={formAction} className="flex max-w-lg flex-col gap-4">
+        {state.status === "error" && !reauth && <FormAlert>{state.message}</FormAlert>}
+        <TextField label="Email" name="email" type="email" required maxLength={254} error={fields.email} />
+        <TextField label="Name" name="name" required maxLength={100} error={fields.name} />
+        <RoleCheckboxes roles={roles} />
+        <p className="text-xs text-slate-600 dark:text-slate-400">
+          Keyward creates a one-time link for the invitee to choose their own password. Nobody else ever knows
+          it.
+        </p>
+        <Button type="submit" pending={pending} className="self-start">
+          {pending ? "Inviting…" : "Create invitation"}
+        </Button>
+      </form>
+      <ReauthDialog
+        open={reauth}
+        onCancel={() => setReauth(false)}
+        onDone={() => {
+          setReauth(false);
+          const form = lastForm.current;
+          if (form) startTransition(() => formAction(form));
+        }}
+      />
+    </>
   );
 }

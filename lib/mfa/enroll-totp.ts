@@ -1,9 +1,11 @@
 import QRCode from "qrcode";
 
+import { noticeAccountChange } from "../account/security-notices.ts";
 import { auditActor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import { recordAuditFailure } from "../audit/record-failure.ts";
 import type { RequestContext, UserPrincipal } from "../auth/principal.ts";
+import { assertFreshSession } from "../auth/step-up.ts";
 import { getConfig } from "../config/env.ts";
 import { decrypt, encrypt } from "../crypto/encryption.ts";
 import { newId } from "../crypto/ids.ts";
@@ -23,12 +25,19 @@ export const totpSecretContext = (factorId: string) => `totp:${factorId}`;
 
 export type TotpEnrollment = { factorId: string; secret: string; uri: string; qrSvg: string };
 
-/** Step 1: a new secret, stored encrypted and inactive, shown as a QR code and as text. */
+/**
+ * Step 1: a new secret, stored encrypted and inactive, shown as a QR code and as text.
+ *
+ * Adding a factor needs a recent sign-in (with the second factor when the user has one), at both
+ * steps (ASVS 7.5.1). A user forced to enroll right after signing in passes: no factor yet, a
+ * password minutes old.
+ */
 export async function startTotpEnrollment(input: {
   actor: UserPrincipal;
   name: string;
 }): Promise<TotpEnrollment> {
   const { actor } = input;
+  await assertFreshSession(actor);
   const factorId = newId("tf");
   const secret = newTotpSecret();
   await db.$transaction(async (tx) => {
@@ -60,6 +69,7 @@ export async function confirmTotpEnrollment(input: {
   context: RequestContext;
 }): Promise<{ recoveryCodes: string[] | null }> {
   const { actor } = input;
+  await assertFreshSession(actor);
   const limit = await limiter(ENROLL_LIMIT).consume(actor.userId);
   if (!limit.allowed)
     throw RateLimited(limit.retryAfterSeconds, "Too many wrong codes. Wait a few minutes and try again.");
@@ -82,7 +92,7 @@ export async function confirmTotpEnrollment(input: {
       { path: "code", message: "That code is not right." },
     ]);
   }
-  return db.$transaction(async (tx) => {
+  const result = await db.$transaction(async (tx) => {
     const first = (await countFactors(tx, actor.userId)) === 0;
     const { count } = await tx.totpFactor.updateMany({
       where: { id: factor.id, activatedAt: null },
@@ -97,4 +107,12 @@ export async function confirmTotpEnrollment(input: {
     });
     return { recoveryCodes: await afterFactorAdded(tx, { actor, wasFirst: first, context: input.context }) };
   });
+  noticeAccountChange({
+    userId: actor.userId,
+    actor,
+    action: "mfa.totp_enrolled",
+    detail: `“${factor.name}”`,
+    context: input.context,
+  });
+  return result;
 }

@@ -1,3 +1,4 @@
+import { noticeAccountChange } from "../account/security-notices.ts";
 import { auditActor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import type { RequestContext, UserPrincipal } from "../auth/principal.ts";
@@ -80,7 +81,7 @@ export async function renameFactor(input: FactorInput & { name: string }): Promi
 /** Removing a factor needs a fresh sign-in; the last one cannot go while MFA is required. */
 export async function removeFactor(input: FactorInput): Promise<void> {
   await assertRecentAuth(input.actor);
-  await db.$transaction(async (tx) => {
+  const removed = await db.$transaction(async (tx) => {
     const factor = await findOwnFactor(tx, input.actor, input.factorId);
     const total = await countFactors(tx, input.actor.userId);
     if (total === 1 && (await mfaRequired(tx, input.actor.userId))) {
@@ -97,6 +98,14 @@ export async function removeFactor(input: FactorInput): Promise<void> {
       context: input.context,
       details: { remainingFactors: total - 1 },
     });
+    return factor;
+  });
+  noticeAccountChange({
+    userId: input.actor.userId,
+    actor: input.actor,
+    action: "mfa.factor_removed",
+    detail: `“${removed.name}”`,
+    context: input.context,
   });
 }
 
@@ -106,7 +115,7 @@ export async function regenerateRecoveryCodes(input: {
   context: RequestContext;
 }): Promise<string[]> {
   await assertRecentAuth(input.actor);
-  return db.$transaction(async (tx) => {
+  const fresh = await db.$transaction(async (tx) => {
     const factors = await countFactors(tx, input.actor.userId);
     if (factors === 0) throw Conflict("Add a second factor first: recovery codes stand in for one.");
     const codes = await replaceRecoveryCodes(tx, input.actor.userId);
@@ -118,4 +127,11 @@ export async function regenerateRecoveryCodes(input: {
     });
     return codes;
   });
+  noticeAccountChange({
+    userId: input.actor.userId,
+    actor: input.actor,
+    action: "mfa.recovery_codes_generated",
+    context: input.context,
+  });
+  return fresh;
 }

@@ -1,3 +1,4 @@
+import { noticeAccountChange } from "../account/security-notices.ts";
 import type { AuditActor } from "../audit/actions.ts";
 import { auditActor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
@@ -49,5 +50,11 @@ export async function resetUserMfa(input: {
       await assertCanManageUser(tx, input.actor, input.userId);
     }
     await resetMfaInTx(tx, { userId: input.userId, actor: auditActor(input.actor), context: input.context });
+  });
+  noticeAccountChange({
+    userId: input.userId,
+    actor: input.actor,
+    action: "mfa.reset",
+    context: input.context,
   });
 }

@@ -6,10 +6,12 @@ import {
 } from "@simplewebauthn/server";
 import type { z } from "zod";
 
+import { noticeAccountChange } from "../account/security-notices.ts";
 import { auditActor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import { recordAuditFailure } from "../audit/record-failure.ts";
 import type { RequestContext, UserPrincipal } from "../auth/principal.ts";
+import { assertFreshSession } from "../auth/step-up.ts";
 import { newId } from "../crypto/ids.ts";
 import { db } from "../db/client.ts";
 import { Conflict, Invalid } from "../errors/app-error.ts";
@@ -21,10 +23,18 @@ import type { registrationResponseSchema } from "./webauthn-schemas.ts";
 
 const MAX_CREDENTIALS = 20;
 
-/** Options for a new passkey or security key: resident key and user verification preferred. */
+/**
+ * Options for a new passkey or security key: resident key and user verification preferred.
+ *
+ * A passkey is a whole sign-in on its own, so adding one needs a recent sign-in (with the second
+ * factor when the user has one), at the start as well as at the finish: a stale or stolen session
+ * cannot even begin (ASVS 7.5.1). A user forced to enroll right after signing in passes: they have
+ * no factor yet and their password is minutes old.
+ */
 export async function passkeyRegistrationOptions(
   actor: UserPrincipal,
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  await assertFreshSession(actor);
   const { rpName, rpID } = relyingParty();
   const existing = await db.webAuthnCredential.findMany({
     where: { userId: actor.userId },
@@ -55,6 +65,9 @@ export async function registerPasskey(input: {
   context: RequestContext;
 }): Promise<{ recoveryCodes: string[] | null }> {
   const { actor } = input;
+  // Checked again: the options may have been fetched just inside the window. Before the challenge
+  // is taken, so a refused attempt can go on after the re-authentication.
+  await assertFreshSession(actor);
   const { rpID, origin } = relyingParty();
   const expectedChallenge = await takeChallenge("registration", { userId: actor.userId });
   let verification;
@@ -79,7 +92,7 @@ export async function registerPasskey(input: {
   const info = verification.registrationInfo;
   const credProps = input.response.clientExtensionResults.credProps as { rk?: boolean } | undefined;
 
-  return db.$transaction(async (tx) => {
+  const result = await db.$transaction(async (tx) => {
     if (await tx.webAuthnCredential.findUnique({ where: { credentialId: info.credential.id } }))
       throw Conflict("This passkey is already registered.");
     const first = (await countFactors(tx, actor.userId)) === 0;
@@ -114,4 +127,12 @@ export async function registerPasskey(input: {
     });
     return { recoveryCodes: await afterFactorAdded(tx, { actor, wasFirst: first, context: input.context }) };
   });
+  noticeAccountChange({
+    userId: actor.userId,
+    actor,
+    action: "mfa.webauthn_registered",
+    detail: `“${input.name}”`,
+    context: input.context,
+  });
+  return result;
 }

@@ -1,6 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
+import { POST as inviteRoute } from "../../app/api/v1/users/route.ts";
+import { mintTestToken } from "../../test/credentials.ts";
 import { makePrincipal, strongPassword, TEST_CONTEXT } from "../../test/factories.ts";
+import { call } from "../../test/requests.ts";
+import { resolveSession } from "../auth/sessions.ts";
 import { startPasswordSignIn } from "../auth/sign-in/start-password-sign-in.ts";
 import { db } from "../db/client.ts";
 import { AppError } from "../errors/app-error.ts";
@@ -99,5 +103,86 @@ describe("invitations", () => {
       code: "not_found",
     });
     expect(await db.user.count()).toBe(before);
+  });
+});
+
+// Guarantee (ASVS 7.5.1; no laundering): an invitation link is a takeover of the new account, so
+// only a signed-in person under step-up gets one. A stale session is asked to confirm it is them;
+// a bearer credential is refused with session_required and never sees a link.
+describe("who may issue an invitation", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  const later = (minutes: number) => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + minutes * 60_000);
+  };
+
+  it("a stale administrator session can neither invite nor resend", async () => {
+    const { principal } = await makePrincipal(["admin"]);
+    const pending = await inviteUser({
+      actor: principal,
+      email: `stale-${Date.now()}@example.test`,
+      name: "Pending",
+      roleIds: [],
+      context,
+    });
+    later(11);
+    const stale = (await resolveSession(principal.sessionId)) ?? principal;
+    const email = `attacker-${Date.now()}@example.test`;
+    expect(
+      await failure(
+        inviteUser({
+          actor: stale,
+          email,
+          name: "Attacker",
+          roleIds: [await builtInRoleId(db, "admin")],
+          context,
+        }),
+      ),
+    ).toMatchObject({ code: "step_up_required" });
+    expect(await db.user.findUnique({ where: { email } })).toBeNull();
+    expect(await failure(resendInvitation({ actor: stale, userId: pending.userId, context }))).toMatchObject({
+      code: "step_up_required",
+    });
+    expect(await db.oneTimeCode.count({ where: { userId: pending.userId, purpose: "invitation" } })).toBe(1);
+  });
+
+  it("a personal token gets session_required from the domain and the API, and no link", async () => {
+    const { principal } = await makePrincipal(["admin"]);
+    const pending = await inviteUser({
+      actor: principal,
+      email: `tok-${Date.now()}@example.test`,
+      name: "Pending",
+      roleIds: [],
+      context,
+    });
+    const minted = await mintTestToken(principal, ["users.write", "users.read"]);
+    const email = `via-token-${Date.now()}@example.test`;
+    const response = await call(inviteRoute, {
+      path: "/api/v1/users",
+      bearer: minted.token,
+      json: { email, name: "Via token", roleIds: [] },
+    });
+    expect(response.status).toBe(403);
+    expect(response.body.type).toBe("urn:keyward:problem:session_required");
+    expect(JSON.stringify(response.body)).not.toContain("accept-invitation");
+    expect(await db.user.findUnique({ where: { email } })).toBeNull();
+
+    const tokenPrincipal = {
+      kind: "token" as const,
+      tokenId: minted.id,
+      tokenName: "t",
+      userId: principal.userId,
+      email: principal.email,
+      name: principal.name,
+      permissions: principal.permissions,
+    };
+    expect(
+      await failure(resendInvitation({ actor: tokenPrincipal, userId: pending.userId, context })),
+    ).toMatchObject({ code: "session_required" });
+    expect(
+      await failure(inviteUser({ actor: tokenPrincipal, email, name: "X", roleIds: [], context })),
+    ).toMatchObject({ code: "session_required" });
   });
 });

@@ -1,6 +1,7 @@
 import { auditActor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import { accountableUserId, type Principal, type RequestContext } from "../auth/principal.ts";
+import { assertFreshSession } from "../auth/step-up.ts";
 import { getConfig } from "../config/env.ts";
 import { db, type Tx } from "../db/client.ts";
 import { Conflict, NotFound } from "../errors/app-error.ts";
@@ -35,7 +36,11 @@ async function issueInvitation(
   return { link: invitationLink(issued.code), expiresAt: issued.expiresAt };
 }
 
-/** Creates an invited user (no password: an admin never chooses one) and a one-time link, shown once. */
+/**
+ * Creates an invited user (no password: an admin never chooses one) and a one-time link, shown once.
+ * The link takes over the new account, with whatever roles it was given: only a signed-in person
+ * within the step-up window gets one, never a bearer credential (ADR 0010, ASVS 7.5.1).
+ */
 export async function inviteUser(input: {
   actor: Principal;
   email: string;
@@ -45,6 +50,7 @@ export async function inviteUser(input: {
 }): Promise<Invitation> {
   const { actor } = input;
   authorize(actor, "users.write");
+  await assertFreshSession(actor);
   return db.$transaction(async (tx) => {
     const roles = await tx.role.findMany({ where: { id: { in: input.roleIds } } });
     if (roles.length !== new Set(input.roleIds).size) throw NotFound("role");
@@ -80,13 +86,14 @@ async function invitedUser(tx: Tx, userId: string, actor: Principal) {
   return user;
 }
 
-/** A new link; the previous one stops working. */
+/** A new link, under the same rule as the first; the previous one stops working. */
 export async function resendInvitation(input: {
   actor: Principal;
   userId: string;
   context: RequestContext;
 }): Promise<Invitation> {
   authorize(input.actor, "users.write");
+  await assertFreshSession(input.actor);
   return db.$transaction(async (tx) => {
     const user = await invitedUser(tx, input.userId, input.actor);
     const invitation = await issueInvitation(tx, user.id, input.actor);

@@ -1,3 +1,4 @@
+import { noticeAccountChange, noticeEmailChanged } from "../account/security-notices.ts";
 import { assertRecentAuth } from "../auth/step-up.ts";
 import { auditActor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
@@ -11,18 +12,27 @@ import { setUserStatus } from "./set-user-status.ts";
 
 type Base = { actor: Principal; userId: string; context: RequestContext };
 
+/**
+ * Name and email. A new email is a change to how the account proves itself ("Forgot your
+ * password?" sends its links there), so it needs a recent sign-in, an administrator's own
+ * included (ASVS 7.5.1); the old address is told, and the user too when someone else changed it.
+ */
 export async function updateUser(input: Base & { name: string; email: string }): Promise<void> {
   authorize(input.actor, "users.write");
-  await db.$transaction(async (tx) => {
+  // Checked before the transaction: the step-up check reads through the global client, which
+  // inside a transaction would wait for the only connection in embedded mode.
+  const current = await db.user.findUnique({ where: { id: input.userId }, select: { email: true } });
+  const newEmail = current !== null && current.email !== input.email;
+  if (newEmail) await assertRecentAuth(input.actor);
+  const changed = await db.$transaction(async (tx) => {
     const user = await tx.user.findUnique({ where: { id: input.userId } });
     if (!user) throw NotFound("user");
     await assertCanManageUser(tx, input.actor, user.id);
-    if (user.email === input.email && user.name === input.name) return;
-    if (
-      user.email !== input.email &&
-      (await tx.user.findUnique({ where: { email: input.email }, select: { id: true } }))
-    ) {
-      throw Conflict("Another user already has this email address.");
+    if (user.email === input.email && user.name === input.name) return null;
+    if (user.email !== input.email) {
+      if (!newEmail) throw Conflict("This user was changed meanwhile. Reload and try again.");
+      if (await tx.user.findUnique({ where: { email: input.email }, select: { id: true } }))
+        throw Conflict("Another user already has this email address.");
     }
     await tx.user.update({ where: { id: user.id }, data: { name: input.name, email: input.email } });
     await credentialsChanged(tx, [`user:${user.id}`]);
@@ -36,7 +46,20 @@ export async function updateUser(input: Base & { name: string; email: string }):
         after: { name: input.name, email: input.email },
       },
     });
+    return { oldEmail: user.email };
   });
+  // After the commit: mail never fails, or waits for, the change.
+  if (changed && changed.oldEmail !== input.email) {
+    noticeEmailChanged({ oldEmail: changed.oldEmail, newEmail: input.email, ...input });
+    noticeAccountChange({
+      userId: input.userId,
+      actor: input.actor,
+      action: "user.updated",
+      title: "Email changed",
+      detail: `${changed.oldEmail} → ${input.email}`,
+      context: input.context,
+    });
+  }
 }
 
 export async function disableUser(input: Base): Promise<void> {

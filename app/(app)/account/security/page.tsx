@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
 
+import { EndSessionsOfferSlot } from "@/components/account/end-sessions-offer";
+import { SecurityActivityList } from "@/components/account/security-activity-list";
 import { ChangePasswordForm } from "@/components/auth/change-password-form";
 import { FactorList } from "@/components/mfa/factor-list";
 import { PasskeyRegister } from "@/components/mfa/passkey-register";
@@ -8,6 +10,7 @@ import { TotpSetup } from "@/components/mfa/totp-setup";
 import { ActionForm, SubmitButton } from "@/components/ui/action-form";
 import { FormAlert } from "@/components/ui/form-alert";
 import { card, PageHeader } from "@/components/ui/page-header";
+import { ACTIVITY_DAYS, recentSecurityActivity } from "@/lib/account/security-activity";
 import { requirePageUser } from "@/lib/http/page";
 import { myFactors } from "@/lib/mfa/manage-factors";
 import { passwordChangeEffects } from "@/lib/users/change-password";
@@ -27,7 +30,10 @@ export const metadata: Metadata = { title: "Security" };
 export default async function SecurityPage() {
   // The one page a user who must enroll a second factor can reach.
   const principal = await requirePageUser(undefined, { duringEnrollment: true });
-  const { factors, recoveryCodesLeft, required } = await myFactors(principal);
+  const [{ factors, recoveryCodesLeft, required }, activity] = await Promise.all([
+    myFactors(principal),
+    recentSecurityActivity(principal),
+  ]);
   return (
     <div className="flex flex-col gap-6">
       <PageHeader
@@ -44,7 +50,9 @@ export default async function SecurityPage() {
             <span className="text-sm font-normal text-slate-600 dark:text-slate-400">(required for you)</span>
           )}
         </h2>
-        <FactorList factors={factors} rename={renameFactorAction} remove={removeFactorAction} />
+        <EndSessionsOfferSlot action={endOtherSessionsAction}>
+          <FactorList factors={factors} rename={renameFactorAction} remove={removeFactorAction} />
+        </EndSessionsOfferSlot>
       </section>
       <section aria-labelledby="add-passkey" className={card}>
         <h2 id="add-passkey" className="mb-2 text-lg font-semibold">
@@ -54,13 +62,17 @@ export default async function SecurityPage() {
           The strongest choice: it cannot be phished, and a passkey also lets you sign in without your
           password.
         </p>
-        <PasskeyRegister />
+        <PasskeyRegister endOtherSessions={endOtherSessionsAction} />
       </section>
       <section aria-labelledby="add-totp" className={card}>
         <h2 id="add-totp" className="mb-4 text-lg font-semibold">
           Add an authenticator app
         </h2>
-        <TotpSetup start={startTotpAction} confirm={confirmTotpAction} />
+        <TotpSetup
+          start={startTotpAction}
+          confirm={confirmTotpAction}
+          endOtherSessions={endOtherSessionsAction}
+        />
       </section>
       {factors.length > 0 && (
         <section aria-labelledby="recovery" className={card}>
@@ -75,6 +87,16 @@ export default async function SecurityPage() {
           Password
         </h2>
         <ChangePasswordForm action={changePasswordAction} effects={await passwordChangeEffects(principal)} />
+      </section>
+      <section aria-labelledby="activity" className={card}>
+        <h2 id="activity" className="mb-2 text-lg font-semibold">
+          Recent security activity
+        </h2>
+        <p className="mb-4 text-sm text-slate-600 dark:text-slate-400">
+          Changes to how your account signs in and what it may do, by you or an administrator. Something you
+          do not recognise? Change your password, sign out your other sessions and tell your administrator.
+        </p>
+        <SecurityActivityList items={activity} days={ACTIVITY_DAYS} />
       </section>
       <section aria-labelledby="elsewhere" className={card}>
         <h2 id="elsewhere" className="mb-2 text-lg font-semibold">
