@@ -15,6 +15,7 @@ import { makePrincipal, TEST_CONTEXT } from "../../test/factories.ts";
 import { call } from "../../test/requests.ts";
 import { db } from "../db/client.ts";
 import { confirmTotpEnrollment, startTotpEnrollment } from "../mfa/enroll-totp.ts";
+import { resetUserMfa } from "../mfa/reset-user-mfa.ts";
 import { updateRole } from "../roles/manage-role.ts";
 import { toPermissions } from "../policy/permissions.ts";
 import { updateSecuritySettings } from "../settings/update-settings.ts";
@@ -132,5 +133,24 @@ describe("required MFA binds bearer credentials", () => {
     });
     await requireMfaOn(role.id);
     expect((await api(token)).status).toBe(200);
+  });
+
+  it("an administrator's MFA reset stops them at once when MFA is required (the cached owner forgets the factor)", async () => {
+    const { principal, token, accessToken, user, role } = await ownerWithCredentials();
+    const enrollment = await startTotpEnrollment({ actor: principal, name: "Phone" });
+    await confirmTotpEnrollment({
+      actor: principal,
+      factorId: enrollment.factorId,
+      code: await generate({ secret: enrollment.secret }),
+      context,
+    });
+    await requireMfaOn(role.id);
+    expect((await api(token)).status).toBe(200);
+    expect((await api(accessToken)).status).toBe(200);
+
+    const { principal: admin } = await makePrincipal(["admin"]);
+    await resetUserMfa({ actor: admin, userId: user.id, context });
+    expectEnrollmentProblem(await api(token));
+    expectEnrollmentProblem(await api(accessToken));
   });
 });

@@ -1,4 +1,5 @@
 import { noticeAccountChange } from "../account/security-notices.ts";
+import { credentialsChanged } from "../credentials/change-feed.ts";
 import { auditActor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import type { RequestContext, UserPrincipal } from "../auth/principal.ts";
@@ -91,6 +92,8 @@ export async function removeFactor(input: FactorInput): Promise<void> {
     else await tx.webAuthnCredential.delete({ where: { id: input.factorId } });
     // Recovery codes stand in for a factor: with none left, they go too.
     if (total === 1) await tx.recoveryCode.deleteMany({ where: { userId: input.actor.userId } });
+    // The owner's cached standing counts factors (required MFA binds their tokens and clients).
+    await credentialsChanged(tx, [`user:${input.actor.userId}`]);
     await recordAudit(tx, {
       action: "mfa.factor_removed",
       actor: auditActor(input.actor),

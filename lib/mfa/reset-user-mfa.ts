@@ -4,6 +4,7 @@ import { auditActor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import type { Principal, RequestContext } from "../auth/principal.ts";
 import { revokeUserSessions } from "../auth/sessions.ts";
+import { credentialsChanged } from "../credentials/change-feed.ts";
 import { assertRecentAuth } from "../auth/step-up.ts";
 import { db, type Tx } from "../db/client.ts";
 import { NotFound } from "../errors/app-error.ts";
@@ -26,6 +27,9 @@ export async function resetMfaInTx(
     tx.recoveryCode.deleteMany({ where: { userId: user.id } }),
   ]);
   const endedSessions = await revokeUserSessions(tx, user.id, "mfa_reset");
+  // The owner's cached standing says whether they have a factor: where MFA is required, their
+  // tokens and clients must stop on the next request, not when the cache entry ages out.
+  await credentialsChanged(tx, [`user:${user.id}`]);
   await recordAudit(tx, {
     action: "mfa.reset",
     actor: input.actor,
