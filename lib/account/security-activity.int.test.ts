@@ -1,7 +1,13 @@
 import { generate } from "otplib";
 import { afterEach, describe, expect, it } from "vitest";
 
-import { makePrincipal, makeUser, signedInCookie, TEST_CONTEXT } from "../../test/factories.ts";
+import {
+  makePrincipal,
+  makeUser,
+  signedInCookie,
+  strongPassword,
+  TEST_CONTEXT,
+} from "../../test/factories.ts";
 import { startMailbox } from "../../test/mailbox.ts";
 import type { UserPrincipal } from "../auth/principal.ts";
 import { resolveSession } from "../auth/sessions.ts";
@@ -11,7 +17,8 @@ import { removeFactor } from "../mfa/manage-factors.ts";
 import { resetUserMfa } from "../mfa/reset-user-mfa.ts";
 import { builtInRoleId } from "../roles/ensure-built-in-roles.ts";
 import { updateUser } from "../users/manage-user.ts";
-import { assignRole } from "../users/role-assignments.ts";
+import { changePassword } from "../users/change-password.ts";
+import { assignRole, removeRole } from "../users/role-assignments.ts";
 import { recentSecurityActivity } from "./security-activity.ts";
 import { isNewBrowser, settleAccountNotices } from "./security-notices.ts";
 
@@ -145,6 +152,35 @@ describe("account notices by mail", () => {
     expect(text).toContain("Authenticator app added");
     expect(text).toContain("browser not used on your account before");
     expect(text).toContain(`IP address ${context.ip}`);
+  });
+
+  it("tells the user about roles someone else gave or took, and a password change from a new browser", async () => {
+    const mailbox = await withMailbox();
+    const { principal: admin } = await makePrincipal(["admin"]);
+    const password = strongPassword();
+    const user = await makeUser({ password });
+    const roleId = await builtInRoleId(db, "auditor");
+    await assignRole({ actor: admin, userId: user.id, roleId, context });
+    await removeRole({ actor: admin, userId: user.id, roleId, context });
+    const { sessionId } = await signedInCookie(user.id);
+    const principal = await resolveSession(sessionId);
+    if (!principal) throw new Error("no session");
+    await changePassword({
+      actor: principal,
+      currentPassword: password,
+      password: strongPassword(),
+      confirm: "",
+      endOtherSessions: true,
+      context,
+    });
+    await settleAccountNotices();
+    const texts = mailbox.received.filter((m) => m.to.includes(user.email)).map((m) => bodyOf(m.raw));
+    expect(texts).toHaveLength(3);
+    expect(texts.find((text) => text.includes("Role added"))).toContain("Auditor");
+    expect(texts.find((text) => text.includes("Role removed"))).toContain(admin.name);
+    expect(texts.find((text) => text.includes("Password changed"))).toContain(
+      "browser not used on your account before",
+    );
   });
 
   it("without SMTP nothing is sent and the change goes through", async () => {

@@ -1,3 +1,4 @@
+import { noticeAccountChange } from "../account/security-notices.ts";
 import { z } from "zod";
 
 import type { AuditActor } from "../audit/actions.ts";
@@ -110,7 +111,7 @@ export async function changePassword(
   assertAcceptablePassword(input.password, { email: actor.email });
   const hash = await hashPassword(input.password);
   await reauthLimiter().reward(actor.userId);
-  return db.$transaction(async (tx) => {
+  const effects = await db.$transaction(async (tx) => {
     await tx.passwordCredential.update({ where: { userId: actor.userId }, data: { hash } });
     const endedSessions = input.endOtherSessions
       ? await revokeOtherSessions(tx, actor.userId, actor.sessionId, "password_changed")
@@ -134,4 +135,11 @@ export async function changePassword(
     });
     return { endedSessions, revokedTokens };
   });
+  noticeAccountChange({
+    userId: actor.userId,
+    actor,
+    action: "user.password_changed",
+    context: input.context,
+  });
+  return effects;
 }

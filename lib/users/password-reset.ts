@@ -1,3 +1,4 @@
+import { noticeAccountChange } from "../account/security-notices.ts";
 import { auditActor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import { recordAuditFailure } from "../audit/record-failure.ts";
@@ -185,6 +186,7 @@ export async function completePasswordReset(input: {
   password: string;
   context: RequestContext;
 }): Promise<{ email: string }> {
+  let userId = "";
   const { email } = await setPasswordFromLink({
     ...input,
     purpose: "password_reset",
@@ -193,6 +195,7 @@ export async function completePasswordReset(input: {
     reasons: REASONS,
     action: "user.password_reset",
     apply: async (tx, user, hash) => {
+      userId = user.id;
       await tx.passwordCredential.upsert({
         where: { userId: user.id },
         create: { userId: user.id, hash },
@@ -214,5 +217,7 @@ export async function completePasswordReset(input: {
   });
   // Whoever was locked out by guesses against the old password can sign in with the new one.
   await accountLimiter().reset(email);
+  // The owner hears of it even when they asked for the link: whoever holds their mailbox can too.
+  noticeAccountChange({ userId, actor: null, action: "user.password_reset", context: input.context });
   return { email };
 }

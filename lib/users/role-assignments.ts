@@ -1,3 +1,4 @@
+import { noticeAccountChange } from "../account/security-notices.ts";
 import { assertRecentAuth } from "../auth/step-up.ts";
 import { auditActor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
@@ -31,7 +32,7 @@ async function load(tx: Tx, input: AssignmentInput) {
 export async function assignRole(input: AssignmentInput): Promise<void> {
   authorize(input.actor, "users.write");
   await assertRecentAuth(input.actor);
-  await db.$transaction(async (tx) => {
+  const roleName = await db.$transaction(async (tx) => {
     const { user, role } = await load(tx, input);
     const existing = await tx.roleAssignment.findUnique({
       where: { userId_roleId: { userId: user.id, roleId: role.id } },
@@ -48,13 +49,15 @@ export async function assignRole(input: AssignmentInput): Promise<void> {
       context: input.context,
       details: { role: { id: role.id, name: role.name }, permissions: role.permissions },
     });
+    return role.name;
   });
+  noticeRoleChange(input, "user.role_assigned", roleName);
 }
 
 export async function removeRole(input: AssignmentInput): Promise<void> {
   authorize(input.actor, "users.write");
   await assertRecentAuth(input.actor);
-  await db.$transaction(async (tx) => {
+  const roleName = await db.$transaction(async (tx) => {
     await lockAdminGuard(tx);
     const { user, role } = await load(tx, input);
     if (role.builtInKey === "admin") await assertNotLastAdmin(tx, user.id);
@@ -69,5 +72,22 @@ export async function removeRole(input: AssignmentInput): Promise<void> {
       context: input.context,
       details: { role: { id: role.id, name: role.name }, permissions: role.permissions },
     });
+    return role.name;
+  });
+  noticeRoleChange(input, "user.role_removed", roleName);
+}
+
+/** The user hears that what they may do changed (after the commit; mail never fails the change). */
+function noticeRoleChange(
+  input: AssignmentInput,
+  action: "user.role_assigned" | "user.role_removed",
+  roleName: string,
+): void {
+  noticeAccountChange({
+    userId: input.userId,
+    actor: input.actor,
+    action,
+    detail: roleName,
+    context: input.context,
   });
 }
