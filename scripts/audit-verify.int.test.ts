@@ -74,4 +74,23 @@ describe.skipIf(!serverUrl())("npm run audit:verify", () => {
     expect(wrong.status).toBe(2);
     expect(wrong.stderr).toContain("id:hash");
   }, 60_000);
+
+  it("adopts, once, a log that passed the checkpoint interval before checkpoints existed", async () => {
+    // An upgraded installation: a thousand positions on, and no head checkpoint.
+    await db.$executeRaw`SELECT setval('"AuditEvent_id_seq"', (SELECT last_value + 1000 FROM "AuditEvent_id_seq"))`;
+    await makeUser();
+    await db.auditHeadCheckpoint.deleteMany();
+    const before = verify();
+    expect(before.status).toBe(1);
+    expect(before.stderr).toContain("--adopt-existing");
+
+    const adopted = verify("--adopt-existing");
+    expect(adopted.status).toBe(0);
+    expect(adopted.stdout).toMatch(/Signed \d+:[0-9a-f]{64} as the start of head checkpoints/);
+    expect(verify().status).toBe(0);
+
+    const again = verify("--adopt-existing");
+    expect(again.status).toBe(2);
+    expect(again.stderr).toContain("adopted already");
+  }, 60_000);
 });

@@ -10,13 +10,16 @@ import { keyId, type Keyring } from "../crypto/encryption.ts";
  * - "retention": the position and hash of the last pruned event, where verification starts;
  * - "head": the position and hash of the chain's head at some moment, which the chain must still
  *   pass through (lib/audit/head-checkpoints.ts). Were they interchangeable, a copied head
- *   checkpoint would let an insider "prune" every event before it unseen.
+ *   checkpoint would let an insider "prune" every event before it unseen;
+ * - "adopted": a head signed once by the operator for a log older than head checkpoints, before
+ *   which none are required. Its own domain, so that relabelling a head checkpoint forges nothing.
  */
-export type CheckpointKind = "retention" | "head";
+export type CheckpointKind = "retention" | "head" | "adopted";
 
 const DOMAIN: Record<CheckpointKind, string> = {
   retention: "keyward-audit-checkpoint",
   head: "keyward-audit-head",
+  adopted: "keyward-audit-adopted",
 };
 
 function mac(key: Buffer, kind: CheckpointKind, lastId: bigint, lastHash: string): string {

@@ -4,7 +4,7 @@ import { TEST_CONTEXT } from "../../test/factories.ts";
 import { db } from "../db/client.ts";
 import { eventHash } from "./canonical.ts";
 import { checkpointSignatureValid } from "./checkpoint-signature.ts";
-import { AUDIT_CHECKPOINT_INTERVAL, writeHeadCheckpoint } from "./head-checkpoints.ts";
+import { adoptExistingChain, AUDIT_CHECKPOINT_INTERVAL, writeHeadCheckpoint } from "./head-checkpoints.ts";
 import { appendAuditEvent } from "./record-audit.ts";
 import { type ChainVerification, verifyAuditChain } from "./verify-chain.ts";
 
@@ -184,9 +184,34 @@ describe("signed head checkpoints", () => {
     expect(reasons(await verifyAuditChain(db))).toEqual([
       [second.id, expect.stringContaining("checkpoint due at this event is missing")],
     ]);
+    // Every one of them: the first due position says so, and a new event does not make it right.
+    const first = await db.auditHeadCheckpoint.findFirstOrThrow({ orderBy: { lastId: "asc" } });
     await db.auditHeadCheckpoint.deleteMany();
-    expect(reasons(await verifyAuditChain(db))).toEqual([
-      [expect.any(BigInt), expect.stringContaining("no signed head checkpoint")],
-    ]);
+    await append();
+    expect(await db.auditHeadCheckpoint.count()).toBe(1); // written at once: one was overdue
+    const result = await verifyAuditChain(db);
+    expect(result.problems[0]).toEqual({ id: first.lastId, reason: expect.stringContaining("missing") });
+  });
+
+  it("are adopted once for a log older than them, by the operator, and the adoption is signed", async () => {
+    // A log that passed the interval before checkpoints existed.
+    await append();
+    await appendCheckpointed();
+    await append();
+    await db.auditHeadCheckpoint.deleteMany();
+    expect((await verifyAuditChain(db)).problems[0]?.reason).toContain("--adopt-existing");
+
+    const adopted = await adoptExistingChain(db);
+    await append();
+    expect(await verifyAuditChain(db)).toMatchObject({ ok: true, checkpoints: 1 });
+    await expect(adoptExistingChain(db)).rejects.toThrow(/adopted already/);
+
+    // Relabelling an ordinary checkpoint as an adoption forges nothing.
+    await db.auditHeadCheckpoint.update({ where: { lastId: adopted.id }, data: { reason: "interval" } });
+    const later = await appendCheckpointed();
+    await db.auditHeadCheckpoint.update({ where: { lastId: later.id }, data: { reason: "adopted" } });
+    const relabelled = await verifyAuditChain(db);
+    const forged = relabelled.problems.filter((p) => p.reason.includes("signature is not valid"));
+    expect(forged.map((p) => p.id)).toEqual([adopted.id, later.id]);
   });
 });

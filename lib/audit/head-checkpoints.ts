@@ -1,6 +1,7 @@
 import { getConfig } from "../config/env.ts";
 import type { Keyring } from "../crypto/encryption.ts";
-import type { Tx } from "../db/client.ts";
+import type { Db, Tx } from "../db/client.ts";
+import { lockAuditChain } from "./chain-lock.ts";
 import { signCheckpoint } from "./checkpoint-signature.ts";
 
 /**
@@ -12,7 +13,10 @@ import { signCheckpoint } from "./checkpoint-signature.ts";
  */
 export const AUDIT_CHECKPOINT_INTERVAL = BigInt(1000);
 
-export type HeadCheckpointReason = "interval" | "key_rotation";
+export type HeadCheckpointReason = "interval" | "key_rotation" | "adopted";
+
+/** The signature domain of a head checkpoint: "adopted" ones are their own kind (see below). */
+export const headKind = (reason: string) => (reason === "adopted" ? "adopted" : "head");
 
 /** Whether the event at `id` is due for a checkpoint, given the newest one's position. */
 export function checkpointDue(id: bigint, newestCheckpointId: bigint | null): boolean {
@@ -26,10 +30,29 @@ export async function writeHeadCheckpoint(
   reason: HeadCheckpointReason,
   keyring: Keyring = getConfig().encryptionKeys,
 ): Promise<void> {
-  const signature = signCheckpoint(keyring, head.id, head.hash, "head");
+  const signature = signCheckpoint(keyring, head.id, head.hash, headKind(reason));
   await tx.auditHeadCheckpoint.upsert({
     where: { lastId: head.id },
     create: { lastId: head.id, lastHash: head.hash, reason, signature },
     update: { lastHash: head.hash, reason, signature },
+  });
+}
+
+/**
+ * For a log older than head checkpoints (an upgraded installation): signs its current head as the
+ * point before which none are required, so that verification does not report the missing ones.
+ * Once per installation and only by the operator (`npm run audit:verify -- --adopt-existing`):
+ * were it automatic, an insider who deleted every checkpoint could have the log adopted afresh.
+ */
+export async function adoptExistingChain(client: Db): Promise<{ id: bigint; hash: string }> {
+  return client.$transaction(async (tx) => {
+    await lockAuditChain(tx);
+    if (await tx.auditHeadCheckpoint.findFirst({ where: { reason: "adopted" } })) {
+      throw new Error("this audit log was adopted already: a second adoption would hide deleted checkpoints");
+    }
+    const head = await tx.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { id: true, hash: true } });
+    if (!head) throw new Error("the audit log is empty: there is nothing to adopt");
+    await writeHeadCheckpoint(tx, head, "adopted");
+    return head;
   });
 }

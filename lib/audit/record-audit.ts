@@ -2,6 +2,7 @@ import type { RequestContext } from "../auth/principal.ts";
 import type { Tx } from "../db/client.ts";
 import type { AuditAction, AuditActor, AuditOutcome, AuditTarget } from "./actions.ts";
 import { eventHash, GENESIS_HASH, type HashedEvent } from "./canonical.ts";
+import { lockAuditChain } from "./chain-lock.ts";
 import { checkpointDue, writeHeadCheckpoint } from "./head-checkpoints.ts";
 
 export type AuditEventInput = {
@@ -14,8 +15,7 @@ export type AuditEventInput = {
   details?: Record<string, unknown>;
 };
 
-/** Any constant: the advisory lock that serialises appends to the chain. */
-export const AUDIT_CHAIN_LOCK = 7_294_011;
+export { AUDIT_CHAIN_LOCK } from "./chain-lock.ts";
 
 /**
  * Appends an event inside the caller's transaction: no change without its event, no event without
@@ -31,9 +31,7 @@ export async function appendAuditEvent(
   tx: Tx,
   input: AuditEventInput,
 ): Promise<{ id: bigint; hash: string }> {
-  // Its own statement, before anything is read: a statement's snapshot is taken when it starts, so
-  // reading the last hash in the same statement could see a head that another writer has replaced.
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`;
+  await lockAuditChain(tx);
   const details = storableDetails(input.details ?? {});
   // One round trip: the position, the previous hash, the newest head checkpoint, and the details as
   // PostgreSQL's jsonb will store and return them (its own number and key forms): the hash covers

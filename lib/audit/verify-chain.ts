@@ -3,7 +3,7 @@ import { getConfig } from "../config/env.ts";
 import type { Keyring } from "../crypto/encryption.ts";
 import { eventHash, GENESIS_HASH } from "./canonical.ts";
 import { checkpointSignatureValid } from "./checkpoint-signature.ts";
-import { checkpointDue } from "./head-checkpoints.ts";
+import { checkpointDue, headKind } from "./head-checkpoints.ts";
 
 /** A position and hash of the chain, written `id:hash` for export (`--expect-head`). */
 export type ChainHead = { id: bigint; hash: string };
@@ -29,6 +29,10 @@ export type ChainVerification = {
 };
 
 const BATCH = 1000;
+
+const MISSING =
+  "the signed head checkpoint due at this event is missing: deleted (or, on a log older than head " +
+  "checkpoints, not adopted yet: npm run audit:verify -- --adopt-existing)";
 export const MAX_REPORTED = 1000;
 
 export const formatHead = (head: ChainHead) => `${head.id.toString()}:${head.hash}`;
@@ -77,16 +81,22 @@ export async function verifyAuditChain(
   const heads = await client.auditHeadCheckpoint.findMany({ orderBy: { lastId: "asc" } });
   // The interval schedule continues from the newest checkpoint at or before the start.
   let scheduleBase: bigint | null = null;
+  // Before the operator's adoption of a log older than checkpoints, none are required.
+  let adoptedUpTo = BigInt(0);
   const anchors: Anchor[] = [];
   let checkpoints = 0;
   for (const head of heads) {
+    const kind = headKind(head.reason);
+    const valid = checkpointSignatureValid(keyring, head.lastId, head.lastHash, head.signature, kind);
     if (head.lastId <= startId) {
-      scheduleBase = head.lastId;
+      // Behind the retention checkpoint: nothing left to check against, only where the schedule stands.
+      if (valid) scheduleBase = head.lastId;
+      if (valid && kind === "adopted") adoptedUpTo = head.lastId;
       continue;
     }
     checkpoints++;
-    const valid = checkpointSignatureValid(keyring, head.lastId, head.lastHash, head.signature, "head");
     if (!valid) report(head.lastId, "the signed head checkpoint's signature is not valid (forged)");
+    if (valid && kind === "adopted") adoptedUpTo = head.lastId;
     anchors.push({ id: head.lastId, hash: head.lastHash, what: "signed checkpoint", trusted: valid });
   }
   const present = new Set(anchors.map((anchor) => anchor.id));
@@ -107,7 +117,6 @@ export async function verifyAuditChain(
 
   let next = 0; // the first anchor not yet reached
   let previousAnchorId = startId;
-  let seenCheckpoint = scheduleBase !== null;
   let last: ChainHead | null = retention ? { id: retention.lastId, hash: retention.lastHash } : null;
   let checked = 0;
   let afterId = startId;
@@ -141,13 +150,11 @@ export async function verifyAuditChain(
         }
         previousAnchorId = anchor.id;
       }
-      // A checkpoint must exist wherever recordAudit wrote one (after the first seen: installations
-      // older than checkpoints have none before it).
+      // A checkpoint must exist wherever recordAudit wrote one: deleting them is no way out.
       if (present.has(row.id)) {
         scheduleBase = row.id;
-        seenCheckpoint = true;
-      } else if (seenCheckpoint && checkpointDue(row.id, scheduleBase)) {
-        report(row.id, "the signed head checkpoint due at this event is missing (deleted)");
+      } else if (row.id > adoptedUpTo && checkpointDue(row.id, scheduleBase)) {
+        report(row.id, MISSING);
         scheduleBase = row.id;
       }
       expectedPrev = hash;
@@ -160,11 +167,6 @@ export async function verifyAuditChain(
   for (; next < anchors.length; next++) {
     const anchor = anchors[next] as Anchor;
     report(anchor.id, `the chain ends before the ${anchor.what}: the newest events were dropped (truncated)`);
-  }
-  // None at all where one was due: deleted. (An installation that had N events before checkpoints
-  // existed gets its first with its next audited action.)
-  if (!seenCheckpoint && last && last.id > startId && checkpointDue(last.id, scheduleBase)) {
-    report(last.id, "no signed head checkpoint, although one was due by this event (deleted)");
   }
   const first = problems[0];
   return {

@@ -1,7 +1,8 @@
 import type { AuditActor } from "../audit/actions.ts";
 import { checkpointSignatureValid, signCheckpoint } from "../audit/checkpoint-signature.ts";
-import { writeHeadCheckpoint } from "../audit/head-checkpoints.ts";
-import { appendAuditEvent, AUDIT_CHAIN_LOCK } from "../audit/record-audit.ts";
+import { headKind, writeHeadCheckpoint } from "../audit/head-checkpoints.ts";
+import { lockAuditChain } from "../audit/chain-lock.ts";
+import { appendAuditEvent } from "../audit/record-audit.ts";
 import type { RequestContext } from "../auth/principal.ts";
 import { db } from "../db/client.ts";
 import { totpSecretContext } from "../mfa/enroll-totp.ts";
@@ -44,7 +45,7 @@ export async function reencryptSecrets(input: {
     // Checkpoints are signed with the key too: sign them again under the new one, each only if its
     // old signature holds (re-signing a forged one would launder it). Under the chain's lock, so
     // that no checkpoint is written meanwhile under the old key.
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`;
+    await lockAuditChain(tx);
     for (const checkpoint of await tx.auditCheckpoint.findMany()) {
       if (checkpoint.signature.startsWith(`${currentId}.`)) continue;
       if (
@@ -60,14 +61,15 @@ export async function reencryptSecrets(input: {
     let checkpoints = 0;
     for (const head of await tx.auditHeadCheckpoint.findMany()) {
       if (head.signature.startsWith(`${currentId}.`)) continue;
-      if (!checkpointSignatureValid(input.keyring, head.lastId, head.lastHash, head.signature, "head")) {
+      const kind = headKind(head.reason);
+      if (!checkpointSignatureValid(input.keyring, head.lastId, head.lastHash, head.signature, kind)) {
         throw new Error(
           `the audit head checkpoint at event ${head.lastId.toString()} has an invalid signature: not re-signing it (run npm run audit:verify)`,
         );
       }
       await tx.auditHeadCheckpoint.update({
         where: { lastId: head.lastId },
-        data: { signature: signCheckpoint(input.keyring, head.lastId, head.lastHash, "head") },
+        data: { signature: signCheckpoint(input.keyring, head.lastId, head.lastHash, kind) },
       });
       checkpoints++;
     }
