@@ -28,6 +28,23 @@ describe("audit hash chain", () => {
     expect(result.checked).toBeGreaterThanOrEqual(40);
   });
 
+  it("verifies while writers append across checkpoints: what it sees is consistent", async () => {
+    const [{ last } = { last: BigInt(0) }] = await db.$queryRaw<{ last: bigint }[]>`
+      SELECT last_value AS last FROM "AuditEvent_id_seq"`;
+    const writers = (async () => {
+      for (let round = 0; round < 4; round++) {
+        // Each round crosses an interval, so that checkpoints are written while verification reads.
+        await db.$executeRaw`SELECT setval('"AuditEvent_id_seq"', ${last + BigInt(round + 1) * AUDIT_CHECKPOINT_INTERVAL - BigInt(5)})`;
+        await Promise.all(Array.from({ length: 10 }, (_, n) => append(n)));
+      }
+    })();
+    const checks: Promise<Awaited<ReturnType<typeof verifyAuditChain>>>[] = [];
+    for (let i = 0; i < 6; i++) checks.push(verifyAuditChain(db));
+    await writers;
+    checks.push(verifyAuditChain(db));
+    for (const result of await Promise.all(checks)) expect(result.problems).toEqual([]);
+  });
+
   it("records nothing when the change it belongs to rolls back", async () => {
     const before = await db.auditEvent.count();
     await expect(

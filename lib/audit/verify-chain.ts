@@ -68,7 +68,18 @@ export async function verifyAuditChain(
   };
   const notes: string[] = [];
 
-  const retention = await client.auditCheckpoint.findFirst({ orderBy: { lastId: "desc" } });
+  // The newest event, the retention checkpoint and the head checkpoints from one snapshot, so that
+  // an append meanwhile (an event with its checkpoint) is either in all three or in none; events
+  // are then read up to that newest one.
+  const [newest, retention, heads] = await client.$transaction(
+    [
+      client.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { id: true } }),
+      client.auditCheckpoint.findFirst({ orderBy: { lastId: "desc" } }),
+      client.auditHeadCheckpoint.findMany({ orderBy: { lastId: "asc" } }),
+    ],
+    { isolationLevel: "RepeatableRead" },
+  );
+  const bound = newest?.id ?? BigInt(0);
   if (
     retention &&
     !checkpointSignatureValid(keyring, retention.lastId, retention.lastHash, retention.signature, "retention")
@@ -78,7 +89,6 @@ export async function verifyAuditChain(
   const startId = retention?.lastId ?? BigInt(0);
   let expectedPrev = retention?.lastHash ?? GENESIS_HASH;
 
-  const heads = await client.auditHeadCheckpoint.findMany({ orderBy: { lastId: "asc" } });
   // The interval schedule continues from the newest checkpoint at or before the start.
   let scheduleBase: bigint | null = null;
   // Before the operator's adoption of a log older than checkpoints, none are required.
@@ -122,7 +132,7 @@ export async function verifyAuditChain(
   let afterId = startId;
   for (;;) {
     const rows = await client.auditEvent.findMany({
-      where: { id: { gt: afterId } },
+      where: { id: { gt: afterId, lte: bound } },
       orderBy: { id: "asc" },
       take: BATCH,
     });
