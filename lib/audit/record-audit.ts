@@ -40,17 +40,19 @@ export async function appendAuditEvent(
     {
       id: bigint;
       lastHash: string | null;
-      prunedHash: string | null;
       checkpointId: bigint | null;
       details: unknown;
     }[]
   >`SELECT nextval('"AuditEvent_id_seq"') AS id,
-      (SELECT hash FROM "AuditEvent" ORDER BY id DESC LIMIT 1) AS "lastHash",
-      (SELECT "lastHash" FROM "AuditCheckpoint" ORDER BY "lastId" DESC LIMIT 1) AS "prunedHash",
+      COALESCE(
+        (SELECT hash FROM "AuditEvent" ORDER BY id DESC LIMIT 1),
+        -- Only when every event is pruned: the retention checkpoint's hash carries the chain on.
+        (SELECT "lastHash" FROM "AuditCheckpoint" ORDER BY "lastId" DESC LIMIT 1)
+      ) AS "lastHash",
       (SELECT max("lastId") FROM "AuditHeadCheckpoint") AS "checkpointId",
       ${JSON.stringify(details)}::jsonb AS details`;
   if (!row) throw new Error("audit sequence returned nothing");
-  const prevHash = row.lastHash ?? row.prunedHash ?? GENESIS_HASH;
+  const prevHash = row.lastHash ?? GENESIS_HASH;
   const event: HashedEvent = {
     id: row.id,
     occurredAt: new Date(),
