@@ -3,6 +3,7 @@ import path from "node:path";
 
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
+import type { z } from "zod";
 
 import { verifyAuditChain } from "@/lib/audit/verify-chain";
 import { db } from "@/lib/db/client";
@@ -111,20 +112,39 @@ function rawForm(entries: [string, string][]): FormData {
   return raw as unknown as FormData;
 }
 
+/** The fields a schema reads as booleans (checkboxes): the wrapper keeps no text of theirs. */
+function booleanFields(schema: z.ZodType): Set<string> {
+  const shape = (schema as { shape?: Record<string, z.ZodType> }).shape ?? {};
+  return new Set(
+    Object.entries(shape)
+      .filter(([, field]) => {
+        let current: unknown = field;
+        for (let i = 0; i < 4 && current; i++) {
+          const def = (current as { def?: { type?: string; innerType?: unknown } }).def;
+          if (def?.type === "boolean") return true;
+          current = def?.innerType;
+        }
+        return false;
+      })
+      .map(([name]) => name),
+  );
+}
+
+const isCleanText = (text: string) => text.isWellFormed() && !text.includes("\u0000");
+
 /**
  * Whether the wrapper certainly reads text that is not clean: a field name, or a field's first value
  * (all values of repeated fields too, but which fields repeat is the action's own business). Next's
- * own $ACTION fields it drops unread, and a "__proto__" field's text never lands in the object.
+ * own $ACTION fields it drops unread, a "__proto__" field's text never lands in the object, and a
+ * checkbox's text becomes a boolean.
  */
-const isCleanText = (text: string) => text.isWellFormed() && !text.includes("\u0000");
-
-function readsUnclean(entries: [string, string][]): boolean {
+function readsUnclean(entries: [string, string][], booleans: Set<string>): boolean {
   const seen = new Set<string>();
   return entries.some(([name, text]) => {
     if (name.startsWith("$ACTION") || name === "__proto__") return false;
     const first = !seen.has(name);
     seen.add(name);
-    return !isCleanText(name) || (first && !isCleanText(text));
+    return !isCleanText(name) || (first && !booleans.has(name) && !isCleanText(text));
   });
 }
 
@@ -141,6 +161,7 @@ describe("server actions under hostile input", () => {
     it(`${name}: always a state, never an internal error`, { timeout: 120_000 }, async () => {
       const { user } = await makePrincipal(["admin"]);
       const fields = fieldsOf(action.schema);
+      const booleans = booleanFields(action.schema);
       const real = await realValues();
       await fc.assert(
         fc.asyncProperty(hostileForm(fields, real), fc.boolean(), async (entries, raw) => {
@@ -159,7 +180,8 @@ describe("server actions under hostile input", () => {
           };
           const { state } = await action.run(request, form);
           expect(["ok", "error"]).toContain(state.status);
-          if (raw && readsUnclean(entries)) expect(state).toMatchObject({ status: "error", code: "invalid" });
+          if (raw && readsUnclean(entries, booleans))
+            expect(state).toMatchObject({ status: "error", code: "invalid" });
           if (state.status === "error") {
             expect(state.code).not.toBe("internal");
             expect(state.message.length).toBeGreaterThan(0);
