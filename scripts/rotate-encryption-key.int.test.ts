@@ -6,6 +6,8 @@ import path from "node:path";
 
 import { describe, expect, it } from "vitest";
 
+import { writeHeadCheckpoint } from "../lib/audit/head-checkpoints.ts";
+import { verifyAuditChain } from "../lib/audit/verify-chain.ts";
 import { ciphertextKeyId, decrypt, keyId } from "../lib/crypto/encryption.ts";
 import { db } from "../lib/db/client.ts";
 import { serverUrl } from "../test/database.ts";
@@ -17,10 +19,16 @@ import { makePrincipal } from "../test/factories.ts";
 // A second process needs a second connection: the in-memory test database serves one, so these
 // run against a PostgreSQL server (TEST_DATABASE_URL or DATABASE_URL, as in CI).
 describe.skipIf(!serverUrl())("npm run admin -- rotate-encryption-key", () => {
-  it("re-encrypts TOTP secrets and signing keys under the new key, in one audited step", async () => {
+  it("re-encrypts TOTP secrets and signing keys and re-signs the audit checkpoints under the new key, in one audited step", async () => {
     const { principal } = await makePrincipal();
     const enrollment = await startTotpEnrollment({ actor: principal, name: "Phone" });
     const { kid } = await activeSigningKey();
+    // A head checkpoint signed under the old key, as recordAudit writes them every N events.
+    const signed = await db.$transaction(async (tx) => {
+      const head = await tx.auditEvent.findFirstOrThrow({ orderBy: { id: "desc" } });
+      await writeHeadCheckpoint(tx, head, "interval");
+      return head;
+    });
     const oldKey = process.env.KEYWARD_ENCRYPTION_KEY as string;
     const newKey = randomBytes(32).toString("base64");
     const rotations = () => db.auditEvent.count({ where: { action: "settings.encryption_key_rotated" } });
@@ -48,6 +56,22 @@ describe.skipIf(!serverUrl())("npm run admin -- rotate-encryption-key", () => {
     expect(JSON.parse(decrypt(onlyNew, key.privateKeyEnc, signingKeyContext(kid))).kty).toBe("EC");
     expect(await rotations()).toBe(before + 1);
 
+    // The audit checkpoints are under the new key too, and the head at the rotation is signed:
+    // the chain verifies with the new key alone.
+    const rotation = await db.auditEvent.findFirstOrThrow({
+      where: { action: "settings.encryption_key_rotated" },
+      orderBy: { id: "desc" },
+    });
+    const heads = await db.auditHeadCheckpoint.findMany({ orderBy: { lastId: "asc" } });
+    expect(heads.map((head) => [head.lastId, head.reason])).toEqual([
+      [signed.id, "interval"],
+      [rotation.id, "key_rotation"],
+    ]);
+    expect(heads.every((head) => head.signature.startsWith(`${keyId(onlyNew[0] as Buffer)}.`))).toBe(true);
+    expect(await verifyAuditChain(db, { keyring: onlyNew })).toMatchObject({ ok: true, checkpoints: 2 });
+    // ...and no longer with the old key alone.
+    expect((await verifyAuditChain(db)).ok).toBe(false);
+
     // And back, so that this file's other tests find every secret under this process's key.
     const back = spawnSync(
       process.execPath,
@@ -58,6 +82,7 @@ describe.skipIf(!serverUrl())("npm run admin -- rotate-encryption-key", () => {
       },
     );
     expect(back.status).toBe(0);
+    expect(await verifyAuditChain(db)).toMatchObject({ ok: true, checkpoints: 3 });
   }, 60_000);
 
   it("with generated keys, makes a new one in the data folder and drops the old one there", async () => {

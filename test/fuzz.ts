@@ -3,7 +3,8 @@ import type { z } from "zod";
 
 /**
  * Hostile input for property-based tests of every API route and server action: wrong types, empty,
- * huge and unicode strings, null bytes, injection-shaped text, id look-alikes, deep JSON.
+ * huge and unicode strings, null bytes, ill-formed Unicode (lone surrogates, which JSON bodies carry
+ * as \u escapes), injection-shaped text, id look-alikes, deep JSON.
  */
 const SPECIAL_STRINGS = [
   "",
@@ -34,13 +35,35 @@ const SPECIAL_STRINGS = [
   "constructor",
   "\u202e\u0301\ud83d\ude00",
   "\ud800",
+  "\ud800x",
+  "x\udc00",
+  "\udc00\ud800",
+  "a\ud83d",
+  "\ud83d\ude00\ude00",
   "a@b",
   "admin@example.test",
   "2026-13-45",
   "9999-12-31T23:59:59Z",
 ];
 
+/**
+ * Text that is not well-formed UTF-16: code units with lone surrogates among ordinary ones.
+ * fast-check's own string arbitraries never make these, not even with unit "binary".
+ */
+export const illFormedString: fc.Arbitrary<string> = fc
+  .array(
+    fc.oneof(
+      { weight: 2, arbitrary: fc.integer({ min: 0xd800, max: 0xdfff }) },
+      { weight: 3, arbitrary: fc.integer({ min: 0x20, max: 0x7e }) },
+      { weight: 1, arbitrary: fc.integer({ min: 0x80, max: 0xffff }) },
+    ),
+    { minLength: 1, maxLength: 24 },
+  )
+  .map((units) => String.fromCharCode(...units))
+  .filter((text) => !text.isWellFormed());
+
 export const hostileString: fc.Arbitrary<string> = fc.oneof(
+  { weight: 2, arbitrary: illFormedString },
   { weight: 3, arbitrary: fc.constantFrom(...SPECIAL_STRINGS) },
   { weight: 3, arbitrary: fc.string({ maxLength: 40 }) },
   { weight: 2, arbitrary: fc.string({ unit: "grapheme", maxLength: 40 }) },

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { TEST_CONTEXT } from "../../test/factories.ts";
 import { db } from "../db/client.ts";
+import { AUDIT_CHECKPOINT_INTERVAL } from "./head-checkpoints.ts";
 import { recordAudit } from "./record-audit.ts";
 import { verifyAuditChain } from "./verify-chain.ts";
 
@@ -18,11 +19,30 @@ const append = (n: number) =>
 
 // Guarantee: the audit log is tamper-evident and concurrent writers never fork the chain.
 describe("audit hash chain", () => {
-  it("stays valid under 40 concurrent writers", async () => {
+  it("stays valid under 40 concurrent writers, across a signed checkpoint", async () => {
+    // Positions just short of the interval, so that the writers race across a checkpoint.
+    await db.$executeRaw`SELECT setval('"AuditEvent_id_seq"', ${AUDIT_CHECKPOINT_INTERVAL - BigInt(20)})`;
     await Promise.all(Array.from({ length: 40 }, (_, n) => append(n)));
     const result = await verifyAuditChain(db);
-    expect(result).toEqual({ ok: true, checked: expect.any(Number) });
+    expect(result).toMatchObject({ ok: true, problems: [], problemCount: 0, checkpoints: 1 });
     expect(result.checked).toBeGreaterThanOrEqual(40);
+  });
+
+  it("verifies while writers append across checkpoints: what it sees is consistent", async () => {
+    const [{ last } = { last: BigInt(0) }] = await db.$queryRaw<{ last: bigint }[]>`
+      SELECT last_value AS last FROM "AuditEvent_id_seq"`;
+    const writers = (async () => {
+      for (let round = 0; round < 4; round++) {
+        // Each round crosses an interval, so that checkpoints are written while verification reads.
+        await db.$executeRaw`SELECT setval('"AuditEvent_id_seq"', ${last + BigInt(round + 1) * AUDIT_CHECKPOINT_INTERVAL - BigInt(5)})`;
+        await Promise.all(Array.from({ length: 10 }, (_, n) => append(n)));
+      }
+    })();
+    const checks: Promise<Awaited<ReturnType<typeof verifyAuditChain>>>[] = [];
+    for (let i = 0; i < 6; i++) checks.push(verifyAuditChain(db));
+    await writers;
+    checks.push(verifyAuditChain(db));
+    for (const result of await Promise.all(checks)) expect(result.problems).toEqual([]);
   });
 
   it("records nothing when the change it belongs to rolls back", async () => {
@@ -47,7 +67,8 @@ describe("audit hash chain", () => {
       firstBadId: middle.id,
       reason: expect.stringContaining("edited"),
     });
-    await db.$executeRaw`DELETE FROM "AuditEvent"`; // leave a clean chain for the next case
+    await db.$executeRaw`DELETE FROM "AuditEvent"`;
+    await db.$executeRaw`DELETE FROM "AuditHeadCheckpoint"`; // leave a clean chain for the next case
   });
 
   it("detects a deleted event at its successor", async () => {
@@ -61,6 +82,7 @@ describe("audit hash chain", () => {
       reason: expect.stringContaining("deleted"),
     });
     await db.$executeRaw`DELETE FROM "AuditEvent"`;
+    await db.$executeRaw`DELETE FROM "AuditHeadCheckpoint"`;
   });
 
   it("detects reordered events", async () => {
@@ -74,5 +96,6 @@ describe("audit hash chain", () => {
     const result = await verifyAuditChain(db);
     expect(result).toMatchObject({ ok: false, firstBadId: b.id });
     await db.$executeRaw`DELETE FROM "AuditEvent"`;
+    await db.$executeRaw`DELETE FROM "AuditHeadCheckpoint"`;
   });
 });

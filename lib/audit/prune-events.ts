@@ -5,7 +5,8 @@ import { db } from "../db/client.ts";
 import { getSettings } from "../settings/settings.ts";
 import type { AuditActor } from "./actions.ts";
 import { signCheckpoint } from "./checkpoint-signature.ts";
-import { AUDIT_CHAIN_LOCK, recordAudit } from "./record-audit.ts";
+import { lockAuditChain } from "./chain-lock.ts";
+import { recordAudit } from "./record-audit.ts";
 
 /**
  * Retention: deletes events older than the retention setting (0 = keep everything) and leaves a
@@ -21,7 +22,7 @@ export async function pruneAuditEvents(input: {
   if (days === 0) return { pruned: 0, checkpointId: null };
   const cutoff = new Date((input.now ?? new Date()).getTime() - days * 86_400_000);
   return db.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`;
+    await lockAuditChain(tx);
     const last = await tx.auditEvent.findFirst({
       where: { occurredAt: { lt: cutoff } },
       orderBy: { id: "desc" },

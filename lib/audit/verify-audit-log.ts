@@ -3,7 +3,7 @@ import { db } from "../db/client.ts";
 import { authorize } from "../policy/authorize.ts";
 import { auditActor } from "./actor.ts";
 import { recordAudit } from "./record-audit.ts";
-import { type ChainVerification, verifyAuditChain } from "./verify-chain.ts";
+import { type ChainVerification, formatHead, verifyAuditChain } from "./verify-chain.ts";
 
 /** An administrator's check of the chain (audit.read); the check itself goes on the record. */
 export async function verifyAuditLog(actor: Principal, context: RequestContext): Promise<ChainVerification> {
@@ -15,9 +15,18 @@ export async function verifyAuditLog(actor: Principal, context: RequestContext):
       actor: auditActor(actor),
       outcome: result.ok ? "success" : "failure",
       context,
-      details: result.ok
-        ? { checked: result.checked }
-        : { checked: result.checked, firstBadId: result.firstBadId.toString(), reason: result.reason },
+      details: {
+        checked: result.checked,
+        checkpoints: result.checkpoints,
+        head: result.head ? formatHead(result.head) : null,
+        ...(result.ok
+          ? {}
+          : {
+              problems: result.problemCount,
+              // The first few, so that the record says where without growing with the damage.
+              bad: result.problems.slice(0, 10).map((p) => ({ id: p.id.toString(), reason: p.reason })),
+            }),
+      },
     }),
   );
   return result;

@@ -1,5 +1,5 @@
 import { AppError } from "../errors/app-error.ts";
-import { assertNoNul } from "./no-nul.ts";
+import { assertCleanText } from "./no-nul.ts";
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
@@ -36,7 +36,7 @@ export async function readJsonBody(req: Request, maxBytes = DEFAULT_MAX_BODY_BYT
   } catch {
     throw new AppError("invalid", "The request body is not valid JSON.");
   }
-  assertNoNul(parsed);
+  assertCleanText(parsed);
   return parsed;
 }
 

@@ -1,5 +1,5 @@
 import { OAuthError } from "../oauth/oauth-error.ts";
-import { NUL_MESSAGE, withoutNul } from "./no-nul.ts";
+import { CLEAN_TEXT_MESSAGE, isCleanText } from "./no-nul.ts";
 
 export const MAX_FORM_BYTES = 16 * 1024;
 
@@ -35,9 +35,14 @@ export async function readOAuthForm(
   } catch {
     throw new OAuthError("invalid_request", "The request body is not valid UTF-8.");
   }
+  // URLSearchParams turns percent-encoded bytes that are not UTF-8 (%FF, an encoded lone surrogate
+  // %ED%A0%80) into U+FFFD without a word: refuse them instead, as the raw body's bytes are.
+  if (!text.split(/[&=]/).every(percentDecodable)) {
+    throw new OAuthError("invalid_request", "The request body is not valid UTF-8.");
+  }
   const params = new URLSearchParams(text);
-  if ([...params].some(([name, value]) => !withoutNul(name) || !withoutNul(value))) {
-    throw new OAuthError("invalid_request", NUL_MESSAGE);
+  if ([...params].some(([name, value]) => !isCleanText(name) || !isCleanText(value))) {
+    throw new OAuthError("invalid_request", CLEAN_TEXT_MESSAGE);
   }
   for (const name of new Set(params.keys())) {
     if (!repeatable.includes(name) && params.getAll(name).length > 1) {
@@ -48,6 +53,15 @@ export async function readOAuthForm(
     get: (name) => params.get(name) ?? undefined,
     getAll: (name) => params.getAll(name),
   };
+}
+
+function percentDecodable(part: string): boolean {
+  try {
+    decodeURIComponent(part);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function tooLarge(): OAuthError {

@@ -1,6 +1,8 @@
 import type { AuditActor } from "../audit/actions.ts";
 import { checkpointSignatureValid, signCheckpoint } from "../audit/checkpoint-signature.ts";
-import { recordAudit } from "../audit/record-audit.ts";
+import { headKind, writeHeadCheckpoint } from "../audit/head-checkpoints.ts";
+import { lockAuditChain } from "../audit/chain-lock.ts";
+import { appendAuditEvent } from "../audit/record-audit.ts";
 import type { RequestContext } from "../auth/principal.ts";
 import { db } from "../db/client.ts";
 import { totpSecretContext } from "../mfa/enroll-totp.ts";
@@ -10,7 +12,8 @@ import { ciphertextKeyId, decrypt, encrypt, keyId, type Keyring } from "../crypt
 /**
  * Re-encrypts every secret at rest (TOTP secrets, signing keys) that is not under the keyring's
  * current key, in one transaction with its audit event: afterwards the older keys can be dropped.
- * Every value must still be readable with some key of the keyring, or nothing changes.
+ * Every value must still be readable with some key of the keyring, or nothing changes. The audit
+ * checkpoints are signed again under the new key, and the chain's head at the rotation is signed.
  */
 export async function reencryptSecrets(input: {
   keyring: Keyring;
@@ -39,7 +42,10 @@ export async function reencryptSecrets(input: {
       await tx.signingKey.update({ where: { kid: key.kid }, data: { privateKeyEnc: value } });
       signingKeys++;
     }
-    // Retention checkpoints are signed with the key too: sign them again under the new one.
+    // Checkpoints are signed with the key too: sign them again under the new one, each only if its
+    // old signature holds (re-signing a forged one would launder it). Under the chain's lock, so
+    // that no checkpoint is written meanwhile under the old key.
+    await lockAuditChain(tx);
     for (const checkpoint of await tx.auditCheckpoint.findMany()) {
       if (checkpoint.signature.startsWith(`${currentId}.`)) continue;
       if (
@@ -52,13 +58,30 @@ export async function reencryptSecrets(input: {
         data: { signature: signCheckpoint(input.keyring, checkpoint.lastId, checkpoint.lastHash) },
       });
     }
-    await recordAudit(tx, {
+    let checkpoints = 0;
+    for (const head of await tx.auditHeadCheckpoint.findMany()) {
+      if (head.signature.startsWith(`${currentId}.`)) continue;
+      const kind = headKind(head.reason);
+      if (!checkpointSignatureValid(input.keyring, head.lastId, head.lastHash, head.signature, kind)) {
+        throw new Error(
+          `the audit head checkpoint at event ${head.lastId.toString()} has an invalid signature: not re-signing it (run npm run audit:verify)`,
+        );
+      }
+      await tx.auditHeadCheckpoint.update({
+        where: { lastId: head.lastId },
+        data: { signature: signCheckpoint(input.keyring, head.lastId, head.lastHash, kind) },
+      });
+      checkpoints++;
+    }
+    const rotated = await appendAuditEvent(tx, {
       action: "settings.encryption_key_rotated",
       actor: input.actor,
       target: { kind: "encryption_key", id: currentId },
       context: input.context,
-      details: { reencrypted: { totp, signingKeys } },
+      details: { reencrypted: { totp, signingKeys }, resignedCheckpoints: checkpoints },
     });
+    // The chain as it stands at the rotation, signed under the new key.
+    await writeHeadCheckpoint(tx, rotated, "key_rotation", input.keyring);
     return { totp, signingKeys };
   });
 }

@@ -63,7 +63,8 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
           className="flex flex-wrap items-center gap-3"
         >
           <p className="text-sm text-slate-600 dark:text-slate-400">
-            Recompute every event’s hash and link: an edited, deleted or reordered event is named.
+            Recompute every event’s hash and link, and check the chain passes through every signed checkpoint:
+            each edited, deleted or reordered event is named.
           </p>
           <SubmitButton variant="secondary">Verify the chain</SubmitButton>
         </ActionForm>

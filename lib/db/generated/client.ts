@@ -137,6 +137,14 @@ export type AuditEvent = Prisma.AuditEventModel
  */
 export type AuditCheckpoint = Prisma.AuditCheckpointModel
 /**
+ * Model AuditHeadCheckpoint
+ * A signed statement of the chain's head (lib/audit/head-checkpoints.ts): written every
+ * AUDIT_CHECKPOINT_INTERVAL positions and at each encryption-key rotation. Verification checks
+ * every signature and that the chain still passes through each one, so rewriting the rows before
+ * a checkpoint (and recomputing the later hashes), or dropping the events up to one, is caught.
+ */
+export type AuditHeadCheckpoint = Prisma.AuditHeadCheckpointModel
+/**
  * Model Setting
  * Global settings as typed JSON values; defaults live in lib/settings.
  */

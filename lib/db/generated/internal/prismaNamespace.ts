@@ -416,6 +416,7 @@ export const ModelName = {
   RevokedJwt: 'RevokedJwt',
   AuditEvent: 'AuditEvent',
   AuditCheckpoint: 'AuditCheckpoint',
+  AuditHeadCheckpoint: 'AuditHeadCheckpoint',
   Setting: 'Setting',
   RateLimit: 'RateLimit'
 } as const
@@ -433,7 +434,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "user" | "passwordCredential" | "role" | "roleAssignment" | "session" | "signInAttempt" | "totpFactor" | "webAuthnCredential" | "webAuthnChallenge" | "recoveryCode" | "oneTimeCode" | "apiToken" | "apiTokenSecret" | "apiClient" | "apiClientSecret" | "signingKey" | "revokedJwt" | "auditEvent" | "auditCheckpoint" | "setting" | "rateLimit"
+    modelProps: "user" | "passwordCredential" | "role" | "roleAssignment" | "session" | "signInAttempt" | "totpFactor" | "webAuthnCredential" | "webAuthnChallenge" | "recoveryCode" | "oneTimeCode" | "apiToken" | "apiTokenSecret" | "apiClient" | "apiClientSecret" | "signingKey" | "revokedJwt" | "auditEvent" | "auditCheckpoint" | "auditHeadCheckpoint" | "setting" | "rateLimit"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1843,6 +1844,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    AuditHeadCheckpoint: {
+      payload: Prisma.$AuditHeadCheckpointPayload<ExtArgs>
+      fields: Prisma.AuditHeadCheckpointFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.AuditHeadCheckpointFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditHeadCheckpointPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.AuditHeadCheckpointFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditHeadCheckpointPayload>
+        }
+        findFirst: {
+          args: Prisma.AuditHeadCheckpointFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditHeadCheckpointPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.AuditHeadCheckpointFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditHeadCheckpointPayload>
+        }
+        findMany: {
+          args: Prisma.AuditHeadCheckpointFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditHeadCheckpointPayload>[]
+        }
+        create: {
+          args: Prisma.AuditHeadCheckpointCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditHeadCheckpointPayload>
+        }
+        createMany: {
+          args: Prisma.AuditHeadCheckpointCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.AuditHeadCheckpointCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditHeadCheckpointPayload>[]
+        }
+        delete: {
+          args: Prisma.AuditHeadCheckpointDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditHeadCheckpointPayload>
+        }
+        update: {
+          args: Prisma.AuditHeadCheckpointUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditHeadCheckpointPayload>
+        }
+        deleteMany: {
+          args: Prisma.AuditHeadCheckpointDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.AuditHeadCheckpointUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.AuditHeadCheckpointUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditHeadCheckpointPayload>[]
+        }
+        upsert: {
+          args: Prisma.AuditHeadCheckpointUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditHeadCheckpointPayload>
+        }
+        aggregate: {
+          args: Prisma.AuditHeadCheckpointAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateAuditHeadCheckpoint>
+        }
+        groupBy: {
+          args: Prisma.AuditHeadCheckpointGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AuditHeadCheckpointGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.AuditHeadCheckpointCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AuditHeadCheckpointCountAggregateOutputType> | number
+        }
+      }
+    }
     Setting: {
       payload: Prisma.$SettingPayload<ExtArgs>
       fields: Prisma.SettingFieldRefs
@@ -2295,6 +2370,17 @@ export const AuditCheckpointScalarFieldEnum = {
 export type AuditCheckpointScalarFieldEnum = (typeof AuditCheckpointScalarFieldEnum)[keyof typeof AuditCheckpointScalarFieldEnum]
 
 
+export const AuditHeadCheckpointScalarFieldEnum = {
+  lastId: 'lastId',
+  lastHash: 'lastHash',
+  reason: 'reason',
+  signature: 'signature',
+  createdAt: 'createdAt'
+} as const
+
+export type AuditHeadCheckpointScalarFieldEnum = (typeof AuditHeadCheckpointScalarFieldEnum)[keyof typeof AuditHeadCheckpointScalarFieldEnum]
+
+
 export const SettingScalarFieldEnum = {
   key: 'key',
   value: 'value',
@@ -2662,6 +2748,7 @@ export type GlobalOmitConfig = {
   revokedJwt?: Prisma.RevokedJwtOmit
   auditEvent?: Prisma.AuditEventOmit
   auditCheckpoint?: Prisma.AuditCheckpointOmit
+  auditHeadCheckpoint?: Prisma.AuditHeadCheckpointOmit
   setting?: Prisma.SettingOmit
   rateLimit?: Prisma.RateLimitOmit
 }

@@ -70,6 +70,7 @@ export const ModelName = {
   RevokedJwt: 'RevokedJwt',
   AuditEvent: 'AuditEvent',
   AuditCheckpoint: 'AuditCheckpoint',
+  AuditHeadCheckpoint: 'AuditHeadCheckpoint',
   Setting: 'Setting',
   RateLimit: 'RateLimit'
 } as const
@@ -353,6 +354,17 @@ export const AuditCheckpointScalarFieldEnum = {
 } as const
 
 export type AuditCheckpointScalarFieldEnum = (typeof AuditCheckpointScalarFieldEnum)[keyof typeof AuditCheckpointScalarFieldEnum]
+
+
+export const AuditHeadCheckpointScalarFieldEnum = {
+  lastId: 'lastId',
+  lastHash: 'lastHash',
+  reason: 'reason',
+  signature: 'signature',
+  createdAt: 'createdAt'
+} as const
+
+export type AuditHeadCheckpointScalarFieldEnum = (typeof AuditHeadCheckpointScalarFieldEnum)[keyof typeof AuditHeadCheckpointScalarFieldEnum]
 
 
 export const SettingScalarFieldEnum = {
