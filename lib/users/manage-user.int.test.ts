@@ -1,10 +1,12 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 
-import { codeOf, makePrincipal, makeUser, TEST_CONTEXT } from "../../test/factories.ts";
+import { mintTestToken } from "../../test/credentials.ts";
+import { codeOf, makePrincipal, makeUser, present, TEST_CONTEXT } from "../../test/factories.ts";
 import { BOUNCE_DOMAIN, startMailbox } from "../../test/mailbox.ts";
 import { settleAccountNotices } from "../account/security-notices.ts";
 import { resolveSession } from "../auth/sessions.ts";
 import { db } from "../db/client.ts";
+import { verifyPersonalToken } from "../tokens/verify-token.ts";
 import { updateUser } from "./manage-user.ts";
 
 const context = TEST_CONTEXT;
@@ -48,6 +50,22 @@ describe("changing a user's email", () => {
     expect(
       await codeOf(
         updateUser({ actor: stale, userId: target.id, name: "Renamed", email: target.email, context }),
+      ),
+    ).toBe("ok");
+  });
+
+  it("an API credential cannot point an account at another mailbox (a reset link would follow); it can rename", async () => {
+    const { principal } = await makePrincipal(["admin"]);
+    const target = await makeUser();
+    const token = present(await verifyPersonalToken((await mintTestToken(principal, ["users.write"])).token));
+    const attacker = `attacker-${Date.now()}@example.test`;
+    expect(
+      await codeOf(updateUser({ actor: token, userId: target.id, name: "T", email: attacker, context })),
+    ).toBe("session_required");
+    expect((await db.user.findUniqueOrThrow({ where: { id: target.id } })).email).toBe(target.email);
+    expect(
+      await codeOf(
+        updateUser({ actor: token, userId: target.id, name: "Renamed", email: target.email, context }),
       ),
     ).toBe("ok");
   });

@@ -1,5 +1,5 @@
 import { noticeAccountChange, noticeEmailChanged } from "../account/security-notices.ts";
-import { assertRecentAuth } from "../auth/step-up.ts";
+import { assertFreshSession, assertRecentAuth } from "../auth/step-up.ts";
 import { auditActor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import { credentialsChanged } from "../credentials/change-feed.ts";
@@ -15,7 +15,8 @@ type Base = { actor: Principal; userId: string; context: RequestContext };
 /**
  * Name and email. A new email is a change to how the account proves itself ("Forgot your
  * password?" sends its links there), so it needs a recent sign-in, an administrator's own
- * included (ASVS 7.5.1); the old address is told, and the user too when someone else changed it.
+ * included (ASVS 7.5.1), and is refused to API credentials; the old address is told, and the user
+ * too when someone else changed it.
  */
 export async function updateUser(input: Base & { name: string; email: string }): Promise<void> {
   authorize(input.actor, "users.write");
@@ -23,7 +24,9 @@ export async function updateUser(input: Base & { name: string; email: string }):
   // inside a transaction would wait for the only connection in embedded mode.
   const current = await db.user.findUnique({ where: { id: input.userId }, select: { email: true } });
   const newEmail = current !== null && current.email !== input.email;
-  if (newEmail) await assertRecentAuth(input.actor);
+  // A person under step-up only: an API credential that re-points the mailbox would receive the
+  // next reset link, a credential minting a takeover link by another road (ADR 0010).
+  if (newEmail) await assertFreshSession(input.actor);
   const changed = await db.$transaction(async (tx) => {
     const user = await tx.user.findUnique({ where: { id: input.userId } });
     if (!user) throw NotFound("user");
