@@ -1,8 +1,8 @@
 "use client";
 
-import { createContext, startTransition, useActionState, useContext, useState } from "react";
+import { createContext, useContext, useState } from "react";
 
-import { ReauthDialog } from "@/components/auth/reauth-dialog";
+import { useStepUpAction } from "@/components/auth/use-step-up-action";
 import { Button } from "@/components/ui/button";
 import { FormAlert } from "@/components/ui/form-alert";
 import type { ActionState } from "@/lib/http/action";
@@ -15,15 +15,7 @@ type EndOthers = (state: ActionState<undefined>, form: FormData) => Promise<Acti
  * signed in otherwise.
  */
 export function EndSessionsOffer({ action, onDismiss }: { action: EndOthers; onDismiss?: () => void }) {
-  const [reauth, setReauth] = useState(false);
-  const [state, formAction, pending] = useActionState<ActionState<undefined>, FormData>(
-    async (previous, form) => {
-      const next = await action(previous, form);
-      if (next.status === "error" && next.code === "step_up_required") setReauth(true);
-      return next;
-    },
-    { status: "idle" },
-  );
+  const [state, formAction, pending, dialog] = useStepUpAction(action);
   if (state.status === "ok") return <FormAlert tone="success">{state.message}</FormAlert>;
   return (
     <section
@@ -37,7 +29,7 @@ export function EndSessionsOffer({ action, onDismiss }: { action: EndOthers; onD
         If you changed a factor because a device was lost or someone else may have used it, sign out
         everywhere else. This browser stays signed in.
       </p>
-      {state.status === "error" && !reauth && (
+      {state.status === "error" && (
         <div className="mt-3">
           <FormAlert>{state.message}</FormAlert>
         </div>
@@ -52,14 +44,7 @@ export function EndSessionsOffer({ action, onDismiss }: { action: EndOthers; onD
           </Button>
         )}
       </form>
-      <ReauthDialog
-        open={reauth}
-        onCancel={() => setReauth(false)}
-        onDone={() => {
-          setReauth(false);
-          startTransition(() => formAction(new FormData()));
-        }}
-      />
+      {dialog}
     </section>
   );
 }

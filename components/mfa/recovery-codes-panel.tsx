@@ -1,8 +1,6 @@
 "use client";
 
-import { startTransition, useActionState, useState } from "react";
-
-import { ReauthDialog } from "@/components/auth/reauth-dialog";
+import { useStepUpAction } from "@/components/auth/use-step-up-action";
 import { ConfirmButton } from "@/components/ui/confirm-button";
 import { FormAlert } from "@/components/ui/form-alert";
 import type { ActionState } from "@/lib/http/action";
@@ -16,16 +14,7 @@ type Props = {
 };
 
 export function RecoveryCodesPanel({ left, regenerate }: Props) {
-  const [reauth, setReauth] = useState(false);
-  const [state, action, pending] = useActionState<ActionState<Result>, FormData>(
-    async (previous, form) => {
-      const next = await regenerate(previous, form);
-      if (next.status === "error" && next.code === "step_up_required") setReauth(true);
-      return next;
-    },
-    { status: "idle" },
-  );
-  const needsReauth = reauth;
+  const [state, action, pending, dialog] = useStepUpAction(regenerate);
   return (
     <div className="flex flex-col gap-3">
       {state.status === "ok" && state.data ? (
@@ -38,7 +27,7 @@ export function RecoveryCodesPanel({ left, regenerate }: Props) {
           {left <= 3 && " Create a new set so you are not locked out if you lose your device."}
         </p>
       )}
-      {state.status === "error" && !needsReauth && <FormAlert>{state.message}</FormAlert>}
+      {state.status === "error" && <FormAlert>{state.message}</FormAlert>}
       <form action={action}>
         <ConfirmButton
           label="Create new recovery codes"
@@ -48,14 +37,7 @@ export function RecoveryCodesPanel({ left, regenerate }: Props) {
           pending={pending}
         />
       </form>
-      <ReauthDialog
-        open={reauth}
-        onCancel={() => setReauth(false)}
-        onDone={() => {
-          setReauth(false);
-          startTransition(() => action(new FormData()));
-        }}
-      />
+      {dialog}
     </div>
   );
 }

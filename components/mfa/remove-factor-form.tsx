@@ -1,9 +1,7 @@
 "use client";
 
-import { startTransition, useActionState, useRef, useState } from "react";
-
 import { useOfferEndSessions } from "@/components/account/end-sessions-offer";
-import { ReauthDialog } from "@/components/auth/reauth-dialog";
+import { useStepUpAction } from "@/components/auth/use-step-up-action";
 import { ConfirmButton } from "@/components/ui/confirm-button";
 import { FormAlert } from "@/components/ui/form-alert";
 import { useToast } from "@/components/ui/toast";
@@ -24,26 +22,16 @@ export function RemoveFactorForm({
 }) {
   const toast = useToast();
   const offer = useOfferEndSessions();
-  const lastForm = useRef<FormData | null>(null);
-  const [reauth, setReauth] = useState(false);
-  const [state, formAction, pending] = useActionState<ActionState<undefined>, FormData>(
-    async (previous, form) => {
-      lastForm.current = form;
-      const next = await action(previous, form);
-      if (next.status === "ok") {
-        toast(next.message);
-        offer();
-      }
-      if (next.status === "error" && next.code === "step_up_required") setReauth(true);
-      return next;
-    },
-    { status: "idle" },
-  );
+  const [state, formAction, pending, dialog] = useStepUpAction(action, (next) => {
+    if (next.status !== "ok") return;
+    toast(next.message);
+    offer();
+  });
   return (
     <>
       <form action={formAction} aria-label={`Remove ${factor.name}`}>
         <input type="hidden" name="factorId" value={factor.id} />
-        {state.status === "error" && !reauth && (
+        {state.status === "error" && (
           <div className="mb-3">
             <FormAlert>{state.message}</FormAlert>
           </div>
@@ -56,15 +44,7 @@ export function RemoveFactorForm({
           pending={pending}
         />
       </form>
-      <ReauthDialog
-        open={reauth}
-        onCancel={() => setReauth(false)}
-        onDone={() => {
-          setReauth(false);
-          const form = lastForm.current;
-          if (form) startTransition(() => formAction(form));
-        }}
-      />
+      {dialog}
     </>
   );
 }

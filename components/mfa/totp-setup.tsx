@@ -1,9 +1,9 @@
 "use client";
 
-import { startTransition, useActionState, useRef, useState } from "react";
+import { useState } from "react";
 
 import { EndSessionsOffer } from "@/components/account/end-sessions-offer";
-import { ReauthDialog } from "@/components/auth/reauth-dialog";
+import { useStepUpAction } from "@/components/auth/use-step-up-action";
 import { Button } from "@/components/ui/button";
 import { FormAlert } from "@/components/ui/form-alert";
 import { TextField } from "@/components/ui/text-field";
@@ -19,38 +19,6 @@ type Props = {
   confirm: ServerAction<Confirmed>;
   endOtherSessions: ServerAction<undefined>;
 };
-
-/**
- * An action whose submission, when the server asks for a recent sign-in, opens the re-authentication
- * dialog and then runs again with the same form (adding a factor needs step-up at both steps).
- */
-function useStepUpAction<T>(action: ServerAction<T>) {
-  const lastForm = useRef<FormData | null>(null);
-  const [reauth, setReauth] = useState(false);
-  const [state, formAction, pending] = useActionState<ActionState<T>, FormData>(
-    async (previous, form) => {
-      lastForm.current = form;
-      const next = await action(previous, form);
-      if (next.status === "error" && next.code === "step_up_required") setReauth(true);
-      return next;
-    },
-    { status: "idle" },
-  );
-  const dialog = (
-    <ReauthDialog
-      open={reauth}
-      onCancel={() => setReauth(false)}
-      onDone={() => {
-        setReauth(false);
-        const form = lastForm.current;
-        if (form) startTransition(() => formAction(form));
-      }}
-    />
-  );
-  // While the dialog is open, its own messages speak; the refusal is not shown under the form.
-  const shown = reauth && state.status === "error" ? ({ status: "idle" } as const) : state;
-  return [shown, formAction, pending, dialog] as const;
-}
 
 /** Two steps: a QR code (and the key as text), then a code from the app to prove it works. */
 export function TotpSetup(props: Props) {

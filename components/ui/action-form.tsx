@@ -1,9 +1,8 @@
 "use client";
 
-import { startTransition, useActionState, useRef, useState } from "react";
 import { useFormStatus } from "react-dom";
 
-import { ReauthDialog } from "@/components/auth/reauth-dialog";
+import { useStepUpAction } from "@/components/auth/use-step-up-action";
 import type { ActionState } from "@/lib/http/action";
 
 import { Button } from "./button";
@@ -41,20 +40,11 @@ export function ActionForm<T>({
 }) {
   const toast = useToast();
   // The toast is pushed when the action resolves: the form itself may be gone by the next render
-  // (disabling a user replaces its Disable form with an Enable one).
-  const lastForm = useRef<FormData | null>(null);
-  const [reauth, setReauth] = useState(false);
-  const [state, formAction] = useActionState<ActionState<T>, FormData>(
-    async (previous, form) => {
-      lastForm.current = form;
-      const next = await action(previous, form);
-      if (next.status === "ok") toast(next.message);
-      // A sensitive action asks for a recent sign-in: confirm, then the same submission runs again.
-      if (next.status === "error" && next.code === "step_up_required") setReauth(true);
-      return next;
-    },
-    { status: "idle" },
-  );
+  // (disabling a user replaces its Disable form with an Enable one). A sensitive action asks for a
+  // recent sign-in: confirm, then the same submission runs again.
+  const [state, formAction, , dialog] = useStepUpAction(action, (next) => {
+    if (next.status === "ok") toast(next.message);
+  });
   const shownLink = state.status === "ok" ? (state.data as OneTimeLinkData | undefined) : undefined;
   const link = shownLink?.link;
   return (
@@ -63,7 +53,7 @@ export function ActionForm<T>({
         {Object.entries(hidden).map(([name, value]) => (
           <input key={name} type="hidden" name={name} value={value} />
         ))}
-        {state.status === "error" && !reauth && (
+        {state.status === "error" && (
           <div className="mb-3">
             <FormAlert>{state.message}</FormAlert>
           </div>
@@ -82,15 +72,7 @@ export function ActionForm<T>({
           </div>
         )}
       </form>
-      <ReauthDialog
-        open={reauth}
-        onCancel={() => setReauth(false)}
-        onDone={() => {
-          setReauth(false);
-          const form = lastForm.current;
-          if (form) startTransition(() => formAction(form));
-        }}
-      />
+      {dialog}
     </>
   );
 }

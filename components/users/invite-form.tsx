@@ -1,10 +1,10 @@
 "use client";
 
 import Link from "next/link";
-import { startTransition, useActionState, useRef, useState } from "react";
+import { useState } from "react";
 
 import type { InvitationState } from "@/app/(app)/users/actions";
-import { ReauthDialog } from "@/components/auth/reauth-dialog";
+import { useStepUpAction } from "@/components/auth/use-step-up-action";
 import { Button } from "@/components/ui/button";
 import { CopyField } from "@/components/ui/copy-field";
 import { FormAlert } from "@/components/ui/form-alert";
@@ -26,17 +26,7 @@ export function InviteForm(props: Props) {
 
 function InviteRound({ roles, action, onAnother }: Props & { onAnother: () => void }) {
   // An invitation link needs a recent sign-in: confirm it is you, then the same form goes again.
-  const lastForm = useRef<FormData | null>(null);
-  const [reauth, setReauth] = useState(false);
-  const [state, formAction, pending] = useActionState<InvitationState, FormData>(
-    async (previous, form) => {
-      lastForm.current = form;
-      const next = await action(previous, form);
-      if (next.status === "error" && next.code === "step_up_required") setReauth(true);
-      return next;
-    },
-    { status: "idle" },
-  );
+  const [state, formAction, pending, dialog] = useStepUpAction(action);
   if (state.status === "ok" && state.data) {
     return (
       <div className="flex flex-col gap-4">
@@ -68,7 +58,7 @@ function InviteRound({ roles, action, onAnother }: Props & { onAnother: () => vo
   return (
     <>
       <form action={formAction} className="flex max-w-lg flex-col gap-4">
-        {state.status === "error" && !reauth && <FormAlert>{state.message}</FormAlert>}
+        {state.status === "error" && <FormAlert>{state.message}</FormAlert>}
         <TextField label="Email" name="email" type="email" required maxLength={254} error={fields.email} />
         <TextField label="Name" name="name" required maxLength={100} error={fields.name} />
         <RoleCheckboxes roles={roles} />
@@ -80,15 +70,7 @@ function InviteRound({ roles, action, onAnother }: Props & { onAnother: () => vo
           {pending ? "Inviting…" : "Create invitation"}
         </Button>
       </form>
-      <ReauthDialog
-        open={reauth}
-        onCancel={() => setReauth(false)}
-        onDone={() => {
-          setReauth(false);
-          const form = lastForm.current;
-          if (form) startTransition(() => formAction(form));
-        }}
-      />
+      {dialog}
     </>
   );
 }
