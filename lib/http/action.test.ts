@@ -24,4 +24,14 @@ describe("server action form parsing", () => {
   it("gives empty arrays for unticked groups, so the schema sees every field", () => {
     expect(formToObject(new FormData(), { arrays: ["permissions"] })).toEqual({ permissions: [] });
   });
+
+  it("a field named __proto__ is an own field like any other, never the object's prototype", () => {
+    const form = new FormData();
+    form.append("__proto__", "a");
+    form.append("__proto__", "b");
+    const parsed = formToObject(form, { arrays: ["__proto__"] });
+    expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
+    expect(Object.hasOwn(parsed, "__proto__")).toBe(true);
+    expect(Object.keys(parsed)).toEqual(["__proto__"]);
+  });
 });

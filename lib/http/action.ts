@@ -40,16 +40,19 @@ type Result<T> = { message: string; data?: T; redirectTo?: string };
 
 /** FormData to a plain object: repeated fields as arrays, checkboxes as booleans, Next's own fields dropped. */
 export function formToObject(form: FormData, shape: FormShape = {}): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const entries: [string, unknown][] = [];
   for (const key of new Set(form.keys())) {
     if (key.startsWith("$ACTION")) continue;
-    if (shape.arrays?.includes(key)) out[key] = form.getAll(key).map(String);
-    else if (shape.booleans?.includes(key)) out[key] = ["on", "true", "1"].includes(String(form.get(key)));
-    else out[key] = String(form.get(key) ?? "");
+    if (shape.arrays?.includes(key)) entries.push([key, form.getAll(key).map(String)]);
+    else if (shape.booleans?.includes(key))
+      entries.push([key, ["on", "true", "1"].includes(String(form.get(key)))]);
+    else entries.push([key, String(form.get(key) ?? "")]);
   }
+  // fromEntries defines own properties: a field named "__proto__" cannot set the object's prototype.
+  const out: Record<string, unknown> = Object.fromEntries(entries);
   assertNoNul(out, "(form)");
-  for (const key of shape.arrays ?? []) out[key] ??= [];
-  for (const key of shape.booleans ?? []) out[key] ??= false;
+  for (const key of shape.arrays ?? []) if (!Object.hasOwn(out, key)) out[key] = [];
+  for (const key of shape.booleans ?? []) if (!Object.hasOwn(out, key)) out[key] = false;
   return out;
 }
 

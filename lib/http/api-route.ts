@@ -30,11 +30,13 @@ type RouteContext = { params: Promise<Record<string, string | string[] | undefin
 
 /** Query strings to plain objects: a repeated key becomes an array. */
 function queryObject(url: URL): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const key of new Set(url.searchParams.keys())) {
-    const values = url.searchParams.getAll(key);
-    out[key] = values.length > 1 ? values : (values[0] ?? "");
-  }
+  // fromEntries defines own properties: a key named "__proto__" cannot set the object's prototype.
+  const out: Record<string, string | string[]> = Object.fromEntries(
+    [...new Set(url.searchParams.keys())].map((key) => {
+      const values = url.searchParams.getAll(key);
+      return [key, values.length > 1 ? values : (values[0] ?? "")];
+    }),
+  );
   assertNoNul(out, "(query)");
   return out;
 }
