@@ -1,18 +1,16 @@
-import fs from "node:fs";
-import path from "node:path";
-
 import { afterAll, describe, expect, it } from "vitest";
 
 import { openApiDocument } from "@/lib/api/openapi";
 import { needsStepUp, type Operation } from "@/lib/api/operation";
 import { V1 } from "@/lib/api/v1-operations";
 import { db } from "@/lib/db/client";
-import type { ActionRequest, ServerAction } from "@/lib/http/action";
+import type { ActionRequest } from "@/lib/http/action";
 import { PERMISSIONS } from "@/lib/policy/permissions";
 import { clientAccessToken, makeTestClient, mintTestToken } from "@/test/credentials";
 import { makePrincipal, makeRole, makeUser, signedInCookie, uniqueEmail } from "@/test/factories";
 import { fieldsOf } from "@/test/fuzz";
 import { call } from "@/test/requests";
+import { allServerActions } from "@/test/server-actions";
 
 import * as auditEvent from "./api/v1/audit-events/[eventId]/route";
 import * as auditExport from "./api/v1/audit-events/export/route";
@@ -240,33 +238,7 @@ function request(
   };
 }
 
-function actionFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return actionFiles(full);
-    return entry.name === "actions.ts" ? [full] : [];
-  });
-}
-
-type Named = { name: string; action: ServerAction<unknown> };
-
-async function allActions(): Promise<Named[]> {
-  const found: Named[] = [];
-  for (const file of actionFiles(import.meta.dirname).sort()) {
-    const exports = (await import(file)) as Record<string, unknown>;
-    for (const [name, value] of Object.entries(exports)) {
-      if (typeof value === "function" && "run" in value) {
-        found.push({
-          name: `${path.relative(import.meta.dirname, file)}#${name}`,
-          action: value as ServerAction<unknown>,
-        });
-      }
-    }
-  }
-  return found;
-}
-
-const actions = await allActions();
+const actions = await allServerActions();
 
 describe("sensitive operations", () => {
   it("are declared: every operation and action that must be sensitive says so", () => {

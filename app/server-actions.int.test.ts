@@ -1,16 +1,14 @@
-import fs from "node:fs";
-import path from "node:path";
-
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import type { z } from "zod";
 
 import { verifyAuditChain } from "@/lib/audit/verify-chain";
 import { db } from "@/lib/db/client";
-import type { ActionRequest, ServerAction } from "@/lib/http/action";
+import type { ActionRequest } from "@/lib/http/action";
 import { fieldsOf, hostileString, illFormedString } from "@/test/fuzz";
 import { makeTestClient, mintTestToken } from "@/test/credentials";
 import { makePrincipal, makeRole, signedInCookie } from "@/test/factories";
+import { allServerActions } from "@/test/server-actions";
 
 /**
  * Property-based fuzzing of every server action in process, through the same wrapper Next.js
@@ -26,33 +24,7 @@ import { makePrincipal, makeRole, signedInCookie } from "@/test/factories";
  */
 const RUNS_PER_ACTION = 60;
 
-function actionFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return actionFiles(full);
-    return entry.name === "actions.ts" ? [full] : [];
-  });
-}
-
-type Named = { name: string; action: ServerAction<unknown> };
-
-async function allActions(): Promise<Named[]> {
-  const found: Named[] = [];
-  for (const file of actionFiles(import.meta.dirname).sort()) {
-    const exports = (await import(file)) as Record<string, unknown>;
-    for (const [name, value] of Object.entries(exports)) {
-      if (typeof value === "function" && "run" in value) {
-        found.push({
-          name: `${path.relative(import.meta.dirname, file)}#${name}`,
-          action: value as ServerAction<unknown>,
-        });
-      }
-    }
-  }
-  return found;
-}
-
-const actions = await allActions();
+const actions = await allServerActions();
 
 /**
  * Values that reach past the schema: ids of real rows (a user, a role, a token, a client, a
