@@ -10,14 +10,18 @@ import { V1 } from "../lib/api/v1-operations.ts";
 import { SYSTEM_CONTEXT } from "../lib/auth/principal.ts";
 import { createSession, resolveSession } from "../lib/auth/sessions.ts";
 import { createClient } from "../lib/clients/manage-clients.ts";
-import { getConfig } from "../lib/config/env.ts";
 import { db } from "../lib/db/client.ts";
-import { activeSigningKey } from "../lib/oauth/signing-keys.ts";
 import { mintToken } from "../lib/tokens/mint-token.ts";
 import { PERMISSIONS } from "../lib/policy/permissions.ts";
 import { passwordSignInSchema } from "../lib/auth/sign-in/schemas.ts";
 import { fieldsOf, hostileContentType, hostileJsonBody, hostileString } from "../test/fuzz.ts";
-import { buildJwt, hostileJwtRecipe, type JwtTargets, mayBeAccepted, signerFor } from "../test/fuzz-jwt.ts";
+import {
+  buildJwt,
+  hostileJwtRecipe,
+  installationTargets,
+  type JwtTargets,
+  mayBeAccepted,
+} from "../test/fuzz-jwt.ts";
 import { createTestUser, expect, test } from "./fixtures";
 
 /**
@@ -212,18 +216,8 @@ test.describe("every JWT reader under hostile tokens", () => {
       form: { grant_type: "client_credentials" },
     });
     expect(issued.status()).toBe(200);
-    const key = await activeSigningKey();
-    const jwks = (await (await request.get("/api/oauth/jwks")).json()) as { keys: JWK[] };
-    const publicJwk = jwks.keys.find((jwk) => jwk.kid === key.kid);
-    if (!publicJwk) throw new Error("the active key is not in the JWKS");
-    targets = {
-      kid: key.kid,
-      publicJwk,
-      issuer: getConfig().issuer,
-      audience: getConfig().apiAudience,
-      clientId: client.clientId,
-      signWithOurKey: signerFor(key.key),
-    };
+    const jwks = async () => ((await (await request.get("/api/oauth/jwks")).json()) as { keys: JWK[] }).keys;
+    targets = await installationTargets(jwks, client.clientId);
     await request.dispose();
   });
 

@@ -3,7 +3,9 @@ import { createHmac, webcrypto } from "node:crypto";
 import fc from "fast-check";
 import { exportJWK, generateKeyPair, type JWK } from "jose";
 
+import { getConfig } from "../lib/config/env.ts";
 import { accessTokenHeader } from "../lib/oauth/jose-header.ts";
+import { activeSigningKey } from "../lib/oauth/signing-keys.ts";
 
 /**
  * Structurally valid JWTs (base64url JSON header . base64url JSON payload . signature) whose
@@ -313,4 +315,19 @@ export function mayBeAccepted(recipe: JwtRecipe, token: string, t: JwtTargets): 
     typeof claims.exp === "number" &&
     claims.exp > now
   );
+}
+
+/**
+ * The targets for this installation: its active signing key (created on first use, so the published
+ * keys are read after it), its issuer and audience, and a real client's id.
+ */
+export async function installationTargets(
+  published: () => Promise<JWK[]>,
+  clientId: string,
+): Promise<JwtTargets> {
+  const key = await activeSigningKey();
+  const publicJwk = (await published()).find((jwk) => jwk.kid === key.kid);
+  if (!publicJwk) throw new Error("the active signing key is not published");
+  const { issuer, apiAudience: audience } = getConfig();
+  return { kid: key.kid, publicJwk, issuer, audience, clientId, signWithOurKey: signerFor(key.key) };
 }

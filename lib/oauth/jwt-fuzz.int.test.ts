@@ -5,12 +5,17 @@ import { POST as introspectRoute } from "@/app/api/oauth/introspect/route";
 import { POST as revokeRoute } from "@/app/api/oauth/revoke/route";
 import { GET as me } from "@/app/api/v1/me/route";
 import { GET as users } from "@/app/api/v1/users/route";
-import { getConfig } from "@/lib/config/env";
 import { basic, developerWith, makeTestClient } from "@/test/credentials";
-import { buildJwt, hostileJwtRecipe, type JwtTargets, mayBeAccepted, signerFor } from "@/test/fuzz-jwt";
+import {
+  buildJwt,
+  hostileJwtRecipe,
+  installationTargets,
+  type JwtTargets,
+  mayBeAccepted,
+} from "@/test/fuzz-jwt";
 import { call } from "@/test/requests";
 
-import { activeSigningKey, publishedKeys } from "./signing-keys.ts";
+import { publishedKeys } from "./signing-keys.ts";
 
 /**
  * Property-based, in process (no browser build): structurally valid JWTs with hostile headers and
@@ -25,17 +30,7 @@ let oauthHeaders: Record<string, string>;
 beforeAll(async () => {
   const owner = await developerWith(["users.read"]);
   const client = await makeTestClient(owner.principal, ["users.read"]);
-  const key = await activeSigningKey();
-  const publicJwk = (await publishedKeys()).find((jwk) => jwk.kid === key.kid);
-  if (!publicJwk) throw new Error("the active key is not published");
-  targets = {
-    kid: key.kid,
-    publicJwk,
-    issuer: getConfig().issuer,
-    audience: getConfig().apiAudience,
-    clientId: client.clientId,
-    signWithOurKey: signerFor(key.key),
-  };
+  targets = await installationTargets(publishedKeys, client.clientId);
   oauthHeaders = {
     authorization: basic(client.clientId, client.clientSecret),
     "content-type": "application/x-www-form-urlencoded",
