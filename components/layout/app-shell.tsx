@@ -1,14 +1,16 @@
 import { SignOutButton } from "@/components/auth/sign-out-button";
 import { ToastProvider } from "@/components/ui/toast";
 
-import { NavLinks, type NavItem } from "./nav-links";
+import { NavLinks } from "./nav-links";
+
+type NavLink = { href: string; label: string };
 
 export function AppShell({
-  items,
+  navigation,
   user,
   children,
 }: {
-  items: NavItem[];
+  navigation: { groups: { label: string | null; items: NavLink[] }[]; account: NavLink[] };
   user: { name: string; email: string };
   children: React.ReactNode;
 }) {
@@ -19,7 +21,7 @@ export function AppShell({
           <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-4 px-4 py-3">
             <span className="font-semibold text-indigo-600 dark:text-indigo-400">Keyward</span>
             <nav aria-label="Main" className="flex-1">
-              <NavLinks items={items} />
+              <NavLinks items={[...navigation.groups.flatMap((g) => g.items), ...navigation.account]} />
             </nav>
             <div className="flex items-center gap-3">
               <span

@@ -5,7 +5,7 @@ import { AppError } from "../errors/app-error.ts";
 import { authorize, can, missingPermissions } from "./authorize.ts";
 import { BUILT_IN_ROLE_KEYS, BUILT_IN_ROLES } from "./built-in-roles.ts";
 import { PERMISSION_DESCRIPTIONS, PERMISSIONS, type Permission } from "./permissions.ts";
-import { visibleAreas } from "./navigation.ts";
+import { landingPath, navigationFor } from "./navigation.ts";
 
 const principal = (permissions: readonly Permission[]): UserPrincipal => ({
   kind: "user",
@@ -59,24 +59,31 @@ describe("nobody grants what they do not hold", () => {
 });
 
 describe("navigation", () => {
-  it("shows a Member only their account, and an Auditor the read areas", () => {
-    expect(visibleAreas(principal([])).map((a) => a.label)).toEqual([
-      "API reference",
-      "My account",
-      "Security",
+  const labels = (nav: ReturnType<typeof navigationFor>) =>
+    nav.groups.map((g) => [g.label, g.items.map((i) => i.label)]);
+
+  it("shows a Member only the API reference and their account", () => {
+    const nav = navigationFor(principal([]));
+    expect(labels(nav)).toEqual([[null, ["API reference"]]]);
+    expect(nav.account.map((a) => a.label)).toEqual(["My account", "Security"]);
+  });
+
+  it("shows a user who must enroll a factor only the Security page", () => {
+    const nav = navigationFor({ ...principal(["users.read"]), mustEnrollMfa: true });
+    expect(nav.groups).toEqual([]);
+    expect(nav.account.map((a) => a.label)).toEqual(["Security"]);
+    expect(landingPath({ ...principal([]), mustEnrollMfa: true })).toBe("/account/security?required=1");
+  });
+
+  it("groups an Auditor's read areas", () => {
+    expect(labels(navigationFor(principal(BUILT_IN_ROLES.auditor.permissions)))).toEqual([
+      ["Identity", ["Users", "Roles"]],
+      ["Access", ["API clients", "Tokens"]],
+      [null, ["Audit log", "API reference"]],
     ]);
-    expect(visibleAreas({ ...principal(["users.read"]), mustEnrollMfa: true }).map((a) => a.label)).toEqual([
-      "Security",
-    ]);
-    expect(visibleAreas(principal(BUILT_IN_ROLES.auditor.permissions)).map((a) => a.label)).toEqual([
-      "Users",
-      "Roles",
-      "API clients",
-      "Tokens",
-      "Audit log",
-      "API reference",
-      "My account",
-      "Security",
-    ]);
+  });
+
+  it("lands everyone on their account until the Overview exists", () => {
+    expect(landingPath(principal(BUILT_IN_ROLES.admin.permissions))).toBe("/account");
   });
 });

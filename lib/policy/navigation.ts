@@ -2,27 +2,69 @@ import type { UserPrincipal } from "../auth/principal.ts";
 import { can } from "./authorize.ts";
 import type { Permission } from "./permissions.ts";
 
-/** The app's areas and the permissions that open them; the shell shows a user only what they may use. */
-export const AREAS: { href: string; label: string; anyOf: Permission[] }[] = [
-  { href: "/users", label: "Users", anyOf: ["users.read"] },
-  { href: "/roles", label: "Roles", anyOf: ["roles.read"] },
-  { href: "/clients", label: "API clients", anyOf: ["clients.read"] },
-  { href: "/tokens", label: "Tokens", anyOf: ["tokens.create", "tokens.read"] },
-  { href: "/audit", label: "Audit log", anyOf: ["audit.read"] },
-  { href: "/settings", label: "Settings", anyOf: ["settings.write"] },
+export type NavLink = { href: string; label: string };
+export type NavGroup = { label: string | null; items: NavLink[] };
+
+type Area = NavLink & {
+  /** The sidebar's group; null for a top-level entry. */
+  group: "Identity" | "Access" | null;
+  /** Permissions that open the area (any one); absent for areas every signed-in user may open. */
+  anyOf?: Permission[];
+};
+
+/**
+ * The console's areas, in sidebar order, and the permissions that open them. A new area is one entry
+ * here: the sidebar, the phone menu, the command palette's page list and the landing rule follow.
+ * Groups keep the order of their first entry.
+ */
+export const AREAS: Area[] = [
+  { href: "/users", label: "Users", group: "Identity", anyOf: ["users.read"] },
+  { href: "/roles", label: "Roles", group: "Identity", anyOf: ["roles.read"] },
+  { href: "/clients", label: "API clients", group: "Access", anyOf: ["clients.read"] },
+  { href: "/tokens", label: "Tokens", group: "Access", anyOf: ["tokens.create", "tokens.read"] },
+  { href: "/audit", label: "Audit log", group: null, anyOf: ["audit.read"] },
+  { href: "/settings", label: "Settings", group: null, anyOf: ["settings.write"] },
+  // How to call the API: for anyone signed in (what they may call still depends on their permissions).
+  { href: "/api-docs", label: "API reference", group: null },
 ];
 
-/** How to call the API: for anyone signed in (what they may call still depends on their permissions). */
-const API_REFERENCE = { href: "/api-docs", label: "API reference" };
-
-const SELF_SERVICE = [
+/** The account menu at the sidebar's foot: self-service, for everyone signed in. */
+export const ACCOUNT_LINKS: NavLink[] = [
   { href: "/account", label: "My account" },
   { href: "/account/security", label: "Security" },
 ];
 
-/** A user who must still enroll a second factor sees only where to do it. */
-export function visibleAreas(principal: UserPrincipal): { href: string; label: string }[] {
-  if (principal.mustEnrollMfa) return SELF_SERVICE.slice(1);
-  const areas = AREAS.filter((area) => area.anyOf.some((p) => can(principal, p)));
-  return [...areas.map(({ href, label }) => ({ href, label })), API_REFERENCE, ...SELF_SERVICE];
+/** The areas a principal may open, in order. A user who must still enroll a factor has none. */
+export function visibleAreas(principal: UserPrincipal): NavLink[] {
+  if (principal.mustEnrollMfa) return [];
+  return AREAS.filter((area) => !area.anyOf || area.anyOf.some((p) => can(principal, p))).map(
+    ({ href, label }) => ({ href, label }),
+  );
+}
+
+/** The sidebar: the visible areas in their groups, groups in the order they first appear. */
+export function navigationFor(principal: UserPrincipal): { groups: NavGroup[]; account: NavLink[] } {
+  const visible = new Set(visibleAreas(principal).map((area) => area.href));
+  const groups: NavGroup[] = [];
+  for (const area of AREAS) {
+    if (!visible.has(area.href)) continue;
+    const last = groups.at(-1);
+    const existing = area.group === null ? undefined : groups.find((g) => g.label === area.group);
+    const link = { href: area.href, label: area.label };
+    if (existing) existing.items.push(link);
+    else if (area.group === null && last && last.label === null) last.items.push(link);
+    else groups.push({ label: area.group, items: [link] });
+  }
+  // During forced enrollment only the Security page is open.
+  const account = principal.mustEnrollMfa ? ACCOUNT_LINKS.slice(1) : ACCOUNT_LINKS;
+  return { groups, account };
+}
+
+/**
+ * Where a user lands after signing in with no page asked for. The Overview (issue 17) becomes the
+ * administrators' landing page once it exists; until then everyone lands on their account.
+ */
+export function landingPath(principal: UserPrincipal): string {
+  if (principal.mustEnrollMfa) return "/account/security?required=1";
+  return "/account";
 }
