@@ -45,7 +45,7 @@ describe("the login page's redirect of a signed-in browser", () => {
     expect(await redirectOf("http://localhost:3000/roles")).toBe("/roles");
   });
 
-  it("goes to the account page for every hostile callback", async () => {
+  it("goes to the home page, which lands the user, for every hostile callback", async () => {
     for (const evil of [
       "/\t/evil.example",
       "/%09/evil.example",
@@ -61,7 +61,7 @@ describe("the login page's redirect of a signed-in browser", () => {
       ["/users", "//evil.example"],
       undefined,
     ]) {
-      expect(await redirectOf(evil), JSON.stringify(evil)).toBe("/account");
+      expect(await redirectOf(evil), JSON.stringify(evil)).toBe("/");
     }
   });
 

@@ -1,15 +1,21 @@
+import { type Crumb, Breadcrumbs } from "./breadcrumbs";
+
 export function PageHeader({
   title,
   description,
   actions,
+  breadcrumbs,
 }: {
   title: string;
   description?: string;
   actions?: React.ReactNode;
+  /** The trail above the title on a detail or sub page; its last step is this page. */
+  breadcrumbs?: Crumb[];
 }) {
   return (
     <header className="mb-6 flex flex-wrap items-end justify-between gap-4">
-      <div>
+      <div className="min-w-0">
+        {breadcrumbs && <Breadcrumbs items={breadcrumbs} />}
         <h1 className="text-2xl font-semibold">{title}</h1>
         {description && <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">{description}</p>}
       </div>

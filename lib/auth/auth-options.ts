@@ -61,7 +61,8 @@ export function authOptions(): NextAuthOptions {
     ],
     callbacks: {
       // Every URL next-auth would send the browser to (callbackUrl of sign-in and sign-out) goes
-      // through the same check as the login page: a page of KEYWARD_URL, else the account page.
+      // through the same check as the login page: a page of KEYWARD_URL, else the home page, which
+      // sends the user to their landing page.
       redirect({ url }) {
         return new URL(safeCallbackUrl(url, config.publicUrl), config.publicUrl.origin).href;
       },

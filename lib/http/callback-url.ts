@@ -3,8 +3,11 @@
  * Pure (no server imports): the login page, next-auth's redirect callback and the login form's
  * `router.replace` all call this one function, the server with KEYWARD_URL, the browser with its
  * own origin.
+ *
+ * The default is the home page, which sends each user to their landing page (landingPath in
+ * lib/policy/navigation.ts): the one rule for where a sign-in with no page asked for ends up.
  */
-export const DEFAULT_CALLBACK = "/account";
+export const DEFAULT_CALLBACK = "/";
 
 const MAX_LENGTH = 2048;
 /**
@@ -35,7 +38,7 @@ function resolvedPath(value: string, base: URL): string | null {
 }
 
 /**
- * `value` (a callbackUrl from a link) as a path of `origin`, else the account page. Kept: a path
+ * `value` (a callbackUrl from a link) as a path of `origin`, else DEFAULT_CALLBACK. Kept: a path
  * ("/users?page=2") or an absolute URL of exactly this origin (next-auth's client sends those),
  * returned as path + query + fragment. Refused: another origin or scheme, "//" and "\" tricks, any
  * control or invisible character, raw or percent-encoded (every decoding must be as harmless, so

@@ -53,7 +53,7 @@ describe("sign-in return path", () => {
       "",
       null,
     ]) {
-      expect(safeCallbackUrl(evil)).toBe("/account");
+      expect(safeCallbackUrl(evil)).toBe("/");
     }
   });
 });

@@ -25,7 +25,7 @@ import {
   startTotpAction,
 } from "./actions";
 
-export const metadata: Metadata = { title: "Security" };
+export const metadata: Metadata = { title: "Security · My account" };
 
 export default async function SecurityPage() {
   // The one page a user who must enroll a second factor can reach.
@@ -37,6 +37,12 @@ export default async function SecurityPage() {
   return (
     <div className="flex flex-col gap-6">
       <PageHeader
+        // During forced enrollment My account is closed: no trail leads there.
+        breadcrumbs={
+          principal.mustEnrollMfa
+            ? undefined
+            : [{ label: "My account", href: "/account" }, { label: "Security" }]
+        }
         title="Security"
         description="Second factors protect your account even if your password leaks."
       />

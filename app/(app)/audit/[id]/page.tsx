@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
+import { cache } from "react";
 
 import { formatDate } from "@/components/ui/format";
 import { card, PageHeader } from "@/components/ui/page-header";
@@ -8,13 +8,23 @@ import { auditEventIdSchema } from "@/lib/audit/audit-schemas";
 import { getAuditEvent } from "@/lib/audit/list-events";
 import { pageData, requirePageUser } from "@/lib/http/page";
 
-export const metadata: Metadata = { title: "Audit event" };
+type Props = { params: Promise<{ id: string }> };
 
-export default async function AuditEventPage({ params }: { params: Promise<{ id: string }> }) {
+/** The page and its title share one load per request (React's cache), authorized as the page is. */
+const loadEvent = cache(async (rawId: string) => {
   const principal = await requirePageUser("audit.read");
-  const id = auditEventIdSchema.safeParse({ eventId: (await params).id });
+  const id = auditEventIdSchema.safeParse({ eventId: rawId });
   if (!id.success) notFound();
-  const event = await pageData(() => getAuditEvent(principal, id.data.eventId));
+  return pageData(() => getAuditEvent(principal, id.data.eventId));
+});
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const event = await loadEvent((await params).id);
+  return { title: `${event.action} · Audit log` };
+}
+
+export default async function AuditEventPage({ params }: Props) {
+  const event = await loadEvent((await params).id);
   const rows: [string, string][] = [
     ["When", formatDate(event.occurredAt)],
     ["Action", event.action],
@@ -33,12 +43,11 @@ export default async function AuditEventPage({ params }: { params: Promise<{ id:
   ];
   return (
     <>
-      <p className="mb-2 text-sm">
-        <Link href="/audit" className="text-indigo-700 underline dark:text-indigo-400">
-          ← Audit log
-        </Link>
-      </p>
-      <PageHeader title={`Event ${event.id}`} description={event.action} />
+      <PageHeader
+        breadcrumbs={[{ label: "Audit log", href: "/audit" }, { label: `Event ${event.id}` }]}
+        title={`Event ${event.id}`}
+        description={event.action}
+      />
       <section aria-labelledby="event" className={card}>
         <h2 id="event" className="sr-only">
           Event

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
+import { cache } from "react";
 
 import { ClientForm } from "@/components/clients/client-form";
 import { ClientSecretRotation } from "@/components/clients/client-secret-rotation";
@@ -25,23 +25,32 @@ import {
   updateClientAction,
 } from "../actions";
 
-export const metadata: Metadata = { title: "API client" };
+type Props = { params: Promise<{ id: string }> };
 
-export default async function ClientPage({ params }: { params: Promise<{ id: string }> }) {
+/** The page and its title share one load per request (React's cache), authorized as the page is. */
+const loadClient = cache(async (rawId: string) => {
   const principal = await requirePageUser("clients.read");
-  const id = clientIdSchema.safeParse((await params).id);
+  const id = clientIdSchema.safeParse(rawId);
   if (!id.success) notFound();
-  const client = await pageData(() => getClient(principal, id.data));
+  return { principal, client: await pageData(() => getClient(principal, id.data)) };
+});
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { client } = await loadClient((await params).id);
+  return { title: `${client.name} · API clients` };
+}
+
+export default async function ClientPage({ params }: Props) {
+  const { principal, client } = await loadClient((await params).id);
   const canManage = can(principal, "clients.write") && scopesBeyond(principal, client.scopes).length === 0;
   const hidden = { clientId: client.id };
   return (
     <>
-      <p className="mb-2 text-sm">
-        <Link href="/clients" className="text-indigo-700 underline dark:text-indigo-400">
-          ← API clients
-        </Link>
-      </p>
-      <PageHeader title={client.name} description={client.description || undefined} />
+      <PageHeader
+        breadcrumbs={[{ label: "API clients", href: "/clients" }, { label: client.name }]}
+        title={client.name}
+        description={client.description || undefined}
+      />
       <div className="flex flex-col gap-6">
         <section aria-labelledby="about" className={card}>
           <h2 id="about" className="mb-3 text-lg font-semibold">

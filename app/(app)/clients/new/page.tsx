@@ -6,13 +6,14 @@ import { requirePageUser } from "@/lib/http/page";
 
 import { createClientAction } from "../actions";
 
-export const metadata: Metadata = { title: "Register client" };
+export const metadata: Metadata = { title: "Register an API client · API clients" };
 
 export default async function NewClientPage() {
   const principal = await requirePageUser("clients.write");
   return (
     <>
       <PageHeader
+        breadcrumbs={[{ label: "API clients", href: "/clients" }, { label: "Register an API client" }]}
         title="Register an API client"
         description="You become its accountable owner: it can never do more than you may, and it stops if your account is disabled."
       />

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { cache } from "react";
 
 import { RoleForm } from "@/components/roles/role-form";
 import { ActionForm, ConfirmSubmit } from "@/components/ui/action-form";
@@ -16,15 +17,23 @@ import { roleIdSchema } from "@/lib/users/user-schemas";
 
 import { deleteRoleAction, updateRoleAction } from "../actions";
 
-export const metadata: Metadata = { title: "Role" };
-
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | undefined>> };
 
-export default async function RolePage({ params, searchParams }: Props) {
+/** The page and its title share one load per request (React's cache), authorized as the page is. */
+const loadRole = cache(async (rawId: string) => {
   const principal = await requirePageUser("roles.read");
-  const id = roleIdSchema.safeParse((await params).id);
+  const id = roleIdSchema.safeParse(rawId);
   if (!id.success) notFound();
-  const role = await pageData(() => getRole(principal, id.data));
+  return { principal, role: await pageData(() => getRole(principal, id.data)) };
+});
+
+export async function generateMetadata({ params }: Pick<Props, "params">): Promise<Metadata> {
+  const { role } = await loadRole((await params).id);
+  return { title: `${role.name} · Roles` };
+}
+
+export default async function RolePage({ params, searchParams }: Props) {
+  const { principal, role } = await loadRole((await params).id);
   const holders = can(principal, "users.read") ? await roleHolders(principal, role.id) : null;
   // Editing or deleting a role needs every permission it grants (lib/roles/manage-role.ts).
   const beyond = missingPermissions(principal, role.permissions);
@@ -33,13 +42,8 @@ export default async function RolePage({ params, searchParams }: Props) {
 
   return (
     <div className="flex flex-col gap-6">
-      <p className="text-sm">
-        <Link href="/roles" className="text-indigo-700 underline dark:text-indigo-400">
-          Roles
-        </Link>{" "}
-        / {role.name}
-      </p>
       <PageHeader
+        breadcrumbs={[{ label: "Roles", href: "/roles" }, { label: role.name }]}
         title={role.name}
         description={role.description || undefined}
         actions={

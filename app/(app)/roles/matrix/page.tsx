@@ -8,7 +8,7 @@ import { can } from "@/lib/policy/authorize";
 import { isPermission, PERMISSION_DESCRIPTIONS, PERMISSIONS } from "@/lib/policy/permissions";
 import { holdersOfPermission, permissionMatrix } from "@/lib/roles/permission-matrix";
 
-export const metadata: Metadata = { title: "Permission matrix" };
+export const metadata: Metadata = { title: "Permission matrix · Roles" };
 
 export default async function MatrixPage({
   searchParams,
@@ -25,6 +25,7 @@ export default async function MatrixPage({
   return (
     <div className="flex flex-col gap-6">
       <PageHeader
+        breadcrumbs={[{ label: "Roles", href: "/roles" }, { label: "Permission matrix" }]}
         title="Permission matrix"
         description="Which role gives which permission, and who holds each permission."
       />

@@ -6,13 +6,17 @@ import { requirePageUser } from "@/lib/http/page";
 
 import { createRoleAction } from "../actions";
 
-export const metadata: Metadata = { title: "New role" };
+export const metadata: Metadata = { title: "New role · Roles" };
 
 export default async function NewRolePage() {
   const principal = await requirePageUser("roles.write");
   return (
     <>
-      <PageHeader title="New role" description="Choose the least it needs: you can always add more later." />
+      <PageHeader
+        breadcrumbs={[{ label: "Roles", href: "/roles" }, { label: "New role" }]}
+        title="New role"
+        description="Choose the least it needs: you can always add more later."
+      />
       <RoleForm held={[...principal.permissions]} action={createRoleAction} submitLabel="Create role" />
     </>
   );

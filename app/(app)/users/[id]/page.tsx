@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
+import { cache } from "react";
 
 import { RecentEvents } from "@/components/audit/recent-events";
 import { SessionList } from "@/components/auth/session-list";
@@ -34,13 +34,23 @@ import {
   updateUserAction,
 } from "../actions";
 
-export const metadata: Metadata = { title: "User" };
+type Props = { params: Promise<{ id: string }> };
 
-export default async function UserPage({ params }: { params: Promise<{ id: string }> }) {
+/** The page and its title share one load per request (React's cache), authorized as the page is. */
+const loadUser = cache(async (rawId: string) => {
   const principal = await requirePageUser("users.read");
-  const id = userIdSchema.safeParse((await params).id);
+  const id = userIdSchema.safeParse(rawId);
   if (!id.success) notFound();
-  const user = await pageData(() => getUser(principal, id.data));
+  return { principal, user: await pageData(() => getUser(principal, id.data)) };
+});
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { user } = await loadUser((await params).id);
+  return { title: `${user.name} · Users` };
+}
+
+export default async function UserPage({ params }: Props) {
+  const { principal, user } = await loadUser((await params).id);
   const canWrite = can(principal, "users.write");
   const assignable = canWrite ? await grantableRoles(principal) : [];
   const self = user.id === principal.userId;
@@ -48,13 +58,12 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
 
   return (
     <div className="flex flex-col gap-6">
-      <p className="text-sm">
-        <Link href="/users" className="text-indigo-700 underline dark:text-indigo-400">
-          Users
-        </Link>{" "}
-        / {user.email}
-      </p>
-      <PageHeader title={user.name} description={user.email} actions={<StatusBadge status={user.status} />} />
+      <PageHeader
+        breadcrumbs={[{ label: "Users", href: "/users" }, { label: user.name }]}
+        title={user.name}
+        description={user.email}
+        actions={<StatusBadge status={user.status} />}
+      />
 
       <section aria-labelledby="profile" className={card}>
         <h2 id="profile" className="mb-4 text-lg font-semibold">

@@ -7,7 +7,7 @@ import { grantableRoles } from "@/lib/roles/grantable-roles";
 
 import { inviteUserAction } from "../actions";
 
-export const metadata: Metadata = { title: "Invite user" };
+export const metadata: Metadata = { title: "Invite a user · Users" };
 
 export default async function InvitePage() {
   const principal = await requirePageUser("users.write");
@@ -15,6 +15,7 @@ export default async function InvitePage() {
   return (
     <>
       <PageHeader
+        breadcrumbs={[{ label: "Users", href: "/users" }, { label: "Invite a user" }]}
         title="Invite a user"
         description="They get a one-time link to set their password and sign in."
       />
