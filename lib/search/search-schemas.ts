@@ -34,11 +34,3 @@ export const consoleSearchResultSchema = z.object({
   clients: z.array(searchHitSchema),
 });
 export type ConsoleSearchResult = z.infer<typeof consoleSearchResultSchema>;
-
-/** The kinds in the order the palette shows them, with their group headings. */
-export const SEARCH_GROUPS = [
-  { kind: "pages", label: "Pages" },
-  { kind: "users", label: "Users" },
-  { kind: "roles", label: "Roles" },
-  { kind: "clients", label: "API clients" },
-] as const satisfies readonly { kind: keyof ConsoleSearchResult; label: string }[];
