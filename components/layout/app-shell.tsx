@@ -1,6 +1,7 @@
 import { SignOutButton } from "@/components/auth/sign-out-button";
 import { ToastProvider } from "@/components/ui/toast";
 
+import { CommandPalette } from "./command-palette";
 import { NavLinks } from "./nav-links";
 
 type NavLink = { href: string; label: string };
@@ -24,6 +25,7 @@ export function AppShell({
               <NavLinks items={[...navigation.groups.flatMap((g) => g.items), ...navigation.account]} />
             </nav>
             <div className="flex items-center gap-3">
+              <CommandPalette pages={[...navigation.groups.flatMap((g) => g.items), ...navigation.account]} />
               <span
                 className="hidden text-sm text-slate-600 sm:inline dark:text-slate-400"
                 title={user.email}
