@@ -27,6 +27,7 @@ import * as me from "./api/v1/me/route";
 import * as permissions from "./api/v1/permissions/route";
 import * as role from "./api/v1/roles/[roleId]/route";
 import * as roles from "./api/v1/roles/route";
+import * as search from "./api/v1/search/route";
 import * as sessions from "./api/v1/sessions/route";
 import * as tokenRotate from "./api/v1/tokens/[tokenId]/rotate/route";
 import * as token from "./api/v1/tokens/[tokenId]/route";
@@ -140,6 +141,7 @@ const MODULES: Record<string, Record<string, unknown>> = {
   "/users/{userId}/password-reset": userPasswordReset,
   "/users/{userId}/sessions": userSessions,
   "/users/{userId}/sessions/{sessionId}": userSession,
+  "/search": search,
   "/sessions": sessions,
   "/roles": roles,
   "/roles/{roleId}": role,

@@ -1,4 +1,5 @@
 import { AppShell } from "@/components/layout/app-shell";
+import { CommandPalette } from "@/components/layout/command-palette";
 import { requirePageUser } from "@/lib/http/page";
 import { navigationFor } from "@/lib/policy/navigation";
 
@@ -6,12 +7,13 @@ export default async function AppLayout({ children }: { children: React.ReactNod
   // Each page enforces enrollment itself; the shell must render for the enrollment page too.
   const principal = await requirePageUser(undefined, { duringEnrollment: true });
   const navigation = navigationFor(principal);
+  // The palette jumps to the same pages the sidebar shows; its server search applies the same rules.
+  const pages = [...navigation.groups.flatMap((g) => g.items), ...navigation.account];
   return (
     <AppShell
       navigation={navigation}
       user={{ name: principal.name, email: principal.email }}
-      // The command palette goes here, once, for the sidebar and the phone's top bar alike:
-      // search={<CommandPalette pages={[...navigation.groups.flatMap((g) => g.items), ...navigation.account]} />}
+      search={<CommandPalette pages={pages} />}
     >
       {children}
     </AppShell>

@@ -16,6 +16,7 @@ import {
   updateClientSchema,
 } from "../clients/client-schemas.ts";
 import { createRoleSchema, roleFieldsSchema } from "../roles/role-schemas.ts";
+import { consoleSearchResultSchema, consoleSearchSchema } from "../search/search-schemas.ts";
 import {
   listTokensSchema,
   mintTokenSchema,
@@ -506,5 +507,19 @@ export const V1 = {
     permission: "audit.read",
     params: auditEventIdSchema,
     response: auditEventResource,
+  }),
+
+  searchConsole: operation({
+    operationId: "searchConsole",
+    method: "GET",
+    path: "/search",
+    tag: "Search",
+    summary: "Pages, users, roles and clients matching part of a name (the console's command palette)",
+    description:
+      "A handful of each kind. A kind the caller may not list (users.read, roles.read, clients.read) " +
+      "is always empty; pages are a signed-in person's only.",
+    permission: "authenticated",
+    query: consoleSearchSchema,
+    response: consoleSearchResultSchema,
   }),
 } as const;

@@ -2,6 +2,7 @@ import type { Principal } from "../auth/principal.ts";
 import { db } from "../db/client.ts";
 import { cursorPage } from "../db/cursor-page.ts";
 import type { Prisma } from "../db/generated/client.ts";
+import { likeLiteral } from "../db/like.ts";
 import { NotFound } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
 import { toPermissions, type Permission } from "../policy/permissions.ts";
@@ -58,7 +59,8 @@ function toView(row: Row): ClientView {
 
 function where(input: ListClientsInput): Prisma.ApiClientWhereInput {
   const and: Prisma.ApiClientWhereInput[] = [];
-  if (input.q) and.push({ name: { contains: input.q, mode: "insensitive" } });
+  // On the trigram index; `%` and `_` in the search are literal.
+  if (input.q) and.push({ name: { contains: likeLiteral(input.q), mode: "insensitive" } });
   if (input.ownerId) and.push({ ownerId: input.ownerId });
   if (input.status === "disabled") and.push({ disabledAt: { not: null } });
   if (input.status === "active") and.push({ disabledAt: null, owner: { status: "active" } });

@@ -1,5 +1,6 @@
 import type { Principal } from "../auth/principal.ts";
 import { db } from "../db/client.ts";
+import { likeLiteral } from "../db/like.ts";
 import { NotFound } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
 import { toPermissions } from "../policy/permissions.ts";
@@ -27,11 +28,17 @@ function toRoleView(role: RoleRow) {
   };
 }
 
+/** A name search (any part, case-insensitive, on the trigram index) and a cap, for the command palette. */
+export type ListRolesOptions = { q?: string; take?: number };
+
 /** Built-in roles first, then custom roles by name, each with how many users hold it. */
-export async function listRoles(actor: Principal) {
+export async function listRoles(actor: Principal, options: ListRolesOptions = {}) {
   authorize(actor, "roles.read");
   const roles = await db.role.findMany({
+    // An empty search is no filter (as in the other lists), never `contains: ""` on every row.
+    where: options.q ? { name: { contains: likeLiteral(options.q), mode: "insensitive" } } : {},
     orderBy: [{ builtInKey: { sort: "asc", nulls: "last" } }, { name: "asc" }],
+    ...(options.take ? { take: options.take } : {}),
     include: { _count: { select: { assignments: true } } },
   });
   return roles.map(toRoleView);

@@ -1,6 +1,7 @@
 import type { Principal } from "../auth/principal.ts";
 import { db } from "../db/client.ts";
 import type { Prisma } from "../db/generated/client.ts";
+import { likeLiteral } from "../db/like.ts";
 import { authorize } from "../policy/authorize.ts";
 import type { ListUsersInput } from "./user-schemas.ts";
 
@@ -23,13 +24,11 @@ const HAS_MFA: Prisma.UserWhereInput = {
 
 function where(input: ListUsersInput): Prisma.UserWhereInput {
   const and: Prisma.UserWhereInput[] = [];
-  // Substring search runs on the trigram indexes (pg_trgm) for email and name.
+  // Substring search runs on the trigram indexes (pg_trgm) for email and name; `%` and `_` are literal.
   if (input.q) {
+    const text = likeLiteral(input.q);
     and.push({
-      OR: [
-        { email: { contains: input.q.toLowerCase() } },
-        { name: { contains: input.q, mode: "insensitive" } },
-      ],
+      OR: [{ email: { contains: text.toLowerCase() } }, { name: { contains: text, mode: "insensitive" } }],
     });
   }
   if (input.role) and.push({ roles: { some: { roleId: input.role } } });

@@ -28,6 +28,7 @@ import * as roles from "./roles/route";
 import * as tokenRotate from "./tokens/[tokenId]/rotate/route";
 import * as token from "./tokens/[tokenId]/route";
 import * as tokens from "./tokens/route";
+import * as search from "./search/route";
 import * as sessions from "./sessions/route";
 import * as userDisable from "./users/[userId]/disable/route";
 import * as userPasswordReset from "./users/[userId]/password-reset/route";
@@ -49,6 +50,7 @@ const MODULES: Record<string, Record<string, unknown>> = {
   "/users/{userId}/roles/{roleId}": userRole,
   "/users/{userId}/password-reset": userPasswordReset,
   "/users/{userId}/sessions": userSessions,
+  "/search": search,
   "/sessions": sessions,
   "/users/{userId}/sessions/{sessionId}": userSession,
   "/roles": roles,
