@@ -86,9 +86,11 @@ const otherTargets: Target[] = [
   post("/api/oauth/revoke", ["token", "token_type_hint", "client_id", "client_secret"], "oauth"),
   { ...post("/api/oauth/jwks", null, "none"), name: "GET /api/oauth/jwks", method: "GET" },
   { ...post("/.well-known/oauth-authorization-server", null, "none"), name: "GET metadata", method: "GET" },
-  ...["/api/oauth/metadata", "/api/health", "/api/ready", "/api/v1/openapi.json", "/api/bench/floor"].map(
-    (path): Target => ({ ...post(path, null, "none"), name: `GET ${path}`, method: "GET" }),
-  ),
+  ...["/api/oauth/metadata", "/api/health", "/api/ready", "/api/v1/openapi.json"].map((path): Target => ({
+    ...post(path, null, "none"),
+    name: `GET ${path}`,
+    method: "GET",
+  })),
 ];
 
 /** Every route handler file under app/api, as a URL template ("[userId]" becomes "{userId}"). */

@@ -1,3 +1,4 @@
+import { axeViolations } from "./axe";
 import { expect, setupCodeFromLog, signIn, test } from "./fixtures";
 
 // Journey: a newcomer opens a fresh Keyward, proves they run it with the code from the log, and becomes its administrator.
@@ -5,6 +6,18 @@ test("first-run setup with the one-time code from the server log", async ({ page
   await page.goto("/");
   await expect(page).toHaveURL(/\/setup$/);
   await expect(page.getByRole("heading", { name: "Set up Keyward" })).toBeVisible();
+  // The setup page exists only now: e2e/accessibility.spec.ts cannot reach it, so axe runs here, in
+  // the same three modes (light, dark, phone width).
+  const axe = async (mode: string) =>
+    expect.soft(await axeViolations(page), `axe on /setup (${mode})`).toEqual([]);
+  await axe("light");
+  await page.emulateMedia({ colorScheme: "dark" });
+  await axe("dark");
+  await page.emulateMedia({ colorScheme: "light" });
+  const desktop = page.viewportSize();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await axe("phone");
+  if (desktop) await page.setViewportSize(desktop);
 
   const admin = { email: "first.admin@example.test", password: "orange kettle whistles twice" };
   await page.getByLabel("Setup code").fill("AAAA-BBBB-CCCC");

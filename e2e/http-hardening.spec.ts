@@ -137,3 +137,12 @@ test("oversized request bodies are refused with 413 problem responses", async ({
   expect(large.status()).toBe(413);
   expect(await large.json()).toMatchObject({ status: 413, title: "Payload too large" });
 });
+
+// Guarantee: the production build serves no benchmark-only route; `npm run bench` measures its
+// floor on /api/health instead (bench/run.ts), so nothing the benchmark needs is left switched off
+// by an environment variable in production.
+test("the production build serves no benchmark route", async ({ request }) => {
+  for (const path of ["/api/bench/floor", "/api/bench"]) {
+    expect((await request.get(path)).status(), path).toBe(404);
+  }
+});

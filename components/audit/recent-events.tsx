@@ -1,4 +1,5 @@
 import { formatDate } from "@/components/ui/format";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 
 type Event = {
   id: bigint;
@@ -13,7 +14,7 @@ export function RecentEvents({ events }: { events: Event[] }) {
   if (events.length === 0)
     return <p className="text-sm text-slate-600 dark:text-slate-400">No events yet.</p>;
   return (
-    <div className="overflow-x-auto">
+    <ScrollRegion label="Recent events">
       <table className="w-full text-left text-sm">
         <caption className="sr-only">Recent events</caption>
         <thead className="text-xs text-slate-600 uppercase dark:text-slate-400">
@@ -49,6 +50,6 @@ export function RecentEvents({ events }: { events: Event[] }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 }

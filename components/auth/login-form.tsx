@@ -164,7 +164,7 @@ export function LoginForm({
       <Button type="submit" pending={pending}>
         {pending ? "Signing in…" : "Sign in"}
       </Button>
-      <div className="flex items-center gap-3 text-xs text-slate-500" aria-hidden="true">
+      <div className="flex items-center gap-3 text-xs text-slate-600 dark:text-slate-400" aria-hidden="true">
         <span className="h-px flex-1 bg-slate-200 dark:bg-slate-700" /> or{" "}
         <span className="h-px flex-1 bg-slate-200 dark:bg-slate-700" />
       </div>

@@ -20,7 +20,7 @@ export function UsersTable({ users }: { users: UserListItem[] }) {
             <StatusBadge status={user.status} />
           </td>
           <td className="px-4 py-3">
-            {user.roles.join(", ") || <span className="text-slate-500">None</span>}
+            {user.roles.join(", ") || <span className="text-slate-600 dark:text-slate-400">None</span>}
           </td>
           <td className="px-4 py-3">
             {user.hasMfa ? <Badge tone="good">Yes</Badge> : <Badge tone="warn">No</Badge>}

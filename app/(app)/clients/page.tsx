@@ -85,7 +85,7 @@ export default async function ClientsPage({ searchParams }: { searchParams: Sear
                 </span>
               </td>
               <td className="px-4 py-3">
-                {client.owner?.email ?? <span className="text-slate-500">None</span>}
+                {client.owner?.email ?? <span className="text-slate-600 dark:text-slate-400">None</span>}
               </td>
               <td className="px-4 py-3 font-mono text-xs">{client.scopes.join(" ")}</td>
               <td className="px-4 py-3">

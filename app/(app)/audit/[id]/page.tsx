@@ -4,6 +4,7 @@ import { cache } from "react";
 
 import { formatDate } from "@/components/ui/format";
 import { card, PageHeader } from "@/components/ui/page-header";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 import { auditEventIdSchema } from "@/lib/audit/audit-schemas";
 import { getAuditEvent } from "@/lib/audit/list-events";
 import { pageData, requirePageUser } from "@/lib/http/page";
@@ -61,9 +62,9 @@ export default async function AuditEventPage({ params }: Props) {
           ))}
           <dt className="text-slate-600 dark:text-slate-400">Details</dt>
           <dd>
-            <pre className="overflow-x-auto rounded-md bg-slate-100 p-3 text-xs dark:bg-slate-800">
-              {JSON.stringify(event.details, null, 2)}
-            </pre>
+            <ScrollRegion label="Event details" className="rounded-md bg-slate-100 p-3 dark:bg-slate-800">
+              <pre className="text-xs">{JSON.stringify(event.details, null, 2)}</pre>
+            </ScrollRegion>
           </dd>
         </dl>
       </section>

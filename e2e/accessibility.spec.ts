@@ -1,0 +1,174 @@
+import fs from "node:fs";
+import path from "node:path";
+
+import type { Browser, BrowserContextOptions } from "@playwright/test";
+
+import { SYSTEM_CONTEXT } from "../lib/auth/principal.ts";
+import { createSession, resolveSession } from "../lib/auth/sessions.ts";
+import { createClient } from "../lib/clients/manage-clients.ts";
+import { db } from "../lib/db/client.ts";
+import { createRole } from "../lib/roles/manage-role.ts";
+import { mintToken } from "../lib/tokens/mint-token.ts";
+import { axeViolations } from "./axe";
+import { createTestUser, expect, signIn, type TestUser, test } from "./fixtures";
+
+// Guarantee: every page of the app, signed out and signed in, passes axe-core's WCAG 2.1 A and AA
+// rules in light mode, in dark mode and at a phone's width. The list below is checked against the
+// app folder, so a new page that is not in it fails this spec until it is.
+
+type Seeded = { admin: TestUser; member: TestUser; roleId: string; clientId: string; eventId: string };
+type Visit = {
+  /** The route as its file declares it: "/users/[id]", or "(not-found)" for app/not-found.tsx. */
+  route: string;
+  as: "signed-out" | "admin" | "member";
+  path: (seeded: Seeded) => string;
+  status?: number;
+};
+
+const PAGES: Visit[] = [
+  { route: "/login", as: "signed-out", path: () => "/login" },
+  { route: "/forgot-password", as: "signed-out", path: () => "/forgot-password" },
+  // One-time links carry their secret in the fragment; a bogus one shows the form.
+  { route: "/reset-password", as: "signed-out", path: () => "/reset-password#not-a-real-code" },
+  { route: "/accept-invitation", as: "signed-out", path: () => "/accept-invitation#not-a-real-code" },
+  { route: "(not-found)", as: "signed-out", path: () => "/no-such-page", status: 404 },
+  { route: "/account", as: "admin", path: () => "/account" },
+  { route: "/account/security", as: "admin", path: () => "/account/security" },
+  { route: "/api-docs", as: "admin", path: () => "/api-docs" },
+  { route: "/audit", as: "admin", path: () => "/audit" },
+  { route: "/audit/[id]", as: "admin", path: (s) => `/audit/${s.eventId}` },
+  { route: "/clients", as: "admin", path: () => "/clients" },
+  { route: "/clients/new", as: "admin", path: () => "/clients/new" },
+  { route: "/clients/[id]", as: "admin", path: (s) => `/clients/${s.clientId}` },
+  { route: "/roles", as: "admin", path: () => "/roles" },
+  { route: "/roles/new", as: "admin", path: () => "/roles/new" },
+  { route: "/roles/[id]", as: "admin", path: (s) => `/roles/${s.roleId}` },
+  { route: "/roles/matrix", as: "admin", path: () => "/roles/matrix" },
+  { route: "/settings", as: "admin", path: () => "/settings" },
+  { route: "/tokens", as: "admin", path: () => "/tokens" },
+  { route: "/users", as: "admin", path: () => "/users" },
+  { route: "/users/invite", as: "admin", path: () => "/users/invite" },
+  { route: "/users/[id]", as: "admin", path: (s) => `/users/${s.member.id}` },
+  // The 404 page inside the signed-in app as well.
+  { route: "(not-found)", as: "admin", path: () => "/users/usr_doesnotexist0000", status: 404 },
+  { route: "(forbidden)", as: "member", path: () => "/users", status: 403 },
+];
+
+/** Pages no visit above reaches, each with the reason. */
+const NOT_VISITED: Record<string, string> = {
+  "/setup": "open only before the first run: e2e/first-run.setup.ts runs axe on it",
+  "/": "only redirects (to /login, or to the landing page), both checked",
+};
+
+const MODES: { name: string; options: BrowserContextOptions }[] = [
+  { name: "light", options: { colorScheme: "light", viewport: { width: 1280, height: 720 } } },
+  { name: "dark", options: { colorScheme: "dark", viewport: { width: 1280, height: 720 } } },
+  {
+    name: "phone",
+    options: { colorScheme: "light", viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
+  },
+];
+
+const APP = path.join(import.meta.dirname, "..", "app");
+const SPECIAL = ["not-found", "forbidden", "unauthorized", "error", "global-error"];
+
+/** Every page file under app/, as its route: route groups dropped, special files in parentheses. */
+function routesInApp(dir = APP): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    if (entry.isDirectory()) return entry.name === "api" ? [] : routesInApp(path.join(dir, entry.name));
+    const base = entry.name.replace(/\.tsx?$/, "");
+    const segments = path
+      .relative(APP, dir)
+      .split(path.sep)
+      .filter((segment) => segment && !/^\(.*\)$/.test(segment));
+    const route = `/${segments.join("/")}`;
+    if (base === "page") return [route];
+    if (SPECIAL.includes(base)) return [segments.length ? `${route} (${base})` : `(${base})`];
+    return [];
+  });
+}
+
+test("the accessibility pass covers every page of the app", () => {
+  const listed = new Set([...PAGES.map((visit) => visit.route), ...Object.keys(NOT_VISITED)]);
+  const missing = routesInApp().filter((route) => !listed.has(route));
+  expect(missing, "pages with no accessibility check: add them to PAGES in this file").toEqual([]);
+  const stale = [...listed].filter((route) => !routesInApp().includes(route));
+  expect(stale, "routes listed here that no longer exist").toEqual([]);
+});
+
+/** An administrator's and a member's data for the detail pages, made through the domain functions. */
+async function seed(label: string): Promise<Seeded> {
+  const admin = await createTestUser({ roles: ["admin"], label: `a11y-${label}-admin` });
+  const member = await createTestUser({ roles: ["member"], label: `a11y-${label}-member` });
+  // Someone with no role yet, so the users list shows its "None".
+  await createTestUser({ label: `a11y-${label}-newcomer` });
+  const session = await db.$transaction((tx) =>
+    createSession(tx, { userId: admin.id, amr: ["pwd"], mfa: false, context: SYSTEM_CONTEXT }),
+  );
+  const actor = await resolveSession(session.id);
+  if (!actor) throw new Error("the seeding session did not resolve");
+  const role = await createRole({
+    actor,
+    context: SYSTEM_CONTEXT,
+    name: `Reviewers ${member.name}`,
+    description: "Reads the audit log.",
+    permissions: ["audit.read"],
+    requiresMfa: false,
+  });
+  const client = await createClient({
+    actor,
+    context: SYSTEM_CONTEXT,
+    name: `Reporting ${member.name}`,
+    description: "Exports the audit log nightly.",
+    scopes: ["audit.read"],
+  });
+  await mintToken({
+    actor,
+    context: SYSTEM_CONTEXT,
+    name: "Laptop CLI",
+    scopes: ["users.read"],
+    expiration: "30",
+  });
+  const event = await db.auditEvent.findFirstOrThrow({
+    where: { action: "client.created", targetId: client.clientId },
+  });
+  return { admin, member, roleId: role.id, clientId: client.clientId, eventId: event.id.toString() };
+}
+
+async function signedInContext(browser: Browser, options: BrowserContextOptions, user: TestUser) {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  await page.goto("/login");
+  await signIn(page, user);
+  return context;
+}
+
+for (const mode of MODES) {
+  test(`every page passes axe (WCAG 2.1 AA) in ${mode.name} mode`, async ({ browser, baseURL }) => {
+    test.setTimeout(300_000);
+    const options = { ...mode.options, baseURL };
+    const seeded = await seed(mode.name);
+    const contexts = {
+      "signed-out": await browser.newContext(options),
+      admin: await signedInContext(browser, options, seeded.admin),
+      member: await signedInContext(browser, options, seeded.member),
+    };
+    try {
+      for (const visit of PAGES) {
+        const target = visit.path(seeded);
+        await test.step(`${visit.as} ${target}`, async () => {
+          const page = await contexts[visit.as].newPage();
+          const response = await page.goto(target);
+          expect(response?.status(), `${target} answered`).toBe(visit.status ?? 200);
+          // Landed where asked (not sent to sign in), and the client components have hydrated.
+          expect(new URL(page.url()).pathname).toBe(new URL(target, baseURL).pathname);
+          await page.waitForLoadState("networkidle");
+          expect.soft(await axeViolations(page), `axe on ${target} (${visit.as}, ${mode.name})`).toEqual([]);
+          await page.close();
+        });
+      }
+    } finally {
+      for (const context of Object.values(contexts)) await context.close();
+    }
+  });
+}
