@@ -2,26 +2,29 @@ import type { Principal } from "../auth/principal.ts";
 import { db } from "../db/client.ts";
 import { NotFound } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
-import { toPermissions } from "../policy/permissions.ts";
+import { GRANT_SELECT, splitGrants, type StoredGrant } from "../apis/built-in-api.ts";
 
 type RoleRow = {
   id: string;
   name: string;
   description: string;
   builtInKey: string | null;
-  permissions: string[];
+  grants: StoredGrant[];
   requiresMfa: boolean;
   _count: { assignments: number };
 };
 
 function toRoleView(role: RoleRow) {
+  const { permissions, unresolved } = splitGrants(role.grants);
   return {
     id: role.id,
     name: role.name,
     description: role.description,
     builtIn: role.builtInKey !== null,
     builtInKey: role.builtInKey,
-    permissions: toPermissions(role.permissions),
+    permissions,
+    /** Stored grants this version does not define: shown on the role's page, kept until removed. */
+    unresolvedPermissions: unresolved,
     requiresMfa: role.requiresMfa,
     holders: role._count.assignments,
   };
@@ -32,7 +35,7 @@ export async function listRoles(actor: Principal) {
   authorize(actor, "roles.read");
   const roles = await db.role.findMany({
     orderBy: [{ builtInKey: { sort: "asc", nulls: "last" } }, { name: "asc" }],
-    include: { _count: { select: { assignments: true } } },
+    include: { _count: { select: { assignments: true } }, grants: GRANT_SELECT },
   });
   return roles.map(toRoleView);
 }
@@ -41,7 +44,7 @@ export async function getRole(actor: Principal, roleId: string) {
   authorize(actor, "roles.read");
   const role = await db.role.findUnique({
     where: { id: roleId },
-    include: { _count: { select: { assignments: true } } },
+    include: { _count: { select: { assignments: true } }, grants: GRANT_SELECT },
   });
   if (!role) throw NotFound("role");
   return { ...toRoleView(role), createdAt: role.createdAt, updatedAt: role.updatedAt };
