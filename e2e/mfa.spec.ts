@@ -1,3 +1,4 @@
+import { builtInGrantRows } from "../lib/apis/built-in-api.ts";
 import { randomBytes } from "node:crypto";
 
 import type { Page } from "@playwright/test";
@@ -77,7 +78,7 @@ test("a role that requires MFA sends its holder to enrollment from every page un
     data: {
       id: `rol_e2e${randomBytes(4).toString("hex")}`,
       name: `Strict ${randomBytes(3).toString("hex")}`,
-      permissions: ["audit.read"],
+      grants: { create: builtInGrantRows(["audit.read"]) },
       requiresMfa: true,
     },
   });

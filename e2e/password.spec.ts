@@ -69,7 +69,7 @@ test("changing a password revokes the personal tokens by default and names the A
   const clientName = `Billing sync ${randomBytes(2).toString("hex")}`;
   const clientId = newId("cli");
   await db.apiClient.create({
-    data: { id: clientId, clientId, name: clientName, ownerId: developer.id, allowedScopes: [] },
+    data: { id: clientId, clientId, name: clientName, ownerId: developer.id },
   });
   const headers = { authorization: `Bearer ${token}` };
   expect((await page.request.get("/api/v1/me", { headers })).status()).toBe(200);

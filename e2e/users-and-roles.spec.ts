@@ -1,3 +1,4 @@
+import { builtInGrantRows } from "../lib/apis/built-in-api.ts";
 import { randomBytes } from "node:crypto";
 
 import { newId } from "../lib/crypto/ids.ts";
@@ -135,7 +136,7 @@ test("a role manager cannot edit a role that grants more than they hold, and the
     data: {
       id: roleId,
       name: `Role manager ${randomBytes(2).toString("hex")}`,
-      permissions: ["roles.read", "roles.write"],
+      grants: { create: builtInGrantRows(["roles.read", "roles.write"]) },
     },
   });
   const manager = await createTestUser({ label: "rolemanager" });

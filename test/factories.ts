@@ -1,3 +1,4 @@
+import { builtInGrantRows, GRANT_SELECT, splitGrants } from "../lib/apis/built-in-api.ts";
 import { randomBytes } from "node:crypto";
 
 import { encode } from "next-auth/jwt";
@@ -63,7 +64,15 @@ export async function makePrincipal(roles: BuiltInRoleKey[] = [], extraRoleIds: 
 
 /** A custom role with exactly these permissions. */
 export async function makeRole(permissions: Permission[], name = `Role ${randomBytes(4).toString("hex")}`) {
-  return db.role.create({ data: { id: newId("rol"), name, permissions } });
+  return db.role.create({
+    data: { id: newId("rol"), name, grants: { create: builtInGrantRows(permissions) } },
+  });
+}
+
+/** The Keyward permissions a role grants, as stored (sorted), and any it holds this version does not define. */
+export async function storedRolePermissions(roleId: string) {
+  const role = await db.role.findUniqueOrThrow({ where: { id: roleId }, include: { grants: GRANT_SELECT } });
+  return splitGrants(role.grants);
 }
 
 /** A value the test needs to be there: fails the test (not the type checker) when it is not. */

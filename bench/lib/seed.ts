@@ -1,3 +1,4 @@
+import { builtInPermissionId } from "../../lib/apis/built-in-api.ts";
 import { randomBytes } from "node:crypto";
 
 import { eventHash, GENESIS_HASH, type HashedEvent } from "../../lib/audit/canonical.ts";
@@ -78,11 +79,16 @@ export async function seedTokens(
       fragments.push(displayFragment("personal", token));
     }
     await db.$executeRawUnsafe(
-      `INSERT INTO "ApiToken" (id, "userId", name, scopes, "createdAt", "expiresAt")
-       SELECT id, uid, 'bench', ARRAY['users.read'], now(), $3 FROM unnest($1::text[], $2::text[]) AS t(id, uid)`,
+      `INSERT INTO "ApiToken" (id, "userId", name, "createdAt", "expiresAt")
+       SELECT id, uid, 'bench', now(), $3 FROM unnest($1::text[], $2::text[]) AS t(id, uid)`,
       ids,
       userIds,
       expires,
+    );
+    await db.$executeRawUnsafe(
+      `INSERT INTO "ApiTokenPermission" ("tokenId", "permissionId") SELECT id, $2 FROM unnest($1::text[]) AS id`,
+      ids,
+      builtInPermissionId("users.read"),
     );
     await db.$executeRawUnsafe(
       `INSERT INTO "ApiTokenSecret" (id, "tokenId", hash, fragment, "createdAt")
@@ -104,10 +110,15 @@ export async function seedClients(
     secret: newSecretToken("clientSecret"),
   }));
   await db.$executeRawUnsafe(
-    `INSERT INTO "ApiClient" (id, "clientId", name, "ownerId", "allowedScopes", "createdAt", "updatedAt")
-     SELECT id, id, 'bench ' || id, $2, ARRAY['users.read'], now(), now() FROM unnest($1::text[]) AS id`,
+    `INSERT INTO "ApiClient" (id, "clientId", name, "ownerId", "createdAt", "updatedAt")
+     SELECT id, id, 'bench ' || id, $2, now(), now() FROM unnest($1::text[]) AS id`,
     clients.map((c) => c.clientId),
     ownerId,
+  );
+  await db.$executeRawUnsafe(
+    `INSERT INTO "ApiClientPermission" ("clientId", "permissionId") SELECT id, $2 FROM unnest($1::text[]) AS id`,
+    clients.map((c) => c.clientId),
+    builtInPermissionId("users.read"),
   );
   await db.$executeRawUnsafe(
     `INSERT INTO "ApiClientSecret" (id, "clientId", hash, fragment, "createdAt")

@@ -131,6 +131,11 @@ export const roleResource = z.object({
   description: z.string(),
   builtIn: z.boolean(),
   permissions: z.array(permissionSchema),
+  unresolvedPermissions: z
+    .array(z.string())
+    .describe(
+      "Stored grants this version of Keyward does not define: they authorize nothing and stay until removed.",
+    ),
   requiresMfa: z.boolean(),
   holders: z.number().int(),
 });
@@ -142,6 +147,7 @@ export function toRole(role: z.input<typeof roleResource>): z.input<typeof roleR
     description: role.description,
     builtIn: role.builtIn,
     permissions: role.permissions,
+    unresolvedPermissions: role.unresolvedPermissions,
     requiresMfa: role.requiresMfa,
     holders: role.holders,
   };

@@ -11,13 +11,12 @@ import {
   mintTestToken,
   requestClientToken,
 } from "../../test/credentials.ts";
-import { makePrincipal, TEST_CONTEXT } from "../../test/factories.ts";
+import { makePrincipal, storedRolePermissions, TEST_CONTEXT } from "../../test/factories.ts";
 import { call } from "../../test/requests.ts";
 import { db } from "../db/client.ts";
 import { confirmTotpEnrollment, startTotpEnrollment } from "../mfa/enroll-totp.ts";
 import { resetUserMfa } from "../mfa/reset-user-mfa.ts";
 import { updateRole } from "../roles/manage-role.ts";
-import { toPermissions } from "../policy/permissions.ts";
 import { updateSecuritySettings } from "../settings/update-settings.ts";
 import { getSettings } from "../settings/settings.ts";
 import { resolveSession } from "./sessions.ts";
@@ -59,7 +58,7 @@ async function requireMfaOn(roleId: string) {
     roleId,
     name: role.name,
     description: role.description,
-    permissions: toPermissions(role.permissions),
+    permissions: (await storedRolePermissions(roleId)).permissions,
     requiresMfa: true,
     context,
   });

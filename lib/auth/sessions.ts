@@ -1,6 +1,6 @@
 import { newId } from "../crypto/ids.ts";
 import { db, type Tx } from "../db/client.ts";
-import { toPermissions } from "../policy/permissions.ts";
+import { GRANT_SELECT, splitGrants } from "../apis/built-in-api.ts";
 import { getSettings } from "../settings/settings.ts";
 import type { RequestContext, UserPrincipal } from "./principal.ts";
 
@@ -46,7 +46,7 @@ export async function resolveSession(sessionId: string, now = new Date()): Promi
           email: true,
           name: true,
           status: true,
-          roles: { select: { role: { select: { permissions: true, requiresMfa: true } } } },
+          roles: { select: { role: { select: { grants: GRANT_SELECT, requiresMfa: true } } } },
           totpFactors: { where: { activatedAt: { not: null } }, select: { id: true }, take: 1 },
           webauthnCreds: { select: { id: true }, take: 1 },
         },
@@ -60,7 +60,7 @@ export async function resolveSession(sessionId: string, now = new Date()): Promi
   if (now.getTime() - session.lastSeenAt.getTime() >= LAST_SEEN_WRITE_MS) {
     await db.session.update({ where: { id: session.id }, data: { lastSeenAt: now } });
   }
-  const permissions = new Set(session.user.roles.flatMap(({ role }) => toPermissions(role.permissions)));
+  const permissions = new Set(splitGrants(session.user.roles.flatMap(({ role }) => role.grants)).permissions);
   const hasFactor = session.user.totpFactors.length + session.user.webauthnCreds.length > 0;
   const mfaRequired = settings.mfaRequiredForAll || session.user.roles.some(({ role }) => role.requiresMfa);
   return {

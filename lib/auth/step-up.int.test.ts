@@ -93,7 +93,6 @@ describe("managing factors", () => {
       data: {
         id: `rol_req${Date.now()}`,
         name: `Req ${Date.now()}`,
-        permissions: [],
         requiresMfa: true,
         assignments: { create: { userId: principal.userId } },
       },

@@ -5,7 +5,8 @@ import type { Prisma } from "../db/generated/client.ts";
 import { likeLiteral } from "../db/like.ts";
 import { NotFound } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
-import { toPermissions, type Permission } from "../policy/permissions.ts";
+import { GRANT_SELECT, splitGrants } from "../apis/built-in-api.ts";
+import type { Permission } from "../policy/permissions.ts";
 import type { ListClientsInput } from "./client-schemas.ts";
 
 /** "orphaned": its owner was disabled or deleted, so it issues nothing until an admin reassigns it. */
@@ -33,6 +34,7 @@ const INCLUDE = {
     orderBy: { createdAt: "desc" },
     select: { id: true, fragment: true, createdAt: true, expiresAt: true },
   },
+  allowedScopes: GRANT_SELECT,
 } as const satisfies Prisma.ApiClientInclude;
 
 type Row = Prisma.ApiClientGetPayload<{ include: typeof INCLUDE }>;
@@ -44,7 +46,7 @@ function toView(row: Row): ClientView {
     id: row.id,
     name: row.name,
     description: row.description,
-    scopes: toPermissions(row.allowedScopes),
+    scopes: splitGrants(row.allowedScopes).permissions,
     status: row.disabledAt ? "disabled" : ownerActive ? "active" : "orphaned",
     owner: row.owner
       ? { id: row.owner.id, email: row.owner.email, name: row.owner.name, active: ownerActive }

@@ -9,6 +9,7 @@ import { newId } from "../crypto/ids.ts";
 import { db, type Tx } from "../db/client.ts";
 import { Conflict, Forbidden, NotFound } from "../errors/app-error.ts";
 import { assertCanGrant } from "../policy/grants.ts";
+import { builtInGrantChange, builtInGrantRows, GRANT_SELECT, splitGrants } from "../apis/built-in-api.ts";
 import { toPermissions, type Permission } from "../policy/permissions.ts";
 import { authorize, missingPermissions } from "../policy/authorize.ts";
 import { newStoredSecret } from "../tokens/token-secrets.ts";
@@ -31,14 +32,15 @@ export async function manageableClient(tx: Tx, actor: Principal, clientId: strin
   authorize(actor, "clients.write");
   const client = await tx.apiClient.findUnique({
     where: { id: clientId },
-    include: { owner: { select: { id: true, email: true } } },
+    include: { owner: { select: { id: true, email: true } }, allowedScopes: GRANT_SELECT },
   });
   if (!client) throw NotFound("client");
-  const missing = scopesBeyond(actor, client.allowedScopes);
+  const scopes = splitGrants(client.allowedScopes).permissions;
+  const missing = scopesBeyond(actor, scopes);
   if (missing.length > 0) {
     throw Forbidden(`This client holds scopes you do not (${missing.join(", ")}), so you cannot manage it.`);
   }
-  return client;
+  return { ...client, scopes };
 }
 
 /**
@@ -95,7 +97,7 @@ async function insertClient(tx: Tx, input: NewClient): Promise<{ clientId: strin
       name: input.name,
       description: input.description,
       ownerId: owner.id,
-      allowedScopes: input.scopes,
+      allowedScopes: { create: builtInGrantRows(input.scopes) },
       secrets: { create: secret.row },
     },
   });
@@ -124,13 +126,19 @@ export async function updateClient(
     const before = {
       name: client.name,
       description: client.description,
-      scopes: [...client.allowedScopes].sort(),
+      scopes: client.scopes,
     };
     const after = { name: input.name, description: input.description, scopes: input.scopes };
     if (JSON.stringify(before) === JSON.stringify(after)) return;
     await tx.apiClient.update({
       where: { id: client.id },
-      data: { name: input.name, description: input.description, allowedScopes: input.scopes },
+      data: { name: input.name, description: input.description },
+    });
+    const change = builtInGrantChange(input.scopes);
+    await tx.apiClientPermission.deleteMany({ where: { clientId: client.id, ...change.remove } });
+    await tx.apiClientPermission.createMany({
+      data: change.add.map((permissionId) => ({ clientId: client.id, permissionId })),
+      skipDuplicates: true,
     });
     await credentialsChanged(tx, [`client:${client.id}`]);
     await recordAudit(tx, {
@@ -170,11 +178,14 @@ export async function rotateClientSecretForOwner(input: {
   context: RequestContext;
 }): Promise<{ clientSecret: string; oldSecretExpiresAt: Date | null; ownerEmail: string }> {
   return db.$transaction(async (tx) => {
-    const client = await tx.apiClient.findUnique({ where: { id: input.clientId } });
+    const client = await tx.apiClient.findUnique({
+      where: { id: input.clientId },
+      include: { allowedScopes: GRANT_SELECT },
+    });
     if (!client) throw NotFound("client");
     const owner = client.ownerId ? await loadOwner(tx, client.ownerId) : null;
     if (!owner) throw Conflict("This client has no owner: reassign it first.");
-    assertMayOwn(owner, client.allowedScopes);
+    assertMayOwn(owner, splitGrants(client.allowedScopes).permissions);
     const rotated = await replaceSecret(tx, { client, ...input });
     return { ...rotated, ownerEmail: owner.email };
   });
@@ -250,7 +261,7 @@ export async function deleteClient(input: ClientInput): Promise<void> {
       target: { kind: "client", id: client.id, display: client.name },
       context: input.context,
       details: {
-        before: { name: client.name, scopes: client.allowedScopes, owner: client.owner?.email ?? null },
+        before: { name: client.name, scopes: client.scopes, owner: client.owner?.email ?? null },
       },
     });
   });

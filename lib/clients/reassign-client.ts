@@ -1,3 +1,4 @@
+import { GRANT_SELECT, splitGrants } from "../apis/built-in-api.ts";
 import { auditActor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import type { Principal, RequestContext } from "../auth/principal.ts";
@@ -35,7 +36,7 @@ export async function reassignClient(input: ClientInput & { owner: string }): Pr
     }
     if (client.pendingOwnerId === owner.id) return;
     await assertCanManageUser(tx, actor, owner.id);
-    assertMayOwn(owner, client.allowedScopes);
+    assertMayOwn(owner, client.scopes);
     const previous = client.pendingOwnerId
       ? await tx.user.findUnique({ where: { id: client.pendingOwnerId }, select: { email: true } })
       : null;
@@ -77,11 +78,11 @@ export async function acceptClientReassignment(
     if (claimed.count === 0) throw NotFound("reassignment");
     const client = await tx.apiClient.findUniqueOrThrow({
       where: { id: input.clientId },
-      include: { owner: { select: { email: true } } },
+      include: { owner: { select: { email: true } }, allowedScopes: GRANT_SELECT },
     });
     const owner = await loadOwner(tx, actor.userId);
     if (!owner) throw NotFound("user");
-    assertMayOwn(owner, client.allowedScopes);
+    assertMayOwn(owner, splitGrants(client.allowedScopes).permissions);
     // Tokens issued until now were obtained for the previous owner: refuse them from here on.
     await tx.apiClient.update({
       where: { id: client.id },
@@ -148,12 +149,12 @@ export async function listOfferedClients(actor: Principal): Promise<OfferedClien
     where: { pendingOwnerId: actor.userId },
     orderBy: [{ pendingOwnerSince: "asc" }, { id: "asc" }],
     take: 50,
-    include: { owner: { select: { email: true } } },
+    include: { owner: { select: { email: true } }, allowedScopes: GRANT_SELECT },
   });
   return rows.map((row) => ({
     id: row.id,
     name: row.name,
-    scopes: row.allowedScopes,
+    scopes: splitGrants(row.allowedScopes).permissions,
     owner: row.owner?.email ?? null,
     proposedBy: row.pendingOwnerProposedBy,
     since: row.pendingOwnerSince,

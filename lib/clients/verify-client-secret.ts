@@ -1,7 +1,7 @@
 import { ensureChangeFeed } from "../credentials/change-feed.ts";
 import { cachedCredential, type CredentialTag, type Loaded } from "../credentials/credential-cache.ts";
 import { narrow } from "../credentials/owner.ts";
-import { EPOCH_MS } from "../credentials/owner-permissions-sql.ts";
+import { builtInScopesSql, EPOCH_MS } from "../credentials/owner-permissions-sql.ts";
 import { ownerState } from "../credentials/owner-state.ts";
 import { constantTimeEqual, sha256Hex } from "../crypto/hash.ts";
 import { isWellFormedToken } from "../crypto/secret-token.ts";
@@ -28,7 +28,7 @@ export type ClientRecord = {
 
 /** The columns of a client (`c`) a ClientRecord is made of. */
 export const CLIENT_RECORD_COLUMNS = `c.id AS client_id, c.name AS client_name,
-  ${EPOCH_MS('c."disabledAt"')} AS disabled_at, c."allowedScopes" AS allowed_scopes, c."ownerId" AS owner_id,
+  ${EPOCH_MS('c."disabledAt"')} AS disabled_at, ${builtInScopesSql("ApiClientPermission", "clientId", "c.id")} AS allowed_scopes, c."ownerId" AS owner_id,
   ${EPOCH_MS('c."tokensNotBefore"')} AS tokens_not_before`;
 
 export type ClientRecordRow = {

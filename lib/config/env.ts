@@ -24,7 +24,6 @@ const envSchema = z.object({
   KEYWARD_EMBEDDED_DB: z.enum(["0", "1"]).default("0"),
   KEYWARD_DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
   /** The `aud` of access tokens requested without a `resource` (RFC 8707); default: this API. */
-  KEYWARD_DEFAULT_AUDIENCE: z.url().optional(),
   /** Requests per minute each API token or client may make. */
   KEYWARD_API_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   /** Outgoing mail (password-reset links): smtp:// or smtps://user:password@host:port. */
@@ -55,7 +54,6 @@ export type Config = {
   issuer: string;
   /** The audience Keyward's own API accepts in client access tokens. */
   apiAudience: string;
-  defaultAudience: string;
   apiRateLimitPerMinute: number;
   /** Outgoing mail, when configured. */
   smtpUrl: string | undefined;
@@ -77,6 +75,12 @@ export function resetConfigForTests(): void {
 }
 
 export function readConfig(env: Env): Config {
+  // Removed settings fail loudly: silently ignoring one would change what tokens say.
+  if (env.KEYWARD_DEFAULT_AUDIENCE) {
+    throw new ConfigError(
+      "KEYWARD_DEFAULT_AUDIENCE was removed: register the API instead (a token's audience is always a registered API; without a resource parameter a client gets its only API). Unset it to start.",
+    );
+  }
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -104,7 +108,6 @@ export function readConfig(env: Env): Config {
     redisUrl: e.REDIS_URL || undefined,
     issuer,
     apiAudience,
-    defaultAudience: e.KEYWARD_DEFAULT_AUDIENCE ?? apiAudience,
     apiRateLimitPerMinute: e.KEYWARD_API_RATE_LIMIT,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.KEYWARD_MAIL_FROM || `Keyward <keyward@${publicUrl.hostname}>`,

@@ -70,4 +70,9 @@ describe("configuration", () => {
     expect(() => readConfig({ ...env, DATABASE_URL: "mysql://x" })).toThrow(/^DATABASE_URL/);
     expect(() => readConfig({ ...env, PORT: "http" })).toThrow(/^PORT/);
   });
+
+  it("refuses to start with the removed KEYWARD_DEFAULT_AUDIENCE rather than ignore it", () => {
+    const env = { KEYWARD_DATA_DIR: tempDir(), KEYWARD_DEFAULT_AUDIENCE: "https://orders.example.test/" };
+    expect(() => readConfig(env)).toThrow(/KEYWARD_DEFAULT_AUDIENCE was removed/);
+  });
 });

@@ -1,4 +1,5 @@
 import type { Db, Tx } from "../db/client.ts";
+import { GRANT_SELECT, splitGrants, type StoredGrant } from "../apis/built-in-api.ts";
 import { type Permission, toPermissions } from "../policy/permissions.ts";
 
 /** The user who answers for a token or client, with the permissions their roles give them now. */
@@ -9,7 +10,7 @@ export const OWNER_SELECT = {
   email: true,
   name: true,
   status: true,
-  roles: { select: { role: { select: { permissions: true } } } },
+  roles: { select: { role: { select: { grants: GRANT_SELECT } } } },
 } as const;
 
 type OwnerRow = {
@@ -17,7 +18,7 @@ type OwnerRow = {
   email: string;
   name: string;
   status: string;
-  roles: { role: { permissions: string[] } }[];
+  roles: { role: { grants: StoredGrant[] } }[];
 };
 
 export function toOwner(row: OwnerRow): Owner {
@@ -26,7 +27,7 @@ export function toOwner(row: OwnerRow): Owner {
     email: row.email,
     name: row.name,
     active: row.status === "active",
-    permissions: [...new Set(row.roles.flatMap(({ role }) => toPermissions(role.permissions)))].sort(),
+    permissions: splitGrants(row.roles.flatMap(({ role }) => role.grants)).permissions,
   };
 }
 

@@ -130,7 +130,7 @@ describe("adding a factor needs step-up", () => {
 
   it("a user forced to enroll right after signing in can add their first factor", async () => {
     const role = await db.role.create({
-      data: { id: `rol_req${Date.now()}`, name: `Req ${Date.now()}`, permissions: [], requiresMfa: true },
+      data: { id: `rol_req${Date.now()}`, name: `Req ${Date.now()}`, requiresMfa: true },
     });
     const user = await makeUser();
     await db.roleAssignment.create({ data: { userId: user.id, roleId: role.id } });

@@ -3,6 +3,7 @@ import { SignJWT } from "jose";
 import type { RequestContext } from "../auth/principal.ts";
 import type { ClientState } from "../clients/verify-client-secret.ts";
 import { getConfig } from "../config/env.ts";
+import { apiByIdentifier, type ApiAudience } from "../apis/audience.ts";
 import { noteClientUse } from "../credentials/last-used.ts";
 import { assertOwnerMayIssueTokens } from "../credentials/owner-standing.ts";
 import { newId } from "../crypto/ids.ts";
@@ -37,25 +38,47 @@ function grantedScopes(client: ClientState, requested: string | undefined): Perm
   return [...new Set(names as Permission[])].sort();
 }
 
-/** RFC 8707 §2: absolute URIs without a fragment; none means the configured default audience. */
-function audiences(resources: string[]): string[] {
-  if (resources.length === 0) return [getConfig().defaultAudience];
-  if (resources.length > 10) throw new OAuthError("invalid_target", "At most 10 resource parameters.");
-  for (const resource of resources) {
-    let url: URL | null = null;
-    try {
-      url = new URL(resource);
-    } catch {
-      url = null;
-    }
-    if (!url || resource.includes("#") || resource.length > 500 || !/^https?:$/.test(url.protocol)) {
-      throw new OAuthError(
-        "invalid_target",
-        "Each resource must be an absolute http(s) URI without a fragment.",
-      );
-    }
+/**
+ * RFC 8707 with one audience per token (ADR 0011): the `resource` names a registered, active API the
+ * client holds permissions of; without one, the client's only API. Never an audience nobody
+ * registered: a token for an unregistered URI would be accepted by any API that trusts the JWKS
+ * and forgets to check `aud` narrowly.
+ */
+async function audience(client: ClientState, resources: string[]): Promise<ApiAudience> {
+  if (resources.length > 1) {
+    throw new OAuthError(
+      "invalid_target",
+      "One resource per token request: an access token has exactly one audience. Ask for each API in its own request.",
+    );
   }
-  return [...new Set(resources)];
+  const resource = resources[0];
+  if (resource === undefined) {
+    // Today a client holds permissions of Keyward's own API only; the registry supplies the rest.
+    const api = await apiByIdentifier(getConfig().apiAudience);
+    if (!api)
+      throw new OAuthError("invalid_target", "Keyward's own API is not registered yet: restart Keyward.");
+    return usable(api);
+  }
+  let url: URL | null = null;
+  try {
+    url = new URL(resource);
+  } catch {
+    url = null;
+  }
+  if (!url || resource.includes("#") || resource.length > 500 || !/^https?:$/.test(url.protocol)) {
+    throw new OAuthError(
+      "invalid_target",
+      "The resource must be an absolute http(s) URI without a fragment.",
+    );
+  }
+  const api = await apiByIdentifier(resource);
+  if (!api) throw new OAuthError("invalid_target", "No API is registered with this resource identifier.");
+  return usable(api);
+}
+
+function usable(api: ApiAudience): ApiAudience {
+  if (api.disabled) throw new OAuthError("invalid_target", `The API "${api.name}" is disabled.`);
+  return api;
 }
 
 /**
@@ -76,9 +99,16 @@ export async function issueClientCredentialsToken(
     );
   }
   await assertOwnerMayIssueTokens(client.ownerId);
+  const api = await audience(client, params.resources);
+  if (!api.builtIn || client.allowedScopes.length === 0) {
+    throw new OAuthError("invalid_target", `This client is not allowed any permission of "${api.name}".`);
+  }
   const scopes = grantedScopes(client, params.scope);
-  const aud = audiences(params.resources);
-  const lifetimeSeconds = (await getSettings(db)).accessTokenMinutes * 60;
+  const aud = [api.identifier];
+  // The settings' access-token lifetime is the cap; an API may ask for less. Keyward's own API
+  // (not editable) takes the setting.
+  const cap = (await getSettings(db)).accessTokenMinutes * 60;
+  const lifetimeSeconds = api.builtIn ? cap : Math.min(api.accessTokenTtlSeconds, cap);
   const key = await activeSigningKey();
   const now = Math.floor(Date.now() / 1000);
   const scope = scopes.join(" ");
@@ -87,7 +117,7 @@ export async function issueClientCredentialsToken(
     .setProtectedHeader({ alg: SIGNING_ALG, typ: "at+jwt", kid: key.kid })
     .setIssuer(getConfig().issuer)
     .setSubject(client.clientId)
-    .setAudience(aud.length === 1 ? (aud[0] as string) : aud)
+    .setAudience(api.identifier)
     .setIssuedAt(now)
     .setExpirationTime(now + lifetimeSeconds)
     .setJti(jti)

@@ -38,7 +38,10 @@ export function isPermission(value: string): value is Permission {
   return known.has(value);
 }
 
-/** Stored permission arrays may hold keys a newer version removed: keep only the ones we know. */
+/**
+ * Names read back from storage may include keys this version does not define (a newer or older
+ * version's): they authorize nothing. They stay stored and are reported (lib/apis/built-in-api.ts).
+ */
 export function toPermissions(values: readonly string[]): Permission[] {
   return values.filter(isPermission);
 }

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 
-import { makePrincipal, makeRole, makeUser, TEST_CONTEXT } from "../../test/factories.ts";
+import {
+  makePrincipal,
+  makeRole,
+  makeUser,
+  storedRolePermissions,
+  TEST_CONTEXT,
+} from "../../test/factories.ts";
 import { resolveSession } from "../auth/sessions.ts";
 import { db } from "../db/client.ts";
 import { AppError } from "../errors/app-error.ts";
@@ -37,9 +43,7 @@ describe("privilege escalation is refused", () => {
         }),
       ),
     ).toBe("forbidden");
-    expect((await db.role.findUniqueOrThrow({ where: { id: custom.id } })).permissions).toEqual([
-      "users.read",
-    ]);
+    expect((await storedRolePermissions(custom.id)).permissions).toEqual(["users.read"]);
   });
 
   it("a user manager cannot assign Administrator, nor invite someone as one", async () => {

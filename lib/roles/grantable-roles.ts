@@ -1,7 +1,7 @@
 import type { Principal } from "../auth/principal.ts";
 import { db } from "../db/client.ts";
 import { authorize, missingPermissions } from "../policy/authorize.ts";
-import { toPermissions } from "../policy/permissions.ts";
+import { GRANT_SELECT, splitGrants } from "../apis/built-in-api.ts";
 
 /**
  * The roles a user manager can choose from when inviting or assigning (part of users.write, so it
@@ -11,9 +11,10 @@ export async function grantableRoles(actor: Principal) {
   authorize(actor, "users.write");
   const roles = await db.role.findMany({
     orderBy: [{ builtInKey: { sort: "asc", nulls: "last" } }, { name: "asc" }],
+    include: { grants: GRANT_SELECT },
   });
   return roles.map((role) => {
-    const permissions = toPermissions(role.permissions);
+    const { permissions } = splitGrants(role.grants);
     return {
       id: role.id,
       name: role.name,

@@ -3,26 +3,29 @@ import { db } from "../db/client.ts";
 import { likeLiteral } from "../db/like.ts";
 import { NotFound } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
-import { toPermissions } from "../policy/permissions.ts";
+import { GRANT_SELECT, splitGrants, type StoredGrant } from "../apis/built-in-api.ts";
 
 type RoleRow = {
   id: string;
   name: string;
   description: string;
   builtInKey: string | null;
-  permissions: string[];
+  grants: StoredGrant[];
   requiresMfa: boolean;
   _count: { assignments: number };
 };
 
 function toRoleView(role: RoleRow) {
+  const { permissions, unresolved } = splitGrants(role.grants);
   return {
     id: role.id,
     name: role.name,
     description: role.description,
     builtIn: role.builtInKey !== null,
     builtInKey: role.builtInKey,
-    permissions: toPermissions(role.permissions),
+    permissions,
+    /** Stored grants this version does not define: shown on the role's page, kept until removed. */
+    unresolvedPermissions: unresolved,
     requiresMfa: role.requiresMfa,
     holders: role._count.assignments,
   };
@@ -39,7 +42,7 @@ export async function listRoles(actor: Principal, options: ListRolesOptions = {}
     where: options.q ? { name: { contains: likeLiteral(options.q), mode: "insensitive" } } : {},
     orderBy: [{ builtInKey: { sort: "asc", nulls: "last" } }, { name: "asc" }],
     ...(options.take ? { take: options.take } : {}),
-    include: { _count: { select: { assignments: true } } },
+    include: { _count: { select: { assignments: true } }, grants: GRANT_SELECT },
   });
   return roles.map(toRoleView);
 }
@@ -48,7 +51,7 @@ export async function getRole(actor: Principal, roleId: string) {
   authorize(actor, "roles.read");
   const role = await db.role.findUnique({
     where: { id: roleId },
-    include: { _count: { select: { assignments: true } } },
+    include: { _count: { select: { assignments: true } }, grants: GRANT_SELECT },
   });
   if (!role) throw NotFound("role");
   return { ...toRoleView(role), createdAt: role.createdAt, updatedAt: role.updatedAt };

@@ -1,12 +1,20 @@
 import { describe, expect, it } from "vitest";
+import { randomBytes } from "node:crypto";
 
 import { PATCH as rolePatch } from "../../app/api/v1/roles/[roleId]/route.ts";
-import { makePrincipal, makeRole, makeUser, signedInCookie, TEST_CONTEXT } from "../../test/factories.ts";
+import {
+  makePrincipal,
+  makeRole,
+  makeUser,
+  signedInCookie,
+  storedRolePermissions,
+  TEST_CONTEXT,
+} from "../../test/factories.ts";
 import { call } from "../../test/requests.ts";
 import { resolveSession } from "../auth/sessions.ts";
 import { db } from "../db/client.ts";
 import { AppError } from "../errors/app-error.ts";
-import { toPermissions } from "../policy/permissions.ts";
+import { getRole } from "./list-roles.ts";
 import { holdersOfPermission } from "./permission-matrix.ts";
 import { createRole, deleteRole, updateRole } from "./manage-role.ts";
 import { roleFieldsSchema } from "./role-schemas.ts";
@@ -19,6 +27,54 @@ const failure = (p: Promise<unknown>) =>
   );
 
 describe("custom roles", () => {
+  it("names compare case-insensitively and literally: LIKE metacharacters are plain text", async () => {
+    const { principal } = await makePrincipal(["admin"]);
+    const tag = randomBytes(3).toString("hex");
+    for (const name of [`Ops ${tag} \\`, `Ops ${tag} %`, `Ops ${tag} _x`]) {
+      await createRole({ ...roleFieldsSchema.parse({ name }), actor: principal, context });
+      const again = await failure(
+        createRole({ ...roleFieldsSchema.parse({ name: name.toUpperCase() }), actor: principal, context }),
+      );
+      expect(again?.code, name).toBe("invalid");
+    }
+    // "%" is not a wildcard: a different name that it would match is free.
+    await createRole({
+      ...roleFieldsSchema.parse({ name: `Ops ${tag} anything` }),
+      actor: principal,
+      context,
+    });
+  });
+
+  // Guarantee: a grant this version does not define is reported and survives a save of the known ones.
+  it("keeps and reports a stored grant this version does not define", async () => {
+    const { principal } = await makePrincipal(["admin"]);
+    const role = await makeRole(["users.read"]);
+    await db.apiPermission.upsert({
+      where: { id: "perm_keyward_reports.export" },
+      create: { id: "perm_keyward_reports.export", apiId: "api_keyward", name: "reports.export" },
+      update: {},
+    });
+    await db.rolePermission.create({
+      data: { roleId: role.id, permissionId: "perm_keyward_reports.export" },
+    });
+    const view = await getRole(principal, role.id);
+    expect(view.permissions).toEqual(["users.read"]);
+    expect(view.unresolvedPermissions).toEqual(["reports.export"]);
+    await updateRole({
+      roleId: role.id,
+      name: role.name,
+      description: "",
+      permissions: ["audit.read"],
+      requiresMfa: false,
+      actor: principal,
+      context,
+    });
+    expect(await storedRolePermissions(role.id)).toEqual({
+      permissions: ["audit.read"],
+      unresolved: ["reports.export"],
+    });
+  });
+
   it("are created, renamed and narrowed, with before/after in the audit log, and holders feel it at once", async () => {
     const { principal } = await makePrincipal(["admin"]);
     const fields = roleFieldsSchema.parse({
@@ -100,7 +156,7 @@ describe("a role is managed only by someone who holds everything it grants", () 
       actor: principal,
       roleId: admin.id,
       description: admin.description,
-      permissions: toPermissions(admin.permissions),
+      permissions: (await storedRolePermissions(admin.id)).permissions,
       context,
     };
     const untick = await failure(updateRole({ ...base, name: admin.name, requiresMfa: false }));
@@ -168,7 +224,7 @@ describe("a role is managed only by someone who holds everything it grants", () 
       json: {
         name: admin.name,
         description: admin.description,
-        permissions: admin.permissions,
+        permissions: (await storedRolePermissions(admin.id)).permissions,
         requiresMfa: false,
       },
     });

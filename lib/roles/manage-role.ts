@@ -9,18 +9,18 @@ import { Conflict, Invalid, NotFound } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
 import { BUILT_IN_ROLES } from "../policy/built-in-roles.ts";
 import { assertCanGrant, roleRefusal } from "../policy/grants.ts";
-import { toPermissions } from "../policy/permissions.ts";
+import { builtInGrantChange, builtInGrantRows, GRANT_SELECT, splitGrants } from "../apis/built-in-api.ts";
 import type { RoleFields } from "./role-schemas.ts";
 
 const BUILT_IN_NAMES = new Set(Object.values(BUILT_IN_ROLES).map((role) => role.name.toLowerCase()));
 
 async function assertNameFree(tx: Tx, name: string, exceptId?: string): Promise<void> {
   if (BUILT_IN_NAMES.has(name.toLowerCase())) throw nameTaken();
-  const clash = await tx.role.findFirst({
-    where: { name: { equals: name, mode: "insensitive" }, ...(exceptId ? { id: { not: exceptId } } : {}) },
-    select: { id: true },
-  });
-  if (clash) throw nameTaken();
+  // lower() = lower(), not Prisma's case-insensitive `equals`: that is an ILIKE, and a name ending
+  // in a backslash is an invalid LIKE pattern there (found by the server-action fuzzing).
+  const clash = await tx.$queryRaw<{ id: string }[]>`
+    SELECT id FROM "Role" WHERE lower(name) = lower(${name}) AND id <> ${exceptId ?? ""} LIMIT 1`;
+  if (clash.length > 0) throw nameTaken();
 }
 
 const nameTaken = () =>
@@ -42,8 +42,8 @@ export async function createRole(
         id,
         name: input.name,
         description: input.description,
-        permissions: input.permissions,
         requiresMfa: input.requiresMfa,
+        grants: { create: builtInGrantRows(input.permissions) },
       },
     });
     await recordAudit(tx, {
@@ -77,12 +77,12 @@ export async function updateRole(
   authorize(input.actor, "roles.write");
   await assertRecentAuth(input.actor);
   await db.$transaction(async (tx) => {
-    const role = await tx.role.findUnique({ where: { id: input.roleId } });
+    const role = await tx.role.findUnique({ where: { id: input.roleId }, include: { grants: GRANT_SELECT } });
     if (!role) throw NotFound("role");
     const before = {
       name: role.name,
       description: role.description,
-      permissions: toPermissions(role.permissions).sort(),
+      permissions: splitGrants(role.grants).permissions,
       requiresMfa: role.requiresMfa,
     };
     assertCanGrant(input.actor, before.permissions, roleRefusal);
@@ -102,7 +102,14 @@ export async function updateRole(
       throw Conflict("Built-in roles keep their name and permissions; only “requires MFA” can change.");
     }
     if (!role.builtInKey) await assertNameFree(tx, after.name, role.id);
-    await tx.role.update({ where: { id: role.id }, data: after });
+    const { permissions, ...fields } = after;
+    await tx.role.update({ where: { id: role.id }, data: fields });
+    const change = builtInGrantChange(permissions);
+    await tx.rolePermission.deleteMany({ where: { roleId: role.id, ...change.remove } });
+    await tx.rolePermission.createMany({
+      data: change.add.map((permissionId) => ({ roleId: role.id, permissionId })),
+      skipDuplicates: true,
+    });
     // Every holder's tokens and clients follow the role's permissions on their next request.
     await credentialsChanged(tx, ["*"]);
     await recordAudit(tx, {
@@ -127,12 +134,13 @@ export async function deleteRole(input: {
   await db.$transaction(async (tx) => {
     const role = await tx.role.findUnique({
       where: { id: input.roleId },
-      include: { _count: { select: { assignments: true } } },
+      include: { _count: { select: { assignments: true } }, grants: GRANT_SELECT },
     });
     if (!role) throw NotFound("role");
     if (role.builtInKey) throw Conflict("Built-in roles cannot be deleted.");
+    const { permissions, unresolved } = splitGrants(role.grants);
     // Taking a role away from its holders is removing its permissions from them: the actor must hold them.
-    assertCanGrant(input.actor, toPermissions(role.permissions), roleRefusal);
+    assertCanGrant(input.actor, permissions, roleRefusal);
     const holders = role._count.assignments;
     if (holders > 0 && !input.removeFromHolders) {
       throw Conflict(
@@ -147,7 +155,11 @@ export async function deleteRole(input: {
       target: { kind: "role", id: role.id, display: role.name },
       context: input.context,
       details: {
-        before: { name: role.name, permissions: role.permissions, requiresMfa: role.requiresMfa },
+        before: {
+          name: role.name,
+          permissions: [...permissions, ...unresolved],
+          requiresMfa: role.requiresMfa,
+        },
         removedFromHolders: holders,
       },
     });

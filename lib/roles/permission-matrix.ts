@@ -1,6 +1,7 @@
 import type { Principal } from "../auth/principal.ts";
 import { db } from "../db/client.ts";
 import { authorize } from "../policy/authorize.ts";
+import { builtInPermissionId } from "../apis/built-in-api.ts";
 import type { Permission } from "../policy/permissions.ts";
 import { listRoles } from "./list-roles.ts";
 
@@ -13,15 +14,16 @@ export async function permissionMatrix(actor: Principal) {
 export async function holdersOfPermission(actor: Principal, permission: Permission, take = 100) {
   authorize(actor, "roles.read");
   authorize(actor, "users.read");
+  const holds = { role: { grants: { some: { permissionId: builtInPermissionId(permission) } } } };
   const users = await db.user.findMany({
-    where: { roles: { some: { role: { permissions: { has: permission } } } } },
+    where: { roles: { some: holds } },
     select: {
       id: true,
       email: true,
       name: true,
       status: true,
       roles: {
-        where: { role: { permissions: { has: permission } } },
+        where: holds,
         select: { role: { select: { name: true } } },
       },
     },

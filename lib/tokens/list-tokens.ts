@@ -4,7 +4,8 @@ import { cursorPage } from "../db/cursor-page.ts";
 import type { Prisma } from "../db/generated/client.ts";
 import { Forbidden } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
-import { toPermissions, type Permission } from "../policy/permissions.ts";
+import { GRANT_SELECT, splitGrants } from "../apis/built-in-api.ts";
+import type { Permission } from "../policy/permissions.ts";
 import { findVisibleToken } from "./token-access.ts";
 import type { ListTokensInput } from "./token-schemas.ts";
 
@@ -30,6 +31,7 @@ export type TokenView = {
 const INCLUDE = {
   user: { select: { id: true, email: true, name: true } },
   secrets: { orderBy: { createdAt: "desc" }, select: { fragment: true, expiresAt: true } },
+  scopes: GRANT_SELECT,
 } as const satisfies Prisma.ApiTokenInclude;
 
 type Row = Prisma.ApiTokenGetPayload<{ include: typeof INCLUDE }>;
@@ -48,7 +50,7 @@ function toView(row: Row, now: Date): TokenView {
   return {
     id: row.id,
     name: row.name,
-    scopes: toPermissions(row.scopes),
+    scopes: splitGrants(row.scopes).permissions,
     status: statusOf(row, now),
     createdAt: row.createdAt,
     expiresAt: row.expiresAt,

@@ -1,3 +1,4 @@
+import { builtInGrantRows } from "../apis/built-in-api.ts";
 import type { AuditActor } from "../audit/actions.ts";
 import { auditActor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
@@ -77,7 +78,7 @@ async function insertToken(
       id,
       userId: owner.id,
       name: input.name,
-      scopes: input.scopes,
+      scopes: { create: builtInGrantRows(input.scopes) },
       createdAt: now,
       expiresAt,
       secrets: { create: { ...secret.row, createdAt: now } },

@@ -1,3 +1,4 @@
+import { GRANT_SELECT } from "../apis/built-in-api.ts";
 import { accountableUserId, type Principal } from "../auth/principal.ts";
 import type { Tx } from "../db/client.ts";
 import { NotFound } from "../errors/app-error.ts";
@@ -17,7 +18,7 @@ export function ownsToken(actor: Principal, token: { id: string; userId: string 
 export async function findVisibleToken(tx: Tx, actor: Principal, tokenId: string) {
   const token = await tx.apiToken.findUnique({
     where: { id: tokenId },
-    include: { user: { select: { id: true, email: true, name: true } } },
+    include: { user: { select: { id: true, email: true, name: true } }, scopes: GRANT_SELECT },
   });
   if (!token) throw NotFound("token");
   const mine = actor.kind !== "client" && accountableUserId(actor) === token.userId;

@@ -3,7 +3,7 @@ import { ensureChangeFeed } from "../credentials/change-feed.ts";
 import { cachedCredential, type Loaded } from "../credentials/credential-cache.ts";
 import { noteTokenUse } from "../credentials/last-used.ts";
 import { narrow } from "../credentials/owner.ts";
-import { EPOCH_MS } from "../credentials/owner-permissions-sql.ts";
+import { builtInScopesSql, EPOCH_MS } from "../credentials/owner-permissions-sql.ts";
 import { type OwnerState, ownerState } from "../credentials/owner-state.ts";
 import { constantTimeEqual, sha256Hex } from "../crypto/hash.ts";
 import { isWellFormedToken } from "../crypto/secret-token.ts";
@@ -37,10 +37,10 @@ type TokenRow = {
   user_id: string;
 };
 
-/** One round trip on two primary keys: the secret and its token. */
+/** One round trip on two primary keys (the secret and its token) and the token's scope rows. */
 const LOAD_SQL = `
   SELECT s.hash, ${EPOCH_MS('s."expiresAt"')} AS secret_expires, t.id AS token_id, t.name AS token_name,
-         t.scopes, ${EPOCH_MS('t."createdAt"')} AS created_at, ${EPOCH_MS('t."expiresAt"')} AS expires_at,
+         ${builtInScopesSql("ApiTokenPermission", "tokenId", "t.id")} AS scopes, ${EPOCH_MS('t."createdAt"')} AS created_at, ${EPOCH_MS('t."expiresAt"')} AS expires_at,
          ${EPOCH_MS('t."revokedAt"')} AS revoked_at, t."userId" AS user_id
   FROM "ApiTokenSecret" s JOIN "ApiToken" t ON t.id = s."tokenId"
   WHERE s.hash = $1`;

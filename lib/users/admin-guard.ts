@@ -1,8 +1,8 @@
+import { GRANT_SELECT, splitGrants } from "../apis/built-in-api.ts";
 import type { Principal } from "../auth/principal.ts";
 import type { Tx } from "../db/client.ts";
 import { Conflict, Forbidden } from "../errors/app-error.ts";
 import { missingPermissions } from "../policy/authorize.ts";
-import { toPermissions } from "../policy/permissions.ts";
 
 /** Serialises every change that could remove an active Administrator (disable, delete, demote). */
 const ADMIN_GUARD_LOCK = 7_294_013;
@@ -33,11 +33,11 @@ export async function assertNotLastAdmin(tx: Tx, userId: string): Promise<void> 
 export async function assertCanManageUser(tx: Tx, actor: Principal, userId: string): Promise<void> {
   const assignments = await tx.roleAssignment.findMany({
     where: { userId },
-    select: { role: { select: { permissions: true } } },
+    select: { role: { select: { grants: GRANT_SELECT } } },
   });
   const missing = missingPermissions(
     actor,
-    assignments.flatMap(({ role }) => toPermissions(role.permissions)),
+    splitGrants(assignments.flatMap(({ role }) => role.grants)).permissions,
   );
   if (missing.length > 0) {
     throw Forbidden(

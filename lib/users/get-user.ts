@@ -1,8 +1,9 @@
+import { GRANT_SELECT, splitGrants } from "../apis/built-in-api.ts";
 import type { Principal } from "../auth/principal.ts";
 import { db } from "../db/client.ts";
 import { NotFound } from "../errors/app-error.ts";
 import { authorize, can } from "../policy/authorize.ts";
-import { toPermissions, type Permission } from "../policy/permissions.ts";
+import type { Permission } from "../policy/permissions.ts";
 
 export type UserDetail = Awaited<ReturnType<typeof getUser>>;
 
@@ -12,7 +13,7 @@ export async function getUser(actor: Principal, userId: string) {
   const user = await db.user.findUnique({
     where: { id: userId },
     include: {
-      roles: { include: { role: true }, orderBy: { role: { name: "asc" } } },
+      roles: { include: { role: { include: { grants: GRANT_SELECT } } }, orderBy: { role: { name: "asc" } } },
       totpFactors: {
         where: { activatedAt: { not: null } },
         select: { id: true, name: true, createdAt: true, lastUsedAt: true },
@@ -31,7 +32,7 @@ export async function getUser(actor: Principal, userId: string) {
 
   const grantedBy = new Map<Permission, string[]>();
   for (const { role } of user.roles) {
-    for (const permission of toPermissions(role.permissions)) {
+    for (const permission of splitGrants(role.grants).permissions) {
       grantedBy.set(permission, [...(grantedBy.get(permission) ?? []), role.name]);
     }
   }
@@ -54,7 +55,7 @@ export async function getUser(actor: Principal, userId: string) {
       id: role.id,
       name: role.name,
       builtInKey: role.builtInKey,
-      permissions: toPermissions(role.permissions),
+      permissions: splitGrants(role.grants).permissions,
       assignedAt: createdAt,
     })),
     effectivePermissions: [...grantedBy.entries()]

@@ -1,3 +1,4 @@
+import { GRANT_SELECT, splitGrants } from "../apis/built-in-api.ts";
 import { auditActor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import { accountableUserId, type Principal, type RequestContext } from "../auth/principal.ts";
@@ -8,7 +9,6 @@ import { Conflict, NotFound } from "../errors/app-error.ts";
 import { issueCode } from "../one-time-codes/one-time-codes.ts";
 import { authorize } from "../policy/authorize.ts";
 import { assertCanGrant } from "../policy/grants.ts";
-import { toPermissions } from "../policy/permissions.ts";
 import { assertCanManageUser } from "./admin-guard.ts";
 import { createUser } from "./create-user.ts";
 
@@ -52,12 +52,12 @@ export async function inviteUser(input: {
   authorize(actor, "users.write");
   await assertFreshSession(actor);
   return db.$transaction(async (tx) => {
-    const roles = await tx.role.findMany({ where: { id: { in: input.roleIds } } });
+    const roles = await tx.role.findMany({
+      where: { id: { in: input.roleIds } },
+      include: { grants: GRANT_SELECT },
+    });
     if (roles.length !== new Set(input.roleIds).size) throw NotFound("role");
-    assertCanGrant(
-      actor,
-      roles.flatMap((role) => toPermissions(role.permissions)),
-    );
+    assertCanGrant(actor, splitGrants(roles.flatMap((role) => role.grants)).permissions);
     const { id } = await createUser(tx, {
       email: input.email,
       name: input.name,

@@ -1,3 +1,4 @@
+import { GRANT_SELECT, splitGrants } from "../apis/built-in-api.ts";
 import { noticeAccountChange } from "../account/security-notices.ts";
 import { assertRecentAuth } from "../auth/step-up.ts";
 import { auditActor } from "../audit/actor.ts";
@@ -8,7 +9,6 @@ import { db, type Tx } from "../db/client.ts";
 import { Conflict, NotFound } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
 import { assertCanGrant } from "../policy/grants.ts";
-import { toPermissions } from "../policy/permissions.ts";
 import { assertCanManageUser, assertNotLastAdmin, lockAdminGuard } from "./admin-guard.ts";
 
 type AssignmentInput = { actor: Principal; userId: string; roleId: string; context: RequestContext };
@@ -16,17 +16,18 @@ type AssignmentInput = { actor: Principal; userId: string; roleId: string; conte
 async function load(tx: Tx, input: AssignmentInput) {
   const [user, role] = await Promise.all([
     tx.user.findUnique({ where: { id: input.userId } }),
-    tx.role.findUnique({ where: { id: input.roleId } }),
+    tx.role.findUnique({ where: { id: input.roleId }, include: { grants: GRANT_SELECT } }),
   ]);
   if (!user) throw NotFound("user");
   if (!role) throw NotFound("role");
+  const { permissions } = splitGrants(role.grants);
   // Assigning or removing a role needs every permission it carries: nobody grants (or takes away) what they do not hold.
-  assertCanGrant(input.actor, toPermissions(role.permissions));
+  assertCanGrant(input.actor, permissions);
   // And it is managing the user: nobody changes the roles of someone who holds more than they do
   // (a User manager could strip User manager from a developer who also holds clients.write, or give
   // an Administrator a role requiring MFA they have not set up, shutting out their tokens).
   await assertCanManageUser(tx, input.actor, user.id);
-  return { user, role };
+  return { user, role: { ...role, permissions } };
 }
 
 export async function assignRole(input: AssignmentInput): Promise<void> {

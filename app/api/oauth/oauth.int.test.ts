@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -90,7 +91,7 @@ describe("POST /api/oauth/token (client credentials)", () => {
     expect(payload.jti).toMatch(/^jti_/);
   });
 
-  it("accepts client_secret_post, and a resource parameter as the audience (RFC 8707)", async () => {
+  it("accepts client_secret_post, and a registered resource as the audience (RFC 8707)", async () => {
     const { clientId, clientSecret } = await newClient();
     const response = await call(
       token,
@@ -98,17 +99,62 @@ describe("POST /api/oauth/token (client credentials)", () => {
         grant_type: "client_credentials",
         client_id: clientId,
         client_secret: clientSecret,
-        resource: "https://orders.example.test/api",
+        resource: getConfig().apiAudience,
       }),
     );
     expect(response.status).toBe(200);
-    const accessToken = String(response.body.access_token);
-    const { payload } = await jwtVerify(accessToken, createRemoteJWKSet(jwksUrl), {
-      audience: "https://orders.example.test/api",
+    const { payload } = await jwtVerify(String(response.body.access_token), createRemoteJWKSet(jwksUrl), {
+      audience: getConfig().apiAudience,
     });
+    expect(payload.aud).toBe(getConfig().apiAudience);
     expect(payload.scope).toBe("users.read");
-    // A token for another resource is no key to Keyward's own API.
-    expect((await call(me, { bearer: accessToken })).status).toBe(401);
+  });
+
+  // Guarantee: no token is ever issued for an audience nobody registered (issue 14), and a token has
+  // exactly one audience.
+  it("answers invalid_target for an unregistered, disabled or repeated resource", async () => {
+    const { clientId, clientSecret } = await newClient();
+    const tag = randomBytes(4).toString("hex");
+    const disabled = await db.api.create({
+      data: {
+        id: `api_t${tag}`,
+        name: `Disabled ${tag}`,
+        identifier: `https://disabled-${tag}.example.test/`,
+        disabledAt: new Date(),
+      },
+    });
+    const registered = await db.api.create({
+      data: { id: `api_r${tag}`, name: `Orders ${tag}`, identifier: `https://orders-${tag}.example.test/` },
+    });
+    const cases: [string, Record<string, string> | [string, string][], RegExp][] = [
+      ["unregistered", { resource: "https://attacker.example/" }, /No API is registered/],
+      ["disabled", { resource: disabled.identifier }, /is disabled/],
+      ["not allowed", { resource: registered.identifier }, /not allowed any permission/],
+      [
+        "two resources",
+        [
+          ["resource", getConfig().apiAudience],
+          ["resource", registered.identifier],
+        ],
+        /exactly one audience/,
+      ],
+      ["with a fragment", { resource: `${getConfig().apiAudience}#x` }, /without a fragment/],
+    ];
+    for (const [name, params, description] of cases) {
+      const body = new URLSearchParams([
+        ["grant_type", "client_credentials"],
+        ...(Array.isArray(params) ? params : Object.entries(params)),
+      ]);
+      const response = await call(token, {
+        method: "POST",
+        headers: { ...FORM, authorization: basic(clientId, clientSecret) },
+        body: body.toString(),
+      });
+      expect(response.status, name).toBe(400);
+      expect(response.body.error, name).toBe("invalid_target");
+      expect(String(response.body.error_description), name).toMatch(description);
+      expect(response.body.access_token, name).toBeUndefined();
+    }
   });
 
   it("answers each RFC 6749 §5.2 error with its name, description, status and headers", async () => {

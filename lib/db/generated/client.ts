@@ -57,6 +57,24 @@ export type PasswordCredential = Prisma.PasswordCredentialModel
  */
 export type Role = Prisma.RoleModel
 /**
+ * Model Api
+ * A protected API: the audience (`identifier`) of the access tokens issued for it, with its own
+ * permission catalog. Keyward's own admin API is the built-in row (`builtInKey` "keyward"), whose
+ * permissions are also typed in code (lib/policy/permissions.ts) and kept in step on every start.
+ */
+export type Api = Prisma.ApiModel
+/**
+ * Model ApiPermission
+ * One permission of one API: (API, name). Grants reference these rows by foreign key, so a grant
+ * can never point at nothing; removing one in use is an explicit change that removes its grants.
+ */
+export type ApiPermission = Prisma.ApiPermissionModel
+/**
+ * Model RolePermission
+ * 
+ */
+export type RolePermission = Prisma.RolePermissionModel
+/**
  * Model RoleAssignment
  * 
  */
@@ -102,6 +120,12 @@ export type OneTimeCode = Prisma.OneTimeCodeModel
  */
 export type ApiToken = Prisma.ApiTokenModel
 /**
+ * Model ApiTokenPermission
+ * A personal token's scopes: permissions of any API (each within its owner's, checked when minted
+ * and again, as scopes ∩ the owner's current permissions, whenever it is used).
+ */
+export type ApiTokenPermission = Prisma.ApiTokenPermissionModel
+/**
  * Model ApiTokenSecret
  * A token may hold more than one secret during a rotation overlap.
  */
@@ -111,6 +135,11 @@ export type ApiTokenSecret = Prisma.ApiTokenSecretModel
  * 
  */
 export type ApiClient = Prisma.ApiClientModel
+/**
+ * Model ApiClientPermission
+ * The permissions an API client may be issued tokens for.
+ */
+export type ApiClientPermission = Prisma.ApiClientPermissionModel
 /**
  * Model ApiClientSecret
  * 

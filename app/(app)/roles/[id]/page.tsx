@@ -54,6 +54,13 @@ export default async function RolePage({ params, searchParams }: Props) {
         }
       />
       {created && <FormAlert tone="success">Role created. Assign it from a user&apos;s page.</FormAlert>}
+      {role.unresolvedPermissions.length > 0 && (
+        <FormAlert>
+          This role holds {role.unresolvedPermissions.length === 1 ? "a permission" : "permissions"} this
+          version of Keyward does not define: {role.unresolvedPermissions.join(", ")}. They grant nothing and
+          are kept until removed; saving the role leaves them in place.
+        </FormAlert>
+      )}
       {can(principal, "roles.write") && beyond.length > 0 && (
         <FormAlert>{roleRefusal(beyond.join(", "))}</FormAlert>
       )}

@@ -59,7 +59,6 @@ describe("GET /api/v1/me", () => {
       data: {
         id: `rol_mfa${Date.now()}`,
         name: `Needs MFA ${Date.now()}`,
-        permissions: [],
         requiresMfa: true,
       },
     });

@@ -400,6 +400,9 @@ export const ModelName = {
   User: 'User',
   PasswordCredential: 'PasswordCredential',
   Role: 'Role',
+  Api: 'Api',
+  ApiPermission: 'ApiPermission',
+  RolePermission: 'RolePermission',
   RoleAssignment: 'RoleAssignment',
   Session: 'Session',
   SignInAttempt: 'SignInAttempt',
@@ -409,8 +412,10 @@ export const ModelName = {
   RecoveryCode: 'RecoveryCode',
   OneTimeCode: 'OneTimeCode',
   ApiToken: 'ApiToken',
+  ApiTokenPermission: 'ApiTokenPermission',
   ApiTokenSecret: 'ApiTokenSecret',
   ApiClient: 'ApiClient',
+  ApiClientPermission: 'ApiClientPermission',
   ApiClientSecret: 'ApiClientSecret',
   SigningKey: 'SigningKey',
   RevokedJwt: 'RevokedJwt',
@@ -434,7 +439,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "user" | "passwordCredential" | "role" | "roleAssignment" | "session" | "signInAttempt" | "totpFactor" | "webAuthnCredential" | "webAuthnChallenge" | "recoveryCode" | "oneTimeCode" | "apiToken" | "apiTokenSecret" | "apiClient" | "apiClientSecret" | "signingKey" | "revokedJwt" | "auditEvent" | "auditCheckpoint" | "auditHeadCheckpoint" | "setting" | "rateLimit"
+    modelProps: "user" | "passwordCredential" | "role" | "api" | "apiPermission" | "rolePermission" | "roleAssignment" | "session" | "signInAttempt" | "totpFactor" | "webAuthnCredential" | "webAuthnChallenge" | "recoveryCode" | "oneTimeCode" | "apiToken" | "apiTokenPermission" | "apiTokenSecret" | "apiClient" | "apiClientPermission" | "apiClientSecret" | "signingKey" | "revokedJwt" | "auditEvent" | "auditCheckpoint" | "auditHeadCheckpoint" | "setting" | "rateLimit"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -657,6 +662,228 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         count: {
           args: Prisma.RoleCountArgs<ExtArgs>
           result: runtime.Types.Utils.Optional<Prisma.RoleCountAggregateOutputType> | number
+        }
+      }
+    }
+    Api: {
+      payload: Prisma.$ApiPayload<ExtArgs>
+      fields: Prisma.ApiFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ApiFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ApiFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiPayload>
+        }
+        findFirst: {
+          args: Prisma.ApiFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ApiFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiPayload>
+        }
+        findMany: {
+          args: Prisma.ApiFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiPayload>[]
+        }
+        create: {
+          args: Prisma.ApiCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiPayload>
+        }
+        createMany: {
+          args: Prisma.ApiCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ApiCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiPayload>[]
+        }
+        delete: {
+          args: Prisma.ApiDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiPayload>
+        }
+        update: {
+          args: Prisma.ApiUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiPayload>
+        }
+        deleteMany: {
+          args: Prisma.ApiDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ApiUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ApiUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiPayload>[]
+        }
+        upsert: {
+          args: Prisma.ApiUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiPayload>
+        }
+        aggregate: {
+          args: Prisma.ApiAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateApi>
+        }
+        groupBy: {
+          args: Prisma.ApiGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ApiGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ApiCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ApiCountAggregateOutputType> | number
+        }
+      }
+    }
+    ApiPermission: {
+      payload: Prisma.$ApiPermissionPayload<ExtArgs>
+      fields: Prisma.ApiPermissionFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ApiPermissionFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiPermissionPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ApiPermissionFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiPermissionPayload>
+        }
+        findFirst: {
+          args: Prisma.ApiPermissionFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiPermissionPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ApiPermissionFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiPermissionPayload>
+        }
+        findMany: {
+          args: Prisma.ApiPermissionFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiPermissionPayload>[]
+        }
+        create: {
+          args: Prisma.ApiPermissionCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiPermissionPayload>
+        }
+        createMany: {
+          args: Prisma.ApiPermissionCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ApiPermissionCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiPermissionPayload>[]
+        }
+        delete: {
+          args: Prisma.ApiPermissionDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiPermissionPayload>
+        }
+        update: {
+          args: Prisma.ApiPermissionUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiPermissionPayload>
+        }
+        deleteMany: {
+          args: Prisma.ApiPermissionDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ApiPermissionUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ApiPermissionUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiPermissionPayload>[]
+        }
+        upsert: {
+          args: Prisma.ApiPermissionUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiPermissionPayload>
+        }
+        aggregate: {
+          args: Prisma.ApiPermissionAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateApiPermission>
+        }
+        groupBy: {
+          args: Prisma.ApiPermissionGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ApiPermissionGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ApiPermissionCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ApiPermissionCountAggregateOutputType> | number
+        }
+      }
+    }
+    RolePermission: {
+      payload: Prisma.$RolePermissionPayload<ExtArgs>
+      fields: Prisma.RolePermissionFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.RolePermissionFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolePermissionPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.RolePermissionFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolePermissionPayload>
+        }
+        findFirst: {
+          args: Prisma.RolePermissionFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolePermissionPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.RolePermissionFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolePermissionPayload>
+        }
+        findMany: {
+          args: Prisma.RolePermissionFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolePermissionPayload>[]
+        }
+        create: {
+          args: Prisma.RolePermissionCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolePermissionPayload>
+        }
+        createMany: {
+          args: Prisma.RolePermissionCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.RolePermissionCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolePermissionPayload>[]
+        }
+        delete: {
+          args: Prisma.RolePermissionDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolePermissionPayload>
+        }
+        update: {
+          args: Prisma.RolePermissionUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolePermissionPayload>
+        }
+        deleteMany: {
+          args: Prisma.RolePermissionDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.RolePermissionUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.RolePermissionUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolePermissionPayload>[]
+        }
+        upsert: {
+          args: Prisma.RolePermissionUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolePermissionPayload>
+        }
+        aggregate: {
+          args: Prisma.RolePermissionAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateRolePermission>
+        }
+        groupBy: {
+          args: Prisma.RolePermissionGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.RolePermissionGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.RolePermissionCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.RolePermissionCountAggregateOutputType> | number
         }
       }
     }
@@ -1326,6 +1553,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    ApiTokenPermission: {
+      payload: Prisma.$ApiTokenPermissionPayload<ExtArgs>
+      fields: Prisma.ApiTokenPermissionFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ApiTokenPermissionFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiTokenPermissionPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ApiTokenPermissionFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiTokenPermissionPayload>
+        }
+        findFirst: {
+          args: Prisma.ApiTokenPermissionFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiTokenPermissionPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ApiTokenPermissionFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiTokenPermissionPayload>
+        }
+        findMany: {
+          args: Prisma.ApiTokenPermissionFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiTokenPermissionPayload>[]
+        }
+        create: {
+          args: Prisma.ApiTokenPermissionCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiTokenPermissionPayload>
+        }
+        createMany: {
+          args: Prisma.ApiTokenPermissionCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ApiTokenPermissionCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiTokenPermissionPayload>[]
+        }
+        delete: {
+          args: Prisma.ApiTokenPermissionDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiTokenPermissionPayload>
+        }
+        update: {
+          args: Prisma.ApiTokenPermissionUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiTokenPermissionPayload>
+        }
+        deleteMany: {
+          args: Prisma.ApiTokenPermissionDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ApiTokenPermissionUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ApiTokenPermissionUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiTokenPermissionPayload>[]
+        }
+        upsert: {
+          args: Prisma.ApiTokenPermissionUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiTokenPermissionPayload>
+        }
+        aggregate: {
+          args: Prisma.ApiTokenPermissionAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateApiTokenPermission>
+        }
+        groupBy: {
+          args: Prisma.ApiTokenPermissionGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ApiTokenPermissionGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ApiTokenPermissionCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ApiTokenPermissionCountAggregateOutputType> | number
+        }
+      }
+    }
     ApiTokenSecret: {
       payload: Prisma.$ApiTokenSecretPayload<ExtArgs>
       fields: Prisma.ApiTokenSecretFieldRefs
@@ -1471,6 +1772,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         count: {
           args: Prisma.ApiClientCountArgs<ExtArgs>
           result: runtime.Types.Utils.Optional<Prisma.ApiClientCountAggregateOutputType> | number
+        }
+      }
+    }
+    ApiClientPermission: {
+      payload: Prisma.$ApiClientPermissionPayload<ExtArgs>
+      fields: Prisma.ApiClientPermissionFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ApiClientPermissionFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiClientPermissionPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ApiClientPermissionFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiClientPermissionPayload>
+        }
+        findFirst: {
+          args: Prisma.ApiClientPermissionFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiClientPermissionPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ApiClientPermissionFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiClientPermissionPayload>
+        }
+        findMany: {
+          args: Prisma.ApiClientPermissionFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiClientPermissionPayload>[]
+        }
+        create: {
+          args: Prisma.ApiClientPermissionCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiClientPermissionPayload>
+        }
+        createMany: {
+          args: Prisma.ApiClientPermissionCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ApiClientPermissionCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiClientPermissionPayload>[]
+        }
+        delete: {
+          args: Prisma.ApiClientPermissionDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiClientPermissionPayload>
+        }
+        update: {
+          args: Prisma.ApiClientPermissionUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiClientPermissionPayload>
+        }
+        deleteMany: {
+          args: Prisma.ApiClientPermissionDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ApiClientPermissionUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ApiClientPermissionUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiClientPermissionPayload>[]
+        }
+        upsert: {
+          args: Prisma.ApiClientPermissionUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiClientPermissionPayload>
+        }
+        aggregate: {
+          args: Prisma.ApiClientPermissionAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateApiClientPermission>
+        }
+        groupBy: {
+          args: Prisma.ApiClientPermissionGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ApiClientPermissionGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ApiClientPermissionCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ApiClientPermissionCountAggregateOutputType> | number
         }
       }
     }
@@ -2132,13 +2507,49 @@ export const RoleScalarFieldEnum = {
   builtInKey: 'builtInKey',
   name: 'name',
   description: 'description',
-  permissions: 'permissions',
   requiresMfa: 'requiresMfa',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt'
 } as const
 
 export type RoleScalarFieldEnum = (typeof RoleScalarFieldEnum)[keyof typeof RoleScalarFieldEnum]
+
+
+export const ApiScalarFieldEnum = {
+  id: 'id',
+  builtInKey: 'builtInKey',
+  name: 'name',
+  identifier: 'identifier',
+  description: 'description',
+  ownerId: 'ownerId',
+  accessTokenTtlSeconds: 'accessTokenTtlSeconds',
+  allowPersonalTokens: 'allowPersonalTokens',
+  disabledAt: 'disabledAt',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type ApiScalarFieldEnum = (typeof ApiScalarFieldEnum)[keyof typeof ApiScalarFieldEnum]
+
+
+export const ApiPermissionScalarFieldEnum = {
+  id: 'id',
+  apiId: 'apiId',
+  name: 'name',
+  description: 'description',
+  deprecatedAt: 'deprecatedAt',
+  createdAt: 'createdAt'
+} as const
+
+export type ApiPermissionScalarFieldEnum = (typeof ApiPermissionScalarFieldEnum)[keyof typeof ApiPermissionScalarFieldEnum]
+
+
+export const RolePermissionScalarFieldEnum = {
+  roleId: 'roleId',
+  permissionId: 'permissionId'
+} as const
+
+export type RolePermissionScalarFieldEnum = (typeof RolePermissionScalarFieldEnum)[keyof typeof RolePermissionScalarFieldEnum]
 
 
 export const RoleAssignmentScalarFieldEnum = {
@@ -2260,7 +2671,6 @@ export const ApiTokenScalarFieldEnum = {
   id: 'id',
   userId: 'userId',
   name: 'name',
-  scopes: 'scopes',
   createdAt: 'createdAt',
   expiresAt: 'expiresAt',
   revokedAt: 'revokedAt',
@@ -2269,6 +2679,14 @@ export const ApiTokenScalarFieldEnum = {
 } as const
 
 export type ApiTokenScalarFieldEnum = (typeof ApiTokenScalarFieldEnum)[keyof typeof ApiTokenScalarFieldEnum]
+
+
+export const ApiTokenPermissionScalarFieldEnum = {
+  tokenId: 'tokenId',
+  permissionId: 'permissionId'
+} as const
+
+export type ApiTokenPermissionScalarFieldEnum = (typeof ApiTokenPermissionScalarFieldEnum)[keyof typeof ApiTokenPermissionScalarFieldEnum]
 
 
 export const ApiTokenSecretScalarFieldEnum = {
@@ -2293,7 +2711,6 @@ export const ApiClientScalarFieldEnum = {
   pendingOwnerSince: 'pendingOwnerSince',
   pendingOwnerProposedBy: 'pendingOwnerProposedBy',
   tokensNotBefore: 'tokensNotBefore',
-  allowedScopes: 'allowedScopes',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt',
   disabledAt: 'disabledAt',
@@ -2301,6 +2718,14 @@ export const ApiClientScalarFieldEnum = {
 } as const
 
 export type ApiClientScalarFieldEnum = (typeof ApiClientScalarFieldEnum)[keyof typeof ApiClientScalarFieldEnum]
+
+
+export const ApiClientPermissionScalarFieldEnum = {
+  clientId: 'clientId',
+  permissionId: 'permissionId'
+} as const
+
+export type ApiClientPermissionScalarFieldEnum = (typeof ApiClientPermissionScalarFieldEnum)[keyof typeof ApiClientPermissionScalarFieldEnum]
 
 
 export const ApiClientSecretScalarFieldEnum = {
@@ -2732,6 +3157,9 @@ export type GlobalOmitConfig = {
   user?: Prisma.UserOmit
   passwordCredential?: Prisma.PasswordCredentialOmit
   role?: Prisma.RoleOmit
+  api?: Prisma.ApiOmit
+  apiPermission?: Prisma.ApiPermissionOmit
+  rolePermission?: Prisma.RolePermissionOmit
   roleAssignment?: Prisma.RoleAssignmentOmit
   session?: Prisma.SessionOmit
   signInAttempt?: Prisma.SignInAttemptOmit
@@ -2741,8 +3169,10 @@ export type GlobalOmitConfig = {
   recoveryCode?: Prisma.RecoveryCodeOmit
   oneTimeCode?: Prisma.OneTimeCodeOmit
   apiToken?: Prisma.ApiTokenOmit
+  apiTokenPermission?: Prisma.ApiTokenPermissionOmit
   apiTokenSecret?: Prisma.ApiTokenSecretOmit
   apiClient?: Prisma.ApiClientOmit
+  apiClientPermission?: Prisma.ApiClientPermissionOmit
   apiClientSecret?: Prisma.ApiClientSecretOmit
   signingKey?: Prisma.SigningKeyOmit
   revokedJwt?: Prisma.RevokedJwtOmit

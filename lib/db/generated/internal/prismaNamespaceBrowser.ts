@@ -54,6 +54,9 @@ export const ModelName = {
   User: 'User',
   PasswordCredential: 'PasswordCredential',
   Role: 'Role',
+  Api: 'Api',
+  ApiPermission: 'ApiPermission',
+  RolePermission: 'RolePermission',
   RoleAssignment: 'RoleAssignment',
   Session: 'Session',
   SignInAttempt: 'SignInAttempt',
@@ -63,8 +66,10 @@ export const ModelName = {
   RecoveryCode: 'RecoveryCode',
   OneTimeCode: 'OneTimeCode',
   ApiToken: 'ApiToken',
+  ApiTokenPermission: 'ApiTokenPermission',
   ApiTokenSecret: 'ApiTokenSecret',
   ApiClient: 'ApiClient',
+  ApiClientPermission: 'ApiClientPermission',
   ApiClientSecret: 'ApiClientSecret',
   SigningKey: 'SigningKey',
   RevokedJwt: 'RevokedJwt',
@@ -118,13 +123,49 @@ export const RoleScalarFieldEnum = {
   builtInKey: 'builtInKey',
   name: 'name',
   description: 'description',
-  permissions: 'permissions',
   requiresMfa: 'requiresMfa',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt'
 } as const
 
 export type RoleScalarFieldEnum = (typeof RoleScalarFieldEnum)[keyof typeof RoleScalarFieldEnum]
+
+
+export const ApiScalarFieldEnum = {
+  id: 'id',
+  builtInKey: 'builtInKey',
+  name: 'name',
+  identifier: 'identifier',
+  description: 'description',
+  ownerId: 'ownerId',
+  accessTokenTtlSeconds: 'accessTokenTtlSeconds',
+  allowPersonalTokens: 'allowPersonalTokens',
+  disabledAt: 'disabledAt',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type ApiScalarFieldEnum = (typeof ApiScalarFieldEnum)[keyof typeof ApiScalarFieldEnum]
+
+
+export const ApiPermissionScalarFieldEnum = {
+  id: 'id',
+  apiId: 'apiId',
+  name: 'name',
+  description: 'description',
+  deprecatedAt: 'deprecatedAt',
+  createdAt: 'createdAt'
+} as const
+
+export type ApiPermissionScalarFieldEnum = (typeof ApiPermissionScalarFieldEnum)[keyof typeof ApiPermissionScalarFieldEnum]
+
+
+export const RolePermissionScalarFieldEnum = {
+  roleId: 'roleId',
+  permissionId: 'permissionId'
+} as const
+
+export type RolePermissionScalarFieldEnum = (typeof RolePermissionScalarFieldEnum)[keyof typeof RolePermissionScalarFieldEnum]
 
 
 export const RoleAssignmentScalarFieldEnum = {
@@ -246,7 +287,6 @@ export const ApiTokenScalarFieldEnum = {
   id: 'id',
   userId: 'userId',
   name: 'name',
-  scopes: 'scopes',
   createdAt: 'createdAt',
   expiresAt: 'expiresAt',
   revokedAt: 'revokedAt',
@@ -255,6 +295,14 @@ export const ApiTokenScalarFieldEnum = {
 } as const
 
 export type ApiTokenScalarFieldEnum = (typeof ApiTokenScalarFieldEnum)[keyof typeof ApiTokenScalarFieldEnum]
+
+
+export const ApiTokenPermissionScalarFieldEnum = {
+  tokenId: 'tokenId',
+  permissionId: 'permissionId'
+} as const
+
+export type ApiTokenPermissionScalarFieldEnum = (typeof ApiTokenPermissionScalarFieldEnum)[keyof typeof ApiTokenPermissionScalarFieldEnum]
 
 
 export const ApiTokenSecretScalarFieldEnum = {
@@ -279,7 +327,6 @@ export const ApiClientScalarFieldEnum = {
   pendingOwnerSince: 'pendingOwnerSince',
   pendingOwnerProposedBy: 'pendingOwnerProposedBy',
   tokensNotBefore: 'tokensNotBefore',
-  allowedScopes: 'allowedScopes',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt',
   disabledAt: 'disabledAt',
@@ -287,6 +334,14 @@ export const ApiClientScalarFieldEnum = {
 } as const
 
 export type ApiClientScalarFieldEnum = (typeof ApiClientScalarFieldEnum)[keyof typeof ApiClientScalarFieldEnum]
+
+
+export const ApiClientPermissionScalarFieldEnum = {
+  clientId: 'clientId',
+  permissionId: 'permissionId'
+} as const
+
+export type ApiClientPermissionScalarFieldEnum = (typeof ApiClientPermissionScalarFieldEnum)[keyof typeof ApiClientPermissionScalarFieldEnum]
 
 
 export const ApiClientSecretScalarFieldEnum = {

@@ -66,7 +66,6 @@ export type ApiClientCountAggregateOutputType = {
   pendingOwnerSince: number
   pendingOwnerProposedBy: number
   tokensNotBefore: number
-  allowedScopes: number
   createdAt: number
   updatedAt: number
   disabledAt: number
@@ -117,7 +116,6 @@ export type ApiClientCountAggregateInputType = {
   pendingOwnerSince?: true
   pendingOwnerProposedBy?: true
   tokensNotBefore?: true
-  allowedScopes?: true
   createdAt?: true
   updatedAt?: true
   disabledAt?: true
@@ -207,7 +205,6 @@ export type ApiClientGroupByOutputType = {
   pendingOwnerSince: Date | null
   pendingOwnerProposedBy: string | null
   tokensNotBefore: Date | null
-  allowedScopes: string[]
   createdAt: Date
   updatedAt: Date
   disabledAt: Date | null
@@ -245,7 +242,6 @@ export type ApiClientWhereInput = {
   pendingOwnerSince?: Prisma.DateTimeNullableFilter<"ApiClient"> | Date | string | null
   pendingOwnerProposedBy?: Prisma.StringNullableFilter<"ApiClient"> | string | null
   tokensNotBefore?: Prisma.DateTimeNullableFilter<"ApiClient"> | Date | string | null
-  allowedScopes?: Prisma.StringNullableListFilter<"ApiClient">
   createdAt?: Prisma.DateTimeFilter<"ApiClient"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"ApiClient"> | Date | string
   disabledAt?: Prisma.DateTimeNullableFilter<"ApiClient"> | Date | string | null
@@ -253,6 +249,7 @@ export type ApiClientWhereInput = {
   owner?: Prisma.XOR<Prisma.UserNullableScalarRelationFilter, Prisma.UserWhereInput> | null
   pendingOwner?: Prisma.XOR<Prisma.UserNullableScalarRelationFilter, Prisma.UserWhereInput> | null
   secrets?: Prisma.ApiClientSecretListRelationFilter
+  allowedScopes?: Prisma.ApiClientPermissionListRelationFilter
 }
 
 export type ApiClientOrderByWithRelationInput = {
@@ -265,7 +262,6 @@ export type ApiClientOrderByWithRelationInput = {
   pendingOwnerSince?: Prisma.SortOrderInput | Prisma.SortOrder
   pendingOwnerProposedBy?: Prisma.SortOrderInput | Prisma.SortOrder
   tokensNotBefore?: Prisma.SortOrderInput | Prisma.SortOrder
-  allowedScopes?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   disabledAt?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -273,6 +269,7 @@ export type ApiClientOrderByWithRelationInput = {
   owner?: Prisma.UserOrderByWithRelationInput
   pendingOwner?: Prisma.UserOrderByWithRelationInput
   secrets?: Prisma.ApiClientSecretOrderByRelationAggregateInput
+  allowedScopes?: Prisma.ApiClientPermissionOrderByRelationAggregateInput
 }
 
 export type ApiClientWhereUniqueInput = Prisma.AtLeast<{
@@ -288,7 +285,6 @@ export type ApiClientWhereUniqueInput = Prisma.AtLeast<{
   pendingOwnerSince?: Prisma.DateTimeNullableFilter<"ApiClient"> | Date | string | null
   pendingOwnerProposedBy?: Prisma.StringNullableFilter<"ApiClient"> | string | null
   tokensNotBefore?: Prisma.DateTimeNullableFilter<"ApiClient"> | Date | string | null
-  allowedScopes?: Prisma.StringNullableListFilter<"ApiClient">
   createdAt?: Prisma.DateTimeFilter<"ApiClient"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"ApiClient"> | Date | string
   disabledAt?: Prisma.DateTimeNullableFilter<"ApiClient"> | Date | string | null
@@ -296,6 +292,7 @@ export type ApiClientWhereUniqueInput = Prisma.AtLeast<{
   owner?: Prisma.XOR<Prisma.UserNullableScalarRelationFilter, Prisma.UserWhereInput> | null
   pendingOwner?: Prisma.XOR<Prisma.UserNullableScalarRelationFilter, Prisma.UserWhereInput> | null
   secrets?: Prisma.ApiClientSecretListRelationFilter
+  allowedScopes?: Prisma.ApiClientPermissionListRelationFilter
 }, "id" | "clientId">
 
 export type ApiClientOrderByWithAggregationInput = {
@@ -308,7 +305,6 @@ export type ApiClientOrderByWithAggregationInput = {
   pendingOwnerSince?: Prisma.SortOrderInput | Prisma.SortOrder
   pendingOwnerProposedBy?: Prisma.SortOrderInput | Prisma.SortOrder
   tokensNotBefore?: Prisma.SortOrderInput | Prisma.SortOrder
-  allowedScopes?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   disabledAt?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -331,7 +327,6 @@ export type ApiClientScalarWhereWithAggregatesInput = {
   pendingOwnerSince?: Prisma.DateTimeNullableWithAggregatesFilter<"ApiClient"> | Date | string | null
   pendingOwnerProposedBy?: Prisma.StringNullableWithAggregatesFilter<"ApiClient"> | string | null
   tokensNotBefore?: Prisma.DateTimeNullableWithAggregatesFilter<"ApiClient"> | Date | string | null
-  allowedScopes?: Prisma.StringNullableListFilter<"ApiClient">
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"ApiClient"> | Date | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"ApiClient"> | Date | string
   disabledAt?: Prisma.DateTimeNullableWithAggregatesFilter<"ApiClient"> | Date | string | null
@@ -346,7 +341,6 @@ export type ApiClientCreateInput = {
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
   tokensNotBefore?: Date | string | null
-  allowedScopes?: Prisma.ApiClientCreateallowedScopesInput | string[]
   createdAt?: Date | string
   updatedAt?: Date | string
   disabledAt?: Date | string | null
@@ -354,6 +348,7 @@ export type ApiClientCreateInput = {
   owner?: Prisma.UserCreateNestedOneWithoutApiClientsInput
   pendingOwner?: Prisma.UserCreateNestedOneWithoutOfferedClientsInput
   secrets?: Prisma.ApiClientSecretCreateNestedManyWithoutClientInput
+  allowedScopes?: Prisma.ApiClientPermissionCreateNestedManyWithoutClientInput
 }
 
 export type ApiClientUncheckedCreateInput = {
@@ -366,12 +361,12 @@ export type ApiClientUncheckedCreateInput = {
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
   tokensNotBefore?: Date | string | null
-  allowedScopes?: Prisma.ApiClientCreateallowedScopesInput | string[]
   createdAt?: Date | string
   updatedAt?: Date | string
   disabledAt?: Date | string | null
   lastUsedAt?: Date | string | null
   secrets?: Prisma.ApiClientSecretUncheckedCreateNestedManyWithoutClientInput
+  allowedScopes?: Prisma.ApiClientPermissionUncheckedCreateNestedManyWithoutClientInput
 }
 
 export type ApiClientUpdateInput = {
@@ -382,7 +377,6 @@ export type ApiClientUpdateInput = {
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
-  allowedScopes?: Prisma.ApiClientUpdateallowedScopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -390,6 +384,7 @@ export type ApiClientUpdateInput = {
   owner?: Prisma.UserUpdateOneWithoutApiClientsNestedInput
   pendingOwner?: Prisma.UserUpdateOneWithoutOfferedClientsNestedInput
   secrets?: Prisma.ApiClientSecretUpdateManyWithoutClientNestedInput
+  allowedScopes?: Prisma.ApiClientPermissionUpdateManyWithoutClientNestedInput
 }
 
 export type ApiClientUncheckedUpdateInput = {
@@ -402,12 +397,12 @@ export type ApiClientUncheckedUpdateInput = {
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
-  allowedScopes?: Prisma.ApiClientUpdateallowedScopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   secrets?: Prisma.ApiClientSecretUncheckedUpdateManyWithoutClientNestedInput
+  allowedScopes?: Prisma.ApiClientPermissionUncheckedUpdateManyWithoutClientNestedInput
 }
 
 export type ApiClientCreateManyInput = {
@@ -420,7 +415,6 @@ export type ApiClientCreateManyInput = {
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
   tokensNotBefore?: Date | string | null
-  allowedScopes?: Prisma.ApiClientCreateallowedScopesInput | string[]
   createdAt?: Date | string
   updatedAt?: Date | string
   disabledAt?: Date | string | null
@@ -435,7 +429,6 @@ export type ApiClientUpdateManyMutationInput = {
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
-  allowedScopes?: Prisma.ApiClientUpdateallowedScopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -452,7 +445,6 @@ export type ApiClientUncheckedUpdateManyInput = {
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
-  allowedScopes?: Prisma.ApiClientUpdateallowedScopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -479,7 +471,6 @@ export type ApiClientCountOrderByAggregateInput = {
   pendingOwnerSince?: Prisma.SortOrder
   pendingOwnerProposedBy?: Prisma.SortOrder
   tokensNotBefore?: Prisma.SortOrder
-  allowedScopes?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   disabledAt?: Prisma.SortOrder
@@ -607,13 +598,18 @@ export type ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput = {
   deleteMany?: Prisma.ApiClientScalarWhereInput | Prisma.ApiClientScalarWhereInput[]
 }
 
-export type ApiClientCreateallowedScopesInput = {
-  set: string[]
+export type ApiClientCreateNestedOneWithoutAllowedScopesInput = {
+  create?: Prisma.XOR<Prisma.ApiClientCreateWithoutAllowedScopesInput, Prisma.ApiClientUncheckedCreateWithoutAllowedScopesInput>
+  connectOrCreate?: Prisma.ApiClientCreateOrConnectWithoutAllowedScopesInput
+  connect?: Prisma.ApiClientWhereUniqueInput
 }
 
-export type ApiClientUpdateallowedScopesInput = {
-  set?: string[]
-  push?: string | string[]
+export type ApiClientUpdateOneRequiredWithoutAllowedScopesNestedInput = {
+  create?: Prisma.XOR<Prisma.ApiClientCreateWithoutAllowedScopesInput, Prisma.ApiClientUncheckedCreateWithoutAllowedScopesInput>
+  connectOrCreate?: Prisma.ApiClientCreateOrConnectWithoutAllowedScopesInput
+  upsert?: Prisma.ApiClientUpsertWithoutAllowedScopesInput
+  connect?: Prisma.ApiClientWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.ApiClientUpdateToOneWithWhereWithoutAllowedScopesInput, Prisma.ApiClientUpdateWithoutAllowedScopesInput>, Prisma.ApiClientUncheckedUpdateWithoutAllowedScopesInput>
 }
 
 export type ApiClientCreateNestedOneWithoutSecretsInput = {
@@ -638,13 +634,13 @@ export type ApiClientCreateWithoutOwnerInput = {
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
   tokensNotBefore?: Date | string | null
-  allowedScopes?: Prisma.ApiClientCreateallowedScopesInput | string[]
   createdAt?: Date | string
   updatedAt?: Date | string
   disabledAt?: Date | string | null
   lastUsedAt?: Date | string | null
   pendingOwner?: Prisma.UserCreateNestedOneWithoutOfferedClientsInput
   secrets?: Prisma.ApiClientSecretCreateNestedManyWithoutClientInput
+  allowedScopes?: Prisma.ApiClientPermissionCreateNestedManyWithoutClientInput
 }
 
 export type ApiClientUncheckedCreateWithoutOwnerInput = {
@@ -656,12 +652,12 @@ export type ApiClientUncheckedCreateWithoutOwnerInput = {
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
   tokensNotBefore?: Date | string | null
-  allowedScopes?: Prisma.ApiClientCreateallowedScopesInput | string[]
   createdAt?: Date | string
   updatedAt?: Date | string
   disabledAt?: Date | string | null
   lastUsedAt?: Date | string | null
   secrets?: Prisma.ApiClientSecretUncheckedCreateNestedManyWithoutClientInput
+  allowedScopes?: Prisma.ApiClientPermissionUncheckedCreateNestedManyWithoutClientInput
 }
 
 export type ApiClientCreateOrConnectWithoutOwnerInput = {
@@ -682,13 +678,13 @@ export type ApiClientCreateWithoutPendingOwnerInput = {
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
   tokensNotBefore?: Date | string | null
-  allowedScopes?: Prisma.ApiClientCreateallowedScopesInput | string[]
   createdAt?: Date | string
   updatedAt?: Date | string
   disabledAt?: Date | string | null
   lastUsedAt?: Date | string | null
   owner?: Prisma.UserCreateNestedOneWithoutApiClientsInput
   secrets?: Prisma.ApiClientSecretCreateNestedManyWithoutClientInput
+  allowedScopes?: Prisma.ApiClientPermissionCreateNestedManyWithoutClientInput
 }
 
 export type ApiClientUncheckedCreateWithoutPendingOwnerInput = {
@@ -700,12 +696,12 @@ export type ApiClientUncheckedCreateWithoutPendingOwnerInput = {
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
   tokensNotBefore?: Date | string | null
-  allowedScopes?: Prisma.ApiClientCreateallowedScopesInput | string[]
   createdAt?: Date | string
   updatedAt?: Date | string
   disabledAt?: Date | string | null
   lastUsedAt?: Date | string | null
   secrets?: Prisma.ApiClientSecretUncheckedCreateNestedManyWithoutClientInput
+  allowedScopes?: Prisma.ApiClientPermissionUncheckedCreateNestedManyWithoutClientInput
 }
 
 export type ApiClientCreateOrConnectWithoutPendingOwnerInput = {
@@ -747,7 +743,6 @@ export type ApiClientScalarWhereInput = {
   pendingOwnerSince?: Prisma.DateTimeNullableFilter<"ApiClient"> | Date | string | null
   pendingOwnerProposedBy?: Prisma.StringNullableFilter<"ApiClient"> | string | null
   tokensNotBefore?: Prisma.DateTimeNullableFilter<"ApiClient"> | Date | string | null
-  allowedScopes?: Prisma.StringNullableListFilter<"ApiClient">
   createdAt?: Prisma.DateTimeFilter<"ApiClient"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"ApiClient"> | Date | string
   disabledAt?: Prisma.DateTimeNullableFilter<"ApiClient"> | Date | string | null
@@ -770,6 +765,90 @@ export type ApiClientUpdateManyWithWhereWithoutPendingOwnerInput = {
   data: Prisma.XOR<Prisma.ApiClientUpdateManyMutationInput, Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerInput>
 }
 
+export type ApiClientCreateWithoutAllowedScopesInput = {
+  id: string
+  clientId: string
+  name: string
+  description?: string
+  pendingOwnerSince?: Date | string | null
+  pendingOwnerProposedBy?: string | null
+  tokensNotBefore?: Date | string | null
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  disabledAt?: Date | string | null
+  lastUsedAt?: Date | string | null
+  owner?: Prisma.UserCreateNestedOneWithoutApiClientsInput
+  pendingOwner?: Prisma.UserCreateNestedOneWithoutOfferedClientsInput
+  secrets?: Prisma.ApiClientSecretCreateNestedManyWithoutClientInput
+}
+
+export type ApiClientUncheckedCreateWithoutAllowedScopesInput = {
+  id: string
+  clientId: string
+  name: string
+  description?: string
+  ownerId?: string | null
+  pendingOwnerId?: string | null
+  pendingOwnerSince?: Date | string | null
+  pendingOwnerProposedBy?: string | null
+  tokensNotBefore?: Date | string | null
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  disabledAt?: Date | string | null
+  lastUsedAt?: Date | string | null
+  secrets?: Prisma.ApiClientSecretUncheckedCreateNestedManyWithoutClientInput
+}
+
+export type ApiClientCreateOrConnectWithoutAllowedScopesInput = {
+  where: Prisma.ApiClientWhereUniqueInput
+  create: Prisma.XOR<Prisma.ApiClientCreateWithoutAllowedScopesInput, Prisma.ApiClientUncheckedCreateWithoutAllowedScopesInput>
+}
+
+export type ApiClientUpsertWithoutAllowedScopesInput = {
+  update: Prisma.XOR<Prisma.ApiClientUpdateWithoutAllowedScopesInput, Prisma.ApiClientUncheckedUpdateWithoutAllowedScopesInput>
+  create: Prisma.XOR<Prisma.ApiClientCreateWithoutAllowedScopesInput, Prisma.ApiClientUncheckedCreateWithoutAllowedScopesInput>
+  where?: Prisma.ApiClientWhereInput
+}
+
+export type ApiClientUpdateToOneWithWhereWithoutAllowedScopesInput = {
+  where?: Prisma.ApiClientWhereInput
+  data: Prisma.XOR<Prisma.ApiClientUpdateWithoutAllowedScopesInput, Prisma.ApiClientUncheckedUpdateWithoutAllowedScopesInput>
+}
+
+export type ApiClientUpdateWithoutAllowedScopesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  clientId?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.StringFieldUpdateOperationsInput | string
+  pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  owner?: Prisma.UserUpdateOneWithoutApiClientsNestedInput
+  pendingOwner?: Prisma.UserUpdateOneWithoutOfferedClientsNestedInput
+  secrets?: Prisma.ApiClientSecretUpdateManyWithoutClientNestedInput
+}
+
+export type ApiClientUncheckedUpdateWithoutAllowedScopesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  clientId?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.StringFieldUpdateOperationsInput | string
+  ownerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  pendingOwnerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  secrets?: Prisma.ApiClientSecretUncheckedUpdateManyWithoutClientNestedInput
+}
+
 export type ApiClientCreateWithoutSecretsInput = {
   id: string
   clientId: string
@@ -778,13 +857,13 @@ export type ApiClientCreateWithoutSecretsInput = {
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
   tokensNotBefore?: Date | string | null
-  allowedScopes?: Prisma.ApiClientCreateallowedScopesInput | string[]
   createdAt?: Date | string
   updatedAt?: Date | string
   disabledAt?: Date | string | null
   lastUsedAt?: Date | string | null
   owner?: Prisma.UserCreateNestedOneWithoutApiClientsInput
   pendingOwner?: Prisma.UserCreateNestedOneWithoutOfferedClientsInput
+  allowedScopes?: Prisma.ApiClientPermissionCreateNestedManyWithoutClientInput
 }
 
 export type ApiClientUncheckedCreateWithoutSecretsInput = {
@@ -797,11 +876,11 @@ export type ApiClientUncheckedCreateWithoutSecretsInput = {
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
   tokensNotBefore?: Date | string | null
-  allowedScopes?: Prisma.ApiClientCreateallowedScopesInput | string[]
   createdAt?: Date | string
   updatedAt?: Date | string
   disabledAt?: Date | string | null
   lastUsedAt?: Date | string | null
+  allowedScopes?: Prisma.ApiClientPermissionUncheckedCreateNestedManyWithoutClientInput
 }
 
 export type ApiClientCreateOrConnectWithoutSecretsInput = {
@@ -828,13 +907,13 @@ export type ApiClientUpdateWithoutSecretsInput = {
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
-  allowedScopes?: Prisma.ApiClientUpdateallowedScopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   owner?: Prisma.UserUpdateOneWithoutApiClientsNestedInput
   pendingOwner?: Prisma.UserUpdateOneWithoutOfferedClientsNestedInput
+  allowedScopes?: Prisma.ApiClientPermissionUpdateManyWithoutClientNestedInput
 }
 
 export type ApiClientUncheckedUpdateWithoutSecretsInput = {
@@ -847,11 +926,11 @@ export type ApiClientUncheckedUpdateWithoutSecretsInput = {
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
-  allowedScopes?: Prisma.ApiClientUpdateallowedScopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  allowedScopes?: Prisma.ApiClientPermissionUncheckedUpdateManyWithoutClientNestedInput
 }
 
 export type ApiClientCreateManyOwnerInput = {
@@ -863,7 +942,6 @@ export type ApiClientCreateManyOwnerInput = {
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
   tokensNotBefore?: Date | string | null
-  allowedScopes?: Prisma.ApiClientCreateallowedScopesInput | string[]
   createdAt?: Date | string
   updatedAt?: Date | string
   disabledAt?: Date | string | null
@@ -879,7 +957,6 @@ export type ApiClientCreateManyPendingOwnerInput = {
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
   tokensNotBefore?: Date | string | null
-  allowedScopes?: Prisma.ApiClientCreateallowedScopesInput | string[]
   createdAt?: Date | string
   updatedAt?: Date | string
   disabledAt?: Date | string | null
@@ -894,13 +971,13 @@ export type ApiClientUpdateWithoutOwnerInput = {
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
-  allowedScopes?: Prisma.ApiClientUpdateallowedScopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwner?: Prisma.UserUpdateOneWithoutOfferedClientsNestedInput
   secrets?: Prisma.ApiClientSecretUpdateManyWithoutClientNestedInput
+  allowedScopes?: Prisma.ApiClientPermissionUpdateManyWithoutClientNestedInput
 }
 
 export type ApiClientUncheckedUpdateWithoutOwnerInput = {
@@ -912,12 +989,12 @@ export type ApiClientUncheckedUpdateWithoutOwnerInput = {
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
-  allowedScopes?: Prisma.ApiClientUpdateallowedScopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   secrets?: Prisma.ApiClientSecretUncheckedUpdateManyWithoutClientNestedInput
+  allowedScopes?: Prisma.ApiClientPermissionUncheckedUpdateManyWithoutClientNestedInput
 }
 
 export type ApiClientUncheckedUpdateManyWithoutOwnerInput = {
@@ -929,7 +1006,6 @@ export type ApiClientUncheckedUpdateManyWithoutOwnerInput = {
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
-  allowedScopes?: Prisma.ApiClientUpdateallowedScopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -944,13 +1020,13 @@ export type ApiClientUpdateWithoutPendingOwnerInput = {
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
-  allowedScopes?: Prisma.ApiClientUpdateallowedScopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   owner?: Prisma.UserUpdateOneWithoutApiClientsNestedInput
   secrets?: Prisma.ApiClientSecretUpdateManyWithoutClientNestedInput
+  allowedScopes?: Prisma.ApiClientPermissionUpdateManyWithoutClientNestedInput
 }
 
 export type ApiClientUncheckedUpdateWithoutPendingOwnerInput = {
@@ -962,12 +1038,12 @@ export type ApiClientUncheckedUpdateWithoutPendingOwnerInput = {
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
-  allowedScopes?: Prisma.ApiClientUpdateallowedScopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   secrets?: Prisma.ApiClientSecretUncheckedUpdateManyWithoutClientNestedInput
+  allowedScopes?: Prisma.ApiClientPermissionUncheckedUpdateManyWithoutClientNestedInput
 }
 
 export type ApiClientUncheckedUpdateManyWithoutPendingOwnerInput = {
@@ -979,7 +1055,6 @@ export type ApiClientUncheckedUpdateManyWithoutPendingOwnerInput = {
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
-  allowedScopes?: Prisma.ApiClientUpdateallowedScopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -993,10 +1068,12 @@ export type ApiClientUncheckedUpdateManyWithoutPendingOwnerInput = {
 
 export type ApiClientCountOutputType = {
   secrets: number
+  allowedScopes: number
 }
 
 export type ApiClientCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   secrets?: boolean | ApiClientCountOutputTypeCountSecretsArgs
+  allowedScopes?: boolean | ApiClientCountOutputTypeCountAllowedScopesArgs
 }
 
 /**
@@ -1016,6 +1093,13 @@ export type ApiClientCountOutputTypeCountSecretsArgs<ExtArgs extends runtime.Typ
   where?: Prisma.ApiClientSecretWhereInput
 }
 
+/**
+ * ApiClientCountOutputType without action
+ */
+export type ApiClientCountOutputTypeCountAllowedScopesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.ApiClientPermissionWhereInput
+}
+
 
 export type ApiClientSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -1027,7 +1111,6 @@ export type ApiClientSelect<ExtArgs extends runtime.Types.Extensions.InternalArg
   pendingOwnerSince?: boolean
   pendingOwnerProposedBy?: boolean
   tokensNotBefore?: boolean
-  allowedScopes?: boolean
   createdAt?: boolean
   updatedAt?: boolean
   disabledAt?: boolean
@@ -1035,6 +1118,7 @@ export type ApiClientSelect<ExtArgs extends runtime.Types.Extensions.InternalArg
   owner?: boolean | Prisma.ApiClient$ownerArgs<ExtArgs>
   pendingOwner?: boolean | Prisma.ApiClient$pendingOwnerArgs<ExtArgs>
   secrets?: boolean | Prisma.ApiClient$secretsArgs<ExtArgs>
+  allowedScopes?: boolean | Prisma.ApiClient$allowedScopesArgs<ExtArgs>
   _count?: boolean | Prisma.ApiClientCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["apiClient"]>
 
@@ -1048,7 +1132,6 @@ export type ApiClientSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ext
   pendingOwnerSince?: boolean
   pendingOwnerProposedBy?: boolean
   tokensNotBefore?: boolean
-  allowedScopes?: boolean
   createdAt?: boolean
   updatedAt?: boolean
   disabledAt?: boolean
@@ -1067,7 +1150,6 @@ export type ApiClientSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ext
   pendingOwnerSince?: boolean
   pendingOwnerProposedBy?: boolean
   tokensNotBefore?: boolean
-  allowedScopes?: boolean
   createdAt?: boolean
   updatedAt?: boolean
   disabledAt?: boolean
@@ -1086,18 +1168,18 @@ export type ApiClientSelectScalar = {
   pendingOwnerSince?: boolean
   pendingOwnerProposedBy?: boolean
   tokensNotBefore?: boolean
-  allowedScopes?: boolean
   createdAt?: boolean
   updatedAt?: boolean
   disabledAt?: boolean
   lastUsedAt?: boolean
 }
 
-export type ApiClientOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "clientId" | "name" | "description" | "ownerId" | "pendingOwnerId" | "pendingOwnerSince" | "pendingOwnerProposedBy" | "tokensNotBefore" | "allowedScopes" | "createdAt" | "updatedAt" | "disabledAt" | "lastUsedAt", ExtArgs["result"]["apiClient"]>
+export type ApiClientOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "clientId" | "name" | "description" | "ownerId" | "pendingOwnerId" | "pendingOwnerSince" | "pendingOwnerProposedBy" | "tokensNotBefore" | "createdAt" | "updatedAt" | "disabledAt" | "lastUsedAt", ExtArgs["result"]["apiClient"]>
 export type ApiClientInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   owner?: boolean | Prisma.ApiClient$ownerArgs<ExtArgs>
   pendingOwner?: boolean | Prisma.ApiClient$pendingOwnerArgs<ExtArgs>
   secrets?: boolean | Prisma.ApiClient$secretsArgs<ExtArgs>
+  allowedScopes?: boolean | Prisma.ApiClient$allowedScopesArgs<ExtArgs>
   _count?: boolean | Prisma.ApiClientCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type ApiClientIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -1115,6 +1197,7 @@ export type $ApiClientPayload<ExtArgs extends runtime.Types.Extensions.InternalA
     owner: Prisma.$UserPayload<ExtArgs> | null
     pendingOwner: Prisma.$UserPayload<ExtArgs> | null
     secrets: Prisma.$ApiClientSecretPayload<ExtArgs>[]
+    allowedScopes: Prisma.$ApiClientPermissionPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -1143,7 +1226,6 @@ export type $ApiClientPayload<ExtArgs extends runtime.Types.Extensions.InternalA
      * the tokens the previous owner's deployments hold stop acting for the new owner.
      */
     tokensNotBefore: Date | null
-    allowedScopes: string[]
     createdAt: Date
     updatedAt: Date
     disabledAt: Date | null
@@ -1545,6 +1627,7 @@ export interface Prisma__ApiClientClient<T, Null = never, ExtArgs extends runtim
   owner<T extends Prisma.ApiClient$ownerArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiClient$ownerArgs<ExtArgs>>): Prisma.Prisma__UserClient<runtime.Types.Result.GetResult<Prisma.$UserPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
   pendingOwner<T extends Prisma.ApiClient$pendingOwnerArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiClient$pendingOwnerArgs<ExtArgs>>): Prisma.Prisma__UserClient<runtime.Types.Result.GetResult<Prisma.$UserPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
   secrets<T extends Prisma.ApiClient$secretsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiClient$secretsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiClientSecretPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  allowedScopes<T extends Prisma.ApiClient$allowedScopesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiClient$allowedScopesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiClientPermissionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1583,7 +1666,6 @@ export interface ApiClientFieldRefs {
   readonly pendingOwnerSince: Prisma.FieldRef<"ApiClient", 'DateTime'>
   readonly pendingOwnerProposedBy: Prisma.FieldRef<"ApiClient", 'String'>
   readonly tokensNotBefore: Prisma.FieldRef<"ApiClient", 'DateTime'>
-  readonly allowedScopes: Prisma.FieldRef<"ApiClient", 'String[]'>
   readonly createdAt: Prisma.FieldRef<"ApiClient", 'DateTime'>
   readonly updatedAt: Prisma.FieldRef<"ApiClient", 'DateTime'>
   readonly disabledAt: Prisma.FieldRef<"ApiClient", 'DateTime'>
@@ -2048,6 +2130,30 @@ export type ApiClient$secretsArgs<ExtArgs extends runtime.Types.Extensions.Inter
   take?: number
   skip?: number
   distinct?: Prisma.ApiClientSecretScalarFieldEnum | Prisma.ApiClientSecretScalarFieldEnum[]
+}
+
+/**
+ * ApiClient.allowedScopes
+ */
+export type ApiClient$allowedScopesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the ApiClientPermission
+   */
+  select?: Prisma.ApiClientPermissionSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the ApiClientPermission
+   */
+  omit?: Prisma.ApiClientPermissionOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiClientPermissionInclude<ExtArgs> | null
+  where?: Prisma.ApiClientPermissionWhereInput
+  orderBy?: Prisma.ApiClientPermissionOrderByWithRelationInput | Prisma.ApiClientPermissionOrderByWithRelationInput[]
+  cursor?: Prisma.ApiClientPermissionWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.ApiClientPermissionScalarFieldEnum | Prisma.ApiClientPermissionScalarFieldEnum[]
 }
 
 /**

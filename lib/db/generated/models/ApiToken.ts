@@ -50,7 +50,6 @@ export type ApiTokenCountAggregateOutputType = {
   id: number
   userId: number
   name: number
-  scopes: number
   createdAt: number
   expiresAt: number
   revokedAt: number
@@ -86,7 +85,6 @@ export type ApiTokenCountAggregateInputType = {
   id?: true
   userId?: true
   name?: true
-  scopes?: true
   createdAt?: true
   expiresAt?: true
   revokedAt?: true
@@ -171,7 +169,6 @@ export type ApiTokenGroupByOutputType = {
   id: string
   userId: string
   name: string
-  scopes: string[]
   createdAt: Date
   expiresAt: Date | null
   revokedAt: Date | null
@@ -204,7 +201,6 @@ export type ApiTokenWhereInput = {
   id?: Prisma.StringFilter<"ApiToken"> | string
   userId?: Prisma.StringFilter<"ApiToken"> | string
   name?: Prisma.StringFilter<"ApiToken"> | string
-  scopes?: Prisma.StringNullableListFilter<"ApiToken">
   createdAt?: Prisma.DateTimeFilter<"ApiToken"> | Date | string
   expiresAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
   revokedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
@@ -212,13 +208,13 @@ export type ApiTokenWhereInput = {
   lastUsedIp?: Prisma.StringNullableFilter<"ApiToken"> | string | null
   user?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
   secrets?: Prisma.ApiTokenSecretListRelationFilter
+  scopes?: Prisma.ApiTokenPermissionListRelationFilter
 }
 
 export type ApiTokenOrderByWithRelationInput = {
   id?: Prisma.SortOrder
   userId?: Prisma.SortOrder
   name?: Prisma.SortOrder
-  scopes?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrderInput | Prisma.SortOrder
   revokedAt?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -226,6 +222,7 @@ export type ApiTokenOrderByWithRelationInput = {
   lastUsedIp?: Prisma.SortOrderInput | Prisma.SortOrder
   user?: Prisma.UserOrderByWithRelationInput
   secrets?: Prisma.ApiTokenSecretOrderByRelationAggregateInput
+  scopes?: Prisma.ApiTokenPermissionOrderByRelationAggregateInput
 }
 
 export type ApiTokenWhereUniqueInput = Prisma.AtLeast<{
@@ -235,7 +232,6 @@ export type ApiTokenWhereUniqueInput = Prisma.AtLeast<{
   NOT?: Prisma.ApiTokenWhereInput | Prisma.ApiTokenWhereInput[]
   userId?: Prisma.StringFilter<"ApiToken"> | string
   name?: Prisma.StringFilter<"ApiToken"> | string
-  scopes?: Prisma.StringNullableListFilter<"ApiToken">
   createdAt?: Prisma.DateTimeFilter<"ApiToken"> | Date | string
   expiresAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
   revokedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
@@ -243,13 +239,13 @@ export type ApiTokenWhereUniqueInput = Prisma.AtLeast<{
   lastUsedIp?: Prisma.StringNullableFilter<"ApiToken"> | string | null
   user?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
   secrets?: Prisma.ApiTokenSecretListRelationFilter
+  scopes?: Prisma.ApiTokenPermissionListRelationFilter
 }, "id">
 
 export type ApiTokenOrderByWithAggregationInput = {
   id?: Prisma.SortOrder
   userId?: Prisma.SortOrder
   name?: Prisma.SortOrder
-  scopes?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrderInput | Prisma.SortOrder
   revokedAt?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -267,7 +263,6 @@ export type ApiTokenScalarWhereWithAggregatesInput = {
   id?: Prisma.StringWithAggregatesFilter<"ApiToken"> | string
   userId?: Prisma.StringWithAggregatesFilter<"ApiToken"> | string
   name?: Prisma.StringWithAggregatesFilter<"ApiToken"> | string
-  scopes?: Prisma.StringNullableListFilter<"ApiToken">
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"ApiToken"> | Date | string
   expiresAt?: Prisma.DateTimeNullableWithAggregatesFilter<"ApiToken"> | Date | string | null
   revokedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"ApiToken"> | Date | string | null
@@ -278,7 +273,6 @@ export type ApiTokenScalarWhereWithAggregatesInput = {
 export type ApiTokenCreateInput = {
   id: string
   name: string
-  scopes?: Prisma.ApiTokenCreatescopesInput | string[]
   createdAt?: Date | string
   expiresAt?: Date | string | null
   revokedAt?: Date | string | null
@@ -286,25 +280,25 @@ export type ApiTokenCreateInput = {
   lastUsedIp?: string | null
   user: Prisma.UserCreateNestedOneWithoutApiTokensInput
   secrets?: Prisma.ApiTokenSecretCreateNestedManyWithoutTokenInput
+  scopes?: Prisma.ApiTokenPermissionCreateNestedManyWithoutTokenInput
 }
 
 export type ApiTokenUncheckedCreateInput = {
   id: string
   userId: string
   name: string
-  scopes?: Prisma.ApiTokenCreatescopesInput | string[]
   createdAt?: Date | string
   expiresAt?: Date | string | null
   revokedAt?: Date | string | null
   lastUsedAt?: Date | string | null
   lastUsedIp?: string | null
   secrets?: Prisma.ApiTokenSecretUncheckedCreateNestedManyWithoutTokenInput
+  scopes?: Prisma.ApiTokenPermissionUncheckedCreateNestedManyWithoutTokenInput
 }
 
 export type ApiTokenUpdateInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
-  scopes?: Prisma.ApiTokenUpdatescopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -312,26 +306,26 @@ export type ApiTokenUpdateInput = {
   lastUsedIp?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   user?: Prisma.UserUpdateOneRequiredWithoutApiTokensNestedInput
   secrets?: Prisma.ApiTokenSecretUpdateManyWithoutTokenNestedInput
+  scopes?: Prisma.ApiTokenPermissionUpdateManyWithoutTokenNestedInput
 }
 
 export type ApiTokenUncheckedUpdateInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   userId?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
-  scopes?: Prisma.ApiTokenUpdatescopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastUsedIp?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   secrets?: Prisma.ApiTokenSecretUncheckedUpdateManyWithoutTokenNestedInput
+  scopes?: Prisma.ApiTokenPermissionUncheckedUpdateManyWithoutTokenNestedInput
 }
 
 export type ApiTokenCreateManyInput = {
   id: string
   userId: string
   name: string
-  scopes?: Prisma.ApiTokenCreatescopesInput | string[]
   createdAt?: Date | string
   expiresAt?: Date | string | null
   revokedAt?: Date | string | null
@@ -342,7 +336,6 @@ export type ApiTokenCreateManyInput = {
 export type ApiTokenUpdateManyMutationInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
-  scopes?: Prisma.ApiTokenUpdatescopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -354,7 +347,6 @@ export type ApiTokenUncheckedUpdateManyInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   userId?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
-  scopes?: Prisma.ApiTokenUpdatescopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -376,7 +368,6 @@ export type ApiTokenCountOrderByAggregateInput = {
   id?: Prisma.SortOrder
   userId?: Prisma.SortOrder
   name?: Prisma.SortOrder
-  scopes?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
   revokedAt?: Prisma.SortOrder
@@ -453,13 +444,18 @@ export type ApiTokenUncheckedUpdateManyWithoutUserNestedInput = {
   deleteMany?: Prisma.ApiTokenScalarWhereInput | Prisma.ApiTokenScalarWhereInput[]
 }
 
-export type ApiTokenCreatescopesInput = {
-  set: string[]
+export type ApiTokenCreateNestedOneWithoutScopesInput = {
+  create?: Prisma.XOR<Prisma.ApiTokenCreateWithoutScopesInput, Prisma.ApiTokenUncheckedCreateWithoutScopesInput>
+  connectOrCreate?: Prisma.ApiTokenCreateOrConnectWithoutScopesInput
+  connect?: Prisma.ApiTokenWhereUniqueInput
 }
 
-export type ApiTokenUpdatescopesInput = {
-  set?: string[]
-  push?: string | string[]
+export type ApiTokenUpdateOneRequiredWithoutScopesNestedInput = {
+  create?: Prisma.XOR<Prisma.ApiTokenCreateWithoutScopesInput, Prisma.ApiTokenUncheckedCreateWithoutScopesInput>
+  connectOrCreate?: Prisma.ApiTokenCreateOrConnectWithoutScopesInput
+  upsert?: Prisma.ApiTokenUpsertWithoutScopesInput
+  connect?: Prisma.ApiTokenWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.ApiTokenUpdateToOneWithWhereWithoutScopesInput, Prisma.ApiTokenUpdateWithoutScopesInput>, Prisma.ApiTokenUncheckedUpdateWithoutScopesInput>
 }
 
 export type ApiTokenCreateNestedOneWithoutSecretsInput = {
@@ -479,25 +475,25 @@ export type ApiTokenUpdateOneRequiredWithoutSecretsNestedInput = {
 export type ApiTokenCreateWithoutUserInput = {
   id: string
   name: string
-  scopes?: Prisma.ApiTokenCreatescopesInput | string[]
   createdAt?: Date | string
   expiresAt?: Date | string | null
   revokedAt?: Date | string | null
   lastUsedAt?: Date | string | null
   lastUsedIp?: string | null
   secrets?: Prisma.ApiTokenSecretCreateNestedManyWithoutTokenInput
+  scopes?: Prisma.ApiTokenPermissionCreateNestedManyWithoutTokenInput
 }
 
 export type ApiTokenUncheckedCreateWithoutUserInput = {
   id: string
   name: string
-  scopes?: Prisma.ApiTokenCreatescopesInput | string[]
   createdAt?: Date | string
   expiresAt?: Date | string | null
   revokedAt?: Date | string | null
   lastUsedAt?: Date | string | null
   lastUsedIp?: string | null
   secrets?: Prisma.ApiTokenSecretUncheckedCreateNestedManyWithoutTokenInput
+  scopes?: Prisma.ApiTokenPermissionUncheckedCreateNestedManyWithoutTokenInput
 }
 
 export type ApiTokenCreateOrConnectWithoutUserInput = {
@@ -533,7 +529,6 @@ export type ApiTokenScalarWhereInput = {
   id?: Prisma.StringFilter<"ApiToken"> | string
   userId?: Prisma.StringFilter<"ApiToken"> | string
   name?: Prisma.StringFilter<"ApiToken"> | string
-  scopes?: Prisma.StringNullableListFilter<"ApiToken">
   createdAt?: Prisma.DateTimeFilter<"ApiToken"> | Date | string
   expiresAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
   revokedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
@@ -541,28 +536,92 @@ export type ApiTokenScalarWhereInput = {
   lastUsedIp?: Prisma.StringNullableFilter<"ApiToken"> | string | null
 }
 
-export type ApiTokenCreateWithoutSecretsInput = {
+export type ApiTokenCreateWithoutScopesInput = {
   id: string
   name: string
-  scopes?: Prisma.ApiTokenCreatescopesInput | string[]
   createdAt?: Date | string
   expiresAt?: Date | string | null
   revokedAt?: Date | string | null
   lastUsedAt?: Date | string | null
   lastUsedIp?: string | null
   user: Prisma.UserCreateNestedOneWithoutApiTokensInput
+  secrets?: Prisma.ApiTokenSecretCreateNestedManyWithoutTokenInput
+}
+
+export type ApiTokenUncheckedCreateWithoutScopesInput = {
+  id: string
+  userId: string
+  name: string
+  createdAt?: Date | string
+  expiresAt?: Date | string | null
+  revokedAt?: Date | string | null
+  lastUsedAt?: Date | string | null
+  lastUsedIp?: string | null
+  secrets?: Prisma.ApiTokenSecretUncheckedCreateNestedManyWithoutTokenInput
+}
+
+export type ApiTokenCreateOrConnectWithoutScopesInput = {
+  where: Prisma.ApiTokenWhereUniqueInput
+  create: Prisma.XOR<Prisma.ApiTokenCreateWithoutScopesInput, Prisma.ApiTokenUncheckedCreateWithoutScopesInput>
+}
+
+export type ApiTokenUpsertWithoutScopesInput = {
+  update: Prisma.XOR<Prisma.ApiTokenUpdateWithoutScopesInput, Prisma.ApiTokenUncheckedUpdateWithoutScopesInput>
+  create: Prisma.XOR<Prisma.ApiTokenCreateWithoutScopesInput, Prisma.ApiTokenUncheckedCreateWithoutScopesInput>
+  where?: Prisma.ApiTokenWhereInput
+}
+
+export type ApiTokenUpdateToOneWithWhereWithoutScopesInput = {
+  where?: Prisma.ApiTokenWhereInput
+  data: Prisma.XOR<Prisma.ApiTokenUpdateWithoutScopesInput, Prisma.ApiTokenUncheckedUpdateWithoutScopesInput>
+}
+
+export type ApiTokenUpdateWithoutScopesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastUsedIp?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  user?: Prisma.UserUpdateOneRequiredWithoutApiTokensNestedInput
+  secrets?: Prisma.ApiTokenSecretUpdateManyWithoutTokenNestedInput
+}
+
+export type ApiTokenUncheckedUpdateWithoutScopesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  userId?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastUsedIp?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  secrets?: Prisma.ApiTokenSecretUncheckedUpdateManyWithoutTokenNestedInput
+}
+
+export type ApiTokenCreateWithoutSecretsInput = {
+  id: string
+  name: string
+  createdAt?: Date | string
+  expiresAt?: Date | string | null
+  revokedAt?: Date | string | null
+  lastUsedAt?: Date | string | null
+  lastUsedIp?: string | null
+  user: Prisma.UserCreateNestedOneWithoutApiTokensInput
+  scopes?: Prisma.ApiTokenPermissionCreateNestedManyWithoutTokenInput
 }
 
 export type ApiTokenUncheckedCreateWithoutSecretsInput = {
   id: string
   userId: string
   name: string
-  scopes?: Prisma.ApiTokenCreatescopesInput | string[]
   createdAt?: Date | string
   expiresAt?: Date | string | null
   revokedAt?: Date | string | null
   lastUsedAt?: Date | string | null
   lastUsedIp?: string | null
+  scopes?: Prisma.ApiTokenPermissionUncheckedCreateNestedManyWithoutTokenInput
 }
 
 export type ApiTokenCreateOrConnectWithoutSecretsInput = {
@@ -584,31 +643,30 @@ export type ApiTokenUpdateToOneWithWhereWithoutSecretsInput = {
 export type ApiTokenUpdateWithoutSecretsInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
-  scopes?: Prisma.ApiTokenUpdatescopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastUsedIp?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   user?: Prisma.UserUpdateOneRequiredWithoutApiTokensNestedInput
+  scopes?: Prisma.ApiTokenPermissionUpdateManyWithoutTokenNestedInput
 }
 
 export type ApiTokenUncheckedUpdateWithoutSecretsInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   userId?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
-  scopes?: Prisma.ApiTokenUpdatescopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastUsedIp?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  scopes?: Prisma.ApiTokenPermissionUncheckedUpdateManyWithoutTokenNestedInput
 }
 
 export type ApiTokenCreateManyUserInput = {
   id: string
   name: string
-  scopes?: Prisma.ApiTokenCreatescopesInput | string[]
   createdAt?: Date | string
   expiresAt?: Date | string | null
   revokedAt?: Date | string | null
@@ -619,31 +677,30 @@ export type ApiTokenCreateManyUserInput = {
 export type ApiTokenUpdateWithoutUserInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
-  scopes?: Prisma.ApiTokenUpdatescopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastUsedIp?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   secrets?: Prisma.ApiTokenSecretUpdateManyWithoutTokenNestedInput
+  scopes?: Prisma.ApiTokenPermissionUpdateManyWithoutTokenNestedInput
 }
 
 export type ApiTokenUncheckedUpdateWithoutUserInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
-  scopes?: Prisma.ApiTokenUpdatescopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastUsedIp?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   secrets?: Prisma.ApiTokenSecretUncheckedUpdateManyWithoutTokenNestedInput
+  scopes?: Prisma.ApiTokenPermissionUncheckedUpdateManyWithoutTokenNestedInput
 }
 
 export type ApiTokenUncheckedUpdateManyWithoutUserInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
-  scopes?: Prisma.ApiTokenUpdatescopesInput | string[]
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -658,10 +715,12 @@ export type ApiTokenUncheckedUpdateManyWithoutUserInput = {
 
 export type ApiTokenCountOutputType = {
   secrets: number
+  scopes: number
 }
 
 export type ApiTokenCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   secrets?: boolean | ApiTokenCountOutputTypeCountSecretsArgs
+  scopes?: boolean | ApiTokenCountOutputTypeCountScopesArgs
 }
 
 /**
@@ -681,12 +740,18 @@ export type ApiTokenCountOutputTypeCountSecretsArgs<ExtArgs extends runtime.Type
   where?: Prisma.ApiTokenSecretWhereInput
 }
 
+/**
+ * ApiTokenCountOutputType without action
+ */
+export type ApiTokenCountOutputTypeCountScopesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.ApiTokenPermissionWhereInput
+}
+
 
 export type ApiTokenSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
   userId?: boolean
   name?: boolean
-  scopes?: boolean
   createdAt?: boolean
   expiresAt?: boolean
   revokedAt?: boolean
@@ -694,6 +759,7 @@ export type ApiTokenSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs
   lastUsedIp?: boolean
   user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   secrets?: boolean | Prisma.ApiToken$secretsArgs<ExtArgs>
+  scopes?: boolean | Prisma.ApiToken$scopesArgs<ExtArgs>
   _count?: boolean | Prisma.ApiTokenCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["apiToken"]>
 
@@ -701,7 +767,6 @@ export type ApiTokenSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exte
   id?: boolean
   userId?: boolean
   name?: boolean
-  scopes?: boolean
   createdAt?: boolean
   expiresAt?: boolean
   revokedAt?: boolean
@@ -714,7 +779,6 @@ export type ApiTokenSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exte
   id?: boolean
   userId?: boolean
   name?: boolean
-  scopes?: boolean
   createdAt?: boolean
   expiresAt?: boolean
   revokedAt?: boolean
@@ -727,7 +791,6 @@ export type ApiTokenSelectScalar = {
   id?: boolean
   userId?: boolean
   name?: boolean
-  scopes?: boolean
   createdAt?: boolean
   expiresAt?: boolean
   revokedAt?: boolean
@@ -735,10 +798,11 @@ export type ApiTokenSelectScalar = {
   lastUsedIp?: boolean
 }
 
-export type ApiTokenOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "userId" | "name" | "scopes" | "createdAt" | "expiresAt" | "revokedAt" | "lastUsedAt" | "lastUsedIp", ExtArgs["result"]["apiToken"]>
+export type ApiTokenOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "userId" | "name" | "createdAt" | "expiresAt" | "revokedAt" | "lastUsedAt" | "lastUsedIp", ExtArgs["result"]["apiToken"]>
 export type ApiTokenInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   secrets?: boolean | Prisma.ApiToken$secretsArgs<ExtArgs>
+  scopes?: boolean | Prisma.ApiToken$scopesArgs<ExtArgs>
   _count?: boolean | Prisma.ApiTokenCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type ApiTokenIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -753,12 +817,12 @@ export type $ApiTokenPayload<ExtArgs extends runtime.Types.Extensions.InternalAr
   objects: {
     user: Prisma.$UserPayload<ExtArgs>
     secrets: Prisma.$ApiTokenSecretPayload<ExtArgs>[]
+    scopes: Prisma.$ApiTokenPermissionPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
     userId: string
     name: string
-    scopes: string[]
     createdAt: Date
     expiresAt: Date | null
     revokedAt: Date | null
@@ -1160,6 +1224,7 @@ export interface Prisma__ApiTokenClient<T, Null = never, ExtArgs extends runtime
   readonly [Symbol.toStringTag]: "PrismaPromise"
   user<T extends Prisma.UserDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.UserDefaultArgs<ExtArgs>>): Prisma.Prisma__UserClient<runtime.Types.Result.GetResult<Prisma.$UserPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   secrets<T extends Prisma.ApiToken$secretsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiToken$secretsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiTokenSecretPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  scopes<T extends Prisma.ApiToken$scopesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiToken$scopesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiTokenPermissionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1192,7 +1257,6 @@ export interface ApiTokenFieldRefs {
   readonly id: Prisma.FieldRef<"ApiToken", 'String'>
   readonly userId: Prisma.FieldRef<"ApiToken", 'String'>
   readonly name: Prisma.FieldRef<"ApiToken", 'String'>
-  readonly scopes: Prisma.FieldRef<"ApiToken", 'String[]'>
   readonly createdAt: Prisma.FieldRef<"ApiToken", 'DateTime'>
   readonly expiresAt: Prisma.FieldRef<"ApiToken", 'DateTime'>
   readonly revokedAt: Prisma.FieldRef<"ApiToken", 'DateTime'>
@@ -1620,6 +1684,30 @@ export type ApiToken$secretsArgs<ExtArgs extends runtime.Types.Extensions.Intern
   take?: number
   skip?: number
   distinct?: Prisma.ApiTokenSecretScalarFieldEnum | Prisma.ApiTokenSecretScalarFieldEnum[]
+}
+
+/**
+ * ApiToken.scopes
+ */
+export type ApiToken$scopesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the ApiTokenPermission
+   */
+  select?: Prisma.ApiTokenPermissionSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the ApiTokenPermission
+   */
+  omit?: Prisma.ApiTokenPermissionOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenPermissionInclude<ExtArgs> | null
+  where?: Prisma.ApiTokenPermissionWhereInput
+  orderBy?: Prisma.ApiTokenPermissionOrderByWithRelationInput | Prisma.ApiTokenPermissionOrderByWithRelationInput[]
+  cursor?: Prisma.ApiTokenPermissionWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.ApiTokenPermissionScalarFieldEnum | Prisma.ApiTokenPermissionScalarFieldEnum[]
 }
 
 /**

@@ -49,7 +49,6 @@ export type RoleCountAggregateOutputType = {
   builtInKey: number
   name: number
   description: number
-  permissions: number
   requiresMfa: number
   createdAt: number
   updatedAt: number
@@ -82,7 +81,6 @@ export type RoleCountAggregateInputType = {
   builtInKey?: true
   name?: true
   description?: true
-  permissions?: true
   requiresMfa?: true
   createdAt?: true
   updatedAt?: true
@@ -166,7 +164,6 @@ export type RoleGroupByOutputType = {
   builtInKey: string | null
   name: string
   description: string
-  permissions: string[]
   requiresMfa: boolean
   createdAt: Date
   updatedAt: Date
@@ -198,11 +195,11 @@ export type RoleWhereInput = {
   builtInKey?: Prisma.StringNullableFilter<"Role"> | string | null
   name?: Prisma.StringFilter<"Role"> | string
   description?: Prisma.StringFilter<"Role"> | string
-  permissions?: Prisma.StringNullableListFilter<"Role">
   requiresMfa?: Prisma.BoolFilter<"Role"> | boolean
   createdAt?: Prisma.DateTimeFilter<"Role"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Role"> | Date | string
   assignments?: Prisma.RoleAssignmentListRelationFilter
+  grants?: Prisma.RolePermissionListRelationFilter
 }
 
 export type RoleOrderByWithRelationInput = {
@@ -210,11 +207,11 @@ export type RoleOrderByWithRelationInput = {
   builtInKey?: Prisma.SortOrderInput | Prisma.SortOrder
   name?: Prisma.SortOrder
   description?: Prisma.SortOrder
-  permissions?: Prisma.SortOrder
   requiresMfa?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   assignments?: Prisma.RoleAssignmentOrderByRelationAggregateInput
+  grants?: Prisma.RolePermissionOrderByRelationAggregateInput
 }
 
 export type RoleWhereUniqueInput = Prisma.AtLeast<{
@@ -225,11 +222,11 @@ export type RoleWhereUniqueInput = Prisma.AtLeast<{
   OR?: Prisma.RoleWhereInput[]
   NOT?: Prisma.RoleWhereInput | Prisma.RoleWhereInput[]
   description?: Prisma.StringFilter<"Role"> | string
-  permissions?: Prisma.StringNullableListFilter<"Role">
   requiresMfa?: Prisma.BoolFilter<"Role"> | boolean
   createdAt?: Prisma.DateTimeFilter<"Role"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Role"> | Date | string
   assignments?: Prisma.RoleAssignmentListRelationFilter
+  grants?: Prisma.RolePermissionListRelationFilter
 }, "id" | "builtInKey" | "name">
 
 export type RoleOrderByWithAggregationInput = {
@@ -237,7 +234,6 @@ export type RoleOrderByWithAggregationInput = {
   builtInKey?: Prisma.SortOrderInput | Prisma.SortOrder
   name?: Prisma.SortOrder
   description?: Prisma.SortOrder
-  permissions?: Prisma.SortOrder
   requiresMfa?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
@@ -254,7 +250,6 @@ export type RoleScalarWhereWithAggregatesInput = {
   builtInKey?: Prisma.StringNullableWithAggregatesFilter<"Role"> | string | null
   name?: Prisma.StringWithAggregatesFilter<"Role"> | string
   description?: Prisma.StringWithAggregatesFilter<"Role"> | string
-  permissions?: Prisma.StringNullableListFilter<"Role">
   requiresMfa?: Prisma.BoolWithAggregatesFilter<"Role"> | boolean
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Role"> | Date | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"Role"> | Date | string
@@ -265,11 +260,11 @@ export type RoleCreateInput = {
   builtInKey?: string | null
   name: string
   description?: string
-  permissions?: Prisma.RoleCreatepermissionsInput | string[]
   requiresMfa?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
   assignments?: Prisma.RoleAssignmentCreateNestedManyWithoutRoleInput
+  grants?: Prisma.RolePermissionCreateNestedManyWithoutRoleInput
 }
 
 export type RoleUncheckedCreateInput = {
@@ -277,11 +272,11 @@ export type RoleUncheckedCreateInput = {
   builtInKey?: string | null
   name: string
   description?: string
-  permissions?: Prisma.RoleCreatepermissionsInput | string[]
   requiresMfa?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
   assignments?: Prisma.RoleAssignmentUncheckedCreateNestedManyWithoutRoleInput
+  grants?: Prisma.RolePermissionUncheckedCreateNestedManyWithoutRoleInput
 }
 
 export type RoleUpdateInput = {
@@ -289,11 +284,11 @@ export type RoleUpdateInput = {
   builtInKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   name?: Prisma.StringFieldUpdateOperationsInput | string
   description?: Prisma.StringFieldUpdateOperationsInput | string
-  permissions?: Prisma.RoleUpdatepermissionsInput | string[]
   requiresMfa?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   assignments?: Prisma.RoleAssignmentUpdateManyWithoutRoleNestedInput
+  grants?: Prisma.RolePermissionUpdateManyWithoutRoleNestedInput
 }
 
 export type RoleUncheckedUpdateInput = {
@@ -301,11 +296,11 @@ export type RoleUncheckedUpdateInput = {
   builtInKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   name?: Prisma.StringFieldUpdateOperationsInput | string
   description?: Prisma.StringFieldUpdateOperationsInput | string
-  permissions?: Prisma.RoleUpdatepermissionsInput | string[]
   requiresMfa?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   assignments?: Prisma.RoleAssignmentUncheckedUpdateManyWithoutRoleNestedInput
+  grants?: Prisma.RolePermissionUncheckedUpdateManyWithoutRoleNestedInput
 }
 
 export type RoleCreateManyInput = {
@@ -313,7 +308,6 @@ export type RoleCreateManyInput = {
   builtInKey?: string | null
   name: string
   description?: string
-  permissions?: Prisma.RoleCreatepermissionsInput | string[]
   requiresMfa?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -324,7 +318,6 @@ export type RoleUpdateManyMutationInput = {
   builtInKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   name?: Prisma.StringFieldUpdateOperationsInput | string
   description?: Prisma.StringFieldUpdateOperationsInput | string
-  permissions?: Prisma.RoleUpdatepermissionsInput | string[]
   requiresMfa?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -335,18 +328,9 @@ export type RoleUncheckedUpdateManyInput = {
   builtInKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   name?: Prisma.StringFieldUpdateOperationsInput | string
   description?: Prisma.StringFieldUpdateOperationsInput | string
-  permissions?: Prisma.RoleUpdatepermissionsInput | string[]
   requiresMfa?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
-}
-
-export type StringNullableListFilter<$PrismaModel = never> = {
-  equals?: string[] | Prisma.ListStringFieldRefInput<$PrismaModel> | null
-  has?: string | Prisma.StringFieldRefInput<$PrismaModel> | null
-  hasEvery?: string[] | Prisma.ListStringFieldRefInput<$PrismaModel>
-  hasSome?: string[] | Prisma.ListStringFieldRefInput<$PrismaModel>
-  isEmpty?: boolean
 }
 
 export type RoleCountOrderByAggregateInput = {
@@ -354,7 +338,6 @@ export type RoleCountOrderByAggregateInput = {
   builtInKey?: Prisma.SortOrder
   name?: Prisma.SortOrder
   description?: Prisma.SortOrder
-  permissions?: Prisma.SortOrder
   requiresMfa?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
@@ -385,21 +368,26 @@ export type RoleScalarRelationFilter = {
   isNot?: Prisma.RoleWhereInput
 }
 
-export type RoleCreatepermissionsInput = {
-  set: string[]
-}
-
 export type NullableStringFieldUpdateOperationsInput = {
   set?: string | null
 }
 
-export type RoleUpdatepermissionsInput = {
-  set?: string[]
-  push?: string | string[]
-}
-
 export type BoolFieldUpdateOperationsInput = {
   set?: boolean
+}
+
+export type RoleCreateNestedOneWithoutGrantsInput = {
+  create?: Prisma.XOR<Prisma.RoleCreateWithoutGrantsInput, Prisma.RoleUncheckedCreateWithoutGrantsInput>
+  connectOrCreate?: Prisma.RoleCreateOrConnectWithoutGrantsInput
+  connect?: Prisma.RoleWhereUniqueInput
+}
+
+export type RoleUpdateOneRequiredWithoutGrantsNestedInput = {
+  create?: Prisma.XOR<Prisma.RoleCreateWithoutGrantsInput, Prisma.RoleUncheckedCreateWithoutGrantsInput>
+  connectOrCreate?: Prisma.RoleCreateOrConnectWithoutGrantsInput
+  upsert?: Prisma.RoleUpsertWithoutGrantsInput
+  connect?: Prisma.RoleWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.RoleUpdateToOneWithWhereWithoutGrantsInput, Prisma.RoleUpdateWithoutGrantsInput>, Prisma.RoleUncheckedUpdateWithoutGrantsInput>
 }
 
 export type RoleCreateNestedOneWithoutAssignmentsInput = {
@@ -416,15 +404,75 @@ export type RoleUpdateOneRequiredWithoutAssignmentsNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.RoleUpdateToOneWithWhereWithoutAssignmentsInput, Prisma.RoleUpdateWithoutAssignmentsInput>, Prisma.RoleUncheckedUpdateWithoutAssignmentsInput>
 }
 
+export type RoleCreateWithoutGrantsInput = {
+  id: string
+  builtInKey?: string | null
+  name: string
+  description?: string
+  requiresMfa?: boolean
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  assignments?: Prisma.RoleAssignmentCreateNestedManyWithoutRoleInput
+}
+
+export type RoleUncheckedCreateWithoutGrantsInput = {
+  id: string
+  builtInKey?: string | null
+  name: string
+  description?: string
+  requiresMfa?: boolean
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  assignments?: Prisma.RoleAssignmentUncheckedCreateNestedManyWithoutRoleInput
+}
+
+export type RoleCreateOrConnectWithoutGrantsInput = {
+  where: Prisma.RoleWhereUniqueInput
+  create: Prisma.XOR<Prisma.RoleCreateWithoutGrantsInput, Prisma.RoleUncheckedCreateWithoutGrantsInput>
+}
+
+export type RoleUpsertWithoutGrantsInput = {
+  update: Prisma.XOR<Prisma.RoleUpdateWithoutGrantsInput, Prisma.RoleUncheckedUpdateWithoutGrantsInput>
+  create: Prisma.XOR<Prisma.RoleCreateWithoutGrantsInput, Prisma.RoleUncheckedCreateWithoutGrantsInput>
+  where?: Prisma.RoleWhereInput
+}
+
+export type RoleUpdateToOneWithWhereWithoutGrantsInput = {
+  where?: Prisma.RoleWhereInput
+  data: Prisma.XOR<Prisma.RoleUpdateWithoutGrantsInput, Prisma.RoleUncheckedUpdateWithoutGrantsInput>
+}
+
+export type RoleUpdateWithoutGrantsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  builtInKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.StringFieldUpdateOperationsInput | string
+  requiresMfa?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  assignments?: Prisma.RoleAssignmentUpdateManyWithoutRoleNestedInput
+}
+
+export type RoleUncheckedUpdateWithoutGrantsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  builtInKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.StringFieldUpdateOperationsInput | string
+  requiresMfa?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  assignments?: Prisma.RoleAssignmentUncheckedUpdateManyWithoutRoleNestedInput
+}
+
 export type RoleCreateWithoutAssignmentsInput = {
   id: string
   builtInKey?: string | null
   name: string
   description?: string
-  permissions?: Prisma.RoleCreatepermissionsInput | string[]
   requiresMfa?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  grants?: Prisma.RolePermissionCreateNestedManyWithoutRoleInput
 }
 
 export type RoleUncheckedCreateWithoutAssignmentsInput = {
@@ -432,10 +480,10 @@ export type RoleUncheckedCreateWithoutAssignmentsInput = {
   builtInKey?: string | null
   name: string
   description?: string
-  permissions?: Prisma.RoleCreatepermissionsInput | string[]
   requiresMfa?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
+  grants?: Prisma.RolePermissionUncheckedCreateNestedManyWithoutRoleInput
 }
 
 export type RoleCreateOrConnectWithoutAssignmentsInput = {
@@ -459,10 +507,10 @@ export type RoleUpdateWithoutAssignmentsInput = {
   builtInKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   name?: Prisma.StringFieldUpdateOperationsInput | string
   description?: Prisma.StringFieldUpdateOperationsInput | string
-  permissions?: Prisma.RoleUpdatepermissionsInput | string[]
   requiresMfa?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  grants?: Prisma.RolePermissionUpdateManyWithoutRoleNestedInput
 }
 
 export type RoleUncheckedUpdateWithoutAssignmentsInput = {
@@ -470,10 +518,10 @@ export type RoleUncheckedUpdateWithoutAssignmentsInput = {
   builtInKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   name?: Prisma.StringFieldUpdateOperationsInput | string
   description?: Prisma.StringFieldUpdateOperationsInput | string
-  permissions?: Prisma.RoleUpdatepermissionsInput | string[]
   requiresMfa?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  grants?: Prisma.RolePermissionUncheckedUpdateManyWithoutRoleNestedInput
 }
 
 
@@ -483,10 +531,12 @@ export type RoleUncheckedUpdateWithoutAssignmentsInput = {
 
 export type RoleCountOutputType = {
   assignments: number
+  grants: number
 }
 
 export type RoleCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   assignments?: boolean | RoleCountOutputTypeCountAssignmentsArgs
+  grants?: boolean | RoleCountOutputTypeCountGrantsArgs
 }
 
 /**
@@ -506,17 +556,24 @@ export type RoleCountOutputTypeCountAssignmentsArgs<ExtArgs extends runtime.Type
   where?: Prisma.RoleAssignmentWhereInput
 }
 
+/**
+ * RoleCountOutputType without action
+ */
+export type RoleCountOutputTypeCountGrantsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.RolePermissionWhereInput
+}
+
 
 export type RoleSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
   builtInKey?: boolean
   name?: boolean
   description?: boolean
-  permissions?: boolean
   requiresMfa?: boolean
   createdAt?: boolean
   updatedAt?: boolean
   assignments?: boolean | Prisma.Role$assignmentsArgs<ExtArgs>
+  grants?: boolean | Prisma.Role$grantsArgs<ExtArgs>
   _count?: boolean | Prisma.RoleCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["role"]>
 
@@ -525,7 +582,6 @@ export type RoleSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensio
   builtInKey?: boolean
   name?: boolean
   description?: boolean
-  permissions?: boolean
   requiresMfa?: boolean
   createdAt?: boolean
   updatedAt?: boolean
@@ -536,7 +592,6 @@ export type RoleSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensio
   builtInKey?: boolean
   name?: boolean
   description?: boolean
-  permissions?: boolean
   requiresMfa?: boolean
   createdAt?: boolean
   updatedAt?: boolean
@@ -547,15 +602,15 @@ export type RoleSelectScalar = {
   builtInKey?: boolean
   name?: boolean
   description?: boolean
-  permissions?: boolean
   requiresMfa?: boolean
   createdAt?: boolean
   updatedAt?: boolean
 }
 
-export type RoleOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "builtInKey" | "name" | "description" | "permissions" | "requiresMfa" | "createdAt" | "updatedAt", ExtArgs["result"]["role"]>
+export type RoleOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "builtInKey" | "name" | "description" | "requiresMfa" | "createdAt" | "updatedAt", ExtArgs["result"]["role"]>
 export type RoleInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   assignments?: boolean | Prisma.Role$assignmentsArgs<ExtArgs>
+  grants?: boolean | Prisma.Role$grantsArgs<ExtArgs>
   _count?: boolean | Prisma.RoleCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type RoleIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
@@ -565,6 +620,7 @@ export type $RolePayload<ExtArgs extends runtime.Types.Extensions.InternalArgs =
   name: "Role"
   objects: {
     assignments: Prisma.$RoleAssignmentPayload<ExtArgs>[]
+    grants: Prisma.$RolePermissionPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -574,10 +630,6 @@ export type $RolePayload<ExtArgs extends runtime.Types.Extensions.InternalArgs =
     builtInKey: string | null
     name: string
     description: string
-    /**
-     * Permission keys from the catalog in lib/policy/permissions.ts.
-     */
-    permissions: string[]
     requiresMfa: boolean
     createdAt: Date
     updatedAt: Date
@@ -976,6 +1028,7 @@ readonly fields: RoleFieldRefs;
 export interface Prisma__RoleClient<T, Null = never, ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs, GlobalOmitOptions = {}> extends Prisma.PrismaPromise<T> {
   readonly [Symbol.toStringTag]: "PrismaPromise"
   assignments<T extends Prisma.Role$assignmentsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Role$assignmentsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$RoleAssignmentPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  grants<T extends Prisma.Role$grantsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Role$grantsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$RolePermissionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1009,7 +1062,6 @@ export interface RoleFieldRefs {
   readonly builtInKey: Prisma.FieldRef<"Role", 'String'>
   readonly name: Prisma.FieldRef<"Role", 'String'>
   readonly description: Prisma.FieldRef<"Role", 'String'>
-  readonly permissions: Prisma.FieldRef<"Role", 'String[]'>
   readonly requiresMfa: Prisma.FieldRef<"Role", 'Boolean'>
   readonly createdAt: Prisma.FieldRef<"Role", 'DateTime'>
   readonly updatedAt: Prisma.FieldRef<"Role", 'DateTime'>
@@ -1427,6 +1479,30 @@ export type Role$assignmentsArgs<ExtArgs extends runtime.Types.Extensions.Intern
   take?: number
   skip?: number
   distinct?: Prisma.RoleAssignmentScalarFieldEnum | Prisma.RoleAssignmentScalarFieldEnum[]
+}
+
+/**
+ * Role.grants
+ */
+export type Role$grantsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the RolePermission
+   */
+  select?: Prisma.RolePermissionSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the RolePermission
+   */
+  omit?: Prisma.RolePermissionOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.RolePermissionInclude<ExtArgs> | null
+  where?: Prisma.RolePermissionWhereInput
+  orderBy?: Prisma.RolePermissionOrderByWithRelationInput | Prisma.RolePermissionOrderByWithRelationInput[]
+  cursor?: Prisma.RolePermissionWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.RolePermissionScalarFieldEnum | Prisma.RolePermissionScalarFieldEnum[]
 }
 
 /**

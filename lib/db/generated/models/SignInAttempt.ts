@@ -494,14 +494,6 @@ export type SignInAttemptUpdatefactorsPassedInput = {
   push?: string | string[]
 }
 
-export type IntFieldUpdateOperationsInput = {
-  set?: number
-  increment?: number
-  decrement?: number
-  multiply?: number
-  divide?: number
-}
-
 export type SignInAttemptCreateWithoutUserInput = {
   id: string
   tokenHash: string

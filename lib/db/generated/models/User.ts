@@ -209,6 +209,7 @@ export type UserWhereInput = {
   apiTokens?: Prisma.ApiTokenListRelationFilter
   apiClients?: Prisma.ApiClientListRelationFilter
   offeredClients?: Prisma.ApiClientListRelationFilter
+  ownedApis?: Prisma.ApiListRelationFilter
 }
 
 export type UserOrderByWithRelationInput = {
@@ -230,6 +231,7 @@ export type UserOrderByWithRelationInput = {
   apiTokens?: Prisma.ApiTokenOrderByRelationAggregateInput
   apiClients?: Prisma.ApiClientOrderByRelationAggregateInput
   offeredClients?: Prisma.ApiClientOrderByRelationAggregateInput
+  ownedApis?: Prisma.ApiOrderByRelationAggregateInput
 }
 
 export type UserWhereUniqueInput = Prisma.AtLeast<{
@@ -254,6 +256,7 @@ export type UserWhereUniqueInput = Prisma.AtLeast<{
   apiTokens?: Prisma.ApiTokenListRelationFilter
   apiClients?: Prisma.ApiClientListRelationFilter
   offeredClients?: Prisma.ApiClientListRelationFilter
+  ownedApis?: Prisma.ApiListRelationFilter
 }, "id" | "email">
 
 export type UserOrderByWithAggregationInput = {
@@ -301,6 +304,7 @@ export type UserCreateInput = {
   apiTokens?: Prisma.ApiTokenCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientCreateNestedManyWithoutPendingOwnerInput
+  ownedApis?: Prisma.ApiCreateNestedManyWithoutOwnerInput
 }
 
 export type UserUncheckedCreateInput = {
@@ -322,6 +326,7 @@ export type UserUncheckedCreateInput = {
   apiTokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput
+  ownedApis?: Prisma.ApiUncheckedCreateNestedManyWithoutOwnerInput
 }
 
 export type UserUpdateInput = {
@@ -343,6 +348,7 @@ export type UserUpdateInput = {
   apiTokens?: Prisma.ApiTokenUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUpdateManyWithoutPendingOwnerNestedInput
+  ownedApis?: Prisma.ApiUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserUncheckedUpdateInput = {
@@ -364,6 +370,7 @@ export type UserUncheckedUpdateInput = {
   apiTokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUncheckedUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput
+  ownedApis?: Prisma.ApiUncheckedUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserCreateManyInput = {
@@ -464,6 +471,22 @@ export type UserUpdateOneRequiredWithoutPasswordNestedInput = {
   upsert?: Prisma.UserUpsertWithoutPasswordInput
   connect?: Prisma.UserWhereUniqueInput
   update?: Prisma.XOR<Prisma.XOR<Prisma.UserUpdateToOneWithWhereWithoutPasswordInput, Prisma.UserUpdateWithoutPasswordInput>, Prisma.UserUncheckedUpdateWithoutPasswordInput>
+}
+
+export type UserCreateNestedOneWithoutOwnedApisInput = {
+  create?: Prisma.XOR<Prisma.UserCreateWithoutOwnedApisInput, Prisma.UserUncheckedCreateWithoutOwnedApisInput>
+  connectOrCreate?: Prisma.UserCreateOrConnectWithoutOwnedApisInput
+  connect?: Prisma.UserWhereUniqueInput
+}
+
+export type UserUpdateOneWithoutOwnedApisNestedInput = {
+  create?: Prisma.XOR<Prisma.UserCreateWithoutOwnedApisInput, Prisma.UserUncheckedCreateWithoutOwnedApisInput>
+  connectOrCreate?: Prisma.UserCreateOrConnectWithoutOwnedApisInput
+  upsert?: Prisma.UserUpsertWithoutOwnedApisInput
+  disconnect?: Prisma.UserWhereInput | boolean
+  delete?: Prisma.UserWhereInput | boolean
+  connect?: Prisma.UserWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.UserUpdateToOneWithWhereWithoutOwnedApisInput, Prisma.UserUpdateWithoutOwnedApisInput>, Prisma.UserUncheckedUpdateWithoutOwnedApisInput>
 }
 
 export type UserCreateNestedOneWithoutRolesInput = {
@@ -630,6 +653,7 @@ export type UserCreateWithoutPasswordInput = {
   apiTokens?: Prisma.ApiTokenCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientCreateNestedManyWithoutPendingOwnerInput
+  ownedApis?: Prisma.ApiCreateNestedManyWithoutOwnerInput
 }
 
 export type UserUncheckedCreateWithoutPasswordInput = {
@@ -650,6 +674,7 @@ export type UserUncheckedCreateWithoutPasswordInput = {
   apiTokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput
+  ownedApis?: Prisma.ApiUncheckedCreateNestedManyWithoutOwnerInput
 }
 
 export type UserCreateOrConnectWithoutPasswordInput = {
@@ -686,6 +711,7 @@ export type UserUpdateWithoutPasswordInput = {
   apiTokens?: Prisma.ApiTokenUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUpdateManyWithoutPendingOwnerNestedInput
+  ownedApis?: Prisma.ApiUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserUncheckedUpdateWithoutPasswordInput = {
@@ -696,6 +722,107 @@ export type UserUncheckedUpdateWithoutPasswordInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  roles?: Prisma.RoleAssignmentUncheckedUpdateManyWithoutUserNestedInput
+  sessions?: Prisma.SessionUncheckedUpdateManyWithoutUserNestedInput
+  signInAttempts?: Prisma.SignInAttemptUncheckedUpdateManyWithoutUserNestedInput
+  totpFactors?: Prisma.TotpFactorUncheckedUpdateManyWithoutUserNestedInput
+  webauthnCreds?: Prisma.WebAuthnCredentialUncheckedUpdateManyWithoutUserNestedInput
+  recoveryCodes?: Prisma.RecoveryCodeUncheckedUpdateManyWithoutUserNestedInput
+  oneTimeCodes?: Prisma.OneTimeCodeUncheckedUpdateManyWithoutUserNestedInput
+  apiTokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutUserNestedInput
+  apiClients?: Prisma.ApiClientUncheckedUpdateManyWithoutOwnerNestedInput
+  offeredClients?: Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput
+  ownedApis?: Prisma.ApiUncheckedUpdateManyWithoutOwnerNestedInput
+}
+
+export type UserCreateWithoutOwnedApisInput = {
+  id: string
+  email: string
+  name: string
+  status?: $Enums.UserStatus
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  lastSignInAt?: Date | string | null
+  password?: Prisma.PasswordCredentialCreateNestedOneWithoutUserInput
+  roles?: Prisma.RoleAssignmentCreateNestedManyWithoutUserInput
+  sessions?: Prisma.SessionCreateNestedManyWithoutUserInput
+  signInAttempts?: Prisma.SignInAttemptCreateNestedManyWithoutUserInput
+  totpFactors?: Prisma.TotpFactorCreateNestedManyWithoutUserInput
+  webauthnCreds?: Prisma.WebAuthnCredentialCreateNestedManyWithoutUserInput
+  recoveryCodes?: Prisma.RecoveryCodeCreateNestedManyWithoutUserInput
+  oneTimeCodes?: Prisma.OneTimeCodeCreateNestedManyWithoutUserInput
+  apiTokens?: Prisma.ApiTokenCreateNestedManyWithoutUserInput
+  apiClients?: Prisma.ApiClientCreateNestedManyWithoutOwnerInput
+  offeredClients?: Prisma.ApiClientCreateNestedManyWithoutPendingOwnerInput
+}
+
+export type UserUncheckedCreateWithoutOwnedApisInput = {
+  id: string
+  email: string
+  name: string
+  status?: $Enums.UserStatus
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  lastSignInAt?: Date | string | null
+  password?: Prisma.PasswordCredentialUncheckedCreateNestedOneWithoutUserInput
+  roles?: Prisma.RoleAssignmentUncheckedCreateNestedManyWithoutUserInput
+  sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutUserInput
+  signInAttempts?: Prisma.SignInAttemptUncheckedCreateNestedManyWithoutUserInput
+  totpFactors?: Prisma.TotpFactorUncheckedCreateNestedManyWithoutUserInput
+  webauthnCreds?: Prisma.WebAuthnCredentialUncheckedCreateNestedManyWithoutUserInput
+  recoveryCodes?: Prisma.RecoveryCodeUncheckedCreateNestedManyWithoutUserInput
+  oneTimeCodes?: Prisma.OneTimeCodeUncheckedCreateNestedManyWithoutUserInput
+  apiTokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutUserInput
+  apiClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutOwnerInput
+  offeredClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput
+}
+
+export type UserCreateOrConnectWithoutOwnedApisInput = {
+  where: Prisma.UserWhereUniqueInput
+  create: Prisma.XOR<Prisma.UserCreateWithoutOwnedApisInput, Prisma.UserUncheckedCreateWithoutOwnedApisInput>
+}
+
+export type UserUpsertWithoutOwnedApisInput = {
+  update: Prisma.XOR<Prisma.UserUpdateWithoutOwnedApisInput, Prisma.UserUncheckedUpdateWithoutOwnedApisInput>
+  create: Prisma.XOR<Prisma.UserCreateWithoutOwnedApisInput, Prisma.UserUncheckedCreateWithoutOwnedApisInput>
+  where?: Prisma.UserWhereInput
+}
+
+export type UserUpdateToOneWithWhereWithoutOwnedApisInput = {
+  where?: Prisma.UserWhereInput
+  data: Prisma.XOR<Prisma.UserUpdateWithoutOwnedApisInput, Prisma.UserUncheckedUpdateWithoutOwnedApisInput>
+}
+
+export type UserUpdateWithoutOwnedApisInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  email?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumUserStatusFieldUpdateOperationsInput | $Enums.UserStatus
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  password?: Prisma.PasswordCredentialUpdateOneWithoutUserNestedInput
+  roles?: Prisma.RoleAssignmentUpdateManyWithoutUserNestedInput
+  sessions?: Prisma.SessionUpdateManyWithoutUserNestedInput
+  signInAttempts?: Prisma.SignInAttemptUpdateManyWithoutUserNestedInput
+  totpFactors?: Prisma.TotpFactorUpdateManyWithoutUserNestedInput
+  webauthnCreds?: Prisma.WebAuthnCredentialUpdateManyWithoutUserNestedInput
+  recoveryCodes?: Prisma.RecoveryCodeUpdateManyWithoutUserNestedInput
+  oneTimeCodes?: Prisma.OneTimeCodeUpdateManyWithoutUserNestedInput
+  apiTokens?: Prisma.ApiTokenUpdateManyWithoutUserNestedInput
+  apiClients?: Prisma.ApiClientUpdateManyWithoutOwnerNestedInput
+  offeredClients?: Prisma.ApiClientUpdateManyWithoutPendingOwnerNestedInput
+}
+
+export type UserUncheckedUpdateWithoutOwnedApisInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  email?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumUserStatusFieldUpdateOperationsInput | $Enums.UserStatus
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  password?: Prisma.PasswordCredentialUncheckedUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUncheckedUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutUserNestedInput
   signInAttempts?: Prisma.SignInAttemptUncheckedUpdateManyWithoutUserNestedInput
@@ -726,6 +853,7 @@ export type UserCreateWithoutRolesInput = {
   apiTokens?: Prisma.ApiTokenCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientCreateNestedManyWithoutPendingOwnerInput
+  ownedApis?: Prisma.ApiCreateNestedManyWithoutOwnerInput
 }
 
 export type UserUncheckedCreateWithoutRolesInput = {
@@ -746,6 +874,7 @@ export type UserUncheckedCreateWithoutRolesInput = {
   apiTokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput
+  ownedApis?: Prisma.ApiUncheckedCreateNestedManyWithoutOwnerInput
 }
 
 export type UserCreateOrConnectWithoutRolesInput = {
@@ -782,6 +911,7 @@ export type UserUpdateWithoutRolesInput = {
   apiTokens?: Prisma.ApiTokenUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUpdateManyWithoutPendingOwnerNestedInput
+  ownedApis?: Prisma.ApiUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserUncheckedUpdateWithoutRolesInput = {
@@ -802,6 +932,7 @@ export type UserUncheckedUpdateWithoutRolesInput = {
   apiTokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUncheckedUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput
+  ownedApis?: Prisma.ApiUncheckedUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserCreateWithoutSessionsInput = {
@@ -822,6 +953,7 @@ export type UserCreateWithoutSessionsInput = {
   apiTokens?: Prisma.ApiTokenCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientCreateNestedManyWithoutPendingOwnerInput
+  ownedApis?: Prisma.ApiCreateNestedManyWithoutOwnerInput
 }
 
 export type UserUncheckedCreateWithoutSessionsInput = {
@@ -842,6 +974,7 @@ export type UserUncheckedCreateWithoutSessionsInput = {
   apiTokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput
+  ownedApis?: Prisma.ApiUncheckedCreateNestedManyWithoutOwnerInput
 }
 
 export type UserCreateOrConnectWithoutSessionsInput = {
@@ -878,6 +1011,7 @@ export type UserUpdateWithoutSessionsInput = {
   apiTokens?: Prisma.ApiTokenUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUpdateManyWithoutPendingOwnerNestedInput
+  ownedApis?: Prisma.ApiUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserUncheckedUpdateWithoutSessionsInput = {
@@ -898,6 +1032,7 @@ export type UserUncheckedUpdateWithoutSessionsInput = {
   apiTokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUncheckedUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput
+  ownedApis?: Prisma.ApiUncheckedUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserCreateWithoutSignInAttemptsInput = {
@@ -918,6 +1053,7 @@ export type UserCreateWithoutSignInAttemptsInput = {
   apiTokens?: Prisma.ApiTokenCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientCreateNestedManyWithoutPendingOwnerInput
+  ownedApis?: Prisma.ApiCreateNestedManyWithoutOwnerInput
 }
 
 export type UserUncheckedCreateWithoutSignInAttemptsInput = {
@@ -938,6 +1074,7 @@ export type UserUncheckedCreateWithoutSignInAttemptsInput = {
   apiTokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput
+  ownedApis?: Prisma.ApiUncheckedCreateNestedManyWithoutOwnerInput
 }
 
 export type UserCreateOrConnectWithoutSignInAttemptsInput = {
@@ -974,6 +1111,7 @@ export type UserUpdateWithoutSignInAttemptsInput = {
   apiTokens?: Prisma.ApiTokenUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUpdateManyWithoutPendingOwnerNestedInput
+  ownedApis?: Prisma.ApiUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserUncheckedUpdateWithoutSignInAttemptsInput = {
@@ -994,6 +1132,7 @@ export type UserUncheckedUpdateWithoutSignInAttemptsInput = {
   apiTokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUncheckedUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput
+  ownedApis?: Prisma.ApiUncheckedUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserCreateWithoutTotpFactorsInput = {
@@ -1014,6 +1153,7 @@ export type UserCreateWithoutTotpFactorsInput = {
   apiTokens?: Prisma.ApiTokenCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientCreateNestedManyWithoutPendingOwnerInput
+  ownedApis?: Prisma.ApiCreateNestedManyWithoutOwnerInput
 }
 
 export type UserUncheckedCreateWithoutTotpFactorsInput = {
@@ -1034,6 +1174,7 @@ export type UserUncheckedCreateWithoutTotpFactorsInput = {
   apiTokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput
+  ownedApis?: Prisma.ApiUncheckedCreateNestedManyWithoutOwnerInput
 }
 
 export type UserCreateOrConnectWithoutTotpFactorsInput = {
@@ -1070,6 +1211,7 @@ export type UserUpdateWithoutTotpFactorsInput = {
   apiTokens?: Prisma.ApiTokenUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUpdateManyWithoutPendingOwnerNestedInput
+  ownedApis?: Prisma.ApiUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserUncheckedUpdateWithoutTotpFactorsInput = {
@@ -1090,6 +1232,7 @@ export type UserUncheckedUpdateWithoutTotpFactorsInput = {
   apiTokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUncheckedUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput
+  ownedApis?: Prisma.ApiUncheckedUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserCreateWithoutWebauthnCredsInput = {
@@ -1110,6 +1253,7 @@ export type UserCreateWithoutWebauthnCredsInput = {
   apiTokens?: Prisma.ApiTokenCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientCreateNestedManyWithoutPendingOwnerInput
+  ownedApis?: Prisma.ApiCreateNestedManyWithoutOwnerInput
 }
 
 export type UserUncheckedCreateWithoutWebauthnCredsInput = {
@@ -1130,6 +1274,7 @@ export type UserUncheckedCreateWithoutWebauthnCredsInput = {
   apiTokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput
+  ownedApis?: Prisma.ApiUncheckedCreateNestedManyWithoutOwnerInput
 }
 
 export type UserCreateOrConnectWithoutWebauthnCredsInput = {
@@ -1166,6 +1311,7 @@ export type UserUpdateWithoutWebauthnCredsInput = {
   apiTokens?: Prisma.ApiTokenUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUpdateManyWithoutPendingOwnerNestedInput
+  ownedApis?: Prisma.ApiUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserUncheckedUpdateWithoutWebauthnCredsInput = {
@@ -1186,6 +1332,7 @@ export type UserUncheckedUpdateWithoutWebauthnCredsInput = {
   apiTokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUncheckedUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput
+  ownedApis?: Prisma.ApiUncheckedUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserCreateWithoutRecoveryCodesInput = {
@@ -1206,6 +1353,7 @@ export type UserCreateWithoutRecoveryCodesInput = {
   apiTokens?: Prisma.ApiTokenCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientCreateNestedManyWithoutPendingOwnerInput
+  ownedApis?: Prisma.ApiCreateNestedManyWithoutOwnerInput
 }
 
 export type UserUncheckedCreateWithoutRecoveryCodesInput = {
@@ -1226,6 +1374,7 @@ export type UserUncheckedCreateWithoutRecoveryCodesInput = {
   apiTokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput
+  ownedApis?: Prisma.ApiUncheckedCreateNestedManyWithoutOwnerInput
 }
 
 export type UserCreateOrConnectWithoutRecoveryCodesInput = {
@@ -1262,6 +1411,7 @@ export type UserUpdateWithoutRecoveryCodesInput = {
   apiTokens?: Prisma.ApiTokenUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUpdateManyWithoutPendingOwnerNestedInput
+  ownedApis?: Prisma.ApiUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserUncheckedUpdateWithoutRecoveryCodesInput = {
@@ -1282,6 +1432,7 @@ export type UserUncheckedUpdateWithoutRecoveryCodesInput = {
   apiTokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUncheckedUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput
+  ownedApis?: Prisma.ApiUncheckedUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserCreateWithoutOneTimeCodesInput = {
@@ -1302,6 +1453,7 @@ export type UserCreateWithoutOneTimeCodesInput = {
   apiTokens?: Prisma.ApiTokenCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientCreateNestedManyWithoutPendingOwnerInput
+  ownedApis?: Prisma.ApiCreateNestedManyWithoutOwnerInput
 }
 
 export type UserUncheckedCreateWithoutOneTimeCodesInput = {
@@ -1322,6 +1474,7 @@ export type UserUncheckedCreateWithoutOneTimeCodesInput = {
   apiTokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput
+  ownedApis?: Prisma.ApiUncheckedCreateNestedManyWithoutOwnerInput
 }
 
 export type UserCreateOrConnectWithoutOneTimeCodesInput = {
@@ -1358,6 +1511,7 @@ export type UserUpdateWithoutOneTimeCodesInput = {
   apiTokens?: Prisma.ApiTokenUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUpdateManyWithoutPendingOwnerNestedInput
+  ownedApis?: Prisma.ApiUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserUncheckedUpdateWithoutOneTimeCodesInput = {
@@ -1378,6 +1532,7 @@ export type UserUncheckedUpdateWithoutOneTimeCodesInput = {
   apiTokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUncheckedUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput
+  ownedApis?: Prisma.ApiUncheckedUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserCreateWithoutApiTokensInput = {
@@ -1398,6 +1553,7 @@ export type UserCreateWithoutApiTokensInput = {
   oneTimeCodes?: Prisma.OneTimeCodeCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientCreateNestedManyWithoutPendingOwnerInput
+  ownedApis?: Prisma.ApiCreateNestedManyWithoutOwnerInput
 }
 
 export type UserUncheckedCreateWithoutApiTokensInput = {
@@ -1418,6 +1574,7 @@ export type UserUncheckedCreateWithoutApiTokensInput = {
   oneTimeCodes?: Prisma.OneTimeCodeUncheckedCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput
+  ownedApis?: Prisma.ApiUncheckedCreateNestedManyWithoutOwnerInput
 }
 
 export type UserCreateOrConnectWithoutApiTokensInput = {
@@ -1454,6 +1611,7 @@ export type UserUpdateWithoutApiTokensInput = {
   oneTimeCodes?: Prisma.OneTimeCodeUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUpdateManyWithoutPendingOwnerNestedInput
+  ownedApis?: Prisma.ApiUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserUncheckedUpdateWithoutApiTokensInput = {
@@ -1474,6 +1632,7 @@ export type UserUncheckedUpdateWithoutApiTokensInput = {
   oneTimeCodes?: Prisma.OneTimeCodeUncheckedUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUncheckedUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput
+  ownedApis?: Prisma.ApiUncheckedUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserCreateWithoutApiClientsInput = {
@@ -1494,6 +1653,7 @@ export type UserCreateWithoutApiClientsInput = {
   oneTimeCodes?: Prisma.OneTimeCodeCreateNestedManyWithoutUserInput
   apiTokens?: Prisma.ApiTokenCreateNestedManyWithoutUserInput
   offeredClients?: Prisma.ApiClientCreateNestedManyWithoutPendingOwnerInput
+  ownedApis?: Prisma.ApiCreateNestedManyWithoutOwnerInput
 }
 
 export type UserUncheckedCreateWithoutApiClientsInput = {
@@ -1514,6 +1674,7 @@ export type UserUncheckedCreateWithoutApiClientsInput = {
   oneTimeCodes?: Prisma.OneTimeCodeUncheckedCreateNestedManyWithoutUserInput
   apiTokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutUserInput
   offeredClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput
+  ownedApis?: Prisma.ApiUncheckedCreateNestedManyWithoutOwnerInput
 }
 
 export type UserCreateOrConnectWithoutApiClientsInput = {
@@ -1539,6 +1700,7 @@ export type UserCreateWithoutOfferedClientsInput = {
   oneTimeCodes?: Prisma.OneTimeCodeCreateNestedManyWithoutUserInput
   apiTokens?: Prisma.ApiTokenCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientCreateNestedManyWithoutOwnerInput
+  ownedApis?: Prisma.ApiCreateNestedManyWithoutOwnerInput
 }
 
 export type UserUncheckedCreateWithoutOfferedClientsInput = {
@@ -1559,6 +1721,7 @@ export type UserUncheckedCreateWithoutOfferedClientsInput = {
   oneTimeCodes?: Prisma.OneTimeCodeUncheckedCreateNestedManyWithoutUserInput
   apiTokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutOwnerInput
+  ownedApis?: Prisma.ApiUncheckedCreateNestedManyWithoutOwnerInput
 }
 
 export type UserCreateOrConnectWithoutOfferedClientsInput = {
@@ -1595,6 +1758,7 @@ export type UserUpdateWithoutApiClientsInput = {
   oneTimeCodes?: Prisma.OneTimeCodeUpdateManyWithoutUserNestedInput
   apiTokens?: Prisma.ApiTokenUpdateManyWithoutUserNestedInput
   offeredClients?: Prisma.ApiClientUpdateManyWithoutPendingOwnerNestedInput
+  ownedApis?: Prisma.ApiUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserUncheckedUpdateWithoutApiClientsInput = {
@@ -1615,6 +1779,7 @@ export type UserUncheckedUpdateWithoutApiClientsInput = {
   oneTimeCodes?: Prisma.OneTimeCodeUncheckedUpdateManyWithoutUserNestedInput
   apiTokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutUserNestedInput
   offeredClients?: Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput
+  ownedApis?: Prisma.ApiUncheckedUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserUpsertWithoutOfferedClientsInput = {
@@ -1646,6 +1811,7 @@ export type UserUpdateWithoutOfferedClientsInput = {
   oneTimeCodes?: Prisma.OneTimeCodeUpdateManyWithoutUserNestedInput
   apiTokens?: Prisma.ApiTokenUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUpdateManyWithoutOwnerNestedInput
+  ownedApis?: Prisma.ApiUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserUncheckedUpdateWithoutOfferedClientsInput = {
@@ -1666,6 +1832,7 @@ export type UserUncheckedUpdateWithoutOfferedClientsInput = {
   oneTimeCodes?: Prisma.OneTimeCodeUncheckedUpdateManyWithoutUserNestedInput
   apiTokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUncheckedUpdateManyWithoutOwnerNestedInput
+  ownedApis?: Prisma.ApiUncheckedUpdateManyWithoutOwnerNestedInput
 }
 
 
@@ -1684,6 +1851,7 @@ export type UserCountOutputType = {
   apiTokens: number
   apiClients: number
   offeredClients: number
+  ownedApis: number
 }
 
 export type UserCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -1697,6 +1865,7 @@ export type UserCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.I
   apiTokens?: boolean | UserCountOutputTypeCountApiTokensArgs
   apiClients?: boolean | UserCountOutputTypeCountApiClientsArgs
   offeredClients?: boolean | UserCountOutputTypeCountOfferedClientsArgs
+  ownedApis?: boolean | UserCountOutputTypeCountOwnedApisArgs
 }
 
 /**
@@ -1779,6 +1948,13 @@ export type UserCountOutputTypeCountOfferedClientsArgs<ExtArgs extends runtime.T
   where?: Prisma.ApiClientWhereInput
 }
 
+/**
+ * UserCountOutputType without action
+ */
+export type UserCountOutputTypeCountOwnedApisArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.ApiWhereInput
+}
+
 
 export type UserSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -1799,6 +1975,7 @@ export type UserSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = r
   apiTokens?: boolean | Prisma.User$apiTokensArgs<ExtArgs>
   apiClients?: boolean | Prisma.User$apiClientsArgs<ExtArgs>
   offeredClients?: boolean | Prisma.User$offeredClientsArgs<ExtArgs>
+  ownedApis?: boolean | Prisma.User$ownedApisArgs<ExtArgs>
   _count?: boolean | Prisma.UserCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["user"]>
 
@@ -1845,6 +2022,7 @@ export type UserInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
   apiTokens?: boolean | Prisma.User$apiTokensArgs<ExtArgs>
   apiClients?: boolean | Prisma.User$apiClientsArgs<ExtArgs>
   offeredClients?: boolean | Prisma.User$offeredClientsArgs<ExtArgs>
+  ownedApis?: boolean | Prisma.User$ownedApisArgs<ExtArgs>
   _count?: boolean | Prisma.UserCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type UserIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
@@ -1867,6 +2045,7 @@ export type $UserPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs =
      * Clients someone proposed this user should own: they accept or decline.
      */
     offeredClients: Prisma.$ApiClientPayload<ExtArgs>[]
+    ownedApis: Prisma.$ApiPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -2284,6 +2463,7 @@ export interface Prisma__UserClient<T, Null = never, ExtArgs extends runtime.Typ
   apiTokens<T extends Prisma.User$apiTokensArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.User$apiTokensArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiTokenPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   apiClients<T extends Prisma.User$apiClientsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.User$apiClientsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiClientPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   offeredClients<T extends Prisma.User$offeredClientsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.User$offeredClientsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiClientPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  ownedApis<T extends Prisma.User$ownedApisArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.User$ownedApisArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -2969,6 +3149,30 @@ export type User$offeredClientsArgs<ExtArgs extends runtime.Types.Extensions.Int
   take?: number
   skip?: number
   distinct?: Prisma.ApiClientScalarFieldEnum | Prisma.ApiClientScalarFieldEnum[]
+}
+
+/**
+ * User.ownedApis
+ */
+export type User$ownedApisArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the Api
+   */
+  select?: Prisma.ApiSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the Api
+   */
+  omit?: Prisma.ApiOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiInclude<ExtArgs> | null
+  where?: Prisma.ApiWhereInput
+  orderBy?: Prisma.ApiOrderByWithRelationInput | Prisma.ApiOrderByWithRelationInput[]
+  cursor?: Prisma.ApiWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.ApiScalarFieldEnum | Prisma.ApiScalarFieldEnum[]
 }
 
 /**
