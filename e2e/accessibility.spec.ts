@@ -167,6 +167,29 @@ for (const mode of MODES) {
           await page.close();
         });
       }
+      // The shell's dialogs, open: the command palette with results, and on a phone the menu.
+      await test.step("the command palette, open with results", async () => {
+        const page = await contexts.admin.newPage();
+        await page.goto("/account");
+        await page.waitForLoadState("networkidle");
+        await page.getByRole("button", { name: "Search" }).click();
+        const palette = page.getByRole("dialog", { name: "Search" });
+        await palette.getByRole("combobox").fill(seeded.member.name.slice(0, 6));
+        await expect(palette.getByRole("option").first()).toBeVisible();
+        expect.soft(await axeViolations(page), `axe on the open palette (${mode.name})`).toEqual([]);
+        await page.close();
+      });
+      if (mode.name === "phone") {
+        await test.step("the phone menu, open", async () => {
+          const page = await contexts.admin.newPage();
+          await page.goto("/account");
+          await page.waitForLoadState("networkidle");
+          await page.getByRole("button", { name: "Menu" }).click();
+          await expect(page.getByRole("dialog")).toBeVisible();
+          expect.soft(await axeViolations(page), "axe on the open phone menu").toEqual([]);
+          await page.close();
+        });
+      }
     } finally {
       for (const context of Object.values(contexts)) await context.close();
     }
