@@ -7,7 +7,7 @@ import { PERMISSIONS, isPermission, type Permission } from "../policy/permission
  */
 export const BUILT_IN_API_ID = "api_keyward";
 export const BUILT_IN_API_NAME = "Keyward admin API";
-const BUILT_IN_PERMISSION_PREFIX = "perm_keyward_";
+export const BUILT_IN_PERMISSION_PREFIX = "perm_keyward_";
 
 export function builtInPermissionId(permission: Permission): string {
   return `${BUILT_IN_PERMISSION_PREFIX}${permission}`;

@@ -1,4 +1,12 @@
-import { BUILT_IN_API_ID } from "../apis/built-in-api.ts";
+import { BUILT_IN_PERMISSION_PREFIX as PREFIX } from "../apis/built-in-api.ts";
+
+/**
+ * The names of Keyward's own permissions from grant rows alone: the built-in API's permission ids
+ * are `perm_keyward_<name>` (ADR 0011), so the hot path reads the join table's primary key and never
+ * joins ApiPermission. That join cost the cold verification about a third of its rate.
+ */
+const builtInName = (column: string) => `substr(${column}, ${PREFIX.length + 1})`;
+const isBuiltIn = (column: string) => `left(${column}, ${PREFIX.length}) = '${PREFIX}'`;
 
 /**
  * SQL for an owner's current permissions at Keyward's own API, as a text[] of names: the union of
@@ -6,15 +14,14 @@ import { BUILT_IN_API_ID } from "../apis/built-in-api.ts";
  * trip per cache miss); the primary keys of RoleAssignment and RolePermission serve the joins.
  */
 export const OWNER_PERMISSIONS_SQL = `COALESCE((
-  SELECT array_agg(DISTINCT p.name) FROM "RoleAssignment" ra
+  SELECT array_agg(DISTINCT ${builtInName('rp."permissionId"')}) FROM "RoleAssignment" ra
   JOIN "RolePermission" rp ON rp."roleId" = ra."roleId"
-  JOIN "ApiPermission" p ON p.id = rp."permissionId"
-  WHERE ra."userId" = u.id AND p."apiId" = '${BUILT_IN_API_ID}'), '{}')`;
+  WHERE ra."userId" = u.id AND ${isBuiltIn('rp."permissionId"')}), '{}')`;
 
 /** SQL: a credential's stored scopes at Keyward's own API, as a text[] of names. */
 export const builtInScopesSql = (joinTable: string, keyColumn: string, ownerRef: string) => `COALESCE((
-  SELECT array_agg(p.name) FROM "${joinTable}" g JOIN "ApiPermission" p ON p.id = g."permissionId"
-  WHERE g."${keyColumn}" = ${ownerRef} AND p."apiId" = '${BUILT_IN_API_ID}'), '{}')`;
+  SELECT array_agg(${builtInName('g."permissionId"')}) FROM "${joinTable}" g
+  WHERE g."${keyColumn}" = ${ownerRef} AND ${isBuiltIn('g."permissionId"')}), '{}')`;
 
 /** SQL: whether one of the owner's (`u`) roles requires a second factor. */
 export const OWNER_ROLE_REQUIRES_MFA_SQL = `EXISTS (
