@@ -11,7 +11,7 @@ const INACTIVE: IntrospectionResponse = { active: false };
  * RFC 7662 §2.2. Active means usable right now: not expired, not revoked, its client or owner still
  * active, its owner not held back by a required second factor they have yet to enroll. `scope` is
  * what the token may do now (narrowed by its owner's current permissions). Any other case answers
- * only `{"active": false}`, whatever the reason.
+ * only `{"active": false}`, whatever the reason. No personal data beyond `sub`.
  */
 export async function introspect(token: string): Promise<IntrospectionResponse> {
   if (token.startsWith("kw_pat_")) {
@@ -22,7 +22,9 @@ export async function introspect(token: string): Promise<IntrospectionResponse> 
       token_type: "Bearer",
       scope: state.permissions.join(" "),
       sub: state.userId,
-      username: state.email,
+      // Personal tokens carry Keyward's own permissions only, so their audience is its API. No
+      // `username`: an API that introspects learns who by `sub`, never the owner's email.
+      aud: getConfig().apiAudience,
       iss: getConfig().issuer,
       iat: Math.floor(state.createdAt / 1000),
       ...(state.expiresAt !== null ? { exp: Math.floor(state.expiresAt / 1000) } : {}),

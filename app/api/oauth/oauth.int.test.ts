@@ -411,7 +411,15 @@ describe("introspection (RFC 7662) and revocation (RFC 7009)", () => {
       introspect,
       form({ token: pat.token, token_type_hint: "access_token" }, auth),
     );
-    expect(personal.body).toMatchObject({ active: true, sub: owner.user.id, scope: "users.read" });
+    expect(personal.body).toMatchObject({
+      active: true,
+      sub: owner.user.id,
+      scope: "users.read",
+      aud: getConfig().apiAudience,
+    });
+    // No personal data beyond `sub`: the owner's email never reaches whoever introspects.
+    expect(personal.body).not.toHaveProperty("username");
+    expect(JSON.stringify(personal.body)).not.toContain(owner.user.email);
 
     for (const junk of ["nope", "kw_pat_AAAAAAAAAAAAAAAAAAAAAAAAAAAA", `${accessToken}x`, "a.b.c"]) {
       expect((await call(introspect, form({ token: junk }, auth))).body).toEqual({ active: false });
