@@ -5,8 +5,11 @@ import { createTestUser, expect, signIn, test } from "./fixtures";
 test.describe("on a phone", () => {
   test.use({ viewport: { width: 390, height: 844 } });
 
-  test("an administrator opens the menu, closes it with Escape, then navigates from it", async ({ page }) => {
+  test("an administrator opens the menu, closes it with Escape, navigates from it, and finds a user with the palette", async ({
+    page,
+  }) => {
     const admin = await createTestUser({ roles: ["admin"], label: "phone-admin" });
+    const target = await createTestUser({ label: "phone-target" });
     await page.goto("/login");
     await signIn(page, admin);
     await expect(page.getByRole("heading", { name: "My account" })).toBeVisible();
@@ -42,6 +45,14 @@ test.describe("on a phone", () => {
     await menu.getByRole("button", { name: "Close" }).click();
     await expect(menu).toBeHidden();
     await expect(menuButton).toBeFocused();
+
+    // The same journey goes on to find a user with the palette, as one would on a phone.
+    await page.getByRole("button", { name: "Search" }).click();
+    const palette = page.getByRole("dialog", { name: "Search" });
+    await palette.getByRole("combobox").fill(target.email.split("@")[0] ?? "");
+    await palette.getByRole("option", { name: new RegExp(target.name) }).click();
+    await page.waitForURL(`**/users/${target.id}`);
+    await expect(page.getByRole("heading", { name: target.name })).toBeVisible();
   });
 
   test("a member's menu holds only the API reference and their account", async ({ page }) => {
