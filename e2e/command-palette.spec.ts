@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import type { Page } from "@playwright/test";
 
 import { db } from "../lib/db/client.ts";
-import { createTestUser, expect, signIn, test } from "./fixtures";
+import { commandPalette, createTestUser, expect, pressControlK, signIn, test } from "./fixtures";
 
 // Journey: the command palette jumps anywhere the user may go, keyboard only or by touch, and shows
 // nothing the user may not open (a Member finds no users).
@@ -17,17 +17,8 @@ async function findableUser() {
   return { ...user, name, tag };
 }
 
-const palette = (page: Page) => page.getByRole("dialog", { name: "Search" });
+const palette = commandPalette;
 const searchBox = (page: Page) => palette(page).getByRole("combobox");
-
-/** Ctrl-K from the page; retried until the app has hydrated and listens for it. */
-async function pressControlK(page: Page) {
-  await expect(async () => {
-    await page.keyboard.press("Control+K");
-    await expect(palette(page)).toBeVisible({ timeout: 1_000 });
-  }).toPass();
-  await expect(searchBox(page)).toBeFocused();
-}
 
 test("an administrator finds a user with Ctrl-K and opens them with Enter, keyboard only", async ({
   page,

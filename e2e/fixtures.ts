@@ -80,5 +80,17 @@ export async function linkMailedTo(email: string, timeoutMs = 15_000): Promise<s
   }
 }
 
+/** The command palette's dialog. */
+export const commandPalette = (page: Page) => page.getByRole("dialog", { name: "Search" });
+
+/** Opens the palette with Ctrl-K; retried until the app has hydrated and listens for it. */
+export async function pressControlK(page: Page) {
+  await expect(async () => {
+    await page.keyboard.press("Control+K");
+    await expect(commandPalette(page)).toBeVisible({ timeout: 1_000 });
+  }).toPass();
+  await expect(commandPalette(page).getByRole("combobox")).toBeFocused();
+}
+
 export const test = base;
 export { expect };

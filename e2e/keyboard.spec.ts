@@ -1,7 +1,7 @@
 import type { Page } from "@playwright/test";
 
 import { ACCOUNT_LINKS, AREAS } from "../lib/policy/navigation.ts";
-import { createTestUser, expect, signIn, test } from "./fixtures";
+import { commandPalette, createTestUser, expect, pressControlK, signIn, test } from "./fixtures";
 
 // Journey: with the keyboard alone, an administrator reaches every area of the console, once through
 // the sidebar (Tab, Enter) and once through the command palette (Ctrl-K, type, Enter). The areas come
@@ -36,14 +36,10 @@ test("every area is reachable by keyboard through the sidebar and through the pa
     ).toHaveAttribute("aria-current", "page");
   }
 
-  const palette = page.getByRole("dialog", { name: "Search" });
+  const palette = commandPalette(page);
   for (const { href, label } of destinations) {
     await page.goto(href === "/account" ? "/api-docs" : "/account");
-    // Retried until the page has hydrated and listens for the shortcut.
-    await expect(async () => {
-      await page.keyboard.press("Control+K");
-      await expect(palette).toBeVisible({ timeout: 1_000 });
-    }).toPass();
+    await pressControlK(page);
     await page.keyboard.type(label);
     await expect(palette.getByRole("option", { name: new RegExp(`^${label}`) }).first()).toHaveAttribute(
       "aria-selected",
