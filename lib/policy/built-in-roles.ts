@@ -19,8 +19,8 @@ export const BUILT_IN_ROLES = {
   },
   developer: {
     name: "Developer",
-    description: "Mints personal API tokens and registers API clients.",
-    permissions: ["tokens.create", "clients.read", "clients.write"],
+    description: "Sees the registered APIs, mints personal API tokens and registers API clients.",
+    permissions: ["tokens.create", "clients.read", "clients.write", "apis.read"],
   },
   auditor: {
     name: "Auditor",

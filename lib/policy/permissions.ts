@@ -14,6 +14,8 @@ export const PERMISSIONS = [
   "tokens.write",
   "audit.read",
   "settings.write",
+  "apis.read",
+  "apis.write",
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -30,6 +32,8 @@ export const PERMISSION_DESCRIPTIONS = {
   "tokens.write": "Revoke any user's API tokens.",
   "audit.read": "Read and export the audit log.",
   "settings.write": "Change global settings and rotate signing keys.",
+  "apis.read": "See the registered APIs, their permissions, who holds them and their resource-server credentials.",
+  "apis.write": "Register, edit, disable and remove APIs and their permissions; manage any API's resource-server credentials.",
 } satisfies Record<Permission, string>;
 
 const known = new Set<string>(PERMISSIONS);

@@ -37,6 +37,7 @@ describe("password sign-in", () => {
     const principal = await resolveSession(done.sessionId);
     expect(principal).toMatchObject({ userId: user.id, amr: ["pwd"] });
     expect([...(principal?.permissions ?? [])].sort()).toEqual([
+      "apis.read",
       "clients.read",
       "clients.write",
       "tokens.create",
