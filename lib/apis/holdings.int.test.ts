@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { newId } from "../crypto/ids.ts";
 import { db } from "../db/client.ts";
 import { AppError } from "../errors/app-error.ts";
-import { makePrincipal, makeRole } from "../../test/factories.ts";
+import { makePrincipal, makeRole, present } from "../../test/factories.ts";
 import { builtInPermissionId } from "./built-in-api.ts";
 import { assertMayGrant, heldAmong, heldAt } from "./holdings.ts";
 
@@ -25,7 +25,7 @@ async function makeApi(names: string[], ownerId?: string) {
     const row = await db.apiPermission.create({ data: { id: newId("prm"), apiId: api.id, name } });
     ids[name] = row.id;
   }
-  return { api, ids };
+  return { api, ids: (name: string) => present(ids[name], name) };
 }
 
 async function roleGranting(permissionIds: string[]) {
@@ -50,18 +50,18 @@ describe("holdings of other APIs' permissions", () => {
   it("a user holds what their roles grant at each API, and nothing of another API", async () => {
     const orders = await makeApi(["orders.read", "orders.write"]);
     const billing = await makeApi(["invoices.read"]);
-    const role = await roleGranting([orders.ids["orders.read"]!]);
+    const role = await roleGranting([orders.ids("orders.read")]);
     const { user } = await makePrincipal([], [role.id]);
 
     expect(await heldAt(user.id, orders.api.id)).toEqual(["orders.read"]);
     expect(await heldAt(user.id, billing.api.id)).toEqual([]);
     expect(
       await heldAmong(user.id, [
-        orders.ids["orders.read"]!,
-        orders.ids["orders.write"]!,
-        billing.ids["invoices.read"]!,
+        orders.ids("orders.read"),
+        orders.ids("orders.write"),
+        billing.ids("invoices.read"),
       ]),
-    ).toEqual(new Set([orders.ids["orders.read"]]));
+    ).toEqual(new Set([orders.ids("orders.read")]));
   });
 
   it("the Administrator holds every permission of every API, including ones added later", async () => {
@@ -83,11 +83,11 @@ describe("holdings of other APIs' permissions", () => {
     const other = await makeApi(["invoices.read"]);
 
     await expect(
-      assertMayGrant(principal, { added: [own.ids["orders.write"]!], touched: [own.ids["orders.read"]!] }),
+      assertMayGrant(principal, { added: [own.ids("orders.write")], touched: [own.ids("orders.read")] }),
     ).resolves.toHaveLength(2);
     expect(await heldAt(user.id, own.api.id)).toEqual([]);
     const refused = await refusal(
-      assertMayGrant(principal, { added: [other.ids["invoices.read"]!], touched: [] }),
+      assertMayGrant(principal, { added: [other.ids("invoices.read")], touched: [] }),
     );
     expect(refused.code).toBe("forbidden");
     expect(refused.message).toContain(`${other.api.name}: invoices.read`);
@@ -95,9 +95,9 @@ describe("holdings of other APIs' permissions", () => {
 
   it("removing counts as granting: a holder of orders.read cannot take orders.write away", async () => {
     const orders = await makeApi(["orders.read", "orders.write"]);
-    const { principal } = await makePrincipal([], [(await roleGranting([orders.ids["orders.read"]!])).id]);
+    const { principal } = await makePrincipal([], [(await roleGranting([orders.ids("orders.read")])).id]);
     const refused = await refusal(
-      assertMayGrant(principal, { added: [], touched: [orders.ids["orders.write"]!] }),
+      assertMayGrant(principal, { added: [], touched: [orders.ids("orders.write")] }),
     );
     expect(refused.message).toContain("orders.write");
   });
@@ -117,17 +117,17 @@ describe("holdings of other APIs' permissions", () => {
   it("a deprecated permission takes no new grant, even from the Administrator, but may stay", async () => {
     const orders = await makeApi(["orders.old"]);
     await db.apiPermission.update({
-      where: { id: orders.ids["orders.old"] },
+      where: { id: orders.ids("orders.old") },
       data: { deprecatedAt: new Date() },
     });
     const { principal } = await makePrincipal(["admin"]);
     const refused = await refusal(
-      assertMayGrant(principal, { added: [orders.ids["orders.old"]!], touched: [] }),
+      assertMayGrant(principal, { added: [orders.ids("orders.old")], touched: [] }),
     );
     expect(refused.code).toBe("invalid");
     expect(refused.message).toContain("Deprecated");
     await expect(
-      assertMayGrant(principal, { added: [], touched: [orders.ids["orders.old"]!] }),
+      assertMayGrant(principal, { added: [], touched: [orders.ids("orders.old")] }),
     ).resolves.toHaveLength(1);
   });
 
@@ -150,7 +150,7 @@ describe("holdings of other APIs' permissions", () => {
       permissions: principal.permissions,
     };
     const refused = await refusal(
-      assertMayGrant(bearer, { added: [orders.ids["orders.read"]!], touched: [] }),
+      assertMayGrant(bearer, { added: [orders.ids("orders.read")], touched: [] }),
     );
     expect(refused.code).toBe("forbidden");
     expect(refused.message).toContain("signed-in session");
