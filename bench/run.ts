@@ -27,6 +27,7 @@ import { listUsersSchema } from "../lib/users/user-schemas.ts";
 import { startServer, waitForReady } from "../scripts/lib/server-process.ts";
 import { adminQuery, quoteIdent, uniqueName, withDatabase } from "../test/database.ts";
 import { betterAuthPeer } from "./lib/better-auth.ts";
+import { joseVerification } from "./lib/resource-server.ts";
 import { CORES, cpuSeconds, memoryMb, webServerPid } from "./lib/process-stats.ts";
 import {
   BENCH_PASSWORD,
@@ -211,6 +212,15 @@ async function inProcess(keys: string[]): Promise<void> {
     peerColdConc,
     peerWarmConc,
   };
+}
+
+async function resourceServerInProcess(): Promise<void> {
+  log("a resource server verifying client JWTs in process with jose, beside a bare ES256 verify");
+  const { jose, bare } = await joseVerification();
+  const g = "8. a resource server verifying Keyward's JWTs";
+  row(g, "bare ES256 signature verify (node:crypto)", `${fmt(bare, 0)}/s`);
+  row(g, "jose jwtVerify (issuer, audience, typ at+jwt)", `${fmt(jose, 0)}/s`, "bare ES256", jose / bare);
+  raw.resourceServer = { jose, bare };
 }
 
 async function coldLatency(keys: string[], count = 1_000): Promise<Latency> {
@@ -631,6 +641,7 @@ async function main(): Promise<void> {
     keys.push(...(await seedTokens(1_000, KEYS, owners, KEYS - 1_000)));
     await db.$executeRawUnsafe("ANALYZE");
     await inProcess(keys);
+    await resourceServerInProcess();
 
     log(`seeding tokens up to ${MANY_TOKENS}`);
     await seedTokens(KEYS, MANY_TOKENS, owners, 0);
