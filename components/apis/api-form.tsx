@@ -38,8 +38,7 @@ export function lifetimeOptions(capMinutes: number, currentSeconds?: number): [n
   minutes.add(capMinutes);
   const options = [...minutes].sort((a, b) => a - b).map((m): [number, string] => [m * 60, minutesLabel(m)]);
   if (currentSeconds !== undefined && !options.some(([seconds]) => seconds === currentSeconds)) {
-    const label =
-      currentSeconds % 60 === 0 ? minutesLabel(currentSeconds / 60) : `${currentSeconds} seconds`;
+    const label = currentSeconds % 60 === 0 ? minutesLabel(currentSeconds / 60) : `${currentSeconds} seconds`;
     options.push([currentSeconds, `${label} (current)`]);
     options.sort((a, b) => a[0] - b[0]);
   }

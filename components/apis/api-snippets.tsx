@@ -17,7 +17,7 @@ export function tokenSnippet(endpoints: SnippetEndpoints, identifier: string, sc
   const scope = scopes.length > 0 ? scopes.join(" ") : "your.permission";
   return [
     "# Client credentials (RFC 6749 §4.4), for this API only (RFC 8707 resource).",
-    '# CLIENT_ID and CLIENT_SECRET: an API client allowed this API\'s permissions.',
+    "# CLIENT_ID and CLIENT_SECRET: an API client allowed this API's permissions.",
     'curl -u "$CLIENT_ID:$CLIENT_SECRET" \\',
     "  -d grant_type=client_credentials \\",
     `  --data-urlencode resource=${sq(identifier)} \\`,
@@ -90,7 +90,10 @@ export function ApiSnippets({
         label="Verify a token in Node.js (jose)"
         code={verifySnippet(endpoints, identifier, example[0] ?? "your.permission")}
       />
-      <CodeBlock label="Introspect a token (curl, any language)" code={introspectionSnippet(endpoints, identifier)} />
+      <CodeBlock
+        label="Introspect a token (curl, any language)"
+        code={introspectionSnippet(endpoints, identifier)}
+      />
     </div>
   );
 }

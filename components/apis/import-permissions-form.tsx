@@ -5,8 +5,8 @@ import { useId, useRef } from "react";
 import { ActionForm, SubmitButton } from "@/components/ui/action-form";
 import type { ActionState } from "@/lib/http/action";
 
-/** What an import did, by permission name. */
-export type ImportSummary = { added: string[]; updated: string[]; unchanged: string[] };
+/** What an import did: how many permissions it added, re-described, or found as they were. */
+export type ImportSummary = { added: number; updated: number; unchanged: number };
 
 type Action = (state: ActionState<ImportSummary>, form: FormData) => Promise<ActionState<ImportSummary>>;
 
@@ -14,10 +14,10 @@ const AREA =
   "min-h-40 rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-xs shadow-sm aria-invalid:border-red-600 dark:border-slate-700 dark:bg-slate-900";
 
 function Summary({ summary }: { summary: ImportSummary }) {
-  const rows: [string, string[]][] = [
+  const rows: [string, number][] = [
     ["Added", summary.added],
     ["Description updated", summary.updated],
-    ["Already there", summary.unchanged],
+    ["Already there, unchanged", summary.unchanged],
   ];
   return (
     <div
@@ -25,13 +25,11 @@ function Summary({ summary }: { summary: ImportSummary }) {
       className="rounded-md border border-emerald-300 bg-emerald-50 p-3 text-sm dark:border-emerald-800 dark:bg-emerald-950/40"
     >
       <p className="font-medium">Import done</p>
-      <dl className="mt-2 grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1">
-        {rows.map(([label, names]) => (
+      <dl className="mt-2 grid grid-cols-[max-content_auto] gap-x-4 gap-y-1">
+        {rows.map(([label, n]) => (
           <div key={label} className="contents">
-            <dt>
-              {label} ({names.length})
-            </dt>
-            <dd className="font-mono text-xs break-all">{names.join(", ") || "—"}</dd>
+            <dt>{label}</dt>
+            <dd className="tabular-nums">{n}</dd>
           </div>
         ))}
       </dl>
@@ -48,7 +46,12 @@ export function ImportPermissionsForm({ apiId, action }: { apiId: string; action
   const id = useId();
   const area = useRef<HTMLTextAreaElement>(null);
   return (
-    <ActionForm action={action} hidden={{ apiId }} label="Import permissions" result={(s) => <Summary summary={s} />}>
+    <ActionForm
+      action={action}
+      hidden={{ apiId }}
+      label="Import permissions"
+      result={(s) => <Summary summary={s} />}
+    >
       {(fields) => (
         <div className="flex flex-col gap-3">
           <div className="flex flex-col gap-1">

@@ -1,11 +1,19 @@
 "use server";
 
+import { z } from "zod";
+
+import type { ImportSummary } from "@/components/apis/import-permissions-form";
 import {
+  addPermissionSchema,
+  apiPermissionRefSchema,
   apiRefSchema,
   confirmQuerySchema,
   createApiSchema,
   updateApiSchema,
+  updatePermissionSchema,
 } from "@/lib/apis/api-schemas";
+import { addPermission, removePermission, updatePermission } from "@/lib/apis/api-permissions";
+import { importPermissions, parseImport } from "@/lib/apis/import-export";
 import { createApi, deleteApi, setApiDisabled, updateApi } from "@/lib/apis/manage-apis";
 import { action } from "@/lib/http/action";
 
@@ -14,6 +22,13 @@ import { action } from "@/lib/http/action";
 
 const editApiSchema = updateApiSchema.extend(apiRefSchema.shape);
 const confirmedApiSchema = apiRefSchema.extend(confirmQuerySchema.shape);
+const newPermissionSchema = addPermissionSchema.extend(apiRefSchema.shape);
+const editPermissionSchema = updatePermissionSchema.extend(apiPermissionRefSchema.shape);
+const confirmedPermissionSchema = apiPermissionRefSchema.extend(confirmQuerySchema.shape);
+/** The pasted or picked document's text: lib/apis parses it as the REST route parses its body. */
+const importFormSchema = apiRefSchema.extend({
+  document: z.string().trim().min(1, "Paste a JSON document or choose a file."),
+});
 
 export const createApiAction = action(
   { permission: "apis.write", stepUp: true, schema: createApiSchema, booleans: ["allowPersonalTokens"] },
@@ -52,5 +67,47 @@ export const deleteApiAction = action(
   async ({ principal, input, context }) => {
     await deleteApi({ actor: principal, id: input.apiId, confirm: input.confirm, context });
     return { message: "API deleted.", redirectTo: "/apis" };
+  },
+);
+
+export const addPermissionAction = action(
+  { permission: "self", stepUp: true, schema: newPermissionSchema },
+  async ({ principal, input: { apiId, ...input }, context }) => {
+    await addPermission({ actor: principal, apiId, input, context });
+    return { message: `Permission ${input.name} added.` };
+  },
+);
+
+/** Deprecate (no new grants, existing ones flagged) or restore: the form says which. */
+export const setPermissionDeprecatedAction = action(
+  { permission: "self", stepUp: true, schema: editPermissionSchema, booleans: ["deprecated"] },
+  async ({ principal, input: { apiId, permissionId, ...input }, context }) => {
+    await updatePermission({ actor: principal, apiId, permissionId, input, context });
+    return {
+      message: input.deprecated
+        ? "Permission deprecated: it takes no new grants, and existing ones are flagged."
+        : "Permission restored.",
+    };
+  },
+);
+
+export const removePermissionAction = action(
+  { permission: "self", stepUp: true, schema: confirmedPermissionSchema },
+  async ({ principal, input, context }) => {
+    await removePermission({ actor: principal, ...input, context });
+    return { message: "Permission removed." };
+  },
+);
+
+export const importPermissionsAction = action(
+  { permission: "self", stepUp: true, schema: importFormSchema },
+  async ({ principal, input, context }) => {
+    const summary: ImportSummary = await importPermissions({
+      actor: principal,
+      id: input.apiId,
+      input: parseImport(input.document),
+      context,
+    });
+    return { message: `Imported: ${summary.added} added, ${summary.updated} updated.`, data: summary };
   },
 );

@@ -98,8 +98,8 @@ export default async function ApiPage({ params, searchParams }: Props) {
         )}
         {api.builtIn && (
           <p className={`text-sm ${muted}`}>
-            Keyward&apos;s own admin API is built in: its identifier follows this deployment&apos;s URL and its
-            permissions follow this version&apos;s code, so it is shown read-only.
+            Keyward&apos;s own admin API is built in: its identifier follows this deployment&apos;s URL and
+            its permissions follow this version&apos;s code, so it is shown read-only.
           </p>
         )}
 
@@ -155,11 +155,7 @@ export default async function ApiPage({ params, searchParams }: Props) {
               </p>
             </div>
             {api.permissions.length > 0 && (
-              <a
-                href={`/api/v1/apis/${api.id}/permissions/export`}
-                download={`${api.name} permissions.json`}
-                className={secondaryLinkButton}
-              >
+              <a href={`/apis/${api.id}/export`} download className={secondaryLinkButton}>
                 Export JSON
               </a>
             )}
