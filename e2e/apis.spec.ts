@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
 
+import { newId } from "../lib/crypto/ids.ts";
+import { db } from "../lib/db/client.ts";
 import { createTestUser, expect, signIn, test } from "./fixtures";
 
 // Journey: an administrator registers the organization's Orders API, builds its permission
@@ -58,15 +60,31 @@ test("an admin registers an API, manages its permissions and finds how to use it
   await add.getByRole("button", { name: "Add permission" }).click();
   await expect(add.getByRole("alert")).toContainText("already has a permission named orders.read");
 
-  // Deprecate orders.write, then remove it: the confirmation names what it is taken from.
+  // A role grants orders.write (made here as data: the role editor is another journey's).
+  const roleName = `Order writers ${unique}`;
+  const write = await db.apiPermission.findFirstOrThrow({ where: { name: "orders.write", api: { name } } });
+  await db.role.create({
+    data: { id: newId("rol"), name: roleName, grants: { create: { permissionId: write.id } } },
+  });
+  await page.reload();
   const writeRow = page.getByRole("row", { name: /orders\.write/ });
+  await expect(writeRow.getByRole("link", { name: roleName })).toBeVisible();
+  await expect(callout).toContainText("orders.read");
+  await expect(callout).not.toContainText("orders.write");
+
+  // Deprecate orders.write, then remove it: the server names what holds it before it is taken.
   await writeRow.getByRole("button", { name: "Deprecate" }).click();
   await expect(writeRow).toContainText("Deprecated");
-  await writeRow.getByRole("button", { name: "Remove orders.write" }).click();
+  await writeRow.getByRole("button", { name: "Remove", exact: true }).click();
   const dialog = page.getByRole("dialog", { name: "Remove orders.write?" });
-  await expect(dialog).toContainText("Nothing holds it");
+  await expect(dialog).toContainText(`still held by role ${roleName}`);
   await dialog.getByRole("button", { name: "Remove permission" }).click();
+  const second = page.getByRole("form", { name: "Remove orders.write: confirm" });
+  await expect(second.getByRole("alert")).toContainText(`role ${roleName}`);
+  await expect(writeRow).toBeVisible();
+  await second.getByRole("button", { name: "Remove orders.write from them" }).click();
   await expect(page.getByRole("row", { name: /orders\.write/ })).toHaveCount(0);
+  expect(await db.rolePermission.count({ where: { permissionId: write.id } })).toBe(0);
 
   // Import the catalog from JSON: orders.write comes back, orders.read is already there.
   const importForm = page.getByRole("form", { name: "Import permissions" });

@@ -1,3 +1,5 @@
+"use client";
+
 import { ActionForm, SubmitButton } from "@/components/ui/action-form";
 import { TextField } from "@/components/ui/text-field";
 import type { ActionState } from "@/lib/http/action";

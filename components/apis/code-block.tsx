@@ -12,11 +12,11 @@ export function CodeBlock({ label, code }: { label: string; code: string }) {
   const id = useId();
   const [copied, setCopied] = useState(false);
   return (
-    <figure className="flex flex-col gap-1">
+    <figure aria-labelledby={id} className="flex flex-col gap-1">
       <div className="flex items-center justify-between gap-2">
-        <figcaption id={id} className="text-sm font-medium">
+        <p id={id} className="text-sm font-medium">
           {label}
-        </figcaption>
+        </p>
         <Button
           type="button"
           variant="secondary"

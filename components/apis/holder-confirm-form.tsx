@@ -71,7 +71,8 @@ export function HolderConfirmForm({
         >
           {fields}
           <input type="hidden" name="confirm" value="true" />
-          <FormAlert>{state.message}</FormAlert>
+          {/* The REST API's hint ("confirm=true") is this button here. */}
+          <FormAlert>{state.message.replace(/\s*\(confirm=true\)/, "")}</FormAlert>
           <div>
             <Button type="submit" variant="danger" pending={pending}>
               {forceLabel}

@@ -116,7 +116,8 @@ export function PermissionsTable({
                       <HolderConfirmForm
                         action={remove}
                         hidden={hidden}
-                        label={`Remove ${row.name}`}
+                        label="Remove"
+                        formLabel={`Remove ${row.name}`}
                         title={`Remove ${row.name}?`}
                         body={
                           holders
