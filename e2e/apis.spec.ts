@@ -22,6 +22,14 @@ test("an admin registers an API, manages its permissions and finds how to use it
   await expect(page.getByRole("heading", { name: "APIs", level: 1 })).toBeVisible();
   // Keyward's own API is the first entry of the inventory, built in.
   await expect(page.getByRole("row", { name: /Keyward admin API/ })).toContainText("Built-in");
+  // It is shown read-only: its permissions follow the code.
+  await page.getByRole("link", { name: "Keyward admin API" }).click();
+  await expect(page.getByRole("heading", { name: "Keyward admin API", level: 1 })).toBeVisible();
+  await expect(page.getByRole("row", { name: /users\.read/ })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Edit" })).toHaveCount(0);
+  await expect(page.getByRole("form", { name: "Add a permission" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Deprecate" })).toHaveCount(0);
+  await page.goBack();
   await page.getByRole("link", { name: "Register an API" }).first().click();
 
   const form = page.getByRole("form", { name: "Register an API" });
@@ -143,8 +151,9 @@ test("an admin registers an API, manages its permissions and finds how to use it
   await expect(listed.getByRole("cell").last()).toHaveText("3");
 });
 
-// Guarantee: a Member (no apis.read) has no APIs entry in the navigation and meets the forbidden page.
-test("a member does not see APIs and is refused the inventory", async ({ page }) => {
+// Guarantee: a Member (no apis.read) has no APIs entry in the navigation and meets the forbidden
+// page at the inventory; an API they own is still theirs to open and edit from its link.
+test("a member does not see APIs, is refused the inventory, and edits the API they own", async ({ page }) => {
   const member = await createTestUser({ roles: ["member"], label: "apis-member" });
   await page.goto("/login");
   await signIn(page, member);
@@ -155,4 +164,29 @@ test("a member does not see APIs and is refused the inventory", async ({ page })
   const response = await page.goto("/apis");
   expect(response?.status()).toBe(403);
   await expect(page.getByRole("heading", { name: "You do not have access to this page" })).toBeVisible();
+
+  // Someone else's API is not there for them; their own is, from its link, and theirs to edit.
+  const suffix = randomBytes(3).toString("hex");
+  const others = await db.api.create({
+    data: {
+      id: newId("api"),
+      name: `Billing API ${suffix}`,
+      identifier: `https://billing-${suffix}.example.test/`,
+    },
+  });
+  expect((await page.goto(`/apis/${others.id}`))?.status()).toBe(404);
+  const own = await db.api.create({
+    data: {
+      id: newId("api"),
+      name: `Member's API ${suffix}`,
+      identifier: `https://mine-${suffix}.example.test/`,
+      ownerId: member.id,
+    },
+  });
+  expect((await page.goto(`/apis/${own.id}`))?.status()).toBe(200);
+  await expect(page.getByRole("heading", { name: own.name, level: 1 })).toBeVisible();
+  const edit = page.getByRole("form", { name: `Edit ${own.name}` });
+  await edit.getByLabel("Description").fill("Mine to describe");
+  await edit.getByRole("button", { name: "Save API" }).click();
+  await expect(page.getByText("Mine to describe").first()).toBeVisible();
 });
