@@ -21,6 +21,8 @@ export const apiPermissionIdSchema = z
 /** The most permissions one API may define (imports included). */
 export const MAX_PERMISSIONS_PER_API = 1_000;
 export const MAX_IDENTIFIER_LENGTH = 500;
+/** The largest import document read (a JSON file or an OpenAPI document), by the UI and the REST route. */
+export const MAX_IMPORT_BYTES = 1024 * 1024;
 
 const text = (max: number, what: string) =>
   z.string().trim().max(max, `${what} has at most ${max} characters.`).refine(withoutNul, NUL_MESSAGE);
