@@ -93,13 +93,15 @@ export const accessTokenTtlSchema = z.coerce
 export const apiOwnerSchema = z.union([userIdSchema, emailSchema], {
   error: "Enter the owner's email address or user id.",
 });
+/** An empty owner field (a form left blank) is no owner given. */
+const optionalOwner = apiOwnerSchema.optional().or(z.literal("").transform(() => undefined));
 
 export const createApiSchema = z.object({
   name: apiNameSchema,
   identifier: apiIdentifierSchema,
   description: apiDescriptionSchema.default(""),
   /** Defaults to the caller. */
-  owner: apiOwnerSchema.optional(),
+  owner: optionalOwner,
   /** Default 900 (15 minutes), or the access-token lifetime setting when that is shorter. */
   accessTokenTtlSeconds: accessTokenTtlSchema
     .optional()
@@ -113,7 +115,7 @@ export const updateApiSchema = z.object({
   name: apiNameSchema.optional(),
   identifier: apiIdentifierSchema.optional(),
   description: apiDescriptionSchema.optional(),
-  owner: apiOwnerSchema.optional(),
+  owner: optionalOwner,
   accessTokenTtlSeconds: accessTokenTtlSchema.optional(),
   allowPersonalTokens: z.boolean().optional(),
   disabled: z.boolean().optional().describe("Disabled: no new tokens for it; issued ones stop at it."),
