@@ -21,6 +21,8 @@ export const apiPermissionIdSchema = z
 /** The most permissions one API may define (imports included). */
 export const MAX_PERMISSIONS_PER_API = 1_000;
 export const MAX_IDENTIFIER_LENGTH = 500;
+/** The largest import document read (a JSON file or an OpenAPI document), by the UI and the REST route. */
+export const MAX_IMPORT_BYTES = 1024 * 1024;
 
 const text = (max: number, what: string) =>
   z.string().trim().max(max, `${what} has at most ${max} characters.`).refine(withoutNul, NUL_MESSAGE);
@@ -91,13 +93,15 @@ export const accessTokenTtlSchema = z.coerce
 export const apiOwnerSchema = z.union([userIdSchema, emailSchema], {
   error: "Enter the owner's email address or user id.",
 });
+/** An empty owner field (a form left blank) is no owner given. */
+const optionalOwner = apiOwnerSchema.optional().or(z.literal("").transform(() => undefined));
 
 export const createApiSchema = z.object({
   name: apiNameSchema,
   identifier: apiIdentifierSchema,
   description: apiDescriptionSchema.default(""),
   /** Defaults to the caller. */
-  owner: apiOwnerSchema.optional(),
+  owner: optionalOwner,
   /** Default 900 (15 minutes), or the access-token lifetime setting when that is shorter. */
   accessTokenTtlSeconds: accessTokenTtlSchema
     .optional()
@@ -111,7 +115,7 @@ export const updateApiSchema = z.object({
   name: apiNameSchema.optional(),
   identifier: apiIdentifierSchema.optional(),
   description: apiDescriptionSchema.optional(),
-  owner: apiOwnerSchema.optional(),
+  owner: optionalOwner,
   accessTokenTtlSeconds: accessTokenTtlSchema.optional(),
   allowPersonalTokens: z.boolean().optional(),
   disabled: z.boolean().optional().describe("Disabled: no new tokens for it; issued ones stop at it."),

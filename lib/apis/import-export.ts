@@ -9,14 +9,14 @@ import { assertCleanText } from "../http/no-nul.ts";
 import { zodToAppError } from "../http/problem.ts";
 import {
   importPermissionsSchema,
+  MAX_IMPORT_BYTES,
   MAX_PERMISSIONS_PER_API,
   type ImportPermissionsInput,
 } from "./api-schemas.ts";
 import { maySeeApi } from "./list-apis.ts";
 import { editableApi } from "./manage-apis.ts";
 
-/** The largest import document read (a JSON file or an OpenAPI document); the REST route uses it too. */
-export const MAX_IMPORT_BYTES = 1024 * 1024;
+export { MAX_IMPORT_BYTES };
 
 export type PermissionsExport = {
   api: { name: string; identifier: string };

@@ -160,3 +160,15 @@ export async function getApi(options: { actor: Principal; id: string }): Promise
     mayEdit: mayEditApi(actor, row),
   };
 }
+
+/** One permission of an API, as in `getApi` (same rule: apis.read, or its owner). */
+export async function getApiPermission(options: {
+  actor: Principal;
+  apiId: string;
+  permissionId: string;
+}): Promise<ApiPermissionView> {
+  const api = await getApi({ actor: options.actor, id: options.apiId });
+  const permission = api.permissions.find((candidate) => candidate.id === options.permissionId);
+  if (!permission) throw NotFound("permission");
+  return permission;
+}
