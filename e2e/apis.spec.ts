@@ -135,7 +135,7 @@ test("an admin registers an API, manages its permissions and finds how to use it
   const exported = await page.request.get(
     (await page.getByRole("link", { name: "Export JSON" }).getAttribute("href")) ?? "",
   );
-  expect(exported.status()).toBe(200);
+  expect(exported.status(), await exported.text()).toBe(200);
   expect(await exported.json()).toMatchObject({
     api: { name, identifier },
     permissions: [{ name: "orders.read" }, { name: "orders.refund" }, { name: "orders.write" }],

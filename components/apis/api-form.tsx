@@ -117,10 +117,9 @@ export function ApiForm({
             label="Owner"
             name="owner"
             type="email"
-            required
             maxLength={254}
             defaultValue={api?.ownerEmail || defaultOwner}
-            hint="The person accountable for it (an email address). They may grant its permissions."
+            hint="The person accountable for it, by email address (left blank: you). They may edit it and grant its permissions."
             error={fields.owner}
           />
           <div className="flex flex-col gap-1">

@@ -8,7 +8,6 @@ import { makeApi, makePrincipal, makeRole, signedInCookie } from "@/test/factori
 
 import {
   createApiAction,
-  importPermissionsAction,
   removePermissionAction,
   setPermissionDeprecatedAction,
   updateApiAction,
@@ -132,49 +131,5 @@ describe("Remove a permission (form)", () => {
     expect(confirmed.state).toMatchObject({ status: "ok" });
     expect(await db.apiPermission.count({ where: { id: permissionId } })).toBe(0);
     expect(await db.rolePermission.count({ where: { roleId: role.id } })).toBe(0);
-  });
-});
-
-describe("Import permissions (form)", () => {
-  const openApi = (scopes: Record<string, string>) =>
-    JSON.stringify({
-      openapi: "3.1.0",
-      info: { title: "Orders", version: "1" },
-      paths: {},
-      components: {
-        securitySchemes: {
-          oauth: { type: "oauth2", flows: { clientCredentials: { tokenUrl: "https://x.test/t", scopes } } },
-        },
-      },
-    });
-
-  it("imports an OpenAPI document's scopes and says what it did", async () => {
-    const { user } = await makePrincipal(["admin"]);
-    const api = await makeApi({ permissions: ["orders.read"] });
-    const { state } = await importPermissionsAction.run(
-      await requestAs(user.id),
-      form({
-        apiId: api.id,
-        document: openApi({ "orders.read": api.permissions[0]?.description ?? "", "orders.ship": "Ship" }),
-      }),
-    );
-    expect(state).toMatchObject({ status: "ok", data: { added: 1, updated: 0, unchanged: 1 } });
-    const names = await db.apiPermission.findMany({ where: { apiId: api.id }, orderBy: { name: "asc" } });
-    expect(names.map((permission) => permission.name)).toEqual(["orders.read", "orders.ship"]);
-  });
-
-  it.each([
-    ["text that is not JSON", "permissions: orders.read"],
-    ["a document with no scopes", openApi({})],
-    ["a scope that is not a permission name", openApi({ "Orders Read": "x" })],
-  ])("refuses %s with nothing written", async (_case, document) => {
-    const { user } = await makePrincipal(["admin"]);
-    const api = await makeApi({ permissions: ["orders.read"] });
-    const { state } = await importPermissionsAction.run(
-      await requestAs(user.id),
-      form({ apiId: api.id, document }),
-    );
-    expect(state).toMatchObject({ status: "error", code: "invalid" });
-    expect(await db.apiPermission.count({ where: { apiId: api.id } })).toBe(1);
   });
 });

@@ -1,8 +1,5 @@
 "use server";
 
-import { z } from "zod";
-
-import type { ImportSummary } from "@/components/apis/import-permissions-form";
 import {
   addPermissionSchema,
   apiPermissionRefSchema,
@@ -13,7 +10,6 @@ import {
   updatePermissionSchema,
 } from "@/lib/apis/api-schemas";
 import { addPermission, removePermission, updatePermission } from "@/lib/apis/api-permissions";
-import { importPermissions, parseImport } from "@/lib/apis/import-export";
 import { createApi, deleteApi, setApiDisabled, updateApi } from "@/lib/apis/manage-apis";
 import { action } from "@/lib/http/action";
 
@@ -25,10 +21,6 @@ const confirmedApiSchema = apiRefSchema.extend(confirmQuerySchema.shape);
 const newPermissionSchema = addPermissionSchema.extend(apiRefSchema.shape);
 const editPermissionSchema = updatePermissionSchema.extend(apiPermissionRefSchema.shape);
 const confirmedPermissionSchema = apiPermissionRefSchema.extend(confirmQuerySchema.shape);
-/** The pasted or picked document's text: lib/apis parses it as the REST route parses its body. */
-const importFormSchema = apiRefSchema.extend({
-  document: z.string().trim().min(1, "Paste a JSON document or choose a file."),
-});
 
 export const createApiAction = action(
   { permission: "apis.write", stepUp: true, schema: createApiSchema, booleans: ["allowPersonalTokens"] },
@@ -96,18 +88,5 @@ export const removePermissionAction = action(
   async ({ principal, input, context }) => {
     await removePermission({ actor: principal, ...input, context });
     return { message: "Permission removed." };
-  },
-);
-
-export const importPermissionsAction = action(
-  { permission: "self", stepUp: true, schema: importFormSchema },
-  async ({ principal, input, context }) => {
-    const summary: ImportSummary = await importPermissions({
-      actor: principal,
-      id: input.apiId,
-      input: parseImport(input.document),
-      context,
-    });
-    return { message: `Imported: ${summary.added} added, ${summary.updated} updated.`, data: summary };
   },
 );

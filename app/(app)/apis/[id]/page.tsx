@@ -29,7 +29,6 @@ import {
   deleteApiAction,
   disableApiAction,
   enableApiAction,
-  importPermissionsAction,
   removePermissionAction,
   setPermissionDeprecatedAction,
   updateApiAction,
@@ -155,7 +154,11 @@ export default async function ApiPage({ params, searchParams }: Props) {
               </p>
             </div>
             {api.permissions.length > 0 && (
-              <a href={`/apis/${api.id}/export`} download className={secondaryLinkButton}>
+              <a
+                href={`/api/v1/apis/${api.id}/permissions/export`}
+                download={`${api.name.replace(/[^\w.-]+/g, "-").toLowerCase()}-permissions.json`}
+                className={secondaryLinkButton}
+              >
                 Export JSON
               </a>
             )}
@@ -200,7 +203,7 @@ export default async function ApiPage({ params, searchParams }: Props) {
               </div>
               <div className={card}>
                 <h3 className="mb-3 font-semibold">Import permissions</h3>
-                <ImportPermissionsForm apiId={api.id} action={importPermissionsAction} />
+                <ImportPermissionsForm apiId={api.id} />
               </div>
             </>
           )}
