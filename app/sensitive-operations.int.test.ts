@@ -7,7 +7,7 @@ import { db } from "@/lib/db/client";
 import type { ActionRequest } from "@/lib/http/action";
 import { PERMISSIONS } from "@/lib/policy/permissions";
 import { clientAccessToken, makeTestClient, mintTestToken } from "@/test/credentials";
-import { makePrincipal, makeRole, makeUser, signedInCookie, uniqueEmail } from "@/test/factories";
+import { makeApi, makePrincipal, makeRole, makeUser, signedInCookie, uniqueEmail } from "@/test/factories";
 import { fieldsOf } from "@/test/fuzz";
 import { call } from "@/test/requests";
 import { allServerActions } from "@/test/server-actions";
@@ -40,6 +40,12 @@ import * as userSession from "./api/v1/users/[userId]/sessions/[sessionId]/route
 import * as userSessions from "./api/v1/users/[userId]/sessions/route";
 import * as user from "./api/v1/users/[userId]/route";
 import * as users from "./api/v1/users/route";
+import * as apiPermissionExport from "./api/v1/apis/[apiId]/permissions/export/route";
+import * as apiPermissionImport from "./api/v1/apis/[apiId]/permissions/import/route";
+import * as apiPermission from "./api/v1/apis/[apiId]/permissions/[permissionId]/route";
+import * as apiPermissions from "./api/v1/apis/[apiId]/permissions/route";
+import * as api from "./api/v1/apis/[apiId]/route";
+import * as apis from "./api/v1/apis/route";
 
 /**
  * DESIGN.md, "Sensitive operations", proven by walking every REST operation and every server
@@ -71,6 +77,10 @@ const MUST_STEP_UP_OPERATIONS = [
   "updateClient",
   "disableClient",
   "deleteClient",
+  // the API registry: what changes or takes away what credentials hold (issue 14)
+  "updateApi",
+  "deleteApi",
+  "removeApiPermission",
 ];
 
 /** Only a signed-in person under step-up: each creates or hands out a credential, a secret or a link. */
@@ -159,6 +169,12 @@ const MODULES: Record<string, Record<string, unknown>> = {
   "/audit-events": auditEvents,
   "/audit-events/export": auditExport,
   "/audit-events/{eventId}": auditEvent,
+  "/apis": apis,
+  "/apis/{apiId}": api,
+  "/apis/{apiId}/permissions": apiPermissions,
+  "/apis/{apiId}/permissions/{permissionId}": apiPermission,
+  "/apis/{apiId}/permissions/export": apiPermissionExport,
+  "/apis/{apiId}/permissions/import": apiPermissionImport,
 };
 
 /** Answers with a CSV or JSON Lines stream, which test/requests.ts does not parse: a read, walked below as such. */
@@ -179,6 +195,7 @@ async function world() {
   const ownClient = await makeTestClient(principal, ["users.read"]);
   const targetSession = await signedInCookie(target.id);
   const event = await db.auditEvent.findFirstOrThrow({ orderBy: { id: "desc" }, select: { id: true } });
+  const registered = await makeApi({ ownerId: admin.id, permissions: ["walk.read"] });
   const ids: Record<string, string> = {
     userId: target.id,
     roleId: customRole.id,
@@ -187,6 +204,8 @@ async function world() {
     sessionId: targetSession.sessionId,
     eventId: String(event.id),
     factorId: "tf_missing0000000000000",
+    apiId: registered.id,
+    permissionId: registered.permissionIds["walk.read"] ?? "",
   };
   const bodies: Record<string, unknown> = {
     inviteUser: { email: uniqueEmail("walk"), name: "Walk" },
@@ -200,6 +219,11 @@ async function world() {
     rotateClientSecret: { overlapMinutes: 0 },
     reassignClient: { owner: proposed.email },
     acceptClientReassignment: { overlapMinutes: 0 },
+    createApi: { name: `Walk API ${Date.now()}`, identifier: `https://walk-${Date.now()}.example.test/` },
+    updateApi: { description: "walked" },
+    addApiPermission: { name: "walk.write" },
+    updateApiPermission: { description: "walked" },
+    importApiPermissions: { permissions: [{ name: "walk.imported" }] },
   };
   return { admin, principal, target, proposed, ids, bodies, ownClient };
 }
@@ -332,6 +356,8 @@ describe("sensitive operations", () => {
       clientId: "cli_missing0000000000000",
       sessionId: "ses_missing0000000000000",
       eventId: "999999999999",
+      apiId: "api_missing0000000000000",
+      permissionId: "perm_missing0000000000000",
     };
     for (const [kind, bearer] of [
       ["personal token", pat.token],

@@ -4,6 +4,8 @@ import path from "node:path";
 import type { Browser, BrowserContextOptions } from "@playwright/test";
 
 import { SYSTEM_CONTEXT } from "../lib/auth/principal.ts";
+import { addPermission, updatePermission } from "../lib/apis/api-permissions.ts";
+import { createApi } from "../lib/apis/manage-apis.ts";
 import { createSession, resolveSession } from "../lib/auth/sessions.ts";
 import { createClient } from "../lib/clients/manage-clients.ts";
 import { db } from "../lib/db/client.ts";
@@ -16,7 +18,14 @@ import { createTestUser, expect, signIn, type TestUser, test } from "./fixtures"
 // rules in light mode, in dark mode and at a phone's width. The list below is checked against the
 // app folder, so a new page that is not in it fails this spec until it is.
 
-type Seeded = { admin: TestUser; member: TestUser; roleId: string; clientId: string; eventId: string };
+type Seeded = {
+  admin: TestUser;
+  member: TestUser;
+  roleId: string;
+  clientId: string;
+  eventId: string;
+  apiId: string;
+};
 type Visit = {
   /** The route as its file declares it: "/users/[id]", or "(not-found)" for app/not-found.tsx. */
   route: string;
@@ -52,6 +61,9 @@ const PAGES: Visit[] = [
   // The 404 page inside the signed-in app as well.
   { route: "(not-found)", as: "admin", path: () => "/users/usr_doesnotexist0000", status: 404 },
   { route: "(forbidden)", as: "member", path: () => "/users", status: 403 },
+  { route: "/apis", as: "admin", path: () => "/apis" },
+  { route: "/apis/new", as: "admin", path: () => "/apis/new" },
+  { route: "/apis/[id]", as: "admin", path: (s) => `/apis/${s.apiId}` },
 ];
 
 /** Pages no visit above reaches, each with the reason. */
@@ -132,7 +144,45 @@ async function seed(label: string): Promise<Seeded> {
   const event = await db.auditEvent.findFirstOrThrow({
     where: { action: "client.created", targetId: client.clientId },
   });
-  return { admin, member, roleId: role.id, clientId: client.clientId, eventId: event.id.toString() };
+  // An API with a permission nobody is granted and a deprecated one: the page's callout and badges.
+  const api = await createApi({
+    actor,
+    context: SYSTEM_CONTEXT,
+    input: {
+      name: `Orders API ${member.name}`,
+      identifier: `https://orders-${member.id.toLowerCase()}.example.test/`,
+      description: "Orders and their lines.",
+      accessTokenTtlSeconds: 900,
+      allowPersonalTokens: true,
+    },
+  });
+  await addPermission({
+    actor,
+    context: SYSTEM_CONTEXT,
+    apiId: api.id,
+    input: { name: "orders.read", description: "Read orders" },
+  });
+  const retired = await addPermission({
+    actor,
+    context: SYSTEM_CONTEXT,
+    apiId: api.id,
+    input: { name: "orders.export", description: "Export orders" },
+  });
+  await updatePermission({
+    actor,
+    context: SYSTEM_CONTEXT,
+    apiId: api.id,
+    permissionId: retired.id,
+    input: { deprecated: true },
+  });
+  return {
+    admin,
+    member,
+    roleId: role.id,
+    clientId: client.clientId,
+    eventId: event.id.toString(),
+    apiId: api.id,
+  };
 }
 
 async function signedInContext(browser: Browser, options: BrowserContextOptions, user: TestUser) {

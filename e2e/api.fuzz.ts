@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 
@@ -10,6 +11,7 @@ import { V1 } from "../lib/api/v1-operations.ts";
 import { SYSTEM_CONTEXT } from "../lib/auth/principal.ts";
 import { createSession, resolveSession } from "../lib/auth/sessions.ts";
 import { createClient } from "../lib/clients/manage-clients.ts";
+import { newId } from "../lib/crypto/ids.ts";
 import { db } from "../lib/db/client.ts";
 import { mintToken } from "../lib/tokens/mint-token.ts";
 import { PERMISSIONS } from "../lib/policy/permissions.ts";
@@ -132,7 +134,18 @@ async function credentials(): Promise<Credentials> {
 async function realIds(): Promise<string[]> {
   const member = await createTestUser({ label: "fuzz-target" });
   const role = await db.role.findFirstOrThrow({ where: { builtInKey: "member" } });
-  return [member.id, role.id, member.email];
+  // A registered API with a permission, so /apis/{apiId}/… reaches real rows too (issue 14).
+  const suffix = randomBytes(4).toString("hex");
+  const api = await db.api.create({
+    data: {
+      id: newId("api"),
+      name: `Fuzz API ${suffix}`,
+      identifier: `https://fuzz-${suffix}.example.test/`,
+      permissions: { create: { id: newId("perm"), name: "fuzz.read" } },
+    },
+    include: { permissions: true },
+  });
+  return [member.id, role.id, member.email, api.id, ...api.permissions.map((permission) => permission.id)];
 }
 
 function requestArbitrary(target: Target, ids: string[]) {

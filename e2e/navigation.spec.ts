@@ -80,6 +80,7 @@ test.describe("on a laptop", () => {
     await expect(nav.getByRole("list", { name: "Access" }).getByRole("link")).toHaveText([
       "API clients",
       "Tokens",
+      "APIs",
     ]);
     await expect(nav.getByRole("list", { name: "Account" }).getByRole("link")).toHaveText([
       "My account",

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { getConfig } from "../config/env.ts";
 import { ERROR_STATUS } from "../errors/app-error.ts";
 import { PROBLEM_TYPE_BASE } from "../http/problem.ts";
+import { DEFAULT_MAX_BODY_BYTES } from "../http/read-body.ts";
 import { PERMISSION_DESCRIPTIONS } from "../policy/permissions.ts";
 import { needsStepUp, type Operation } from "./operation.ts";
 import { V1 } from "./v1-operations.ts";
@@ -70,7 +71,9 @@ function responses(op: Operation): Record<string, unknown> {
   if (op.params) out["404"] = problem("Not found, or not visible to the caller.");
   if (op.method !== "GET") out["409"] = problem("The change conflicts with the current state.");
   if (op.body) {
-    out["413"] = problem("The body is larger than 64 KiB.");
+    out["413"] = problem(
+      `The body is larger than ${(op.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES) / 1024} KiB.`,
+    );
     out["415"] = problem("The body is not application/json.");
   }
   return out;
@@ -161,6 +164,11 @@ export function openApiDocument(): JsonSchema {
                 required: ["path", "message"],
                 properties: { path: { type: "string" }, message: { type: "string" } },
               },
+            },
+            holders: {
+              type: "object",
+              description:
+                "409 of a removal in use (an API, a permission): the roles, tokens and clients that hold it, and how many.",
             },
           },
         },

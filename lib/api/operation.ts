@@ -36,6 +36,8 @@ export type Operation = {
    * (no laundering). Implies `stepUp`.
    */
   session?: boolean;
+  /** The largest JSON body read (default 64 KiB, lib/http/read-body.ts): imports of documents need more. */
+  maxBodyBytes?: number;
 };
 
 /** Whether a caller must be within the step-up window: declared directly, or implied by `session`. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 
+import type { ApiDetail, ApiListItem, ApiPermissionView } from "../apis/list-apis.ts";
 import type { AuditEventView } from "../audit/list-events.ts";
 import type { SessionView } from "../auth/manage-sessions.ts";
 import type { Principal } from "../auth/principal.ts";
@@ -300,3 +301,86 @@ export function toSession(session: SessionView): z.input<typeof sessionResource>
     amr: session.amr,
   };
 }
+
+// The API registry (issue 14).
+const apiOwnerResource = z.object({ id: z.string(), name: z.string(), email: z.string() }).nullable();
+
+export const apiSummaryResource = z.object({
+  id: z.string(),
+  name: z.string(),
+  identifier: z.string().describe("The audience (aud) of its tokens; the `resource` clients name."),
+  description: z.string(),
+  builtIn: z.boolean().describe("Keyward's own admin API: read-only."),
+  owner: apiOwnerResource,
+  disabled: z.boolean(),
+  permissionCount: z.number().int(),
+  createdAt: when,
+});
+
+export function toApiSummary(api: ApiListItem): z.input<typeof apiSummaryResource> {
+  return {
+    id: api.id,
+    name: api.name,
+    identifier: api.identifier,
+    description: api.description,
+    builtIn: api.builtIn,
+    owner: api.owner,
+    disabled: api.disabled,
+    permissionCount: api.permissionCount,
+    createdAt: iso(api.createdAt),
+  };
+}
+
+export const apiPermissionResource = z.object({
+  id: z.string(),
+  name: z.string().describe("The scope's name on the wire, e.g. orders.read."),
+  description: z.string(),
+  deprecated: z.boolean().describe("No new grants; existing ones are kept and flagged."),
+  roles: z.array(z.object({ id: z.string(), name: z.string() })).describe("Roles granting it."),
+  tokenCount: z.number().int().describe("Live personal tokens carrying it."),
+  clientCount: z.number().int().describe("API clients allowed it."),
+});
+
+export function toApiPermission(permission: ApiPermissionView): z.input<typeof apiPermissionResource> {
+  return {
+    id: permission.id,
+    name: permission.name,
+    description: permission.description,
+    deprecated: permission.deprecated,
+    roles: permission.roles.map((role) => ({ id: role.id, name: role.name })),
+    tokenCount: permission.tokenCount,
+    clientCount: permission.clientCount,
+  };
+}
+
+export const apiResource = apiSummaryResource.extend({
+  updatedAt: when,
+  accessTokenTtlSeconds: z.number().int(),
+  allowPersonalTokens: z.boolean(),
+  identifierLocked: z.boolean().describe("Tokens or clients hold its permissions: the identifier is fixed."),
+  mayEdit: z.boolean().describe("Whether the caller may change it."),
+  permissions: z.array(apiPermissionResource),
+});
+
+export function toApi(api: ApiDetail): z.input<typeof apiResource> {
+  return {
+    ...toApiSummary(api),
+    updatedAt: iso(api.updatedAt),
+    accessTokenTtlSeconds: api.accessTokenTtlSeconds,
+    allowPersonalTokens: api.allowPersonalTokens,
+    identifierLocked: api.identifierLocked,
+    mayEdit: api.mayEdit,
+    permissions: api.permissions.map(toApiPermission),
+  };
+}
+
+export const permissionsExportResource = z.object({
+  api: z.object({ name: z.string(), identifier: z.string() }),
+  permissions: z.array(z.object({ name: z.string(), description: z.string(), deprecated: z.boolean() })),
+});
+
+export const permissionsImportResource = z.object({
+  added: z.number().int(),
+  updated: z.number().int().describe("Existing permissions whose description changed."),
+  unchanged: z.number().int(),
+});

@@ -1,6 +1,18 @@
 import { z } from "zod";
 
 import {
+  addPermissionSchema,
+  apiPermissionRefSchema,
+  apiRefSchema,
+  confirmQuerySchema,
+  createApiSchema,
+  importPermissionsSchema,
+  listApisSchema,
+  MAX_IMPORT_BYTES,
+  updateApiSchema,
+  updatePermissionSchema,
+} from "../apis/api-schemas.ts";
+import {
   auditEventIdSchema,
   exportAuditEventsSchema,
   listAuditEventsSchema,
@@ -33,6 +45,11 @@ import {
 } from "../users/user-schemas.ts";
 import { operation } from "./operation.ts";
 import {
+  apiPermissionResource,
+  apiResource,
+  apiSummaryResource,
+  permissionsExportResource,
+  permissionsImportResource,
   auditEventResource,
   clientResource,
   clientSecretResource,
@@ -63,6 +80,10 @@ const deleteRoleQuery = z.object({
     .transform((value) => value === "true")
     .describe("Required (true) to delete a role that users still hold."),
 });
+
+const API_READERS = "apis.read, or the API's owner signed in (a bearer credential needs apis.read).";
+const API_EDITORS =
+  "apis.write, or the API's owner signed in (a bearer credential needs apis.write); never Keyward's built-in API.";
 
 export const V1 = {
   me: operation({
@@ -521,5 +542,141 @@ export const V1 = {
     permission: "authenticated",
     query: consoleSearchSchema,
     response: consoleSearchResultSchema,
+  }),
+
+  // The API registry (issue 14). Reading one API or changing it is for apis.read / apis.write or,
+  // signed in, its owner: those operations are "authenticated" and the domain decides (404 when the
+  // caller may not see the API). Keyward's own built-in API is read-only.
+  listApis: operation({
+    operationId: "listApis",
+    method: "GET",
+    path: "/apis",
+    tag: "APIs",
+    summary: "Registered APIs, by name (Keyward's own built-in API among them)",
+    permission: "apis.read",
+    query: listApisSchema,
+    response: pageOf(apiSummaryResource),
+  }),
+  createApi: operation({
+    operationId: "createApi",
+    method: "POST",
+    path: "/apis",
+    tag: "APIs",
+    summary: "Register an API: its identifier is the audience of its tokens",
+    description: "The owner defaults to the caller (or the client's owner) and must be an active user.",
+    permission: "apis.write",
+    body: createApiSchema,
+    response: apiResource,
+    status: 201,
+  }),
+  getApi: operation({
+    operationId: "getApi",
+    method: "GET",
+    path: "/apis/{apiId}",
+    tag: "APIs",
+    summary: "An API with its permissions and who holds each",
+    description: API_READERS,
+    permission: "authenticated",
+    params: apiRefSchema,
+    response: apiResource,
+  }),
+  updateApi: operation({
+    operationId: "updateApi",
+    method: "PATCH",
+    path: "/apis/{apiId}",
+    tag: "APIs",
+    summary: "Change an API (only the fields sent); disable or enable it",
+    description: `${API_EDITORS} The identifier is fixed (409) once a token or client holds the API's permissions; the owner changes with apis.write only.`,
+    permission: "authenticated",
+    params: apiRefSchema,
+    body: updateApiSchema,
+    response: apiResource,
+    stepUp: true,
+  }),
+  deleteApi: operation({
+    operationId: "deleteApi",
+    method: "DELETE",
+    path: "/apis/{apiId}",
+    tag: "APIs",
+    summary: "Delete an API with its permissions",
+    description: `${API_EDITORS} While roles, tokens or clients hold its permissions: 409 naming them (\`holders\`), unless confirm=true, which takes the permissions from them.`,
+    permission: "authenticated",
+    params: apiRefSchema,
+    query: confirmQuerySchema,
+    status: 204,
+    stepUp: true,
+  }),
+  listApiPermissions: operation({
+    operationId: "listApiPermissions",
+    method: "GET",
+    path: "/apis/{apiId}/permissions",
+    tag: "APIs",
+    summary: "An API's permissions and who holds each",
+    description: API_READERS,
+    permission: "authenticated",
+    params: apiRefSchema,
+    response: z.object({ items: z.array(apiPermissionResource) }),
+  }),
+  addApiPermission: operation({
+    operationId: "addApiPermission",
+    method: "POST",
+    path: "/apis/{apiId}/permissions",
+    tag: "APIs",
+    summary: "Add a permission (unique by name within the API)",
+    description: API_EDITORS,
+    permission: "authenticated",
+    params: apiRefSchema,
+    body: addPermissionSchema,
+    response: apiPermissionResource,
+    status: 201,
+  }),
+  updateApiPermission: operation({
+    operationId: "updateApiPermission",
+    method: "PATCH",
+    path: "/apis/{apiId}/permissions/{permissionId}",
+    tag: "APIs",
+    summary: "Change a permission's description; deprecate it (no new grants) or restore it",
+    description: API_EDITORS,
+    permission: "authenticated",
+    params: apiPermissionRefSchema,
+    body: updatePermissionSchema,
+    response: apiPermissionResource,
+  }),
+  removeApiPermission: operation({
+    operationId: "removeApiPermission",
+    method: "DELETE",
+    path: "/apis/{apiId}/permissions/{permissionId}",
+    tag: "APIs",
+    summary: "Remove a deprecated permission",
+    description: `${API_EDITORS} Only a deprecated permission (409 otherwise). While roles, tokens or clients hold it: 409 naming them (\`holders\`), unless confirm=true, which takes it from them.`,
+    permission: "authenticated",
+    params: apiPermissionRefSchema,
+    query: confirmQuerySchema,
+    status: 204,
+    stepUp: true,
+  }),
+  exportApiPermissions: operation({
+    operationId: "exportApiPermissions",
+    method: "GET",
+    path: "/apis/{apiId}/permissions/export",
+    tag: "APIs",
+    summary: "An API's permissions as JSON (what the import reads)",
+    description: API_READERS,
+    permission: "authenticated",
+    params: apiRefSchema,
+    response: permissionsExportResource,
+  }),
+  importApiPermissions: operation({
+    operationId: "importApiPermissions",
+    method: "POST",
+    path: "/apis/{apiId}/permissions/import",
+    tag: "APIs",
+    summary: "Import permissions from Keyward's JSON or an OpenAPI 3 document's OAuth scopes",
+    description: `${API_EDITORS} Adds new permissions and updates descriptions; never removes, deprecates or restores one.`,
+    permission: "authenticated",
+    params: apiRefSchema,
+    body: importPermissionsSchema,
+    response: permissionsImportResource,
+    maxBodyBytes: MAX_IMPORT_BYTES,
   }),
 } as const;

@@ -65,6 +65,17 @@ export const AUDIT_ACTIONS = [
   "client.reassignment_proposed",
   "client.reassignment_accepted",
   "client.reassignment_declined",
+  // The API registry (issue 14, h1): APIs and their permissions; targets are the API (kind "api").
+  "api.created",
+  "api.updated",
+  "api.disabled",
+  "api.enabled",
+  "api.deleted",
+  "api_permission.added",
+  "api_permission.updated",
+  "api_permission.deprecated",
+  "api_permission.removed",
+  "api_permissions.imported",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -34,6 +34,8 @@ export class AppError extends Error {
       retryAfterSeconds?: number;
       /** A WWW-Authenticate challenge (RFC 6750 §3) when the default one would not say enough. */
       challenge?: string;
+      /** What a removal would take from whom (lib/apis/permission-holders.ts): in the problem as `holders`. */
+      holders?: Record<string, unknown>;
     } = {},
   ) {
     super(message);

@@ -80,7 +80,7 @@ export function apiRoute<O extends Operation>(
       }
       const params = op.params ? op.params.parse((await routeContext?.params) ?? {}) : undefined;
       const query = op.query ? op.query.parse(queryObject(req.nextUrl)) : undefined;
-      const body = op.body ? op.body.parse(await readJsonBody(req)) : undefined;
+      const body = op.body ? op.body.parse(await readJsonBody(req, op.maxBodyBytes)) : undefined;
       const response = await handler({
         req,
         principal,

@@ -28,6 +28,7 @@ export type Problem = {
   detail: string;
   instance?: string;
   errors?: FieldIssue[];
+  holders?: Record<string, unknown>;
 };
 
 export function zodToAppError(error: ZodError): AppError {
@@ -55,6 +56,7 @@ export function problemResponse(error: AppError, requestId: string): Response {
     detail: error.message,
     instance: `urn:request:${requestId}`,
     ...(error.extra.fields ? { errors: error.extra.fields } : {}),
+    ...(error.extra.holders ? { holders: error.extra.holders } : {}),
   };
   const headers = new Headers({ "content-type": "application/problem+json", "cache-control": "no-store" });
   if (error.extra.retryAfterSeconds) headers.set("retry-after", String(error.extra.retryAfterSeconds));

@@ -26,6 +26,8 @@ export const AREAS: Area[] = [
   { href: "/settings", label: "Settings", group: null, anyOf: ["settings.write"] },
   // How to call the API: for anyone signed in (what they may call still depends on their permissions).
   { href: "/api-docs", label: "API reference", group: null },
+  // The API registry (issue 14). An API's owner without apis.read reaches their own API from its link.
+  { href: "/apis", label: "APIs", group: "Access", anyOf: ["apis.read"] },
 ];
 
 /** The account menu at the sidebar's foot: self-service, for everyone signed in. */

@@ -38,6 +38,12 @@ import * as userSession from "./users/[userId]/sessions/[sessionId]/route";
 import * as userSessions from "./users/[userId]/sessions/route";
 import * as user from "./users/[userId]/route";
 import * as users from "./users/route";
+import * as apiPermissionExport from "./apis/[apiId]/permissions/export/route";
+import * as apiPermissionImport from "./apis/[apiId]/permissions/import/route";
+import * as apiPermission from "./apis/[apiId]/permissions/[permissionId]/route";
+import * as apiPermissions from "./apis/[apiId]/permissions/route";
+import * as api from "./apis/[apiId]/route";
+import * as apis from "./apis/route";
 
 type Handler = Parameters<typeof call>[0];
 const MODULES: Record<string, Record<string, unknown>> = {
@@ -69,6 +75,12 @@ const MODULES: Record<string, Record<string, unknown>> = {
   "/audit-events": auditEvents,
   "/audit-events/export": auditExport,
   "/audit-events/{eventId}": auditEvent,
+  "/apis": apis,
+  "/apis/{apiId}": api,
+  "/apis/{apiId}/permissions": apiPermissions,
+  "/apis/{apiId}/permissions/{permissionId}": apiPermission,
+  "/apis/{apiId}/permissions/export": apiPermissionExport,
+  "/apis/{apiId}/permissions/import": apiPermissionImport,
 };
 
 /** Ids of the right shape that name nothing. */
@@ -79,6 +91,8 @@ const MISSING: Record<string, string> = {
   clientId: "cli_missing0000000000000",
   eventId: "999999999999",
   sessionId: "ses_missing0000000000000",
+  apiId: "api_missing0000000000000",
+  permissionId: "perm_missing0000000000000",
 };
 
 /** A valid body for each operation that takes one, so that only access decides the answer. */
@@ -94,6 +108,11 @@ const BODIES: Record<string, unknown> = {
   rotateClientSecret: {},
   reassignClient: { owner: MISSING.userId },
   acceptClientReassignment: { overlapMinutes: 0 },
+  createApi: { name: "Orders API", identifier: "https://orders.example.test/" },
+  updateApi: { description: "x" },
+  addApiPermission: { name: "orders.read" },
+  updateApiPermission: { deprecated: true },
+  importApiPermissions: { permissions: [{ name: "orders.read" }] },
 };
 
 const OPERATIONS = (Object.values(V1) as Operation[]).filter((op) => op.permission !== "public");
