@@ -153,10 +153,25 @@ export function toRole(role: z.input<typeof roleResource>): z.input<typeof roleR
   };
 }
 
+/** A credential's permission of another registered API, and whether it is usable now (issue 14: say why). */
+export const apiScopeResource = z.object({
+  id: z.string().describe("The permission's id."),
+  api: z.object({
+    id: z.string(),
+    name: z.string(),
+    identifier: z.string().describe("The API's audience (`aud`)."),
+  }),
+  name: z.string().describe("The permission's name within its API: a scope on the wire."),
+  deprecated: z.boolean(),
+  effective: z.boolean().describe("Whether the credential may use it now."),
+  reason: z.string().optional().describe("When not effective: which rule removed it, in plain words."),
+});
+
 export const tokenResource = z.object({
   id: z.string(),
   name: z.string(),
   scopes: z.array(permissionSchema),
+  apiPermissions: z.array(apiScopeResource).describe("Permissions of other registered APIs."),
   status: z.enum(["active", "expired", "revoked"]),
   createdAt: when,
   expiresAt: when.nullable(),
@@ -171,6 +186,7 @@ export const tokenResource = z.object({
 export function toToken(token: TokenView): z.input<typeof tokenResource> {
   return {
     ...token,
+    apiPermissions: token.apiPermissions,
     createdAt: iso(token.createdAt),
     expiresAt: isoOrNull(token.expiresAt),
     revokedAt: isoOrNull(token.revokedAt),
@@ -184,6 +200,7 @@ export const mintedTokenResource = z.object({
   token: z.string().describe("The secret: shown this once, stored only as a hash."),
   name: z.string(),
   scopes: z.array(permissionSchema),
+  apiPermissions: z.array(apiScopeResource.pick({ id: true, api: true, name: true })),
   expiresAt: when.nullable(),
 });
 
@@ -197,6 +214,9 @@ export const clientResource = z.object({
   name: z.string(),
   description: z.string(),
   scopes: z.array(permissionSchema),
+  apiPermissions: z
+    .array(apiScopeResource)
+    .describe("Allowed permissions of other registered APIs; effective: allowed and held by the owner now."),
   status: z.enum(["active", "disabled", "orphaned"]),
   owner: z.object({ id: z.string(), email: z.string(), name: z.string(), active: z.boolean() }).nullable(),
   pendingOwner: z
@@ -214,6 +234,7 @@ export const clientResource = z.object({
 export function toClient(client: ClientView): z.input<typeof clientResource> {
   return {
     ...client,
+    apiPermissions: client.apiPermissions,
     createdAt: iso(client.createdAt),
     updatedAt: iso(client.updatedAt),
     lastUsedAt: isoOrNull(client.lastUsedAt),

@@ -41,7 +41,7 @@ export type ApiScopeView = {
 export function reasonText(reason: ScopeReason, apiName: string): string {
   switch (reason) {
     case "owner_lacks":
-      return "its owner no longer holds it (their roles changed)";
+      return "its owner does not hold it now (no role of theirs grants it: their roles changed, or owning the API is not holding it)";
     case "no_owner":
       return "it has no active owner to act for";
     case "deprecated":

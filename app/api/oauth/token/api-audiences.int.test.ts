@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { GET as me } from "@/app/api/v1/me/route";
 import { createClient } from "@/lib/clients/manage-clients";
 import { getConfig } from "@/lib/config/env";
+import { credentialsChanged } from "@/lib/credentials/change-feed";
 import { db } from "@/lib/db/client";
 import { PERMISSIONS } from "@/lib/policy/permissions";
 import { getSettings } from "@/lib/settings/settings";
@@ -271,7 +272,6 @@ describe("POST /api/oauth/token for a registered API (RFC 8707 resource, RFC 674
   it("refuses a disabled API at the next request after it is disabled", async () => {
     const { orders, clientId, clientSecret } = await ordersClient();
     expect((await requestClientToken(clientId, clientSecret)).status).toBe(200);
-    const { credentialsChanged } = await import("@/lib/credentials/change-feed");
     await db.$transaction(async (tx) => {
       await tx.api.update({ where: { id: orders.id }, data: { disabledAt: new Date() } });
       await credentialsChanged(tx, ["apis"]);
@@ -306,7 +306,7 @@ describe("Keyward's own API and metadata", () => {
 
   it("lists Keyward's own permissions only in scopes_supported", async () => {
     await makeTestApi({ permissions: ["inventory.count"] });
-    const response = await call(metadata);
-    expect(response.body.scopes_supported).toEqual([...PERMISSIONS]);
+    const body = (await metadata().json()) as { scopes_supported: string[] };
+    expect(body.scopes_supported).toEqual([...PERMISSIONS]);
   });
 });
