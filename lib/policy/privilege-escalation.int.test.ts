@@ -13,6 +13,7 @@ import {
 import { call } from "../../test/requests.ts";
 import { POST as rolesRoute } from "../../app/api/v1/roles/route.ts";
 import { getRole } from "../roles/list-roles.ts";
+import { PERMISSIONS } from "./permissions.ts";
 import { resolveSession } from "../auth/sessions.ts";
 import { db } from "../db/client.ts";
 import { AppError } from "../errors/app-error.ts";
@@ -377,5 +378,33 @@ describe("privilege escalation across APIs is refused", () => {
         }),
       ),
     ).toBe("invalid");
+  });
+});
+
+// Guarantee: giving or taking a role is granting what it carries, other APIs' permissions included;
+// Administrator carries every permission of every API, so only someone holding them all gives it.
+describe("role assignment across APIs", () => {
+  it("needs every other-API permission the role grants, and all of them for Administrator", async () => {
+    const orders = await makeTestApi({ name: "Orders API", permissions: ["orders.read", "orders.write"] });
+    const write = present(orders.permissionIds["orders.write"]);
+    const ordersWriter = await makeApiRole([write]);
+    const keywardAll = await makeRole([...PERMISSIONS]);
+    const { principal: manager } = await makePrincipal([], [keywardAll.id]);
+    const target = await makeUser();
+    const adminRole = await builtInRoleId(db, "admin");
+    expect(
+      await code(assignRole({ actor: manager, userId: target.id, roleId: ordersWriter.id, context })),
+    ).toBe("forbidden");
+    // Holding every Keyward permission is not holding Orders API's: Administrator stays out of reach.
+    expect(await code(assignRole({ actor: manager, userId: target.id, roleId: adminRole, context }))).toBe(
+      "forbidden",
+    );
+    const { principal: admin } = await makePrincipal(["admin"]);
+    expect(
+      await code(assignRole({ actor: admin, userId: target.id, roleId: ordersWriter.id, context })),
+    ).toBe("ok");
+    expect(
+      await code(removeRole({ actor: manager, userId: target.id, roleId: ordersWriter.id, context })),
+    ).toBe("forbidden");
   });
 });
