@@ -5,9 +5,25 @@ import { useEffect, useId, useMemo, useRef, useState, useTransition } from "reac
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import type { CatalogGroup, CatalogPage, CatalogPermission } from "@/lib/apis/permission-catalog";
+import type { ActionState } from "@/lib/http/action";
 
-/** Loads a page of the catalog (a server action the page passes in: components import nothing from app/). */
-export type CatalogLoader = (input: { query: string; cursor: string | null }) => Promise<CatalogPage>;
+/**
+ * Loads a page of the catalog: a server action (lib/http/action.ts, `read: true`, schema
+ * lib/apis/catalog-schema.ts) the page passes in, since components import nothing from app/.
+ */
+export type CatalogLoader = (
+  previous: ActionState<CatalogPage>,
+  form: FormData,
+) => Promise<ActionState<CatalogPage>>;
+
+async function fetchPage(load: CatalogLoader, query: string, cursor: string | null): Promise<CatalogPage> {
+  const form = new FormData();
+  form.set("query", query);
+  if (cursor) form.set("cursor", cursor);
+  const state = await load({ status: "idle" }, form);
+  if (state.status === "error") throw new Error(state.message);
+  return state.status === "ok" && state.data ? state.data : { groups: [], nextCursor: null };
+}
 
 /**
  * Permissions of the registered APIs, grouped by API (one fieldset each), with a search box.
@@ -49,6 +65,7 @@ export function ApiPermissionPicker({
   const [query, setQuery] = useState("");
   const [search, setSearch] = useState<{ query: string; page: CatalogPage } | null>(null);
   const [pending, startTransition] = useTransition();
+  const [failure, setFailure] = useState<string | null>(null);
   const latest = useRef("");
 
   const term = query.trim().toLowerCase();
@@ -60,8 +77,13 @@ export function ApiPermissionPicker({
     if (!load || !partial || term === "") return;
     const timer = setTimeout(() => {
       startTransition(async () => {
-        const page = await load({ query: term, cursor: null });
-        if (latest.current === term) setSearch({ query: term, page });
+        try {
+          const page = await fetchPage(load, term, null);
+          if (latest.current === term) setSearch({ query: term, page });
+          setFailure(null);
+        } catch (error) {
+          setFailure(error instanceof Error ? error.message : "The search failed.");
+        }
       });
     }, 250);
     return () => clearTimeout(timer);
@@ -78,7 +100,14 @@ export function ApiPermissionPicker({
   const loadMore = () => {
     if (!load || !moreCursor) return;
     startTransition(async () => {
-      const page = await load({ query: term, cursor: moreCursor });
+      let page: CatalogPage;
+      try {
+        page = await fetchPage(load, term, moreCursor);
+        setFailure(null);
+      } catch (error) {
+        setFailure(error instanceof Error ? error.message : "Loading more APIs failed.");
+        return;
+      }
       if (term === "") {
         setLoaded((groups) => mergeGroups([groups, page.groups]));
         setCursor(page.nextCursor);
@@ -202,6 +231,11 @@ export function ApiPermissionPicker({
             Show more APIs
           </Button>
         </div>
+      )}
+      {failure && (
+        <p role="alert" className="text-xs text-red-700 dark:text-red-400">
+          {failure}
+        </p>
       )}
       {error && (
         <p id={`${id}-error`} className="text-xs text-red-700 dark:text-red-400">
