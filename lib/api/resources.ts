@@ -138,6 +138,21 @@ export const roleResource = z.object({
     ),
   requiresMfa: z.boolean(),
   holders: z.number().int(),
+  apiPermissions: z
+    .array(
+      z.object({
+        id: z.string(),
+        api: z.object({ id: z.string(), name: z.string(), identifier: z.string() }),
+        name: z.string(),
+        deprecated: z
+          .boolean()
+          .describe("Deprecated: kept on the role until removed, but it takes no new grants."),
+      }),
+    )
+    .describe("Permissions of other registered APIs this role grants (Keyward's own are `permissions`)."),
+  allApiPermissions: z
+    .boolean()
+    .describe("True for the built-in Administrator: every permission of every API, present and future."),
 });
 
 export function toRole(role: z.input<typeof roleResource>): z.input<typeof roleResource> {
@@ -150,6 +165,13 @@ export function toRole(role: z.input<typeof roleResource>): z.input<typeof roleR
     unresolvedPermissions: role.unresolvedPermissions,
     requiresMfa: role.requiresMfa,
     holders: role.holders,
+    apiPermissions: role.apiPermissions.map((p) => ({
+      id: p.id,
+      api: { id: p.api.id, name: p.api.name, identifier: p.api.identifier },
+      name: p.name,
+      deprecated: p.deprecated,
+    })),
+    allApiPermissions: role.allApiPermissions,
   };
 }
 
