@@ -2,7 +2,7 @@ import { z } from "zod";
 
 import { searchTextSchema } from "../http/search-schema.ts";
 
-import { apiPermissionIdsSchema } from "../credentials/api-scopes.ts";
+import { apiPermissionIdListSchema } from "../apis/api-permission-schema.ts";
 import { overlapMinutesSchema } from "../credentials/secret-rotation.ts";
 import { permissionListSchema } from "../policy/permission-schema.ts";
 import { emailSchema } from "../users/schemas.ts";
@@ -23,7 +23,7 @@ const clientFields = {
 };
 
 /** Permissions of other registered APIs the client may be granted, by permission id. */
-const apiPermissionIds = apiPermissionIdsSchema.describe(
+const apiPermissionIds = apiPermissionIdListSchema.describe(
   "Permissions of other registered APIs the client may be granted, by permission id.",
 );
 

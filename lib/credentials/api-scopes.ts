@@ -1,5 +1,3 @@
-import { z } from "zod";
-
 import { BUILT_IN_API_ID } from "../apis/built-in-api.ts";
 import { heldAmong } from "../apis/holdings.ts";
 import { dbPool } from "../db/client.ts";
@@ -10,19 +8,6 @@ import { dbPool } from "../db/client.ts";
  * not, which rule removed it. The credential pages, the REST views and the token endpoint's
  * error_description all word those rules the same way, from here.
  */
-
-/** Ids of permission rows (`ApiPermission.id`), as forms and the REST API send them. */
-export const apiPermissionIdsSchema = z
-  .array(
-    z
-      .string()
-      .trim()
-      .min(1, "Missing permission id.")
-      .max(200, "Not a valid permission id.")
-      .regex(/^[A-Za-z0-9_.:-]+$/, "Not a valid permission id."),
-  )
-  .max(1000, "Too many permissions.")
-  .transform((list) => [...new Set(list)].sort());
 
 /** Why a stored scope is not usable now; absent when it is. */
 export type ScopeReason = "owner_lacks" | "no_owner" | "deprecated" | "api_disabled" | "no_personal_tokens";

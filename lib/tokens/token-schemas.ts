@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { apiPermissionIdsSchema } from "../credentials/api-scopes.ts";
+import { apiPermissionIdListSchema } from "../apis/api-permission-schema.ts";
 import { overlapMinutesSchema } from "../credentials/secret-rotation.ts";
 import { permissionListSchema } from "../policy/permission-schema.ts";
 import { idSchema, userIdSchema } from "../users/user-schemas.ts";
@@ -20,7 +20,7 @@ export const mintTokenSchema = z
     /** Keyward's own permissions, by name. */
     scopes: permissionListSchema.default([]),
     /** Permissions of other registered APIs, by permission id (each within the owner's own). */
-    apiPermissionIds: apiPermissionIdsSchema.default([]),
+    apiPermissionIds: apiPermissionIdListSchema.default([]),
     expiration: z.enum(EXPIRATION_CHOICES, {
       error: "Choose 7, 30, 60 or 90 days, a date, or never.",
     }),
