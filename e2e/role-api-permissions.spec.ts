@@ -46,4 +46,26 @@ test("an admin searches the picker and grants a role a permission of another API
     .getByRole("checkbox", { name: /orders\.read/ });
   await expect(granted).toBeChecked();
   expect(await axeViolations(page)).toEqual([]);
+
+  // Editing: search again, add orders.write by keyboard, save; both are granted.
+  const editSearch = page.getByRole("searchbox", { name: "Search APIs and permissions" });
+  await editSearch.fill("orders.write");
+  const write = page
+    .getByRole("group", { name: new RegExp(`Zz Orders ${tag}`) })
+    .getByRole("checkbox", { name: /orders\.write/ });
+  await write.focus();
+  await page.keyboard.press("Space");
+  await expect(write).toBeChecked();
+  await page.getByRole("button", { name: "Save role" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Role saved." })).toBeVisible();
+  const after = await db.rolePermission.findMany({ where: { roleId: role.id } });
+  expect(after.map((g) => g.permissionId).sort()).toEqual(
+    [orders.permissionIds["orders.read"], orders.permissionIds["orders.write"]].sort(),
+  );
+
+  // The matrix for that API shows the role's grants.
+  await page.goto(`/roles/matrix?api=${orders.api.id}`);
+  await expect(page.getByRole("combobox", { name: "API" })).toHaveValue(orders.api.id);
+  await expect(page.getByRole("row", { name: /orders\.legacy/ }).getByText("Deprecated")).toBeVisible();
+  expect(await axeViolations(page)).toEqual([]);
 });
