@@ -68,4 +68,10 @@ test("an admin searches the picker and grants a role a permission of another API
   await expect(page.getByRole("combobox", { name: "API" })).toHaveValue(orders.api.id);
   await expect(page.getByRole("row", { name: /orders\.legacy/ }).getByText("Deprecated")).toBeVisible();
   expect(await axeViolations(page)).toEqual([]);
+
+  // The picker, with its badges and disabled rows, in dark mode too.
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.goto(`/roles/${role.id}`);
+  await expect(granted).toBeChecked();
+  expect(await axeViolations(page)).toEqual([]);
 });
