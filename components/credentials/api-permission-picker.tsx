@@ -7,6 +7,8 @@ import { Button } from "@/components/ui/button";
 import type { CatalogGroup, CatalogPage, CatalogPermission } from "@/lib/apis/permission-catalog";
 import type { ActionState } from "@/lib/http/action";
 
+import { filterGroups, mergeGroups } from "./catalog-filter";
+
 /**
  * Loads a page of the catalog: a server action (lib/http/action.ts, `read: true`, schema
  * lib/apis/catalog-schema.ts) the page passes in, since components import nothing from app/.
@@ -244,30 +246,4 @@ export function ApiPermissionPicker({
       )}
     </fieldset>
   );
-}
-
-/** Groups from several sources as one list: first appearance of an API fixes its place. */
-export function mergeGroups(sources: readonly (readonly CatalogGroup[])[]): CatalogGroup[] {
-  const byApi = new Map<string, { api: CatalogGroup["api"]; permissions: Map<string, CatalogPermission> }>();
-  for (const groups of sources) {
-    for (const group of groups) {
-      const entry = byApi.get(group.api.id) ?? { api: group.api, permissions: new Map() };
-      for (const p of group.permissions) entry.permissions.set(p.id, p);
-      byApi.set(group.api.id, entry);
-    }
-  }
-  return [...byApi.values()].map(({ api, permissions }) => ({
-    api,
-    permissions: [...permissions.values()].sort((a, b) => a.name.localeCompare(b.name)),
-  }));
-}
-
-/** The search rule of lib/apis/permission-catalog.ts, over what is loaded: API name, else permission name. */
-export function filterGroups(groups: readonly CatalogGroup[], term: string): CatalogGroup[] {
-  if (term === "") return [...groups];
-  return groups.flatMap((group) => {
-    if (group.api.name.toLowerCase().includes(term)) return [group];
-    const permissions = group.permissions.filter((p) => p.name.toLowerCase().includes(term));
-    return permissions.length > 0 ? [{ ...group, permissions }] : [];
-  });
 }

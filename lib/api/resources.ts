@@ -97,6 +97,24 @@ export const userResource = z.object({
   ),
   invitationPending: z.boolean(),
   activeSessions: z.number().int(),
+  apiPermissions: z
+    .array(
+      z.object({
+        api: z.object({ id: z.string(), name: z.string(), identifier: z.string() }),
+        permissions: z.array(
+          z.object({ id: z.string(), name: z.string(), deprecated: z.boolean(), roles: z.array(z.string()) }),
+        ),
+      }),
+    )
+    .describe(
+      "Permissions of other APIs the user holds through roles, grouped by API, with the roles giving each.",
+    ),
+  everyApiPermissionVia: z
+    .string()
+    .nullable()
+    .describe(
+      "The role (Administrator) through which the user holds every permission of every API, or null.",
+    ),
 });
 
 export function toUser(user: UserDetail): z.input<typeof userResource> {
@@ -122,6 +140,8 @@ export function toUser(user: UserDetail): z.input<typeof userResource> {
     })),
     invitationPending: user.pendingInvitation !== null,
     activeSessions: user.activeSessions,
+    apiPermissions: user.apiPermissions,
+    everyApiPermissionVia: user.everyApiPermissionVia,
   };
 }
 

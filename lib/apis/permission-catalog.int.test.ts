@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { makeApiRole, makeTestApi } from "../../test/api-factories.ts";
 import { codeOf, makePrincipal, makeRole } from "../../test/factories.ts";
+import { ungrantable } from "./holdings.ts";
 import { catalogEntries, permissionCatalog } from "./permission-catalog.ts";
 
 // Guarantee: the catalog marks grantable exactly what holdings.ts lets the actor grant, and finds
@@ -113,5 +114,55 @@ describe("the grantable permission catalog", () => {
     const groups = await catalogEntries(principal, [api.permissionIds["a.write"] ?? "", "perm_missing"]);
     expect(groups).toHaveLength(1);
     expect(groups[0]?.permissions.map((p) => [p.name, p.grantable])).toEqual([["a.write", false]]);
+  });
+});
+
+// Guarantee: the catalog's one-query marking is exactly holdings.ts's `ungrantable`, for every
+// kind of actor (role holder, owner, Administrator, bearer, someone holding nothing).
+describe("the catalog agrees with ungrantable", () => {
+  it("for every actor and permission", async () => {
+    const tag = `Agree${Date.now().toString(36)}`;
+    const orders = await makeTestApi({
+      name: `${tag} Orders`,
+      permissions: ["o.read", "o.write", "o.old"],
+      deprecated: ["o.old"],
+    });
+    const reader = await makeApiRole([orders.permissionIds["o.read"] ?? ""]);
+    const editor = await makeRole(["roles.read", "roles.write", "users.read"]);
+    const holder = await makePrincipal([], [editor.id, reader.id]);
+    const owner = await makePrincipal([], [editor.id]);
+    await makeTestApi({ name: `${tag} Billing`, ownerId: owner.user.id, permissions: ["b.read", "b.write"] });
+    const admin = await makePrincipal(["admin"]);
+    const auditor = await makePrincipal(["auditor"]);
+    const bearer = {
+      kind: "token" as const,
+      tokenId: "tok_x",
+      tokenName: "t",
+      userId: admin.user.id,
+      email: admin.user.email,
+      name: "x",
+      permissions: admin.principal.permissions,
+    };
+    const actors = [holder.principal, owner.principal, admin.principal, auditor.principal, bearer];
+    let compared = 0;
+    for (const actor of actors) {
+      for (const includeBuiltIn of [false, true]) {
+        const { groups } = await permissionCatalog({
+          actor,
+          query: includeBuiltIn ? undefined : tag,
+          includeBuiltIn,
+          limit: includeBuiltIn ? 1 : 20,
+        });
+        const ids = groups.flatMap((g) => g.permissions.map((p) => p.id));
+        const { missing } = await ungrantable(actor, ids);
+        const refused = new Set(missing.map((row) => row.id));
+        for (const p of groups.flatMap((g) => g.permissions)) {
+          expect(p.grantable, `${actor.kind} ${p.name}`).toBe(!refused.has(p.id));
+          expect(p.reason === null).toBe(p.grantable);
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(5 * 5);
   });
 });

@@ -5,6 +5,7 @@ import { Forbidden } from "../errors/app-error.ts";
 import type { Permission } from "../policy/permissions.ts";
 import { BUILT_IN_API_ID } from "./built-in-api.ts";
 import { ungrantable } from "./holdings.ts";
+import { isPermission } from "../policy/permissions.ts";
 
 /**
  * What a person may choose from when they give permissions to a role, a token or a client: every
@@ -71,16 +72,25 @@ type ApiRow = {
   built_in: boolean;
   disabled: boolean;
   allow_personal_tokens: boolean;
+  owner_id: string | null;
   name_match: boolean;
 };
 
-type PermRow = { id: string; api_id: string; name: string; description: string; deprecated: boolean };
+type PermRow = {
+  id: string;
+  api_id: string;
+  name: string;
+  description: string;
+  deprecated: boolean;
+  /** The actor holds it through one of their roles. */
+  held: boolean;
+};
 
 // Built-in API first, then by name; the cursor is the last API's id, compared on the same key.
 const APIS_SQL = `
   SELECT a.id, a.name, a.identifier, a."builtInKey" IS NOT NULL AS built_in,
          a."disabledAt" IS NOT NULL AS disabled, a."allowPersonalTokens" AS allow_personal_tokens,
-         ($1::text IS NOT NULL AND a.name ILIKE $1) AS name_match
+         a."ownerId" AS owner_id, ($1::text IS NOT NULL AND a.name ILIKE $1) AS name_match
   FROM "Api" a
   WHERE ($2::text IS NULL OR a.id = $2)
     AND ($3::boolean OR a.id <> '${BUILT_IN_API_ID}')
@@ -93,12 +103,44 @@ const APIS_SQL = `
   ORDER BY a.id <> '${BUILT_IN_API_ID}', a.name, a.id
   LIMIT $7`;
 
+// The page's permissions, each with whether one of user $4's roles grants it (holdings.ts's
+// heldAmong, for a whole page in one query).
 const PERMISSIONS_SQL = `
-  SELECT p.id, p."apiId" AS api_id, p.name, p.description, p."deprecatedAt" IS NOT NULL AS deprecated
+  SELECT p.id, p."apiId" AS api_id, p.name, p.description, p."deprecatedAt" IS NOT NULL AS deprecated,
+         ($4::text IS NOT NULL AND p.id IN (
+           SELECT rp."permissionId" FROM "RoleAssignment" ra JOIN "RolePermission" rp ON rp."roleId" = ra."roleId"
+           WHERE ra."userId" = $4)) AS held
   FROM "ApiPermission" p
   WHERE p."apiId" = ANY($1::text[])
     AND ($3::text IS NULL OR p."apiId" = ANY($2::text[]) OR p.name ILIKE $3)
   ORDER BY p.name`;
+
+const IS_ADMIN_SQL = `SELECT EXISTS (SELECT 1 FROM "RoleAssignment" ra JOIN "Role" r ON r.id = ra."roleId"
+  WHERE ra."userId" = $1 AND r."builtInKey" = 'admin') AS admin`;
+
+const NOT_HELD = "You do not hold it, so you cannot grant or remove it.";
+const BEARER = "Granting another API's permissions needs a signed-in session.";
+
+/**
+ * The granting rule of lib/apis/holdings.ts (`ungrantable`), evaluated for a whole page at once:
+ * Keyward's own by the principal's typed set; another API's only for a signed-in user who holds
+ * it through a role, holds Administrator, or owns its API. The integration test checks every
+ * answer against `ungrantable` itself.
+ */
+function mark(
+  actor: Principal,
+  admin: boolean,
+  api: { built_in: boolean; owner_id: string | null },
+  p: { name: string; held: boolean },
+): { grantable: boolean; reason: string | null } {
+  if (api.built_in) {
+    const grantable = isPermission(p.name) && actor.permissions.has(p.name);
+    return { grantable, reason: grantable ? null : NOT_HELD };
+  }
+  if (actor.kind !== "user") return { grantable: false, reason: BEARER };
+  const grantable = admin || p.held || api.owner_id === actor.userId;
+  return { grantable, reason: grantable ? null : NOT_HELD };
+}
 
 /** A page of the catalog, grouped by API, with what the actor may grant marked. */
 export async function permissionCatalog(options: PermissionCatalogOptions): Promise<CatalogPage> {
@@ -106,15 +148,19 @@ export async function permissionCatalog(options: PermissionCatalogOptions): Prom
   if (!CATALOG_READERS.some((permission) => actor.permissions.has(permission))) throw Forbidden();
   const limit = Math.min(Math.max(Math.trunc(options.limit ?? 20), 1), 100);
   const query = options.query?.trim() ? `%${likeLiteral(options.query.trim())}%` : null;
+  const userId = actor.kind === "user" ? actor.userId : null;
   const pool = dbPool();
-  const { rows: apis } = await pool.query<ApiRow>(APIS_SQL, [
-    query,
-    options.apiId ?? null,
-    options.includeBuiltIn ?? false,
-    options.includeDisabled ?? true,
-    options.personalTokensOnly ?? false,
-    options.cursor ?? null,
-    limit + 1,
+  const [{ rows: apis }, admin] = await Promise.all([
+    pool.query<ApiRow>(APIS_SQL, [
+      query,
+      options.apiId ?? null,
+      options.includeBuiltIn ?? false,
+      options.includeDisabled ?? true,
+      options.personalTokensOnly ?? false,
+      options.cursor ?? null,
+      limit + 1,
+    ]),
+    userId ? isAdministrator(userId) : Promise.resolve(false),
   ]);
   const page = apis.slice(0, limit);
   const nextCursor = apis.length > limit ? (page.at(-1)?.id ?? null) : null;
@@ -124,28 +170,19 @@ export async function permissionCatalog(options: PermissionCatalogOptions): Prom
     page.map((api) => api.id),
     page.filter((api) => api.name_match).map((api) => api.id),
     query,
+    userId,
   ]);
-  const { missing } = await ungrantable(
-    actor,
-    permissions.map((p) => p.id),
-  );
-  const refused = new Set(missing.map((row) => row.id));
-  const bearer = actor.kind !== "user";
-
   const byApi = new Map<string, CatalogPermission[]>(page.map((api) => [api.id, []]));
+  const apiById = new Map(page.map((api) => [api.id, api]));
   for (const p of permissions) {
-    const grantable = !refused.has(p.id);
+    const api = apiById.get(p.api_id);
+    if (!api) continue;
     byApi.get(p.api_id)?.push({
       id: p.id,
       name: p.name,
       description: p.description,
       deprecated: p.deprecated,
-      grantable,
-      reason: grantable
-        ? null
-        : bearer && p.api_id !== BUILT_IN_API_ID
-          ? "Granting another API's permissions needs a signed-in session."
-          : "You do not hold it, so you cannot grant or remove it.",
+      ...mark(actor, admin, api, p),
     });
   }
   return {
@@ -164,6 +201,11 @@ export async function permissionCatalog(options: PermissionCatalogOptions): Prom
   };
 }
 
+async function isAdministrator(userId: string): Promise<boolean> {
+  const { rows } = await dbPool().query<{ admin: boolean }>(IS_ADMIN_SQL, [userId]);
+  return rows[0]?.admin === true;
+}
+
 /**
  * Chosen permissions as the picker shows them when they may not be on a loaded page (a role's
  * grants at its 80th API): the same shape, read by id.
@@ -171,8 +213,8 @@ export async function permissionCatalog(options: PermissionCatalogOptions): Prom
 export async function catalogEntries(actor: Principal, ids: readonly string[]): Promise<CatalogGroup[]> {
   if (ids.length === 0) return [];
   const { rows } = await dbPool().query<
-    PermRow &
-      Omit<ApiRow, "id" | "name_match" | "name"> & {
+    Omit<PermRow, "held"> &
+      Omit<ApiRow, "id" | "name_match" | "name" | "owner_id"> & {
         api_name: string;
       }
   >(
@@ -213,7 +255,7 @@ export async function catalogEntries(actor: Principal, ids: readonly string[]): 
       description: row.description,
       deprecated: row.deprecated,
       grantable,
-      reason: grantable ? null : "You do not hold it, so you cannot grant or remove it.",
+      reason: grantable ? null : actor.kind !== "user" && row.api_id !== BUILT_IN_API_ID ? BEARER : NOT_HELD,
     });
   }
   return [...groups.values()];
