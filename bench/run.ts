@@ -36,6 +36,8 @@ import {
   makeOwners,
   seedAuditEvents,
   seedClients,
+  seedApiClients,
+  BENCH_API_IDENTIFIER,
   seedTokens,
   seedUsers,
 } from "./lib/seed.ts";
@@ -315,7 +317,12 @@ function rotating(values: string[], apply: (request: autocannon.Request, value: 
  */
 const FLOOR = (base: string) => `${base}/api/health`;
 
-async function overHttp(keys: string[], clients: { clientId: string; secret: string }[], loadKeys: string[]) {
+async function overHttp(
+  keys: string[],
+  clients: { clientId: string; secret: string }[],
+  loadKeys: string[],
+  apiClients: { clientId: string; secret: string }[] = [],
+) {
   const port = 3900 + Math.floor(Math.random() * 90);
   const base = `http://127.0.0.1:${port}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "keyward-bench-"));
@@ -439,6 +446,28 @@ async function overHttp(keys: string[], clients: { clientId: string; secret: str
       "Keycloak 120/s per vCPU",
       perCore / 120,
     );
+    if (apiClients.length > 0) {
+      // Issue 14: issuance for a registered API other than Keyward's own, named by resource.
+      const apiBasics = apiClients.map(
+        (c) => `Basic ${Buffer.from(`${c.clientId}:${c.secret}`).toString("base64")}`,
+      );
+      const apiForm = (request: autocannon.Request, auth: string) => {
+        form(request, auth);
+        request.body = `grant_type=client_credentials&resource=${encodeURIComponent(BENCH_API_IDENTIFIER)}`;
+      };
+      const perApi = await cannon({
+        url: `${base}/api/oauth/token`,
+        requests: [{ setupRequest: rotating(apiBasics, apiForm) }],
+      });
+      row(
+        g4,
+        "POST /api/oauth/token, another registered API (resource=)",
+        `${fmt(perApi.rps, 0)}/s`,
+        floorLine,
+        perApi.rps / floor.rps,
+        `${lat(perApi)}; non-2xx ${perApi.non2xx}`,
+      );
+    }
 
     log("HTTP: password sign-ins");
     const emails: string[] = [];
@@ -664,8 +693,9 @@ async function main(): Promise<void> {
     await listScenarios();
 
     const clients = await seedClients(100, benchUserId(2));
+    const apiClients = await seedApiClients(100, benchUserId(2));
     await stopChangeFeed();
-    await overHttp(keys, clients, keys.slice(0, 8_000));
+    await overHttp(keys, clients, keys.slice(0, 8_000), apiClients);
   } finally {
     await stopChangeFeed();
     await closeDb();

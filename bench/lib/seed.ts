@@ -181,3 +181,52 @@ export async function seedAuditEvents(count: number, actors: string[]): Promise<
   }
   await db.$executeRawUnsafe(`SELECT setval('"AuditEvent_id_seq"', ${count})`);
 }
+
+/** The registered API the per-API issuance scenario asks tokens for (issue 14). */
+export const BENCH_API_IDENTIFIER = "https://orders.bench.example/";
+
+/**
+ * Clients allowed one permission of a registered API other than Keyward's own, owned by a user whose
+ * role grants it: the token endpoint's per-API path (resource, the client's state at that API).
+ */
+export async function seedApiClients(
+  count: number,
+  ownerId: string,
+): Promise<{ clientId: string; secret: string }[]> {
+  await db.api.create({
+    data: { id: "api_bench", name: "Bench Orders API", identifier: BENCH_API_IDENTIFIER, ownerId },
+  });
+  await db.apiPermission.create({
+    data: { id: "perm_bench_orders_read", apiId: "api_bench", name: "orders.read" },
+  });
+  await db.role.create({
+    data: {
+      id: "rol_benchorders",
+      name: "Bench orders reader",
+      grants: { create: [{ permissionId: "perm_bench_orders_read" }] },
+      assignments: { create: [{ userId: ownerId }] },
+    },
+  });
+  const clients = Array.from({ length: count }, (_, i) => ({
+    clientId: `cli_benchapi${String(i).padStart(6, "0")}`,
+    secret: newSecretToken("clientSecret"),
+  }));
+  await db.$executeRawUnsafe(
+    `INSERT INTO "ApiClient" (id, "clientId", name, "ownerId", "createdAt", "updatedAt")
+     SELECT id, id, 'bench ' || id, $2, now(), now() FROM unnest($1::text[]) AS id`,
+    clients.map((c) => c.clientId),
+    ownerId,
+  );
+  await db.$executeRawUnsafe(
+    `INSERT INTO "ApiClientPermission" ("clientId", "permissionId") SELECT id, $2 FROM unnest($1::text[]) AS id`,
+    clients.map((c) => c.clientId),
+    "perm_bench_orders_read",
+  );
+  await db.$executeRawUnsafe(
+    `INSERT INTO "ApiClientSecret" (id, "clientId", hash, fragment, "createdAt")
+     SELECT 'cls_' || cid, cid, h, 'kw_cs_…', now() FROM unnest($1::text[], $2::text[]) AS t(cid, h)`,
+    clients.map((c) => c.clientId),
+    clients.map((c) => sha256Hex(c.secret)),
+  );
+  return clients;
+}

@@ -1,25 +1,37 @@
 "use client";
 
 import type { ClientSecretShown } from "@/app/(app)/clients/actions";
+import { ApiPermissionPicker, type CatalogLoader } from "@/components/credentials/api-permission-picker";
 import { ScopeCheckboxes } from "@/components/credentials/scope-checkboxes";
 import { SecretPanel } from "@/components/credentials/secret-panel";
 import { ActionForm, SubmitButton } from "@/components/ui/action-form";
 import { CopyField } from "@/components/ui/copy-field";
 import { TextField } from "@/components/ui/text-field";
+import type { CatalogGroup } from "@/lib/apis/permission-catalog";
 import type { ActionState } from "@/lib/http/action";
 import type { Permission } from "@/lib/policy/permissions";
 
 type Action<T> = (state: ActionState<T>, form: FormData) => Promise<ActionState<T>>;
+
+/** Other APIs' permissions: the catalog's first page, the client's allowed ones, the loader. */
+export type ClientFormApis = {
+  groups: CatalogGroup[];
+  nextCursor: string | null;
+  chosen: CatalogGroup[];
+  load: CatalogLoader;
+};
 
 /** Register (with the secret shown once) or edit a client: name, description, allowed scopes. */
 export function ClientForm({
   action,
   held,
   client,
+  apis,
 }: {
   action: Action<ClientSecretShown> | Action<undefined>;
   held: Permission[];
   client?: { id: string; name: string; description: string; scopes: Permission[] };
+  apis?: ClientFormApis;
 }) {
   return (
     <ActionForm
@@ -58,8 +70,18 @@ export function ClientForm({
             held={held}
             checked={client?.scopes}
             error={fields.scopes}
-            legend="Allowed scopes (a token may ask for any of these)"
+            legend="Allowed Keyward scopes (a token may ask for any of these)"
           />
+          {apis && (
+            <ApiPermissionPicker
+              groups={apis.groups}
+              nextCursor={apis.nextCursor}
+              chosen={apis.chosen}
+              load={apis.load}
+              legend="Allowed permissions of other APIs (one API per token: it asks with resource=the API's identifier)"
+              error={fields.apiPermissionIds}
+            />
+          )}
           <SubmitButton>{client ? "Save client" : "Register client"}</SubmitButton>
         </>
       )}

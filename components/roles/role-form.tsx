@@ -1,4 +1,6 @@
+import { ApiPermissionPicker, type CatalogLoader } from "@/components/credentials/api-permission-picker";
 import { ActionForm, SubmitButton } from "@/components/ui/action-form";
+import type { CatalogGroup } from "@/lib/apis/permission-catalog";
 import type { ActionState } from "@/lib/http/action";
 import { PERMISSION_DESCRIPTIONS, PERMISSIONS, type Permission } from "@/lib/policy/permissions";
 
@@ -10,6 +12,15 @@ type Role = {
   permissions: Permission[];
   requiresMfa: boolean;
   builtIn: boolean;
+  allApiPermissions?: boolean;
+};
+
+/** The other APIs' permissions: the catalog's first page, the role's current grants, the loader. */
+export type RoleFormApis = {
+  groups: CatalogGroup[];
+  nextCursor: string | null;
+  chosen: CatalogGroup[];
+  load: CatalogLoader;
 };
 
 const input =
@@ -22,11 +33,13 @@ const input =
 export function RoleForm({
   role,
   held,
+  apis,
   action,
   submitLabel,
 }: {
   role?: Role;
   held: Permission[];
+  apis: RoleFormApis;
   action: Action;
   submitLabel: string;
 }) {
@@ -61,7 +74,7 @@ export function RoleForm({
         />
       </label>
       <fieldset className="flex flex-col gap-2">
-        <legend className="mb-1 text-sm font-medium">Permissions</legend>
+        <legend className="mb-1 text-sm font-medium">Keyward permissions</legend>
         {PERMISSIONS.map((permission) => {
           const checked = role?.permissions.includes(permission) ?? false;
           const fixed = locked || !held.includes(permission);
@@ -90,6 +103,20 @@ export function RoleForm({
           );
         })}
       </fieldset>
+      {locked ? (
+        <p className="text-sm text-slate-600 dark:text-slate-400">
+          {role?.allApiPermissions
+            ? "Other APIs: this role holds every permission of every API, present and future."
+            : "Other APIs: built-in roles grant none of their permissions."}
+        </p>
+      ) : (
+        <ApiPermissionPicker
+          groups={apis.groups}
+          nextCursor={apis.nextCursor}
+          chosen={apis.chosen}
+          load={apis.load}
+        />
+      )}
       <label className="flex items-start gap-2 text-sm">
         <input type="checkbox" name="requiresMfa" defaultChecked={role?.requiresMfa} className="mt-1" />
         <span>

@@ -3,11 +3,13 @@
 import { useState } from "react";
 
 import type { ShownSecret } from "@/app/(app)/tokens/actions";
+import { ApiPermissionPicker, type CatalogLoader } from "@/components/credentials/api-permission-picker";
 import { SecretPanel } from "@/components/credentials/secret-panel";
 import { ScopeCheckboxes } from "@/components/credentials/scope-checkboxes";
 import { ActionForm, SubmitButton } from "@/components/ui/action-form";
 import { selectClass } from "@/components/ui/page-header";
 import { TextField } from "@/components/ui/text-field";
+import type { CatalogGroup } from "@/lib/apis/permission-catalog";
 import type { ActionState } from "@/lib/http/action";
 import type { Permission } from "@/lib/policy/permissions";
 
@@ -16,9 +18,11 @@ type Props = {
   held: Permission[];
   maxDays: number;
   allowNoExpiry: boolean;
+  /** Other APIs' permissions (the catalog's first page and its loader); absent: Keyward's only. */
+  apis?: { groups: CatalogGroup[]; nextCursor: string | null; load: CatalogLoader };
 };
 
-export function MintTokenForm({ action, held, maxDays, allowNoExpiry }: Props) {
+export function MintTokenForm({ action, held, maxDays, allowNoExpiry, apis }: Props) {
   const [expiration, setExpiration] = useState(String(Math.min(30, maxDays)));
   const days = [7, 30, 60, 90].filter((n) => n <= maxDays);
   const today = new Date();
@@ -43,7 +47,16 @@ export function MintTokenForm({ action, held, maxDays, allowNoExpiry }: Props) {
             hint="What it is for, e.g. “CI deploy” or “reporting script”."
             error={fields.name}
           />
-          <ScopeCheckboxes held={held} error={fields.scopes} />
+          <ScopeCheckboxes held={held} error={fields.scopes} legend="Keyward scopes" />
+          {apis && (
+            <ApiPermissionPicker
+              groups={apis.groups}
+              nextCursor={apis.nextCursor}
+              load={apis.load}
+              legend="Permissions of other APIs (only what your roles give you, at APIs that allow personal tokens)"
+              error={fields.apiPermissionIds}
+            />
+          )}
           <div className="flex flex-wrap items-end gap-4">
             <div className="flex flex-col gap-1">
               <label htmlFor="expiration" className="text-sm font-medium">

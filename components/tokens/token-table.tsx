@@ -1,3 +1,4 @@
+import { ApiScopeList } from "@/components/credentials/api-scope-list";
 import { Badge } from "@/components/ui/badge";
 import { formatDate } from "@/components/ui/format";
 import { DataTable } from "@/components/ui/data-table";
@@ -44,7 +45,14 @@ export function TokenTable({
             )}
           </td>
           {showOwner && <td className="px-4 py-3">{token.owner.email}</td>}
-          <td className="px-4 py-3 font-mono text-xs">{token.scopes.join(" ")}</td>
+          <td className="px-4 py-3 text-xs">
+            <span className="font-mono">{token.scopes.join(" ")}</span>
+            {token.apiPermissions.length > 0 && (
+              <div className={token.scopes.length > 0 ? "mt-2" : ""}>
+                <ApiScopeList scopes={token.apiPermissions} />
+              </div>
+            )}
+          </td>
           <td className="px-4 py-3">
             <Badge tone={STATUS_TONE[token.status]}>{token.status}</Badge>
           </td>

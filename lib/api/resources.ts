@@ -98,6 +98,24 @@ export const userResource = z.object({
   ),
   invitationPending: z.boolean(),
   activeSessions: z.number().int(),
+  apiPermissions: z
+    .array(
+      z.object({
+        api: z.object({ id: z.string(), name: z.string(), identifier: z.string() }),
+        permissions: z.array(
+          z.object({ id: z.string(), name: z.string(), deprecated: z.boolean(), roles: z.array(z.string()) }),
+        ),
+      }),
+    )
+    .describe(
+      "Permissions of other APIs the user holds through roles, grouped by API, with the roles giving each.",
+    ),
+  everyApiPermissionVia: z
+    .string()
+    .nullable()
+    .describe(
+      "The role (Administrator) through which the user holds every permission of every API, or null.",
+    ),
 });
 
 export function toUser(user: UserDetail): z.input<typeof userResource> {
@@ -123,6 +141,8 @@ export function toUser(user: UserDetail): z.input<typeof userResource> {
     })),
     invitationPending: user.pendingInvitation !== null,
     activeSessions: user.activeSessions,
+    apiPermissions: user.apiPermissions,
+    everyApiPermissionVia: user.everyApiPermissionVia,
   };
 }
 
@@ -139,6 +159,21 @@ export const roleResource = z.object({
     ),
   requiresMfa: z.boolean(),
   holders: z.number().int(),
+  apiPermissions: z
+    .array(
+      z.object({
+        id: z.string(),
+        api: z.object({ id: z.string(), name: z.string(), identifier: z.string() }),
+        name: z.string(),
+        deprecated: z
+          .boolean()
+          .describe("Deprecated: kept on the role until removed, but it takes no new grants."),
+      }),
+    )
+    .describe("Permissions of other registered APIs this role grants (Keyward's own are `permissions`)."),
+  allApiPermissions: z
+    .boolean()
+    .describe("True for the built-in Administrator: every permission of every API, present and future."),
 });
 
 export function toRole(role: z.input<typeof roleResource>): z.input<typeof roleResource> {
@@ -151,13 +186,35 @@ export function toRole(role: z.input<typeof roleResource>): z.input<typeof roleR
     unresolvedPermissions: role.unresolvedPermissions,
     requiresMfa: role.requiresMfa,
     holders: role.holders,
+    apiPermissions: role.apiPermissions.map((p) => ({
+      id: p.id,
+      api: { id: p.api.id, name: p.api.name, identifier: p.api.identifier },
+      name: p.name,
+      deprecated: p.deprecated,
+    })),
+    allApiPermissions: role.allApiPermissions,
   };
 }
+
+/** A credential's permission of another registered API, and whether it is usable now (issue 14: say why). */
+export const apiScopeResource = z.object({
+  id: z.string().describe("The permission's id."),
+  api: z.object({
+    id: z.string(),
+    name: z.string(),
+    identifier: z.string().describe("The API's audience (`aud`)."),
+  }),
+  name: z.string().describe("The permission's name within its API: a scope on the wire."),
+  deprecated: z.boolean(),
+  effective: z.boolean().describe("Whether the credential may use it now."),
+  reason: z.string().optional().describe("When not effective: which rule removed it, in plain words."),
+});
 
 export const tokenResource = z.object({
   id: z.string(),
   name: z.string(),
   scopes: z.array(permissionSchema),
+  apiPermissions: z.array(apiScopeResource).describe("Permissions of other registered APIs."),
   status: z.enum(["active", "expired", "revoked"]),
   createdAt: when,
   expiresAt: when.nullable(),
@@ -172,6 +229,7 @@ export const tokenResource = z.object({
 export function toToken(token: TokenView): z.input<typeof tokenResource> {
   return {
     ...token,
+    apiPermissions: token.apiPermissions,
     createdAt: iso(token.createdAt),
     expiresAt: isoOrNull(token.expiresAt),
     revokedAt: isoOrNull(token.revokedAt),
@@ -185,6 +243,7 @@ export const mintedTokenResource = z.object({
   token: z.string().describe("The secret: shown this once, stored only as a hash."),
   name: z.string(),
   scopes: z.array(permissionSchema),
+  apiPermissions: z.array(apiScopeResource.pick({ id: true, api: true, name: true })),
   expiresAt: when.nullable(),
 });
 
@@ -198,6 +257,9 @@ export const clientResource = z.object({
   name: z.string(),
   description: z.string(),
   scopes: z.array(permissionSchema),
+  apiPermissions: z
+    .array(apiScopeResource)
+    .describe("Allowed permissions of other registered APIs; effective: allowed and held by the owner now."),
   status: z.enum(["active", "disabled", "orphaned"]),
   owner: z.object({ id: z.string(), email: z.string(), name: z.string(), active: z.boolean() }).nullable(),
   pendingOwner: z
@@ -215,6 +277,7 @@ export const clientResource = z.object({
 export function toClient(client: ClientView): z.input<typeof clientResource> {
   return {
     ...client,
+    apiPermissions: client.apiPermissions,
     createdAt: iso(client.createdAt),
     updatedAt: iso(client.updatedAt),
     lastUsedAt: isoOrNull(client.lastUsedAt),

@@ -2,6 +2,7 @@ import { z } from "zod";
 
 import { searchTextSchema } from "../http/search-schema.ts";
 
+import { apiPermissionIdListSchema } from "../apis/api-permission-schema.ts";
 import { overlapMinutesSchema } from "../credentials/secret-rotation.ts";
 import { permissionListSchema } from "../policy/permission-schema.ts";
 import { emailSchema } from "../users/schemas.ts";
@@ -17,14 +18,33 @@ const clientFields = {
     .min(1, "Enter a name, e.g. the service that will use it.")
     .max(100, "A name has at most 100 characters."),
   description: z.string().trim().max(500, "A description has at most 500 characters.").default(""),
-  scopes: permissionListSchema.refine((list) => list.length > 0, "Choose at least one scope."),
+  /** Keyward's own permissions, by name. At least one scope of any API is required (checked in lib/clients). */
+  scopes: permissionListSchema.default([]),
 };
 
-export const createClientSchema = z.object(clientFields);
-export type CreateClientInput = z.infer<typeof createClientSchema>;
+/** Permissions of other registered APIs the client may be granted, by permission id. */
+const apiPermissionIds = apiPermissionIdListSchema.describe(
+  "Permissions of other registered APIs the client may be granted, by permission id.",
+);
 
-export const updateClientSchema = z.object({ clientId: clientIdSchema, ...clientFields });
-export type UpdateClientInput = z.infer<typeof updateClientSchema>;
+export const createClientSchema = z.object({
+  ...clientFields,
+  apiPermissionIds: apiPermissionIds.default([]),
+});
+/** Callers that allow Keyward scopes only may leave `apiPermissionIds` out. */
+export type CreateClientInput = Omit<z.infer<typeof createClientSchema>, "apiPermissionIds"> & {
+  apiPermissionIds?: readonly string[];
+};
+
+/** Left out, `apiPermissionIds` keeps the client's permissions of other APIs as they are. */
+export const updateClientSchema = z.object({
+  clientId: clientIdSchema,
+  ...clientFields,
+  apiPermissionIds: apiPermissionIds.optional(),
+});
+export type UpdateClientInput = Omit<z.infer<typeof updateClientSchema>, "apiPermissionIds"> & {
+  apiPermissionIds?: readonly string[];
+};
 
 export const clientRefSchema = z.object({ clientId: clientIdSchema });
 

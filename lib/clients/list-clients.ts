@@ -6,6 +6,7 @@ import { likeLiteral } from "../db/like.ts";
 import { NotFound } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
 import { GRANT_SELECT, splitGrants } from "../apis/built-in-api.ts";
+import { apiScopeViews, type ApiScopeView } from "../credentials/api-scopes.ts";
 import type { Permission } from "../policy/permissions.ts";
 import type { ListClientsInput } from "./client-schemas.ts";
 
@@ -17,6 +18,12 @@ export type ClientView = {
   name: string;
   description: string;
   scopes: Permission[];
+  /**
+   * Its allowed permissions of other APIs, each saying whether the client may be granted it now
+   * (allowed ∩ what its owner holds there, the API active, the permission not deprecated) and, if
+   * not, why.
+   */
+  apiPermissions: ApiScopeView[];
   status: ClientStatus;
   owner: { id: string; email: string; name: string; active: boolean } | null;
   /** Proposed as the new owner, not owner until they accept. */
@@ -39,7 +46,7 @@ const INCLUDE = {
 
 type Row = Prisma.ApiClientGetPayload<{ include: typeof INCLUDE }>;
 
-function toView(row: Row): ClientView {
+function toView(row: Row, apiPermissions: ApiScopeView[]): ClientView {
   const now = new Date();
   const ownerActive = row.owner?.status === "active";
   return {
@@ -47,6 +54,7 @@ function toView(row: Row): ClientView {
     name: row.name,
     description: row.description,
     scopes: splitGrants(row.allowedScopes).permissions,
+    apiPermissions,
     status: row.disabledAt ? "disabled" : ownerActive ? "active" : "orphaned",
     owner: row.owner
       ? { id: row.owner.id, email: row.owner.email, name: row.owner.name, active: ownerActive }
@@ -57,6 +65,17 @@ function toView(row: Row): ClientView {
     lastUsedAt: row.lastUsedAt,
     secrets: row.secrets.filter((secret) => !secret.expiresAt || secret.expiresAt > now),
   };
+}
+
+async function withApiScopes(page: { items: Row[]; nextCursor: string | null }) {
+  const scopes = await apiScopeViews(
+    "client",
+    page.items.map((row) => ({
+      id: row.id,
+      owner: row.owner ? { id: row.owner.id, active: row.owner.status === "active" } : null,
+    })),
+  );
+  return { ...page, items: page.items.map((row) => toView(row, scopes.get(row.id) ?? [])) };
 }
 
 function where(input: ListClientsInput): Prisma.ApiClientWhereInput {
@@ -84,12 +103,14 @@ export async function listClients(
     ...(input.after ? { cursor: { id: input.after }, skip: 1 } : {}),
     include: INCLUDE,
   });
-  return cursorPage(rows, input.limit, toView);
+  return withApiScopes(cursorPage(rows, input.limit, (row) => row));
 }
 
 export async function getClient(actor: Principal, clientId: string): Promise<ClientView> {
   authorize(actor, "clients.read");
   const row = await db.apiClient.findUnique({ where: { id: clientId }, include: INCLUDE });
   if (!row) throw NotFound("client");
-  return toView(row);
+  const [view] = (await withApiScopes({ items: [row], nextCursor: null })).items;
+  if (!view) throw NotFound("client");
+  return view;
 }

@@ -7,10 +7,18 @@ import { credentialsChanged } from "../credentials/change-feed.ts";
 import { loadOwner, type Owner } from "../credentials/owner.ts";
 import { newId } from "../crypto/ids.ts";
 import { db, type Tx } from "../db/client.ts";
-import { Conflict, Forbidden, NotFound } from "../errors/app-error.ts";
+import { Conflict, Forbidden, Invalid, NotFound } from "../errors/app-error.ts";
 import { assertCanGrant } from "../policy/grants.ts";
-import { builtInGrantChange, builtInGrantRows, GRANT_SELECT, splitGrants } from "../apis/built-in-api.ts";
-import { toPermissions, type Permission } from "../policy/permissions.ts";
+import {
+  BUILT_IN_API_ID,
+  BUILT_IN_PERMISSION_PREFIX,
+  builtInGrantChange,
+  builtInGrantRows,
+  GRANT_SELECT,
+  splitGrants,
+} from "../apis/built-in-api.ts";
+import { assertMayGrant, heldAmong, permissionRows, qualifiedName, ungrantable } from "../apis/holdings.ts";
+import { isPermission, toPermissions, type Permission } from "../policy/permissions.ts";
 import { authorize, missingPermissions } from "../policy/authorize.ts";
 import { newStoredSecret } from "../tokens/token-secrets.ts";
 import { retireSecrets } from "../credentials/secret-rotation.ts";
@@ -60,7 +68,82 @@ export function assertMayOwn(owner: Owner, scopes: readonly string[]): void {
   }
 }
 
-type NewClient = CreateClientInput & { ownerId: string; auditActor: AuditActor; context: RequestContext };
+const allowRefusal = (missing: string) =>
+  `You cannot allow a client permissions you do not hold (and whose API you do not own): ${missing}.`;
+
+const atLeastOne = () =>
+  Invalid("Choose at least one scope.", [{ path: "scopes", message: "Choose at least one scope." }]);
+
+/** A client's allowed permissions split by API: Keyward's by name, every other API's by row id. */
+type AllowedSplit = { scopes: Permission[]; apiPermissionIds: string[] };
+
+/**
+ * Ids of Keyward's own permissions among `apiPermissionIds` join `scopes` (one model for every API:
+ * a picker may send them as rows); the rest stay ids of other APIs' permissions.
+ */
+async function splitAllowed(scopes: readonly Permission[], ids: readonly string[]): Promise<AllowedSplit> {
+  const builtIn = ids.filter((id) => id.startsWith(BUILT_IN_PERMISSION_PREFIX));
+  const rows = await permissionRows(builtIn);
+  const names = rows.flatMap((row) =>
+    row.apiId === BUILT_IN_API_ID && isPermission(row.name) ? [row.name] : [],
+  );
+  const builtInIds = new Set(rows.filter((row) => row.apiId === BUILT_IN_API_ID).map((row) => row.id));
+  return {
+    scopes: [...new Set([...scopes, ...names])].sort(),
+    apiPermissionIds: [...new Set(ids.filter((id) => !builtInIds.has(id)))].sort(),
+  };
+}
+
+/** The ids of a client's allowed permissions of APIs other than Keyward's own (read on the pool). */
+async function otherApiPermissionIds(clientId: string): Promise<string[]> {
+  const rows = await db.apiClientPermission.findMany({
+    where: { clientId, permission: { apiId: { not: BUILT_IN_API_ID } } },
+    select: { permissionId: true },
+  });
+  return rows.map((row) => row.permissionId).sort();
+}
+
+/**
+ * Managing a client (editing, rotating its secret, disabling, deleting) needs the right to allow
+ * every permission of another API it is allowed (roles, Administrator, or owning that API), as for
+ * Keyward's own scopes (manageableClient). Read before the change's transaction: the holdings are
+ * read on the pool.
+ */
+async function assertMayManageApiScopes(actor: Principal, clientId: string): Promise<string[]> {
+  const current = await otherApiPermissionIds(clientId);
+  if (current.length === 0) return current;
+  const { missing } = await ungrantable(actor, current);
+  if (missing.length > 0) {
+    throw Forbidden(
+      `This client is allowed permissions you could not allow (${missing.map(qualifiedName).join(", ")}), so you cannot manage it.`,
+    );
+  }
+  return current;
+}
+
+/**
+ * The CLI registers a client for an owner without a session: the owner must be able to allow each
+ * permission of another API (roles, Administrator, or owning the API), none deprecated.
+ */
+async function assertOwnerMayAllow(ownerId: string, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const rows = await permissionRows(ids);
+  if (rows.length < new Set(ids).size) {
+    throw Invalid(
+      "A chosen permission does not exist (it may have just been removed): reload and choose again.",
+    );
+  }
+  const held = await heldAmong(ownerId, ids);
+  const missing = rows.filter((row) => !held.has(row.id) && row.apiOwnerId !== ownerId);
+  if (missing.length > 0) throw Forbidden(allowRefusal(missing.map(qualifiedName).join(", ")));
+  const deprecated = rows.filter((row) => row.deprecated);
+  if (deprecated.length > 0) {
+    throw Invalid(`Deprecated permissions take no new grants: ${deprecated.map(qualifiedName).join(", ")}.`);
+  }
+}
+
+type NewClient = CreateClientInput &
+  AllowedSplit & { ownerId: string; auditActor: AuditActor; context: RequestContext };
 
 /**
  * Registers a client for a signed-in person under step-up, who becomes its owner. A bearer
@@ -71,9 +154,16 @@ export async function createClient(
 ): Promise<{ clientId: string; clientSecret: string }> {
   authorize(input.actor, "clients.write");
   const actor = await assertFreshSession(input.actor);
-  assertCanGrant(actor, input.scopes);
+  const allowed = await splitAllowed(input.scopes, input.apiPermissionIds ?? []);
+  if (allowed.scopes.length + allowed.apiPermissionIds.length === 0) throw atLeastOne();
+  assertCanGrant(actor, allowed.scopes);
+  await assertMayGrant(
+    actor,
+    { added: allowed.apiPermissionIds, touched: allowed.apiPermissionIds },
+    allowRefusal,
+  );
   return db.$transaction((tx) =>
-    insertClient(tx, { ...input, ownerId: actor.userId, auditActor: auditActor(actor) }),
+    insertClient(tx, { ...input, ...allowed, ownerId: actor.userId, auditActor: auditActor(actor) }),
   );
 }
 
@@ -81,7 +171,10 @@ export async function createClient(
 export async function createClientForUser(
   input: CreateClientInput & { ownerId: string; actor: AuditActor; context: RequestContext },
 ): Promise<{ clientId: string; clientSecret: string }> {
-  return db.$transaction((tx) => insertClient(tx, { ...input, auditActor: input.actor }));
+  const allowed = await splitAllowed(input.scopes, input.apiPermissionIds ?? []);
+  if (allowed.scopes.length + allowed.apiPermissionIds.length === 0) throw atLeastOne();
+  await assertOwnerMayAllow(input.ownerId, allowed.apiPermissionIds);
+  return db.$transaction((tx) => insertClient(tx, { ...input, ...allowed, auditActor: input.actor }));
 }
 
 async function insertClient(tx: Tx, input: NewClient): Promise<{ clientId: string; clientSecret: string }> {
@@ -97,7 +190,12 @@ async function insertClient(tx: Tx, input: NewClient): Promise<{ clientId: strin
       name: input.name,
       description: input.description,
       ownerId: owner.id,
-      allowedScopes: { create: builtInGrantRows(input.scopes) },
+      allowedScopes: {
+        create: [
+          ...builtInGrantRows(input.scopes),
+          ...input.apiPermissionIds.map((permissionId) => ({ permissionId })),
+        ],
+      },
       secrets: { create: secret.row },
     },
   });
@@ -107,7 +205,12 @@ async function insertClient(tx: Tx, input: NewClient): Promise<{ clientId: strin
     target: { kind: "client", id, display: input.name },
     context: input.context,
     details: {
-      after: { name: input.name, description: input.description, scopes: input.scopes },
+      after: {
+        name: input.name,
+        description: input.description,
+        scopes: input.scopes,
+        ...(input.apiPermissionIds.length > 0 ? { apiPermissionIds: input.apiPermissionIds } : {}),
+      },
       owner: { id: owner.id, email: owner.email },
       fragment: secret.row.fragment,
     },
@@ -115,29 +218,59 @@ async function insertClient(tx: Tx, input: NewClient): Promise<{ clientId: strin
   return { clientId: id, clientSecret: secret.value };
 }
 
-/** Name, description and allowed scopes: added scopes must be the actor's own. */
+/**
+ * Name, description and allowed scopes: added scopes must be the actor's own (Keyward's), or ones
+ * they may allow (other APIs': roles, Administrator, or owning the API); removing counts too.
+ * `apiPermissionIds` left out keeps the client's permissions of other APIs.
+ */
 export async function updateClient(
   input: UpdateClientInput & { actor: Principal; context: RequestContext },
 ): Promise<void> {
   await assertRecentAuth(input.actor);
+  authorize(input.actor, "clients.write");
+  const current = await assertMayManageApiScopes(input.actor, input.clientId);
+  const allowed = await splitAllowed(input.scopes, input.apiPermissionIds ?? current);
+  if (allowed.scopes.length + allowed.apiPermissionIds.length === 0) throw atLeastOne();
+  const next = new Set(allowed.apiPermissionIds);
+  const added = allowed.apiPermissionIds.filter((id) => !current.includes(id));
+  const removed = current.filter((id) => !next.has(id));
+  await assertMayGrant(input.actor, { added, touched: [...added, ...removed] }, allowRefusal);
   await db.$transaction(async (tx) => {
     const client = await manageableClient(tx, input.actor, input.clientId);
-    assertCanGrant(input.actor, input.scopes);
+    assertCanGrant(input.actor, allowed.scopes);
+    const stored = await tx.apiClientPermission.findMany({
+      where: { clientId: client.id, permission: { apiId: { not: BUILT_IN_API_ID } } },
+      select: { permissionId: true },
+    });
+    if (JSON.stringify(stored.map((row) => row.permissionId).sort()) !== JSON.stringify(current)) {
+      throw Conflict("Someone changed this client's permissions meanwhile: reload and try again.");
+    }
     const before = {
       name: client.name,
       description: client.description,
       scopes: client.scopes,
+      apiPermissionIds: current,
     };
-    const after = { name: input.name, description: input.description, scopes: input.scopes };
+    const after = {
+      name: input.name,
+      description: input.description,
+      scopes: allowed.scopes,
+      apiPermissionIds: allowed.apiPermissionIds,
+    };
     if (JSON.stringify(before) === JSON.stringify(after)) return;
     await tx.apiClient.update({
       where: { id: client.id },
       data: { name: input.name, description: input.description },
     });
-    const change = builtInGrantChange(input.scopes);
+    const change = builtInGrantChange(allowed.scopes);
     await tx.apiClientPermission.deleteMany({ where: { clientId: client.id, ...change.remove } });
+    if (removed.length > 0) {
+      await tx.apiClientPermission.deleteMany({
+        where: { clientId: client.id, permissionId: { in: removed } },
+      });
+    }
     await tx.apiClientPermission.createMany({
-      data: change.add.map((permissionId) => ({ clientId: client.id, permissionId })),
+      data: [...change.add, ...added].map((permissionId) => ({ clientId: client.id, permissionId })),
       skipDuplicates: true,
     });
     await credentialsChanged(tx, [`client:${client.id}`]);
@@ -156,6 +289,8 @@ export async function rotateClientSecret(
   input: ClientInput & { overlapMinutes: number },
 ): Promise<{ clientSecret: string; oldSecretExpiresAt: Date | null }> {
   const actor = await assertFreshSession(input.actor);
+  authorize(actor, "clients.write");
+  await assertMayManageApiScopes(actor, input.clientId);
   return db.$transaction(async (tx) => {
     const client = await manageableClient(tx, actor, input.clientId);
     return replaceSecret(tx, {
@@ -232,6 +367,8 @@ export async function replaceSecret(
 /** Disabling stops new tokens and every token already issued to the client, on the next request. */
 export async function setClientEnabled(input: ClientInput & { enabled: boolean }): Promise<void> {
   if (!input.enabled) await assertRecentAuth(input.actor);
+  authorize(input.actor, "clients.write");
+  await assertMayManageApiScopes(input.actor, input.clientId);
   await db.$transaction(async (tx) => {
     const client = await manageableClient(tx, input.actor, input.clientId);
     if (Boolean(client.disabledAt) === !input.enabled) return;
@@ -251,6 +388,8 @@ export async function setClientEnabled(input: ClientInput & { enabled: boolean }
 
 export async function deleteClient(input: ClientInput): Promise<void> {
   await assertRecentAuth(input.actor);
+  authorize(input.actor, "clients.write");
+  await assertMayManageApiScopes(input.actor, input.clientId);
   await db.$transaction(async (tx) => {
     const client = await manageableClient(tx, input.actor, input.clientId);
     await tx.apiClient.delete({ where: { id: client.id } });

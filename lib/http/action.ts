@@ -35,7 +35,13 @@ type FormShape = { arrays?: string[]; booleans?: string[] };
  * read (and again in the domain). An action's caller is always a session, so what the API declares
  * `session` is `stepUp` here.
  */
-type ActionAccess = { permission: Permission | "self"; duringEnrollment?: boolean; stepUp?: boolean };
+type ActionAccess = {
+  permission: Permission | "self";
+  duringEnrollment?: boolean;
+  stepUp?: boolean;
+  /** A read (a picker loading more): nothing changed, so the page is not re-rendered. */
+  read?: boolean;
+};
 type Result<T> = { message: string; data?: T; redirectTo?: string };
 
 /** FormData to a plain object: repeated fields as arrays, checkboxes as booleans, Next's own fields dropped. */
@@ -142,7 +148,7 @@ function build<S extends z.ZodType, P extends UserPrincipal | null, T>(
   const serverAction = async (_previous: ActionState<T>, form: FormData): Promise<ActionState<T>> => {
     const { state, redirectTo } = await run({ headers: await headers(), cookies: await cookies() }, form);
     if (state.status !== "ok") return state;
-    revalidatePath("/", "layout");
+    if (!options.read) revalidatePath("/", "layout");
     // redirect() throws to unwind: outside run(), whose errors become form messages.
     if (redirectTo) redirect(redirectTo);
     return state;

@@ -1,14 +1,16 @@
 import { SignJWT } from "jose";
 
 import type { RequestContext } from "../auth/principal.ts";
+import { clientApiGrants, definedAt, type ClientApiGrant } from "../clients/client-api-access.ts";
 import type { ClientState } from "../clients/verify-client-secret.ts";
+import { reasonText } from "../credentials/api-scopes.ts";
 import { getConfig } from "../config/env.ts";
 import { apiByIdentifier, type ApiAudience } from "../apis/audience.ts";
 import { noteClientUse } from "../credentials/last-used.ts";
 import { assertOwnerMayIssueTokens } from "../credentials/owner-standing.ts";
 import { newId } from "../crypto/ids.ts";
 import { db } from "../db/client.ts";
-import { isPermission, type Permission } from "../policy/permissions.ts";
+import { isPermission } from "../policy/permissions.ts";
 import { getSettings } from "../settings/settings.ts";
 import { auditIssuance } from "./issuance-audit.ts";
 import { OAuthError } from "./oauth-error.ts";
@@ -21,30 +23,95 @@ export type TokenResponse = {
   scope: string;
 };
 
-/** RFC 6749 §3.3: space-delimited, each a scope this client may be granted now. */
-function grantedScopes(client: ClientState, requested: string | undefined): Permission[] {
-  if (requested === undefined) return client.effectiveScopes;
+const NOT_HELD = "the client's owner no longer holds it (their roles changed)";
+const NOT_ALLOWED = "this client is not allowed it";
+
+/** RFC 6749 §3.3: space-delimited names, bounded. */
+function requestedNames(requested: string): string[] {
   const names = requested.split(" ").filter(Boolean);
   if (names.length === 0 || names.length > 50 || requested.length > 2000) {
     throw new OAuthError("invalid_scope", "The scope parameter is empty or too long.");
   }
-  const unknown = names.filter((name) => !isPermission(name));
-  if (unknown.length > 0)
-    throw new OAuthError("invalid_scope", `Unknown scope: ${unknown[0]?.slice(0, 50)}.`);
-  const beyond = names.filter((name) => !client.effectiveScopes.includes(name as Permission));
-  if (beyond.length > 0) {
-    throw new OAuthError("invalid_scope", `This client may not be granted: ${beyond.join(" ")}.`);
-  }
-  return [...new Set(names as Permission[])].sort();
+  return [...new Set(names)];
 }
+
+/** One invalid_scope naming every refused scope and the rule that refused it (issue 14: say why). */
+function refuse(problems: string[], api: { name: string }, omitted: boolean): never {
+  const lead = omitted
+    ? `This client may be granted none of its permissions of "${api.name}" now: `
+    : `Refused at "${api.name}": `;
+  throw new OAuthError("invalid_scope", `${lead}${problems.join("; ")}.`.slice(0, 1000));
+}
+
+const clip = (name: string) => name.slice(0, 50);
+
+/** Scopes at Keyward's own API: its typed names, the client's allowed ones ∩ its owner's. */
+function keywardScopes(client: ClientState, api: ApiAudience, requested: string | undefined): string[] {
+  if (requested === undefined) {
+    if (client.effectiveScopes.length === 0) {
+      refuse(
+        client.allowedScopes.map((name) => `${name}: ${NOT_HELD}`),
+        api,
+        true,
+      );
+    }
+    return client.effectiveScopes;
+  }
+  const names = requestedNames(requested);
+  const problems = names.flatMap((name) => {
+    if (!isPermission(name)) return [`${clip(name)}: the API defines no such permission`];
+    if (!client.allowedScopes.includes(name)) return [`${name}: ${NOT_ALLOWED}`];
+    if (!client.effectiveScopes.includes(name)) return [`${name}: ${NOT_HELD}`];
+    return [];
+  });
+  if (problems.length > 0) refuse(problems, api, false);
+  return names.sort();
+}
+
+/** Why a permission the client is allowed at another API is not issued now, if it is not. */
+const why = (permission: ClientApiGrant["permissions"][number]) =>
+  permission.deprecated ? reasonText("deprecated", "") : permission.held ? null : NOT_HELD;
+
+/** Scopes at another API: bare names read within it, each allowed, not deprecated and held by the owner. */
+async function apiScopes(grant: ClientApiGrant, requested: string | undefined): Promise<string[]> {
+  const byName = new Map(grant.permissions.map((permission) => [permission.name, permission]));
+  if (requested === undefined) {
+    const usable = grant.permissions.filter((permission) => why(permission) === null);
+    if (usable.length === 0) {
+      refuse(
+        grant.permissions.map((permission) => `${permission.name}: ${why(permission) ?? ""}`),
+        grant.api,
+        true,
+      );
+    }
+    return usable.map((permission) => permission.name);
+  }
+  const names = requestedNames(requested);
+  const unknown = names.filter((name) => !byName.has(name));
+  // Only a refused request asks the database which names the API defines.
+  const defined = await definedAt(grant.api.id, unknown);
+  const problems = names.flatMap((name) => {
+    const permission = byName.get(name);
+    if (!permission) {
+      return [`${clip(name)}: ${defined.has(name) ? NOT_ALLOWED : "the API defines no such permission"}`];
+    }
+    const reason = why(permission);
+    return reason ? [`${name}: ${reason}`] : [];
+  });
+  if (problems.length > 0) refuse(problems, grant.api, false);
+  return names.sort();
+}
+
+/** The API a token is asked for, and the client's grants there (null: Keyward's own API). */
+type Target = { api: ApiAudience; grant: ClientApiGrant | null };
 
 /**
  * RFC 8707 with one audience per token (ADR 0011): the `resource` names a registered, active API the
- * client holds permissions of; without one, the client's only API. Never an audience nobody
+ * client is allowed permissions of; without one, the client's only API. Never an audience nobody
  * registered: a token for an unregistered URI would be accepted by any API that trusts the JWKS
  * and forgets to check `aud` narrowly.
  */
-async function audience(client: ClientState, resources: string[]): Promise<ApiAudience> {
+async function target(client: ClientState, resources: string[], grants: ClientApiGrant[]): Promise<Target> {
   if (resources.length > 1) {
     throw new OAuthError(
       "invalid_target",
@@ -53,11 +120,33 @@ async function audience(client: ClientState, resources: string[]): Promise<ApiAu
   }
   const resource = resources[0];
   if (resource === undefined) {
-    // Today a client holds permissions of Keyward's own API only; the registry supplies the rest.
+    const keyward = client.allowedScopes.length > 0;
+    const count = grants.length + (keyward ? 1 : 0);
+    if (count === 0) {
+      throw new OAuthError(
+        "invalid_target",
+        "This client is not allowed any permission of any API: its owner can allow some on its page.",
+      );
+    }
+    if (count > 1) {
+      const identifiers = [
+        ...(keyward ? [getConfig().apiAudience] : []),
+        ...grants.map((g) => g.api.identifier),
+      ];
+      throw new OAuthError(
+        "invalid_target",
+        `This client is allowed permissions of several APIs: name one with the resource parameter (RFC 8707), one of ${identifiers.join(", ")}.`.slice(
+          0,
+          1000,
+        ),
+      );
+    }
+    const only = grants[0];
+    if (only) return usable({ api: { ...only.api, builtIn: false }, grant: only });
     const api = await apiByIdentifier(getConfig().apiAudience);
     if (!api)
       throw new OAuthError("invalid_target", "Keyward's own API is not registered yet: restart Keyward.");
-    return usable(api);
+    return usable({ api, grant: null });
   }
   let url: URL | null = null;
   try {
@@ -73,12 +162,18 @@ async function audience(client: ClientState, resources: string[]): Promise<ApiAu
   }
   const api = await apiByIdentifier(resource);
   if (!api) throw new OAuthError("invalid_target", "No API is registered with this resource identifier.");
-  return usable(api);
+  const grant = grants.find((candidate) => candidate.api.id === api.id) ?? null;
+  const allowed = api.builtIn ? client.allowedScopes.length > 0 : grant !== null;
+  usable({ api, grant });
+  if (!allowed) {
+    throw new OAuthError("invalid_target", `This client is not allowed any permission of "${api.name}".`);
+  }
+  return { api, grant };
 }
 
-function usable(api: ApiAudience): ApiAudience {
-  if (api.disabled) throw new OAuthError("invalid_target", `The API "${api.name}" is disabled.`);
-  return api;
+function usable(found: Target): Target {
+  if (found.api.disabled) throw new OAuthError("invalid_target", `The API "${found.api.name}" is disabled.`);
+  return found;
 }
 
 /**
@@ -99,11 +194,8 @@ export async function issueClientCredentialsToken(
     );
   }
   await assertOwnerMayIssueTokens(client.ownerId);
-  const api = await audience(client, params.resources);
-  if (!api.builtIn || client.allowedScopes.length === 0) {
-    throw new OAuthError("invalid_target", `This client is not allowed any permission of "${api.name}".`);
-  }
-  const scopes = grantedScopes(client, params.scope);
+  const { api, grant } = await target(client, params.resources, await clientApiGrants(client));
+  const scopes = grant ? await apiScopes(grant, params.scope) : keywardScopes(client, api, params.scope);
   const aud = [api.identifier];
   // The settings' access-token lifetime is the cap; an API may ask for less. Keyward's own API
   // (not editable) takes the setting.

@@ -9,7 +9,14 @@ import { Conflict, Invalid, NotFound } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
 import { BUILT_IN_ROLES } from "../policy/built-in-roles.ts";
 import { assertCanGrant, roleRefusal } from "../policy/grants.ts";
-import { builtInGrantChange, builtInGrantRows, GRANT_SELECT, splitGrants } from "../apis/built-in-api.ts";
+import {
+  BUILT_IN_API_ID,
+  builtInGrantChange,
+  builtInGrantRows,
+  GRANT_SELECT,
+  splitGrants,
+} from "../apis/built-in-api.ts";
+import { assertMayGrant, permissionRows, qualifiedName, type GrantablePermission } from "../apis/holdings.ts";
 import type { RoleFields } from "./role-schemas.ts";
 
 const BUILT_IN_NAMES = new Set(Object.values(BUILT_IN_ROLES).map((role) => role.name.toLowerCase()));
@@ -23,6 +30,38 @@ async function assertNameFree(tx: Tx, name: string, exceptId?: string): Promise<
   if (clash.length > 0) throw nameTaken();
 }
 
+/** The role's grants of other APIs' permissions, by id. */
+async function otherApiGrants(tx: Tx, roleId: string): Promise<string[]> {
+  const rows = await tx.rolePermission.findMany({
+    where: { roleId, permission: { apiId: { not: BUILT_IN_API_ID } } },
+    select: { permissionId: true },
+  });
+  return rows.map((row) => row.permissionId).sort();
+}
+
+/**
+ * Checks a change to a role's other-API grants by the granting rule (lib/apis/holdings.ts) and
+ * refuses Keyward's own ids there: those are `permissions`, one field for one thing.
+ */
+async function assertApiGrantChange(
+  actor: Principal,
+  change: { added: readonly string[]; touched: readonly string[] },
+  refusal?: (missing: string) => string,
+): Promise<GrantablePermission[]> {
+  const rows = await assertMayGrant(actor, change, refusal);
+  if (rows.some((row) => row.apiId === BUILT_IN_API_ID)) {
+    throw Invalid("Keyward's own permissions are chosen in `permissions`, not `apiPermissionIds`.", [
+      { path: "apiPermissionIds", message: "Keyward's own permissions are chosen above, not here." },
+    ]);
+  }
+  return rows;
+}
+
+const apiNames = (rows: readonly GrantablePermission[], ids: readonly string[]) => {
+  const byId = new Map(rows.map((row) => [row.id, qualifiedName(row)]));
+  return ids.map((id) => byId.get(id) ?? id).sort();
+};
+
 const nameTaken = () =>
   Invalid("A role with this name already exists.", [
     { path: "name", message: "A role with this name already exists." },
@@ -34,6 +73,11 @@ export async function createRole(
   authorize(input.actor, "roles.write");
   await assertRecentAuth(input.actor);
   assertCanGrant(input.actor, input.permissions);
+  const apiPermissionIds = input.apiPermissionIds ?? [];
+  const apiRows = await assertApiGrantChange(input.actor, {
+    added: apiPermissionIds,
+    touched: apiPermissionIds,
+  });
   return db.$transaction(async (tx) => {
     await assertNameFree(tx, input.name);
     const id = newId("rol");
@@ -43,7 +87,12 @@ export async function createRole(
         name: input.name,
         description: input.description,
         requiresMfa: input.requiresMfa,
-        grants: { create: builtInGrantRows(input.permissions) },
+        grants: {
+          create: [
+            ...builtInGrantRows(input.permissions),
+            ...apiPermissionIds.map((permissionId) => ({ permissionId })),
+          ],
+        },
       },
     });
     await recordAudit(tx, {
@@ -56,6 +105,7 @@ export async function createRole(
           name: input.name,
           description: input.description,
           permissions: input.permissions,
+          apiPermissions: apiNames(apiRows, apiPermissionIds),
           requiresMfa: input.requiresMfa,
         },
       },
@@ -101,13 +151,25 @@ export async function updateRole(
     ) {
       throw Conflict("Built-in roles keep their name and permissions; only “requires MFA” can change.");
     }
+    // Other APIs' grants: only what the edit adds or removes is checked (holdings.ts); absent = unchanged.
+    const currentApi = await otherApiGrants(tx, role.id);
+    const nextApi = input.apiPermissionIds ?? currentApi;
+    const [had, has] = [new Set(currentApi), new Set(nextApi)];
+    const added = nextApi.filter((id) => !had.has(id));
+    const removed = currentApi.filter((id) => !has.has(id));
+    if (role.builtInKey && added.length + removed.length > 0) {
+      throw Conflict("Built-in roles keep their name and permissions; only “requires MFA” can change.");
+    }
+    const apiRows = await assertApiGrantChange(input.actor, { added, touched: [...added, ...removed] });
+    const known = [...apiRows, ...(await permissionRows(currentApi))];
     if (!role.builtInKey) await assertNameFree(tx, after.name, role.id);
     const { permissions, ...fields } = after;
     await tx.role.update({ where: { id: role.id }, data: fields });
     const change = builtInGrantChange(permissions);
     await tx.rolePermission.deleteMany({ where: { roleId: role.id, ...change.remove } });
+    await tx.rolePermission.deleteMany({ where: { roleId: role.id, permissionId: { in: removed } } });
     await tx.rolePermission.createMany({
-      data: change.add.map((permissionId) => ({ roleId: role.id, permissionId })),
+      data: [...change.add, ...added].map((permissionId) => ({ roleId: role.id, permissionId })),
       skipDuplicates: true,
     });
     // Every holder's tokens and clients follow the role's permissions on their next request.
@@ -117,7 +179,10 @@ export async function updateRole(
       actor: auditActor(input.actor),
       target: { kind: "role", id: role.id, display: after.name },
       context: input.context,
-      details: { before, after },
+      details: {
+        before: { ...before, apiPermissions: apiNames(known, currentApi) },
+        after: { ...after, apiPermissions: apiNames(known, nextApi) },
+      },
     });
   });
 }
@@ -141,6 +206,8 @@ export async function deleteRole(input: {
     const { permissions, unresolved } = splitGrants(role.grants);
     // Taking a role away from its holders is removing its permissions from them: the actor must hold them.
     assertCanGrant(input.actor, permissions, roleRefusal);
+    const apiGrants = await otherApiGrants(tx, role.id);
+    const apiRows = await assertMayGrant(input.actor, { added: [], touched: apiGrants }, roleRefusal);
     const holders = role._count.assignments;
     if (holders > 0 && !input.removeFromHolders) {
       throw Conflict(
@@ -158,6 +225,7 @@ export async function deleteRole(input: {
         before: {
           name: role.name,
           permissions: [...permissions, ...unresolved],
+          apiPermissions: apiNames(apiRows, apiGrants),
           requiresMfa: role.requiresMfa,
         },
         removedFromHolders: holders,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 
+import { apiPermissionIdListSchema } from "../apis/api-permission-schema.ts";
 import { permissionListSchema } from "../policy/permission-schema.ts";
 import { roleIdSchema } from "../users/user-schemas.ts";
 
@@ -12,6 +13,11 @@ export const roleFieldsSchema = z.object({
   description: z.string().trim().max(500, "A description has at most 500 characters.").default(""),
   permissions: permissionListSchema.default([]),
   requiresMfa: z.boolean().default(false),
+  /**
+   * Permissions of the other registered APIs (Keyward's own are `permissions`). Absent leaves a
+   * role's grants as they are, so a client that only knows `permissions` never erases them.
+   */
+  apiPermissionIds: apiPermissionIdListSchema.optional(),
 });
 
 export const createRoleSchema = roleFieldsSchema;

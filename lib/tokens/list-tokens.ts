@@ -5,6 +5,7 @@ import type { Prisma } from "../db/generated/client.ts";
 import { Forbidden } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
 import { GRANT_SELECT, splitGrants } from "../apis/built-in-api.ts";
+import { apiScopeViews, type ApiScopeView } from "../credentials/api-scopes.ts";
 import type { Permission } from "../policy/permissions.ts";
 import { findVisibleToken } from "./token-access.ts";
 import type { ListTokensInput } from "./token-schemas.ts";
@@ -15,6 +16,8 @@ export type TokenView = {
   id: string;
   name: string;
   scopes: Permission[];
+  /** Its permissions of other APIs, each saying whether it is usable now and, if not, why. */
+  apiPermissions: ApiScopeView[];
   status: TokenStatus;
   createdAt: Date;
   expiresAt: Date | null;
@@ -29,7 +32,7 @@ export type TokenView = {
 };
 
 const INCLUDE = {
-  user: { select: { id: true, email: true, name: true } },
+  user: { select: { id: true, email: true, name: true, status: true } },
   secrets: { orderBy: { createdAt: "desc" }, select: { fragment: true, expiresAt: true } },
   scopes: GRANT_SELECT,
 } as const satisfies Prisma.ApiTokenInclude;
@@ -45,12 +48,13 @@ export function statusOf(
   return "active";
 }
 
-function toView(row: Row, now: Date): TokenView {
+function toView(row: Row, now: Date, apiPermissions: ApiScopeView[]): TokenView {
   const overlap = row.secrets.find((secret) => secret.expiresAt && secret.expiresAt > now);
   return {
     id: row.id,
     name: row.name,
     scopes: splitGrants(row.scopes).permissions,
+    apiPermissions,
     status: statusOf(row, now),
     createdAt: row.createdAt,
     expiresAt: row.expiresAt,
@@ -59,9 +63,14 @@ function toView(row: Row, now: Date): TokenView {
     lastUsedIp: row.lastUsedIp,
     fragment: row.secrets[0]?.fragment ?? "",
     overlapEndsAt: overlap?.expiresAt ?? null,
-    owner: row.user,
+    owner: { id: row.user.id, email: row.user.email, name: row.user.name },
   };
 }
+
+const holderOf = (row: Row) => ({
+  id: row.id,
+  owner: { id: row.user.id, active: row.user.status === "active" },
+});
 
 function statusWhere(status: TokenStatus | undefined, now: Date): Prisma.ApiTokenWhereInput {
   if (status === "revoked") return { revokedAt: { not: null } };
@@ -94,17 +103,22 @@ export async function listTokens(
     ...(input.after ? { cursor: { id: input.after }, skip: 1 } : {}),
     include: INCLUDE,
   });
-  return cursorPage(rows, input.limit, (row) => toView(row, now));
+  const page = cursorPage(rows, input.limit, (row) => row);
+  const scopes = await apiScopeViews("token", page.items.map(holderOf));
+  return { ...page, items: page.items.map((row) => toView(row, now, scopes.get(row.id) ?? [])) };
 }
 
 export async function getToken(actor: Principal, tokenId: string): Promise<TokenView> {
-  return db.$transaction(async (tx) => {
+  const row = await db.$transaction(async (tx) => {
     const token = await findVisibleToken(tx, actor, tokenId);
     const secrets = await tx.apiTokenSecret.findMany({
       where: { tokenId: token.id },
       orderBy: { createdAt: "desc" },
       select: { fragment: true, expiresAt: true },
     });
-    return toView({ ...token, secrets }, new Date());
+    return { ...token, secrets };
   });
+  // After the transaction: the holdings are read on the pool (one connection in embedded mode).
+  const scopes = await apiScopeViews("token", [holderOf(row)]);
+  return toView(row, new Date(), scopes.get(row.id) ?? []);
 }

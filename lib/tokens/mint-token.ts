@@ -1,15 +1,17 @@
-import { builtInGrantRows } from "../apis/built-in-api.ts";
+import { BUILT_IN_API_ID, builtInGrantRows } from "../apis/built-in-api.ts";
+import { heldAmong, qualifiedName } from "../apis/holdings.ts";
 import type { AuditActor } from "../audit/actions.ts";
 import { auditActor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import type { Principal, RequestContext } from "../auth/principal.ts";
 import { assertFreshSession } from "../auth/step-up.ts";
+import { apiPermissionsByIds, reasonText, type StoredApiScope } from "../credentials/api-scopes.ts";
 import { loadOwner } from "../credentials/owner.ts";
 import { newId } from "../crypto/ids.ts";
 import { db, type Tx } from "../db/client.ts";
-import { Conflict, Forbidden, NotFound } from "../errors/app-error.ts";
+import { Conflict, Forbidden, Invalid, NotFound } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
-import type { Permission } from "../policy/permissions.ts";
+import { isPermission, type Permission } from "../policy/permissions.ts";
 import { getSettings } from "../settings/settings.ts";
 import { newStoredSecret } from "./token-secrets.ts";
 import { tokenExpiry } from "./token-expiry.ts";
@@ -23,8 +25,64 @@ export type MintedToken = {
   token: string;
   name: string;
   scopes: Permission[];
+  /** Permissions of other APIs the token carries. */
+  apiPermissions: { id: string; api: { id: string; name: string; identifier: string }; name: string }[];
   expiresAt: Date | null;
 };
+
+/**
+ * A personal token's permissions of other APIs, checked before the token is written: each exists,
+ * its API is active and allows personal tokens, it is not deprecated, and the owner holds it now
+ * (roles or Administrator: owning the API does not count, a token acts for its owner). Ids of
+ * Keyward's own permissions are read as Keyward scopes. Read outside the minting transaction (the
+ * holdings are read on the pool); the token is narrowed to its owner's permissions on every use anyway.
+ */
+async function checkApiScopes(
+  ownerId: string,
+  ids: readonly string[],
+): Promise<{ builtIn: Permission[]; others: StoredApiScope[] }> {
+  const rows = await apiPermissionsByIds(ids);
+  if (rows.length < new Set(ids).size) {
+    throw Invalid(
+      "A chosen permission does not exist (it may have just been removed): reload and choose again.",
+    );
+  }
+  const builtIn = rows.flatMap((row) =>
+    row.apiId === BUILT_IN_API_ID && isPermission(row.name) ? [row.name] : [],
+  );
+  const others = rows.filter((row) => row.apiId !== BUILT_IN_API_ID);
+  const refused = (rule: (row: StoredApiScope) => boolean, why: (row: StoredApiScope) => string) => {
+    const hit = others.filter(rule);
+    if (hit.length > 0) {
+      throw Invalid(
+        `A token cannot carry ${hit.map((row) => `${qualifiedName(row)} (${why(row)})`).join(", ")}.`,
+      );
+    }
+  };
+  refused(
+    (row) => row.apiDisabled,
+    (row) => reasonText("api_disabled", row.apiName),
+  );
+  refused(
+    (row) => !row.allowPersonalTokens,
+    (row) => `the API "${row.apiName}" does not allow personal tokens`,
+  );
+  refused(
+    (row) => row.deprecated,
+    () => "deprecated: it takes no new grants",
+  );
+  const held = await heldAmong(
+    ownerId,
+    others.map((row) => row.id),
+  );
+  const missing = others.filter((row) => !held.has(row.id));
+  if (missing.length > 0) {
+    throw Forbidden(
+      `A token cannot carry permissions its owner does not hold: ${missing.map(qualifiedName).join(", ")}.`,
+    );
+  }
+  return { builtIn, others };
+}
 
 /**
  * Mints a personal token for the signed-in user: scopes within their own permissions, an expiry
@@ -36,8 +94,9 @@ export async function mintToken(
 ): Promise<MintedToken> {
   authorize(input.actor, "tokens.create");
   const actor = await assertFreshSession(input.actor);
+  const apiScopes = await checkApiScopes(actor.userId, input.apiPermissionIds ?? []);
   return db.$transaction((tx) =>
-    insertToken(tx, { ...input, ownerId: actor.userId, auditActor: auditActor(actor) }),
+    insertToken(tx, { ...input, apiScopes, ownerId: actor.userId, auditActor: auditActor(actor) }),
   );
 }
 
@@ -45,13 +104,21 @@ export async function mintToken(
 export async function mintTokenForUser(
   input: MintTokenInput & { ownerId: string; actor: AuditActor; context: RequestContext },
 ): Promise<MintedToken> {
-  return db.$transaction((tx) => insertToken(tx, { ...input, auditActor: input.actor }));
+  const apiScopes = await checkApiScopes(input.ownerId, input.apiPermissionIds ?? []);
+  return db.$transaction((tx) => insertToken(tx, { ...input, apiScopes, auditActor: input.actor }));
 }
 
 async function insertToken(
   tx: Tx,
-  input: MintTokenInput & { ownerId: string; auditActor: AuditActor; context: RequestContext },
+  input: MintTokenInput & {
+    ownerId: string;
+    apiScopes: { builtIn: Permission[]; others: StoredApiScope[] };
+    auditActor: AuditActor;
+    context: RequestContext;
+  },
 ): Promise<MintedToken> {
+  const scopes = [...new Set([...input.scopes, ...input.apiScopes.builtIn])].sort();
+  const others = input.apiScopes.others;
   const owner = await loadOwner(tx, input.ownerId);
   if (!owner) throw NotFound("user");
   if (!owner.active) throw Conflict(`${owner.email} is not active: their tokens would not work.`);
@@ -59,7 +126,7 @@ async function insertToken(
     throw Forbidden(`${owner.email} may not mint tokens (they lack tokens.create).`);
   }
   // Nobody grants what they do not hold: not to a role, not to a token.
-  const missing = input.scopes.filter((scope) => !owner.permissions.includes(scope));
+  const missing = scopes.filter((scope) => !owner.permissions.includes(scope));
   if (missing.length > 0) {
     throw Forbidden(`A token cannot carry permissions its owner does not hold: ${missing.join(", ")}.`);
   }
@@ -78,7 +145,9 @@ async function insertToken(
       id,
       userId: owner.id,
       name: input.name,
-      scopes: { create: builtInGrantRows(input.scopes) },
+      scopes: {
+        create: [...builtInGrantRows(scopes), ...others.map((row) => ({ permissionId: row.id }))],
+      },
       createdAt: now,
       expiresAt,
       secrets: { create: { ...secret.row, createdAt: now } },
@@ -91,10 +160,16 @@ async function insertToken(
     context: input.context,
     details: {
       owner: { id: owner.id, email: owner.email },
-      scopes: input.scopes,
+      scopes,
+      ...(others.length > 0 ? { apiPermissions: others.map(qualifiedName) } : {}),
       expiresAt: expiresAt?.toISOString() ?? null,
       fragment: secret.row.fragment,
     },
   });
-  return { id, token: secret.value, name: input.name, scopes: input.scopes, expiresAt };
+  const apiPermissions = others.map((row) => ({
+    id: row.id,
+    api: { id: row.apiId, name: row.apiName, identifier: row.identifier },
+    name: row.name,
+  }));
+  return { id, token: secret.value, name: input.name, scopes, apiPermissions, expiresAt };
 }

@@ -18,7 +18,10 @@ export function ownsToken(actor: Principal, token: { id: string; userId: string 
 export async function findVisibleToken(tx: Tx, actor: Principal, tokenId: string) {
   const token = await tx.apiToken.findUnique({
     where: { id: tokenId },
-    include: { user: { select: { id: true, email: true, name: true } }, scopes: GRANT_SELECT },
+    include: {
+      user: { select: { id: true, email: true, name: true, status: true } },
+      scopes: GRANT_SELECT,
+    },
   });
   if (!token) throw NotFound("token");
   const mine = actor.kind !== "client" && accountableUserId(actor) === token.userId;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 
+import { apiPermissionIdListSchema } from "../apis/api-permission-schema.ts";
 import { overlapMinutesSchema } from "../credentials/secret-rotation.ts";
 import { permissionListSchema } from "../policy/permission-schema.ts";
 import { idSchema, userIdSchema } from "../users/user-schemas.ts";
@@ -16,7 +17,10 @@ export const mintTokenSchema = z
       .trim()
       .min(1, "Enter a name, e.g. what the token is for.")
       .max(100, "A name has at most 100 characters."),
-    scopes: permissionListSchema.refine((list) => list.length > 0, "Choose at least one scope."),
+    /** Keyward's own permissions, by name. */
+    scopes: permissionListSchema.default([]),
+    /** Permissions of other registered APIs, by permission id (each within the owner's own). */
+    apiPermissionIds: apiPermissionIdListSchema.default([]),
     expiration: z.enum(EXPIRATION_CHOICES, {
       error: "Choose 7, 30, 60 or 90 days, a date, or never.",
     }),
@@ -28,11 +32,18 @@ export const mintTokenSchema = z
       .optional()
       .or(z.literal("").transform(() => undefined)),
   })
+  .refine((input) => input.scopes.length > 0 || input.apiPermissionIds.length > 0, {
+    path: ["scopes"],
+    message: "Choose at least one scope.",
+  })
   .refine((input) => input.expiration !== "custom" || input.expiresOn, {
     path: ["expiresOn"],
     message: "Choose the date the token expires.",
   });
-export type MintTokenInput = z.infer<typeof mintTokenSchema>;
+/** What minting takes: `apiPermissionIds` may be left out by callers that mint Keyward scopes only. */
+export type MintTokenInput = Omit<z.infer<typeof mintTokenSchema>, "apiPermissionIds"> & {
+  apiPermissionIds?: readonly string[];
+};
 
 export const tokenRefSchema = z.object({ tokenId: tokenIdSchema });
 

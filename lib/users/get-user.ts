@@ -1,4 +1,4 @@
-import { GRANT_SELECT, splitGrants } from "../apis/built-in-api.ts";
+import { BUILT_IN_API_ID, GRANT_SELECT, splitGrants } from "../apis/built-in-api.ts";
 import type { Principal } from "../auth/principal.ts";
 import { db } from "../db/client.ts";
 import { NotFound } from "../errors/app-error.ts";
@@ -36,6 +36,8 @@ export async function getUser(actor: Principal, userId: string) {
       grantedBy.set(permission, [...(grantedBy.get(permission) ?? []), role.name]);
     }
   }
+  const apiPermissions = await otherApiPermissions(user.id);
+  const admin = user.roles.find(({ role }) => role.builtInKey === "admin");
   const recentEvents = can(actor, "audit.read")
     ? await db.auditEvent.findMany({
         where: { OR: [{ targetId: user.id }, { actorId: user.id }] },
@@ -61,6 +63,10 @@ export async function getUser(actor: Principal, userId: string) {
     effectivePermissions: [...grantedBy.entries()]
       .map(([permission, roles]) => ({ permission, roles }))
       .sort((a, b) => a.permission.localeCompare(b.permission)),
+    /** Other APIs' permissions, grouped by API, each with the roles that give it. */
+    apiPermissions,
+    /** The role (Administrator) through which they hold every permission of every API, if any. */
+    everyApiPermissionVia: admin ? admin.role.name : null,
     factors: [
       ...user.totpFactors.map((f) => ({ kind: "Authenticator app", ...f, backedUp: false })),
       ...user.webauthnCreds.map((f) => ({ kind: "Passkey or security key", ...f })),
@@ -69,4 +75,47 @@ export async function getUser(actor: Principal, userId: string) {
     activeSessions: user._count.sessions,
     recentEvents,
   };
+}
+
+/** A user's permissions at other APIs through their roles, grouped by API, with provenance. */
+async function otherApiPermissions(userId: string) {
+  const grants = await db.rolePermission.findMany({
+    where: { role: { assignments: { some: { userId } } }, permission: { apiId: { not: BUILT_IN_API_ID } } },
+    select: {
+      role: { select: { name: true } },
+      permission: {
+        select: {
+          id: true,
+          name: true,
+          deprecatedAt: true,
+          api: { select: { id: true, name: true, identifier: true } },
+        },
+      },
+    },
+  });
+  type Entry = { id: string; name: string; deprecated: boolean; roles: string[] };
+  const apis = new Map<
+    string,
+    { api: { id: string; name: string; identifier: string }; byId: Map<string, Entry> }
+  >();
+  for (const { role, permission } of grants) {
+    const group = apis.get(permission.api.id) ?? { api: permission.api, byId: new Map<string, Entry>() };
+    const entry = group.byId.get(permission.id) ?? {
+      id: permission.id,
+      name: permission.name,
+      deprecated: permission.deprecatedAt !== null,
+      roles: [],
+    };
+    entry.roles.push(role.name);
+    group.byId.set(permission.id, entry);
+    apis.set(permission.api.id, group);
+  }
+  return [...apis.values()]
+    .map(({ api, byId }) => ({
+      api,
+      permissions: [...byId.values()]
+        .map((entry) => ({ ...entry, roles: entry.roles.sort() }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
+    }))
+    .sort((a, b) => a.api.name.localeCompare(b.api.name));
 }

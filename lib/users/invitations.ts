@@ -9,6 +9,7 @@ import { Conflict, NotFound } from "../errors/app-error.ts";
 import { issueCode } from "../one-time-codes/one-time-codes.ts";
 import { authorize } from "../policy/authorize.ts";
 import { assertCanGrant } from "../policy/grants.ts";
+import { assertMayGiveRoles } from "../roles/role-api-grants.ts";
 import { assertCanManageUser } from "./admin-guard.ts";
 import { createUser } from "./create-user.ts";
 
@@ -58,6 +59,7 @@ export async function inviteUser(input: {
     });
     if (roles.length !== new Set(input.roleIds).size) throw NotFound("role");
     assertCanGrant(actor, splitGrants(roles.flatMap((role) => role.grants)).permissions);
+    await assertMayGiveRoles(tx, actor, roles);
     const { id } = await createUser(tx, {
       email: input.email,
       name: input.name,

@@ -9,6 +9,7 @@ import { db, type Tx } from "../db/client.ts";
 import { Conflict, NotFound } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
 import { assertCanGrant } from "../policy/grants.ts";
+import { assertMayGiveRoles } from "../roles/role-api-grants.ts";
 import { assertCanManageUser, assertNotLastAdmin, lockAdminGuard } from "./admin-guard.ts";
 
 type AssignmentInput = { actor: Principal; userId: string; roleId: string; context: RequestContext };
@@ -23,6 +24,8 @@ async function load(tx: Tx, input: AssignmentInput) {
   const { permissions } = splitGrants(role.grants);
   // Assigning or removing a role needs every permission it carries: nobody grants (or takes away) what they do not hold.
   assertCanGrant(input.actor, permissions);
+  // The same for other APIs' permissions; Administrator carries every one.
+  await assertMayGiveRoles(tx, input.actor, [role]);
   // And it is managing the user: nobody changes the roles of someone who holds more than they do
   // (a User manager could strip User manager from a developer who also holds clients.write, or give
   // an Administrator a role requiring MFA they have not set up, shutting out their tokens).

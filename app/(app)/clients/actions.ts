@@ -21,6 +21,8 @@ import {
   declineClientReassignment,
   reassignClient,
 } from "@/lib/clients/reassign-client";
+import { catalogPageSchema } from "@/lib/apis/catalog-schema";
+import { permissionCatalog } from "@/lib/apis/permission-catalog";
 import { getConfig } from "@/lib/config/env";
 import { action } from "@/lib/http/action";
 
@@ -28,11 +30,13 @@ import { action } from "@/lib/http/action";
 
 export type ClientSecretShown = ShownSecret & { clientId: string };
 
+const CLIENT_ARRAYS = ["scopes", "apiPermissionIds"];
+
 const example = (clientId: string, secret: string) =>
   `curl -u '${clientId}:${secret}' -d grant_type=client_credentials ${getConfig().issuer}/api/oauth/token`;
 
 export const createClientAction = action(
-  { permission: "clients.write", stepUp: true, schema: createClientSchema, arrays: ["scopes"] },
+  { permission: "clients.write", stepUp: true, schema: createClientSchema, arrays: CLIENT_ARRAYS },
   async ({ principal, input, context }) => {
     const created = await createClient({ ...input, actor: principal, context });
     const data: ClientSecretShown = {
@@ -47,7 +51,7 @@ export const createClientAction = action(
 );
 
 export const updateClientAction = action(
-  { permission: "clients.write", stepUp: true, schema: updateClientSchema, arrays: ["scopes"] },
+  { permission: "clients.write", stepUp: true, schema: updateClientSchema, arrays: CLIENT_ARRAYS },
   async ({ principal, input, context }) => {
     await updateClient({ ...input, actor: principal, context });
     return { message: "Client saved." };
@@ -128,4 +132,17 @@ export const deleteClientAction = action(
     await deleteClient({ ...input, actor: principal, context });
     return { message: "Client deleted.", redirectTo: "/clients" };
   },
+);
+
+/** The client form's API permission picker: a page of the catalog, searched (a read, no re-render). */
+export const clientCatalogAction = action(
+  { permission: "clients.write", read: true, schema: catalogPageSchema },
+  async ({ principal, input }) => ({
+    message: "",
+    data: await permissionCatalog({
+      actor: principal,
+      query: input.query,
+      cursor: input.cursor || undefined,
+    }),
+  }),
 );

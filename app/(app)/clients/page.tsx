@@ -87,7 +87,16 @@ export default async function ClientsPage({ searchParams }: { searchParams: Sear
               <td className="px-4 py-3">
                 {client.owner?.email ?? <span className="text-slate-600 dark:text-slate-400">None</span>}
               </td>
-              <td className="px-4 py-3 font-mono text-xs">{client.scopes.join(" ")}</td>
+              <td className="px-4 py-3 font-mono text-xs">
+                {client.scopes.join(" ")}
+                {client.apiPermissions.length > 0 && (
+                  <span className="block font-sans text-slate-600 dark:text-slate-400">
+                    {`+ ${client.apiPermissions.length} of other APIs`}
+                    {client.apiPermissions.some((scope) => !scope.effective) &&
+                      `, ${client.apiPermissions.filter((scope) => !scope.effective).length} not effective (see the client)`}
+                  </span>
+                )}
+              </td>
               <td className="px-4 py-3">
                 <ClientStatusBadge status={client.status} />
               </td>

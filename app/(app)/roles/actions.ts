@@ -1,10 +1,12 @@
 "use server";
 
+import { catalogPageSchema } from "@/lib/apis/catalog-schema";
+import { permissionCatalog } from "@/lib/apis/permission-catalog";
 import { action } from "@/lib/http/action";
 import { createRole, deleteRole, updateRole } from "@/lib/roles/manage-role";
 import { createRoleSchema, deleteRoleSchema, updateRoleSchema } from "@/lib/roles/role-schemas";
 
-const roleForm = { arrays: ["permissions"], booleans: ["requiresMfa"] };
+const roleForm = { arrays: ["permissions", "apiPermissionIds"], booleans: ["requiresMfa"] };
 
 export const createRoleAction = action(
   { permission: "roles.write", stepUp: true, schema: createRoleSchema, ...roleForm },
@@ -28,4 +30,17 @@ export const deleteRoleAction = action(
     await deleteRole({ ...input, actor: principal, context });
     return { message: "Role deleted.", redirectTo: "/roles?deleted=1" };
   },
+);
+
+/** The role editor's API permission picker: a page of the catalog, searched (a read, no re-render). */
+export const roleCatalogAction = action(
+  { permission: "roles.read", read: true, schema: catalogPageSchema },
+  async ({ principal, input }) => ({
+    message: "",
+    data: await permissionCatalog({
+      actor: principal,
+      query: input.query,
+      cursor: input.cursor || undefined,
+    }),
+  }),
 );

@@ -1,5 +1,7 @@
 "use server";
 
+import { catalogPageSchema } from "@/lib/apis/catalog-schema";
+import { permissionCatalog } from "@/lib/apis/permission-catalog";
 import { getConfig } from "@/lib/config/env";
 import { action } from "@/lib/http/action";
 import { revokeToken, rotateToken } from "@/lib/tokens/manage-tokens";
@@ -13,7 +15,12 @@ export type ShownSecret = { secret: string; name: string; example: string; note:
 const example = (token: string) => `curl -H "Authorization: Bearer ${token}" ${getConfig().issuer}/api/v1/me`;
 
 export const mintTokenAction = action(
-  { permission: "tokens.create", stepUp: true, schema: mintTokenSchema, arrays: ["scopes"] },
+  {
+    permission: "tokens.create",
+    stepUp: true,
+    schema: mintTokenSchema,
+    arrays: ["scopes", "apiPermissionIds"],
+  },
   async ({ principal, input, context }) => {
     const minted = await mintToken({ ...input, actor: principal, context });
     const data: ShownSecret = {
@@ -48,4 +55,21 @@ export const revokeTokenAction = action(
     await revokeToken({ ...input, actor: principal, context });
     return { message: "Token revoked: it stopped working now." };
   },
+);
+
+/** The options a personal token's API picker offers: active APIs that allow personal tokens. */
+export const TOKEN_CATALOG = { personalTokensOnly: true, includeDisabled: false } as const;
+
+/** The mint form's API permission picker: a page of the catalog, searched (a read, no re-render). */
+export const tokenCatalogAction = action(
+  { permission: "tokens.create", read: true, schema: catalogPageSchema },
+  async ({ principal, input }) => ({
+    message: "",
+    data: await permissionCatalog({
+      actor: principal,
+      ...TOKEN_CATALOG,
+      query: input.query,
+      cursor: input.cursor || undefined,
+    }),
+  }),
 );

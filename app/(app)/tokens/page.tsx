@@ -7,6 +7,7 @@ import { TokenActions } from "@/components/tokens/token-actions";
 import { TokenTable } from "@/components/tokens/token-table";
 import { FilterSelect } from "@/components/ui/filter-select";
 import { card, PageHeader, secondaryLinkButton } from "@/components/ui/page-header";
+import { permissionCatalog } from "@/lib/apis/permission-catalog";
 import { db } from "@/lib/db/client";
 import { pageData, requirePageUser } from "@/lib/http/page";
 import { can } from "@/lib/policy/authorize";
@@ -14,7 +15,13 @@ import { getSettings } from "@/lib/settings/settings";
 import { listTokens } from "@/lib/tokens/list-tokens";
 import { listTokensSchema } from "@/lib/tokens/token-schemas";
 
-import { mintTokenAction, revokeTokenAction, rotateTokenAction } from "./actions";
+import {
+  mintTokenAction,
+  revokeTokenAction,
+  rotateTokenAction,
+  TOKEN_CATALOG,
+  tokenCatalogAction,
+} from "./actions";
 
 export const metadata: Metadata = { title: "API tokens" };
 
@@ -33,6 +40,7 @@ export default async function TokensPage({ searchParams }: { searchParams: Searc
   const everyone =
     canSeeAll && query.scope === "all" ? await pageData(() => listTokens(principal, query)) : null;
   const held = [...principal.permissions];
+  const catalog = canMint ? await permissionCatalog({ actor: principal, ...TOKEN_CATALOG }) : null;
 
   return (
     <>
@@ -113,6 +121,7 @@ export default async function TokensPage({ searchParams }: { searchParams: Searc
                 held={held}
                 maxDays={settings.tokenMaxLifetimeDays}
                 allowNoExpiry={settings.tokenAllowNoExpiry}
+                apis={catalog ? { ...catalog, load: tokenCatalogAction } : undefined}
               />
             </section>
           )}

@@ -6,7 +6,8 @@ import { db } from "@/lib/db/client";
 import { PERMISSIONS } from "@/lib/policy/permissions";
 import { builtInRoleId } from "@/lib/roles/ensure-built-in-roles";
 import { clientAccessToken, developerWith, mintTestToken } from "@/test/credentials";
-import { makePrincipal, makeUser, signedInCookie } from "@/test/factories";
+import { makeTestApi } from "@/test/api-factories";
+import { makePrincipal, makeRole, makeUser, signedInCookie } from "@/test/factories";
 import { call } from "@/test/requests";
 
 import * as auditEvents from "./audit-events/route";
@@ -118,9 +119,21 @@ describe("REST API v1 with a personal token", () => {
     expect(String(refused.body.detail)).toContain("settings.write");
 
     const full = await mintTestToken(admin, [...PERMISSIONS]);
-    const granted = await call(h(userRole.PUT), { bearer: full.token, method: "PUT", params });
+    const everyKeywardPermission = await makeRole([...PERMISSIONS]);
+    const granted = await call(h(userRole.PUT), {
+      bearer: full.token,
+      method: "PUT",
+      params: { userId: target.id, roleId: everyKeywardPermission.id },
+    });
     expect(granted.status).toBe(200);
-    expect((granted.body.roles as { name: string }[]).map((role) => role.name)).toContain("Administrator");
+    expect((granted.body.roles as { name: string }[]).map((role) => role.name)).toContain(
+      everyKeywardPermission.name,
+    );
+    // Administrator also carries every other API's permissions, which no bearer grants (issue 14).
+    await makeTestApi({ permissions: ["orders.read"] });
+    const administrator = await call(h(userRole.PUT), { bearer: full.token, method: "PUT", params });
+    expect(administrator.status).toBe(403);
+    expect(String(administrator.body.detail)).toContain("signed-in session");
 
     const { principal: developer } = await makePrincipal(["developer"]);
     const devToken = await mintTestToken(developer, ["tokens.create"]);

@@ -5,10 +5,13 @@ import { cache } from "react";
 import { ClientForm } from "@/components/clients/client-form";
 import { ClientSecretRotation } from "@/components/clients/client-secret-rotation";
 import { ClientStatusBadge } from "@/components/clients/client-status-badge";
+import { ApiScopeList } from "@/components/credentials/api-scope-list";
 import { ReassignOwnerForm } from "@/components/clients/reassign-owner-form";
 import { ActionForm, ConfirmSubmit, SubmitButton } from "@/components/ui/action-form";
 import { formatDate } from "@/components/ui/format";
 import { card, PageHeader } from "@/components/ui/page-header";
+import { ungrantable } from "@/lib/apis/holdings";
+import { catalogEntries, permissionCatalog } from "@/lib/apis/permission-catalog";
 import { clientIdSchema } from "@/lib/clients/client-schemas";
 import { getClient } from "@/lib/clients/list-clients";
 import { scopesBeyond } from "@/lib/clients/manage-clients";
@@ -22,6 +25,7 @@ import {
   enableClientAction,
   reassignClientAction,
   rotateClientSecretAction,
+  clientCatalogAction,
   updateClientAction,
 } from "../actions";
 
@@ -42,7 +46,20 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function ClientPage({ params }: Props) {
   const { principal, client } = await loadClient((await params).id);
-  const canManage = can(principal, "clients.write") && scopesBeyond(principal, client.scopes).length === 0;
+  const apiIds = client.apiPermissions.map((scope) => scope.id);
+  // The rule of lib/clients/manage-clients.ts: every scope it holds, of every API, must be the
+  // manager's to allow.
+  const canManage =
+    can(principal, "clients.write") &&
+    scopesBeyond(principal, client.scopes).length === 0 &&
+    (await ungrantable(principal, apiIds)).missing.length === 0;
+  const apis = canManage
+    ? {
+        ...(await permissionCatalog({ actor: principal })),
+        chosen: await catalogEntries(principal, apiIds),
+        load: clientCatalogAction,
+      }
+    : undefined;
   const hidden = { clientId: client.id };
   return (
     <>
@@ -82,6 +99,10 @@ export default async function ClientPage({ params }: Props) {
             )}
             <dt className="text-slate-600 dark:text-slate-400">Allowed scopes</dt>
             <dd className="font-mono text-xs">{client.scopes.join(" ") || "None"}</dd>
+            <dt className="text-slate-600 dark:text-slate-400">Other APIs</dt>
+            <dd>
+              <ApiScopeList scopes={client.apiPermissions} />
+            </dd>
             <dt className="text-slate-600 dark:text-slate-400">Registered</dt>
             <dd>{formatDate(client.createdAt)}</dd>
             <dt className="text-slate-600 dark:text-slate-400">Last token</dt>
@@ -112,7 +133,12 @@ export default async function ClientPage({ params }: Props) {
               <h2 id="edit" className="mb-4 text-lg font-semibold">
                 Edit
               </h2>
-              <ClientForm action={updateClientAction} held={[...principal.permissions]} client={client} />
+              <ClientForm
+                action={updateClientAction}
+                held={[...principal.permissions]}
+                client={client}
+                apis={apis}
+              />
             </section>
 
             <section aria-labelledby="secret" className={card}>

@@ -8,6 +8,7 @@ import { ActionForm, ConfirmSubmit } from "@/components/ui/action-form";
 import { Badge, StatusBadge } from "@/components/ui/badge";
 import { FormAlert } from "@/components/ui/form-alert";
 import { card, PageHeader } from "@/components/ui/page-header";
+import { catalogEntries, permissionCatalog } from "@/lib/apis/permission-catalog";
 import { pageData, requirePageUser } from "@/lib/http/page";
 import { can, missingPermissions } from "@/lib/policy/authorize";
 import { roleRefusal } from "@/lib/policy/grants";
@@ -15,7 +16,7 @@ import { PERMISSION_DESCRIPTIONS } from "@/lib/policy/permissions";
 import { getRole, roleHolders } from "@/lib/roles/list-roles";
 import { roleIdSchema } from "@/lib/users/user-schemas";
 
-import { deleteRoleAction, updateRoleAction } from "../actions";
+import { deleteRoleAction, roleCatalogAction, updateRoleAction } from "../actions";
 
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | undefined>> };
 
@@ -39,6 +40,15 @@ export default async function RolePage({ params, searchParams }: Props) {
   const beyond = missingPermissions(principal, role.permissions);
   const canWrite = can(principal, "roles.write") && beyond.length === 0;
   const { created } = await searchParams;
+  const grantedIds = role.apiPermissions.map((p) => p.id);
+  const [catalog, chosen] = canWrite
+    ? await Promise.all([permissionCatalog({ actor: principal }), catalogEntries(principal, grantedIds)])
+    : [null, []];
+  // Other APIs' grants the actor may not remove stay on a save; say so before they try.
+  const fixedApi = chosen.flatMap((group) =>
+    group.permissions.filter((p) => !p.grantable).map((p) => `${group.api.name}: ${p.name}`),
+  );
+  const deprecatedKept = role.apiPermissions.filter((p) => p.deprecated);
 
   return (
     <div className="flex flex-col gap-6">
@@ -64,6 +74,19 @@ export default async function RolePage({ params, searchParams }: Props) {
       {can(principal, "roles.write") && beyond.length > 0 && (
         <FormAlert>{roleRefusal(beyond.join(", "))}</FormAlert>
       )}
+      {deprecatedKept.length > 0 && (
+        <FormAlert>
+          This role still grants deprecated permissions:{" "}
+          {deprecatedKept.map((p) => `${p.api.name}: ${p.name}`).join(", ")}. They keep working until removed;
+          once removed they cannot be granted again.
+        </FormAlert>
+      )}
+      {canWrite && fixedApi.length > 0 && (
+        <FormAlert>
+          You do not hold {fixedApi.join(", ")}: a save keeps {fixedApi.length === 1 ? "it" : "them"} as{" "}
+          {fixedApi.length === 1 ? "it is" : "they are"}.
+        </FormAlert>
+      )}
       <section aria-labelledby="settings" className={card}>
         <h2 id="settings" className="mb-4 text-lg font-semibold">
           {canWrite ? "Edit role" : "Permissions"}
@@ -72,20 +95,17 @@ export default async function RolePage({ params, searchParams }: Props) {
           <RoleForm
             role={role}
             held={[...principal.permissions]}
+            apis={{
+              groups: catalog?.groups ?? [],
+              nextCursor: catalog?.nextCursor ?? null,
+              chosen,
+              load: roleCatalogAction,
+            }}
             action={updateRoleAction}
             submitLabel="Save role"
           />
-        ) : role.permissions.length === 0 ? (
-          <p className="text-sm text-slate-600 dark:text-slate-400">No permissions.</p>
         ) : (
-          <ul className="grid gap-2 text-sm">
-            {role.permissions.map((p) => (
-              <li key={p}>
-                <code>{p}</code>{" "}
-                <span className="text-slate-600 dark:text-slate-400">{PERMISSION_DESCRIPTIONS[p]}</span>
-              </li>
-            ))}
-          </ul>
+          <RolePermissionsView role={role} />
         )}
       </section>
       {holders && (
@@ -137,6 +157,59 @@ export default async function RolePage({ params, searchParams }: Props) {
             </ConfirmSubmit>
           </ActionForm>
         </section>
+      )}
+    </div>
+  );
+}
+
+type RoleView = Awaited<ReturnType<typeof getRole>>;
+
+/** A role's permissions, read-only: Keyward's own, then other APIs' grouped by API. */
+function RolePermissionsView({ role }: { role: RoleView }) {
+  const byApi = new Map<
+    string,
+    { name: string; identifier: string; permissions: RoleView["apiPermissions"] }
+  >();
+  for (const p of role.apiPermissions) {
+    const group = byApi.get(p.api.id) ?? { name: p.api.name, identifier: p.api.identifier, permissions: [] };
+    group.permissions.push(p);
+    byApi.set(p.api.id, group);
+  }
+  return (
+    <div className="flex flex-col gap-4 text-sm">
+      {role.permissions.length === 0 ? (
+        <p className="text-slate-600 dark:text-slate-400">No Keyward permissions.</p>
+      ) : (
+        <ul className="grid gap-2">
+          {role.permissions.map((p) => (
+            <li key={p}>
+              <code>{p}</code>{" "}
+              <span className="text-slate-600 dark:text-slate-400">{PERMISSION_DESCRIPTIONS[p]}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {role.allApiPermissions ? (
+        <p>Every permission of every API, present and future.</p>
+      ) : (
+        [...byApi.entries()].map(([apiId, group]) => (
+          <section key={apiId} aria-label={group.name}>
+            <h3 className="font-medium">
+              {group.name}{" "}
+              <code className="text-xs font-normal text-slate-600 dark:text-slate-400">
+                {group.identifier}
+              </code>
+            </h3>
+            <ul className="mt-1 flex flex-wrap gap-2">
+              {group.permissions.map((p) => (
+                <li key={p.id} className="flex items-center gap-1">
+                  <code>{p.name}</code>
+                  {p.deprecated && <Badge tone="warn">Deprecated</Badge>}
+                </li>
+              ))}
+            </ul>
+          </section>
+        ))
       )}
     </div>
   );

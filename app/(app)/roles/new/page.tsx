@@ -2,14 +2,16 @@ import type { Metadata } from "next";
 
 import { RoleForm } from "@/components/roles/role-form";
 import { PageHeader } from "@/components/ui/page-header";
+import { permissionCatalog } from "@/lib/apis/permission-catalog";
 import { requirePageUser } from "@/lib/http/page";
 
-import { createRoleAction } from "../actions";
+import { createRoleAction, roleCatalogAction } from "../actions";
 
 export const metadata: Metadata = { title: "New role · Roles" };
 
 export default async function NewRolePage() {
   const principal = await requirePageUser("roles.write");
+  const catalog = await permissionCatalog({ actor: principal });
   return (
     <>
       <PageHeader
@@ -17,7 +19,12 @@ export default async function NewRolePage() {
         title="New role"
         description="Choose the least it needs: you can always add more later."
       />
-      <RoleForm held={[...principal.permissions]} action={createRoleAction} submitLabel="Create role" />
+      <RoleForm
+        held={[...principal.permissions]}
+        apis={{ ...catalog, chosen: [], load: roleCatalogAction }}
+        action={createRoleAction}
+        submitLabel="Create role"
+      />
     </>
   );
 }

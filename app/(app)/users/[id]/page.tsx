@@ -5,7 +5,7 @@ import { cache } from "react";
 import { RecentEvents } from "@/components/audit/recent-events";
 import { SessionList } from "@/components/auth/session-list";
 import { ActionForm, ConfirmSubmit, SubmitButton } from "@/components/ui/action-form";
-import { StatusBadge } from "@/components/ui/badge";
+import { Badge, StatusBadge } from "@/components/ui/badge";
 import { formatDate } from "@/components/ui/format";
 import { card, PageHeader } from "@/components/ui/page-header";
 import { UserProfileForm } from "@/components/users/user-profile-form";
@@ -166,6 +166,46 @@ export default async function UserPage({ params }: Props) {
               ))}
             </tbody>
           </table>
+        )}
+        <h3 className="mt-6 mb-2 font-semibold">Other APIs</h3>
+        {user.everyApiPermissionVia && (
+          <p className="mb-2 text-sm">
+            Every permission of every API, present and future, through {user.everyApiPermissionVia}.
+          </p>
+        )}
+        {user.apiPermissions.length === 0 && !user.everyApiPermissionVia ? (
+          <p className="text-sm text-slate-600 dark:text-slate-400">None.</p>
+        ) : (
+          user.apiPermissions.map(({ api, permissions }) => (
+            <table key={api.id} className="mb-4 w-full text-left text-sm">
+              <caption className="py-1 text-left font-medium">
+                {api.name}{" "}
+                <code className="text-xs font-normal text-slate-600 dark:text-slate-400">
+                  {api.identifier}
+                </code>
+              </caption>
+              <thead className="text-xs text-slate-600 uppercase dark:text-slate-400">
+                <tr>
+                  <th scope="col" className="py-2 pr-4">
+                    Permission
+                  </th>
+                  <th scope="col" className="py-2">
+                    Given by
+                  </th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+                {permissions.map((p) => (
+                  <tr key={p.id}>
+                    <td className="py-2 pr-4">
+                      <code>{p.name}</code> {p.deprecated && <Badge tone="warn">Deprecated</Badge>}
+                    </td>
+                    <td className="py-2">{p.roles.join(", ")}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ))
         )}
       </section>
 
