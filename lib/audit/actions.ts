@@ -65,6 +65,10 @@ export const AUDIT_ACTIONS = [
   "client.reassignment_proposed",
   "client.reassignment_accepted",
   "client.reassignment_declined",
+  // Issue 14 §5 (h3): resource-server credentials, the only ones that introspect, for their API.
+  "resource_server_credential.created",
+  "resource_server_credential.rotated",
+  "resource_server_credential.revoked",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

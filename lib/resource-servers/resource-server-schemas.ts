@@ -1,0 +1,32 @@
+import { z } from "zod";
+
+import { overlapMinutesSchema } from "../credentials/secret-rotation.ts";
+import { idSchema } from "../users/user-schemas.ts";
+
+/** An API's id as the routes carry it (the built-in one is `api_keyward`). */
+export const rsApiIdSchema = idSchema("api");
+
+/** A resource-server credential's id, which is also its public `client_id` at introspection. */
+export const rsCredentialIdSchema = idSchema("rs");
+
+export const rsApiRefSchema = z.object({ id: rsApiIdSchema });
+
+export const rsCredentialRefSchema = z.object({ id: rsApiIdSchema, credentialId: rsCredentialIdSchema });
+
+export const createResourceServerCredentialSchema = z.object({
+  name: z
+    .string({ error: "Enter a name." })
+    .trim()
+    .min(1, "Enter a name, e.g. the deployment that will introspect tokens.")
+    .max(100, "A name has at most 100 characters."),
+});
+export type CreateResourceServerCredentialInput = z.infer<typeof createResourceServerCredentialSchema>;
+
+export const rotateResourceServerSecretSchema = z.object({ overlapMinutes: overlapMinutesSchema });
+export type RotateResourceServerSecretInput = z.infer<typeof rotateResourceServerSecretSchema>;
+
+export const listResourceServerCredentialsSchema = z.object({
+  after: rsCredentialIdSchema.optional().or(z.literal("").transform(() => undefined)),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+export type ListResourceServerCredentialsInput = z.infer<typeof listResourceServerCredentialsSchema>;
