@@ -40,6 +40,11 @@ import * as userSession from "./api/v1/users/[userId]/sessions/[sessionId]/route
 import * as userSessions from "./api/v1/users/[userId]/sessions/route";
 import * as user from "./api/v1/users/[userId]/route";
 import * as users from "./api/v1/users/route";
+import * as rsCredentials from "./api/v1/apis/[id]/resource-server-credentials/route";
+import * as rsCredential from "./api/v1/apis/[id]/resource-server-credentials/[credentialId]/route";
+import * as rsCredentialRotate from "./api/v1/apis/[id]/resource-server-credentials/[credentialId]/rotate/route";
+import { makeResourceServer } from "@/test/resource-servers";
+import { BUILT_IN_API_ID } from "@/lib/apis/built-in-api";
 
 /**
  * DESIGN.md, "Sensitive operations", proven by walking every REST operation and every server
@@ -71,6 +76,8 @@ const MUST_STEP_UP_OPERATIONS = [
   "updateClient",
   "disableClient",
   "deleteClient",
+  // an API's resource-server credentials
+  "revokeResourceServerCredential",
 ];
 
 /** Only a signed-in person under step-up: each creates or hands out a credential, a secret or a link. */
@@ -83,6 +90,8 @@ const MUST_BE_SESSION_ONLY_OPERATIONS = [
   "rotateClientSecret",
   "reassignClient",
   "acceptClientReassignment",
+  "createResourceServerCredential",
+  "rotateResourceServerSecret",
 ];
 
 /** Every server action that must ask for step-up (an action's caller is always a session). */
@@ -127,6 +136,10 @@ const MUST_STEP_UP_ACTIONS = [
   "(app)/users/actions.ts#resetMfaAction",
   "(app)/users/actions.ts#endUserSessionAction",
   "(app)/users/actions.ts#endAllUserSessionsAction",
+  // an API's resource-server credentials
+  "(app)/apis/[id]/resource-server-actions.ts#createResourceServerCredentialAction",
+  "(app)/apis/[id]/resource-server-actions.ts#rotateResourceServerSecretAction",
+  "(app)/apis/[id]/resource-server-actions.ts#revokeResourceServerCredentialAction",
 ];
 
 type Handler = Parameters<typeof call>[0];
@@ -159,6 +172,9 @@ const MODULES: Record<string, Record<string, unknown>> = {
   "/audit-events": auditEvents,
   "/audit-events/export": auditExport,
   "/audit-events/{eventId}": auditEvent,
+  "/apis/{id}/resource-server-credentials": rsCredentials,
+  "/apis/{id}/resource-server-credentials/{credentialId}": rsCredential,
+  "/apis/{id}/resource-server-credentials/{credentialId}/rotate": rsCredentialRotate,
 };
 
 /** Answers with a CSV or JSON Lines stream, which test/requests.ts does not parse: a read, walked below as such. */
@@ -187,6 +203,9 @@ async function world() {
     sessionId: targetSession.sessionId,
     eventId: String(event.id),
     factorId: "tf_missing0000000000000",
+    id: BUILT_IN_API_ID,
+    apiId: BUILT_IN_API_ID,
+    credentialId: (await makeResourceServer()).credentialId,
   };
   const bodies: Record<string, unknown> = {
     inviteUser: { email: uniqueEmail("walk"), name: "Walk" },
@@ -200,6 +219,8 @@ async function world() {
     rotateClientSecret: { overlapMinutes: 0 },
     reassignClient: { owner: proposed.email },
     acceptClientReassignment: { overlapMinutes: 0 },
+    createResourceServerCredential: { name: "walk" },
+    rotateResourceServerSecret: { overlapMinutes: 0 },
   };
   return { admin, principal, target, proposed, ids, bodies, ownClient };
 }
@@ -332,6 +353,8 @@ describe("sensitive operations", () => {
       clientId: "cli_missing0000000000000",
       sessionId: "ses_missing0000000000000",
       eventId: "999999999999",
+      id: "api_missing0000000000000",
+      credentialId: "rs_missing0000000000000",
     };
     for (const [kind, bearer] of [
       ["personal token", pat.token],
@@ -345,7 +368,7 @@ describe("sensitive operations", () => {
           expect(answer.body.type, `${op.operationId} with a ${kind}`).toBe(
             "urn:keyward:problem:session_required",
           );
-          expect(JSON.stringify(answer.body), op.operationId).not.toMatch(/kw_(cs|pat)_|token=|\/invite/);
+          expect(JSON.stringify(answer.body), op.operationId).not.toMatch(/kw_(cs|pat|rs)_|token=|\/invite/);
           refusedRequestIds.push(requestId);
         } else {
           expect(answer.body.type ?? "ok", `${op.operationId} with a ${kind}`).not.toBe(

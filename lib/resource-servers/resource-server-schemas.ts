@@ -30,3 +30,16 @@ export const listResourceServerCredentialsSchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
 export type ListResourceServerCredentialsInput = z.infer<typeof listResourceServerCredentialsSchema>;
+
+/** The forms of the API's page: the same fields, with the ids the page puts in hidden inputs. */
+export const createResourceServerCredentialFormSchema = createResourceServerCredentialSchema.extend({
+  apiId: rsApiIdSchema,
+});
+export const rotateResourceServerSecretFormSchema = rotateResourceServerSecretSchema.extend({
+  apiId: rsApiIdSchema,
+  credentialId: rsCredentialIdSchema,
+});
+export const resourceServerCredentialFormSchema = z.object({
+  apiId: rsApiIdSchema,
+  credentialId: rsCredentialIdSchema,
+});

@@ -38,6 +38,9 @@ import * as userSession from "./users/[userId]/sessions/[sessionId]/route";
 import * as userSessions from "./users/[userId]/sessions/route";
 import * as user from "./users/[userId]/route";
 import * as users from "./users/route";
+import * as rsCredentials from "./apis/[id]/resource-server-credentials/route";
+import * as rsCredential from "./apis/[id]/resource-server-credentials/[credentialId]/route";
+import * as rsCredentialRotate from "./apis/[id]/resource-server-credentials/[credentialId]/rotate/route";
 
 type Handler = Parameters<typeof call>[0];
 const MODULES: Record<string, Record<string, unknown>> = {
@@ -69,6 +72,9 @@ const MODULES: Record<string, Record<string, unknown>> = {
   "/audit-events": auditEvents,
   "/audit-events/export": auditExport,
   "/audit-events/{eventId}": auditEvent,
+  "/apis/{id}/resource-server-credentials": rsCredentials,
+  "/apis/{id}/resource-server-credentials/{credentialId}": rsCredential,
+  "/apis/{id}/resource-server-credentials/{credentialId}/rotate": rsCredentialRotate,
 };
 
 /** Ids of the right shape that name nothing. */
@@ -79,6 +85,8 @@ const MISSING: Record<string, string> = {
   clientId: "cli_missing0000000000000",
   eventId: "999999999999",
   sessionId: "ses_missing0000000000000",
+  id: "api_missing0000000000000",
+  credentialId: "rs_missing0000000000000",
 };
 
 /** A valid body for each operation that takes one, so that only access decides the answer. */
@@ -94,6 +102,8 @@ const BODIES: Record<string, unknown> = {
   rotateClientSecret: {},
   reassignClient: { owner: MISSING.userId },
   acceptClientReassignment: { overlapMinutes: 0 },
+  createResourceServerCredential: { name: "rs" },
+  rotateResourceServerSecret: { overlapMinutes: 0 },
 };
 
 const OPERATIONS = (Object.values(V1) as Operation[]).filter((op) => op.permission !== "public");
