@@ -32,8 +32,10 @@ export const PERMISSION_DESCRIPTIONS = {
   "tokens.write": "Revoke any user's API tokens.",
   "audit.read": "Read and export the audit log.",
   "settings.write": "Change global settings and rotate signing keys.",
-  "apis.read": "See the registered APIs, their permissions, who holds them and their resource-server credentials.",
-  "apis.write": "Register, edit, disable and remove APIs and their permissions; manage any API's resource-server credentials.",
+  "apis.read":
+    "See the registered APIs, their permissions, who holds them and their resource-server credentials.",
+  "apis.write":
+    "Register, edit, disable and remove APIs and their permissions; manage any API's resource-server credentials.",
 } satisfies Record<Permission, string>;
 
 const known = new Set<string>(PERMISSIONS);
