@@ -13,8 +13,9 @@ import { activeSigningKey, SIGNING_ALG } from "../lib/oauth/signing-keys.ts";
 import { createResourceServerCredential } from "../lib/resource-servers/manage-credentials.ts";
 import { revokeToken } from "../lib/tokens/manage-tokens.ts";
 import { removeRole } from "../lib/users/role-assignments.ts";
-import { clientAccessToken, developerWith, makeTestClient, mintTestToken } from "../test/credentials.ts";
-import { makePrincipal } from "../test/factories.ts";
+import { createClient } from "../lib/clients/manage-clients.ts";
+import { mintToken } from "../lib/tokens/mint-token.ts";
+import { makePrincipal, makeRole } from "../test/factories.ts";
 import { expect, test } from "./fixtures";
 
 // The example resource server (examples/orders-api) against this Keyward, as an API would run it:
@@ -90,7 +91,8 @@ test.afterAll(() => {
 
 /** A developer whose role grants orders.read (and billing.read), not orders.write. */
 async function developer() {
-  const made = await developerWith(["users.read"]);
+  const role = await makeRole(["users.read", "tokens.create", "clients.write"]);
+  const made = { ...(await makePrincipal([], [role.id])), role };
   await db.rolePermission.createMany({
     data: [
       { roleId: made.role.id, permissionId: orders.permissionId("orders.read") },
@@ -102,7 +104,13 @@ async function developer() {
 
 /** A personal token carrying these permissions (minting for other APIs is the Tokens page's). */
 async function personalToken(principal: Awaited<ReturnType<typeof developer>>["principal"], names: string[]) {
-  const pat = await mintTestToken(principal, ["users.read"], "7");
+  const pat = await mintToken({
+    actor: principal,
+    name: `orders ${randomBytes(3).toString("hex")}`,
+    scopes: ["users.read"],
+    expiration: "7",
+    context: SYSTEM_CONTEXT,
+  });
   await db.apiTokenPermission.createMany({
     data: names.map((name) => ({
       tokenId: pat.id,
@@ -156,8 +164,22 @@ test("a token for another API, or none: 401 invalid_token", async () => {
   expect(forBilling.challenge).toContain('error="invalid_token"');
   // A real client's token from the token endpoint, for Keyward's own API.
   const owner = await developer();
-  const client = await makeTestClient(owner.principal, ["users.read"]);
-  const keywardToken = await clientAccessToken(client.clientId, client.clientSecret);
+  const client = await createClient({
+    actor: owner.principal,
+    name: `orders ${randomBytes(3).toString("hex")}`,
+    description: "",
+    scopes: ["users.read"],
+    context: SYSTEM_CONTEXT,
+  });
+  const issued = await fetch(`${base}/api/oauth/token`, {
+    method: "POST",
+    headers: {
+      authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString("base64")}`,
+    },
+    body: new URLSearchParams({ grant_type: "client_credentials" }),
+  });
+  expect(issued.status).toBe(200);
+  const keywardToken = String(((await issued.json()) as { access_token: string }).access_token);
   expect((await call("GET", keywardToken)).status).toBe(401);
   const billingPat = await personalToken(owner.principal, ["billing.read"]);
   expect((await call("GET", billingPat.token)).status).toBe(401);
