@@ -6,6 +6,15 @@ import { can } from "../policy/authorize.ts";
 
 export type CredentialApi = { id: string; name: string; identifier: string; ownerId: string | null };
 
+/** Whether the actor may create, rotate and revoke this API's credentials (the rule below). */
+export function mayManageResourceServerCredentials(
+  actor: Principal,
+  api: { id: string; ownerId: string | null },
+): boolean {
+  const owner = actor.kind === "user" && api.id !== BUILT_IN_API_ID && api.ownerId === actor.userId;
+  return owner || can(actor, "apis.write");
+}
+
 /**
  * Who may see and manage an API's resource-server credentials: `apis.read` (see) or `apis.write`
  * (manage) for every API, and an API's owner for their own, in a signed-in session (a bearer
@@ -23,8 +32,7 @@ export async function credentialApi(
     select: { id: true, name: true, identifier: true, ownerId: true },
   });
   if (!api) throw NotFound("API");
-  const owner = actor.kind === "user" && api.id !== BUILT_IN_API_ID && api.ownerId === actor.userId;
-  if (owner || can(actor, "apis.write")) return api;
+  if (mayManageResourceServerCredentials(actor, api)) return api;
   if (mode === "read" && can(actor, "apis.read")) return api;
   throw Forbidden(
     mode === "read"
