@@ -47,6 +47,11 @@ import * as apiPermissions from "./api/v1/apis/[apiId]/permissions/route";
 import * as api from "./api/v1/apis/[apiId]/route";
 import * as apis from "./api/v1/apis/route";
 
+import * as rsCredentials from "./api/v1/apis/[apiId]/resource-server-credentials/route";
+import * as rsCredential from "./api/v1/apis/[apiId]/resource-server-credentials/[credentialId]/route";
+import * as rsCredentialRotate from "./api/v1/apis/[apiId]/resource-server-credentials/[credentialId]/rotate/route";
+import { makeResourceServer } from "@/test/resource-servers";
+
 /**
  * DESIGN.md, "Sensitive operations", proven by walking every REST operation and every server
  * action through the real wrappers: what changes how an account proves itself or what it may do
@@ -81,6 +86,9 @@ const MUST_STEP_UP_OPERATIONS = [
   "updateApi",
   "deleteApi",
   "removeApiPermission",
+
+  // an API's resource-server credentials
+  "revokeResourceServerCredential",
 ];
 
 /** Only a signed-in person under step-up: each creates or hands out a credential, a secret or a link. */
@@ -93,6 +101,8 @@ const MUST_BE_SESSION_ONLY_OPERATIONS = [
   "rotateClientSecret",
   "reassignClient",
   "acceptClientReassignment",
+  "createResourceServerCredential",
+  "rotateResourceServerSecret",
 ];
 
 /** Every server action that must ask for step-up (an action's caller is always a session). */
@@ -137,6 +147,10 @@ const MUST_STEP_UP_ACTIONS = [
   "(app)/users/actions.ts#resetMfaAction",
   "(app)/users/actions.ts#endUserSessionAction",
   "(app)/users/actions.ts#endAllUserSessionsAction",
+  // an API's resource-server credentials
+  "(app)/apis/[id]/resource-server-actions.ts#createResourceServerCredentialAction",
+  "(app)/apis/[id]/resource-server-actions.ts#rotateResourceServerSecretAction",
+  "(app)/apis/[id]/resource-server-actions.ts#revokeResourceServerCredentialAction",
 ];
 
 type Handler = Parameters<typeof call>[0];
@@ -175,6 +189,10 @@ const MODULES: Record<string, Record<string, unknown>> = {
   "/apis/{apiId}/permissions/{permissionId}": apiPermission,
   "/apis/{apiId}/permissions/export": apiPermissionExport,
   "/apis/{apiId}/permissions/import": apiPermissionImport,
+
+  "/apis/{apiId}/resource-server-credentials": rsCredentials,
+  "/apis/{apiId}/resource-server-credentials/{credentialId}": rsCredential,
+  "/apis/{apiId}/resource-server-credentials/{credentialId}/rotate": rsCredentialRotate,
 };
 
 /** Answers with a CSV or JSON Lines stream, which test/requests.ts does not parse: a read, walked below as such. */
@@ -206,6 +224,7 @@ async function world() {
     factorId: "tf_missing0000000000000",
     apiId: registered.id,
     permissionId: registered.permissionIds["walk.read"] ?? "",
+    credentialId: (await makeResourceServer(registered.id)).credentialId,
   };
   const bodies: Record<string, unknown> = {
     inviteUser: { email: uniqueEmail("walk"), name: "Walk" },
@@ -224,6 +243,9 @@ async function world() {
     addApiPermission: { name: "walk.write" },
     updateApiPermission: { description: "walked" },
     importApiPermissions: { permissions: [{ name: "walk.imported" }] },
+
+    createResourceServerCredential: { name: "walk" },
+    rotateResourceServerSecret: { overlapMinutes: 0 },
   };
   return { admin, principal, target, proposed, ids, bodies, ownClient };
 }
@@ -358,6 +380,9 @@ describe("sensitive operations", () => {
       eventId: "999999999999",
       apiId: "api_missing0000000000000",
       permissionId: "perm_missing0000000000000",
+
+      id: "api_missing0000000000000",
+      credentialId: "rs_missing0000000000000",
     };
     for (const [kind, bearer] of [
       ["personal token", pat.token],
@@ -371,7 +396,7 @@ describe("sensitive operations", () => {
           expect(answer.body.type, `${op.operationId} with a ${kind}`).toBe(
             "urn:keyward:problem:session_required",
           );
-          expect(JSON.stringify(answer.body), op.operationId).not.toMatch(/kw_(cs|pat)_|token=|\/invite/);
+          expect(JSON.stringify(answer.body), op.operationId).not.toMatch(/kw_(cs|pat|rs)_|token=|\/invite/);
           refusedRequestIds.push(requestId);
         } else {
           expect(answer.body.type ?? "ok", `${op.operationId} with a ${kind}`).not.toBe(

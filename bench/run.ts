@@ -40,7 +40,9 @@ import {
   BENCH_API_IDENTIFIER,
   seedTokens,
   seedUsers,
+  seedResourceServer,
 } from "./lib/seed.ts";
+import { BUILT_IN_API_ID } from "../lib/apis/built-in-api.ts";
 import { fmt, type Latency, measure } from "./lib/stats.ts";
 
 const { values } = parseArgs({
@@ -409,6 +411,38 @@ async function overHttp(
       floorLine,
       jwt.rps / floor.rps,
       `${lat(jwt)}; non-2xx ${jwt.non2xx}`,
+    );
+
+    // Issue 14 §5: an API's servers asking about personal tokens (ratio to the floor, ≥ 0.7× asked).
+    log("HTTP: introspection by a resource-server credential");
+    const rs = await seedResourceServer(BUILT_IN_API_ID);
+    const rsBasic = `Basic ${Buffer.from(`${rs.clientId}:${rs.secret}`).toString("base64")}`;
+    const introspectionForm = (request: autocannon.Request, token: string) => {
+      request.method = "POST";
+      request.headers = {
+        ...request.headers,
+        authorization: rsBasic,
+        "content-type": "application/x-www-form-urlencoded",
+      };
+      request.body = `token=${token}`;
+    };
+    const introspectUrl = `${base}/api/oauth/introspect`;
+    await cannon({
+      url: introspectUrl,
+      duration: 3,
+      requests: [{ setupRequest: rotating(loadKeys, introspectionForm) }],
+    });
+    const introspected = await cannon({
+      url: introspectUrl,
+      requests: [{ setupRequest: rotating(loadKeys, introspectionForm) }],
+    });
+    row(
+      g,
+      `POST /api/oauth/introspect, resource-server credential (${loadKeys.length.toLocaleString("en-US")} tokens)`,
+      `${fmt(introspected.rps, 0)}/s`,
+      floorLine,
+      introspected.rps / floor.rps,
+      `${lat(introspected)}; non-2xx ${introspected.non2xx}`,
     );
 
     log("HTTP: client credentials issuance");

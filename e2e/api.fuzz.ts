@@ -16,6 +16,8 @@ import { db } from "../lib/db/client.ts";
 import { mintToken } from "../lib/tokens/mint-token.ts";
 import { PERMISSIONS } from "../lib/policy/permissions.ts";
 import { passwordSignInSchema } from "../lib/auth/sign-in/schemas.ts";
+import { BUILT_IN_API_ID } from "../lib/apis/built-in-api.ts";
+import { createResourceServerCredential } from "../lib/resource-servers/manage-credentials.ts";
 import { fieldsOf, hostileContentType, hostileJsonBody, hostileString } from "../test/fuzz.ts";
 import {
   buildJwt,
@@ -207,6 +209,8 @@ test.describe("every JWT reader under hostile tokens", () => {
   const JWT_RUNS = Math.max(10, Math.floor(RUNS / 3));
   let targets: JwtTargets;
   let oauthAuthorization: string;
+  /** Introspection takes a resource-server credential (of Keyward's own API), not a client. */
+  let introspectionAuthorization: string;
 
   test.beforeAll(async ({ playwright }) => {
     // Hooks get worker fixtures only: a request context of its own.
@@ -225,6 +229,13 @@ test.describe("every JWT reader under hostile tokens", () => {
       context: SYSTEM_CONTEXT,
     });
     oauthAuthorization = `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString("base64")}`;
+    const server = await createResourceServerCredential({
+      actor: principal,
+      apiId: BUILT_IN_API_ID,
+      name: "fuzz-jwt",
+      context: SYSTEM_CONTEXT,
+    });
+    introspectionAuthorization = `Basic ${Buffer.from(`${server.clientId}:${server.clientSecret}`).toString("base64")}`;
     // A real token first: the server creates its signing key on first use.
     const issued = await request.post("/api/oauth/token", {
       headers: { authorization: oauthAuthorization },
@@ -268,7 +279,9 @@ test.describe("every JWT reader under hostile tokens", () => {
         fc.asyncProperty(hostileJwtRecipe(targets), async (recipe) => {
           const token = await buildJwt(recipe, targets);
           const response = await request.post(`/api/oauth/${endpoint}`, {
-            headers: { authorization: oauthAuthorization },
+            headers: {
+              authorization: endpoint === "introspect" ? introspectionAuthorization : oauthAuthorization,
+            },
             form: { token },
           });
           const where = `${endpoint} -> ${response.status()}: ${recipe.header} ${recipe.payload}`;

@@ -12,7 +12,8 @@ function actionFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) return actionFiles(full);
-    return entry.name === "actions.ts" ? [full] : [];
+    // "actions.ts", or "<area>-actions.ts" beside a page that has several kinds (resource-server-actions.ts).
+    return entry.name === "actions.ts" || entry.name.endsWith("-actions.ts") ? [full] : [];
   });
 }
 

@@ -230,3 +230,25 @@ export async function seedApiClients(
   );
   return clients;
 }
+
+/** A resource-server credential of an API (issue 14 §5: what introspects), as rows. */
+export async function seedResourceServer(apiId: string): Promise<{ clientId: string; secret: string }> {
+  const clientId = `rs_bench${randomBytes(6).toString("hex")}`;
+  const secret = newSecretToken("resourceServerSecret");
+  await db.resourceServerCredential.create({
+    data: {
+      id: clientId,
+      clientId,
+      apiId,
+      name: "bench",
+      secrets: {
+        create: {
+          id: `rss_${clientId}`,
+          hash: sha256Hex(secret),
+          fragment: displayFragment("resourceServerSecret", secret),
+        },
+      },
+    },
+  });
+  return { clientId, secret };
+}

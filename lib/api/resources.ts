@@ -9,6 +9,8 @@ import { permissionSchema } from "../policy/permission-schema.ts";
 import type { TokenView } from "../tokens/list-tokens.ts";
 import type { UserDetail } from "../users/get-user.ts";
 import type { UserListItem } from "../users/list-users.ts";
+import type { ResourceServerCredentialView } from "../resource-servers/list-credentials.ts";
+import type { IssuedResourceServerSecret } from "../resource-servers/manage-credentials.ts";
 
 /**
  * What the API returns, as zod schemas (for the OpenAPI document) and the functions that build
@@ -447,3 +449,47 @@ export const permissionsImportResource = z.object({
   updated: z.number().int().describe("Existing permissions whose description changed."),
   unchanged: z.number().int(),
 });
+
+export const resourceServerCredentialResource = z.object({
+  id: z.string(),
+  clientId: z.string().describe("The client_id it presents at the introspection endpoint."),
+  apiId: z.string(),
+  name: z.string(),
+  status: z.enum(["active", "revoked"]),
+  createdById: z.string().nullable(),
+  createdAt: when,
+  revokedAt: when.nullable(),
+  lastUsedAt: when.nullable().describe("Its last introspection (noted at most once a minute)."),
+  secrets: z.array(
+    z.object({ id: z.string(), fragment: z.string(), createdAt: when, expiresAt: when.nullable() }),
+  ),
+});
+
+export function toResourceServerCredential(
+  credential: ResourceServerCredentialView,
+): z.input<typeof resourceServerCredentialResource> {
+  return {
+    ...credential,
+    createdAt: iso(credential.createdAt),
+    revokedAt: isoOrNull(credential.revokedAt),
+    lastUsedAt: isoOrNull(credential.lastUsedAt),
+    secrets: credential.secrets.map((secret) => ({
+      ...secret,
+      createdAt: iso(secret.createdAt),
+      expiresAt: isoOrNull(secret.expiresAt),
+    })),
+  };
+}
+
+export const resourceServerSecretResource = z.object({
+  credentialId: z.string(),
+  clientId: z.string(),
+  clientSecret: z.string().describe("Shown this once, stored only as a hash."),
+  oldSecretExpiresAt: when.nullable(),
+});
+
+export function toResourceServerSecret(
+  issued: IssuedResourceServerSecret,
+): z.input<typeof resourceServerSecretResource> {
+  return { ...issued, oldSecretExpiresAt: isoOrNull(issued.oldSecretExpiresAt) };
+}

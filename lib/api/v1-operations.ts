@@ -65,7 +65,16 @@ import {
   tokenResource,
   userResource,
   userSummaryResource,
+  resourceServerCredentialResource,
+  resourceServerSecretResource,
 } from "./resources.ts";
+import {
+  createResourceServerCredentialSchema,
+  listResourceServerCredentialsSchema,
+  rotateResourceServerSecretSchema,
+  rsApiRefSchema,
+  rsCredentialRefSchema,
+} from "../resource-servers/resource-server-schemas.ts";
 
 /**
  * Every REST API v1 operation. Route handlers under app/api/v1 take theirs from here; the OpenAPI
@@ -678,5 +687,58 @@ export const V1 = {
     body: importPermissionsSchema,
     response: permissionsImportResource,
     maxBodyBytes: MAX_IMPORT_BYTES,
+  }),
+
+  // Issue 14 §5 (h3): an API's resource-server credentials, the only ones that introspect its tokens.
+  // "authenticated": the API's owner may, without apis.read/apis.write; the domain decides.
+  listResourceServerCredentials: operation({
+    operationId: "listResourceServerCredentials",
+    method: "GET",
+    path: "/apis/{apiId}/resource-server-credentials",
+    tag: "APIs",
+    summary: "An API's resource-server credentials (apis.read, or the API's owner)",
+    permission: "authenticated",
+    params: rsApiRefSchema,
+    query: listResourceServerCredentialsSchema,
+    response: pageOf(resourceServerCredentialResource),
+  }),
+  createResourceServerCredential: operation({
+    operationId: "createResourceServerCredential",
+    method: "POST",
+    path: "/apis/{apiId}/resource-server-credentials",
+    tag: "APIs",
+    summary: "A new resource-server credential for the API (returns its secret once)",
+    description:
+      "For the API's owner or an apis.write holder (only apis.write for Keyward's own API), in a " +
+      "signed-in session under step-up. It authenticates introspection (RFC 7662) for this API only.",
+    permission: "authenticated",
+    params: rsApiRefSchema,
+    body: createResourceServerCredentialSchema,
+    response: resourceServerSecretResource,
+    status: 201,
+    session: true,
+  }),
+  rotateResourceServerSecret: operation({
+    operationId: "rotateResourceServerSecret",
+    method: "POST",
+    path: "/apis/{apiId}/resource-server-credentials/{credentialId}/rotate",
+    tag: "APIs",
+    summary: "A new secret for a resource-server credential; the old one may overlap",
+    permission: "authenticated",
+    params: rsCredentialRefSchema,
+    body: rotateResourceServerSecretSchema,
+    response: resourceServerSecretResource,
+    session: true,
+  }),
+  revokeResourceServerCredential: operation({
+    operationId: "revokeResourceServerCredential",
+    method: "DELETE",
+    path: "/apis/{apiId}/resource-server-credentials/{credentialId}",
+    tag: "APIs",
+    summary: "Revoke a resource-server credential: its next introspection is refused",
+    permission: "authenticated",
+    params: rsCredentialRefSchema,
+    status: 204,
+    stepUp: true,
   }),
 } as const;

@@ -76,6 +76,11 @@ export const AUDIT_ACTIONS = [
   "api_permission.deprecated",
   "api_permission.removed",
   "api_permissions.imported",
+
+  // Issue 14 §5 (h3): resource-server credentials, the only ones that introspect, for their API.
+  "resource_server_credential.created",
+  "resource_server_credential.rotated",
+  "resource_server_credential.revoked",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -1,10 +1,8 @@
 import { generate } from "otplib";
 import { describe, expect, it } from "vitest";
 
-import { POST as introspectRoute } from "../../app/api/oauth/introspect/route.ts";
 import { GET as listUsers } from "../../app/api/v1/users/route.ts";
 import {
-  basic,
   clientAccessToken,
   developerWith,
   makeTestClient,
@@ -13,6 +11,7 @@ import {
 } from "../../test/credentials.ts";
 import { makePrincipal, storedRolePermissions, TEST_CONTEXT } from "../../test/factories.ts";
 import { call } from "../../test/requests.ts";
+import { introspectAs, makeResourceServer } from "../../test/resource-servers.ts";
 import { db } from "../db/client.ts";
 import { confirmTotpEnrollment, startTotpEnrollment } from "../mfa/enroll-totp.ts";
 import { resetUserMfa } from "../mfa/reset-user-mfa.ts";
@@ -24,20 +23,10 @@ import { resolveSession } from "./sessions.ts";
 const context = TEST_CONTEXT;
 const api = (bearer: string) => call(listUsers, { method: "GET", path: "/api/v1/users", bearer });
 
-/** Whether a resource server (another owner's client) is told the token is active. */
+/** Whether Keyward's own API's resource server is told the token is active. */
 async function activeAt(token: string): Promise<unknown> {
-  const other = await developerWith([]);
-  const server = await makeTestClient(other.principal, ["clients.write"]);
-  const response = await call(introspectRoute, {
-    method: "POST",
-    path: "/api/oauth/introspect",
-    headers: {
-      authorization: basic(server.clientId, server.clientSecret),
-      "content-type": "application/x-www-form-urlencoded",
-    },
-    body: new URLSearchParams({ token }).toString(),
-  });
-  return response.body.active;
+  const server = await makeResourceServer();
+  return (await introspectAs(server.authorization, token)).body.active;
 }
 
 async function ownerWithCredentials() {

@@ -12,7 +12,14 @@
  * Entries are keyed by a hash, never by the secret itself, and carry tags naming what they depend on.
  */
 export type CredentialTag =
-  `user:${string}` | `token:${string}` | `client:${string}` | `jti:${string}` | "signing-keys" | "apis";
+  | `user:${string}`
+  | `token:${string}`
+  | `client:${string}`
+  | `jti:${string}`
+  | "signing-keys"
+  | "apis"
+  /** A resource-server credential (lib/resource-servers). */
+  | `rs:${string}`;
 
 type Entry = { value: unknown; tags: readonly string[]; storedAt: number };
 

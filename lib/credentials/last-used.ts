@@ -7,13 +7,20 @@ import { dbPool } from "../db/client.ts";
 export const LAST_USED_WRITE_MS = 60_000;
 const FLUSH_MS = 5_000;
 
-type Pending = { tokens: Map<string, { at: number; ip: string }>; clients: Map<string, number> };
+type Pending = {
+  tokens: Map<string, { at: number; ip: string }>;
+  clients: Map<string, number>;
+  resourceServers: Map<string, number>;
+};
 type State = { noted: Map<string, number>; pending: Pending; timer?: NodeJS.Timeout };
 
 const store = globalThis as typeof globalThis & { __keywardLastUsed?: State };
 
 function state(): State {
-  store.__keywardLastUsed ??= { noted: new Map(), pending: { tokens: new Map(), clients: new Map() } };
+  store.__keywardLastUsed ??= {
+    noted: new Map(),
+    pending: { tokens: new Map(), clients: new Map(), resourceServers: new Map() },
+  };
   return store.__keywardLastUsed;
 }
 
@@ -51,6 +58,14 @@ export function noteClientUse(clientId: string): void {
   schedule();
 }
 
+/** A resource server introspected with this credential (lib/resource-servers). */
+export function noteResourceServerUse(credentialId: string): void {
+  const now = Date.now();
+  if (!shouldNote(`rs:${credentialId}`, now)) return;
+  state().pending.resourceServers.set(credentialId, now);
+  schedule();
+}
+
 const AT = "(to_timestamp(v.at / 1000.0) AT TIME ZONE 'UTC')";
 
 /** Writes what is pending (also called by tests and on shutdown). */
@@ -60,6 +75,8 @@ export async function flushLastUsed(): Promise<void> {
   const clients = [...pending.clients.entries()];
   pending.tokens.clear();
   pending.clients.clear();
+  const resourceServers = [...pending.resourceServers.entries()];
+  pending.resourceServers.clear();
   const pool = dbPool();
   if (tokens.length > 0) {
     await pool.query(
@@ -73,6 +90,13 @@ export async function flushLastUsed(): Promise<void> {
       `UPDATE "ApiClient" c SET "lastUsedAt" = ${AT}
        FROM unnest($1::text[], $2::float8[]) AS v(id, at) WHERE c.id = v.id`,
       [clients.map(([id]) => id), clients.map(([, at]) => at)],
+    );
+  }
+  if (resourceServers.length > 0) {
+    await pool.query(
+      `UPDATE "ResourceServerCredential" r SET "lastUsedAt" = ${AT}
+       FROM unnest($1::text[], $2::float8[]) AS v(id, at) WHERE r.id = v.id`,
+      [resourceServers.map(([id]) => id), resourceServers.map(([, at]) => at)],
     );
   }
 }

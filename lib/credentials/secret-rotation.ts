@@ -20,7 +20,7 @@ type SecretTable = {
  */
 export async function retireSecrets(
   table: SecretTable,
-  owner: { tokenId: string } | { clientId: string },
+  owner: { tokenId: string } | { clientId: string } | { credentialId: string },
   overlapMinutes: number,
   now: Date,
 ): Promise<Date | null> {

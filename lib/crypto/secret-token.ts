@@ -8,7 +8,11 @@ import { BASE62, randomBase62 } from "./ids.ts";
  * GitHub's tokens do. The checksum lets anyone (us first) reject a mistyped or forged token offline,
  * before any lookup.
  */
-export const TOKEN_PREFIX = { personal: "kw_pat_", clientSecret: "kw_cs_" } as const;
+export const TOKEN_PREFIX = {
+  personal: "kw_pat_",
+  clientSecret: "kw_cs_",
+  resourceServerSecret: "kw_rs_",
+} as const;
 export type TokenKind = keyof typeof TOKEN_PREFIX;
 
 const RANDOM_LENGTH = 22;

@@ -1,6 +1,10 @@
 import type { RequestContext } from "../auth/principal.ts";
 import { type ClientState, verifyClientSecret } from "../clients/verify-client-secret.ts";
 import { limiter } from "../limits/limiter.ts";
+import {
+  type ResourceServerState,
+  verifyResourceServerSecret,
+} from "../resource-servers/verify-credential.ts";
 import { OAuthError } from "./oauth-error.ts";
 
 // A 131-bit secret cannot be guessed: this limit is against floods, so per instance, in memory (no
@@ -58,6 +62,35 @@ export async function authenticateClient(
   form: Form,
   context: RequestContext,
 ): Promise<ClientState> {
+  return authenticated(req, form, context, async (clientId, secret) => {
+    const client = await verifyClientSecret(clientId, secret);
+    if (client?.disabled) throw new OAuthError("invalid_client", "The client is disabled.");
+    return client;
+  });
+}
+
+/**
+ * RFC 7662 §2.1: the resource-server credential making an introspection request (Basic or form
+ * fields, as for clients), or invalid_client. An ordinary API client is refused like any unknown
+ * credential: introspection answers an API about its own tokens, and only its own credential asks.
+ */
+export async function authenticateResourceServer(
+  req: Request,
+  form: Form,
+  context: RequestContext,
+): Promise<ResourceServerState> {
+  return authenticated(req, form, context, (clientId, secret) =>
+    verifyResourceServerSecret(clientId, secret),
+  );
+}
+
+/** The presented id and secret checked by `verify`, with the per-address limit on failures. */
+async function authenticated<T>(
+  req: Request,
+  form: Form,
+  context: RequestContext,
+  verify: (clientId: string, secret: string) => Promise<T | null>,
+): Promise<T> {
   const failures = limiter(FAILURES);
   const key = context.ip || "unknown";
   const blocked = await failures.peek(key);
@@ -71,10 +104,9 @@ export async function authenticateClient(
   }
   try {
     const { clientId, secret } = presentedCredentials(req, form);
-    const client = clientId.length <= 64 ? await verifyClientSecret(clientId, secret) : null;
-    if (!client) throw new OAuthError("invalid_client", "Client authentication failed.");
-    if (client.disabled) throw new OAuthError("invalid_client", "The client is disabled.");
-    return client;
+    const verified = clientId.length <= 64 ? await verify(clientId, secret) : null;
+    if (!verified) throw new OAuthError("invalid_client", "Client authentication failed.");
+    return verified;
   } catch (error) {
     if (error instanceof OAuthError && error.error === "invalid_client") await failures.consume(key);
     throw error;

@@ -1,5 +1,9 @@
+import { heldAt } from "../apis/holdings.ts";
 import { getConfig } from "../config/env.ts";
+import { cachedCredential } from "../credentials/credential-cache.ts";
 import { ownerMustEnrollMfa } from "../credentials/owner-standing.ts";
+import { dbPool } from "../db/client.ts";
+import type { ResourceServerApi } from "../resource-servers/verify-credential.ts";
 import { personalTokenState } from "../tokens/verify-token.ts";
 import { verifyAccessToken } from "./verify-access-token.ts";
 
@@ -7,38 +11,85 @@ export type IntrospectionResponse = { active: false } | ({ active: true } & Reco
 
 const INACTIVE: IntrospectionResponse = { active: false };
 
+/** A credential's stored permissions at one API (by name), ∩ its owner's holdings there now. */
+const STORED_AT_API_SQL = {
+  token: `SELECT p.name FROM "ApiTokenPermission" g JOIN "ApiPermission" p ON p.id = g."permissionId"
+          WHERE g."tokenId" = $1 AND p."apiId" = $2`,
+  client: `SELECT p.name FROM "ApiClientPermission" g JOIN "ApiPermission" p ON p.id = g."permissionId"
+           WHERE g."clientId" = $1 AND p."apiId" = $2`,
+} as const;
+
 /**
- * RFC 7662 §2.2. Active means usable right now: not expired, not revoked, its client or owner still
- * active, its owner not held back by a required second factor they have yet to enroll. `scope` is
- * what the token may do now (narrowed by its owner's current permissions). Any other case answers
- * only `{"active": false}`, whatever the reason. No personal data beyond `sub`.
+ * What a token or client may use at another API now: its stored permissions there ∩ what its
+ * owner holds there (lib/apis/holdings.ts). Cached per (credential, API), forgotten when the
+ * credential changes (`token:`/`client:`), its owner does (`user:`), any role does (`*`, as role
+ * edits signal) or the registry does (`apis`): each shows at the next introspection.
  */
-export async function introspect(token: string): Promise<IntrospectionResponse> {
+async function usableAtApi(
+  kind: "token" | "client",
+  credentialId: string,
+  ownerId: string,
+  apiId: string,
+): Promise<string[]> {
+  const names = await cachedCredential(`rsi:${kind}:${credentialId}:${apiId}`, async () => {
+    const [stored, held] = await Promise.all([
+      dbPool().query<{ name: string }>(STORED_AT_API_SQL[kind], [credentialId, apiId]),
+      heldAt(ownerId, apiId),
+    ]);
+    const holds = new Set(held);
+    const usable = [...new Set(stored.rows.map((row) => row.name))].filter((name) => holds.has(name)).sort();
+    return { value: usable, tags: [`${kind}:${credentialId}`, `user:${ownerId}`, "apis"] };
+  });
+  return names ?? [];
+}
+
+/**
+ * RFC 7662 §2.2, answered to one API's resource server (its credential authenticated the request):
+ * active means usable at THAT API right now — the API active; not expired, not revoked; its client
+ * or owner still active; its owner not held back by a required second factor they have yet to
+ * enroll; and at least one of that API's permissions left. `scope` lists that API's permissions
+ * only (never another API's), `aud` is the API. Any other case answers only `{"active": false}`,
+ * whatever the reason. No personal data beyond `sub`.
+ */
+export async function introspect(token: string, api: ResourceServerApi): Promise<IntrospectionResponse> {
+  if (api.disabled) return INACTIVE;
   if (token.startsWith("kw_pat_")) {
+    if (!api.allowPersonalTokens) return INACTIVE;
     const state = await personalTokenState(token);
     if (!state || (await ownerMustEnrollMfa(state.userId))) return INACTIVE;
+    // Keyward's own permissions come narrowed already; another API's are read per API.
+    const scope = api.builtIn
+      ? state.permissions
+      : await usableAtApi("token", state.tokenId, state.userId, api.id);
+    if (scope.length === 0) return INACTIVE;
     return {
       active: true,
       token_type: "Bearer",
-      scope: state.permissions.join(" "),
+      scope: scope.join(" "),
       sub: state.userId,
-      // Personal tokens carry Keyward's own permissions only, so their audience is its API. No
-      // `username`: an API that introspects learns who by `sub`, never the owner's email.
-      aud: getConfig().apiAudience,
+      // No `username`: an API that introspects learns who by `sub`, never the owner's email.
+      aud: api.identifier,
       iss: getConfig().issuer,
       iat: Math.floor(state.createdAt / 1000),
       ...(state.expiresAt !== null ? { exp: Math.floor(state.expiresAt / 1000) } : {}),
     };
   }
-  const state = await verifyAccessToken(token);
-  if (!state?.usable || (state.ownerId && (await ownerMustEnrollMfa(state.ownerId)))) return INACTIVE;
+  // One audience per access token: one issued for another API is not this API's to learn about.
+  const state = await verifyAccessToken(token, { audience: api.identifier });
+  if (!state?.usable || !state.ownerId || (await ownerMustEnrollMfa(state.ownerId))) return INACTIVE;
+  let scope: string[] = state.permissions;
+  if (!api.builtIn) {
+    const allowed = new Set(await usableAtApi("client", state.clientId, state.ownerId, api.id));
+    scope = [...new Set(state.scope.split(" "))].filter((name) => allowed.has(name));
+  }
+  if (scope.length === 0) return INACTIVE;
   return {
     active: true,
     token_type: "Bearer",
-    scope: state.permissions.join(" "),
+    scope: scope.join(" "),
     client_id: state.clientId,
     sub: state.sub,
-    aud: state.aud.length === 1 ? state.aud[0] : state.aud,
+    aud: api.identifier,
     iss: state.iss,
     iat: state.iat,
     exp: state.exp,

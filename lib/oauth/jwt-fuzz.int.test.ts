@@ -14,6 +14,7 @@ import {
   mayBeAccepted,
 } from "@/test/fuzz-jwt";
 import { call } from "@/test/requests";
+import { makeResourceServer } from "@/test/resource-servers";
 
 import { publishedKeys } from "./signing-keys.ts";
 
@@ -26,6 +27,7 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 120);
 
 let targets: JwtTargets;
 let oauthHeaders: Record<string, string>;
+let introspectionHeaders: Record<string, string>;
 
 beforeAll(async () => {
   const owner = await developerWith(["users.read"]);
@@ -35,6 +37,8 @@ beforeAll(async () => {
     authorization: basic(client.clientId, client.clientSecret),
     "content-type": "application/x-www-form-urlencoded",
   };
+  const server = await makeResourceServer();
+  introspectionHeaders = { ...oauthHeaders, authorization: server.authorization };
 });
 
 describe("hostile JWTs, in process", () => {
@@ -65,7 +69,11 @@ describe("hostile JWTs, in process", () => {
       fc.asyncProperty(hostileJwtRecipe(targets), async (recipe) => {
         const token = await buildJwt(recipe, targets);
         const body = new URLSearchParams({ token }).toString();
-        const response = await call(introspectRoute, { method: "POST", headers: oauthHeaders, body });
+        const response = await call(introspectRoute, {
+          method: "POST",
+          headers: introspectionHeaders,
+          body,
+        });
         expect(response.status).toBe(200);
         if (response.body.active !== false) expect(mayBeAccepted(recipe, token, targets)).toBe(true);
       }),

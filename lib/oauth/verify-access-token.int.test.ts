@@ -13,6 +13,7 @@ import { AppError } from "@/lib/errors/app-error";
 import { basic, clientAccessToken, developerWith, makeTestClient } from "@/test/credentials";
 import { signerFor } from "@/test/fuzz-jwt";
 import { call } from "@/test/requests";
+import { makeResourceServer } from "@/test/resource-servers";
 
 import { accessTokenHeader } from "./jose-header.ts";
 import { activeSigningKey, publishedKeys, signingKeyContext, signingKeyReads } from "./signing-keys.ts";
@@ -271,9 +272,11 @@ describe("introspection and revocation of hostile tokens", () => {
       authorization: basic(client.clientId, client.clientSecret),
       "content-type": "application/x-www-form-urlencoded",
     };
+    const server = await makeResourceServer();
+    const rsHeaders = { ...headers, authorization: server.authorization };
     for (const token of tokens) {
       const body = new URLSearchParams({ token }).toString();
-      const introspected = await call(introspectRoute, { method: "POST", headers, body });
+      const introspected = await call(introspectRoute, { method: "POST", headers: rsHeaders, body });
       expect(introspected.status).toBe(200);
       expect(introspected.body).toEqual({ active: false });
       const revoked = await call(revokeRoute, { method: "POST", headers, body });

@@ -2,6 +2,12 @@ import { newId } from "../crypto/ids.ts";
 import { sha256Hex } from "../crypto/hash.ts";
 import { displayFragment, newSecretToken, type TokenKind } from "../crypto/secret-token.ts";
 
+const SECRET_ID_PREFIX: Record<TokenKind, string> = {
+  personal: "tks",
+  clientSecret: "cls",
+  resourceServerSecret: "rss",
+};
+
 /**
  * A new secret for a token or client: the value (shown once, never stored) and what is stored
  * instead, a SHA-256 hash (the secret is 131 random bits: a slow hash would add nothing, ASVS 6.5.2)
@@ -15,7 +21,7 @@ export function newStoredSecret(kind: TokenKind): {
   return {
     value,
     row: {
-      id: newId(kind === "personal" ? "tks" : "cls"),
+      id: newId(SECRET_ID_PREFIX[kind]),
       hash: sha256Hex(value),
       fragment: displayFragment(kind, value),
     },

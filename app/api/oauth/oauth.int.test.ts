@@ -31,6 +31,7 @@ import {
 } from "@/test/credentials";
 import { makePrincipal, present, TEST_CONTEXT } from "@/test/factories";
 import { call } from "@/test/requests";
+import { makeResourceServer } from "@/test/resource-servers";
 
 import { POST as introspect } from "./introspect/route";
 import { GET as jwks } from "./jwks/route";
@@ -392,11 +393,12 @@ describe("client access tokens on the API", () => {
 });
 
 describe("introspection (RFC 7662) and revocation (RFC 7009)", () => {
-  it("describes active client and personal tokens, and answers only active:false otherwise", async () => {
+  it("describes active client and personal tokens to Keyward's own API's resource server, and answers only active:false otherwise", async () => {
     const { owner, clientId, clientSecret } = await newClient();
     const accessToken = await clientAccessToken(clientId, clientSecret);
     const pat = await mintTestToken(owner.principal, ["users.read"], "7");
-    const auth = { authorization: basic(clientId, clientSecret) };
+    const server = await makeResourceServer();
+    const auth = { authorization: server.authorization };
 
     const jwt = await call(introspect, form({ token: accessToken }, auth));
     expect(jwt.status).toBe(200);
@@ -406,6 +408,7 @@ describe("introspection (RFC 7662) and revocation (RFC 7009)", () => {
       sub: clientId,
       scope: "users.read",
       token_type: "Bearer",
+      aud: getConfig().apiAudience,
     });
     const personal = await call(
       introspect,
@@ -430,15 +433,23 @@ describe("introspection (RFC 7662) and revocation (RFC 7009)", () => {
     const unauthenticated = await call(introspect, form({ token: accessToken }));
     expect(unauthenticated.status).toBe(401);
     expect(unauthenticated.body.error).toBe("invalid_client");
+    expect(unauthenticated.headers.get("www-authenticate")).toContain("Basic");
     expect((await call(introspect, form({}, auth))).body.error).toBe("invalid_request");
+    // Breaking change (issue 14 §5): an ordinary API client no longer introspects, not even its own token.
+    const asClient = await call(
+      introspect,
+      form({ token: accessToken }, { authorization: basic(clientId, clientSecret) }),
+    );
+    expect(asClient.status).toBe(401);
+    expect(asClient.body.error).toBe("invalid_client");
   });
 
   it("reports expired tokens inactive", async () => {
-    const { owner, clientId, clientSecret } = await newClient();
+    const { owner } = await newClient();
     const pat = await mintTestToken(owner.principal, ["users.read"], "7");
     await db.apiToken.update({ where: { id: pat.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
     // A direct database edit tells no cache: this token was never verified, so nothing is cached.
-    const auth = { authorization: basic(clientId, clientSecret) };
+    const auth = { authorization: (await makeResourceServer()).authorization };
     expect((await call(introspect, form({ token: pat.token }, auth))).body).toEqual({ active: false });
   });
 
@@ -460,7 +471,10 @@ describe("introspection (RFC 7662) and revocation (RFC 7009)", () => {
     const revoked = await call(revoke, form({ token: accessToken, token_type_hint: "access_token" }, auth));
     expect(revoked.status).toBe(200);
     expect((await call(me, { bearer: accessToken })).status).toBe(401);
-    expect((await call(introspect, form({ token: accessToken }, auth))).body).toEqual({ active: false });
+    const server = await makeResourceServer();
+    expect(
+      (await call(introspect, form({ token: accessToken }, { authorization: server.authorization }))).body,
+    ).toEqual({ active: false });
     expect((await call(revoke, form({ token: "unknown" }, auth))).status).toBe(200);
     expect((await call(revoke, form({ token: accessToken }))).status).toBe(401);
   });

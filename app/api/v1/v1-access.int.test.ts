@@ -45,6 +45,10 @@ import * as apiPermissions from "./apis/[apiId]/permissions/route";
 import * as api from "./apis/[apiId]/route";
 import * as apis from "./apis/route";
 
+import * as rsCredentials from "./apis/[apiId]/resource-server-credentials/route";
+import * as rsCredential from "./apis/[apiId]/resource-server-credentials/[credentialId]/route";
+import * as rsCredentialRotate from "./apis/[apiId]/resource-server-credentials/[credentialId]/rotate/route";
+
 type Handler = Parameters<typeof call>[0];
 const MODULES: Record<string, Record<string, unknown>> = {
   "/me": me,
@@ -81,6 +85,10 @@ const MODULES: Record<string, Record<string, unknown>> = {
   "/apis/{apiId}/permissions/{permissionId}": apiPermission,
   "/apis/{apiId}/permissions/export": apiPermissionExport,
   "/apis/{apiId}/permissions/import": apiPermissionImport,
+
+  "/apis/{apiId}/resource-server-credentials": rsCredentials,
+  "/apis/{apiId}/resource-server-credentials/{credentialId}": rsCredential,
+  "/apis/{apiId}/resource-server-credentials/{credentialId}/rotate": rsCredentialRotate,
 };
 
 /** Ids of the right shape that name nothing. */
@@ -93,6 +101,7 @@ const MISSING: Record<string, string> = {
   sessionId: "ses_missing0000000000000",
   apiId: "api_missing0000000000000",
   permissionId: "perm_missing0000000000000",
+  credentialId: "rs_missing0000000000000",
 };
 
 /** A valid body for each operation that takes one, so that only access decides the answer. */
@@ -113,6 +122,9 @@ const BODIES: Record<string, unknown> = {
   addApiPermission: { name: "orders.read" },
   updateApiPermission: { deprecated: true },
   importApiPermissions: { permissions: [{ name: "orders.read" }] },
+
+  createResourceServerCredential: { name: "rs" },
+  rotateResourceServerSecret: { overlapMinutes: 0 },
 };
 
 const OPERATIONS = (Object.values(V1) as Operation[]).filter((op) => op.permission !== "public");

@@ -160,3 +160,14 @@ export type Setting = Prisma.SettingModel
  * Its shape is the library's own (key, points, expire in epoch ms).
  */
 export type RateLimit = Prisma.RateLimitModel
+/**
+ * Model ResourceServerCredential
+ * A resource server's credential: what an API presents to introspect tokens (RFC 7662 §2.1), and
+ * only for its own API. No grants of its own; several per API, each rotatable with overlap.
+ */
+export type ResourceServerCredential = Prisma.ResourceServerCredentialModel
+/**
+ * Model ResourceServerSecret
+ * A resource-server credential may hold more than one secret during a rotation overlap.
+ */
+export type ResourceServerSecret = Prisma.ResourceServerSecretModel

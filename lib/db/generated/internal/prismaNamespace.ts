@@ -423,7 +423,9 @@ export const ModelName = {
   AuditCheckpoint: 'AuditCheckpoint',
   AuditHeadCheckpoint: 'AuditHeadCheckpoint',
   Setting: 'Setting',
-  RateLimit: 'RateLimit'
+  RateLimit: 'RateLimit',
+  ResourceServerCredential: 'ResourceServerCredential',
+  ResourceServerSecret: 'ResourceServerSecret'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -439,7 +441,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "user" | "passwordCredential" | "role" | "api" | "apiPermission" | "rolePermission" | "roleAssignment" | "session" | "signInAttempt" | "totpFactor" | "webAuthnCredential" | "webAuthnChallenge" | "recoveryCode" | "oneTimeCode" | "apiToken" | "apiTokenPermission" | "apiTokenSecret" | "apiClient" | "apiClientPermission" | "apiClientSecret" | "signingKey" | "revokedJwt" | "auditEvent" | "auditCheckpoint" | "auditHeadCheckpoint" | "setting" | "rateLimit"
+    modelProps: "user" | "passwordCredential" | "role" | "api" | "apiPermission" | "rolePermission" | "roleAssignment" | "session" | "signInAttempt" | "totpFactor" | "webAuthnCredential" | "webAuthnChallenge" | "recoveryCode" | "oneTimeCode" | "apiToken" | "apiTokenPermission" | "apiTokenSecret" | "apiClient" | "apiClientPermission" | "apiClientSecret" | "signingKey" | "revokedJwt" | "auditEvent" | "auditCheckpoint" | "auditHeadCheckpoint" | "setting" | "rateLimit" | "resourceServerCredential" | "resourceServerSecret"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -2441,6 +2443,154 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    ResourceServerCredential: {
+      payload: Prisma.$ResourceServerCredentialPayload<ExtArgs>
+      fields: Prisma.ResourceServerCredentialFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ResourceServerCredentialFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ResourceServerCredentialPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ResourceServerCredentialFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ResourceServerCredentialPayload>
+        }
+        findFirst: {
+          args: Prisma.ResourceServerCredentialFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ResourceServerCredentialPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ResourceServerCredentialFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ResourceServerCredentialPayload>
+        }
+        findMany: {
+          args: Prisma.ResourceServerCredentialFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ResourceServerCredentialPayload>[]
+        }
+        create: {
+          args: Prisma.ResourceServerCredentialCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ResourceServerCredentialPayload>
+        }
+        createMany: {
+          args: Prisma.ResourceServerCredentialCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ResourceServerCredentialCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ResourceServerCredentialPayload>[]
+        }
+        delete: {
+          args: Prisma.ResourceServerCredentialDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ResourceServerCredentialPayload>
+        }
+        update: {
+          args: Prisma.ResourceServerCredentialUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ResourceServerCredentialPayload>
+        }
+        deleteMany: {
+          args: Prisma.ResourceServerCredentialDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ResourceServerCredentialUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ResourceServerCredentialUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ResourceServerCredentialPayload>[]
+        }
+        upsert: {
+          args: Prisma.ResourceServerCredentialUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ResourceServerCredentialPayload>
+        }
+        aggregate: {
+          args: Prisma.ResourceServerCredentialAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateResourceServerCredential>
+        }
+        groupBy: {
+          args: Prisma.ResourceServerCredentialGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ResourceServerCredentialGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ResourceServerCredentialCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ResourceServerCredentialCountAggregateOutputType> | number
+        }
+      }
+    }
+    ResourceServerSecret: {
+      payload: Prisma.$ResourceServerSecretPayload<ExtArgs>
+      fields: Prisma.ResourceServerSecretFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ResourceServerSecretFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ResourceServerSecretPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ResourceServerSecretFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ResourceServerSecretPayload>
+        }
+        findFirst: {
+          args: Prisma.ResourceServerSecretFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ResourceServerSecretPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ResourceServerSecretFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ResourceServerSecretPayload>
+        }
+        findMany: {
+          args: Prisma.ResourceServerSecretFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ResourceServerSecretPayload>[]
+        }
+        create: {
+          args: Prisma.ResourceServerSecretCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ResourceServerSecretPayload>
+        }
+        createMany: {
+          args: Prisma.ResourceServerSecretCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ResourceServerSecretCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ResourceServerSecretPayload>[]
+        }
+        delete: {
+          args: Prisma.ResourceServerSecretDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ResourceServerSecretPayload>
+        }
+        update: {
+          args: Prisma.ResourceServerSecretUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ResourceServerSecretPayload>
+        }
+        deleteMany: {
+          args: Prisma.ResourceServerSecretDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ResourceServerSecretUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ResourceServerSecretUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ResourceServerSecretPayload>[]
+        }
+        upsert: {
+          args: Prisma.ResourceServerSecretUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ResourceServerSecretPayload>
+        }
+        aggregate: {
+          args: Prisma.ResourceServerSecretAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateResourceServerSecret>
+        }
+        groupBy: {
+          args: Prisma.ResourceServerSecretGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ResourceServerSecretGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ResourceServerSecretCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ResourceServerSecretCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -2825,6 +2975,32 @@ export const RateLimitScalarFieldEnum = {
 export type RateLimitScalarFieldEnum = (typeof RateLimitScalarFieldEnum)[keyof typeof RateLimitScalarFieldEnum]
 
 
+export const ResourceServerCredentialScalarFieldEnum = {
+  id: 'id',
+  apiId: 'apiId',
+  name: 'name',
+  clientId: 'clientId',
+  createdById: 'createdById',
+  createdAt: 'createdAt',
+  revokedAt: 'revokedAt',
+  lastUsedAt: 'lastUsedAt'
+} as const
+
+export type ResourceServerCredentialScalarFieldEnum = (typeof ResourceServerCredentialScalarFieldEnum)[keyof typeof ResourceServerCredentialScalarFieldEnum]
+
+
+export const ResourceServerSecretScalarFieldEnum = {
+  id: 'id',
+  credentialId: 'credentialId',
+  hash: 'hash',
+  fragment: 'fragment',
+  createdAt: 'createdAt',
+  expiresAt: 'expiresAt'
+} as const
+
+export type ResourceServerSecretScalarFieldEnum = (typeof ResourceServerSecretScalarFieldEnum)[keyof typeof ResourceServerSecretScalarFieldEnum]
+
+
 export const SortOrder = {
   asc: 'asc',
   desc: 'desc'
@@ -3181,6 +3357,8 @@ export type GlobalOmitConfig = {
   auditHeadCheckpoint?: Prisma.AuditHeadCheckpointOmit
   setting?: Prisma.SettingOmit
   rateLimit?: Prisma.RateLimitOmit
+  resourceServerCredential?: Prisma.ResourceServerCredentialOmit
+  resourceServerSecret?: Prisma.ResourceServerSecretOmit
 }
 
 /* Types for Logging */

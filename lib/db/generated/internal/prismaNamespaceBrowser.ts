@@ -77,7 +77,9 @@ export const ModelName = {
   AuditCheckpoint: 'AuditCheckpoint',
   AuditHeadCheckpoint: 'AuditHeadCheckpoint',
   Setting: 'Setting',
-  RateLimit: 'RateLimit'
+  RateLimit: 'RateLimit',
+  ResourceServerCredential: 'ResourceServerCredential',
+  ResourceServerSecret: 'ResourceServerSecret'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -439,6 +441,32 @@ export const RateLimitScalarFieldEnum = {
 } as const
 
 export type RateLimitScalarFieldEnum = (typeof RateLimitScalarFieldEnum)[keyof typeof RateLimitScalarFieldEnum]
+
+
+export const ResourceServerCredentialScalarFieldEnum = {
+  id: 'id',
+  apiId: 'apiId',
+  name: 'name',
+  clientId: 'clientId',
+  createdById: 'createdById',
+  createdAt: 'createdAt',
+  revokedAt: 'revokedAt',
+  lastUsedAt: 'lastUsedAt'
+} as const
+
+export type ResourceServerCredentialScalarFieldEnum = (typeof ResourceServerCredentialScalarFieldEnum)[keyof typeof ResourceServerCredentialScalarFieldEnum]
+
+
+export const ResourceServerSecretScalarFieldEnum = {
+  id: 'id',
+  credentialId: 'credentialId',
+  hash: 'hash',
+  fragment: 'fragment',
+  createdAt: 'createdAt',
+  expiresAt: 'expiresAt'
+} as const
+
+export type ResourceServerSecretScalarFieldEnum = (typeof ResourceServerSecretScalarFieldEnum)[keyof typeof ResourceServerSecretScalarFieldEnum]
 
 
 export const SortOrder = {

@@ -268,6 +268,7 @@ export type ApiWhereInput = {
   updatedAt?: Prisma.DateTimeFilter<"Api"> | Date | string
   owner?: Prisma.XOR<Prisma.UserNullableScalarRelationFilter, Prisma.UserWhereInput> | null
   permissions?: Prisma.ApiPermissionListRelationFilter
+  resourceServerCredentials?: Prisma.ResourceServerCredentialListRelationFilter
 }
 
 export type ApiOrderByWithRelationInput = {
@@ -284,6 +285,7 @@ export type ApiOrderByWithRelationInput = {
   updatedAt?: Prisma.SortOrder
   owner?: Prisma.UserOrderByWithRelationInput
   permissions?: Prisma.ApiPermissionOrderByRelationAggregateInput
+  resourceServerCredentials?: Prisma.ResourceServerCredentialOrderByRelationAggregateInput
 }
 
 export type ApiWhereUniqueInput = Prisma.AtLeast<{
@@ -303,6 +305,7 @@ export type ApiWhereUniqueInput = Prisma.AtLeast<{
   updatedAt?: Prisma.DateTimeFilter<"Api"> | Date | string
   owner?: Prisma.XOR<Prisma.UserNullableScalarRelationFilter, Prisma.UserWhereInput> | null
   permissions?: Prisma.ApiPermissionListRelationFilter
+  resourceServerCredentials?: Prisma.ResourceServerCredentialListRelationFilter
 }, "id" | "builtInKey" | "name" | "identifier">
 
 export type ApiOrderByWithAggregationInput = {
@@ -354,6 +357,7 @@ export type ApiCreateInput = {
   updatedAt?: Date | string
   owner?: Prisma.UserCreateNestedOneWithoutOwnedApisInput
   permissions?: Prisma.ApiPermissionCreateNestedManyWithoutApiInput
+  resourceServerCredentials?: Prisma.ResourceServerCredentialCreateNestedManyWithoutApiInput
 }
 
 export type ApiUncheckedCreateInput = {
@@ -369,6 +373,7 @@ export type ApiUncheckedCreateInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   permissions?: Prisma.ApiPermissionUncheckedCreateNestedManyWithoutApiInput
+  resourceServerCredentials?: Prisma.ResourceServerCredentialUncheckedCreateNestedManyWithoutApiInput
 }
 
 export type ApiUpdateInput = {
@@ -384,6 +389,7 @@ export type ApiUpdateInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   owner?: Prisma.UserUpdateOneWithoutOwnedApisNestedInput
   permissions?: Prisma.ApiPermissionUpdateManyWithoutApiNestedInput
+  resourceServerCredentials?: Prisma.ResourceServerCredentialUpdateManyWithoutApiNestedInput
 }
 
 export type ApiUncheckedUpdateInput = {
@@ -399,6 +405,7 @@ export type ApiUncheckedUpdateInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   permissions?: Prisma.ApiPermissionUncheckedUpdateManyWithoutApiNestedInput
+  resourceServerCredentials?: Prisma.ResourceServerCredentialUncheckedUpdateManyWithoutApiNestedInput
 }
 
 export type ApiCreateManyInput = {
@@ -571,6 +578,20 @@ export type ApiUpdateOneRequiredWithoutPermissionsNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.ApiUpdateToOneWithWhereWithoutPermissionsInput, Prisma.ApiUpdateWithoutPermissionsInput>, Prisma.ApiUncheckedUpdateWithoutPermissionsInput>
 }
 
+export type ApiCreateNestedOneWithoutResourceServerCredentialsInput = {
+  create?: Prisma.XOR<Prisma.ApiCreateWithoutResourceServerCredentialsInput, Prisma.ApiUncheckedCreateWithoutResourceServerCredentialsInput>
+  connectOrCreate?: Prisma.ApiCreateOrConnectWithoutResourceServerCredentialsInput
+  connect?: Prisma.ApiWhereUniqueInput
+}
+
+export type ApiUpdateOneRequiredWithoutResourceServerCredentialsNestedInput = {
+  create?: Prisma.XOR<Prisma.ApiCreateWithoutResourceServerCredentialsInput, Prisma.ApiUncheckedCreateWithoutResourceServerCredentialsInput>
+  connectOrCreate?: Prisma.ApiCreateOrConnectWithoutResourceServerCredentialsInput
+  upsert?: Prisma.ApiUpsertWithoutResourceServerCredentialsInput
+  connect?: Prisma.ApiWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.ApiUpdateToOneWithWhereWithoutResourceServerCredentialsInput, Prisma.ApiUpdateWithoutResourceServerCredentialsInput>, Prisma.ApiUncheckedUpdateWithoutResourceServerCredentialsInput>
+}
+
 export type ApiCreateWithoutOwnerInput = {
   id: string
   builtInKey?: string | null
@@ -583,6 +604,7 @@ export type ApiCreateWithoutOwnerInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   permissions?: Prisma.ApiPermissionCreateNestedManyWithoutApiInput
+  resourceServerCredentials?: Prisma.ResourceServerCredentialCreateNestedManyWithoutApiInput
 }
 
 export type ApiUncheckedCreateWithoutOwnerInput = {
@@ -597,6 +619,7 @@ export type ApiUncheckedCreateWithoutOwnerInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   permissions?: Prisma.ApiPermissionUncheckedCreateNestedManyWithoutApiInput
+  resourceServerCredentials?: Prisma.ResourceServerCredentialUncheckedCreateNestedManyWithoutApiInput
 }
 
 export type ApiCreateOrConnectWithoutOwnerInput = {
@@ -654,6 +677,7 @@ export type ApiCreateWithoutPermissionsInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   owner?: Prisma.UserCreateNestedOneWithoutOwnedApisInput
+  resourceServerCredentials?: Prisma.ResourceServerCredentialCreateNestedManyWithoutApiInput
 }
 
 export type ApiUncheckedCreateWithoutPermissionsInput = {
@@ -668,6 +692,7 @@ export type ApiUncheckedCreateWithoutPermissionsInput = {
   disabledAt?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
+  resourceServerCredentials?: Prisma.ResourceServerCredentialUncheckedCreateNestedManyWithoutApiInput
 }
 
 export type ApiCreateOrConnectWithoutPermissionsInput = {
@@ -698,6 +723,7 @@ export type ApiUpdateWithoutPermissionsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   owner?: Prisma.UserUpdateOneWithoutOwnedApisNestedInput
+  resourceServerCredentials?: Prisma.ResourceServerCredentialUpdateManyWithoutApiNestedInput
 }
 
 export type ApiUncheckedUpdateWithoutPermissionsInput = {
@@ -712,6 +738,83 @@ export type ApiUncheckedUpdateWithoutPermissionsInput = {
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  resourceServerCredentials?: Prisma.ResourceServerCredentialUncheckedUpdateManyWithoutApiNestedInput
+}
+
+export type ApiCreateWithoutResourceServerCredentialsInput = {
+  id: string
+  builtInKey?: string | null
+  name: string
+  identifier: string
+  description?: string
+  accessTokenTtlSeconds?: number
+  allowPersonalTokens?: boolean
+  disabledAt?: Date | string | null
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  owner?: Prisma.UserCreateNestedOneWithoutOwnedApisInput
+  permissions?: Prisma.ApiPermissionCreateNestedManyWithoutApiInput
+}
+
+export type ApiUncheckedCreateWithoutResourceServerCredentialsInput = {
+  id: string
+  builtInKey?: string | null
+  name: string
+  identifier: string
+  description?: string
+  ownerId?: string | null
+  accessTokenTtlSeconds?: number
+  allowPersonalTokens?: boolean
+  disabledAt?: Date | string | null
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  permissions?: Prisma.ApiPermissionUncheckedCreateNestedManyWithoutApiInput
+}
+
+export type ApiCreateOrConnectWithoutResourceServerCredentialsInput = {
+  where: Prisma.ApiWhereUniqueInput
+  create: Prisma.XOR<Prisma.ApiCreateWithoutResourceServerCredentialsInput, Prisma.ApiUncheckedCreateWithoutResourceServerCredentialsInput>
+}
+
+export type ApiUpsertWithoutResourceServerCredentialsInput = {
+  update: Prisma.XOR<Prisma.ApiUpdateWithoutResourceServerCredentialsInput, Prisma.ApiUncheckedUpdateWithoutResourceServerCredentialsInput>
+  create: Prisma.XOR<Prisma.ApiCreateWithoutResourceServerCredentialsInput, Prisma.ApiUncheckedCreateWithoutResourceServerCredentialsInput>
+  where?: Prisma.ApiWhereInput
+}
+
+export type ApiUpdateToOneWithWhereWithoutResourceServerCredentialsInput = {
+  where?: Prisma.ApiWhereInput
+  data: Prisma.XOR<Prisma.ApiUpdateWithoutResourceServerCredentialsInput, Prisma.ApiUncheckedUpdateWithoutResourceServerCredentialsInput>
+}
+
+export type ApiUpdateWithoutResourceServerCredentialsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  builtInKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  identifier?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.StringFieldUpdateOperationsInput | string
+  accessTokenTtlSeconds?: Prisma.IntFieldUpdateOperationsInput | number
+  allowPersonalTokens?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  owner?: Prisma.UserUpdateOneWithoutOwnedApisNestedInput
+  permissions?: Prisma.ApiPermissionUpdateManyWithoutApiNestedInput
+}
+
+export type ApiUncheckedUpdateWithoutResourceServerCredentialsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  builtInKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  identifier?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.StringFieldUpdateOperationsInput | string
+  ownerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  accessTokenTtlSeconds?: Prisma.IntFieldUpdateOperationsInput | number
+  allowPersonalTokens?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  permissions?: Prisma.ApiPermissionUncheckedUpdateManyWithoutApiNestedInput
 }
 
 export type ApiCreateManyOwnerInput = {
@@ -739,6 +842,7 @@ export type ApiUpdateWithoutOwnerInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   permissions?: Prisma.ApiPermissionUpdateManyWithoutApiNestedInput
+  resourceServerCredentials?: Prisma.ResourceServerCredentialUpdateManyWithoutApiNestedInput
 }
 
 export type ApiUncheckedUpdateWithoutOwnerInput = {
@@ -753,6 +857,7 @@ export type ApiUncheckedUpdateWithoutOwnerInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   permissions?: Prisma.ApiPermissionUncheckedUpdateManyWithoutApiNestedInput
+  resourceServerCredentials?: Prisma.ResourceServerCredentialUncheckedUpdateManyWithoutApiNestedInput
 }
 
 export type ApiUncheckedUpdateManyWithoutOwnerInput = {
@@ -775,10 +880,12 @@ export type ApiUncheckedUpdateManyWithoutOwnerInput = {
 
 export type ApiCountOutputType = {
   permissions: number
+  resourceServerCredentials: number
 }
 
 export type ApiCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   permissions?: boolean | ApiCountOutputTypeCountPermissionsArgs
+  resourceServerCredentials?: boolean | ApiCountOutputTypeCountResourceServerCredentialsArgs
 }
 
 /**
@@ -798,6 +905,13 @@ export type ApiCountOutputTypeCountPermissionsArgs<ExtArgs extends runtime.Types
   where?: Prisma.ApiPermissionWhereInput
 }
 
+/**
+ * ApiCountOutputType without action
+ */
+export type ApiCountOutputTypeCountResourceServerCredentialsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.ResourceServerCredentialWhereInput
+}
+
 
 export type ApiSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -813,6 +927,7 @@ export type ApiSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = ru
   updatedAt?: boolean
   owner?: boolean | Prisma.Api$ownerArgs<ExtArgs>
   permissions?: boolean | Prisma.Api$permissionsArgs<ExtArgs>
+  resourceServerCredentials?: boolean | Prisma.Api$resourceServerCredentialsArgs<ExtArgs>
   _count?: boolean | Prisma.ApiCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["api"]>
 
@@ -864,6 +979,7 @@ export type ApiOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
 export type ApiInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   owner?: boolean | Prisma.Api$ownerArgs<ExtArgs>
   permissions?: boolean | Prisma.Api$permissionsArgs<ExtArgs>
+  resourceServerCredentials?: boolean | Prisma.Api$resourceServerCredentialsArgs<ExtArgs>
   _count?: boolean | Prisma.ApiCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type ApiIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -878,6 +994,7 @@ export type $ApiPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
   objects: {
     owner: Prisma.$UserPayload<ExtArgs> | null
     permissions: Prisma.$ApiPermissionPayload<ExtArgs>[]
+    resourceServerCredentials: Prisma.$ResourceServerCredentialPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -1296,6 +1413,7 @@ export interface Prisma__ApiClient<T, Null = never, ExtArgs extends runtime.Type
   readonly [Symbol.toStringTag]: "PrismaPromise"
   owner<T extends Prisma.Api$ownerArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Api$ownerArgs<ExtArgs>>): Prisma.Prisma__UserClient<runtime.Types.Result.GetResult<Prisma.$UserPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
   permissions<T extends Prisma.Api$permissionsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Api$permissionsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiPermissionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  resourceServerCredentials<T extends Prisma.Api$resourceServerCredentialsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Api$resourceServerCredentialsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ResourceServerCredentialPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1777,6 +1895,30 @@ export type Api$permissionsArgs<ExtArgs extends runtime.Types.Extensions.Interna
   take?: number
   skip?: number
   distinct?: Prisma.ApiPermissionScalarFieldEnum | Prisma.ApiPermissionScalarFieldEnum[]
+}
+
+/**
+ * Api.resourceServerCredentials
+ */
+export type Api$resourceServerCredentialsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the ResourceServerCredential
+   */
+  select?: Prisma.ResourceServerCredentialSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the ResourceServerCredential
+   */
+  omit?: Prisma.ResourceServerCredentialOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ResourceServerCredentialInclude<ExtArgs> | null
+  where?: Prisma.ResourceServerCredentialWhereInput
+  orderBy?: Prisma.ResourceServerCredentialOrderByWithRelationInput | Prisma.ResourceServerCredentialOrderByWithRelationInput[]
+  cursor?: Prisma.ResourceServerCredentialWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.ResourceServerCredentialScalarFieldEnum | Prisma.ResourceServerCredentialScalarFieldEnum[]
 }
 
 /**
