@@ -99,22 +99,24 @@ describe("an API's permissions", () => {
     const { principal: admin } = await makePrincipal(["admin"]);
     const permissionId = builtInPermissionId("users.read");
     const attempts = [
-      addPermission({
-        actor: admin,
-        apiId: BUILT_IN_API_ID,
-        input: { name: "x.read", description: "" },
-        context,
-      }),
-      updatePermission({
-        actor: admin,
-        apiId: BUILT_IN_API_ID,
-        permissionId,
-        input: { deprecated: true },
-        context,
-      }),
-      removePermission({ actor: admin, apiId: BUILT_IN_API_ID, permissionId, confirm: true, context }),
+      () =>
+        addPermission({
+          actor: admin,
+          apiId: BUILT_IN_API_ID,
+          input: { name: "x.read", description: "" },
+          context,
+        }),
+      () =>
+        updatePermission({
+          actor: admin,
+          apiId: BUILT_IN_API_ID,
+          permissionId,
+          input: { deprecated: true },
+          context,
+        }),
+      () => removePermission({ actor: admin, apiId: BUILT_IN_API_ID, permissionId, confirm: true, context }),
     ];
-    for (const attempt of attempts) expect((await failure(attempt)).message).toContain("built in");
+    for (const attempt of attempts) expect((await failure(attempt())).message).toContain("built in");
     expect(await db.apiPermission.findUnique({ where: { id: permissionId } })).toMatchObject({
       deprecatedAt: null,
     });
