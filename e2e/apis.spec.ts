@@ -6,8 +6,11 @@ import { createTestUser, expect, signIn, test } from "./fixtures";
 
 // Journey: an administrator registers the organization's Orders API, builds its permission
 // catalog (added by hand, deprecated, removed with the confirmation naming what held it, imported
-// from JSON), and finds the snippets a developer copies to call and verify it.
-test("an admin registers an API, manages its permissions and finds how to use it", async ({ page }) => {
+// from JSON), finds the snippets a developer copies to call and verify it, then disables,
+// enables and deletes it.
+test("an admin registers an API, manages its permissions, finds how to use it, then disables and deletes it", async ({
+  page,
+}) => {
   const admin = await createTestUser({ roles: ["admin"], label: "apis-admin" });
   const unique = randomBytes(3).toString("hex");
   const name = `Orders API ${unique}`;
@@ -149,6 +152,25 @@ test("an admin registers an API, manages its permissions and finds how to use it
   await expect(listed).toContainText(identifier);
   await expect(listed).toContainText("Active");
   await expect(listed.getByRole("cell").last()).toHaveText("3");
+
+  // Disabled after its confirmation, enabled again, then deleted: gone from the inventory.
+  await listed.getByRole("link", { name }).click();
+  await page.getByRole("button", { name: "Disable", exact: true }).click();
+  await page
+    .getByRole("dialog", { name: `Disable ${name}?` })
+    .getByRole("button", { name: "Disable API" })
+    .click();
+  await expect(page.getByRole("button", { name: "Enable", exact: true })).toBeVisible();
+  await expect(page.getByRole("main").getByText("Disabled", { exact: true }).first()).toBeVisible();
+  await page.getByRole("button", { name: "Enable", exact: true }).click();
+  await expect(page.getByRole("button", { name: "Disable", exact: true })).toBeVisible();
+  await page.getByRole("button", { name: "Delete", exact: true }).click();
+  await page
+    .getByRole("dialog", { name: `Delete ${name}?` })
+    .getByRole("button", { name: "Delete API" })
+    .click();
+  await page.waitForURL((url) => url.pathname === "/apis");
+  await expect(page.getByRole("link", { name })).toHaveCount(0);
 });
 
 // Guarantee: a Member (no apis.read) has no APIs entry in the navigation and meets the forbidden
