@@ -151,6 +151,17 @@ const MUST_STEP_UP_ACTIONS = [
   "(app)/apis/[id]/resource-server-actions.ts#createResourceServerCredentialAction",
   "(app)/apis/[id]/resource-server-actions.ts#rotateResourceServerSecretAction",
   "(app)/apis/[id]/resource-server-actions.ts#revokeResourceServerCredentialAction",
+  // the API registry's forms
+  ...[
+    "createApiAction",
+    "updateApiAction",
+    "disableApiAction",
+    "enableApiAction",
+    "deleteApiAction",
+    "addPermissionAction",
+    "setPermissionDeprecatedAction",
+    "removePermissionAction",
+  ].map((name) => `(app)/apis/actions.ts#${name}`),
 ];
 
 type Handler = Parameters<typeof call>[0];

@@ -9,6 +9,7 @@ import { ApiStatusBadges } from "@/components/apis/api-status-badge";
 import { HolderConfirmForm } from "@/components/apis/holder-confirm-form";
 import { ImportPermissionsForm } from "@/components/apis/import-permissions-form";
 import { PermissionsTable } from "@/components/apis/permissions-table";
+import { ResourceServerCredentials } from "@/components/apis/resource-server-credentials";
 import { RecentEvents } from "@/components/audit/recent-events";
 import { ActionForm, ConfirmSubmit, SubmitButton } from "@/components/ui/action-form";
 import { FormAlert } from "@/components/ui/form-alert";
@@ -22,6 +23,8 @@ import { db } from "@/lib/db/client";
 import { pageData, requirePageUser } from "@/lib/http/page";
 import { serverMetadata } from "@/lib/oauth/metadata";
 import { can } from "@/lib/policy/authorize";
+import { mayManageResourceServerCredentials } from "@/lib/resource-servers/access";
+import { listResourceServerCredentials } from "@/lib/resource-servers/list-credentials";
 import { getSettings } from "@/lib/settings/settings";
 
 import {
@@ -33,6 +36,11 @@ import {
   setPermissionDeprecatedAction,
   updateApiAction,
 } from "../actions";
+import {
+  createResourceServerCredentialAction,
+  revokeResourceServerCredentialAction,
+  rotateResourceServerSecretAction,
+} from "./resource-server-actions";
 
 type Props = {
   params: Promise<{ id: string }>;
@@ -77,6 +85,8 @@ export default async function ApiPage({ params, searchParams }: Props) {
   const events = can(principal, "audit.read")
     ? await listAuditEvents(principal, listAuditEventsSchema.parse({ target: api.id, limit: 20 }))
     : null;
+  // getApi answered, so the viewer holds apis.read or owns the API: both may list its credentials.
+  const credentials = (await listResourceServerCredentials(principal, api.id, { limit: 50 })).items;
   const ungranted = api.permissions.filter((p) => p.roles.length === 0);
   const active = api.permissions.filter((p) => !p.deprecated).map((p) => p.name);
   const hidden = { apiId: api.id };
@@ -216,8 +226,19 @@ export default async function ApiPage({ params, searchParams }: Props) {
           <ApiSnippets endpoints={endpoints} identifier={api.identifier} scopes={active} />
         </section>
 
-        {/* ── Slot: resource-server credentials (H3: components/apis/resource-server-credentials.tsx) ──
-            The API's own credentials for introspection go here, between the snippets and the activity. */}
+        <ResourceServerCredentials
+          apiId={api.id}
+          apiName={api.name}
+          credentials={credentials}
+          canManage={mayManageResourceServerCredentials(principal, {
+            id: api.id,
+            ownerId: api.owner?.id ?? null,
+          })}
+          introspectionUrl={endpoints.introspectionEndpoint}
+          create={createResourceServerCredentialAction}
+          rotate={rotateResourceServerSecretAction}
+          revoke={revokeResourceServerCredentialAction}
+        />
 
         {events && (
           <section aria-labelledby="activity" className={card}>
