@@ -120,6 +120,9 @@ export async function createRole(
  * every permission the role grants, before and after: otherwise a roles.write holder could untick
  * "requires MFA" on Administrator, or rename a powerful role into a harmless-looking one for someone
  * else to assign. Holders feel the change on their next request.
+ *
+ * Other APIs' permissions (`apiPermissionIds`) follow holdings.ts: only those the edit adds or
+ * removes are checked, deprecated ones kept are left alone, and absent leaves them unchanged.
  */
 export async function updateRole(
   input: RoleFields & { roleId: string; actor: Principal; context: RequestContext },
