@@ -31,8 +31,8 @@ async function assertNameFree(tx: Tx, name: string, exceptId?: string): Promise<
 }
 
 /** The role's grants of other APIs' permissions, by id. */
-async function otherApiGrants(tx: Tx, roleId: string): Promise<string[]> {
-  const rows = await tx.rolePermission.findMany({
+async function otherApiGrants(roleId: string): Promise<string[]> {
+  const rows = await db.rolePermission.findMany({
     where: { roleId, permission: { apiId: { not: BUILT_IN_API_ID } } },
     select: { permissionId: true },
   });
@@ -120,12 +120,30 @@ export async function createRole(
  * every permission the role grants, before and after: otherwise a roles.write holder could untick
  * "requires MFA" on Administrator, or rename a powerful role into a harmless-looking one for someone
  * else to assign. Holders feel the change on their next request.
+ *
+ * Other APIs' permissions (`apiPermissionIds`) follow holdings.ts: only those the edit adds or
+ * removes are checked, deprecated ones kept are left alone, and absent leaves them unchanged.
  */
 export async function updateRole(
   input: RoleFields & { roleId: string; actor: Principal; context: RequestContext },
 ): Promise<void> {
   authorize(input.actor, "roles.write");
   await assertRecentAuth(input.actor);
+  // Other APIs' grants: only what the edit adds or removes is checked (holdings.ts); absent = unchanged.
+  // Checked before the transaction: holdings.ts reads through the pool, which embedded mode
+  // limits to the one connection a transaction would be holding.
+  const existing = await db.role.findUnique({ where: { id: input.roleId }, select: { builtInKey: true } });
+  if (!existing) throw NotFound("role");
+  const currentApi = await otherApiGrants(input.roleId);
+  const nextApi = input.apiPermissionIds ?? currentApi;
+  const [had, has] = [new Set(currentApi), new Set(nextApi)];
+  const added = nextApi.filter((id) => !had.has(id));
+  const removed = currentApi.filter((id) => !has.has(id));
+  if (existing.builtInKey && added.length + removed.length > 0) {
+    throw Conflict("Built-in roles keep their name and permissions; only “requires MFA” can change.");
+  }
+  const apiRows = await assertApiGrantChange(input.actor, { added, touched: [...added, ...removed] });
+  const known = [...apiRows, ...(await permissionRows(currentApi))];
   await db.$transaction(async (tx) => {
     const role = await tx.role.findUnique({ where: { id: input.roleId }, include: { grants: GRANT_SELECT } });
     if (!role) throw NotFound("role");
@@ -151,17 +169,6 @@ export async function updateRole(
     ) {
       throw Conflict("Built-in roles keep their name and permissions; only “requires MFA” can change.");
     }
-    // Other APIs' grants: only what the edit adds or removes is checked (holdings.ts); absent = unchanged.
-    const currentApi = await otherApiGrants(tx, role.id);
-    const nextApi = input.apiPermissionIds ?? currentApi;
-    const [had, has] = [new Set(currentApi), new Set(nextApi)];
-    const added = nextApi.filter((id) => !had.has(id));
-    const removed = currentApi.filter((id) => !has.has(id));
-    if (role.builtInKey && added.length + removed.length > 0) {
-      throw Conflict("Built-in roles keep their name and permissions; only “requires MFA” can change.");
-    }
-    const apiRows = await assertApiGrantChange(input.actor, { added, touched: [...added, ...removed] });
-    const known = [...apiRows, ...(await permissionRows(currentApi))];
     if (!role.builtInKey) await assertNameFree(tx, after.name, role.id);
     const { permissions, ...fields } = after;
     await tx.role.update({ where: { id: role.id }, data: fields });
@@ -196,6 +203,9 @@ export async function deleteRole(input: {
 }): Promise<void> {
   authorize(input.actor, "roles.write");
   await assertRecentAuth(input.actor);
+  // Before the transaction, as in updateRole: holdings.ts reads through the pool.
+  const apiGrants = await otherApiGrants(input.roleId);
+  const apiRows = await assertMayGrant(input.actor, { added: [], touched: apiGrants }, roleRefusal);
   await db.$transaction(async (tx) => {
     const role = await tx.role.findUnique({
       where: { id: input.roleId },
@@ -206,8 +216,6 @@ export async function deleteRole(input: {
     const { permissions, unresolved } = splitGrants(role.grants);
     // Taking a role away from its holders is removing its permissions from them: the actor must hold them.
     assertCanGrant(input.actor, permissions, roleRefusal);
-    const apiGrants = await otherApiGrants(tx, role.id);
-    const apiRows = await assertMayGrant(input.actor, { added: [], touched: apiGrants }, roleRefusal);
     const holders = role._count.assignments;
     if (holders > 0 && !input.removeFromHolders) {
       throw Conflict(

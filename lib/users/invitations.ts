@@ -52,6 +52,8 @@ export async function inviteUser(input: {
   const { actor } = input;
   authorize(actor, "users.write");
   await assertFreshSession(actor);
+  // Other APIs' permissions the roles carry (Administrator: every one), before the transaction.
+  await assertMayGiveRoles(actor, input.roleIds);
   return db.$transaction(async (tx) => {
     const roles = await tx.role.findMany({
       where: { id: { in: input.roleIds } },
@@ -59,7 +61,6 @@ export async function inviteUser(input: {
     });
     if (roles.length !== new Set(input.roleIds).size) throw NotFound("role");
     assertCanGrant(actor, splitGrants(roles.flatMap((role) => role.grants)).permissions);
-    await assertMayGiveRoles(tx, actor, roles);
     const { id } = await createUser(tx, {
       email: input.email,
       name: input.name,

@@ -24,8 +24,6 @@ async function load(tx: Tx, input: AssignmentInput) {
   const { permissions } = splitGrants(role.grants);
   // Assigning or removing a role needs every permission it carries: nobody grants (or takes away) what they do not hold.
   assertCanGrant(input.actor, permissions);
-  // The same for other APIs' permissions; Administrator carries every one.
-  await assertMayGiveRoles(tx, input.actor, [role]);
   // And it is managing the user: nobody changes the roles of someone who holds more than they do
   // (a User manager could strip User manager from a developer who also holds clients.write, or give
   // an Administrator a role requiring MFA they have not set up, shutting out their tokens).
@@ -36,6 +34,8 @@ async function load(tx: Tx, input: AssignmentInput) {
 export async function assignRole(input: AssignmentInput): Promise<void> {
   authorize(input.actor, "users.write");
   await assertRecentAuth(input.actor);
+  // Other APIs' permissions the role carries (Administrator: every one), before the transaction.
+  await assertMayGiveRoles(input.actor, [input.roleId]);
   const roleName = await db.$transaction(async (tx) => {
     const { user, role } = await load(tx, input);
     const existing = await tx.roleAssignment.findUnique({
@@ -61,6 +61,8 @@ export async function assignRole(input: AssignmentInput): Promise<void> {
 export async function removeRole(input: AssignmentInput): Promise<void> {
   authorize(input.actor, "users.write");
   await assertRecentAuth(input.actor);
+  // Other APIs' permissions the role carries (Administrator: every one), before the transaction.
+  await assertMayGiveRoles(input.actor, [input.roleId]);
   const roleName = await db.$transaction(async (tx) => {
     await lockAdminGuard(tx);
     const { user, role } = await load(tx, input);
