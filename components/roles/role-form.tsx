@@ -103,13 +103,13 @@ export function RoleForm({
           );
         })}
       </fieldset>
-      {locked ? (
+      {role?.allApiPermissions ? (
         <p className="text-sm text-slate-600 dark:text-slate-400">
-          {role?.allApiPermissions
-            ? "Other APIs: this role holds every permission of every API, present and future."
-            : "Other APIs: built-in roles grant none of their permissions."}
+          Other APIs: this role holds every permission of every API, present and future.
         </p>
       ) : (
+        // Built-in roles keep Keyward's own permissions (they are code), but the organization's APIs
+        // are data: a Developer role that may call the Orders API is the common case.
         <ApiPermissionPicker
           groups={apis.groups}
           nextCursor={apis.nextCursor}

@@ -115,7 +115,8 @@ export async function createRole(
 }
 
 /**
- * Edits a role. Built-in roles keep their name and permissions (only "requires MFA" changes).
+ * Edits a role. Built-in roles keep their name and Keyward permissions (only "requires MFA" and
+ * other APIs' permissions change; the Administrator's other APIs are all of them, fixed).
  * Whatever the edit touches (name, description, the MFA flag or permissions), the actor must hold
  * every permission the role grants, before and after: otherwise a roles.write holder could untick
  * "requires MFA" on Administrator, or rename a powerful role into a harmless-looking one for someone
@@ -139,8 +140,10 @@ export async function updateRole(
   const [had, has] = [new Set(currentApi), new Set(nextApi)];
   const added = nextApi.filter((id) => !had.has(id));
   const removed = currentApi.filter((id) => !has.has(id));
-  if (existing.builtInKey && added.length + removed.length > 0) {
-    throw Conflict("Built-in roles keep their name and permissions; only “requires MFA” can change.");
+  // Built-in roles keep Keyward's own permissions (code) but may grant other APIs' (data: a Developer
+  // role that may call the Orders API is the common case); the Administrator holds them all already.
+  if (existing.builtInKey === "admin" && added.length + removed.length > 0) {
+    throw Conflict("The Administrator role holds every permission of every API already.");
   }
   const apiRows = await assertApiGrantChange(input.actor, { added, touched: [...added, ...removed] });
   const known = [...apiRows, ...(await permissionRows(currentApi))];

@@ -132,15 +132,29 @@ describe("roles and other APIs' permissions", () => {
     expect((await getRole(principal, id)).apiPermissions.map((p) => p.id)).toEqual([read]);
     const adminRole = await getRole(principal, await builtInRoleId(db, "admin"));
     expect(adminRole).toMatchObject({ allApiPermissions: true, apiPermissions: [] });
-    // A built-in role takes no other API's permissions.
+    // A built-in role keeps Keyward's own permissions but takes other APIs' (they are data); the
+    // Administrator holds them all already.
     const dev = await builtInRoleId(db, "developer");
     const devRole = await getRole(principal, dev);
+    const devPatch = (apiPermissionIds: string[]) =>
+      call(rolePatch, {
+        path: `/api/v1/roles/${dev}`,
+        method: "PATCH",
+        cookie,
+        params: { roleId: dev },
+        json: { name: devRole.name, permissions: devRole.permissions, apiPermissionIds },
+      });
+    expect((await devPatch([read])).status).toBe(200);
+    expect((await getRole(principal, dev)).apiPermissions.map((p) => p.id)).toEqual([read]);
+    expect((await devPatch([])).status).toBe(200);
+    expect((await getRole(principal, dev)).apiPermissions).toEqual([]);
+    const admin = await builtInRoleId(db, "admin");
     const refused = await call(rolePatch, {
-      path: `/api/v1/roles/${dev}`,
+      path: `/api/v1/roles/${admin}`,
       method: "PATCH",
       cookie,
-      params: { roleId: dev },
-      json: { name: devRole.name, permissions: devRole.permissions, apiPermissionIds: [read] },
+      params: { roleId: admin },
+      json: { name: adminRole.name, permissions: adminRole.permissions, apiPermissionIds: [read] },
     });
     expect(refused.status).toBe(409);
   });
