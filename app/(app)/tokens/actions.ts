@@ -6,6 +6,7 @@ import { getConfig } from "@/lib/config/env";
 import { action } from "@/lib/http/action";
 import { revokeToken, rotateToken } from "@/lib/tokens/manage-tokens";
 import { mintToken } from "@/lib/tokens/mint-token";
+import { TOKEN_CATALOG } from "@/lib/tokens/token-catalog";
 import { mintTokenSchema, rotateTokenSchema, tokenRefSchema } from "@/lib/tokens/token-schemas";
 
 // Thin adapters: the wrapper authorizes and parses; lib/tokens decides everything else.
@@ -56,9 +57,6 @@ export const revokeTokenAction = action(
     return { message: "Token revoked: it stopped working now." };
   },
 );
-
-/** The options a personal token's API picker offers: active APIs that allow personal tokens. */
-export const TOKEN_CATALOG = { personalTokensOnly: true, includeDisabled: false } as const;
 
 /** The mint form's API permission picker: a page of the catalog, searched (a read, no re-render). */
 export const tokenCatalogAction = action(

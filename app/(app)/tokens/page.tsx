@@ -13,15 +13,10 @@ import { pageData, requirePageUser } from "@/lib/http/page";
 import { can } from "@/lib/policy/authorize";
 import { getSettings } from "@/lib/settings/settings";
 import { listTokens } from "@/lib/tokens/list-tokens";
+import { TOKEN_CATALOG } from "@/lib/tokens/token-catalog";
 import { listTokensSchema } from "@/lib/tokens/token-schemas";
 
-import {
-  mintTokenAction,
-  revokeTokenAction,
-  rotateTokenAction,
-  TOKEN_CATALOG,
-  tokenCatalogAction,
-} from "./actions";
+import { mintTokenAction, revokeTokenAction, rotateTokenAction, tokenCatalogAction } from "./actions";
 
 export const metadata: Metadata = { title: "API tokens" };
 

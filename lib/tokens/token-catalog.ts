@@ -1,0 +1,5 @@
+/**
+ * What the mint form's picker offers of other APIs' permissions (lib/apis/permission-catalog.ts):
+ * active APIs that allow personal tokens, the only ones a token may carry (lib/tokens/mint-token.ts).
+ */
+export const TOKEN_CATALOG = { personalTokensOnly: true, includeDisabled: false } as const;
