@@ -21,7 +21,9 @@ export const POST = apiRoute(
     });
     return json(toResourceServerSecret(created), {
       status: 201,
-      headers: { location: `/api/v1/apis/${params.apiId}/resource-server-credentials/${created.credentialId}` },
+      headers: {
+        location: `/api/v1/apis/${params.apiId}/resource-server-credentials/${created.credentialId}`,
+      },
     });
   },
 );
