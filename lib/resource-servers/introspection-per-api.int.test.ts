@@ -109,7 +109,9 @@ describe("introspection per audience", () => {
     const billingJwt = await clientJwt(client.clientId, billing.identifier, "billing.read");
     expect((await introspectAs(ordersRs.authorization, billingJwt)).body).toEqual({ active: false });
     // A Keyward-audience token is not the Orders API's either.
-    const keywardJwt = await clientAccessToken(client.clientId, client.clientSecret);
+    const keywardJwt = await clientAccessToken(client.clientId, client.clientSecret, {
+      resource: getConfig().apiAudience,
+    });
     expect((await introspectAs(ordersRs.authorization, keywardJwt)).body).toEqual({ active: false });
   });
 
