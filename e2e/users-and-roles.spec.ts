@@ -61,7 +61,9 @@ test("an admin invites a user, gives them a custom role, and they see only what 
 
   // Assigned from the user's page, found by search.
   await adminPage.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Users" }).click();
-  await adminPage.getByRole("searchbox", { name: "Search" }).fill(invitee.email);
+  // The role's page has a search box of its own: wait for the Users page before typing.
+  await expect(adminPage.getByRole("heading", { level: 1, name: "Users" })).toBeVisible();
+  await adminPage.getByRole("searchbox", { name: "Search", exact: true }).fill(invitee.email);
   await adminPage.getByRole("button", { name: "Apply" }).click();
   await adminPage.getByRole("link", { name: invitee.name }).click();
   await adminPage.getByRole("combobox", { name: "Role to assign" }).selectOption({ label: roleName });
