@@ -1,5 +1,5 @@
 import type { Principal } from "../auth/principal.ts";
-import { dbPool } from "../db/client.ts";
+import { dbPool, type Tx } from "../db/client.ts";
 import { Forbidden, Invalid } from "../errors/app-error.ts";
 import { isPermission } from "../policy/permissions.ts";
 import { BUILT_IN_API_ID } from "./built-in-api.ts";
@@ -68,10 +68,16 @@ const HELD_AMONG_SQL = `
     SELECT 1 FROM "RoleAssignment" ra JOIN "RolePermission" rp ON rp."roleId" = ra."roleId"
     WHERE ra."userId" = $1 AND rp."permissionId" = p.id))`;
 
-/** Of these permission ids, the ones user `userId` holds (roles, or Administrator). */
-export async function heldAmong(userId: string, ids: readonly string[]): Promise<Set<string>> {
+/**
+ * Of these permission ids, the ones user `userId` holds (roles, or Administrator). Inside a
+ * transaction pass it: the pool's other connection may not exist (embedded mode has one).
+ */
+export async function heldAmong(userId: string, ids: readonly string[], tx?: Tx): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const { rows } = await dbPool().query<{ id: string }>(HELD_AMONG_SQL, [userId, [...new Set(ids)]]);
+  const params = [userId, [...new Set(ids)]];
+  const rows = tx
+    ? await tx.$queryRawUnsafe<{ id: string }[]>(HELD_AMONG_SQL, ...params)
+    : (await dbPool().query<{ id: string }>(HELD_AMONG_SQL, params)).rows;
   return new Set(rows.map((row) => row.id));
 }
 

@@ -1,12 +1,14 @@
 import { describe, expect, it } from "vitest";
 
 import { clientAccessToken, makeTestClient, mintTestToken } from "../../test/credentials.ts";
-import { codeOf, makePrincipal, present, TEST_CONTEXT } from "../../test/factories.ts";
+import { makeApiRole } from "../../test/api-factories.ts";
+import { codeOf, makeApi, makePrincipal, present, TEST_CONTEXT } from "../../test/factories.ts";
 import type { Principal } from "../auth/principal.ts";
 import { db } from "../db/client.ts";
 import { verifyAccessToken } from "../oauth/verify-access-token.ts";
 import { verifyPersonalToken } from "../tokens/verify-token.ts";
 import { getClient } from "./list-clients.ts";
+import { createClient } from "./manage-clients.ts";
 import {
   acceptClientReassignment,
   declineClientReassignment,
@@ -164,6 +166,45 @@ describe("client reassignment", () => {
     ).toBeNull();
     // A developer may hand their own client to another developer.
     expect(await propose(developer, mine.clientId, otherDeveloper.email)).toBe("ok");
+  });
+
+  it("goes only to someone who holds the other APIs' permissions the client is allowed, or owns their API", async () => {
+    const { user: apiOwner } = await makePrincipal(["developer"]);
+    const api = await makeApi({ ownerId: apiOwner.id, permissions: ["orders.read"] });
+    const ordersRead = api.permissionIds["orders.read"] ?? "";
+    const { principal: admin } = await makePrincipal(["admin"]);
+    const created = await createClient({
+      actor: admin,
+      name: "orders sync",
+      scopes: [],
+      apiPermissionIds: [ordersRead],
+      context,
+    });
+    const { user: without } = await makePrincipal(["developer"]);
+    const role = await makeApiRole([ordersRead]);
+    const { user: holder, principal: holderSession } = await makePrincipal(["developer"], [role.id]);
+
+    const propose = (owner: string) =>
+      codeOf(reassignClient({ actor: admin, clientId: created.clientId, owner, context }));
+    expect(await propose(without.email)).toBe("forbidden");
+    expect(await propose(apiOwner.email)).toBe("ok");
+    expect(await propose(holder.email)).toBe("ok");
+
+    // Holding it when proposed is not enough: the role is gone by the time they accept.
+    await db.roleAssignment.deleteMany({ where: { userId: holder.id, roleId: role.id } });
+    expect(
+      await codeOf(
+        acceptClientReassignment({
+          actor: holderSession,
+          clientId: created.clientId,
+          overlapMinutes: 0,
+          context,
+        }),
+      ),
+    ).toBe("forbidden");
+    expect((await db.apiClient.findUniqueOrThrow({ where: { id: created.clientId } })).ownerId).toBe(
+      admin.userId,
+    );
   });
 
   it("can be declined by the proposed owner or withdrawn by a manager; the owner stays", async () => {

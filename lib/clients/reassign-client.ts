@@ -1,11 +1,12 @@
-import { GRANT_SELECT, splitGrants } from "../apis/built-in-api.ts";
+import { BUILT_IN_API_ID, GRANT_SELECT, splitGrants } from "../apis/built-in-api.ts";
+import { heldAmong, qualifiedName } from "../apis/holdings.ts";
 import { auditActor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import type { Principal, RequestContext } from "../auth/principal.ts";
 import { assertFreshSession } from "../auth/step-up.ts";
 import { loadOwner } from "../credentials/owner.ts";
-import { db } from "../db/client.ts";
-import { Conflict, NotFound } from "../errors/app-error.ts";
+import { db, type Tx } from "../db/client.ts";
+import { Conflict, Forbidden, NotFound } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
 import { assertCanManageUser } from "../users/admin-guard.ts";
 import { assertMayOwn, manageableClient, replaceSecret } from "./manage-clients.ts";
@@ -37,6 +38,7 @@ export async function reassignClient(input: ClientInput & { owner: string }): Pr
     if (client.pendingOwnerId === owner.id) return;
     await assertCanManageUser(tx, actor, owner.id);
     assertMayOwn(owner, client.scopes);
+    await assertMayOwnApiGrants(tx, owner, client.id);
     const previous = client.pendingOwnerId
       ? await tx.user.findUnique({ where: { id: client.pendingOwnerId }, select: { email: true } })
       : null;
@@ -83,6 +85,7 @@ export async function acceptClientReassignment(
     const owner = await loadOwner(tx, actor.userId);
     if (!owner) throw NotFound("user");
     assertMayOwn(owner, splitGrants(client.allowedScopes).permissions);
+    await assertMayOwnApiGrants(tx, owner, client.id);
     // Tokens issued until now were obtained for the previous owner: refuse them from here on.
     await tx.apiClient.update({
       where: { id: client.id },
@@ -126,6 +129,39 @@ export async function declineClientReassignment(input: ClientInput): Promise<voi
       details: { proposed: client.pendingOwner.email, by: own ? "proposed owner" : "manager" },
     });
   });
+}
+
+/**
+ * The owner of a client must hold each permission of another API it is allowed (through a role, or
+ * Administrator), or own that API: taking over a client is not a way to gain them. Deprecated ones
+ * count too — they stay on the client, but nobody takes them over without holding them.
+ */
+async function assertMayOwnApiGrants(
+  tx: Tx,
+  owner: { id: string; email: string },
+  clientId: string,
+): Promise<void> {
+  const grants = await tx.apiClientPermission.findMany({
+    where: { clientId, permission: { apiId: { not: BUILT_IN_API_ID } } },
+    select: {
+      permission: { select: { id: true, name: true, api: { select: { name: true, ownerId: true } } } },
+    },
+  });
+  if (grants.length === 0) return;
+  const held = await heldAmong(
+    owner.id,
+    grants.map(({ permission }) => permission.id),
+    tx,
+  );
+  const missing = grants
+    .map(({ permission }) => permission)
+    .filter((permission) => !held.has(permission.id) && permission.api.ownerId !== owner.id)
+    .map((permission) => qualifiedName({ apiName: permission.api.name, name: permission.name }));
+  if (missing.length > 0) {
+    throw Forbidden(
+      `${owner.email} lacks ${missing.sort().join(", ")}: the owner of a client must hold every permission it is allowed.`,
+    );
+  }
 }
 
 /** Only a person answers a proposal made to them, not their tokens or clients. */
