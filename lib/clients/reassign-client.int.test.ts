@@ -176,6 +176,7 @@ describe("client reassignment", () => {
     const created = await createClient({
       actor: admin,
       name: "orders sync",
+      description: "",
       scopes: [],
       apiPermissionIds: [ordersRead],
       context,
