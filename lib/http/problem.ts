@@ -40,9 +40,32 @@ export function zodToAppError(error: ZodError): AppError {
 }
 
 /** Anything that is not an AppError becomes a generic 500: no message, no stack, only the request id. */
+/**
+ * Prisma's codes for a write that lost a race: a foreign key whose row was removed meanwhile (a
+ * permission deleted while a role editor granted it), a serialization failure or deadlock. The
+ * transaction rolled back whole; the person retries with what is there now.
+ */
+const CONCURRENT_CHANGE_CODES = new Set(["P2003", "P2034"]);
+
+function isConcurrentChange(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    error.name === "PrismaClientKnownRequestError" &&
+    "code" in error &&
+    typeof error.code === "string" &&
+    CONCURRENT_CHANGE_CODES.has(error.code)
+  );
+}
+
 export function toAppError(error: unknown, requestId: string): AppError {
   if (error instanceof AppError) return error;
   if (error instanceof ZodError) return zodToAppError(error);
+  if (isConcurrentChange(error)) {
+    return new AppError(
+      "conflict",
+      "Something this change refers to was changed or removed at the same moment. Reload and try again.",
+    );
+  }
   console.error(`[${requestId}] unhandled error:`, error);
   return new AppError("internal", `Something went wrong. Quote request id ${requestId} when reporting it.`);
 }
