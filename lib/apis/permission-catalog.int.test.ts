@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { makeApiRole, makeTestApi } from "../../test/api-factories.ts";
 import { codeOf, makePrincipal, makeRole } from "../../test/factories.ts";
+import { TOKEN_CATALOG } from "../tokens/token-catalog.ts";
 import { ungrantable } from "./holdings.ts";
 import { catalogEntries, permissionCatalog } from "./permission-catalog.ts";
 
@@ -37,6 +38,12 @@ describe("the grantable permission catalog", () => {
       "orders.old": { grantable: false, deprecated: true },
       "orders.read": { grantable: true, deprecated: false },
       "orders.write": { grantable: false, deprecated: false },
+    });
+    // Minting: owning Billing is not holding invoices.read, so the token picker does not offer it.
+    const forTokens = await permissionCatalog({ actor: principal, query: tag, ...TOKEN_CATALOG });
+    expect(forTokens.groups.find((g) => g.api.id === billing.api.id)?.permissions[0]).toMatchObject({
+      grantable: false,
+      reason: expect.stringContaining("You own this API") as unknown,
     });
   });
 

@@ -54,6 +54,11 @@ export type PermissionCatalogOptions = {
   includeDisabled?: boolean;
   /** Only APIs whose permissions personal tokens may carry (token minting). */
   personalTokensOnly?: boolean;
+  /**
+   * Whether owning an API counts as holding its permissions (default true: granting to roles and
+   * allowing clients). A personal token carries only what its owner holds now, so minting says no.
+   */
+  ownershipCounts?: boolean;
 };
 
 /** Who may read the catalog: anyone who gives permissions to something, or reads the registry. */
@@ -120,6 +125,8 @@ const IS_ADMIN_SQL = `SELECT EXISTS (SELECT 1 FROM "RoleAssignment" ra JOIN "Rol
 
 const NOT_HELD = "You do not hold it, so you cannot grant or remove it.";
 const BEARER = "Granting another API's permissions needs a signed-in session.";
+const OWNED_NOT_HELD =
+  "You own this API, but no role of yours grants this permission: a token carries only what you hold.";
 
 /**
  * The granting rule of lib/apis/holdings.ts (`ungrantable`), evaluated for a whole page at once:
@@ -132,14 +139,16 @@ function mark(
   admin: boolean,
   api: { built_in: boolean; owner_id: string | null },
   p: { name: string; held: boolean },
+  ownershipCounts: boolean,
 ): { grantable: boolean; reason: string | null } {
   if (api.built_in) {
     const grantable = isPermission(p.name) && actor.permissions.has(p.name);
     return { grantable, reason: grantable ? null : NOT_HELD };
   }
   if (actor.kind !== "user") return { grantable: false, reason: BEARER };
-  const grantable = admin || p.held || api.owner_id === actor.userId;
-  return { grantable, reason: grantable ? null : NOT_HELD };
+  if (admin || p.held) return { grantable: true, reason: null };
+  if (api.owner_id !== actor.userId) return { grantable: false, reason: NOT_HELD };
+  return ownershipCounts ? { grantable: true, reason: null } : { grantable: false, reason: OWNED_NOT_HELD };
 }
 
 /** A page of the catalog, grouped by API, with what the actor may grant marked. */
@@ -182,7 +191,7 @@ export async function permissionCatalog(options: PermissionCatalogOptions): Prom
       name: p.name,
       description: p.description,
       deprecated: p.deprecated,
-      ...mark(actor, admin, api, p),
+      ...mark(actor, admin, api, p, options.ownershipCounts ?? true),
     });
   }
   return {
