@@ -27,7 +27,7 @@ import {
   rotateClientSecretSchema,
   updateClientSchema,
 } from "../clients/client-schemas.ts";
-import { createRoleSchema, roleFieldsSchema } from "../roles/role-schemas.ts";
+import { createRoleSchema, listRolesSchema, roleFieldsSchema } from "../roles/role-schemas.ts";
 import { consoleSearchResultSchema, consoleSearchSchema } from "../search/search-schemas.ts";
 import {
   listTokensSchema,
@@ -275,9 +275,10 @@ export const V1 = {
     method: "GET",
     path: "/roles",
     tag: "Roles",
-    summary: "Built-in and custom roles",
+    summary: "Built-in roles, then custom roles, by name, a page at a time",
     permission: "roles.read",
-    response: z.object({ items: z.array(roleResource) }),
+    query: listRolesSchema,
+    response: pageOf(roleResource),
   }),
   createRole: operation({
     operationId: "createRole",

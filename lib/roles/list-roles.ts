@@ -1,7 +1,7 @@
 import type { Principal } from "../auth/principal.ts";
 import { db } from "../db/client.ts";
 import { likeLiteral } from "../db/like.ts";
-import { NotFound } from "../errors/app-error.ts";
+import { Invalid, NotFound } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
 import { BUILT_IN_API_ID, splitGrants } from "../apis/built-in-api.ts";
 
@@ -73,20 +73,69 @@ function toRoleView(role: RoleRow) {
   };
 }
 
-/** A name search (any part, case-insensitive, on the trigram index) and a cap, for the command palette. */
-export type ListRolesOptions = { q?: string; take?: number };
+/**
+ * A page of roles: built-in ones first (there are few), then custom ones, each by name then id,
+ * with how many users hold each. `q` searches names (any part, case-insensitive, on the trigram
+ * index); `after` is the last role id of the previous page. Paged because a role carries its
+ * grants: a thousand roles of fifty API permissions each is no single answer.
+ */
+export type ListRolesOptions = { q?: string; after?: string; limit?: number };
 
-/** Built-in roles first, then custom roles by name, each with how many users hold it. */
-export async function listRoles(actor: Principal, options: ListRolesOptions = {}) {
+export type RolesPage = { items: ReturnType<typeof toRoleView>[]; nextCursor: string | null };
+
+export async function listRoles(actor: Principal, options: ListRolesOptions = {}): Promise<RolesPage> {
   authorize(actor, "roles.read");
-  const roles = await db.role.findMany({
-    // An empty search is no filter (as in the other lists), never `contains: ""` on every row.
-    where: options.q ? { name: { contains: likeLiteral(options.q), mode: "insensitive" } } : {},
+  const limit = Math.min(Math.max(Math.trunc(options.limit ?? 50), 1), 100);
+  const search = options.q
+    ? { name: { contains: likeLiteral(options.q), mode: "insensitive" as const } }
+    : {};
+  const cursor = options.after
+    ? await db.role.findUnique({
+        where: { id: options.after },
+        select: { builtInKey: true, name: true, id: true },
+      })
+    : null;
+  if (options.after && !cursor)
+    throw Invalid("The page cursor names no role: start again from the first page.");
+  const after = cursor
+    ? { OR: [{ name: { gt: cursor.name } }, { name: cursor.name, id: { gt: cursor.id } }] }
+    : {};
+  const include = { _count: { select: { assignments: true } }, grants: ROLE_GRANTS } as const;
+  const orderBy = [{ name: "asc" as const }, { id: "asc" as const }];
+  // Built-in roles come first; once the cursor is past them only custom ones remain.
+  const builtIn =
+    cursor && cursor.builtInKey === null
+      ? []
+      : await db.role.findMany({
+          where: { builtInKey: { not: null }, ...search, ...after },
+          orderBy,
+          take: limit + 1,
+          include,
+        });
+  const custom =
+    builtIn.length > limit
+      ? []
+      : await db.role.findMany({
+          where: { builtInKey: null, ...search, ...(cursor?.builtInKey === null ? after : {}) },
+          orderBy,
+          take: limit + 1 - builtIn.length,
+          include,
+        });
+  const rows = [...builtIn, ...custom];
+  const page = rows.slice(0, limit);
+  return {
+    items: page.map(toRoleView),
+    nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null,
+  };
+}
+
+/** Every role's id and name, for a filter's choices: no grants loaded. */
+export async function roleOptions(actor: Principal): Promise<{ id: string; name: string }[]> {
+  authorize(actor, "roles.read");
+  return db.role.findMany({
+    select: { id: true, name: true },
     orderBy: [{ builtInKey: { sort: "asc", nulls: "last" } }, { name: "asc" }],
-    ...(options.take ? { take: options.take } : {}),
-    include: { _count: { select: { assignments: true } }, grants: ROLE_GRANTS },
   });
-  return roles.map(toRoleView);
 }
 
 export async function getRole(actor: Principal, roleId: string) {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 import { apiPermissionIdListSchema } from "../apis/api-permission-schema.ts";
+import { searchTextSchema } from "../http/search-schema.ts";
 import { permissionListSchema } from "../policy/permission-schema.ts";
 import { roleIdSchema } from "../users/user-schemas.ts";
 
@@ -18,6 +19,13 @@ export const roleFieldsSchema = z.object({
    * role's grants as they are, so a client that only knows `permissions` never erases them.
    */
   apiPermissionIds: apiPermissionIdListSchema.optional(),
+});
+
+/** The roles list: a name search and a page (`after`: the last role id of the previous page). */
+export const listRolesSchema = z.object({
+  q: searchTextSchema,
+  after: roleIdSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
 });
 
 export const createRoleSchema = roleFieldsSchema;

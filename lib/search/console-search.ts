@@ -54,7 +54,7 @@ async function searchUsers(principal: Principal, q: string): Promise<SearchHit[]
 }
 
 async function searchRoles(principal: Principal, q: string): Promise<SearchHit[]> {
-  const roles = await listRoles(principal, { q, take: HITS_PER_KIND });
+  const { items: roles } = await listRoles(principal, { q, limit: HITS_PER_KIND });
   return roles.map((role) => ({
     id: role.id,
     label: role.name,

@@ -3,21 +3,27 @@ import Link from "next/link";
 
 import { Badge } from "@/components/ui/badge";
 import { FormAlert } from "@/components/ui/form-alert";
-import { linkButton, PageHeader, secondaryLinkButton } from "@/components/ui/page-header";
-import { requirePageUser } from "@/lib/http/page";
+import { card, linkButton, PageHeader, secondaryLinkButton } from "@/components/ui/page-header";
+import { SearchField } from "@/components/ui/search-field";
+import { pageData, requirePageUser } from "@/lib/http/page";
 import { can } from "@/lib/policy/authorize";
 import { listRoles } from "@/lib/roles/list-roles";
+import { listRolesSchema } from "@/lib/roles/role-schemas";
 
 export const metadata: Metadata = { title: "Roles" };
 
 export default async function RolesPage({
   searchParams,
 }: {
-  searchParams: Promise<Record<string, string | undefined>>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const principal = await requirePageUser("roles.read");
-  const roles = await listRoles(principal);
-  const { deleted } = await searchParams;
+  const params = await searchParams;
+  const parsed = listRolesSchema.safeParse(params);
+  const query = parsed.success ? parsed.data : listRolesSchema.parse({});
+  const page = await pageData(() => listRoles(principal, query));
+  const roles = page.items;
+  const deleted = typeof params.deleted === "string" ? params.deleted : undefined;
   return (
     <>
       <PageHeader
@@ -39,6 +45,18 @@ export default async function RolesPage({
       {deleted && (
         <div className="mb-4">
           <FormAlert tone="success">The role was deleted.</FormAlert>
+        </div>
+      )}
+      <form className="mb-4 flex flex-wrap items-end gap-3" aria-label="Search roles" role="search">
+        <SearchField label="Role name" value={query.q} />
+        <button type="submit" className={secondaryLinkButton}>
+          Search
+        </button>
+      </form>
+      {roles.length === 0 && (
+        <div className={`${card} text-center`}>
+          <p className="font-medium">No roles match</p>
+          <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">Try another part of the name.</p>
         </div>
       )}
       <ul className="grid gap-3 sm:grid-cols-2">
@@ -67,6 +85,14 @@ export default async function RolesPage({
           </li>
         ))}
       </ul>
+      {page.nextCursor && (
+        <Link
+          href={`/roles?${new URLSearchParams({ ...(query.q ? { q: query.q } : {}), after: page.nextCursor }).toString()}`}
+          className={`${secondaryLinkButton} mt-4`}
+        >
+          Next page
+        </Link>
+      )}
     </>
   );
 }

@@ -7,7 +7,7 @@ import { UserFilters } from "@/components/users/user-filters";
 import { UsersTable } from "@/components/users/users-table";
 import { requirePageUser } from "@/lib/http/page";
 import { can } from "@/lib/policy/authorize";
-import { listRoles } from "@/lib/roles/list-roles";
+import { roleOptions } from "@/lib/roles/list-roles";
 import { listUsers } from "@/lib/users/list-users";
 import { listUsersSchema } from "@/lib/users/user-schemas";
 
@@ -24,7 +24,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Search
   const input = parsed.success ? parsed.data : listUsersSchema.parse({});
   const [page, roles] = await Promise.all([
     listUsers(principal, input),
-    can(principal, "roles.read") ? listRoles(principal) : [],
+    can(principal, "roles.read") ? roleOptions(principal) : [],
   ]);
   const filtered = Boolean(input.q || input.role || input.status || input.mfa);
 

@@ -106,6 +106,32 @@ describe("REST API v1 with a personal token", () => {
     ]);
   });
 
+  it("pages roles with a cursor and refuses a malformed page request", async () => {
+    const { principal } = await makePrincipal(["admin"]);
+    const pat = await mintTestToken(principal, ["roles.read"]);
+    const marker = `rolepage${Date.now()}`;
+    for (const letter of ["a", "b", "c"]) await makeRole([], `${marker} ${letter}`);
+    const first = await call(h(roles.GET), { bearer: pat.token, path: `/api/v1/roles?q=${marker}&limit=2` });
+    expect(first.status).toBe(200);
+    expect((first.body.items as { name: string }[]).map((item) => item.name)).toEqual([
+      `${marker} a`,
+      `${marker} b`,
+    ]);
+    const second = await call(h(roles.GET), {
+      bearer: pat.token,
+      path: `/api/v1/roles?q=${marker}&limit=2&after=${String(first.body.nextCursor)}`,
+    });
+    expect((second.body.items as { name: string }[]).map((item) => item.name)).toEqual([`${marker} c`]);
+    expect(second.body.nextCursor).toBeNull();
+    const bad = await call(h(roles.GET), { bearer: pat.token, path: "/api/v1/roles?limit=0&after=x" });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get("content-type")).toBe("application/problem+json");
+    expect((bad.body.errors as { path: string }[]).map((issue) => issue.path).sort()).toEqual([
+      "after",
+      "limit",
+    ]);
+  });
+
   it("applies the grant rules to role assignment: a token grants only what its scopes hold", async () => {
     const { user: target } = await developerWith(["users.read"]);
     const { principal: admin } = await makePrincipal(["admin"]);

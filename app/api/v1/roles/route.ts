@@ -5,9 +5,10 @@ import { json } from "@/lib/http/route";
 import { getRole, listRoles } from "@/lib/roles/list-roles";
 import { createRole } from "@/lib/roles/manage-role";
 
-export const GET = apiRoute(V1.listRoles, async ({ principal }) =>
-  json({ items: (await listRoles(principal)).map(toRole) }),
-);
+export const GET = apiRoute(V1.listRoles, async ({ principal, query }) => {
+  const page = await listRoles(principal, query);
+  return json({ ...page, items: page.items.map(toRole) });
+});
 
 export const POST = apiRoute(V1.createRole, async ({ principal, body, context }) => {
   const { id } = await createRole({ ...body, actor: principal, context });
