@@ -16,6 +16,7 @@ import { getRole } from "../lib/roles/list-roles.ts";
 import { holdersOfPermission, permissionMatrix } from "../lib/roles/permission-matrix.ts";
 import { adminQuery, quoteIdent, uniqueName, withDatabase } from "../test/database.ts";
 import { seedUsers } from "./lib/seed.ts";
+import { BENCH_SERVER_URL, timeSequential } from "./lib/stats.ts";
 
 const { values } = parseArgs({
   options: {
@@ -29,23 +30,8 @@ const APIS = Number(values.apis);
 const PERMS = Number(values.permissions);
 const ROLES = Number(values.roles);
 const RUNS = Number(values.runs);
-const server =
-  process.env.TEST_DATABASE_URL ||
-  process.env.DATABASE_URL ||
-  "postgresql://postgres@127.0.0.1:5432/postgres";
-
-async function time(run: () => Promise<unknown>): Promise<{ p50: number; p99: number }> {
-  for (let i = 0; i < 10; i++) await run(); // warm-up
-  const samples: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const start = process.hrtime.bigint();
-    await run();
-    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  samples.sort((a, b) => a - b);
-  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] ?? NaN;
-  return { p50: at(0.5), p99: at(0.99) };
-}
+const server = BENCH_SERVER_URL;
+const time = (run: () => Promise<unknown>) => timeSequential(run, RUNS);
 
 /** APIs "Bench API 001".., permissions "p01.read".., roles each granting 10 permissions at 5 APIs. */
 async function seed(): Promise<void> {

@@ -14,29 +14,15 @@ import { resolveSession } from "../lib/auth/sessions.ts";
 import { listUsers } from "../lib/users/list-users.ts";
 import { listUsersSchema } from "../lib/users/user-schemas.ts";
 import { adminQuery, quoteIdent, uniqueName, withDatabase } from "../test/database.ts";
+import { BENCH_SERVER_URL, timeSequential } from "./lib/stats.ts";
 
 const { values } = parseArgs({
   options: { users: { type: "string", default: "100000" }, runs: { type: "string", default: "200" } },
 });
 const USERS = Number(values.users);
 const RUNS = Number(values.runs);
-const server =
-  process.env.TEST_DATABASE_URL ||
-  process.env.DATABASE_URL ||
-  "postgresql://postgres@127.0.0.1:5432/postgres";
-
-async function time(run: () => Promise<unknown>): Promise<{ p50: number; p99: number }> {
-  for (let i = 0; i < 10; i++) await run(); // warm-up
-  const samples: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const start = process.hrtime.bigint();
-    await run();
-    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  samples.sort((a, b) => a - b);
-  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] ?? NaN;
-  return { p50: at(0.5), p99: at(0.99) };
-}
+const server = BENCH_SERVER_URL;
+const time = (run: () => Promise<unknown>) => timeSequential(run, RUNS);
 
 async function seed(): Promise<string> {
   const started = Date.now();

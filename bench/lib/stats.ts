@@ -33,3 +33,25 @@ export const fmt = (value: number, digits = 1) =>
   Number.isFinite(value)
     ? value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits })
     : "-";
+
+/** The PostgreSQL server a bench creates its own database on. */
+export const BENCH_SERVER_URL =
+  process.env.TEST_DATABASE_URL ||
+  process.env.DATABASE_URL ||
+  "postgresql://postgres@127.0.0.1:5432/postgres";
+
+/** p50 and p99 in milliseconds of `runs` sequential calls, after ten warm-up calls. */
+export async function timeSequential(
+  run: () => Promise<unknown>,
+  runs: number,
+): Promise<{ p50: number; p99: number }> {
+  for (let i = 0; i < 10; i++) await run();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    await run();
+    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  samples.sort((a, b) => a - b);
+  return { p50: percentile(samples, 0.5), p99: percentile(samples, 0.99) };
+}
