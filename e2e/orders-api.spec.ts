@@ -1,6 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import path from "node:path";
 
 import { SignJWT } from "jose";
 
@@ -17,14 +15,14 @@ import { createClient } from "../lib/clients/manage-clients.ts";
 import { mintToken } from "../lib/tokens/mint-token.ts";
 import { makePrincipal, makeRole } from "../test/factories.ts";
 import { expect, test } from "./fixtures";
+import { callOrders, type OrdersApiProcess, startOrdersApi } from "./orders-api-process";
 
 // The example resource server (examples/orders-api) against this Keyward, as an API would run it:
 // it verifies client JWTs with jose and asks about personal tokens by introspection, with its
 // cache off so that a revocation shows at the next request.
 
 const base = String(process.env.E2E_BASE_URL).replace(/\/+$/, "");
-let ordersApi: ChildProcess | undefined;
-let ordersUrl = "";
+let ordersApi: OrdersApiProcess | undefined;
 
 /** A registered API with these permissions (the registry's pages and REST API are built apart). */
 async function registerApi(label: string, permissions: string[]) {
@@ -58,35 +56,15 @@ test.beforeAll(async () => {
     name: "orders-api e2e",
     context: SYSTEM_CONTEXT,
   });
-  ordersApi = spawn(process.execPath, [path.join("examples", "orders-api", "server.mjs")], {
-    env: {
-      ...process.env,
-      ISSUER: getConfig().issuer,
-      JWKS_URL: `${base}/api/oauth/jwks`,
-      AUDIENCE: orders.identifier,
-      INTROSPECTION_URL: `${base}/api/oauth/introspect`,
-      RS_CLIENT_ID: rs.clientId,
-      RS_CLIENT_SECRET: rs.clientSecret,
-      INTROSPECTION_CACHE_SECONDS: "0",
-      PORT: "0",
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  ordersUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("the Orders API did not start")), 20_000);
-    ordersApi?.stdout?.on("data", (chunk: Buffer) => {
-      const match = /listening on (http:\/\/\S+)/.exec(chunk.toString());
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    ordersApi?.on("exit", (code) => reject(new Error(`the Orders API exited (${code})`)));
+  ordersApi = await startOrdersApi({
+    audience: orders.identifier,
+    clientId: rs.clientId,
+    clientSecret: rs.clientSecret,
   });
 });
 
 test.afterAll(() => {
-  ordersApi?.kill();
+  ordersApi?.stop();
 });
 
 /** A developer whose role grants orders.read (and billing.read), not orders.write. */
@@ -139,13 +117,7 @@ async function clientToken(audience: string, scope: string) {
     .sign(key.key);
 }
 
-async function call(method: "GET" | "POST", token?: string) {
-  const response = await fetch(`${ordersUrl}/orders`, {
-    method,
-    headers: token ? { authorization: `Bearer ${token}` } : {},
-  });
-  return { status: response.status, challenge: response.headers.get("www-authenticate") ?? "" };
-}
+const call = (method: "GET" | "POST", token?: string) => callOrders(ordersApi?.url ?? "", method, token);
 
 test("a client JWT for the Orders API: 200 within its scope, 403 insufficient_scope beyond it", async () => {
   const read = await clientToken(orders.identifier, "orders.read");

@@ -1,0 +1,66 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
+
+import { getConfig } from "../lib/config/env.ts";
+
+/** The example resource server (examples/orders-api), running; `stop` ends it. */
+export type OrdersApiProcess = { url: string; stop: () => void };
+
+/**
+ * Starts examples/orders-api/server.mjs against the Keyward under test, as an API's operator would
+ * run it: on a free port, for this audience, introspecting with this resource-server credential.
+ * The introspection cache is off, so a revocation or a lost role shows at the next request.
+ */
+export async function startOrdersApi(options: {
+  audience: string;
+  clientId: string;
+  clientSecret: string;
+}): Promise<OrdersApiProcess> {
+  const base = String(process.env.E2E_BASE_URL).replace(/\/+$/, "");
+  const child = spawn(process.execPath, [path.join("examples", "orders-api", "server.mjs")], {
+    env: {
+      ...process.env,
+      ISSUER: getConfig().issuer,
+      JWKS_URL: `${base}/api/oauth/jwks`,
+      AUDIENCE: options.audience,
+      INTROSPECTION_URL: `${base}/api/oauth/introspect`,
+      RS_CLIENT_ID: options.clientId,
+      RS_CLIENT_SECRET: options.clientSecret,
+      INTROSPECTION_CACHE_SECONDS: "0",
+      PORT: "0",
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const stop = () => {
+    child.kill();
+  };
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("the Orders API did not start")), 20_000);
+      child.stdout.on("data", (chunk: Buffer) => {
+        const match = /listening on (http:\/\/\S+)/.exec(chunk.toString());
+        if (match?.[1]) {
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      });
+      child.on("exit", (code) => {
+        clearTimeout(timer);
+        reject(new Error(`the Orders API exited (${code})`));
+      });
+    });
+    return { url, stop };
+  } catch (error) {
+    stop();
+    throw error;
+  }
+}
+
+/** A call to the Orders API's one resource, as its client would make it. */
+export async function callOrders(url: string, method: "GET" | "POST", token?: string) {
+  const response = await fetch(`${url}/orders`, {
+    method,
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
+  return { status: response.status, challenge: response.headers.get("www-authenticate") ?? "" };
+}
