@@ -10,46 +10,10 @@ import { clientAccessToken, makeTestClient, mintTestToken } from "@/test/credent
 import { makeApi, makePrincipal, makeRole, makeUser, signedInCookie, uniqueEmail } from "@/test/factories";
 import { fieldsOf } from "@/test/fuzz";
 import { call } from "@/test/requests";
+import { V1_ROUTE_MODULES } from "@/test/v1-route-modules";
 import { allServerActions } from "@/test/server-actions";
 
-import * as auditEvent from "./api/v1/audit-events/[eventId]/route";
-import * as auditExport from "./api/v1/audit-events/export/route";
-import * as auditEvents from "./api/v1/audit-events/route";
-import * as clientDisable from "./api/v1/clients/[clientId]/disable/route";
-import * as clientEnable from "./api/v1/clients/[clientId]/enable/route";
-import * as clientOwnerAccept from "./api/v1/clients/[clientId]/owner/accept/route";
-import * as clientOwnerDecline from "./api/v1/clients/[clientId]/owner/decline/route";
-import * as clientOwner from "./api/v1/clients/[clientId]/owner/route";
-import * as client from "./api/v1/clients/[clientId]/route";
-import * as clientSecret from "./api/v1/clients/[clientId]/secret/route";
-import * as clients from "./api/v1/clients/route";
-import * as me from "./api/v1/me/route";
-import * as permissions from "./api/v1/permissions/route";
-import * as role from "./api/v1/roles/[roleId]/route";
-import * as roles from "./api/v1/roles/route";
-import * as search from "./api/v1/search/route";
-import * as sessions from "./api/v1/sessions/route";
-import * as tokenRotate from "./api/v1/tokens/[tokenId]/rotate/route";
-import * as token from "./api/v1/tokens/[tokenId]/route";
-import * as tokens from "./api/v1/tokens/route";
-import * as userDisable from "./api/v1/users/[userId]/disable/route";
-import * as userEnable from "./api/v1/users/[userId]/enable/route";
-import * as userPasswordReset from "./api/v1/users/[userId]/password-reset/route";
-import * as userRole from "./api/v1/users/[userId]/roles/[roleId]/route";
-import * as userSession from "./api/v1/users/[userId]/sessions/[sessionId]/route";
-import * as userSessions from "./api/v1/users/[userId]/sessions/route";
-import * as user from "./api/v1/users/[userId]/route";
-import * as users from "./api/v1/users/route";
-import * as apiPermissionExport from "./api/v1/apis/[apiId]/permissions/export/route";
-import * as apiPermissionImport from "./api/v1/apis/[apiId]/permissions/import/route";
-import * as apiPermission from "./api/v1/apis/[apiId]/permissions/[permissionId]/route";
-import * as apiPermissions from "./api/v1/apis/[apiId]/permissions/route";
-import * as api from "./api/v1/apis/[apiId]/route";
-import * as apis from "./api/v1/apis/route";
 
-import * as rsCredentials from "./api/v1/apis/[apiId]/resource-server-credentials/route";
-import * as rsCredential from "./api/v1/apis/[apiId]/resource-server-credentials/[credentialId]/route";
-import * as rsCredentialRotate from "./api/v1/apis/[apiId]/resource-server-credentials/[credentialId]/rotate/route";
 import { makeResourceServer } from "@/test/resource-servers";
 
 /**
@@ -165,46 +129,7 @@ const MUST_STEP_UP_ACTIONS = [
 ];
 
 type Handler = Parameters<typeof call>[0];
-const MODULES: Record<string, Record<string, unknown>> = {
-  "/me": me,
-  "/permissions": permissions,
-  "/users": users,
-  "/users/{userId}": user,
-  "/users/{userId}/disable": userDisable,
-  "/users/{userId}/enable": userEnable,
-  "/users/{userId}/roles/{roleId}": userRole,
-  "/users/{userId}/password-reset": userPasswordReset,
-  "/users/{userId}/sessions": userSessions,
-  "/users/{userId}/sessions/{sessionId}": userSession,
-  "/search": search,
-  "/sessions": sessions,
-  "/roles": roles,
-  "/roles/{roleId}": role,
-  "/tokens": tokens,
-  "/tokens/{tokenId}": token,
-  "/tokens/{tokenId}/rotate": tokenRotate,
-  "/clients": clients,
-  "/clients/{clientId}": client,
-  "/clients/{clientId}/secret": clientSecret,
-  "/clients/{clientId}/disable": clientDisable,
-  "/clients/{clientId}/enable": clientEnable,
-  "/clients/{clientId}/owner": clientOwner,
-  "/clients/{clientId}/owner/accept": clientOwnerAccept,
-  "/clients/{clientId}/owner/decline": clientOwnerDecline,
-  "/audit-events": auditEvents,
-  "/audit-events/export": auditExport,
-  "/audit-events/{eventId}": auditEvent,
-  "/apis": apis,
-  "/apis/{apiId}": api,
-  "/apis/{apiId}/permissions": apiPermissions,
-  "/apis/{apiId}/permissions/{permissionId}": apiPermission,
-  "/apis/{apiId}/permissions/export": apiPermissionExport,
-  "/apis/{apiId}/permissions/import": apiPermissionImport,
-
-  "/apis/{apiId}/resource-server-credentials": rsCredentials,
-  "/apis/{apiId}/resource-server-credentials/{credentialId}": rsCredential,
-  "/apis/{apiId}/resource-server-credentials/{credentialId}/rotate": rsCredentialRotate,
-};
+const MODULES = V1_ROUTE_MODULES;
 
 /** Answers with a CSV or JSON Lines stream, which test/requests.ts does not parse: a read, walked below as such. */
 const STREAMED = new Set<string>([V1.exportAuditEvents.operationId]);

@@ -9,87 +9,13 @@ import { disableUser } from "@/lib/users/manage-user";
 import { mintTestToken } from "@/test/credentials";
 import { makePrincipal, present, TEST_CONTEXT } from "@/test/factories";
 import { call } from "@/test/requests";
+import { V1_ROUTE_MODULES } from "@/test/v1-route-modules";
 
-import * as auditEvent from "./audit-events/[eventId]/route";
-import * as auditExport from "./audit-events/export/route";
-import * as auditEvents from "./audit-events/route";
-import * as clientDisable from "./clients/[clientId]/disable/route";
-import * as clientEnable from "./clients/[clientId]/enable/route";
-import * as clientOwnerAccept from "./clients/[clientId]/owner/accept/route";
-import * as clientOwnerDecline from "./clients/[clientId]/owner/decline/route";
-import * as clientOwner from "./clients/[clientId]/owner/route";
-import * as client from "./clients/[clientId]/route";
-import * as clientSecret from "./clients/[clientId]/secret/route";
-import * as clients from "./clients/route";
 import * as me from "./me/route";
-import * as permissions from "./permissions/route";
-import * as role from "./roles/[roleId]/route";
-import * as roles from "./roles/route";
-import * as tokenRotate from "./tokens/[tokenId]/rotate/route";
 import * as token from "./tokens/[tokenId]/route";
-import * as tokens from "./tokens/route";
-import * as search from "./search/route";
-import * as sessions from "./sessions/route";
-import * as userDisable from "./users/[userId]/disable/route";
-import * as userPasswordReset from "./users/[userId]/password-reset/route";
-import * as userEnable from "./users/[userId]/enable/route";
-import * as userRole from "./users/[userId]/roles/[roleId]/route";
-import * as userSession from "./users/[userId]/sessions/[sessionId]/route";
-import * as userSessions from "./users/[userId]/sessions/route";
-import * as user from "./users/[userId]/route";
-import * as users from "./users/route";
-import * as apiPermissionExport from "./apis/[apiId]/permissions/export/route";
-import * as apiPermissionImport from "./apis/[apiId]/permissions/import/route";
-import * as apiPermission from "./apis/[apiId]/permissions/[permissionId]/route";
-import * as apiPermissions from "./apis/[apiId]/permissions/route";
-import * as api from "./apis/[apiId]/route";
-import * as apis from "./apis/route";
-
-import * as rsCredentials from "./apis/[apiId]/resource-server-credentials/route";
-import * as rsCredential from "./apis/[apiId]/resource-server-credentials/[credentialId]/route";
-import * as rsCredentialRotate from "./apis/[apiId]/resource-server-credentials/[credentialId]/rotate/route";
 
 type Handler = Parameters<typeof call>[0];
-const MODULES: Record<string, Record<string, unknown>> = {
-  "/me": me,
-  "/permissions": permissions,
-  "/users": users,
-  "/users/{userId}": user,
-  "/users/{userId}/disable": userDisable,
-  "/users/{userId}/enable": userEnable,
-  "/users/{userId}/roles/{roleId}": userRole,
-  "/users/{userId}/password-reset": userPasswordReset,
-  "/users/{userId}/sessions": userSessions,
-  "/search": search,
-  "/sessions": sessions,
-  "/users/{userId}/sessions/{sessionId}": userSession,
-  "/roles": roles,
-  "/roles/{roleId}": role,
-  "/tokens": tokens,
-  "/tokens/{tokenId}": token,
-  "/tokens/{tokenId}/rotate": tokenRotate,
-  "/clients": clients,
-  "/clients/{clientId}": client,
-  "/clients/{clientId}/secret": clientSecret,
-  "/clients/{clientId}/disable": clientDisable,
-  "/clients/{clientId}/enable": clientEnable,
-  "/clients/{clientId}/owner": clientOwner,
-  "/clients/{clientId}/owner/accept": clientOwnerAccept,
-  "/clients/{clientId}/owner/decline": clientOwnerDecline,
-  "/audit-events": auditEvents,
-  "/audit-events/export": auditExport,
-  "/audit-events/{eventId}": auditEvent,
-  "/apis": apis,
-  "/apis/{apiId}": api,
-  "/apis/{apiId}/permissions": apiPermissions,
-  "/apis/{apiId}/permissions/{permissionId}": apiPermission,
-  "/apis/{apiId}/permissions/export": apiPermissionExport,
-  "/apis/{apiId}/permissions/import": apiPermissionImport,
-
-  "/apis/{apiId}/resource-server-credentials": rsCredentials,
-  "/apis/{apiId}/resource-server-credentials/{credentialId}": rsCredential,
-  "/apis/{apiId}/resource-server-credentials/{credentialId}/rotate": rsCredentialRotate,
-};
+const MODULES = V1_ROUTE_MODULES;
 
 /** Ids of the right shape that name nothing. */
 const MISSING: Record<string, string> = {
