@@ -7,14 +7,14 @@ import { db } from "@/lib/db/client";
 import type { ActionRequest } from "@/lib/http/action";
 import { PERMISSIONS } from "@/lib/policy/permissions";
 import { clientAccessToken, makeTestClient, mintTestToken } from "@/test/credentials";
-import { makeApi, makePrincipal, makeRole, makeUser, signedInCookie, uniqueEmail } from "@/test/factories";
+import { makePrincipal, makeRole, makeUser, signedInCookie, uniqueEmail } from "@/test/factories";
 import { fieldsOf } from "@/test/fuzz";
 import { call } from "@/test/requests";
 import { V1_ROUTE_MODULES } from "@/test/v1-route-modules";
 import { allServerActions } from "@/test/server-actions";
 
-
 import { makeResourceServer } from "@/test/resource-servers";
+import { makeApi } from "@/test/api-factories";
 
 /**
  * DESIGN.md, "Sensitive operations", proven by walking every REST operation and every server

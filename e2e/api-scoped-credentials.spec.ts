@@ -1,7 +1,7 @@
 import { decodeJwt } from "jose";
 
 import { db } from "../lib/db/client.ts";
-import { makeApiRole, makeTestApi } from "../test/api-credential-factories.ts";
+import { makeApi, makeApiRole } from "../test/api-factories.ts";
 import { axeViolations } from "./axe";
 import { createTestUser, expect, signIn, test } from "./fixtures";
 
@@ -11,12 +11,12 @@ import { createTestUser, expect, signIn, test } from "./fixtures";
 test("a developer scopes a token and a client to another API, and their pages say why it stops", async ({
   page,
 }) => {
-  const orders = await makeTestApi({
+  const orders = await makeApi({
     permissions: ["orders.read", "orders.write"],
     accessTokenTtlSeconds: 300,
   });
   const developer = await createTestUser({ roles: ["developer"], label: "orders-dev" });
-  const role = await makeApiRole([orders.permission["orders.read"] ?? ""]);
+  const role = await makeApiRole([orders.permissionIds["orders.read"] ?? ""]);
   await db.roleAssignment.create({ data: { userId: developer.id, roleId: role.id } });
 
   await page.goto("/login");

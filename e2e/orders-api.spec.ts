@@ -4,7 +4,6 @@ import { SignJWT } from "jose";
 
 import { SYSTEM_CONTEXT } from "../lib/auth/principal.ts";
 import { getConfig } from "../lib/config/env.ts";
-import { credentialsChanged } from "../lib/credentials/change-feed.ts";
 import { newId } from "../lib/crypto/ids.ts";
 import { db } from "../lib/db/client.ts";
 import { activeSigningKey, SIGNING_ALG } from "../lib/oauth/signing-keys.ts";
@@ -13,6 +12,7 @@ import { revokeToken } from "../lib/tokens/manage-tokens.ts";
 import { removeRole } from "../lib/users/role-assignments.ts";
 import { createClient } from "../lib/clients/manage-clients.ts";
 import { mintToken } from "../lib/tokens/mint-token.ts";
+import { makeApi } from "../test/api-factories.ts";
 import { makePrincipal, makeRole } from "../test/factories.ts";
 import { expect, test } from "./fixtures";
 import { callOrders, type OrdersApiProcess, startOrdersApi } from "./orders-api-process";
@@ -24,31 +24,12 @@ import { callOrders, type OrdersApiProcess, startOrdersApi } from "./orders-api-
 const base = String(process.env.E2E_BASE_URL).replace(/\/+$/, "");
 let ordersApi: OrdersApiProcess | undefined;
 
-/** A registered API with these permissions (the registry's pages and REST API are built apart). */
-async function registerApi(label: string, permissions: string[]) {
-  const suffix = randomBytes(4).toString("hex");
-  return db.$transaction(async (tx) => {
-    const api = await tx.api.create({
-      data: {
-        id: newId("api"),
-        name: `${label} ${suffix}`,
-        identifier: `https://${label.toLowerCase()}-${suffix}.example.test/`,
-        permissions: { create: permissions.map((name) => ({ id: newId("perm"), name })) },
-      },
-      include: { permissions: true },
-    });
-    await credentialsChanged(tx, ["apis"]);
-    const ids = Object.fromEntries(api.permissions.map((p) => [p.name, p.id])) as Record<string, string>;
-    return { ...api, permissionId: (name: string) => ids[name] ?? "" };
-  });
-}
-
-let orders: Awaited<ReturnType<typeof registerApi>>;
-let billing: Awaited<ReturnType<typeof registerApi>>;
+let orders: Awaited<ReturnType<typeof makeApi>>;
+let billing: Awaited<ReturnType<typeof makeApi>>;
 
 test.beforeAll(async () => {
-  orders = await registerApi("Orders", ["orders.read", "orders.write"]);
-  billing = await registerApi("Billing", ["billing.read"]);
+  orders = await makeApi({ label: "Orders", permissions: ["orders.read", "orders.write"] });
+  billing = await makeApi({ label: "Billing", permissions: ["billing.read"] });
   const { principal: admin } = await makePrincipal(["admin"]);
   const rs = await createResourceServerCredential({
     actor: admin,
@@ -73,8 +54,8 @@ async function developer() {
   const made = { ...(await makePrincipal([], [role.id])), role };
   await db.rolePermission.createMany({
     data: [
-      { roleId: made.role.id, permissionId: orders.permissionId("orders.read") },
-      { roleId: made.role.id, permissionId: billing.permissionId("billing.read") },
+      { roleId: made.role.id, permissionId: orders.permissionIds["orders.read"] ?? "" },
+      { roleId: made.role.id, permissionId: billing.permissionIds["billing.read"] ?? "" },
     ],
   });
   return made;
@@ -92,7 +73,7 @@ async function personalToken(principal: Awaited<ReturnType<typeof developer>>["p
   await db.apiTokenPermission.createMany({
     data: names.map((name) => ({
       tokenId: pat.id,
-      permissionId: orders.permissionId(name) || billing.permissionId(name),
+      permissionId: orders.permissionIds[name] ?? billing.permissionIds[name] ?? "",
     })),
   });
   return pat;

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 
 import { db } from "../lib/db/client.ts";
-import { makeTestApi } from "../test/api-factories.ts";
+import { makeApi } from "../test/api-factories.ts";
 import { axeViolations } from "./axe";
 import { createTestUser, expect, signIn, test } from "./fixtures";
 
@@ -10,9 +10,9 @@ import { createTestUser, expect, signIn, test } from "./fixtures";
 test("an admin searches the picker and grants a role a permission of another API", async ({ page }) => {
   const tag = randomBytes(3).toString("hex");
   // Enough APIs sorting before it that the Orders API is not on the first page of the catalog.
-  for (let n = 0; n < 21; n++) await makeTestApi({ name: `Aardvark ${tag} ${n}`, permissions: ["x.read"] });
-  const orders = await makeTestApi({
-    name: `Zz Orders ${tag}`,
+  for (let n = 0; n < 21; n++) await makeApi({ label: `Aardvark ${tag} ${n}`, permissions: ["x.read"] });
+  const orders = await makeApi({
+    label: `Zz Orders ${tag}`,
     permissions: ["orders.read", "orders.write", "orders.legacy"],
     deprecated: ["orders.legacy"],
   });
@@ -64,8 +64,8 @@ test("an admin searches the picker and grants a role a permission of another API
   );
 
   // The matrix for that API shows the role's grants.
-  await page.goto(`/roles/matrix?api=${orders.api.id}`);
-  await expect(page.getByRole("combobox", { name: "API" })).toHaveValue(orders.api.id);
+  await page.goto(`/roles/matrix?api=${orders.id}`);
+  await expect(page.getByRole("combobox", { name: "API" })).toHaveValue(orders.id);
   await expect(page.getByRole("row", { name: /orders\.legacy/ }).getByText("Deprecated")).toBeVisible();
   expect(await axeViolations(page)).toEqual([]);
 

@@ -91,35 +91,3 @@ export async function codeOf(promise: Promise<unknown>): Promise<string> {
   }
   return "ok";
 }
-
-/**
- * A registered API (issue 14) with these permissions, owned by `ownerId` when given: rows written
- * directly, so tests of other features need no registry calls. Names and identifiers are unique.
- */
-export async function makeApi(
-  options: { ownerId?: string; permissions?: string[]; name?: string; disabled?: boolean } = {},
-) {
-  const suffix = randomBytes(4).toString("hex");
-  const id = newId("api");
-  const api = await db.api.create({
-    data: {
-      id,
-      name: options.name ?? `Test API ${suffix}`,
-      identifier: `https://api-${suffix}.example.test/`,
-      ownerId: options.ownerId ?? null,
-      disabledAt: options.disabled ? new Date() : null,
-      permissions: {
-        create: (options.permissions ?? []).map((name) => ({
-          id: newId("perm"),
-          name,
-          description: `${name} of ${suffix}`,
-        })),
-      },
-    },
-    include: { permissions: true },
-  });
-  const permissionIds = Object.fromEntries(
-    api.permissions.map((permission) => [permission.name, permission.id]),
-  );
-  return { ...api, permissionIds: permissionIds as Record<string, string> };
-}

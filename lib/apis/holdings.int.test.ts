@@ -1,31 +1,17 @@
-import { randomBytes } from "node:crypto";
-
 import { describe, expect, it } from "vitest";
 
 import { newId } from "../crypto/ids.ts";
 import { db } from "../db/client.ts";
 import { AppError } from "../errors/app-error.ts";
+import { makeApi } from "../../test/api-factories.ts";
 import { makePrincipal, makeRole, present } from "../../test/factories.ts";
 import { builtInPermissionId } from "./built-in-api.ts";
 import { assertMayGrant, heldAmong, heldAt } from "./holdings.ts";
 
 /** An API with these permissions, owned by `ownerId` (if given); ids by name. */
-async function makeApi(names: string[], ownerId?: string) {
-  const tag = randomBytes(4).toString("hex");
-  const api = await db.api.create({
-    data: {
-      id: newId("api"),
-      name: `Holdings API ${tag}`,
-      identifier: `https://holdings-${tag}.example.test/`,
-      ownerId: ownerId ?? null,
-    },
-  });
-  const ids: Record<string, string> = {};
-  for (const name of names) {
-    const row = await db.apiPermission.create({ data: { id: newId("prm"), apiId: api.id, name } });
-    ids[name] = row.id;
-  }
-  return { api, ids: (name: string) => present(ids[name], name) };
+async function apiWith(names: string[], ownerId?: string) {
+  const api = await makeApi({ permissions: names, label: "Holdings API", ...(ownerId ? { ownerId } : {}) });
+  return { api, ids: (name: string) => present(api.permissionIds[name], name) };
 }
 
 async function roleGranting(permissionIds: string[]) {
@@ -48,8 +34,8 @@ const refusal = async (promise: Promise<unknown>) => {
 
 describe("holdings of other APIs' permissions", () => {
   it("a user holds what their roles grant at each API, and nothing of another API", async () => {
-    const orders = await makeApi(["orders.read", "orders.write"]);
-    const billing = await makeApi(["invoices.read"]);
+    const orders = await apiWith(["orders.read", "orders.write"]);
+    const billing = await apiWith(["invoices.read"]);
     const role = await roleGranting([orders.ids("orders.read")]);
     const { user } = await makePrincipal([], [role.id]);
 
@@ -65,7 +51,7 @@ describe("holdings of other APIs' permissions", () => {
   });
 
   it("the Administrator holds every permission of every API, including ones added later", async () => {
-    const orders = await makeApi(["orders.read"]);
+    const orders = await apiWith(["orders.read"]);
     const { user } = await makePrincipal(["admin"]);
     expect(await heldAt(user.id, orders.api.id)).toEqual(["orders.read"]);
     const later = await db.apiPermission.create({
@@ -79,8 +65,8 @@ describe("holdings of other APIs' permissions", () => {
 
   it("an API's owner may grant its permissions but holds none of them for use, and may grant nothing of another API", async () => {
     const { user, principal } = await makePrincipal([]);
-    const own = await makeApi(["orders.read", "orders.write"], user.id);
-    const other = await makeApi(["invoices.read"]);
+    const own = await apiWith(["orders.read", "orders.write"], user.id);
+    const other = await apiWith(["invoices.read"]);
 
     await expect(
       assertMayGrant(principal, { added: [own.ids("orders.write")], touched: [own.ids("orders.read")] }),
@@ -94,7 +80,7 @@ describe("holdings of other APIs' permissions", () => {
   });
 
   it("removing counts as granting: a holder of orders.read cannot take orders.write away", async () => {
-    const orders = await makeApi(["orders.read", "orders.write"]);
+    const orders = await apiWith(["orders.read", "orders.write"]);
     const { principal } = await makePrincipal([], [(await roleGranting([orders.ids("orders.read")])).id]);
     const refused = await refusal(
       assertMayGrant(principal, { added: [], touched: [orders.ids("orders.write")] }),
@@ -115,7 +101,7 @@ describe("holdings of other APIs' permissions", () => {
   });
 
   it("a deprecated permission takes no new grant, even from the Administrator, but may stay", async () => {
-    const orders = await makeApi(["orders.old"]);
+    const orders = await apiWith(["orders.old"]);
     await db.apiPermission.update({
       where: { id: orders.ids("orders.old") },
       data: { deprecatedAt: new Date() },
@@ -138,7 +124,7 @@ describe("holdings of other APIs' permissions", () => {
   });
 
   it("a bearer principal grants no other API's permissions, whatever its owner holds", async () => {
-    const orders = await makeApi(["orders.read"]);
+    const orders = await apiWith(["orders.read"]);
     const { principal } = await makePrincipal(["admin"]);
     const bearer = {
       kind: "token" as const,

@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
 
 import { developerWith } from "../../test/credentials.ts";
-import { codeOf, makeApi, makePrincipal, TEST_CONTEXT } from "../../test/factories.ts";
+import { codeOf, makePrincipal, TEST_CONTEXT } from "../../test/factories.ts";
 import { openApiDocument } from "../api/openapi.ts";
 import { db } from "../db/client.ts";
 import { PERMISSIONS } from "../policy/permissions.ts";
 import { importPermissionsSchema } from "./api-schemas.ts";
 import { BUILT_IN_API_ID } from "./built-in-api.ts";
 import { exportPermissions, importPermissions, parseImport } from "./import-export.ts";
+import { makeApi } from "../../test/api-factories.ts";
 
 const context = TEST_CONTEXT;
 

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 
 import { developerWith, makeTestClient, mintTestToken } from "../../test/credentials.ts";
-import { codeOf, makeApi, makePrincipal, makeRole, makeUser, TEST_CONTEXT } from "../../test/factories.ts";
+import { codeOf, makePrincipal, makeRole, makeUser, TEST_CONTEXT } from "../../test/factories.ts";
 import { resolveBearer } from "../auth/resolve-bearer.ts";
 import { db } from "../db/client.ts";
 import { AppError } from "../errors/app-error.ts";
@@ -11,6 +11,7 @@ import { createApiSchema, updateApiSchema } from "./api-schemas.ts";
 import { BUILT_IN_API_ID } from "./built-in-api.ts";
 import { getApi, listApis } from "./list-apis.ts";
 import { createApi, deleteApi, setApiDisabled, updateApi } from "./manage-apis.ts";
+import { makeApi } from "../../test/api-factories.ts";
 
 const context = TEST_CONTEXT;
 const unique = () => randomBytes(4).toString("hex");

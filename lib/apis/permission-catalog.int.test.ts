@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { makeApiRole, makeTestApi } from "../../test/api-factories.ts";
+import { makeApi, makeApiRole } from "../../test/api-factories.ts";
 import { codeOf, makePrincipal, makeRole } from "../../test/factories.ts";
 import { TOKEN_CATALOG } from "../tokens/token-catalog.ts";
 import { ungrantable } from "./holdings.ts";
@@ -11,23 +11,23 @@ import { catalogEntries, permissionCatalog } from "./permission-catalog.ts";
 describe("the grantable permission catalog", () => {
   it("groups by API, marks grantable by holding or ownership, flags deprecated", async () => {
     const tag = `Cat${Date.now().toString(36)}`;
-    const orders = await makeTestApi({
-      name: `${tag} Orders`,
+    const orders = await makeApi({
+      label: `${tag} Orders`,
       permissions: ["orders.read", "orders.write", "orders.old"],
       deprecated: ["orders.old"],
     });
     const reader = await makeApiRole([orders.permissionIds["orders.read"] ?? ""]);
     const editor = await makeRole(["roles.read", "roles.write"]);
     const { principal, user } = await makePrincipal([], [editor.id, reader.id]);
-    const billing = await makeTestApi({
-      name: `${tag} Billing`,
+    const billing = await makeApi({
+      label: `${tag} Billing`,
       ownerId: user.id,
       permissions: ["invoices.read"],
     });
 
     const { groups, nextCursor } = await permissionCatalog({ actor: principal, query: tag });
     expect(nextCursor).toBeNull();
-    expect(groups.map((g) => g.api.name)).toEqual([billing.api.name, orders.api.name]);
+    expect(groups.map((g) => g.api.name)).toEqual([billing.name, orders.name]);
     const marks = Object.fromEntries(
       groups.flatMap((g) =>
         g.permissions.map((p) => [p.name, { grantable: p.grantable, deprecated: p.deprecated }]),
@@ -41,7 +41,7 @@ describe("the grantable permission catalog", () => {
     });
     // Minting: owning Billing is not holding invoices.read, so the token picker does not offer it.
     const forTokens = await permissionCatalog({ actor: principal, query: tag, ...TOKEN_CATALOG });
-    expect(forTokens.groups.find((g) => g.api.id === billing.api.id)?.permissions[0]).toMatchObject({
+    expect(forTokens.groups.find((g) => g.api.id === billing.id)?.permissions[0]).toMatchObject({
       grantable: false,
       reason: expect.stringContaining("You own this API") as unknown,
     });
@@ -49,10 +49,10 @@ describe("the grantable permission catalog", () => {
 
   it("searches by permission name (only matching permissions) or API name (all of them)", async () => {
     const tag = `Srch${Date.now().toString(36)}`;
-    const api = await makeTestApi({ name: `${tag} Shipping`, permissions: ["parcels.read", "labels.print"] });
+    const api = await makeApi({ label: `${tag} Shipping`, permissions: ["parcels.read", "labels.print"] });
     const { principal } = await makePrincipal(["admin"]);
     const byPermission = await permissionCatalog({ actor: principal, query: "labels.pri" });
-    const group = byPermission.groups.find((g) => g.api.id === api.api.id);
+    const group = byPermission.groups.find((g) => g.api.id === api.id);
     expect(group?.permissions.map((p) => p.name)).toEqual(["labels.print"]);
     const byApi = await permissionCatalog({ actor: principal, query: tag.toLowerCase() });
     expect(byApi.groups.map((g) => g.permissions.map((p) => p.name))).toEqual([
@@ -67,10 +67,10 @@ describe("the grantable permission catalog", () => {
   it("pages by API with a cursor, and filters personal-token and disabled APIs", async () => {
     const tag = `Page${Date.now().toString(36)}`;
     const made = [];
-    for (const n of [1, 2, 3]) made.push(await makeTestApi({ name: `${tag} ${n}`, permissions: ["x.read"] }));
-    const off = await makeTestApi({ name: `${tag} off`, permissions: ["x.read"], disabled: true });
-    const noPat = await makeTestApi({
-      name: `${tag} nopat`,
+    for (const n of [1, 2, 3]) made.push(await makeApi({ label: `${tag} ${n}`, permissions: ["x.read"] }));
+    const off = await makeApi({ label: `${tag} off`, permissions: ["x.read"], disabled: true });
+    const noPat = await makeApi({
+      label: `${tag} nopat`,
       permissions: ["x.read"],
       allowPersonalTokens: false,
     });
@@ -98,9 +98,9 @@ describe("the grantable permission catalog", () => {
       includeDisabled: false,
       personalTokensOnly: true,
     });
-    expect(minting.groups.map((g) => g.api.id).sort()).toEqual(made.map((m) => m.api.id).sort());
-    expect(minting.groups.some((g) => g.api.id === off.api.id || g.api.id === noPat.api.id)).toBe(false);
-    const one = await permissionCatalog({ actor: principal, apiId: off.api.id });
+    expect(minting.groups.map((g) => g.api.id).sort()).toEqual(made.map((m) => m.id).sort());
+    expect(minting.groups.some((g) => g.api.id === off.id || g.api.id === noPat.id)).toBe(false);
+    const one = await permissionCatalog({ actor: principal, apiId: off.id });
     expect(one.groups.map((g) => g.api.disabled)).toEqual([true]);
   });
 
@@ -116,7 +116,7 @@ describe("the grantable permission catalog", () => {
   });
 
   it("reads chosen permissions by id wherever they are", async () => {
-    const api = await makeTestApi({ permissions: ["a.read", "a.write"] });
+    const api = await makeApi({ permissions: ["a.read", "a.write"] });
     const { principal } = await makePrincipal(["user_manager"]);
     const groups = await catalogEntries(principal, [api.permissionIds["a.write"] ?? "", "perm_missing"]);
     expect(groups).toHaveLength(1);
@@ -129,8 +129,8 @@ describe("the grantable permission catalog", () => {
 describe("the catalog agrees with ungrantable", () => {
   it("for every actor and permission", async () => {
     const tag = `Agree${Date.now().toString(36)}`;
-    const orders = await makeTestApi({
-      name: `${tag} Orders`,
+    const orders = await makeApi({
+      label: `${tag} Orders`,
       permissions: ["o.read", "o.write", "o.old"],
       deprecated: ["o.old"],
     });
@@ -138,7 +138,7 @@ describe("the catalog agrees with ungrantable", () => {
     const editor = await makeRole(["roles.read", "roles.write", "users.read"]);
     const holder = await makePrincipal([], [editor.id, reader.id]);
     const owner = await makePrincipal([], [editor.id]);
-    await makeTestApi({ name: `${tag} Billing`, ownerId: owner.user.id, permissions: ["b.read", "b.write"] });
+    await makeApi({ label: `${tag} Billing`, ownerId: owner.user.id, permissions: ["b.read", "b.write"] });
     const admin = await makePrincipal(["admin"]);
     const auditor = await makePrincipal(["auditor"]);
     const bearer = {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 
 import { clientAccessToken, makeTestClient, mintTestToken } from "../../test/credentials.ts";
-import { makeApiRole } from "../../test/api-factories.ts";
-import { codeOf, makeApi, makePrincipal, present, TEST_CONTEXT } from "../../test/factories.ts";
+import { makeApi, makeApiRole } from "../../test/api-factories.ts";
+import { codeOf, makePrincipal, present, TEST_CONTEXT } from "../../test/factories.ts";
 import type { Principal } from "../auth/principal.ts";
 import { db } from "../db/client.ts";
 import { verifyAccessToken } from "../oauth/verify-access-token.ts";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { GET as getTokenRoute } from "../../app/api/v1/tokens/[tokenId]/route.ts";
 import { GET as getClientRoute } from "../../app/api/v1/clients/[clientId]/route.ts";
-import { developerHolding, makeTestApi } from "../../test/api-credential-factories.ts";
+import { developerHolding, makeApi } from "../../test/api-factories.ts";
 import { developerWith, requestClientToken } from "../../test/credentials.ts";
 import { codeOf, makePrincipal, present, signedInCookie, TEST_CONTEXT } from "../../test/factories.ts";
 import { call } from "../../test/requests.ts";
@@ -45,18 +45,26 @@ function allow(actor: UserPrincipal, apiPermissionIds: string[], scopes: "client
 
 describe("personal tokens carrying other APIs' permissions", () => {
   it("carries what the owner holds, and refuses naming the permission and the rule otherwise", async () => {
-    const orders = await makeTestApi({
+    const orders = await makeApi({
       permissions: ["orders.read", "orders.write"],
       deprecated: ["orders.old"],
     });
-    const noPats = await makeTestApi({ label: "Payroll", allowPersonalTokens: false });
-    const off = await makeTestApi({ label: "Legacy", disabled: true });
-    const read = present(orders.permission["orders.read"]);
+    const noPats = await makeApi({
+      permissions: ["orders.read", "orders.write"],
+      label: "Payroll",
+      allowPersonalTokens: false,
+    });
+    const off = await makeApi({
+      permissions: ["orders.read", "orders.write"],
+      label: "Legacy",
+      disabled: true,
+    });
+    const read = present(orders.permissionIds["orders.read"]);
     const dev = await developerHolding([
       read,
-      present(orders.permission["orders.old"]),
-      present(noPats.permission["orders.read"]),
-      present(off.permission["orders.read"]),
+      present(orders.permissionIds["orders.old"]),
+      present(noPats.permissionIds["orders.read"]),
+      present(off.permissionIds["orders.read"]),
     ]);
 
     const minted = await mint(dev.principal, [read]);
@@ -73,22 +81,22 @@ describe("personal tokens carrying other APIs' permissions", () => {
     const cases: [string, string, string, RegExp][] = [
       [
         "not held",
-        present(orders.permission["orders.write"]),
+        present(orders.permissionIds["orders.write"]),
         "forbidden",
         new RegExp(`does not hold: ${orders.name}: orders\\.write`),
       ],
       [
         "no personal tokens",
-        present(noPats.permission["orders.read"]),
+        present(noPats.permissionIds["orders.read"]),
         "invalid",
         new RegExp(
           `${noPats.name}: orders\\.read \\(the API "${noPats.name}" does not allow personal tokens\\)`,
         ),
       ],
-      ["deprecated", present(orders.permission["orders.old"]), "invalid", /orders\.old \(deprecated/],
+      ["deprecated", present(orders.permissionIds["orders.old"]), "invalid", /orders\.old \(deprecated/],
       [
         "disabled API",
-        present(off.permission["orders.read"]),
+        present(off.permissionIds["orders.read"]),
         "invalid",
         new RegExp(`the API "${off.name}" is disabled`),
       ],
@@ -104,17 +112,17 @@ describe("personal tokens carrying other APIs' permissions", () => {
 
   it("does not count owning the API: a token acts for its owner", async () => {
     const { principal, user } = await developerWith([]);
-    const mine = await makeTestApi({ ownerId: user.id });
-    const refused = await refusal(mint(principal, [present(mine.permission["orders.read"])]));
+    const mine = await makeApi({ permissions: ["orders.read", "orders.write"], ownerId: user.id });
+    const refused = await refusal(mint(principal, [present(mine.permissionIds["orders.read"])]));
     expect(refused.code).toBe("forbidden");
     // An administrator holds every permission of every API.
     const admin = await makePrincipal(["admin"]);
-    expect(await codeOf(mint(admin.principal, [present(mine.permission["orders.read"])]))).toBe("ok");
+    expect(await codeOf(mint(admin.principal, [present(mine.permissionIds["orders.read"])]))).toBe("ok");
   });
 
   it("shows on the token why a stored scope stopped working: roles, deprecation, personal tokens, disabling", async () => {
-    const orders = await makeTestApi({ permissions: ["a.read", "b.read", "c.read", "d.read"] });
-    const p = (name: string) => present(orders.permission[name]);
+    const orders = await makeApi({ permissions: ["a.read", "b.read", "c.read", "d.read"] });
+    const p = (name: string) => present(orders.permissionIds[name]);
     const dev = await developerHolding([p("a.read"), p("b.read"), p("c.read"), p("d.read")]);
     const minted = await mint(dev.principal, [p("a.read"), p("b.read")]);
     const view = async () => (await getToken(dev.principal, minted.id)).apiPermissions;
@@ -161,20 +169,20 @@ describe("personal tokens carrying other APIs' permissions", () => {
 
 describe("API clients allowed other APIs' permissions", () => {
   it("refuses what the creator neither holds nor owns, naming it; writes nothing", async () => {
-    const orders = await makeTestApi();
-    const billing = await makeTestApi({ label: "Billing", permissions: ["billing.read"] });
-    const dev = await developerHolding([present(orders.permission["orders.read"])]);
+    const orders = await makeApi({ permissions: ["orders.read", "orders.write"] });
+    const billing = await makeApi({ label: "Billing", permissions: ["billing.read"] });
+    const dev = await developerHolding([present(orders.permissionIds["orders.read"])]);
     const before = await db.apiClient.count({ where: { ownerId: dev.user.id } });
     const cases: [string, string[], string, RegExp][] = [
       [
         "not held",
-        [present(orders.permission["orders.write"])],
+        [present(orders.permissionIds["orders.write"])],
         "forbidden",
         new RegExp(`${orders.name}: orders\\.write`),
       ],
       [
         "another API",
-        [present(billing.permission["billing.read"])],
+        [present(billing.permissionIds["billing.read"])],
         "forbidden",
         new RegExp(`${billing.name}: billing\\.read`),
       ],
@@ -187,17 +195,17 @@ describe("API clients allowed other APIs' permissions", () => {
       expect(refused.message, name).toMatch(message);
     }
     expect(await db.apiClient.count({ where: { ownerId: dev.user.id } })).toBe(before);
-    expect(await codeOf(allow(dev.principal, [present(orders.permission["orders.read"])]))).toBe("ok");
+    expect(await codeOf(allow(dev.principal, [present(orders.permissionIds["orders.read"])]))).toBe("ok");
   });
 
   it("lets an API's owner allow its permissions, and nothing of another API; the client shows them not effective until the owner holds them", async () => {
     const { principal, user } = await developerWith(["clients.read"]);
-    const mine = await makeTestApi({ ownerId: user.id });
-    const theirs = await makeTestApi({ label: "Billing" });
-    expect((await refusal(allow(principal, [present(theirs.permission["orders.read"])]))).code).toBe(
+    const mine = await makeApi({ permissions: ["orders.read", "orders.write"], ownerId: user.id });
+    const theirs = await makeApi({ permissions: ["orders.read", "orders.write"], label: "Billing" });
+    expect((await refusal(allow(principal, [present(theirs.permissionIds["orders.read"])]))).code).toBe(
       "forbidden",
     );
-    const created = await allow(principal, [present(mine.permission["orders.write"])]);
+    const created = await allow(principal, [present(mine.permissionIds["orders.write"])]);
     const view = await getClient(principal, created.clientId);
     expect(view.apiPermissions).toEqual([
       expect.objectContaining({
@@ -219,9 +227,9 @@ describe("API clients allowed other APIs' permissions", () => {
   });
 
   it("edits: adding or removing needs the right to allow it; left out keeps them; managing needs it too", async () => {
-    const orders = await makeTestApi();
-    const read = present(orders.permission["orders.read"]);
-    const write = present(orders.permission["orders.write"]);
+    const orders = await makeApi({ permissions: ["orders.read", "orders.write"] });
+    const read = present(orders.permissionIds["orders.read"]);
+    const write = present(orders.permissionIds["orders.write"]);
     const owner = await developerHolding([read, write]);
     const created = await allow(owner.principal, [read, write]);
     const edit = (actor: UserPrincipal, apiPermissionIds?: string[]) =>
@@ -268,8 +276,8 @@ describe("API clients allowed other APIs' permissions", () => {
   });
 
   it("the token endpoint forgets a client's API state when the registry changes (tag apis)", async () => {
-    const orders = await makeTestApi();
-    const read = present(orders.permission["orders.read"]);
+    const orders = await makeApi({ permissions: ["orders.read", "orders.write"] });
+    const read = present(orders.permissionIds["orders.read"]);
     const owner = await developerHolding([read]);
     const created = await allow(owner.principal, [read]);
     expect((await requestClientToken(created.clientId, created.clientSecret)).body.scope).toBe("orders.read");

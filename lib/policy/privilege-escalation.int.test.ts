@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { makeApiRole, makeTestApi } from "../../test/api-factories.ts";
+import { makeApi, makeApiRole } from "../../test/api-factories.ts";
 import { mintTestToken } from "../../test/credentials.ts";
 import {
   makePrincipal,
@@ -216,18 +216,18 @@ describe("last Administrator and self-lockout", () => {
 // deprecated permissions take no new grants.
 describe("privilege escalation across APIs is refused", () => {
   async function world() {
-    const orders = await makeTestApi({
-      name: "Orders API",
+    const orders = await makeApi({
+      label: "Orders API",
       permissions: ["orders.read", "orders.write", "orders.legacy"],
       deprecated: ["orders.legacy"],
     });
-    const billing = await makeTestApi({ name: "Billing API", permissions: ["invoices.read"] });
+    const billing = await makeApi({ label: "Billing API", permissions: ["invoices.read"] });
     const id = (api: typeof orders, name: string) => present(api.permissionIds[name], name);
     const editorRole = await makeRole(["roles.read", "roles.write"]);
     const ordersReader = await makeApiRole([id(orders, "orders.read")]);
     const editor = await makePrincipal([], [editorRole.id, ordersReader.id]);
     const owner = await makePrincipal([], [editorRole.id]);
-    await db.api.update({ where: { id: orders.api.id }, data: { ownerId: owner.user.id } });
+    await db.api.update({ where: { id: orders.id }, data: { ownerId: owner.user.id } });
     const admin = await makePrincipal(["admin"]);
     return {
       admin: admin.principal,
@@ -385,7 +385,7 @@ describe("privilege escalation across APIs is refused", () => {
 // Administrator carries every permission of every API, so only someone holding them all gives it.
 describe("role assignment across APIs", () => {
   it("needs every other-API permission the role grants, and all of them for Administrator", async () => {
-    const orders = await makeTestApi({ name: "Orders API", permissions: ["orders.read", "orders.write"] });
+    const orders = await makeApi({ label: "Orders API", permissions: ["orders.read", "orders.write"] });
     const write = present(orders.permissionIds["orders.write"]);
     const ordersWriter = await makeApiRole([write]);
     const keywardAll = await makeRole([...PERMISSIONS]);

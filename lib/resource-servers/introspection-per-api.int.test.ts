@@ -14,7 +14,8 @@ import { removeRole } from "@/lib/users/role-assignments";
 import { basic, clientAccessToken, developerWith, makeTestClient, mintTestToken } from "@/test/credentials";
 import { makePrincipal, TEST_CONTEXT } from "@/test/factories";
 import { call } from "@/test/requests";
-import { introspectAs, makeApi, makeResourceServer } from "@/test/resource-servers";
+import { introspectAs, makeResourceServer } from "@/test/resource-servers";
+import { makeApi } from "@/test/api-factories";
 
 // Guarantee: introspection answers an API only about tokens usable at THAT API, with that API's
 // permissions and nothing else, and only to that API's own resource-server credential.
@@ -23,8 +24,11 @@ const context = TEST_CONTEXT;
 
 /** Orders and Billing APIs, and a developer whose role grants orders.read and billing.read. */
 async function twoApis() {
-  const orders = await makeApi(["orders.read", "orders.write"], { name: `Orders ${newId("x")}` });
-  const billing = await makeApi(["billing.read"], { name: `Billing ${newId("x")}` });
+  const orders = await makeApi({
+    permissions: ["orders.read", "orders.write"],
+    name: `Orders ${newId("x")}`,
+  });
+  const billing = await makeApi({ permissions: ["billing.read"], name: `Billing ${newId("x")}` });
   const developer = await developerWith(["users.read"]);
   await db.rolePermission.createMany({
     data: [
@@ -151,8 +155,8 @@ describe("introspection per audience", () => {
 
   it("an API that refuses personal tokens, or is disabled, answers inactive", async () => {
     const { developer } = await twoApis();
-    const noPats = await makeApi(["x.read"], { allowPersonalTokens: false });
-    const disabled = await makeApi(["y.read"], { disabled: true });
+    const noPats = await makeApi({ permissions: ["x.read"], allowPersonalTokens: false });
+    const disabled = await makeApi({ permissions: ["y.read"], disabled: true });
     const role = developer.role.id;
     await db.rolePermission.createMany({
       data: [

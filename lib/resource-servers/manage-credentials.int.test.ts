@@ -11,7 +11,7 @@ import {
 import { verifyPersonalToken } from "@/lib/tokens/verify-token";
 import { developerWith, mintTestToken } from "@/test/credentials";
 import { codeOf, makePrincipal, present, TEST_CONTEXT } from "@/test/factories";
-import { makeApi } from "@/test/resource-servers";
+import { makeApi } from "@/test/api-factories";
 
 // Guarantee: only an API's owner (signed in, under step-up) or an apis.write holder makes, rotates
 // or revokes its resource-server credentials; a bearer credential never receives a secret.
@@ -22,7 +22,7 @@ const LIST = { limit: 50 };
 describe("resource-server credentials", () => {
   it("the API's owner creates one (secret once, hashed), lists, rotates and revokes it, each audited", async () => {
     const owner = await makePrincipal(["member"]);
-    const api = await makeApi(["orders.read"], { ownerId: owner.user.id });
+    const api = await makeApi({ permissions: ["orders.read"], ownerId: owner.user.id });
     const actor = owner.principal;
     const created = await createResourceServerCredential({
       actor,
@@ -65,7 +65,7 @@ describe("resource-server credentials", () => {
   });
 
   it("refuses who neither owns the API nor holds apis.write; apis.read may only list", async () => {
-    const api = await makeApi(["orders.read"]);
+    const api = await makeApi({ permissions: ["orders.read"] });
     const reader = await developerWith(["apis.read"]);
     const stranger = await makePrincipal(["member"]);
     const input = { apiId: api.id, name: "x", context };
@@ -88,7 +88,7 @@ describe("resource-server credentials", () => {
       await codeOf(rotateResourceServerSecret({ ...ref, actor: stranger.principal, overlapMinutes: 0 })),
     ).toBe("forbidden");
     // Another API's credential is not found through this API.
-    const other = await makeApi(["x.read"]);
+    const other = await makeApi({ permissions: ["x.read"] });
     expect(
       await codeOf(revokeResourceServerCredential({ ...ref, apiId: other.id, actor: admin.principal })),
     ).toBe("not_found");
@@ -101,7 +101,7 @@ describe("resource-server credentials", () => {
 
   it("a bearer credential never creates a credential or a secret, whatever it holds (session_required)", async () => {
     const admin = await makePrincipal(["admin"]);
-    const api = await makeApi(["orders.read"], { ownerId: admin.user.id });
+    const api = await makeApi({ permissions: ["orders.read"], ownerId: admin.user.id });
     const pat = await mintTestToken(admin.principal, ["apis.write", "apis.read"]);
     const bearer = present(await verifyPersonalToken(pat.token));
     expect(

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { PATCH as rolePatch } from "../../app/api/v1/roles/[roleId]/route.ts";
 import { GET as userGet } from "../../app/api/v1/users/[userId]/route.ts";
-import { makeApiRole, makeTestApi } from "../../test/api-factories.ts";
+import { makeApi, makeApiRole } from "../../test/api-factories.ts";
 import { makePrincipal, makeUser, present, signedInCookie, TEST_CONTEXT } from "../../test/factories.ts";
 import { call } from "../../test/requests.ts";
 import { db } from "../db/client.ts";
@@ -18,12 +18,12 @@ const context = TEST_CONTEXT;
 // user's effective permissions), with its provenance, and the REST API reads and writes it.
 describe("roles and other APIs' permissions", () => {
   it("the matrix works per API, roles paged, Administrator marked as holding all", async () => {
-    const orders = await makeTestApi({ name: "Orders API", permissions: ["orders.read", "orders.write"] });
+    const orders = await makeApi({ label: "Orders API", permissions: ["orders.read", "orders.write"] });
     const read = present(orders.permissionIds["orders.read"]);
     const role = await makeApiRole([read]);
     const { principal } = await makePrincipal(["admin"]);
-    const matrix = await permissionMatrix(principal, { apiId: orders.api.id, limit: 200 });
-    expect(matrix.api.name).toBe(orders.api.name);
+    const matrix = await permissionMatrix(principal, { apiId: orders.id, limit: 200 });
+    expect(matrix.api.name).toBe(orders.name);
     expect(matrix.permissions.map((p) => p.name)).toEqual(["orders.read", "orders.write"]);
     expect(matrix.apis[0]?.id).toBe("api_keyward");
     const row = matrix.roles.find((r) => r.id === role.id);
@@ -32,7 +32,7 @@ describe("roles and other APIs' permissions", () => {
     let cursor = matrix.nextCursor;
     const seen = new Set(matrix.roles.map((r) => r.id));
     while (!found && cursor) {
-      const next = await permissionMatrix(principal, { apiId: orders.api.id, cursor, limit: 200 });
+      const next = await permissionMatrix(principal, { apiId: orders.id, cursor, limit: 200 });
       for (const r of next.roles) {
         expect(seen.has(r.id), "no role twice across pages").toBe(false);
         seen.add(r.id);
@@ -54,8 +54,8 @@ describe("roles and other APIs' permissions", () => {
   });
 
   it("who holds it, and a user's effective permissions, say through which role (or Administrator)", async () => {
-    const orders = await makeTestApi({
-      name: "Orders API",
+    const orders = await makeApi({
+      label: "Orders API",
       permissions: ["orders.read", "orders.old"],
       deprecated: ["orders.old"],
     });
@@ -78,7 +78,7 @@ describe("roles and other APIs' permissions", () => {
     const detail = await getUser(admin.principal, holder.id);
     expect(detail.apiPermissions).toEqual([
       {
-        api: { id: orders.api.id, name: orders.api.name, identifier: orders.api.identifier },
+        api: { id: orders.id, name: orders.name, identifier: orders.identifier },
         permissions: [
           { id: old, name: "orders.old", deprecated: true, roles: [role.name] },
           { id: read, name: "orders.read", deprecated: false, roles: [role.name] },
@@ -98,7 +98,7 @@ describe("roles and other APIs' permissions", () => {
   });
 
   it("REST: PATCH writes apiPermissionIds and answers apiPermissions; bad ids are 400, not 500", async () => {
-    const orders = await makeTestApi({ name: "Orders API", permissions: ["orders.read"] });
+    const orders = await makeApi({ label: "Orders API", permissions: ["orders.read"] });
     const read = present(orders.permissionIds["orders.read"]);
     const { principal, user } = await makePrincipal(["admin"]);
     const { id } = await createRole({
@@ -118,7 +118,7 @@ describe("roles and other APIs' permissions", () => {
       apiPermissions: [
         {
           id: read,
-          api: { id: orders.api.id, name: orders.api.name },
+          api: { id: orders.id, name: orders.name },
           name: "orders.read",
           deprecated: false,
         },

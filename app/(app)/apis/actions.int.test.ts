@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 
 import { db } from "@/lib/db/client";
 import type { ActionRequest } from "@/lib/http/action";
-import { makeApi, makePrincipal, makeRole, signedInCookie } from "@/test/factories";
+import { makePrincipal, makeRole, signedInCookie } from "@/test/factories";
 
 import {
   createApiAction,
@@ -12,6 +12,7 @@ import {
   setPermissionDeprecatedAction,
   updateApiAction,
 } from "./actions";
+import { makeApi } from "@/test/api-factories";
 
 // Guarantee: the /apis forms, submitted as a browser submits them, reach lib/apis through the REST
 // routes' schemas: checkbox and select values read right, callers without the right refused with

@@ -6,7 +6,7 @@ import { db } from "@/lib/db/client";
 import { PERMISSIONS } from "@/lib/policy/permissions";
 import { builtInRoleId } from "@/lib/roles/ensure-built-in-roles";
 import { clientAccessToken, developerWith, mintTestToken } from "@/test/credentials";
-import { makeTestApi } from "@/test/api-factories";
+import { makeApi } from "@/test/api-factories";
 import { makePrincipal, makeRole, makeUser, signedInCookie } from "@/test/factories";
 import { call } from "@/test/requests";
 
@@ -156,7 +156,7 @@ describe("REST API v1 with a personal token", () => {
       everyKeywardPermission.name,
     );
     // Administrator also carries every other API's permissions, which no bearer grants (issue 14).
-    await makeTestApi({ permissions: ["orders.read"] });
+    await makeApi({ permissions: ["orders.read"] });
     const administrator = await call(h(userRole.PUT), { bearer: full.token, method: "PUT", params });
     expect(administrator.status).toBe(403);
     expect(String(administrator.body.detail)).toContain("signed-in session");

@@ -9,7 +9,7 @@ import { db } from "@/lib/db/client";
 import { PERMISSIONS } from "@/lib/policy/permissions";
 import { getSettings } from "@/lib/settings/settings";
 import { removeRole } from "@/lib/users/role-assignments";
-import { developerHolding, makeApiRole, makeTestApi } from "@/test/api-credential-factories";
+import { developerHolding, makeApi, makeApiRole } from "@/test/api-factories";
 import { basic, requestClientToken } from "@/test/credentials";
 import { makePrincipal, TEST_CONTEXT } from "@/test/factories";
 import { call } from "@/test/requests";
@@ -32,11 +32,11 @@ async function localJwks() {
 
 /** An Orders API (one deprecated permission), a client allowed three of its permissions, and its owner. */
 async function ordersClient(options: { ttl?: number } = {}) {
-  const orders = await makeTestApi({
+  const orders = await makeApi({
     permissions: ["orders.read", "orders.write", "orders.admin", "orders.old"],
     accessTokenTtlSeconds: options.ttl ?? 300,
   });
-  const p = orders.permission;
+  const p = orders.permissionIds;
   const owner = await developerHolding([
     p["orders.read"] ?? "",
     p["orders.write"] ?? "",
@@ -58,15 +58,19 @@ async function ordersClient(options: { ttl?: number } = {}) {
 describe("POST /api/oauth/token for a registered API (RFC 8707 resource, RFC 6749 §5.2 errors)", () => {
   it("answers each refusal with its RFC error, a description saying why, status and no token", async () => {
     const { orders, clientId, clientSecret, owner } = await ordersClient();
-    const billing = await makeTestApi({ label: "Billing", permissions: ["billing.read"] });
-    const disabled = await makeTestApi({ label: "Legacy", disabled: true });
+    const billing = await makeApi({ label: "Billing", permissions: ["billing.read"] });
+    const disabled = await makeApi({
+      permissions: ["orders.read", "orders.write"],
+      label: "Legacy",
+      disabled: true,
+    });
     // A second client of the same owner, allowed Keyward's own API and Orders.
     const two = await createClient({
       actor: owner.principal,
       name: "Two APIs",
       description: "",
       scopes: ["clients.read"],
-      apiPermissionIds: [orders.permission["orders.read"] ?? ""],
+      apiPermissionIds: [orders.permissionIds["orders.read"] ?? ""],
       context: TEST_CONTEXT,
     });
     // A client whose only permission row is gone: allowed nothing at any API.
@@ -235,7 +239,7 @@ describe("POST /api/oauth/token for a registered API (RFC 8707 resource, RFC 674
     const { orders, owner, clientId, clientSecret } = await ordersClient();
     const admin = await makePrincipal(["admin"]);
     // Owner holds orders.read through a second role too: losing the first leaves read only.
-    const readRole = await makeApiRole([orders.permission["orders.read"] ?? ""]);
+    const readRole = await makeApiRole([orders.permissionIds["orders.read"] ?? ""]);
     await db.roleAssignment.create({ data: { userId: owner.user.id, roleId: readRole.id } });
     expect((await requestClientToken(clientId, clientSecret)).body.scope).toBe("orders.read orders.write");
 
@@ -288,14 +292,14 @@ describe("Keyward's own API and metadata", () => {
   // Guarantee: a token for another API is never accepted by Keyward's own API, even when that API
   // defines a permission with the same name as one of Keyward's.
   it("refuses at /api/v1 a token whose audience is another API", async () => {
-    const lookalike = await makeTestApi({ permissions: ["users.read"] });
-    const owner = await developerHolding([lookalike.permission["users.read"] ?? ""]);
+    const lookalike = await makeApi({ permissions: ["users.read"] });
+    const owner = await developerHolding([lookalike.permissionIds["users.read"] ?? ""]);
     const client = await createClient({
       actor: owner.principal,
       name: "Look-alike",
       description: "",
       scopes: [],
-      apiPermissionIds: [lookalike.permission["users.read"] ?? ""],
+      apiPermissionIds: [lookalike.permissionIds["users.read"] ?? ""],
       context: TEST_CONTEXT,
     });
     const issued = await requestClientToken(client.clientId, client.clientSecret);
@@ -305,7 +309,7 @@ describe("Keyward's own API and metadata", () => {
   });
 
   it("lists Keyward's own permissions only in scopes_supported", async () => {
-    await makeTestApi({ permissions: ["inventory.count"] });
+    await makeApi({ permissions: ["inventory.count"] });
     const body = (await metadata().json()) as { scopes_supported: string[] };
     expect(body.scopes_supported).toEqual([...PERMISSIONS]);
   });

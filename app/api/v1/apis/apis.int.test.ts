@@ -8,7 +8,7 @@ import { V1 } from "@/lib/api/v1-operations";
 import { BUILT_IN_API_ID } from "@/lib/apis/built-in-api";
 import { db } from "@/lib/db/client";
 import { developerWith, mintTestToken } from "@/test/credentials";
-import { makeApi, makePrincipal, makeRole, signedInCookie } from "@/test/factories";
+import { makePrincipal, makeRole, signedInCookie } from "@/test/factories";
 import { call } from "@/test/requests";
 
 import * as permissionExport from "./[apiId]/permissions/export/route";
@@ -17,6 +17,7 @@ import * as permission from "./[apiId]/permissions/[permissionId]/route";
 import * as permissions from "./[apiId]/permissions/route";
 import * as api from "./[apiId]/route";
 import * as apis from "./route";
+import { makeApi } from "@/test/api-factories";
 
 type Handler = Parameters<typeof call>[0];
 const h = (handler: unknown) => handler as Handler;

@@ -3,11 +3,12 @@ import { describe, expect, it } from "vitest";
 import { mintTestToken } from "@/test/credentials";
 import { makePrincipal, makeUser, signedInCookie } from "@/test/factories";
 import { call } from "@/test/requests";
-import { introspectAs, makeApi } from "@/test/resource-servers";
+import { introspectAs } from "@/test/resource-servers";
 
 import * as revokeRoute from "./[credentialId]/route";
 import * as rotateRoute from "./[credentialId]/rotate/route";
 import * as listRoute from "./route";
+import { makeApi } from "@/test/api-factories";
 
 // Guarantee: over REST, an API's owner makes a resource-server credential (secret once) that
 // introspects at once; a bearer never gets a secret; others are refused.
@@ -15,7 +16,7 @@ import * as listRoute from "./route";
 describe("/api/v1/apis/{id}/resource-server-credentials", () => {
   it("the owner creates (201, secret once), lists, rotates and revokes over REST", async () => {
     const owner = await makeUser({ roles: ["member"] });
-    const api = await makeApi(["orders.read"], { ownerId: owner.id });
+    const api = await makeApi({ permissions: ["orders.read"], ownerId: owner.id });
     const { cookie } = await signedInCookie(owner.id);
     const created = await call(listRoute.POST, { cookie, params: { apiId: api.id }, json: { name: "prod" } });
     expect(created.status).toBe(201);
@@ -50,7 +51,7 @@ describe("/api/v1/apis/{id}/resource-server-credentials", () => {
 
   it("answers 400 to bad input, 403 session_required to a bearer, 403 to a stranger, 404 to an unknown API", async () => {
     const admin = await makePrincipal(["admin"]);
-    const api = await makeApi(["orders.read"]);
+    const api = await makeApi({ permissions: ["orders.read"] });
     const { cookie } = await signedInCookie(admin.user.id);
     const bad = await call(listRoute.POST, { cookie, params: { apiId: api.id }, json: { name: "" } });
     expect(bad.status).toBe(400);
