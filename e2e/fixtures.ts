@@ -80,6 +80,23 @@ export async function linkMailedTo(email: string, timeoutMs = 15_000): Promise<s
   }
 }
 
+/**
+ * Opens a user's page as an administrator would: Users in the sidebar, search by email, the link.
+ * Waits for the Users heading first, because the page being left (a role's page, an API's) may
+ * have a search box of its own while the client navigation is under way.
+ */
+export async function openUserFromList(page: Page, user: { email: string; name: string }) {
+  await page
+    .getByRole("navigation", { name: "Main" })
+    .getByRole("link", { name: "Users", exact: true })
+    .click();
+  await expect(page.getByRole("heading", { level: 1, name: "Users" })).toBeVisible();
+  await page.getByRole("searchbox", { name: "Search", exact: true }).fill(user.email);
+  await page.getByRole("button", { name: "Apply" }).click();
+  await page.getByRole("link", { name: user.name }).click();
+  await expect(page.getByRole("heading", { level: 1, name: user.name })).toBeVisible();
+}
+
 /** The command palette's dialog. */
 export const commandPalette = (page: Page) => page.getByRole("dialog", { name: "Search" });
 

@@ -5,7 +5,7 @@ import type { Browser, Page } from "@playwright/test";
 import { credentialsChanged } from "../lib/credentials/change-feed.ts";
 import { db } from "../lib/db/client.ts";
 import { builtInRoleId } from "../lib/roles/ensure-built-in-roles.ts";
-import { createTestUser, expect, signIn, test } from "./fixtures";
+import { createTestUser, expect, openUserFromList, signIn, test } from "./fixtures";
 import { callOrders, type OrdersApiProcess, startOrdersApi } from "./orders-api-process";
 
 // Journey (issue 14, "Protected APIs"): an admin registers the Orders API with orders.read and
@@ -124,11 +124,7 @@ test("an admin protects the Orders API; a developer's token reads it, cannot wri
   });
 
   // The admin takes the Developer role from the developer, on their page, confirming it.
-  await nav(adminPage).getByRole("link", { name: "Users", exact: true }).click();
-  await adminPage.getByRole("searchbox", { name: "Search" }).fill(developer.email);
-  await adminPage.getByRole("button", { name: "Apply" }).click();
-  await adminPage.getByRole("link", { name: developer.name }).click();
-  await expect(adminPage.getByRole("heading", { name: developer.name, level: 1 })).toBeVisible();
+  await openUserFromList(adminPage, developer);
   await adminPage
     .getByRole("form", { name: "Remove Developer" })
     .getByRole("button", { name: "Remove", exact: true })

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { newId } from "../lib/crypto/ids.ts";
 import { db } from "../lib/db/client.ts";
 import { builtInRoleId } from "../lib/roles/ensure-built-in-roles.ts";
-import { createTestUser, expect, signIn, test } from "./fixtures";
+import { createTestUser, expect, openUserFromList, signIn, test } from "./fixtures";
 
 // Journey: least privilege end to end. An admin invites someone, gives them a custom role, and they see exactly what it unlocks.
 test("an admin invites a user, gives them a custom role, and they see only what it unlocks", async ({
@@ -53,19 +53,15 @@ test("an admin invites a user, gives them a custom role, and they see only what 
   // A custom role with one permission.
   await adminPage.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Roles" }).click();
   await adminPage.getByRole("link", { name: "New role" }).click();
-  await adminPage.getByLabel("Name").fill(roleName);
+  await expect(adminPage.getByRole("heading", { level: 1, name: "New role" })).toBeVisible();
+  await adminPage.getByLabel("Name", { exact: true }).fill(roleName);
   await adminPage.getByLabel("Description").fill("Reads the audit log.");
   await adminPage.getByRole("checkbox", { name: /^audit\.read/ }).check();
   await adminPage.getByRole("button", { name: "Create role" }).click();
   await expect(adminPage.getByRole("heading", { name: roleName })).toBeVisible();
 
   // Assigned from the user's page, found by search.
-  await adminPage.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Users" }).click();
-  // The role's page has a search box of its own: wait for the Users page before typing.
-  await expect(adminPage.getByRole("heading", { level: 1, name: "Users" })).toBeVisible();
-  await adminPage.getByRole("searchbox", { name: "Search", exact: true }).fill(invitee.email);
-  await adminPage.getByRole("button", { name: "Apply" }).click();
-  await adminPage.getByRole("link", { name: invitee.name }).click();
+  await openUserFromList(adminPage, invitee);
   await adminPage.getByRole("combobox", { name: "Role to assign" }).selectOption({ label: roleName });
   await adminPage.getByRole("button", { name: "Assign" }).click();
   await expect(adminPage.getByRole("status").filter({ hasText: "Role assigned." })).toBeVisible();

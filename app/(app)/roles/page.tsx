@@ -48,7 +48,7 @@ export default async function RolesPage({
         </div>
       )}
       <form className="mb-4 flex flex-wrap items-end gap-3" aria-label="Search roles" role="search">
-        <SearchField label="Role name" value={query.q} />
+        <SearchField label="Search roles" placeholder="Part of a role name" value={query.q} />
         <button type="submit" className={secondaryLinkButton}>
           Search
         </button>
