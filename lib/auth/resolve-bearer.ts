@@ -1,4 +1,6 @@
+import { BUILT_IN_API_ID } from "../apis/built-in-api.ts";
 import { getConfig } from "../config/env.ts";
+import { noteClientUse } from "../credentials/last-used.ts";
 import { ownerMustEnrollMfa } from "../credentials/owner-standing.ts";
 import { AppError, EnrollmentRequired } from "../errors/app-error.ts";
 import { clientPrincipal, verifyAccessToken } from "../oauth/verify-access-token.ts";
@@ -41,5 +43,6 @@ async function verifiedBearer(header: string, ip: string): Promise<TokenPrincipa
   }
   const state = await verifyAccessToken(token, { audience: getConfig().apiAudience });
   if (!state?.usable) throw invalidToken();
+  noteClientUse(state.clientId, BUILT_IN_API_ID);
   return clientPrincipal(state);
 }

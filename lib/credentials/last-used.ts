@@ -7,9 +7,12 @@ import { dbPool } from "../db/client.ts";
 export const LAST_USED_WRITE_MS = 60_000;
 const FLUSH_MS = 5_000;
 
+/** One sighting of a credential at one API, keyed `${credential} ${api}` while pending. */
+type Use = { id: string; apiId: string; at: number };
+
 type Pending = {
-  tokens: Map<string, { at: number; ip: string }>;
-  clients: Map<string, number>;
+  tokens: Map<string, Use & { ip: string }>;
+  clients: Map<string, Use>;
   resourceServers: Map<string, number>;
 };
 type State = { noted: Map<string, number>; pending: Pending; timer?: NodeJS.Timeout };
@@ -44,17 +47,26 @@ function schedule(): void {
   s.timer.unref();
 }
 
-export function noteTokenUse(tokenId: string, ip: string): void {
+/**
+ * A personal token was used at an API: a request to Keyward's own (with the caller's address), or
+ * an introspection by the API's resource server (no address: that is the server's, not the
+ * holder's). The token's own `lastUsedAt` is the latest of its uses; `lastUsedIp` is the address
+ * of the latest direct request.
+ */
+export function noteTokenUse(tokenId: string, apiId: string, ip = ""): void {
   const now = Date.now();
-  if (!shouldNote(`token:${tokenId}`, now)) return;
-  state().pending.tokens.set(tokenId, { at: now, ip });
+  const key = `${tokenId} ${apiId}`;
+  if (!shouldNote(`token:${key}`, now)) return;
+  state().pending.tokens.set(key, { id: tokenId, apiId, at: now, ip });
   schedule();
 }
 
-export function noteClientUse(clientId: string): void {
+/** An API client got a token for an API, or one of its tokens was introspected there. */
+export function noteClientUse(clientId: string, apiId: string): void {
   const now = Date.now();
-  if (!shouldNote(`client:${clientId}`, now)) return;
-  state().pending.clients.set(clientId, now);
+  const key = `${clientId} ${apiId}`;
+  if (!shouldNote(`client:${key}`, now)) return;
+  state().pending.clients.set(key, { id: clientId, apiId, at: now });
   schedule();
 }
 
@@ -68,29 +80,45 @@ export function noteResourceServerUse(credentialId: string): void {
 
 const AT = "(to_timestamp(v.at / 1000.0) AT TIME ZONE 'UTC')";
 
+/**
+ * The per-API rows, upserted; a credential or API deleted since it was noted is skipped (the
+ * EXISTS), and an older sighting never overwrites a newer one (GREATEST).
+ */
+const upsertUses = (table: "ApiTokenUse" | "ApiClientUse", column: "tokenId" | "clientId", owner: string) =>
+  `INSERT INTO "${table}" ("${column}", "apiId", "lastUsedAt")
+   SELECT v.id, v.api, ${AT} FROM unnest($1::text[], $2::text[], $3::float8[]) AS v(id, api, at)
+   WHERE EXISTS (SELECT 1 FROM "${owner}" o WHERE o.id = v.id) AND EXISTS (SELECT 1 FROM "Api" a WHERE a.id = v.api)
+   ON CONFLICT ("${column}", "apiId") DO UPDATE
+   SET "lastUsedAt" = GREATEST("${table}"."lastUsedAt", EXCLUDED."lastUsedAt")`;
+
+const columns = (uses: Use[]) => [uses.map((u) => u.id), uses.map((u) => u.apiId), uses.map((u) => u.at)];
+
 /** Writes what is pending (also called by tests and on shutdown). */
 export async function flushLastUsed(): Promise<void> {
   const { pending } = state();
-  const tokens = [...pending.tokens.entries()];
-  const clients = [...pending.clients.entries()];
+  const tokens = [...pending.tokens.values()];
+  const clients = [...pending.clients.values()];
+  const resourceServers = [...pending.resourceServers.entries()];
   pending.tokens.clear();
   pending.clients.clear();
-  const resourceServers = [...pending.resourceServers.entries()];
   pending.resourceServers.clear();
   const pool = dbPool();
   if (tokens.length > 0) {
     await pool.query(
-      `UPDATE "ApiToken" t SET "lastUsedAt" = ${AT}, "lastUsedIp" = NULLIF(v.ip, '')
+      `UPDATE "ApiToken" t SET "lastUsedAt" = GREATEST(t."lastUsedAt", ${AT}),
+         "lastUsedIp" = COALESCE(NULLIF(v.ip, ''), t."lastUsedIp")
        FROM unnest($1::text[], $2::float8[], $3::text[]) AS v(id, at, ip) WHERE t.id = v.id`,
-      [tokens.map(([id]) => id), tokens.map(([, use]) => use.at), tokens.map(([, use]) => use.ip)],
+      [tokens.map((u) => u.id), tokens.map((u) => u.at), tokens.map((u) => u.ip)],
     );
+    await pool.query(upsertUses("ApiTokenUse", "tokenId", "ApiToken"), columns(tokens));
   }
   if (clients.length > 0) {
     await pool.query(
-      `UPDATE "ApiClient" c SET "lastUsedAt" = ${AT}
+      `UPDATE "ApiClient" c SET "lastUsedAt" = GREATEST(c."lastUsedAt", ${AT})
        FROM unnest($1::text[], $2::float8[]) AS v(id, at) WHERE c.id = v.id`,
-      [clients.map(([id]) => id), clients.map(([, at]) => at)],
+      [clients.map((u) => u.id), clients.map((u) => u.at)],
     );
+    await pool.query(upsertUses("ApiClientUse", "clientId", "ApiClient"), columns(clients));
   }
   if (resourceServers.length > 0) {
     await pool.query(

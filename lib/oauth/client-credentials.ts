@@ -36,11 +36,11 @@ function requestedNames(requested: string): string[] {
 }
 
 /** One invalid_scope naming every refused scope and the rule that refused it (issue 14: say why). */
-function refuse(problems: string[], api: { name: string }, omitted: boolean): never {
+function refuse(problems: string[], api: { id: string; name: string }, omitted: boolean): never {
   const lead = omitted
     ? `This client may be granted none of its permissions of "${api.name}" now: `
     : `Refused at "${api.name}": `;
-  throw new OAuthError("invalid_scope", `${lead}${problems.join("; ")}.`.slice(0, 1000));
+  throw new OAuthError("invalid_scope", `${lead}${problems.join("; ")}.`.slice(0, 1000)).at(api);
 }
 
 const clip = (name: string) => name.slice(0, 50);
@@ -166,13 +166,17 @@ async function target(client: ClientState, resources: string[], grants: ClientAp
   const allowed = api.builtIn ? client.allowedScopes.length > 0 : grant !== null;
   usable({ api, grant });
   if (!allowed) {
-    throw new OAuthError("invalid_target", `This client is not allowed any permission of "${api.name}".`);
+    throw new OAuthError("invalid_target", `This client is not allowed any permission of "${api.name}".`).at(
+      api,
+    );
   }
   return { api, grant };
 }
 
 function usable(found: Target): Target {
-  if (found.api.disabled) throw new OAuthError("invalid_target", `The API "${found.api.name}" is disabled.`);
+  if (found.api.disabled) {
+    throw new OAuthError("invalid_target", `The API "${found.api.name}" is disabled.`).at(found.api);
+  }
   return found;
 }
 
@@ -187,6 +191,20 @@ export async function issueClientCredentialsToken(
   params: { scope: string | undefined; resources: string[] },
   audit: { context: RequestContext; now?: number },
 ): Promise<TokenResponse> {
+  try {
+    return await issue(client, params, audit);
+  } catch (error) {
+    // The refusal's audit event names the client (authenticated by now) as its actor.
+    if (error instanceof OAuthError) error.client ??= { id: client.clientId, name: client.clientName };
+    throw error;
+  }
+}
+
+async function issue(
+  client: ClientState,
+  params: { scope: string | undefined; resources: string[] },
+  audit: { context: RequestContext; now?: number },
+): Promise<TokenResponse> {
   if (!client.ownerActive) {
     throw new OAuthError(
       "unauthorized_client",
@@ -196,7 +214,6 @@ export async function issueClientCredentialsToken(
   await assertOwnerMayIssueTokens(client.ownerId);
   const { api, grant } = await target(client, params.resources, await clientApiGrants(client));
   const scopes = grant ? await apiScopes(grant, params.scope) : keywardScopes(client, api, params.scope);
-  const aud = [api.identifier];
   // The settings' access-token lifetime is the cap; an API may ask for less. Keyward's own API
   // (not editable) takes the setting.
   const cap = (await getSettings(db)).accessTokenMinutes * 60;
@@ -215,7 +232,7 @@ export async function issueClientCredentialsToken(
     .setJti(jti)
     .sign(key.key);
   const expiresAt = new Date((now + lifetimeSeconds) * 1000);
-  await auditIssuance(client, { jti, scope, aud, expiresAt }, audit.context, audit.now);
-  noteClientUse(client.clientId);
+  await auditIssuance(client, { jti, scope, api, expiresAt }, audit.context, audit.now);
+  noteClientUse(client.clientId, api.id);
   return { access_token: accessToken, token_type: "Bearer", expires_in: lifetimeSeconds, scope };
 }

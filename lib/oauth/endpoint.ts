@@ -32,7 +32,10 @@ export function oauthEndpoint(endpoint: "token" | "introspect" | "revoke", handl
 async function auditFailure(error: OAuthError, context: RequestContext): Promise<void> {
   await recordAuditFailure({
     action: "oauth.token_failed",
-    actor: { kind: "anonymous" },
+    actor: error.client
+      ? { kind: "client", id: error.client.id, display: error.client.name }
+      : { kind: "anonymous" },
+    ...(error.api ? { target: { kind: "api", id: error.api.id, display: error.api.name } } : {}),
     context,
     details: { error: error.error, description: error.description },
   }).catch((failure: unknown) =>

@@ -1,6 +1,7 @@
 import { heldAt } from "../apis/holdings.ts";
 import { getConfig } from "../config/env.ts";
 import { cachedCredential } from "../credentials/credential-cache.ts";
+import { noteClientUse, noteTokenUse } from "../credentials/last-used.ts";
 import { ownerMustEnrollMfa } from "../credentials/owner-standing.ts";
 import { dbPool } from "../db/client.ts";
 import type { ResourceServerApi } from "../resource-servers/verify-credential.ts";
@@ -62,6 +63,8 @@ export async function introspect(token: string, api: ResourceServerApi): Promise
       ? state.permissions
       : await usableAtApi("token", state.tokenId, state.userId, api.id);
     if (scope.length === 0) return INACTIVE;
+    // The API's introspection is the use of a personal token Keyward sees there (the inventory).
+    noteTokenUse(state.tokenId, api.id);
     return {
       active: true,
       token_type: "Bearer",
@@ -83,6 +86,7 @@ export async function introspect(token: string, api: ResourceServerApi): Promise
     scope = [...new Set(state.scope.split(" "))].filter((name) => allowed.has(name));
   }
   if (scope.length === 0) return INACTIVE;
+  noteClientUse(state.clientId, api.id);
   return {
     active: true,
     token_type: "Bearer",

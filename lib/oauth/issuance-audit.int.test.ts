@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 
+import { BUILT_IN_API_ID } from "@/lib/apis/built-in-api";
+import { createClient } from "@/lib/clients/manage-clients";
 import { verifyClientSecret } from "@/lib/clients/verify-client-secret";
 import { db } from "@/lib/db/client";
+import { developerHolding, makeApi } from "@/test/api-factories";
 import { developerWith, makeTestClient, requestClientToken } from "@/test/credentials";
 import { present, TEST_CONTEXT } from "@/test/factories";
 
@@ -34,7 +37,9 @@ describe("auditing client-credentials issuance", () => {
       outcome: "success",
       actorKind: "client",
       actorId: clientId,
-      targetKind: "access_token",
+      // The API is the target, so the event shows on the API's page (issue 14, the inventory).
+      targetKind: "api",
+      targetId: BUILT_IN_API_ID,
       ip: "203.0.113.7",
     });
     expect(event.details).toMatchObject({
@@ -42,7 +47,7 @@ describe("auditing client-credentials issuance", () => {
       scope: "users.read",
       unrecordedSincePrevious: 0,
     });
-    expect(event.targetId).toMatch(/^jti_/);
+    expect((event.details as { jti?: string }).jti).toMatch(/^jti_/);
   });
 
   it("records again after the hour, counting the issuances it did not record", async () => {
@@ -74,6 +79,47 @@ describe("auditing client-credentials issuance", () => {
     await requestClientToken(a.clientId, a.clientSecret);
     expect(await issuedEvents(a.clientId)).toHaveLength(1);
     expect(await issuedEvents(b.clientId)).toHaveLength(1);
+  });
+
+  it("keeps each API's hour apart, and records a refusal at an API against that API", async () => {
+    const orders = await makeApi({ permissions: ["orders.read"], label: "Orders" });
+    const billing = await makeApi({ permissions: ["billing.read"], label: "Billing" });
+    const ids = [
+      present(orders.permissionIds["orders.read"]),
+      present(billing.permissionIds["billing.read"]),
+    ];
+    const { principal } = await developerHolding(ids);
+    const { clientId, clientSecret } = await createClient({
+      actor: principal,
+      name: "two APIs",
+      description: "",
+      scopes: [],
+      apiPermissionIds: ids,
+      context: TEST_CONTEXT,
+    });
+    for (const api of [orders, billing, orders]) {
+      expect((await requestClientToken(clientId, clientSecret, { resource: api.identifier })).status).toBe(
+        200,
+      );
+    }
+    const events = await issuedEvents(clientId);
+    expect(events.map((event) => event.targetId).sort()).toEqual([orders.id, billing.id].sort());
+
+    // A scope the API does not define: refused, and the refusal names the client and the API.
+    const refused = await requestClientToken(clientId, clientSecret, {
+      resource: orders.identifier,
+      scope: "orders.delete",
+    });
+    expect(refused.body).toMatchObject({ error: "invalid_scope" });
+    const failure = present(
+      await db.auditEvent.findFirst({ where: { action: "oauth.token_failed", targetId: orders.id } }),
+    );
+    expect(failure).toMatchObject({
+      outcome: "failure",
+      actorKind: "client",
+      actorId: clientId,
+      targetKind: "api",
+    });
   });
 
   it("records nothing as issued when the token is refused", async () => {

@@ -7,7 +7,7 @@ import { db } from "../db/client.ts";
  * Successful client-credentials issuance is an authentication event (ASVS 16.3.1), but a busy
  * service asks for a token every few minutes per replica: one audit row each would flood the log
  * and serialise every issuance on the audit chain's lock. So the first issuance to a client in each
- * hour is recorded, and the event counts the issuances since the previous one that were not
+ * hour at each API is recorded, and the event counts the issuances since the previous one that were not
  * recorded one by one.
  *
  * The count is kept in memory, per instance: with several instances each records its own first
@@ -25,9 +25,17 @@ type Window = { startedAt: number; unrecorded: number };
 const store = globalThis as typeof globalThis & { __keywardIssuanceAudit?: Map<string, Window> };
 const windows = () => (store.__keywardIssuanceAudit ??= new Map());
 
-export type Issued = { jti: string; scope: string; aud: string[]; expiresAt: Date };
+export type Issued = {
+  jti: string;
+  scope: string;
+  api: { id: string; name: string; identifier: string };
+  expiresAt: Date;
+};
 
-/** Records the issuance when it opens the client's hour; otherwise only counts it. */
+/**
+ * Records the issuance when it opens the client's hour at that API; otherwise only counts it. The
+ * event's target is the API, so it shows on the API's page next to its refusals and changes.
+ */
 export async function auditIssuance(
   client: ClientState,
   issued: Issued,
@@ -35,14 +43,15 @@ export async function auditIssuance(
   now: number = Date.now(),
 ): Promise<void> {
   const map = windows();
-  const current = map.get(client.clientId);
+  const key = `${client.clientId} ${issued.api.id}`;
+  const current = map.get(key);
   if (current && now - current.startedAt < ISSUANCE_AUDIT_WINDOW_MS && now >= current.startedAt) {
     current.unrecorded++;
     return;
   }
   // The hour opens before the write, so that concurrent issuances do not each record one.
-  map.delete(client.clientId);
-  map.set(client.clientId, { startedAt: now, unrecorded: 0 });
+  map.delete(key);
+  map.set(key, { startedAt: now, unrecorded: 0 });
   if (map.size > MAX_CLIENTS) {
     const oldest = map.keys().next().value;
     if (oldest !== undefined) map.delete(oldest);
@@ -51,8 +60,8 @@ export async function auditIssuance(
     await record(client, issued, context, current);
   } catch (error) {
     // Not recorded, so not issued (the caller fails): the next issuance tries to record again.
-    if (current) map.set(client.clientId, current);
-    else map.delete(client.clientId);
+    if (current) map.set(key, current);
+    else map.delete(key);
     throw error;
   }
 }
@@ -67,14 +76,15 @@ async function record(
     recordAudit(tx, {
       action: "oauth.token_issued",
       actor: { kind: "client", id: client.clientId, display: client.clientName },
-      target: { kind: "access_token", id: issued.jti },
+      target: { kind: "api", id: issued.api.id, display: issued.api.name },
       context,
       details: {
         grant: "client_credentials",
+        jti: issued.jti,
         scope: issued.scope,
-        aud: issued.aud,
+        aud: [issued.api.identifier],
         expiresAt: issued.expiresAt.toISOString(),
-        // Issued by this instance since its previous event for this client, not recorded one by one.
+        // Issued by this instance since its previous event for this client and API, not recorded one by one.
         unrecordedSincePrevious: current?.unrecorded ?? 0,
         ...(current ? { previousAt: new Date(current.startedAt).toISOString() } : {}),
       },

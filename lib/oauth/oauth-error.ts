@@ -14,8 +14,15 @@ export type OAuthErrorCode =
   /** RFC 7009 §2.2.1 */
   | "unsupported_token_type";
 
+/** What a token-endpoint refusal was about, for its audit event (never sent to the caller). */
+export type OAuthErrorSubject = { id: string; name: string };
+
 export class OAuthError extends Error {
   override name = "OAuthError";
+  /** The API the request was refused at, once known: the event shows on that API's page. */
+  api?: OAuthErrorSubject;
+  /** The authenticated client that was refused: the event's actor. */
+  client?: OAuthErrorSubject;
   constructor(
     readonly error: OAuthErrorCode,
     readonly description: string,
@@ -23,6 +30,12 @@ export class OAuthError extends Error {
     readonly retryAfterSeconds?: number,
   ) {
     super(description);
+  }
+
+  /** Marks the refusal as one at this API (chainable at the throw). */
+  at(api: OAuthErrorSubject): this {
+    this.api ??= { id: api.id, name: api.name };
+    return this;
   }
 }
 

@@ -1,6 +1,7 @@
 import type { TokenPrincipal } from "../auth/principal.ts";
 import { ensureChangeFeed } from "../credentials/change-feed.ts";
 import { cachedCredential, type Loaded } from "../credentials/credential-cache.ts";
+import { BUILT_IN_API_ID } from "../apis/built-in-api.ts";
 import { noteTokenUse } from "../credentials/last-used.ts";
 import { narrow } from "../credentials/owner.ts";
 import { builtInScopesSql, EPOCH_MS } from "../credentials/owner-permissions-sql.ts";
@@ -113,7 +114,7 @@ export async function verifyPersonalToken(
 ): Promise<TokenPrincipal | null> {
   const state = await personalTokenState(token, options.now);
   if (!state) return null;
-  noteTokenUse(state.tokenId, options.ip ?? "");
+  noteTokenUse(state.tokenId, BUILT_IN_API_ID, options.ip ?? "");
   return principalOf(state);
 }
 

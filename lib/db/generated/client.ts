@@ -126,6 +126,13 @@ export type ApiToken = Prisma.ApiTokenModel
  */
 export type ApiTokenPermission = Prisma.ApiTokenPermissionModel
 /**
+ * Model ApiTokenUse
+ * When a personal token was last seen at one API: a request to Keyward's own API, or an
+ * introspection by the API's resource server. A hint written in batches like `lastUsedAt`
+ * (lib/credentials/last-used.ts), never once per request; the API inventory reads it.
+ */
+export type ApiTokenUse = Prisma.ApiTokenUseModel
+/**
  * Model ApiTokenSecret
  * A token may hold more than one secret during a rotation overlap.
  */
@@ -135,6 +142,12 @@ export type ApiTokenSecret = Prisma.ApiTokenSecretModel
  * 
  */
 export type ApiClient = Prisma.ApiClientModel
+/**
+ * Model ApiClientUse
+ * When an API client last got a token for one API (or had one introspected by it): its JWTs are
+ * then verified by the API alone, so issuance is the use Keyward sees. Batched like ApiTokenUse.
+ */
+export type ApiClientUse = Prisma.ApiClientUseModel
 /**
  * Model ApiClientPermission
  * The permissions an API client may be issued tokens for.

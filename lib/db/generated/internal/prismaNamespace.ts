@@ -413,8 +413,10 @@ export const ModelName = {
   OneTimeCode: 'OneTimeCode',
   ApiToken: 'ApiToken',
   ApiTokenPermission: 'ApiTokenPermission',
+  ApiTokenUse: 'ApiTokenUse',
   ApiTokenSecret: 'ApiTokenSecret',
   ApiClient: 'ApiClient',
+  ApiClientUse: 'ApiClientUse',
   ApiClientPermission: 'ApiClientPermission',
   ApiClientSecret: 'ApiClientSecret',
   SigningKey: 'SigningKey',
@@ -441,7 +443,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "user" | "passwordCredential" | "role" | "api" | "apiPermission" | "rolePermission" | "roleAssignment" | "session" | "signInAttempt" | "totpFactor" | "webAuthnCredential" | "webAuthnChallenge" | "recoveryCode" | "oneTimeCode" | "apiToken" | "apiTokenPermission" | "apiTokenSecret" | "apiClient" | "apiClientPermission" | "apiClientSecret" | "signingKey" | "revokedJwt" | "auditEvent" | "auditCheckpoint" | "auditHeadCheckpoint" | "setting" | "rateLimit" | "resourceServerCredential" | "resourceServerSecret"
+    modelProps: "user" | "passwordCredential" | "role" | "api" | "apiPermission" | "rolePermission" | "roleAssignment" | "session" | "signInAttempt" | "totpFactor" | "webAuthnCredential" | "webAuthnChallenge" | "recoveryCode" | "oneTimeCode" | "apiToken" | "apiTokenPermission" | "apiTokenUse" | "apiTokenSecret" | "apiClient" | "apiClientUse" | "apiClientPermission" | "apiClientSecret" | "signingKey" | "revokedJwt" | "auditEvent" | "auditCheckpoint" | "auditHeadCheckpoint" | "setting" | "rateLimit" | "resourceServerCredential" | "resourceServerSecret"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1629,6 +1631,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    ApiTokenUse: {
+      payload: Prisma.$ApiTokenUsePayload<ExtArgs>
+      fields: Prisma.ApiTokenUseFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ApiTokenUseFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiTokenUsePayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ApiTokenUseFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiTokenUsePayload>
+        }
+        findFirst: {
+          args: Prisma.ApiTokenUseFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiTokenUsePayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ApiTokenUseFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiTokenUsePayload>
+        }
+        findMany: {
+          args: Prisma.ApiTokenUseFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiTokenUsePayload>[]
+        }
+        create: {
+          args: Prisma.ApiTokenUseCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiTokenUsePayload>
+        }
+        createMany: {
+          args: Prisma.ApiTokenUseCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ApiTokenUseCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiTokenUsePayload>[]
+        }
+        delete: {
+          args: Prisma.ApiTokenUseDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiTokenUsePayload>
+        }
+        update: {
+          args: Prisma.ApiTokenUseUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiTokenUsePayload>
+        }
+        deleteMany: {
+          args: Prisma.ApiTokenUseDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ApiTokenUseUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ApiTokenUseUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiTokenUsePayload>[]
+        }
+        upsert: {
+          args: Prisma.ApiTokenUseUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiTokenUsePayload>
+        }
+        aggregate: {
+          args: Prisma.ApiTokenUseAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateApiTokenUse>
+        }
+        groupBy: {
+          args: Prisma.ApiTokenUseGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ApiTokenUseGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ApiTokenUseCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ApiTokenUseCountAggregateOutputType> | number
+        }
+      }
+    }
     ApiTokenSecret: {
       payload: Prisma.$ApiTokenSecretPayload<ExtArgs>
       fields: Prisma.ApiTokenSecretFieldRefs
@@ -1774,6 +1850,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         count: {
           args: Prisma.ApiClientCountArgs<ExtArgs>
           result: runtime.Types.Utils.Optional<Prisma.ApiClientCountAggregateOutputType> | number
+        }
+      }
+    }
+    ApiClientUse: {
+      payload: Prisma.$ApiClientUsePayload<ExtArgs>
+      fields: Prisma.ApiClientUseFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ApiClientUseFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiClientUsePayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ApiClientUseFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiClientUsePayload>
+        }
+        findFirst: {
+          args: Prisma.ApiClientUseFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiClientUsePayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ApiClientUseFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiClientUsePayload>
+        }
+        findMany: {
+          args: Prisma.ApiClientUseFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiClientUsePayload>[]
+        }
+        create: {
+          args: Prisma.ApiClientUseCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiClientUsePayload>
+        }
+        createMany: {
+          args: Prisma.ApiClientUseCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ApiClientUseCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiClientUsePayload>[]
+        }
+        delete: {
+          args: Prisma.ApiClientUseDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiClientUsePayload>
+        }
+        update: {
+          args: Prisma.ApiClientUseUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiClientUsePayload>
+        }
+        deleteMany: {
+          args: Prisma.ApiClientUseDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ApiClientUseUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ApiClientUseUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiClientUsePayload>[]
+        }
+        upsert: {
+          args: Prisma.ApiClientUseUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiClientUsePayload>
+        }
+        aggregate: {
+          args: Prisma.ApiClientUseAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateApiClientUse>
+        }
+        groupBy: {
+          args: Prisma.ApiClientUseGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ApiClientUseGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ApiClientUseCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ApiClientUseCountAggregateOutputType> | number
         }
       }
     }
@@ -2839,6 +2989,15 @@ export const ApiTokenPermissionScalarFieldEnum = {
 export type ApiTokenPermissionScalarFieldEnum = (typeof ApiTokenPermissionScalarFieldEnum)[keyof typeof ApiTokenPermissionScalarFieldEnum]
 
 
+export const ApiTokenUseScalarFieldEnum = {
+  tokenId: 'tokenId',
+  apiId: 'apiId',
+  lastUsedAt: 'lastUsedAt'
+} as const
+
+export type ApiTokenUseScalarFieldEnum = (typeof ApiTokenUseScalarFieldEnum)[keyof typeof ApiTokenUseScalarFieldEnum]
+
+
 export const ApiTokenSecretScalarFieldEnum = {
   id: 'id',
   tokenId: 'tokenId',
@@ -2868,6 +3027,15 @@ export const ApiClientScalarFieldEnum = {
 } as const
 
 export type ApiClientScalarFieldEnum = (typeof ApiClientScalarFieldEnum)[keyof typeof ApiClientScalarFieldEnum]
+
+
+export const ApiClientUseScalarFieldEnum = {
+  clientId: 'clientId',
+  apiId: 'apiId',
+  lastUsedAt: 'lastUsedAt'
+} as const
+
+export type ApiClientUseScalarFieldEnum = (typeof ApiClientUseScalarFieldEnum)[keyof typeof ApiClientUseScalarFieldEnum]
 
 
 export const ApiClientPermissionScalarFieldEnum = {
@@ -3346,8 +3514,10 @@ export type GlobalOmitConfig = {
   oneTimeCode?: Prisma.OneTimeCodeOmit
   apiToken?: Prisma.ApiTokenOmit
   apiTokenPermission?: Prisma.ApiTokenPermissionOmit
+  apiTokenUse?: Prisma.ApiTokenUseOmit
   apiTokenSecret?: Prisma.ApiTokenSecretOmit
   apiClient?: Prisma.ApiClientOmit
+  apiClientUse?: Prisma.ApiClientUseOmit
   apiClientPermission?: Prisma.ApiClientPermissionOmit
   apiClientSecret?: Prisma.ApiClientSecretOmit
   signingKey?: Prisma.SigningKeyOmit

@@ -67,8 +67,10 @@ export const ModelName = {
   OneTimeCode: 'OneTimeCode',
   ApiToken: 'ApiToken',
   ApiTokenPermission: 'ApiTokenPermission',
+  ApiTokenUse: 'ApiTokenUse',
   ApiTokenSecret: 'ApiTokenSecret',
   ApiClient: 'ApiClient',
+  ApiClientUse: 'ApiClientUse',
   ApiClientPermission: 'ApiClientPermission',
   ApiClientSecret: 'ApiClientSecret',
   SigningKey: 'SigningKey',
@@ -307,6 +309,15 @@ export const ApiTokenPermissionScalarFieldEnum = {
 export type ApiTokenPermissionScalarFieldEnum = (typeof ApiTokenPermissionScalarFieldEnum)[keyof typeof ApiTokenPermissionScalarFieldEnum]
 
 
+export const ApiTokenUseScalarFieldEnum = {
+  tokenId: 'tokenId',
+  apiId: 'apiId',
+  lastUsedAt: 'lastUsedAt'
+} as const
+
+export type ApiTokenUseScalarFieldEnum = (typeof ApiTokenUseScalarFieldEnum)[keyof typeof ApiTokenUseScalarFieldEnum]
+
+
 export const ApiTokenSecretScalarFieldEnum = {
   id: 'id',
   tokenId: 'tokenId',
@@ -336,6 +347,15 @@ export const ApiClientScalarFieldEnum = {
 } as const
 
 export type ApiClientScalarFieldEnum = (typeof ApiClientScalarFieldEnum)[keyof typeof ApiClientScalarFieldEnum]
+
+
+export const ApiClientUseScalarFieldEnum = {
+  clientId: 'clientId',
+  apiId: 'apiId',
+  lastUsedAt: 'lastUsedAt'
+} as const
+
+export type ApiClientUseScalarFieldEnum = (typeof ApiClientUseScalarFieldEnum)[keyof typeof ApiClientUseScalarFieldEnum]
 
 
 export const ApiClientPermissionScalarFieldEnum = {

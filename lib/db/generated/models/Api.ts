@@ -269,6 +269,8 @@ export type ApiWhereInput = {
   owner?: Prisma.XOR<Prisma.UserNullableScalarRelationFilter, Prisma.UserWhereInput> | null
   permissions?: Prisma.ApiPermissionListRelationFilter
   resourceServerCredentials?: Prisma.ResourceServerCredentialListRelationFilter
+  tokenUses?: Prisma.ApiTokenUseListRelationFilter
+  clientUses?: Prisma.ApiClientUseListRelationFilter
 }
 
 export type ApiOrderByWithRelationInput = {
@@ -286,6 +288,8 @@ export type ApiOrderByWithRelationInput = {
   owner?: Prisma.UserOrderByWithRelationInput
   permissions?: Prisma.ApiPermissionOrderByRelationAggregateInput
   resourceServerCredentials?: Prisma.ResourceServerCredentialOrderByRelationAggregateInput
+  tokenUses?: Prisma.ApiTokenUseOrderByRelationAggregateInput
+  clientUses?: Prisma.ApiClientUseOrderByRelationAggregateInput
 }
 
 export type ApiWhereUniqueInput = Prisma.AtLeast<{
@@ -306,6 +310,8 @@ export type ApiWhereUniqueInput = Prisma.AtLeast<{
   owner?: Prisma.XOR<Prisma.UserNullableScalarRelationFilter, Prisma.UserWhereInput> | null
   permissions?: Prisma.ApiPermissionListRelationFilter
   resourceServerCredentials?: Prisma.ResourceServerCredentialListRelationFilter
+  tokenUses?: Prisma.ApiTokenUseListRelationFilter
+  clientUses?: Prisma.ApiClientUseListRelationFilter
 }, "id" | "builtInKey" | "name" | "identifier">
 
 export type ApiOrderByWithAggregationInput = {
@@ -358,6 +364,8 @@ export type ApiCreateInput = {
   owner?: Prisma.UserCreateNestedOneWithoutOwnedApisInput
   permissions?: Prisma.ApiPermissionCreateNestedManyWithoutApiInput
   resourceServerCredentials?: Prisma.ResourceServerCredentialCreateNestedManyWithoutApiInput
+  tokenUses?: Prisma.ApiTokenUseCreateNestedManyWithoutApiInput
+  clientUses?: Prisma.ApiClientUseCreateNestedManyWithoutApiInput
 }
 
 export type ApiUncheckedCreateInput = {
@@ -374,6 +382,8 @@ export type ApiUncheckedCreateInput = {
   updatedAt?: Date | string
   permissions?: Prisma.ApiPermissionUncheckedCreateNestedManyWithoutApiInput
   resourceServerCredentials?: Prisma.ResourceServerCredentialUncheckedCreateNestedManyWithoutApiInput
+  tokenUses?: Prisma.ApiTokenUseUncheckedCreateNestedManyWithoutApiInput
+  clientUses?: Prisma.ApiClientUseUncheckedCreateNestedManyWithoutApiInput
 }
 
 export type ApiUpdateInput = {
@@ -390,6 +400,8 @@ export type ApiUpdateInput = {
   owner?: Prisma.UserUpdateOneWithoutOwnedApisNestedInput
   permissions?: Prisma.ApiPermissionUpdateManyWithoutApiNestedInput
   resourceServerCredentials?: Prisma.ResourceServerCredentialUpdateManyWithoutApiNestedInput
+  tokenUses?: Prisma.ApiTokenUseUpdateManyWithoutApiNestedInput
+  clientUses?: Prisma.ApiClientUseUpdateManyWithoutApiNestedInput
 }
 
 export type ApiUncheckedUpdateInput = {
@@ -406,6 +418,8 @@ export type ApiUncheckedUpdateInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   permissions?: Prisma.ApiPermissionUncheckedUpdateManyWithoutApiNestedInput
   resourceServerCredentials?: Prisma.ResourceServerCredentialUncheckedUpdateManyWithoutApiNestedInput
+  tokenUses?: Prisma.ApiTokenUseUncheckedUpdateManyWithoutApiNestedInput
+  clientUses?: Prisma.ApiClientUseUncheckedUpdateManyWithoutApiNestedInput
 }
 
 export type ApiCreateManyInput = {
@@ -578,6 +592,34 @@ export type ApiUpdateOneRequiredWithoutPermissionsNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.ApiUpdateToOneWithWhereWithoutPermissionsInput, Prisma.ApiUpdateWithoutPermissionsInput>, Prisma.ApiUncheckedUpdateWithoutPermissionsInput>
 }
 
+export type ApiCreateNestedOneWithoutTokenUsesInput = {
+  create?: Prisma.XOR<Prisma.ApiCreateWithoutTokenUsesInput, Prisma.ApiUncheckedCreateWithoutTokenUsesInput>
+  connectOrCreate?: Prisma.ApiCreateOrConnectWithoutTokenUsesInput
+  connect?: Prisma.ApiWhereUniqueInput
+}
+
+export type ApiUpdateOneRequiredWithoutTokenUsesNestedInput = {
+  create?: Prisma.XOR<Prisma.ApiCreateWithoutTokenUsesInput, Prisma.ApiUncheckedCreateWithoutTokenUsesInput>
+  connectOrCreate?: Prisma.ApiCreateOrConnectWithoutTokenUsesInput
+  upsert?: Prisma.ApiUpsertWithoutTokenUsesInput
+  connect?: Prisma.ApiWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.ApiUpdateToOneWithWhereWithoutTokenUsesInput, Prisma.ApiUpdateWithoutTokenUsesInput>, Prisma.ApiUncheckedUpdateWithoutTokenUsesInput>
+}
+
+export type ApiCreateNestedOneWithoutClientUsesInput = {
+  create?: Prisma.XOR<Prisma.ApiCreateWithoutClientUsesInput, Prisma.ApiUncheckedCreateWithoutClientUsesInput>
+  connectOrCreate?: Prisma.ApiCreateOrConnectWithoutClientUsesInput
+  connect?: Prisma.ApiWhereUniqueInput
+}
+
+export type ApiUpdateOneRequiredWithoutClientUsesNestedInput = {
+  create?: Prisma.XOR<Prisma.ApiCreateWithoutClientUsesInput, Prisma.ApiUncheckedCreateWithoutClientUsesInput>
+  connectOrCreate?: Prisma.ApiCreateOrConnectWithoutClientUsesInput
+  upsert?: Prisma.ApiUpsertWithoutClientUsesInput
+  connect?: Prisma.ApiWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.ApiUpdateToOneWithWhereWithoutClientUsesInput, Prisma.ApiUpdateWithoutClientUsesInput>, Prisma.ApiUncheckedUpdateWithoutClientUsesInput>
+}
+
 export type ApiCreateNestedOneWithoutResourceServerCredentialsInput = {
   create?: Prisma.XOR<Prisma.ApiCreateWithoutResourceServerCredentialsInput, Prisma.ApiUncheckedCreateWithoutResourceServerCredentialsInput>
   connectOrCreate?: Prisma.ApiCreateOrConnectWithoutResourceServerCredentialsInput
@@ -605,6 +647,8 @@ export type ApiCreateWithoutOwnerInput = {
   updatedAt?: Date | string
   permissions?: Prisma.ApiPermissionCreateNestedManyWithoutApiInput
   resourceServerCredentials?: Prisma.ResourceServerCredentialCreateNestedManyWithoutApiInput
+  tokenUses?: Prisma.ApiTokenUseCreateNestedManyWithoutApiInput
+  clientUses?: Prisma.ApiClientUseCreateNestedManyWithoutApiInput
 }
 
 export type ApiUncheckedCreateWithoutOwnerInput = {
@@ -620,6 +664,8 @@ export type ApiUncheckedCreateWithoutOwnerInput = {
   updatedAt?: Date | string
   permissions?: Prisma.ApiPermissionUncheckedCreateNestedManyWithoutApiInput
   resourceServerCredentials?: Prisma.ResourceServerCredentialUncheckedCreateNestedManyWithoutApiInput
+  tokenUses?: Prisma.ApiTokenUseUncheckedCreateNestedManyWithoutApiInput
+  clientUses?: Prisma.ApiClientUseUncheckedCreateNestedManyWithoutApiInput
 }
 
 export type ApiCreateOrConnectWithoutOwnerInput = {
@@ -678,6 +724,8 @@ export type ApiCreateWithoutPermissionsInput = {
   updatedAt?: Date | string
   owner?: Prisma.UserCreateNestedOneWithoutOwnedApisInput
   resourceServerCredentials?: Prisma.ResourceServerCredentialCreateNestedManyWithoutApiInput
+  tokenUses?: Prisma.ApiTokenUseCreateNestedManyWithoutApiInput
+  clientUses?: Prisma.ApiClientUseCreateNestedManyWithoutApiInput
 }
 
 export type ApiUncheckedCreateWithoutPermissionsInput = {
@@ -693,6 +741,8 @@ export type ApiUncheckedCreateWithoutPermissionsInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   resourceServerCredentials?: Prisma.ResourceServerCredentialUncheckedCreateNestedManyWithoutApiInput
+  tokenUses?: Prisma.ApiTokenUseUncheckedCreateNestedManyWithoutApiInput
+  clientUses?: Prisma.ApiClientUseUncheckedCreateNestedManyWithoutApiInput
 }
 
 export type ApiCreateOrConnectWithoutPermissionsInput = {
@@ -724,6 +774,8 @@ export type ApiUpdateWithoutPermissionsInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   owner?: Prisma.UserUpdateOneWithoutOwnedApisNestedInput
   resourceServerCredentials?: Prisma.ResourceServerCredentialUpdateManyWithoutApiNestedInput
+  tokenUses?: Prisma.ApiTokenUseUpdateManyWithoutApiNestedInput
+  clientUses?: Prisma.ApiClientUseUpdateManyWithoutApiNestedInput
 }
 
 export type ApiUncheckedUpdateWithoutPermissionsInput = {
@@ -739,6 +791,176 @@ export type ApiUncheckedUpdateWithoutPermissionsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   resourceServerCredentials?: Prisma.ResourceServerCredentialUncheckedUpdateManyWithoutApiNestedInput
+  tokenUses?: Prisma.ApiTokenUseUncheckedUpdateManyWithoutApiNestedInput
+  clientUses?: Prisma.ApiClientUseUncheckedUpdateManyWithoutApiNestedInput
+}
+
+export type ApiCreateWithoutTokenUsesInput = {
+  id: string
+  builtInKey?: string | null
+  name: string
+  identifier: string
+  description?: string
+  accessTokenTtlSeconds?: number
+  allowPersonalTokens?: boolean
+  disabledAt?: Date | string | null
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  owner?: Prisma.UserCreateNestedOneWithoutOwnedApisInput
+  permissions?: Prisma.ApiPermissionCreateNestedManyWithoutApiInput
+  resourceServerCredentials?: Prisma.ResourceServerCredentialCreateNestedManyWithoutApiInput
+  clientUses?: Prisma.ApiClientUseCreateNestedManyWithoutApiInput
+}
+
+export type ApiUncheckedCreateWithoutTokenUsesInput = {
+  id: string
+  builtInKey?: string | null
+  name: string
+  identifier: string
+  description?: string
+  ownerId?: string | null
+  accessTokenTtlSeconds?: number
+  allowPersonalTokens?: boolean
+  disabledAt?: Date | string | null
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  permissions?: Prisma.ApiPermissionUncheckedCreateNestedManyWithoutApiInput
+  resourceServerCredentials?: Prisma.ResourceServerCredentialUncheckedCreateNestedManyWithoutApiInput
+  clientUses?: Prisma.ApiClientUseUncheckedCreateNestedManyWithoutApiInput
+}
+
+export type ApiCreateOrConnectWithoutTokenUsesInput = {
+  where: Prisma.ApiWhereUniqueInput
+  create: Prisma.XOR<Prisma.ApiCreateWithoutTokenUsesInput, Prisma.ApiUncheckedCreateWithoutTokenUsesInput>
+}
+
+export type ApiUpsertWithoutTokenUsesInput = {
+  update: Prisma.XOR<Prisma.ApiUpdateWithoutTokenUsesInput, Prisma.ApiUncheckedUpdateWithoutTokenUsesInput>
+  create: Prisma.XOR<Prisma.ApiCreateWithoutTokenUsesInput, Prisma.ApiUncheckedCreateWithoutTokenUsesInput>
+  where?: Prisma.ApiWhereInput
+}
+
+export type ApiUpdateToOneWithWhereWithoutTokenUsesInput = {
+  where?: Prisma.ApiWhereInput
+  data: Prisma.XOR<Prisma.ApiUpdateWithoutTokenUsesInput, Prisma.ApiUncheckedUpdateWithoutTokenUsesInput>
+}
+
+export type ApiUpdateWithoutTokenUsesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  builtInKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  identifier?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.StringFieldUpdateOperationsInput | string
+  accessTokenTtlSeconds?: Prisma.IntFieldUpdateOperationsInput | number
+  allowPersonalTokens?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  owner?: Prisma.UserUpdateOneWithoutOwnedApisNestedInput
+  permissions?: Prisma.ApiPermissionUpdateManyWithoutApiNestedInput
+  resourceServerCredentials?: Prisma.ResourceServerCredentialUpdateManyWithoutApiNestedInput
+  clientUses?: Prisma.ApiClientUseUpdateManyWithoutApiNestedInput
+}
+
+export type ApiUncheckedUpdateWithoutTokenUsesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  builtInKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  identifier?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.StringFieldUpdateOperationsInput | string
+  ownerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  accessTokenTtlSeconds?: Prisma.IntFieldUpdateOperationsInput | number
+  allowPersonalTokens?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  permissions?: Prisma.ApiPermissionUncheckedUpdateManyWithoutApiNestedInput
+  resourceServerCredentials?: Prisma.ResourceServerCredentialUncheckedUpdateManyWithoutApiNestedInput
+  clientUses?: Prisma.ApiClientUseUncheckedUpdateManyWithoutApiNestedInput
+}
+
+export type ApiCreateWithoutClientUsesInput = {
+  id: string
+  builtInKey?: string | null
+  name: string
+  identifier: string
+  description?: string
+  accessTokenTtlSeconds?: number
+  allowPersonalTokens?: boolean
+  disabledAt?: Date | string | null
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  owner?: Prisma.UserCreateNestedOneWithoutOwnedApisInput
+  permissions?: Prisma.ApiPermissionCreateNestedManyWithoutApiInput
+  resourceServerCredentials?: Prisma.ResourceServerCredentialCreateNestedManyWithoutApiInput
+  tokenUses?: Prisma.ApiTokenUseCreateNestedManyWithoutApiInput
+}
+
+export type ApiUncheckedCreateWithoutClientUsesInput = {
+  id: string
+  builtInKey?: string | null
+  name: string
+  identifier: string
+  description?: string
+  ownerId?: string | null
+  accessTokenTtlSeconds?: number
+  allowPersonalTokens?: boolean
+  disabledAt?: Date | string | null
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  permissions?: Prisma.ApiPermissionUncheckedCreateNestedManyWithoutApiInput
+  resourceServerCredentials?: Prisma.ResourceServerCredentialUncheckedCreateNestedManyWithoutApiInput
+  tokenUses?: Prisma.ApiTokenUseUncheckedCreateNestedManyWithoutApiInput
+}
+
+export type ApiCreateOrConnectWithoutClientUsesInput = {
+  where: Prisma.ApiWhereUniqueInput
+  create: Prisma.XOR<Prisma.ApiCreateWithoutClientUsesInput, Prisma.ApiUncheckedCreateWithoutClientUsesInput>
+}
+
+export type ApiUpsertWithoutClientUsesInput = {
+  update: Prisma.XOR<Prisma.ApiUpdateWithoutClientUsesInput, Prisma.ApiUncheckedUpdateWithoutClientUsesInput>
+  create: Prisma.XOR<Prisma.ApiCreateWithoutClientUsesInput, Prisma.ApiUncheckedCreateWithoutClientUsesInput>
+  where?: Prisma.ApiWhereInput
+}
+
+export type ApiUpdateToOneWithWhereWithoutClientUsesInput = {
+  where?: Prisma.ApiWhereInput
+  data: Prisma.XOR<Prisma.ApiUpdateWithoutClientUsesInput, Prisma.ApiUncheckedUpdateWithoutClientUsesInput>
+}
+
+export type ApiUpdateWithoutClientUsesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  builtInKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  identifier?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.StringFieldUpdateOperationsInput | string
+  accessTokenTtlSeconds?: Prisma.IntFieldUpdateOperationsInput | number
+  allowPersonalTokens?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  owner?: Prisma.UserUpdateOneWithoutOwnedApisNestedInput
+  permissions?: Prisma.ApiPermissionUpdateManyWithoutApiNestedInput
+  resourceServerCredentials?: Prisma.ResourceServerCredentialUpdateManyWithoutApiNestedInput
+  tokenUses?: Prisma.ApiTokenUseUpdateManyWithoutApiNestedInput
+}
+
+export type ApiUncheckedUpdateWithoutClientUsesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  builtInKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  identifier?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.StringFieldUpdateOperationsInput | string
+  ownerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  accessTokenTtlSeconds?: Prisma.IntFieldUpdateOperationsInput | number
+  allowPersonalTokens?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  permissions?: Prisma.ApiPermissionUncheckedUpdateManyWithoutApiNestedInput
+  resourceServerCredentials?: Prisma.ResourceServerCredentialUncheckedUpdateManyWithoutApiNestedInput
+  tokenUses?: Prisma.ApiTokenUseUncheckedUpdateManyWithoutApiNestedInput
 }
 
 export type ApiCreateWithoutResourceServerCredentialsInput = {
@@ -754,6 +976,8 @@ export type ApiCreateWithoutResourceServerCredentialsInput = {
   updatedAt?: Date | string
   owner?: Prisma.UserCreateNestedOneWithoutOwnedApisInput
   permissions?: Prisma.ApiPermissionCreateNestedManyWithoutApiInput
+  tokenUses?: Prisma.ApiTokenUseCreateNestedManyWithoutApiInput
+  clientUses?: Prisma.ApiClientUseCreateNestedManyWithoutApiInput
 }
 
 export type ApiUncheckedCreateWithoutResourceServerCredentialsInput = {
@@ -769,6 +993,8 @@ export type ApiUncheckedCreateWithoutResourceServerCredentialsInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   permissions?: Prisma.ApiPermissionUncheckedCreateNestedManyWithoutApiInput
+  tokenUses?: Prisma.ApiTokenUseUncheckedCreateNestedManyWithoutApiInput
+  clientUses?: Prisma.ApiClientUseUncheckedCreateNestedManyWithoutApiInput
 }
 
 export type ApiCreateOrConnectWithoutResourceServerCredentialsInput = {
@@ -800,6 +1026,8 @@ export type ApiUpdateWithoutResourceServerCredentialsInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   owner?: Prisma.UserUpdateOneWithoutOwnedApisNestedInput
   permissions?: Prisma.ApiPermissionUpdateManyWithoutApiNestedInput
+  tokenUses?: Prisma.ApiTokenUseUpdateManyWithoutApiNestedInput
+  clientUses?: Prisma.ApiClientUseUpdateManyWithoutApiNestedInput
 }
 
 export type ApiUncheckedUpdateWithoutResourceServerCredentialsInput = {
@@ -815,6 +1043,8 @@ export type ApiUncheckedUpdateWithoutResourceServerCredentialsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   permissions?: Prisma.ApiPermissionUncheckedUpdateManyWithoutApiNestedInput
+  tokenUses?: Prisma.ApiTokenUseUncheckedUpdateManyWithoutApiNestedInput
+  clientUses?: Prisma.ApiClientUseUncheckedUpdateManyWithoutApiNestedInput
 }
 
 export type ApiCreateManyOwnerInput = {
@@ -843,6 +1073,8 @@ export type ApiUpdateWithoutOwnerInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   permissions?: Prisma.ApiPermissionUpdateManyWithoutApiNestedInput
   resourceServerCredentials?: Prisma.ResourceServerCredentialUpdateManyWithoutApiNestedInput
+  tokenUses?: Prisma.ApiTokenUseUpdateManyWithoutApiNestedInput
+  clientUses?: Prisma.ApiClientUseUpdateManyWithoutApiNestedInput
 }
 
 export type ApiUncheckedUpdateWithoutOwnerInput = {
@@ -858,6 +1090,8 @@ export type ApiUncheckedUpdateWithoutOwnerInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   permissions?: Prisma.ApiPermissionUncheckedUpdateManyWithoutApiNestedInput
   resourceServerCredentials?: Prisma.ResourceServerCredentialUncheckedUpdateManyWithoutApiNestedInput
+  tokenUses?: Prisma.ApiTokenUseUncheckedUpdateManyWithoutApiNestedInput
+  clientUses?: Prisma.ApiClientUseUncheckedUpdateManyWithoutApiNestedInput
 }
 
 export type ApiUncheckedUpdateManyWithoutOwnerInput = {
@@ -881,11 +1115,15 @@ export type ApiUncheckedUpdateManyWithoutOwnerInput = {
 export type ApiCountOutputType = {
   permissions: number
   resourceServerCredentials: number
+  tokenUses: number
+  clientUses: number
 }
 
 export type ApiCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   permissions?: boolean | ApiCountOutputTypeCountPermissionsArgs
   resourceServerCredentials?: boolean | ApiCountOutputTypeCountResourceServerCredentialsArgs
+  tokenUses?: boolean | ApiCountOutputTypeCountTokenUsesArgs
+  clientUses?: boolean | ApiCountOutputTypeCountClientUsesArgs
 }
 
 /**
@@ -912,6 +1150,20 @@ export type ApiCountOutputTypeCountResourceServerCredentialsArgs<ExtArgs extends
   where?: Prisma.ResourceServerCredentialWhereInput
 }
 
+/**
+ * ApiCountOutputType without action
+ */
+export type ApiCountOutputTypeCountTokenUsesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.ApiTokenUseWhereInput
+}
+
+/**
+ * ApiCountOutputType without action
+ */
+export type ApiCountOutputTypeCountClientUsesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.ApiClientUseWhereInput
+}
+
 
 export type ApiSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -928,6 +1180,8 @@ export type ApiSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = ru
   owner?: boolean | Prisma.Api$ownerArgs<ExtArgs>
   permissions?: boolean | Prisma.Api$permissionsArgs<ExtArgs>
   resourceServerCredentials?: boolean | Prisma.Api$resourceServerCredentialsArgs<ExtArgs>
+  tokenUses?: boolean | Prisma.Api$tokenUsesArgs<ExtArgs>
+  clientUses?: boolean | Prisma.Api$clientUsesArgs<ExtArgs>
   _count?: boolean | Prisma.ApiCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["api"]>
 
@@ -980,6 +1234,8 @@ export type ApiInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = r
   owner?: boolean | Prisma.Api$ownerArgs<ExtArgs>
   permissions?: boolean | Prisma.Api$permissionsArgs<ExtArgs>
   resourceServerCredentials?: boolean | Prisma.Api$resourceServerCredentialsArgs<ExtArgs>
+  tokenUses?: boolean | Prisma.Api$tokenUsesArgs<ExtArgs>
+  clientUses?: boolean | Prisma.Api$clientUsesArgs<ExtArgs>
   _count?: boolean | Prisma.ApiCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type ApiIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -995,6 +1251,8 @@ export type $ApiPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
     owner: Prisma.$UserPayload<ExtArgs> | null
     permissions: Prisma.$ApiPermissionPayload<ExtArgs>[]
     resourceServerCredentials: Prisma.$ResourceServerCredentialPayload<ExtArgs>[]
+    tokenUses: Prisma.$ApiTokenUsePayload<ExtArgs>[]
+    clientUses: Prisma.$ApiClientUsePayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -1414,6 +1672,8 @@ export interface Prisma__ApiClient<T, Null = never, ExtArgs extends runtime.Type
   owner<T extends Prisma.Api$ownerArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Api$ownerArgs<ExtArgs>>): Prisma.Prisma__UserClient<runtime.Types.Result.GetResult<Prisma.$UserPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
   permissions<T extends Prisma.Api$permissionsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Api$permissionsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiPermissionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   resourceServerCredentials<T extends Prisma.Api$resourceServerCredentialsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Api$resourceServerCredentialsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ResourceServerCredentialPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  tokenUses<T extends Prisma.Api$tokenUsesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Api$tokenUsesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiTokenUsePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  clientUses<T extends Prisma.Api$clientUsesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Api$clientUsesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiClientUsePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1919,6 +2179,54 @@ export type Api$resourceServerCredentialsArgs<ExtArgs extends runtime.Types.Exte
   take?: number
   skip?: number
   distinct?: Prisma.ResourceServerCredentialScalarFieldEnum | Prisma.ResourceServerCredentialScalarFieldEnum[]
+}
+
+/**
+ * Api.tokenUses
+ */
+export type Api$tokenUsesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the ApiTokenUse
+   */
+  select?: Prisma.ApiTokenUseSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the ApiTokenUse
+   */
+  omit?: Prisma.ApiTokenUseOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenUseInclude<ExtArgs> | null
+  where?: Prisma.ApiTokenUseWhereInput
+  orderBy?: Prisma.ApiTokenUseOrderByWithRelationInput | Prisma.ApiTokenUseOrderByWithRelationInput[]
+  cursor?: Prisma.ApiTokenUseWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.ApiTokenUseScalarFieldEnum | Prisma.ApiTokenUseScalarFieldEnum[]
+}
+
+/**
+ * Api.clientUses
+ */
+export type Api$clientUsesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the ApiClientUse
+   */
+  select?: Prisma.ApiClientUseSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the ApiClientUse
+   */
+  omit?: Prisma.ApiClientUseOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiClientUseInclude<ExtArgs> | null
+  where?: Prisma.ApiClientUseWhereInput
+  orderBy?: Prisma.ApiClientUseOrderByWithRelationInput | Prisma.ApiClientUseOrderByWithRelationInput[]
+  cursor?: Prisma.ApiClientUseWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.ApiClientUseScalarFieldEnum | Prisma.ApiClientUseScalarFieldEnum[]
 }
 
 /**

@@ -250,6 +250,7 @@ export type ApiClientWhereInput = {
   pendingOwner?: Prisma.XOR<Prisma.UserNullableScalarRelationFilter, Prisma.UserWhereInput> | null
   secrets?: Prisma.ApiClientSecretListRelationFilter
   allowedScopes?: Prisma.ApiClientPermissionListRelationFilter
+  uses?: Prisma.ApiClientUseListRelationFilter
 }
 
 export type ApiClientOrderByWithRelationInput = {
@@ -270,6 +271,7 @@ export type ApiClientOrderByWithRelationInput = {
   pendingOwner?: Prisma.UserOrderByWithRelationInput
   secrets?: Prisma.ApiClientSecretOrderByRelationAggregateInput
   allowedScopes?: Prisma.ApiClientPermissionOrderByRelationAggregateInput
+  uses?: Prisma.ApiClientUseOrderByRelationAggregateInput
 }
 
 export type ApiClientWhereUniqueInput = Prisma.AtLeast<{
@@ -293,6 +295,7 @@ export type ApiClientWhereUniqueInput = Prisma.AtLeast<{
   pendingOwner?: Prisma.XOR<Prisma.UserNullableScalarRelationFilter, Prisma.UserWhereInput> | null
   secrets?: Prisma.ApiClientSecretListRelationFilter
   allowedScopes?: Prisma.ApiClientPermissionListRelationFilter
+  uses?: Prisma.ApiClientUseListRelationFilter
 }, "id" | "clientId">
 
 export type ApiClientOrderByWithAggregationInput = {
@@ -349,6 +352,7 @@ export type ApiClientCreateInput = {
   pendingOwner?: Prisma.UserCreateNestedOneWithoutOfferedClientsInput
   secrets?: Prisma.ApiClientSecretCreateNestedManyWithoutClientInput
   allowedScopes?: Prisma.ApiClientPermissionCreateNestedManyWithoutClientInput
+  uses?: Prisma.ApiClientUseCreateNestedManyWithoutClientInput
 }
 
 export type ApiClientUncheckedCreateInput = {
@@ -367,6 +371,7 @@ export type ApiClientUncheckedCreateInput = {
   lastUsedAt?: Date | string | null
   secrets?: Prisma.ApiClientSecretUncheckedCreateNestedManyWithoutClientInput
   allowedScopes?: Prisma.ApiClientPermissionUncheckedCreateNestedManyWithoutClientInput
+  uses?: Prisma.ApiClientUseUncheckedCreateNestedManyWithoutClientInput
 }
 
 export type ApiClientUpdateInput = {
@@ -385,6 +390,7 @@ export type ApiClientUpdateInput = {
   pendingOwner?: Prisma.UserUpdateOneWithoutOfferedClientsNestedInput
   secrets?: Prisma.ApiClientSecretUpdateManyWithoutClientNestedInput
   allowedScopes?: Prisma.ApiClientPermissionUpdateManyWithoutClientNestedInput
+  uses?: Prisma.ApiClientUseUpdateManyWithoutClientNestedInput
 }
 
 export type ApiClientUncheckedUpdateInput = {
@@ -403,6 +409,7 @@ export type ApiClientUncheckedUpdateInput = {
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   secrets?: Prisma.ApiClientSecretUncheckedUpdateManyWithoutClientNestedInput
   allowedScopes?: Prisma.ApiClientPermissionUncheckedUpdateManyWithoutClientNestedInput
+  uses?: Prisma.ApiClientUseUncheckedUpdateManyWithoutClientNestedInput
 }
 
 export type ApiClientCreateManyInput = {
@@ -598,6 +605,20 @@ export type ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput = {
   deleteMany?: Prisma.ApiClientScalarWhereInput | Prisma.ApiClientScalarWhereInput[]
 }
 
+export type ApiClientCreateNestedOneWithoutUsesInput = {
+  create?: Prisma.XOR<Prisma.ApiClientCreateWithoutUsesInput, Prisma.ApiClientUncheckedCreateWithoutUsesInput>
+  connectOrCreate?: Prisma.ApiClientCreateOrConnectWithoutUsesInput
+  connect?: Prisma.ApiClientWhereUniqueInput
+}
+
+export type ApiClientUpdateOneRequiredWithoutUsesNestedInput = {
+  create?: Prisma.XOR<Prisma.ApiClientCreateWithoutUsesInput, Prisma.ApiClientUncheckedCreateWithoutUsesInput>
+  connectOrCreate?: Prisma.ApiClientCreateOrConnectWithoutUsesInput
+  upsert?: Prisma.ApiClientUpsertWithoutUsesInput
+  connect?: Prisma.ApiClientWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.ApiClientUpdateToOneWithWhereWithoutUsesInput, Prisma.ApiClientUpdateWithoutUsesInput>, Prisma.ApiClientUncheckedUpdateWithoutUsesInput>
+}
+
 export type ApiClientCreateNestedOneWithoutAllowedScopesInput = {
   create?: Prisma.XOR<Prisma.ApiClientCreateWithoutAllowedScopesInput, Prisma.ApiClientUncheckedCreateWithoutAllowedScopesInput>
   connectOrCreate?: Prisma.ApiClientCreateOrConnectWithoutAllowedScopesInput
@@ -641,6 +662,7 @@ export type ApiClientCreateWithoutOwnerInput = {
   pendingOwner?: Prisma.UserCreateNestedOneWithoutOfferedClientsInput
   secrets?: Prisma.ApiClientSecretCreateNestedManyWithoutClientInput
   allowedScopes?: Prisma.ApiClientPermissionCreateNestedManyWithoutClientInput
+  uses?: Prisma.ApiClientUseCreateNestedManyWithoutClientInput
 }
 
 export type ApiClientUncheckedCreateWithoutOwnerInput = {
@@ -658,6 +680,7 @@ export type ApiClientUncheckedCreateWithoutOwnerInput = {
   lastUsedAt?: Date | string | null
   secrets?: Prisma.ApiClientSecretUncheckedCreateNestedManyWithoutClientInput
   allowedScopes?: Prisma.ApiClientPermissionUncheckedCreateNestedManyWithoutClientInput
+  uses?: Prisma.ApiClientUseUncheckedCreateNestedManyWithoutClientInput
 }
 
 export type ApiClientCreateOrConnectWithoutOwnerInput = {
@@ -685,6 +708,7 @@ export type ApiClientCreateWithoutPendingOwnerInput = {
   owner?: Prisma.UserCreateNestedOneWithoutApiClientsInput
   secrets?: Prisma.ApiClientSecretCreateNestedManyWithoutClientInput
   allowedScopes?: Prisma.ApiClientPermissionCreateNestedManyWithoutClientInput
+  uses?: Prisma.ApiClientUseCreateNestedManyWithoutClientInput
 }
 
 export type ApiClientUncheckedCreateWithoutPendingOwnerInput = {
@@ -702,6 +726,7 @@ export type ApiClientUncheckedCreateWithoutPendingOwnerInput = {
   lastUsedAt?: Date | string | null
   secrets?: Prisma.ApiClientSecretUncheckedCreateNestedManyWithoutClientInput
   allowedScopes?: Prisma.ApiClientPermissionUncheckedCreateNestedManyWithoutClientInput
+  uses?: Prisma.ApiClientUseUncheckedCreateNestedManyWithoutClientInput
 }
 
 export type ApiClientCreateOrConnectWithoutPendingOwnerInput = {
@@ -765,6 +790,94 @@ export type ApiClientUpdateManyWithWhereWithoutPendingOwnerInput = {
   data: Prisma.XOR<Prisma.ApiClientUpdateManyMutationInput, Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerInput>
 }
 
+export type ApiClientCreateWithoutUsesInput = {
+  id: string
+  clientId: string
+  name: string
+  description?: string
+  pendingOwnerSince?: Date | string | null
+  pendingOwnerProposedBy?: string | null
+  tokensNotBefore?: Date | string | null
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  disabledAt?: Date | string | null
+  lastUsedAt?: Date | string | null
+  owner?: Prisma.UserCreateNestedOneWithoutApiClientsInput
+  pendingOwner?: Prisma.UserCreateNestedOneWithoutOfferedClientsInput
+  secrets?: Prisma.ApiClientSecretCreateNestedManyWithoutClientInput
+  allowedScopes?: Prisma.ApiClientPermissionCreateNestedManyWithoutClientInput
+}
+
+export type ApiClientUncheckedCreateWithoutUsesInput = {
+  id: string
+  clientId: string
+  name: string
+  description?: string
+  ownerId?: string | null
+  pendingOwnerId?: string | null
+  pendingOwnerSince?: Date | string | null
+  pendingOwnerProposedBy?: string | null
+  tokensNotBefore?: Date | string | null
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  disabledAt?: Date | string | null
+  lastUsedAt?: Date | string | null
+  secrets?: Prisma.ApiClientSecretUncheckedCreateNestedManyWithoutClientInput
+  allowedScopes?: Prisma.ApiClientPermissionUncheckedCreateNestedManyWithoutClientInput
+}
+
+export type ApiClientCreateOrConnectWithoutUsesInput = {
+  where: Prisma.ApiClientWhereUniqueInput
+  create: Prisma.XOR<Prisma.ApiClientCreateWithoutUsesInput, Prisma.ApiClientUncheckedCreateWithoutUsesInput>
+}
+
+export type ApiClientUpsertWithoutUsesInput = {
+  update: Prisma.XOR<Prisma.ApiClientUpdateWithoutUsesInput, Prisma.ApiClientUncheckedUpdateWithoutUsesInput>
+  create: Prisma.XOR<Prisma.ApiClientCreateWithoutUsesInput, Prisma.ApiClientUncheckedCreateWithoutUsesInput>
+  where?: Prisma.ApiClientWhereInput
+}
+
+export type ApiClientUpdateToOneWithWhereWithoutUsesInput = {
+  where?: Prisma.ApiClientWhereInput
+  data: Prisma.XOR<Prisma.ApiClientUpdateWithoutUsesInput, Prisma.ApiClientUncheckedUpdateWithoutUsesInput>
+}
+
+export type ApiClientUpdateWithoutUsesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  clientId?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.StringFieldUpdateOperationsInput | string
+  pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  owner?: Prisma.UserUpdateOneWithoutApiClientsNestedInput
+  pendingOwner?: Prisma.UserUpdateOneWithoutOfferedClientsNestedInput
+  secrets?: Prisma.ApiClientSecretUpdateManyWithoutClientNestedInput
+  allowedScopes?: Prisma.ApiClientPermissionUpdateManyWithoutClientNestedInput
+}
+
+export type ApiClientUncheckedUpdateWithoutUsesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  clientId?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.StringFieldUpdateOperationsInput | string
+  ownerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  pendingOwnerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  secrets?: Prisma.ApiClientSecretUncheckedUpdateManyWithoutClientNestedInput
+  allowedScopes?: Prisma.ApiClientPermissionUncheckedUpdateManyWithoutClientNestedInput
+}
+
 export type ApiClientCreateWithoutAllowedScopesInput = {
   id: string
   clientId: string
@@ -780,6 +893,7 @@ export type ApiClientCreateWithoutAllowedScopesInput = {
   owner?: Prisma.UserCreateNestedOneWithoutApiClientsInput
   pendingOwner?: Prisma.UserCreateNestedOneWithoutOfferedClientsInput
   secrets?: Prisma.ApiClientSecretCreateNestedManyWithoutClientInput
+  uses?: Prisma.ApiClientUseCreateNestedManyWithoutClientInput
 }
 
 export type ApiClientUncheckedCreateWithoutAllowedScopesInput = {
@@ -797,6 +911,7 @@ export type ApiClientUncheckedCreateWithoutAllowedScopesInput = {
   disabledAt?: Date | string | null
   lastUsedAt?: Date | string | null
   secrets?: Prisma.ApiClientSecretUncheckedCreateNestedManyWithoutClientInput
+  uses?: Prisma.ApiClientUseUncheckedCreateNestedManyWithoutClientInput
 }
 
 export type ApiClientCreateOrConnectWithoutAllowedScopesInput = {
@@ -830,6 +945,7 @@ export type ApiClientUpdateWithoutAllowedScopesInput = {
   owner?: Prisma.UserUpdateOneWithoutApiClientsNestedInput
   pendingOwner?: Prisma.UserUpdateOneWithoutOfferedClientsNestedInput
   secrets?: Prisma.ApiClientSecretUpdateManyWithoutClientNestedInput
+  uses?: Prisma.ApiClientUseUpdateManyWithoutClientNestedInput
 }
 
 export type ApiClientUncheckedUpdateWithoutAllowedScopesInput = {
@@ -847,6 +963,7 @@ export type ApiClientUncheckedUpdateWithoutAllowedScopesInput = {
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   secrets?: Prisma.ApiClientSecretUncheckedUpdateManyWithoutClientNestedInput
+  uses?: Prisma.ApiClientUseUncheckedUpdateManyWithoutClientNestedInput
 }
 
 export type ApiClientCreateWithoutSecretsInput = {
@@ -864,6 +981,7 @@ export type ApiClientCreateWithoutSecretsInput = {
   owner?: Prisma.UserCreateNestedOneWithoutApiClientsInput
   pendingOwner?: Prisma.UserCreateNestedOneWithoutOfferedClientsInput
   allowedScopes?: Prisma.ApiClientPermissionCreateNestedManyWithoutClientInput
+  uses?: Prisma.ApiClientUseCreateNestedManyWithoutClientInput
 }
 
 export type ApiClientUncheckedCreateWithoutSecretsInput = {
@@ -881,6 +999,7 @@ export type ApiClientUncheckedCreateWithoutSecretsInput = {
   disabledAt?: Date | string | null
   lastUsedAt?: Date | string | null
   allowedScopes?: Prisma.ApiClientPermissionUncheckedCreateNestedManyWithoutClientInput
+  uses?: Prisma.ApiClientUseUncheckedCreateNestedManyWithoutClientInput
 }
 
 export type ApiClientCreateOrConnectWithoutSecretsInput = {
@@ -914,6 +1033,7 @@ export type ApiClientUpdateWithoutSecretsInput = {
   owner?: Prisma.UserUpdateOneWithoutApiClientsNestedInput
   pendingOwner?: Prisma.UserUpdateOneWithoutOfferedClientsNestedInput
   allowedScopes?: Prisma.ApiClientPermissionUpdateManyWithoutClientNestedInput
+  uses?: Prisma.ApiClientUseUpdateManyWithoutClientNestedInput
 }
 
 export type ApiClientUncheckedUpdateWithoutSecretsInput = {
@@ -931,6 +1051,7 @@ export type ApiClientUncheckedUpdateWithoutSecretsInput = {
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   allowedScopes?: Prisma.ApiClientPermissionUncheckedUpdateManyWithoutClientNestedInput
+  uses?: Prisma.ApiClientUseUncheckedUpdateManyWithoutClientNestedInput
 }
 
 export type ApiClientCreateManyOwnerInput = {
@@ -978,6 +1099,7 @@ export type ApiClientUpdateWithoutOwnerInput = {
   pendingOwner?: Prisma.UserUpdateOneWithoutOfferedClientsNestedInput
   secrets?: Prisma.ApiClientSecretUpdateManyWithoutClientNestedInput
   allowedScopes?: Prisma.ApiClientPermissionUpdateManyWithoutClientNestedInput
+  uses?: Prisma.ApiClientUseUpdateManyWithoutClientNestedInput
 }
 
 export type ApiClientUncheckedUpdateWithoutOwnerInput = {
@@ -995,6 +1117,7 @@ export type ApiClientUncheckedUpdateWithoutOwnerInput = {
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   secrets?: Prisma.ApiClientSecretUncheckedUpdateManyWithoutClientNestedInput
   allowedScopes?: Prisma.ApiClientPermissionUncheckedUpdateManyWithoutClientNestedInput
+  uses?: Prisma.ApiClientUseUncheckedUpdateManyWithoutClientNestedInput
 }
 
 export type ApiClientUncheckedUpdateManyWithoutOwnerInput = {
@@ -1027,6 +1150,7 @@ export type ApiClientUpdateWithoutPendingOwnerInput = {
   owner?: Prisma.UserUpdateOneWithoutApiClientsNestedInput
   secrets?: Prisma.ApiClientSecretUpdateManyWithoutClientNestedInput
   allowedScopes?: Prisma.ApiClientPermissionUpdateManyWithoutClientNestedInput
+  uses?: Prisma.ApiClientUseUpdateManyWithoutClientNestedInput
 }
 
 export type ApiClientUncheckedUpdateWithoutPendingOwnerInput = {
@@ -1044,6 +1168,7 @@ export type ApiClientUncheckedUpdateWithoutPendingOwnerInput = {
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   secrets?: Prisma.ApiClientSecretUncheckedUpdateManyWithoutClientNestedInput
   allowedScopes?: Prisma.ApiClientPermissionUncheckedUpdateManyWithoutClientNestedInput
+  uses?: Prisma.ApiClientUseUncheckedUpdateManyWithoutClientNestedInput
 }
 
 export type ApiClientUncheckedUpdateManyWithoutPendingOwnerInput = {
@@ -1069,11 +1194,13 @@ export type ApiClientUncheckedUpdateManyWithoutPendingOwnerInput = {
 export type ApiClientCountOutputType = {
   secrets: number
   allowedScopes: number
+  uses: number
 }
 
 export type ApiClientCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   secrets?: boolean | ApiClientCountOutputTypeCountSecretsArgs
   allowedScopes?: boolean | ApiClientCountOutputTypeCountAllowedScopesArgs
+  uses?: boolean | ApiClientCountOutputTypeCountUsesArgs
 }
 
 /**
@@ -1100,6 +1227,13 @@ export type ApiClientCountOutputTypeCountAllowedScopesArgs<ExtArgs extends runti
   where?: Prisma.ApiClientPermissionWhereInput
 }
 
+/**
+ * ApiClientCountOutputType without action
+ */
+export type ApiClientCountOutputTypeCountUsesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.ApiClientUseWhereInput
+}
+
 
 export type ApiClientSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -1119,6 +1253,7 @@ export type ApiClientSelect<ExtArgs extends runtime.Types.Extensions.InternalArg
   pendingOwner?: boolean | Prisma.ApiClient$pendingOwnerArgs<ExtArgs>
   secrets?: boolean | Prisma.ApiClient$secretsArgs<ExtArgs>
   allowedScopes?: boolean | Prisma.ApiClient$allowedScopesArgs<ExtArgs>
+  uses?: boolean | Prisma.ApiClient$usesArgs<ExtArgs>
   _count?: boolean | Prisma.ApiClientCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["apiClient"]>
 
@@ -1180,6 +1315,7 @@ export type ApiClientInclude<ExtArgs extends runtime.Types.Extensions.InternalAr
   pendingOwner?: boolean | Prisma.ApiClient$pendingOwnerArgs<ExtArgs>
   secrets?: boolean | Prisma.ApiClient$secretsArgs<ExtArgs>
   allowedScopes?: boolean | Prisma.ApiClient$allowedScopesArgs<ExtArgs>
+  uses?: boolean | Prisma.ApiClient$usesArgs<ExtArgs>
   _count?: boolean | Prisma.ApiClientCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type ApiClientIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -1198,6 +1334,7 @@ export type $ApiClientPayload<ExtArgs extends runtime.Types.Extensions.InternalA
     pendingOwner: Prisma.$UserPayload<ExtArgs> | null
     secrets: Prisma.$ApiClientSecretPayload<ExtArgs>[]
     allowedScopes: Prisma.$ApiClientPermissionPayload<ExtArgs>[]
+    uses: Prisma.$ApiClientUsePayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -1628,6 +1765,7 @@ export interface Prisma__ApiClientClient<T, Null = never, ExtArgs extends runtim
   pendingOwner<T extends Prisma.ApiClient$pendingOwnerArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiClient$pendingOwnerArgs<ExtArgs>>): Prisma.Prisma__UserClient<runtime.Types.Result.GetResult<Prisma.$UserPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
   secrets<T extends Prisma.ApiClient$secretsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiClient$secretsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiClientSecretPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   allowedScopes<T extends Prisma.ApiClient$allowedScopesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiClient$allowedScopesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiClientPermissionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  uses<T extends Prisma.ApiClient$usesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiClient$usesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiClientUsePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -2154,6 +2292,30 @@ export type ApiClient$allowedScopesArgs<ExtArgs extends runtime.Types.Extensions
   take?: number
   skip?: number
   distinct?: Prisma.ApiClientPermissionScalarFieldEnum | Prisma.ApiClientPermissionScalarFieldEnum[]
+}
+
+/**
+ * ApiClient.uses
+ */
+export type ApiClient$usesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the ApiClientUse
+   */
+  select?: Prisma.ApiClientUseSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the ApiClientUse
+   */
+  omit?: Prisma.ApiClientUseOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiClientUseInclude<ExtArgs> | null
+  where?: Prisma.ApiClientUseWhereInput
+  orderBy?: Prisma.ApiClientUseOrderByWithRelationInput | Prisma.ApiClientUseOrderByWithRelationInput[]
+  cursor?: Prisma.ApiClientUseWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.ApiClientUseScalarFieldEnum | Prisma.ApiClientUseScalarFieldEnum[]
 }
 
 /**

@@ -209,6 +209,7 @@ export type ApiTokenWhereInput = {
   user?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
   secrets?: Prisma.ApiTokenSecretListRelationFilter
   scopes?: Prisma.ApiTokenPermissionListRelationFilter
+  uses?: Prisma.ApiTokenUseListRelationFilter
 }
 
 export type ApiTokenOrderByWithRelationInput = {
@@ -223,6 +224,7 @@ export type ApiTokenOrderByWithRelationInput = {
   user?: Prisma.UserOrderByWithRelationInput
   secrets?: Prisma.ApiTokenSecretOrderByRelationAggregateInput
   scopes?: Prisma.ApiTokenPermissionOrderByRelationAggregateInput
+  uses?: Prisma.ApiTokenUseOrderByRelationAggregateInput
 }
 
 export type ApiTokenWhereUniqueInput = Prisma.AtLeast<{
@@ -240,6 +242,7 @@ export type ApiTokenWhereUniqueInput = Prisma.AtLeast<{
   user?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
   secrets?: Prisma.ApiTokenSecretListRelationFilter
   scopes?: Prisma.ApiTokenPermissionListRelationFilter
+  uses?: Prisma.ApiTokenUseListRelationFilter
 }, "id">
 
 export type ApiTokenOrderByWithAggregationInput = {
@@ -281,6 +284,7 @@ export type ApiTokenCreateInput = {
   user: Prisma.UserCreateNestedOneWithoutApiTokensInput
   secrets?: Prisma.ApiTokenSecretCreateNestedManyWithoutTokenInput
   scopes?: Prisma.ApiTokenPermissionCreateNestedManyWithoutTokenInput
+  uses?: Prisma.ApiTokenUseCreateNestedManyWithoutTokenInput
 }
 
 export type ApiTokenUncheckedCreateInput = {
@@ -294,6 +298,7 @@ export type ApiTokenUncheckedCreateInput = {
   lastUsedIp?: string | null
   secrets?: Prisma.ApiTokenSecretUncheckedCreateNestedManyWithoutTokenInput
   scopes?: Prisma.ApiTokenPermissionUncheckedCreateNestedManyWithoutTokenInput
+  uses?: Prisma.ApiTokenUseUncheckedCreateNestedManyWithoutTokenInput
 }
 
 export type ApiTokenUpdateInput = {
@@ -307,6 +312,7 @@ export type ApiTokenUpdateInput = {
   user?: Prisma.UserUpdateOneRequiredWithoutApiTokensNestedInput
   secrets?: Prisma.ApiTokenSecretUpdateManyWithoutTokenNestedInput
   scopes?: Prisma.ApiTokenPermissionUpdateManyWithoutTokenNestedInput
+  uses?: Prisma.ApiTokenUseUpdateManyWithoutTokenNestedInput
 }
 
 export type ApiTokenUncheckedUpdateInput = {
@@ -320,6 +326,7 @@ export type ApiTokenUncheckedUpdateInput = {
   lastUsedIp?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   secrets?: Prisma.ApiTokenSecretUncheckedUpdateManyWithoutTokenNestedInput
   scopes?: Prisma.ApiTokenPermissionUncheckedUpdateManyWithoutTokenNestedInput
+  uses?: Prisma.ApiTokenUseUncheckedUpdateManyWithoutTokenNestedInput
 }
 
 export type ApiTokenCreateManyInput = {
@@ -458,6 +465,20 @@ export type ApiTokenUpdateOneRequiredWithoutScopesNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.ApiTokenUpdateToOneWithWhereWithoutScopesInput, Prisma.ApiTokenUpdateWithoutScopesInput>, Prisma.ApiTokenUncheckedUpdateWithoutScopesInput>
 }
 
+export type ApiTokenCreateNestedOneWithoutUsesInput = {
+  create?: Prisma.XOR<Prisma.ApiTokenCreateWithoutUsesInput, Prisma.ApiTokenUncheckedCreateWithoutUsesInput>
+  connectOrCreate?: Prisma.ApiTokenCreateOrConnectWithoutUsesInput
+  connect?: Prisma.ApiTokenWhereUniqueInput
+}
+
+export type ApiTokenUpdateOneRequiredWithoutUsesNestedInput = {
+  create?: Prisma.XOR<Prisma.ApiTokenCreateWithoutUsesInput, Prisma.ApiTokenUncheckedCreateWithoutUsesInput>
+  connectOrCreate?: Prisma.ApiTokenCreateOrConnectWithoutUsesInput
+  upsert?: Prisma.ApiTokenUpsertWithoutUsesInput
+  connect?: Prisma.ApiTokenWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.ApiTokenUpdateToOneWithWhereWithoutUsesInput, Prisma.ApiTokenUpdateWithoutUsesInput>, Prisma.ApiTokenUncheckedUpdateWithoutUsesInput>
+}
+
 export type ApiTokenCreateNestedOneWithoutSecretsInput = {
   create?: Prisma.XOR<Prisma.ApiTokenCreateWithoutSecretsInput, Prisma.ApiTokenUncheckedCreateWithoutSecretsInput>
   connectOrCreate?: Prisma.ApiTokenCreateOrConnectWithoutSecretsInput
@@ -482,6 +503,7 @@ export type ApiTokenCreateWithoutUserInput = {
   lastUsedIp?: string | null
   secrets?: Prisma.ApiTokenSecretCreateNestedManyWithoutTokenInput
   scopes?: Prisma.ApiTokenPermissionCreateNestedManyWithoutTokenInput
+  uses?: Prisma.ApiTokenUseCreateNestedManyWithoutTokenInput
 }
 
 export type ApiTokenUncheckedCreateWithoutUserInput = {
@@ -494,6 +516,7 @@ export type ApiTokenUncheckedCreateWithoutUserInput = {
   lastUsedIp?: string | null
   secrets?: Prisma.ApiTokenSecretUncheckedCreateNestedManyWithoutTokenInput
   scopes?: Prisma.ApiTokenPermissionUncheckedCreateNestedManyWithoutTokenInput
+  uses?: Prisma.ApiTokenUseUncheckedCreateNestedManyWithoutTokenInput
 }
 
 export type ApiTokenCreateOrConnectWithoutUserInput = {
@@ -546,6 +569,7 @@ export type ApiTokenCreateWithoutScopesInput = {
   lastUsedIp?: string | null
   user: Prisma.UserCreateNestedOneWithoutApiTokensInput
   secrets?: Prisma.ApiTokenSecretCreateNestedManyWithoutTokenInput
+  uses?: Prisma.ApiTokenUseCreateNestedManyWithoutTokenInput
 }
 
 export type ApiTokenUncheckedCreateWithoutScopesInput = {
@@ -558,6 +582,7 @@ export type ApiTokenUncheckedCreateWithoutScopesInput = {
   lastUsedAt?: Date | string | null
   lastUsedIp?: string | null
   secrets?: Prisma.ApiTokenSecretUncheckedCreateNestedManyWithoutTokenInput
+  uses?: Prisma.ApiTokenUseUncheckedCreateNestedManyWithoutTokenInput
 }
 
 export type ApiTokenCreateOrConnectWithoutScopesInput = {
@@ -586,6 +611,7 @@ export type ApiTokenUpdateWithoutScopesInput = {
   lastUsedIp?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   user?: Prisma.UserUpdateOneRequiredWithoutApiTokensNestedInput
   secrets?: Prisma.ApiTokenSecretUpdateManyWithoutTokenNestedInput
+  uses?: Prisma.ApiTokenUseUpdateManyWithoutTokenNestedInput
 }
 
 export type ApiTokenUncheckedUpdateWithoutScopesInput = {
@@ -598,6 +624,75 @@ export type ApiTokenUncheckedUpdateWithoutScopesInput = {
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastUsedIp?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   secrets?: Prisma.ApiTokenSecretUncheckedUpdateManyWithoutTokenNestedInput
+  uses?: Prisma.ApiTokenUseUncheckedUpdateManyWithoutTokenNestedInput
+}
+
+export type ApiTokenCreateWithoutUsesInput = {
+  id: string
+  name: string
+  createdAt?: Date | string
+  expiresAt?: Date | string | null
+  revokedAt?: Date | string | null
+  lastUsedAt?: Date | string | null
+  lastUsedIp?: string | null
+  user: Prisma.UserCreateNestedOneWithoutApiTokensInput
+  secrets?: Prisma.ApiTokenSecretCreateNestedManyWithoutTokenInput
+  scopes?: Prisma.ApiTokenPermissionCreateNestedManyWithoutTokenInput
+}
+
+export type ApiTokenUncheckedCreateWithoutUsesInput = {
+  id: string
+  userId: string
+  name: string
+  createdAt?: Date | string
+  expiresAt?: Date | string | null
+  revokedAt?: Date | string | null
+  lastUsedAt?: Date | string | null
+  lastUsedIp?: string | null
+  secrets?: Prisma.ApiTokenSecretUncheckedCreateNestedManyWithoutTokenInput
+  scopes?: Prisma.ApiTokenPermissionUncheckedCreateNestedManyWithoutTokenInput
+}
+
+export type ApiTokenCreateOrConnectWithoutUsesInput = {
+  where: Prisma.ApiTokenWhereUniqueInput
+  create: Prisma.XOR<Prisma.ApiTokenCreateWithoutUsesInput, Prisma.ApiTokenUncheckedCreateWithoutUsesInput>
+}
+
+export type ApiTokenUpsertWithoutUsesInput = {
+  update: Prisma.XOR<Prisma.ApiTokenUpdateWithoutUsesInput, Prisma.ApiTokenUncheckedUpdateWithoutUsesInput>
+  create: Prisma.XOR<Prisma.ApiTokenCreateWithoutUsesInput, Prisma.ApiTokenUncheckedCreateWithoutUsesInput>
+  where?: Prisma.ApiTokenWhereInput
+}
+
+export type ApiTokenUpdateToOneWithWhereWithoutUsesInput = {
+  where?: Prisma.ApiTokenWhereInput
+  data: Prisma.XOR<Prisma.ApiTokenUpdateWithoutUsesInput, Prisma.ApiTokenUncheckedUpdateWithoutUsesInput>
+}
+
+export type ApiTokenUpdateWithoutUsesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastUsedIp?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  user?: Prisma.UserUpdateOneRequiredWithoutApiTokensNestedInput
+  secrets?: Prisma.ApiTokenSecretUpdateManyWithoutTokenNestedInput
+  scopes?: Prisma.ApiTokenPermissionUpdateManyWithoutTokenNestedInput
+}
+
+export type ApiTokenUncheckedUpdateWithoutUsesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  userId?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastUsedIp?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  secrets?: Prisma.ApiTokenSecretUncheckedUpdateManyWithoutTokenNestedInput
+  scopes?: Prisma.ApiTokenPermissionUncheckedUpdateManyWithoutTokenNestedInput
 }
 
 export type ApiTokenCreateWithoutSecretsInput = {
@@ -610,6 +705,7 @@ export type ApiTokenCreateWithoutSecretsInput = {
   lastUsedIp?: string | null
   user: Prisma.UserCreateNestedOneWithoutApiTokensInput
   scopes?: Prisma.ApiTokenPermissionCreateNestedManyWithoutTokenInput
+  uses?: Prisma.ApiTokenUseCreateNestedManyWithoutTokenInput
 }
 
 export type ApiTokenUncheckedCreateWithoutSecretsInput = {
@@ -622,6 +718,7 @@ export type ApiTokenUncheckedCreateWithoutSecretsInput = {
   lastUsedAt?: Date | string | null
   lastUsedIp?: string | null
   scopes?: Prisma.ApiTokenPermissionUncheckedCreateNestedManyWithoutTokenInput
+  uses?: Prisma.ApiTokenUseUncheckedCreateNestedManyWithoutTokenInput
 }
 
 export type ApiTokenCreateOrConnectWithoutSecretsInput = {
@@ -650,6 +747,7 @@ export type ApiTokenUpdateWithoutSecretsInput = {
   lastUsedIp?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   user?: Prisma.UserUpdateOneRequiredWithoutApiTokensNestedInput
   scopes?: Prisma.ApiTokenPermissionUpdateManyWithoutTokenNestedInput
+  uses?: Prisma.ApiTokenUseUpdateManyWithoutTokenNestedInput
 }
 
 export type ApiTokenUncheckedUpdateWithoutSecretsInput = {
@@ -662,6 +760,7 @@ export type ApiTokenUncheckedUpdateWithoutSecretsInput = {
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastUsedIp?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   scopes?: Prisma.ApiTokenPermissionUncheckedUpdateManyWithoutTokenNestedInput
+  uses?: Prisma.ApiTokenUseUncheckedUpdateManyWithoutTokenNestedInput
 }
 
 export type ApiTokenCreateManyUserInput = {
@@ -684,6 +783,7 @@ export type ApiTokenUpdateWithoutUserInput = {
   lastUsedIp?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   secrets?: Prisma.ApiTokenSecretUpdateManyWithoutTokenNestedInput
   scopes?: Prisma.ApiTokenPermissionUpdateManyWithoutTokenNestedInput
+  uses?: Prisma.ApiTokenUseUpdateManyWithoutTokenNestedInput
 }
 
 export type ApiTokenUncheckedUpdateWithoutUserInput = {
@@ -696,6 +796,7 @@ export type ApiTokenUncheckedUpdateWithoutUserInput = {
   lastUsedIp?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   secrets?: Prisma.ApiTokenSecretUncheckedUpdateManyWithoutTokenNestedInput
   scopes?: Prisma.ApiTokenPermissionUncheckedUpdateManyWithoutTokenNestedInput
+  uses?: Prisma.ApiTokenUseUncheckedUpdateManyWithoutTokenNestedInput
 }
 
 export type ApiTokenUncheckedUpdateManyWithoutUserInput = {
@@ -716,11 +817,13 @@ export type ApiTokenUncheckedUpdateManyWithoutUserInput = {
 export type ApiTokenCountOutputType = {
   secrets: number
   scopes: number
+  uses: number
 }
 
 export type ApiTokenCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   secrets?: boolean | ApiTokenCountOutputTypeCountSecretsArgs
   scopes?: boolean | ApiTokenCountOutputTypeCountScopesArgs
+  uses?: boolean | ApiTokenCountOutputTypeCountUsesArgs
 }
 
 /**
@@ -747,6 +850,13 @@ export type ApiTokenCountOutputTypeCountScopesArgs<ExtArgs extends runtime.Types
   where?: Prisma.ApiTokenPermissionWhereInput
 }
 
+/**
+ * ApiTokenCountOutputType without action
+ */
+export type ApiTokenCountOutputTypeCountUsesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.ApiTokenUseWhereInput
+}
+
 
 export type ApiTokenSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -760,6 +870,7 @@ export type ApiTokenSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs
   user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   secrets?: boolean | Prisma.ApiToken$secretsArgs<ExtArgs>
   scopes?: boolean | Prisma.ApiToken$scopesArgs<ExtArgs>
+  uses?: boolean | Prisma.ApiToken$usesArgs<ExtArgs>
   _count?: boolean | Prisma.ApiTokenCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["apiToken"]>
 
@@ -803,6 +914,7 @@ export type ApiTokenInclude<ExtArgs extends runtime.Types.Extensions.InternalArg
   user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   secrets?: boolean | Prisma.ApiToken$secretsArgs<ExtArgs>
   scopes?: boolean | Prisma.ApiToken$scopesArgs<ExtArgs>
+  uses?: boolean | Prisma.ApiToken$usesArgs<ExtArgs>
   _count?: boolean | Prisma.ApiTokenCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type ApiTokenIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -818,6 +930,7 @@ export type $ApiTokenPayload<ExtArgs extends runtime.Types.Extensions.InternalAr
     user: Prisma.$UserPayload<ExtArgs>
     secrets: Prisma.$ApiTokenSecretPayload<ExtArgs>[]
     scopes: Prisma.$ApiTokenPermissionPayload<ExtArgs>[]
+    uses: Prisma.$ApiTokenUsePayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -1225,6 +1338,7 @@ export interface Prisma__ApiTokenClient<T, Null = never, ExtArgs extends runtime
   user<T extends Prisma.UserDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.UserDefaultArgs<ExtArgs>>): Prisma.Prisma__UserClient<runtime.Types.Result.GetResult<Prisma.$UserPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   secrets<T extends Prisma.ApiToken$secretsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiToken$secretsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiTokenSecretPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   scopes<T extends Prisma.ApiToken$scopesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiToken$scopesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiTokenPermissionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  uses<T extends Prisma.ApiToken$usesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiToken$usesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiTokenUsePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1708,6 +1822,30 @@ export type ApiToken$scopesArgs<ExtArgs extends runtime.Types.Extensions.Interna
   take?: number
   skip?: number
   distinct?: Prisma.ApiTokenPermissionScalarFieldEnum | Prisma.ApiTokenPermissionScalarFieldEnum[]
+}
+
+/**
+ * ApiToken.uses
+ */
+export type ApiToken$usesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the ApiTokenUse
+   */
+  select?: Prisma.ApiTokenUseSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the ApiTokenUse
+   */
+  omit?: Prisma.ApiTokenUseOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenUseInclude<ExtArgs> | null
+  where?: Prisma.ApiTokenUseWhereInput
+  orderBy?: Prisma.ApiTokenUseOrderByWithRelationInput | Prisma.ApiTokenUseOrderByWithRelationInput[]
+  cursor?: Prisma.ApiTokenUseWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.ApiTokenUseScalarFieldEnum | Prisma.ApiTokenUseScalarFieldEnum[]
 }
 
 /**
