@@ -28,7 +28,9 @@ test("an admin registers an API, manages its permissions, finds how to use it, t
   // It is shown read-only: its permissions follow the code.
   await page.getByRole("link", { name: "Keyward admin API" }).click();
   await expect(page.getByRole("heading", { name: "Keyward admin API", level: 1 })).toBeVisible();
-  await expect(page.getByRole("row", { name: /users\.read/ })).toBeVisible();
+  await expect(
+    page.getByRole("table", { name: "Permissions" }).getByRole("row", { name: /users\.read/ }),
+  ).toBeVisible();
   await expect(page.getByRole("heading", { name: "Edit" })).toHaveCount(0);
   await expect(page.getByRole("form", { name: "Add a permission" })).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Deprecate" })).toHaveCount(0);
@@ -144,14 +146,15 @@ test("an admin registers an API, manages its permissions, finds how to use it, t
     permissions: [{ name: "orders.read" }, { name: "orders.refund" }, { name: "orders.write" }],
   });
 
-  // In the inventory, with its permission count.
+  // In the inventory, with its permission count and no credential holding them yet.
   await page.getByRole("navigation", { name: "Breadcrumb" }).getByRole("link", { name: "APIs" }).click();
   await page.getByLabel("Name or identifier").fill(unique);
   await page.getByRole("search", { name: "Search APIs" }).getByRole("button", { name: "Search" }).click();
   const listed = page.getByRole("row", { name: new RegExp(name) });
   await expect(listed).toContainText(identifier);
   await expect(listed).toContainText("Active");
-  await expect(listed.getByRole("cell").last()).toHaveText("3");
+  await expect(listed.getByRole("cell").nth(4)).toHaveText("3");
+  await expect(listed.getByRole("cell").nth(5)).toHaveText("0");
 
   // Disabled after its confirmation, enabled again, then deleted: gone from the inventory.
   await listed.getByRole("link", { name }).click();

@@ -57,6 +57,7 @@ test("an admin protects the Orders API; a developer's token reads it, cannot wri
   await register.getByLabel("Description").fill("Orders and their lines.");
   await register.getByRole("button", { name: "Register API" }).click();
   await expect(adminPage.getByRole("heading", { name: apiName, level: 1 })).toBeVisible();
+  const apiPath = new URL(adminPage.url()).pathname;
   const add = adminPage.getByRole("form", { name: "Add a permission" });
   for (const [permission, description] of [
     ["orders.read", "Read orders"],
@@ -66,7 +67,9 @@ test("an admin protects the Orders API; a developer's token reads it, cannot wri
     await add.getByLabel("Description").fill(description);
     await add.getByRole("button", { name: "Add permission" }).click();
     await expect(
-      adminPage.getByRole("row", { name: new RegExp(permission.replace(".", "\\.")) }),
+      adminPage
+        .getByRole("table", { name: "Permissions" })
+        .getByRole("row", { name: new RegExp(permission.replace(".", "\\.")) }),
     ).toBeVisible();
   }
 
@@ -122,6 +125,18 @@ test("an admin protects the Orders API; a developer's token reads it, cannot wri
     status: 403,
     challenge: 'Bearer realm="orders", error="insufficient_scope", scope="orders.write"',
   });
+
+  // The API's page lists the token among the credentials holding its permissions, with its last
+  // use there: the introspections just now (written in batches, so reloaded until it shows).
+  await expect(async () => {
+    await adminPage.goto(apiPath);
+    const held = adminPage
+      .getByRole("table", { name: `Credentials holding permissions of ${apiName}` })
+      .getByRole("row", { name: /Orders report/ });
+    await expect(held).toContainText(developer.email, { timeout: 1_000 });
+    await expect(held).toContainText("orders.read", { timeout: 1_000 });
+    await expect(held.getByRole("cell").last()).toContainText("UTC", { timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
 
   // The admin takes the Developer role from the developer, on their page, confirming it.
   await openUserFromList(adminPage, developer);

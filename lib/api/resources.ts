@@ -1,5 +1,6 @@
 import { z } from "zod";
 
+import type { ApiCredentialView } from "../apis/api-inventory.ts";
 import type { ApiDetail, ApiListItem, ApiPermissionView } from "../apis/list-apis.ts";
 import type { AuditEventView } from "../audit/list-events.ts";
 import type { SessionView } from "../auth/manage-sessions.ts";
@@ -436,6 +437,30 @@ export function toApi(api: ApiDetail): z.input<typeof apiResource> {
     identifierLocked: api.identifierLocked,
     mayEdit: api.mayEdit,
     permissions: api.permissions.map(toApiPermission),
+  };
+}
+
+export const apiCredentialResource = z.object({
+  kind: z.enum(["token", "client"]).describe("A personal token or an API client."),
+  id: z.string(),
+  name: z.string(),
+  owner: z.object({ id: z.string(), name: z.string(), email: z.string() }).nullable(),
+  permissions: z.array(z.string()).describe("The API's permissions it holds, by name."),
+  disabled: z.boolean().describe("A disabled client (tokens listed are live)."),
+  expiresAt: when.nullable(),
+  lastUsedAt: when
+    .nullable()
+    .describe(
+      "Its last use at this API that Keyward saw: issuance for a client, introspection for a personal " +
+        "token, a request for Keyward's own API. Noted at most once a minute, written in batches.",
+    ),
+});
+
+export function toApiCredential(credential: ApiCredentialView): z.input<typeof apiCredentialResource> {
+  return {
+    ...credential,
+    expiresAt: isoOrNull(credential.expiresAt),
+    lastUsedAt: isoOrNull(credential.lastUsedAt),
   };
 }
 

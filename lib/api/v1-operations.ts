@@ -7,6 +7,7 @@ import {
   confirmQuerySchema,
   createApiSchema,
   importPermissionsSchema,
+  listApiCredentialsSchema,
   listApisSchema,
   MAX_IMPORT_BYTES,
   updateApiSchema,
@@ -46,6 +47,7 @@ import {
 import { operation } from "./operation.ts";
 import {
   apiPermissionResource,
+  apiCredentialResource,
   apiResource,
   apiSummaryResource,
   permissionsExportResource,
@@ -589,6 +591,18 @@ export const V1 = {
     permission: "authenticated",
     params: apiRefSchema,
     response: apiResource,
+  }),
+  listApiCredentials: operation({
+    operationId: "listApiCredentials",
+    method: "GET",
+    path: "/apis/{apiId}/credentials",
+    tag: "APIs",
+    summary: "The tokens and clients holding the API's permissions, with their last use there",
+    description: `${API_READERS} Never used first, then the longest idle; \`total\` counts them all.`,
+    permission: "authenticated",
+    params: apiRefSchema,
+    query: listApiCredentialsSchema,
+    response: pageOf(apiCredentialResource).extend({ total: z.number().int() }),
   }),
   updateApi: operation({
     operationId: "updateApi",

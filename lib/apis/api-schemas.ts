@@ -141,6 +141,17 @@ export const listApisSchema = z.object({
 });
 export type ListApisInput = z.infer<typeof listApisSchema>;
 
+/** A page of the credentials holding an API's permissions (the inventory). */
+export const listApiCredentialsSchema = z.object({
+  after: z
+    .string()
+    .regex(/^[1-9]\d{0,6}$/, "Pass the nextCursor of the previous page.")
+    .optional()
+    .describe("The nextCursor of the previous page."),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+export type ListApiCredentialsInput = z.infer<typeof listApiCredentialsSchema>;
+
 export const addPermissionSchema = z.object({
   name: permissionNameSchema,
   description: permissionDescriptionSchema.default(""),

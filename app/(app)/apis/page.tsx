@@ -5,6 +5,7 @@ import { ApiStatusBadges } from "@/components/apis/api-status-badge";
 import { DataTable } from "@/components/ui/data-table";
 import { card, linkButton, PageHeader, secondaryLinkButton } from "@/components/ui/page-header";
 import { SearchField } from "@/components/ui/search-field";
+import { credentialCounts } from "@/lib/apis/api-inventory";
 import { listApisSchema } from "@/lib/apis/api-schemas";
 import { listApis } from "@/lib/apis/list-apis";
 import { pageData, requirePageUser } from "@/lib/http/page";
@@ -26,6 +27,7 @@ export default async function ApisPage({ searchParams }: { searchParams: SearchP
   const page = await pageData(() =>
     listApis({ actor: principal, query: query.q, cursor: query.after, limit: query.limit }),
   );
+  const held = await credentialCounts(page.items.map((api) => api.id));
   const mayRegister = can(principal, "apis.write");
   const register = mayRegister ? (
     <Link href="/apis/new" className={linkButton}>
@@ -37,7 +39,7 @@ export default async function ApisPage({ searchParams }: { searchParams: SearchP
     <>
       <PageHeader
         title="APIs"
-        description="The inventory of protected APIs: each with its audience, owner and permissions."
+        description="The inventory of protected APIs: each with its audience, owner, permissions and the credentials holding them."
         actions={register}
       />
       {onlyBuiltIn && (
@@ -64,7 +66,10 @@ export default async function ApisPage({ searchParams }: { searchParams: SearchP
           {register && <div className="mt-4">{register}</div>}
         </div>
       ) : (
-        <DataTable caption="APIs" columns={["Name", "Identifier", "Owner", "Status", "Permissions"]}>
+        <DataTable
+          caption="APIs"
+          columns={["Name", "Identifier", "Owner", "Status", "Permissions", "Credentials"]}
+        >
           {page.items.map((api) => (
             <tr key={api.id}>
               <td className="px-4 py-3">
@@ -83,6 +88,7 @@ export default async function ApisPage({ searchParams }: { searchParams: SearchP
                 <ApiStatusBadges disabled={api.disabled} builtIn={api.builtIn} />
               </td>
               <td className="px-4 py-3 tabular-nums">{api.permissionCount}</td>
+              <td className="px-4 py-3 tabular-nums">{held.get(api.id) ?? 0}</td>
             </tr>
           ))}
         </DataTable>

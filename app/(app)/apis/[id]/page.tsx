@@ -3,6 +3,7 @@ import { notFound } from "next/navigation";
 import { cache } from "react";
 
 import { AddPermissionForm } from "@/components/apis/add-permission-form";
+import { ApiCredentialsTable } from "@/components/apis/api-credentials-table";
 import { ApiForm } from "@/components/apis/api-form";
 import { ApiSnippets } from "@/components/apis/api-snippets";
 import { ApiStatusBadges } from "@/components/apis/api-status-badge";
@@ -15,7 +16,8 @@ import { ActionForm, ConfirmSubmit, SubmitButton } from "@/components/ui/action-
 import { FormAlert } from "@/components/ui/form-alert";
 import { formatDate } from "@/components/ui/format";
 import { card, PageHeader, secondaryLinkButton } from "@/components/ui/page-header";
-import { apiIdSchema } from "@/lib/apis/api-schemas";
+import { listApiCredentials } from "@/lib/apis/api-inventory";
+import { apiIdSchema, listApiCredentialsSchema } from "@/lib/apis/api-schemas";
 import { getApi } from "@/lib/apis/list-apis";
 import { listAuditEventsSchema } from "@/lib/audit/audit-schemas";
 import { listAuditEvents } from "@/lib/audit/list-events";
@@ -73,7 +75,7 @@ const muted = "text-slate-600 dark:text-slate-400";
 
 export default async function ApiPage({ params, searchParams }: Props) {
   const { principal, api } = await loadApi((await params).id);
-  const { created } = await searchParams;
+  const { created, held } = await searchParams;
   const { accessTokenMinutes } = await getSettings(db);
   const metadata = serverMetadata();
   const endpoints = {
@@ -87,6 +89,12 @@ export default async function ApiPage({ params, searchParams }: Props) {
     : null;
   // getApi answered, so the viewer holds apis.read or owns the API: both may list its credentials.
   const credentials = (await listResourceServerCredentials(principal, api.id, { limit: 50 })).items;
+  const heldPage = listApiCredentialsSchema.safeParse({ after: held });
+  const holders = await listApiCredentials(
+    principal,
+    api.id,
+    heldPage.success ? heldPage.data : listApiCredentialsSchema.parse({}),
+  );
   const ungranted = api.permissions.filter((p) => p.roles.length === 0);
   const active = api.permissions.filter((p) => !p.deprecated).map((p) => p.name);
   const hidden = { apiId: api.id };
@@ -218,6 +226,15 @@ export default async function ApiPage({ params, searchParams }: Props) {
             </>
           )}
         </section>
+
+        <ApiCredentialsTable
+          apiId={api.id}
+          apiName={api.name}
+          credentials={holders.items}
+          total={holders.total}
+          nextCursor={holders.nextCursor}
+          linkClients={can(principal, "clients.read")}
+        />
 
         <section aria-labelledby="use" className={card}>
           <h2 id="use" className="mb-3 text-lg font-semibold">
