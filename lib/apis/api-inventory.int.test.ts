@@ -7,12 +7,11 @@ import { V1 } from "@/lib/api/v1-operations";
 import { createClient, setClientEnabled } from "@/lib/clients/manage-clients";
 import { flushLastUsed } from "@/lib/credentials/last-used";
 import { db } from "@/lib/db/client";
-import { AppError } from "@/lib/errors/app-error";
 import { revokeToken } from "@/lib/tokens/manage-tokens";
 import { mintToken } from "@/lib/tokens/mint-token";
 import { developerHolding, makeApi } from "@/test/api-factories";
 import { developerWith, mintTestToken, requestClientToken } from "@/test/credentials";
-import { makePrincipal, present, signedInCookie, TEST_CONTEXT } from "@/test/factories";
+import { codeOf, makePrincipal, present, signedInCookie, TEST_CONTEXT } from "@/test/factories";
 import { call } from "@/test/requests";
 import { introspectAs, makeResourceServer } from "@/test/resource-servers";
 
@@ -45,16 +44,6 @@ async function ordersWithCredentials() {
     context,
   });
   return { api, dev, token, client };
-}
-
-async function refusal(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error.code;
-    throw error;
-  }
-  return "ok";
 }
 
 // Guarantee (issue 14 §7): an API's page names every live token and client holding its
@@ -150,7 +139,7 @@ describe("the API inventory", () => {
   it("is for apis.read or the API's owner; anyone else is told it does not exist", async () => {
     const { api } = await ordersWithCredentials();
     const { principal: member } = await makePrincipal(["member"]);
-    expect(await refusal(listApiCredentials(member, api.id, page))).toBe("not_found");
+    expect(await codeOf(listApiCredentials(member, api.id, page))).toBe("not_found");
     const { principal: owner, user } = await makePrincipal(["member"]);
     await db.api.update({ where: { id: api.id }, data: { ownerId: user.id } });
     expect((await listApiCredentials(owner, api.id, page)).total).toBe(2);
