@@ -24,21 +24,24 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 
 export type FieldIssue = { path: string; message: string };
 
+export type AppErrorExtra = {
+  fields?: FieldIssue[];
+  retryAfterSeconds?: number;
+  /** A WWW-Authenticate challenge (RFC 6750 §3) when the default one would not say enough. */
+  challenge?: string;
+  /** What a removal would take from whom (lib/apis/permission-holders.ts): in the problem as `holders`. */
+  holders?: Record<string, unknown>;
+};
+
+/** Explicit fields, not parameter properties: scripts/server.js loads lib/ by type stripping (ADR 0012). */
 export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly extra: AppErrorExtra;
   override name = "AppError";
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly extra: {
-      fields?: FieldIssue[];
-      retryAfterSeconds?: number;
-      /** A WWW-Authenticate challenge (RFC 6750 §3) when the default one would not say enough. */
-      challenge?: string;
-      /** What a removal would take from whom (lib/apis/permission-holders.ts): in the problem as `holders`. */
-      holders?: Record<string, unknown>;
-    } = {},
-  ) {
+  constructor(code: ErrorCode, message: string, extra: AppErrorExtra = {}) {
     super(message);
+    this.code = code;
+    this.extra = extra;
   }
 }
 

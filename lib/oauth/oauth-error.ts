@@ -17,19 +17,28 @@ export type OAuthErrorCode =
 /** What a token-endpoint refusal was about, for its audit event (never sent to the caller). */
 export type OAuthErrorSubject = { id: string; name: string };
 
+/** Explicit fields, not parameter properties: scripts/server.js loads lib/ by type stripping (ADR 0012). */
 export class OAuthError extends Error {
+  readonly error: OAuthErrorCode;
+  readonly description: string;
+  readonly status: number;
+  readonly retryAfterSeconds?: number;
   override name = "OAuthError";
   /** The API the request was refused at, once known: the event shows on that API's page. */
   api?: OAuthErrorSubject;
   /** The authenticated client that was refused: the event's actor. */
   client?: OAuthErrorSubject;
   constructor(
-    readonly error: OAuthErrorCode,
-    readonly description: string,
-    readonly status = error === "invalid_client" ? 401 : 400,
-    readonly retryAfterSeconds?: number,
+    error: OAuthErrorCode,
+    description: string,
+    status = error === "invalid_client" ? 401 : 400,
+    retryAfterSeconds?: number,
   ) {
     super(description);
+    this.error = error;
+    this.description = description;
+    this.status = status;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 
   /** Marks the refusal as one at this API (chainable at the throw). */
