@@ -29,7 +29,7 @@ test("an admin registers an API, manages its permissions, finds how to use it, t
   await page.getByRole("link", { name: "Keyward admin API" }).click();
   await expect(page.getByRole("heading", { name: "Keyward admin API", level: 1 })).toBeVisible();
   await expect(
-    page.getByRole("table", { name: "Permissions" }).getByRole("row", { name: /users\.read/ }),
+    page.getByRole("table", { name: "Permissions", exact: true }).getByRole("row", { name: /users\.read/ }),
   ).toBeVisible();
   await expect(page.getByRole("heading", { name: "Edit" })).toHaveCount(0);
   await expect(page.getByRole("form", { name: "Add a permission" })).toHaveCount(0);

@@ -68,7 +68,7 @@ test("an admin protects the Orders API; a developer's token reads it, cannot wri
     await add.getByRole("button", { name: "Add permission" }).click();
     await expect(
       adminPage
-        .getByRole("table", { name: "Permissions" })
+        .getByRole("table", { name: "Permissions", exact: true })
         .getByRole("row", { name: new RegExp(permission.replace(".", "\\.")) }),
     ).toBeVisible();
   }
