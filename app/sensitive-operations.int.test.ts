@@ -53,6 +53,11 @@ const MUST_STEP_UP_OPERATIONS = [
 
   // an API's resource-server credentials
   "revokeResourceServerCredential",
+  // applications: what they may ask for, who may sign in, whether they work (issue 15)
+  "updateApp",
+  "disableApp",
+  "enableApp",
+  "deleteApp",
 ];
 
 /** Only a signed-in person under step-up: each creates or hands out a credential, a secret or a link. */
@@ -67,6 +72,8 @@ const MUST_BE_SESSION_ONLY_OPERATIONS = [
   "acceptClientReassignment",
   "createResourceServerCredential",
   "rotateResourceServerSecret",
+  "createApp",
+  "rotateAppSecret",
 ];
 
 /** Every server action that must ask for step-up (an action's caller is always a session). */
@@ -126,6 +133,15 @@ const MUST_STEP_UP_ACTIONS = [
     "setPermissionDeprecatedAction",
     "removePermissionAction",
   ].map((name) => `(app)/apis/actions.ts#${name}`),
+  // applications (issue 15)
+  ...[
+    "createAppAction",
+    "updateAppAction",
+    "rotateAppSecretAction",
+    "disableAppAction",
+    "enableAppAction",
+    "deleteAppAction",
+  ].map((name) => `(app)/apps/actions.ts#${name}`),
 ];
 
 type Handler = Parameters<typeof call>[0];

@@ -1,6 +1,8 @@
 import { z } from "zod";
 
 import type { ApiCredentialView } from "../apis/api-inventory.ts";
+import type { AppDetail, AppListItem } from "../apps/list-apps.ts";
+import type { RegisteredApp } from "../apps/manage-apps.ts";
 import type { ApiDetail, ApiListItem, ApiPermissionView } from "../apis/list-apis.ts";
 import type { AuditEventView } from "../audit/list-events.ts";
 import type { SessionView } from "../auth/manage-sessions.ts";
@@ -518,3 +520,93 @@ export function toResourceServerSecret(
 ): z.input<typeof resourceServerSecretResource> {
   return { ...issued, oldSecretExpiresAt: isoOrNull(issued.oldSecretExpiresAt) };
 }
+
+const appOwner = z.object({ id: z.string(), name: z.string(), email: z.string() }).nullable();
+
+export const appSummaryResource = z.object({
+  id: z.string().describe("Also its OAuth client_id."),
+  name: z.string(),
+  kind: z
+    .enum(["web", "spa", "native"])
+    .describe("web: confidential (a client secret); spa, native: public (PKCE)."),
+  owner: appOwner,
+  disabled: z.boolean(),
+  firstParty: z.boolean(),
+  redirectUriCount: z.number().int(),
+  createdAt: when,
+});
+
+export function toAppSummary(app: AppListItem): z.input<typeof appSummaryResource> {
+  return { ...app, createdAt: iso(app.createdAt) };
+}
+
+export const appResource = appSummaryResource.extend({
+  clientId: z.string(),
+  description: z.string(),
+  homepageUrl: z.string().nullable(),
+  logoUrl: z.string().nullable(),
+  redirectUris: z.array(z.string()),
+  postLogoutRedirectUris: z.array(z.string()),
+  backchannelLogoutUri: z.string().nullable(),
+  restrictedToRoles: z.boolean(),
+  signInRoles: z.array(z.object({ id: z.string(), name: z.string() })),
+  refreshTokens: z.boolean(),
+  accessTokenTtlSeconds: z.number().int(),
+  refreshTokenIdleSeconds: z.number().int(),
+  refreshTokenAbsoluteSeconds: z.number().int(),
+  permissions: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      apiId: z.string(),
+      apiName: z.string(),
+      deprecated: z.boolean(),
+    }),
+  ),
+  secrets: z.array(
+    z.object({ id: z.string(), fragment: z.string(), createdAt: when, expiresAt: when.nullable() }),
+  ),
+  updatedAt: when,
+});
+
+export function toApp(app: AppDetail): z.input<typeof appResource> {
+  return {
+    ...toAppSummary(app),
+    clientId: app.clientId,
+    description: app.description,
+    homepageUrl: app.homepageUrl,
+    logoUrl: app.logoUrl,
+    redirectUris: app.redirectUris,
+    postLogoutRedirectUris: app.postLogoutRedirectUris,
+    backchannelLogoutUri: app.backchannelLogoutUri,
+    restrictedToRoles: app.restrictedToRoles,
+    signInRoles: app.signInRoles,
+    refreshTokens: app.refreshTokens,
+    accessTokenTtlSeconds: app.accessTokenTtlSeconds,
+    refreshTokenIdleSeconds: app.refreshTokenIdleSeconds,
+    refreshTokenAbsoluteSeconds: app.refreshTokenAbsoluteSeconds,
+    permissions: app.permissions,
+    secrets: app.secrets.map((secret) => ({
+      ...secret,
+      createdAt: iso(secret.createdAt),
+      expiresAt: isoOrNull(secret.expiresAt),
+    })),
+    updatedAt: iso(app.updatedAt),
+  };
+}
+
+export const registeredAppResource = z.object({
+  id: z.string(),
+  clientId: z.string(),
+  clientSecret: z
+    .string()
+    .nullable()
+    .describe("A web app's secret, shown this once and stored only as a hash; null for public apps."),
+});
+
+export const toRegisteredApp = (app: RegisteredApp): z.input<typeof registeredAppResource> => app;
+
+export const appSecretResource = z.object({
+  clientSecret: z.string().describe("Shown this once, stored only as a hash."),
+  oldSecretExpiresAt: when.nullable(),
+});

@@ -220,7 +220,7 @@ describe("removing a permission", () => {
     });
 
     const preview = await permissionHolders({ actor: admin, apiId: api.id, permissionId });
-    expect(preview.counts).toEqual({ roles: 1, tokens: 1, clients: 1 });
+    expect(preview.counts).toEqual({ roles: 1, tokens: 1, clients: 1, apps: 0 });
     const refused = await failure(
       removePermission({ actor: admin, apiId: api.id, permissionId, confirm: false, context }),
     );

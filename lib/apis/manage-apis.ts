@@ -48,8 +48,8 @@ function assertTtl(ttl: number, max: number): void {
   }
 }
 
-/** The owner named by id or email: an active user. */
-async function resolveOwner(tx: Tx, owner: string) {
+/** The owner named by id or email: an active user (of an API, or of what `what` names). */
+export async function resolveOwner(tx: Tx, owner: string, what = "an API") {
   const user = await tx.user.findFirst({
     where: owner.startsWith("usr_") ? { id: owner } : { email: owner.toLowerCase() },
     select: { id: true, email: true, name: true, status: true },
@@ -59,7 +59,7 @@ async function resolveOwner(tx: Tx, owner: string) {
     throw Invalid(message, [{ path: "owner", message }]);
   }
   if (user.status !== "active") {
-    const message = `${user.email} is not active and cannot own an API.`;
+    const message = `${user.email} is not active and cannot own ${what}.`;
     throw Invalid(message, [{ path: "owner", message }]);
   }
   return user;

@@ -68,6 +68,7 @@ export const CATALOG_READERS: readonly Permission[] = [
   "tokens.create",
   "clients.write",
   "apis.read",
+  "apps.write",
 ];
 
 type ApiRow = {

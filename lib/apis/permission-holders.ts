@@ -10,6 +10,8 @@ export type PermissionHolders = {
   roles: { id: string; name: string }[];
   tokens: { id: string; name: string; owner: string }[];
   clients: { id: string; name: string }[];
+  /** Applications that may ask for it on their users' behalf (issue 15). */
+  apps: { id: string; name: string }[];
 };
 
 /** How many holders of each kind a message or an audit event names; the counts are exact. */
@@ -18,7 +20,7 @@ const NAMED = 50;
 export async function holdersOf(
   tx: Tx,
   permissionIds: readonly string[],
-): Promise<PermissionHolders & { counts: { roles: number; tokens: number; clients: number } }> {
+): Promise<PermissionHolders & { counts: { roles: number; tokens: number; clients: number; apps: number } }> {
   const ids = [...permissionIds];
   const where = { permissionId: { in: ids } };
   // One query at a time: a transaction has one connection (embedded mode has only one at all).
@@ -43,16 +45,22 @@ export async function holdersOf(
     select: { id: true, name: true },
     orderBy: { name: "asc" },
   });
+  const apps = await tx.application.findMany({
+    where: { permissions: { some: where } },
+    select: { id: true, name: true },
+    orderBy: { name: "asc" },
+  });
   return {
     roles,
     tokens: tokens.map((token) => ({ id: token.id, name: token.name, owner: token.user.email })),
     clients,
-    counts: { roles: roles.length, tokens: tokens.length, clients: clients.length },
+    apps,
+    counts: { roles: roles.length, tokens: tokens.length, clients: clients.length, apps: apps.length },
   };
 }
 
 export const isHeld = (holders: PermissionHolders) =>
-  holders.roles.length + holders.tokens.length + holders.clients.length > 0;
+  holders.roles.length + holders.tokens.length + holders.clients.length + holders.apps.length > 0;
 
 /** The holders for an audit event or an error: at most NAMED of each kind, with exact counts. */
 export function namedHolders(holders: PermissionHolders) {
@@ -60,7 +68,13 @@ export function namedHolders(holders: PermissionHolders) {
     roles: holders.roles.slice(0, NAMED),
     tokens: holders.tokens.slice(0, NAMED),
     clients: holders.clients.slice(0, NAMED),
-    counts: { roles: holders.roles.length, tokens: holders.tokens.length, clients: holders.clients.length },
+    apps: holders.apps.slice(0, NAMED),
+    counts: {
+      roles: holders.roles.length,
+      tokens: holders.tokens.length,
+      clients: holders.clients.length,
+      apps: holders.apps.length,
+    },
   };
 }
 
@@ -86,6 +100,10 @@ export function describeHolders(holders: PermissionHolders): string {
       holders.clients.length === 1 ? "client" : "clients",
       holders.clients.map((client) => client.name),
     ),
+    list(
+      holders.apps.length === 1 ? "application" : "applications",
+      holders.apps.map((app) => app.name),
+    ),
   ]
     .filter(Boolean)
     .join("; ");
@@ -101,7 +119,7 @@ export function inUse(what: string, holders: PermissionHolders): AppError {
 }
 
 /**
- * Deletes every grant of these permissions (roles, tokens, clients) in `tx`, and tells the
+ * Deletes every grant of these permissions (roles, tokens, clients, apps) in `tx`, and tells the
  * credential caches: a role's holders are anyone, so a role grant forgets every entry.
  */
 export async function removeGrants(tx: Tx, permissionIds: readonly string[], holders: PermissionHolders) {
@@ -109,13 +127,15 @@ export async function removeGrants(tx: Tx, permissionIds: readonly string[], hol
   await tx.rolePermission.deleteMany({ where });
   await tx.apiTokenPermission.deleteMany({ where });
   await tx.apiClientPermission.deleteMany({ where });
+  await tx.applicationPermission.deleteMany({ where });
   const tags =
-    holders.roles.length > 0 || holders.tokens.length + holders.clients.length > 500
+    holders.roles.length > 0 || holders.tokens.length + holders.clients.length + holders.apps.length > 500
       ? (["*"] as const)
       : ([
           "apis",
           ...holders.tokens.map((token) => `token:${token.id}` as const),
           ...holders.clients.map((client) => `client:${client.id}` as const),
+          ...holders.apps.map((app) => `app:${app.id}` as const),
         ] as const);
   await credentialsChanged(tx, tags);
 }

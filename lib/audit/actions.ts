@@ -81,6 +81,14 @@ export const AUDIT_ACTIONS = [
   "resource_server_credential.created",
   "resource_server_credential.rotated",
   "resource_server_credential.revoked",
+
+  // Issue 15 (applications): apps that sign users in through Keyward; targets are the app (kind "app").
+  "app.created",
+  "app.updated",
+  "app.secret_rotated",
+  "app.disabled",
+  "app.enabled",
+  "app.deleted",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

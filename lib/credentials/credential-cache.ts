@@ -19,7 +19,9 @@ export type CredentialTag =
   | "signing-keys"
   | "apis"
   /** A resource-server credential (lib/resource-servers). */
-  | `rs:${string}`;
+  | `rs:${string}`
+  /** An application (lib/apps): the OpenID provider reads its registration through the cache. */
+  | `app:${string}`;
 
 type Entry = { value: unknown; tags: readonly string[]; storedAt: number };
 

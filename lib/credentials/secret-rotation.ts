@@ -20,7 +20,7 @@ type SecretTable = {
  */
 export async function retireSecrets(
   table: SecretTable,
-  owner: { tokenId: string } | { clientId: string } | { credentialId: string },
+  owner: { tokenId: string } | { clientId: string } | { credentialId: string } | { appId: string },
   overlapMinutes: number,
   now: Date,
 ): Promise<Date | null> {

@@ -12,6 +12,7 @@ export const TOKEN_PREFIX = {
   personal: "kw_pat_",
   clientSecret: "kw_cs_",
   resourceServerSecret: "kw_rs_",
+  appSecret: "kw_as_",
 } as const;
 export type TokenKind = keyof typeof TOKEN_PREFIX;
 

@@ -27,7 +27,8 @@ export type ActionState<T = undefined> =
 
 export const IDLE: ActionState<never> = { status: "idle" };
 
-type FormShape = { arrays?: string[]; booleans?: string[] };
+/** How fields become values: repeated ones as arrays, checkboxes as booleans, a textarea's lines as an array. */
+type FormShape = { arrays?: string[]; booleans?: string[]; lines?: string[] };
 /**
  * "self": one's own account (profile, factors, sessions) needs no permission.
  * `stepUp`: sensitive (DESIGN.md, "Sensitive operations"): the session must have signed in within
@@ -52,6 +53,14 @@ export function formToObject(form: FormData, shape: FormShape = {}): Record<stri
     if (shape.arrays?.includes(key)) entries.push([key, form.getAll(key).map(String)]);
     else if (shape.booleans?.includes(key))
       entries.push([key, ["on", "true", "1"].includes(String(form.get(key)))]);
+    else if (shape.lines?.includes(key))
+      entries.push([
+        key,
+        String(form.get(key) ?? "")
+          .split(/\r?\n/)
+          .map((line) => line.trim())
+          .filter(Boolean),
+      ]);
     else entries.push([key, String(form.get(key) ?? "")]);
   }
   // fromEntries defines own properties: a field named "__proto__" cannot set the object's prototype.
@@ -59,6 +68,7 @@ export function formToObject(form: FormData, shape: FormShape = {}): Record<stri
   assertNoNul(out, "(form)");
   for (const key of shape.arrays ?? []) if (!Object.hasOwn(out, key)) out[key] = [];
   for (const key of shape.booleans ?? []) if (!Object.hasOwn(out, key)) out[key] = false;
+  for (const key of shape.lines ?? []) if (!Object.hasOwn(out, key)) out[key] = [];
   return out;
 }
 

@@ -78,7 +78,7 @@ describe("navigation", () => {
   it("groups an Auditor's read areas", () => {
     expect(labels(navigationFor(principal(BUILT_IN_ROLES.auditor.permissions)))).toEqual([
       ["Identity", ["Users", "Roles"]],
-      ["Access", ["API clients", "Tokens", "APIs"]],
+      ["Access", ["API clients", "Tokens", "APIs", "Applications"]],
       [null, ["Audit log", "API reference"]],
     ]);
   });

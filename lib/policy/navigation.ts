@@ -28,6 +28,8 @@ export const AREAS: Area[] = [
   { href: "/api-docs", label: "API reference", group: null },
   // The API registry (issue 14). An API's owner without apis.read reaches their own API from its link.
   { href: "/apis", label: "APIs", group: "Access", anyOf: ["apis.read"] },
+  // Applications that sign users in through Keyward (issue 15).
+  { href: "/apps", label: "Applications", group: "Access", anyOf: ["apps.read"] },
 ];
 
 /** The account menu at the sidebar's foot: self-service, for everyone signed in. */

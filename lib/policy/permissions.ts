@@ -16,6 +16,8 @@ export const PERMISSIONS = [
   "settings.write",
   "apis.read",
   "apis.write",
+  "apps.read",
+  "apps.write",
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -36,6 +38,8 @@ export const PERMISSION_DESCRIPTIONS = {
     "See the registered APIs, their permissions, who holds them and their resource-server credentials.",
   "apis.write":
     "Register, edit, disable and remove APIs and their permissions; manage any API's resource-server credentials.",
+  "apps.read": "See the applications that sign users in through Keyward, and what each may ask for.",
+  "apps.write": "Register, edit, disable and delete applications; rotate their client secrets.",
 } satisfies Record<Permission, string>;
 
 const known = new Set<string>(PERMISSIONS);

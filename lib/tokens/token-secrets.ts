@@ -6,6 +6,7 @@ const SECRET_ID_PREFIX: Record<TokenKind, string> = {
   personal: "tks",
   clientSecret: "cls",
   resourceServerSecret: "rss",
+  appSecret: "aps",
 };
 
 /**

@@ -28,6 +28,7 @@ const MISSING: Record<string, string> = {
   apiId: "api_missing0000000000000",
   permissionId: "perm_missing0000000000000",
   credentialId: "rs_missing0000000000000",
+  appId: "app_missing0000000000000",
 };
 
 /** A valid body for each operation that takes one, so that only access decides the answer. */
@@ -51,6 +52,9 @@ const BODIES: Record<string, unknown> = {
 
   createResourceServerCredential: { name: "rs" },
   rotateResourceServerSecret: { overlapMinutes: 0 },
+  createApp: { kind: "web", name: "Portal", redirectUris: ["https://portal.example.test/cb"] },
+  updateApp: { name: "Portal", redirectUris: ["https://portal.example.test/cb"] },
+  rotateAppSecret: { overlapMinutes: 0 },
 };
 
 const OPERATIONS = (Object.values(V1) as Operation[]).filter((op) => op.permission !== "public");

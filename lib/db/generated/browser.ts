@@ -184,3 +184,25 @@ export type ResourceServerCredential = Prisma.ResourceServerCredentialModel
  * A resource-server credential may hold more than one secret during a rotation overlap.
  */
 export type ResourceServerSecret = Prisma.ResourceServerSecretModel
+/**
+ * Model Application
+ * An application of the organization whose users sign in through Keyward (OpenID Connect, issue
+ * 15; ADR 0012). Its id is its OAuth `client_id`. A web app is confidential (a hashed secret,
+ * rotated with overlap); a single-page or native app is public and must use PKCE.
+ */
+export type Application = Prisma.ApplicationModel
+/**
+ * Model ApplicationSecret
+ * A web app's client secret as a SHA-256 hash; more than one during a rotation overlap.
+ */
+export type ApplicationSecret = Prisma.ApplicationSecretModel
+/**
+ * Model ApplicationPermission
+ * The Protected APIs' permissions an application may ask for on its users' behalf.
+ */
+export type ApplicationPermission = Prisma.ApplicationPermissionModel
+/**
+ * Model ApplicationRole
+ * With `restrictedToRoles`, the roles whose holders may sign in to the application.
+ */
+export type ApplicationRole = Prisma.ApplicationRoleModel

@@ -427,7 +427,11 @@ export const ModelName = {
   Setting: 'Setting',
   RateLimit: 'RateLimit',
   ResourceServerCredential: 'ResourceServerCredential',
-  ResourceServerSecret: 'ResourceServerSecret'
+  ResourceServerSecret: 'ResourceServerSecret',
+  Application: 'Application',
+  ApplicationSecret: 'ApplicationSecret',
+  ApplicationPermission: 'ApplicationPermission',
+  ApplicationRole: 'ApplicationRole'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -443,7 +447,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "user" | "passwordCredential" | "role" | "api" | "apiPermission" | "rolePermission" | "roleAssignment" | "session" | "signInAttempt" | "totpFactor" | "webAuthnCredential" | "webAuthnChallenge" | "recoveryCode" | "oneTimeCode" | "apiToken" | "apiTokenPermission" | "apiTokenUse" | "apiTokenSecret" | "apiClient" | "apiClientUse" | "apiClientPermission" | "apiClientSecret" | "signingKey" | "revokedJwt" | "auditEvent" | "auditCheckpoint" | "auditHeadCheckpoint" | "setting" | "rateLimit" | "resourceServerCredential" | "resourceServerSecret"
+    modelProps: "user" | "passwordCredential" | "role" | "api" | "apiPermission" | "rolePermission" | "roleAssignment" | "session" | "signInAttempt" | "totpFactor" | "webAuthnCredential" | "webAuthnChallenge" | "recoveryCode" | "oneTimeCode" | "apiToken" | "apiTokenPermission" | "apiTokenUse" | "apiTokenSecret" | "apiClient" | "apiClientUse" | "apiClientPermission" | "apiClientSecret" | "signingKey" | "revokedJwt" | "auditEvent" | "auditCheckpoint" | "auditHeadCheckpoint" | "setting" | "rateLimit" | "resourceServerCredential" | "resourceServerSecret" | "application" | "applicationSecret" | "applicationPermission" | "applicationRole"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -2741,6 +2745,302 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    Application: {
+      payload: Prisma.$ApplicationPayload<ExtArgs>
+      fields: Prisma.ApplicationFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ApplicationFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ApplicationFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationPayload>
+        }
+        findFirst: {
+          args: Prisma.ApplicationFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ApplicationFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationPayload>
+        }
+        findMany: {
+          args: Prisma.ApplicationFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationPayload>[]
+        }
+        create: {
+          args: Prisma.ApplicationCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationPayload>
+        }
+        createMany: {
+          args: Prisma.ApplicationCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ApplicationCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationPayload>[]
+        }
+        delete: {
+          args: Prisma.ApplicationDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationPayload>
+        }
+        update: {
+          args: Prisma.ApplicationUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationPayload>
+        }
+        deleteMany: {
+          args: Prisma.ApplicationDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ApplicationUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ApplicationUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationPayload>[]
+        }
+        upsert: {
+          args: Prisma.ApplicationUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationPayload>
+        }
+        aggregate: {
+          args: Prisma.ApplicationAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateApplication>
+        }
+        groupBy: {
+          args: Prisma.ApplicationGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ApplicationGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ApplicationCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ApplicationCountAggregateOutputType> | number
+        }
+      }
+    }
+    ApplicationSecret: {
+      payload: Prisma.$ApplicationSecretPayload<ExtArgs>
+      fields: Prisma.ApplicationSecretFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ApplicationSecretFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationSecretPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ApplicationSecretFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationSecretPayload>
+        }
+        findFirst: {
+          args: Prisma.ApplicationSecretFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationSecretPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ApplicationSecretFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationSecretPayload>
+        }
+        findMany: {
+          args: Prisma.ApplicationSecretFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationSecretPayload>[]
+        }
+        create: {
+          args: Prisma.ApplicationSecretCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationSecretPayload>
+        }
+        createMany: {
+          args: Prisma.ApplicationSecretCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ApplicationSecretCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationSecretPayload>[]
+        }
+        delete: {
+          args: Prisma.ApplicationSecretDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationSecretPayload>
+        }
+        update: {
+          args: Prisma.ApplicationSecretUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationSecretPayload>
+        }
+        deleteMany: {
+          args: Prisma.ApplicationSecretDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ApplicationSecretUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ApplicationSecretUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationSecretPayload>[]
+        }
+        upsert: {
+          args: Prisma.ApplicationSecretUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationSecretPayload>
+        }
+        aggregate: {
+          args: Prisma.ApplicationSecretAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateApplicationSecret>
+        }
+        groupBy: {
+          args: Prisma.ApplicationSecretGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ApplicationSecretGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ApplicationSecretCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ApplicationSecretCountAggregateOutputType> | number
+        }
+      }
+    }
+    ApplicationPermission: {
+      payload: Prisma.$ApplicationPermissionPayload<ExtArgs>
+      fields: Prisma.ApplicationPermissionFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ApplicationPermissionFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationPermissionPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ApplicationPermissionFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationPermissionPayload>
+        }
+        findFirst: {
+          args: Prisma.ApplicationPermissionFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationPermissionPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ApplicationPermissionFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationPermissionPayload>
+        }
+        findMany: {
+          args: Prisma.ApplicationPermissionFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationPermissionPayload>[]
+        }
+        create: {
+          args: Prisma.ApplicationPermissionCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationPermissionPayload>
+        }
+        createMany: {
+          args: Prisma.ApplicationPermissionCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ApplicationPermissionCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationPermissionPayload>[]
+        }
+        delete: {
+          args: Prisma.ApplicationPermissionDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationPermissionPayload>
+        }
+        update: {
+          args: Prisma.ApplicationPermissionUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationPermissionPayload>
+        }
+        deleteMany: {
+          args: Prisma.ApplicationPermissionDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ApplicationPermissionUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ApplicationPermissionUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationPermissionPayload>[]
+        }
+        upsert: {
+          args: Prisma.ApplicationPermissionUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationPermissionPayload>
+        }
+        aggregate: {
+          args: Prisma.ApplicationPermissionAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateApplicationPermission>
+        }
+        groupBy: {
+          args: Prisma.ApplicationPermissionGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ApplicationPermissionGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ApplicationPermissionCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ApplicationPermissionCountAggregateOutputType> | number
+        }
+      }
+    }
+    ApplicationRole: {
+      payload: Prisma.$ApplicationRolePayload<ExtArgs>
+      fields: Prisma.ApplicationRoleFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ApplicationRoleFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationRolePayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ApplicationRoleFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationRolePayload>
+        }
+        findFirst: {
+          args: Prisma.ApplicationRoleFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationRolePayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ApplicationRoleFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationRolePayload>
+        }
+        findMany: {
+          args: Prisma.ApplicationRoleFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationRolePayload>[]
+        }
+        create: {
+          args: Prisma.ApplicationRoleCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationRolePayload>
+        }
+        createMany: {
+          args: Prisma.ApplicationRoleCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ApplicationRoleCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationRolePayload>[]
+        }
+        delete: {
+          args: Prisma.ApplicationRoleDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationRolePayload>
+        }
+        update: {
+          args: Prisma.ApplicationRoleUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationRolePayload>
+        }
+        deleteMany: {
+          args: Prisma.ApplicationRoleDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ApplicationRoleUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ApplicationRoleUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationRolePayload>[]
+        }
+        upsert: {
+          args: Prisma.ApplicationRoleUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApplicationRolePayload>
+        }
+        aggregate: {
+          args: Prisma.ApplicationRoleAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateApplicationRole>
+        }
+        groupBy: {
+          args: Prisma.ApplicationRoleGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ApplicationRoleGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ApplicationRoleCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ApplicationRoleCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -3169,6 +3469,59 @@ export const ResourceServerSecretScalarFieldEnum = {
 export type ResourceServerSecretScalarFieldEnum = (typeof ResourceServerSecretScalarFieldEnum)[keyof typeof ResourceServerSecretScalarFieldEnum]
 
 
+export const ApplicationScalarFieldEnum = {
+  id: 'id',
+  name: 'name',
+  kind: 'kind',
+  description: 'description',
+  homepageUrl: 'homepageUrl',
+  logoUrl: 'logoUrl',
+  redirectUris: 'redirectUris',
+  postLogoutRedirectUris: 'postLogoutRedirectUris',
+  backchannelLogoutUri: 'backchannelLogoutUri',
+  firstParty: 'firstParty',
+  restrictedToRoles: 'restrictedToRoles',
+  refreshTokens: 'refreshTokens',
+  accessTokenTtlSeconds: 'accessTokenTtlSeconds',
+  refreshTokenIdleSeconds: 'refreshTokenIdleSeconds',
+  refreshTokenAbsoluteSeconds: 'refreshTokenAbsoluteSeconds',
+  ownerId: 'ownerId',
+  disabledAt: 'disabledAt',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type ApplicationScalarFieldEnum = (typeof ApplicationScalarFieldEnum)[keyof typeof ApplicationScalarFieldEnum]
+
+
+export const ApplicationSecretScalarFieldEnum = {
+  id: 'id',
+  appId: 'appId',
+  hash: 'hash',
+  fragment: 'fragment',
+  createdAt: 'createdAt',
+  expiresAt: 'expiresAt'
+} as const
+
+export type ApplicationSecretScalarFieldEnum = (typeof ApplicationSecretScalarFieldEnum)[keyof typeof ApplicationSecretScalarFieldEnum]
+
+
+export const ApplicationPermissionScalarFieldEnum = {
+  appId: 'appId',
+  permissionId: 'permissionId'
+} as const
+
+export type ApplicationPermissionScalarFieldEnum = (typeof ApplicationPermissionScalarFieldEnum)[keyof typeof ApplicationPermissionScalarFieldEnum]
+
+
+export const ApplicationRoleScalarFieldEnum = {
+  appId: 'appId',
+  roleId: 'roleId'
+} as const
+
+export type ApplicationRoleScalarFieldEnum = (typeof ApplicationRoleScalarFieldEnum)[keyof typeof ApplicationRoleScalarFieldEnum]
+
+
 export const SortOrder = {
   asc: 'asc',
   desc: 'desc'
@@ -3529,6 +3882,10 @@ export type GlobalOmitConfig = {
   rateLimit?: Prisma.RateLimitOmit
   resourceServerCredential?: Prisma.ResourceServerCredentialOmit
   resourceServerSecret?: Prisma.ResourceServerSecretOmit
+  application?: Prisma.ApplicationOmit
+  applicationSecret?: Prisma.ApplicationSecretOmit
+  applicationPermission?: Prisma.ApplicationPermissionOmit
+  applicationRole?: Prisma.ApplicationRoleOmit
 }
 
 /* Types for Logging */

@@ -81,7 +81,11 @@ export const ModelName = {
   Setting: 'Setting',
   RateLimit: 'RateLimit',
   ResourceServerCredential: 'ResourceServerCredential',
-  ResourceServerSecret: 'ResourceServerSecret'
+  ResourceServerSecret: 'ResourceServerSecret',
+  Application: 'Application',
+  ApplicationSecret: 'ApplicationSecret',
+  ApplicationPermission: 'ApplicationPermission',
+  ApplicationRole: 'ApplicationRole'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -487,6 +491,59 @@ export const ResourceServerSecretScalarFieldEnum = {
 } as const
 
 export type ResourceServerSecretScalarFieldEnum = (typeof ResourceServerSecretScalarFieldEnum)[keyof typeof ResourceServerSecretScalarFieldEnum]
+
+
+export const ApplicationScalarFieldEnum = {
+  id: 'id',
+  name: 'name',
+  kind: 'kind',
+  description: 'description',
+  homepageUrl: 'homepageUrl',
+  logoUrl: 'logoUrl',
+  redirectUris: 'redirectUris',
+  postLogoutRedirectUris: 'postLogoutRedirectUris',
+  backchannelLogoutUri: 'backchannelLogoutUri',
+  firstParty: 'firstParty',
+  restrictedToRoles: 'restrictedToRoles',
+  refreshTokens: 'refreshTokens',
+  accessTokenTtlSeconds: 'accessTokenTtlSeconds',
+  refreshTokenIdleSeconds: 'refreshTokenIdleSeconds',
+  refreshTokenAbsoluteSeconds: 'refreshTokenAbsoluteSeconds',
+  ownerId: 'ownerId',
+  disabledAt: 'disabledAt',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type ApplicationScalarFieldEnum = (typeof ApplicationScalarFieldEnum)[keyof typeof ApplicationScalarFieldEnum]
+
+
+export const ApplicationSecretScalarFieldEnum = {
+  id: 'id',
+  appId: 'appId',
+  hash: 'hash',
+  fragment: 'fragment',
+  createdAt: 'createdAt',
+  expiresAt: 'expiresAt'
+} as const
+
+export type ApplicationSecretScalarFieldEnum = (typeof ApplicationSecretScalarFieldEnum)[keyof typeof ApplicationSecretScalarFieldEnum]
+
+
+export const ApplicationPermissionScalarFieldEnum = {
+  appId: 'appId',
+  permissionId: 'permissionId'
+} as const
+
+export type ApplicationPermissionScalarFieldEnum = (typeof ApplicationPermissionScalarFieldEnum)[keyof typeof ApplicationPermissionScalarFieldEnum]
+
+
+export const ApplicationRoleScalarFieldEnum = {
+  appId: 'appId',
+  roleId: 'roleId'
+} as const
+
+export type ApplicationRoleScalarFieldEnum = (typeof ApplicationRoleScalarFieldEnum)[keyof typeof ApplicationRoleScalarFieldEnum]
 
 
 export const SortOrder = {

@@ -195,6 +195,7 @@ export type ApiPermissionWhereInput = {
   roles?: Prisma.RolePermissionListRelationFilter
   tokens?: Prisma.ApiTokenPermissionListRelationFilter
   clients?: Prisma.ApiClientPermissionListRelationFilter
+  apps?: Prisma.ApplicationPermissionListRelationFilter
 }
 
 export type ApiPermissionOrderByWithRelationInput = {
@@ -208,6 +209,7 @@ export type ApiPermissionOrderByWithRelationInput = {
   roles?: Prisma.RolePermissionOrderByRelationAggregateInput
   tokens?: Prisma.ApiTokenPermissionOrderByRelationAggregateInput
   clients?: Prisma.ApiClientPermissionOrderByRelationAggregateInput
+  apps?: Prisma.ApplicationPermissionOrderByRelationAggregateInput
 }
 
 export type ApiPermissionWhereUniqueInput = Prisma.AtLeast<{
@@ -225,6 +227,7 @@ export type ApiPermissionWhereUniqueInput = Prisma.AtLeast<{
   roles?: Prisma.RolePermissionListRelationFilter
   tokens?: Prisma.ApiTokenPermissionListRelationFilter
   clients?: Prisma.ApiClientPermissionListRelationFilter
+  apps?: Prisma.ApplicationPermissionListRelationFilter
 }, "id" | "apiId_name">
 
 export type ApiPermissionOrderByWithAggregationInput = {
@@ -261,6 +264,7 @@ export type ApiPermissionCreateInput = {
   roles?: Prisma.RolePermissionCreateNestedManyWithoutPermissionInput
   tokens?: Prisma.ApiTokenPermissionCreateNestedManyWithoutPermissionInput
   clients?: Prisma.ApiClientPermissionCreateNestedManyWithoutPermissionInput
+  apps?: Prisma.ApplicationPermissionCreateNestedManyWithoutPermissionInput
 }
 
 export type ApiPermissionUncheckedCreateInput = {
@@ -273,6 +277,7 @@ export type ApiPermissionUncheckedCreateInput = {
   roles?: Prisma.RolePermissionUncheckedCreateNestedManyWithoutPermissionInput
   tokens?: Prisma.ApiTokenPermissionUncheckedCreateNestedManyWithoutPermissionInput
   clients?: Prisma.ApiClientPermissionUncheckedCreateNestedManyWithoutPermissionInput
+  apps?: Prisma.ApplicationPermissionUncheckedCreateNestedManyWithoutPermissionInput
 }
 
 export type ApiPermissionUpdateInput = {
@@ -285,6 +290,7 @@ export type ApiPermissionUpdateInput = {
   roles?: Prisma.RolePermissionUpdateManyWithoutPermissionNestedInput
   tokens?: Prisma.ApiTokenPermissionUpdateManyWithoutPermissionNestedInput
   clients?: Prisma.ApiClientPermissionUpdateManyWithoutPermissionNestedInput
+  apps?: Prisma.ApplicationPermissionUpdateManyWithoutPermissionNestedInput
 }
 
 export type ApiPermissionUncheckedUpdateInput = {
@@ -297,6 +303,7 @@ export type ApiPermissionUncheckedUpdateInput = {
   roles?: Prisma.RolePermissionUncheckedUpdateManyWithoutPermissionNestedInput
   tokens?: Prisma.ApiTokenPermissionUncheckedUpdateManyWithoutPermissionNestedInput
   clients?: Prisma.ApiClientPermissionUncheckedUpdateManyWithoutPermissionNestedInput
+  apps?: Prisma.ApplicationPermissionUncheckedUpdateManyWithoutPermissionNestedInput
 }
 
 export type ApiPermissionCreateManyInput = {
@@ -456,6 +463,20 @@ export type ApiPermissionUpdateOneRequiredWithoutClientsNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.ApiPermissionUpdateToOneWithWhereWithoutClientsInput, Prisma.ApiPermissionUpdateWithoutClientsInput>, Prisma.ApiPermissionUncheckedUpdateWithoutClientsInput>
 }
 
+export type ApiPermissionCreateNestedOneWithoutAppsInput = {
+  create?: Prisma.XOR<Prisma.ApiPermissionCreateWithoutAppsInput, Prisma.ApiPermissionUncheckedCreateWithoutAppsInput>
+  connectOrCreate?: Prisma.ApiPermissionCreateOrConnectWithoutAppsInput
+  connect?: Prisma.ApiPermissionWhereUniqueInput
+}
+
+export type ApiPermissionUpdateOneRequiredWithoutAppsNestedInput = {
+  create?: Prisma.XOR<Prisma.ApiPermissionCreateWithoutAppsInput, Prisma.ApiPermissionUncheckedCreateWithoutAppsInput>
+  connectOrCreate?: Prisma.ApiPermissionCreateOrConnectWithoutAppsInput
+  upsert?: Prisma.ApiPermissionUpsertWithoutAppsInput
+  connect?: Prisma.ApiPermissionWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.ApiPermissionUpdateToOneWithWhereWithoutAppsInput, Prisma.ApiPermissionUpdateWithoutAppsInput>, Prisma.ApiPermissionUncheckedUpdateWithoutAppsInput>
+}
+
 export type ApiPermissionCreateWithoutApiInput = {
   id: string
   name: string
@@ -465,6 +486,7 @@ export type ApiPermissionCreateWithoutApiInput = {
   roles?: Prisma.RolePermissionCreateNestedManyWithoutPermissionInput
   tokens?: Prisma.ApiTokenPermissionCreateNestedManyWithoutPermissionInput
   clients?: Prisma.ApiClientPermissionCreateNestedManyWithoutPermissionInput
+  apps?: Prisma.ApplicationPermissionCreateNestedManyWithoutPermissionInput
 }
 
 export type ApiPermissionUncheckedCreateWithoutApiInput = {
@@ -476,6 +498,7 @@ export type ApiPermissionUncheckedCreateWithoutApiInput = {
   roles?: Prisma.RolePermissionUncheckedCreateNestedManyWithoutPermissionInput
   tokens?: Prisma.ApiTokenPermissionUncheckedCreateNestedManyWithoutPermissionInput
   clients?: Prisma.ApiClientPermissionUncheckedCreateNestedManyWithoutPermissionInput
+  apps?: Prisma.ApplicationPermissionUncheckedCreateNestedManyWithoutPermissionInput
 }
 
 export type ApiPermissionCreateOrConnectWithoutApiInput = {
@@ -525,6 +548,7 @@ export type ApiPermissionCreateWithoutRolesInput = {
   api: Prisma.ApiCreateNestedOneWithoutPermissionsInput
   tokens?: Prisma.ApiTokenPermissionCreateNestedManyWithoutPermissionInput
   clients?: Prisma.ApiClientPermissionCreateNestedManyWithoutPermissionInput
+  apps?: Prisma.ApplicationPermissionCreateNestedManyWithoutPermissionInput
 }
 
 export type ApiPermissionUncheckedCreateWithoutRolesInput = {
@@ -536,6 +560,7 @@ export type ApiPermissionUncheckedCreateWithoutRolesInput = {
   createdAt?: Date | string
   tokens?: Prisma.ApiTokenPermissionUncheckedCreateNestedManyWithoutPermissionInput
   clients?: Prisma.ApiClientPermissionUncheckedCreateNestedManyWithoutPermissionInput
+  apps?: Prisma.ApplicationPermissionUncheckedCreateNestedManyWithoutPermissionInput
 }
 
 export type ApiPermissionCreateOrConnectWithoutRolesInput = {
@@ -563,6 +588,7 @@ export type ApiPermissionUpdateWithoutRolesInput = {
   api?: Prisma.ApiUpdateOneRequiredWithoutPermissionsNestedInput
   tokens?: Prisma.ApiTokenPermissionUpdateManyWithoutPermissionNestedInput
   clients?: Prisma.ApiClientPermissionUpdateManyWithoutPermissionNestedInput
+  apps?: Prisma.ApplicationPermissionUpdateManyWithoutPermissionNestedInput
 }
 
 export type ApiPermissionUncheckedUpdateWithoutRolesInput = {
@@ -574,6 +600,7 @@ export type ApiPermissionUncheckedUpdateWithoutRolesInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   tokens?: Prisma.ApiTokenPermissionUncheckedUpdateManyWithoutPermissionNestedInput
   clients?: Prisma.ApiClientPermissionUncheckedUpdateManyWithoutPermissionNestedInput
+  apps?: Prisma.ApplicationPermissionUncheckedUpdateManyWithoutPermissionNestedInput
 }
 
 export type ApiPermissionCreateWithoutTokensInput = {
@@ -585,6 +612,7 @@ export type ApiPermissionCreateWithoutTokensInput = {
   api: Prisma.ApiCreateNestedOneWithoutPermissionsInput
   roles?: Prisma.RolePermissionCreateNestedManyWithoutPermissionInput
   clients?: Prisma.ApiClientPermissionCreateNestedManyWithoutPermissionInput
+  apps?: Prisma.ApplicationPermissionCreateNestedManyWithoutPermissionInput
 }
 
 export type ApiPermissionUncheckedCreateWithoutTokensInput = {
@@ -596,6 +624,7 @@ export type ApiPermissionUncheckedCreateWithoutTokensInput = {
   createdAt?: Date | string
   roles?: Prisma.RolePermissionUncheckedCreateNestedManyWithoutPermissionInput
   clients?: Prisma.ApiClientPermissionUncheckedCreateNestedManyWithoutPermissionInput
+  apps?: Prisma.ApplicationPermissionUncheckedCreateNestedManyWithoutPermissionInput
 }
 
 export type ApiPermissionCreateOrConnectWithoutTokensInput = {
@@ -623,6 +652,7 @@ export type ApiPermissionUpdateWithoutTokensInput = {
   api?: Prisma.ApiUpdateOneRequiredWithoutPermissionsNestedInput
   roles?: Prisma.RolePermissionUpdateManyWithoutPermissionNestedInput
   clients?: Prisma.ApiClientPermissionUpdateManyWithoutPermissionNestedInput
+  apps?: Prisma.ApplicationPermissionUpdateManyWithoutPermissionNestedInput
 }
 
 export type ApiPermissionUncheckedUpdateWithoutTokensInput = {
@@ -634,6 +664,7 @@ export type ApiPermissionUncheckedUpdateWithoutTokensInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   roles?: Prisma.RolePermissionUncheckedUpdateManyWithoutPermissionNestedInput
   clients?: Prisma.ApiClientPermissionUncheckedUpdateManyWithoutPermissionNestedInput
+  apps?: Prisma.ApplicationPermissionUncheckedUpdateManyWithoutPermissionNestedInput
 }
 
 export type ApiPermissionCreateWithoutClientsInput = {
@@ -645,6 +676,7 @@ export type ApiPermissionCreateWithoutClientsInput = {
   api: Prisma.ApiCreateNestedOneWithoutPermissionsInput
   roles?: Prisma.RolePermissionCreateNestedManyWithoutPermissionInput
   tokens?: Prisma.ApiTokenPermissionCreateNestedManyWithoutPermissionInput
+  apps?: Prisma.ApplicationPermissionCreateNestedManyWithoutPermissionInput
 }
 
 export type ApiPermissionUncheckedCreateWithoutClientsInput = {
@@ -656,6 +688,7 @@ export type ApiPermissionUncheckedCreateWithoutClientsInput = {
   createdAt?: Date | string
   roles?: Prisma.RolePermissionUncheckedCreateNestedManyWithoutPermissionInput
   tokens?: Prisma.ApiTokenPermissionUncheckedCreateNestedManyWithoutPermissionInput
+  apps?: Prisma.ApplicationPermissionUncheckedCreateNestedManyWithoutPermissionInput
 }
 
 export type ApiPermissionCreateOrConnectWithoutClientsInput = {
@@ -683,6 +716,7 @@ export type ApiPermissionUpdateWithoutClientsInput = {
   api?: Prisma.ApiUpdateOneRequiredWithoutPermissionsNestedInput
   roles?: Prisma.RolePermissionUpdateManyWithoutPermissionNestedInput
   tokens?: Prisma.ApiTokenPermissionUpdateManyWithoutPermissionNestedInput
+  apps?: Prisma.ApplicationPermissionUpdateManyWithoutPermissionNestedInput
 }
 
 export type ApiPermissionUncheckedUpdateWithoutClientsInput = {
@@ -694,6 +728,71 @@ export type ApiPermissionUncheckedUpdateWithoutClientsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   roles?: Prisma.RolePermissionUncheckedUpdateManyWithoutPermissionNestedInput
   tokens?: Prisma.ApiTokenPermissionUncheckedUpdateManyWithoutPermissionNestedInput
+  apps?: Prisma.ApplicationPermissionUncheckedUpdateManyWithoutPermissionNestedInput
+}
+
+export type ApiPermissionCreateWithoutAppsInput = {
+  id: string
+  name: string
+  description?: string
+  deprecatedAt?: Date | string | null
+  createdAt?: Date | string
+  api: Prisma.ApiCreateNestedOneWithoutPermissionsInput
+  roles?: Prisma.RolePermissionCreateNestedManyWithoutPermissionInput
+  tokens?: Prisma.ApiTokenPermissionCreateNestedManyWithoutPermissionInput
+  clients?: Prisma.ApiClientPermissionCreateNestedManyWithoutPermissionInput
+}
+
+export type ApiPermissionUncheckedCreateWithoutAppsInput = {
+  id: string
+  apiId: string
+  name: string
+  description?: string
+  deprecatedAt?: Date | string | null
+  createdAt?: Date | string
+  roles?: Prisma.RolePermissionUncheckedCreateNestedManyWithoutPermissionInput
+  tokens?: Prisma.ApiTokenPermissionUncheckedCreateNestedManyWithoutPermissionInput
+  clients?: Prisma.ApiClientPermissionUncheckedCreateNestedManyWithoutPermissionInput
+}
+
+export type ApiPermissionCreateOrConnectWithoutAppsInput = {
+  where: Prisma.ApiPermissionWhereUniqueInput
+  create: Prisma.XOR<Prisma.ApiPermissionCreateWithoutAppsInput, Prisma.ApiPermissionUncheckedCreateWithoutAppsInput>
+}
+
+export type ApiPermissionUpsertWithoutAppsInput = {
+  update: Prisma.XOR<Prisma.ApiPermissionUpdateWithoutAppsInput, Prisma.ApiPermissionUncheckedUpdateWithoutAppsInput>
+  create: Prisma.XOR<Prisma.ApiPermissionCreateWithoutAppsInput, Prisma.ApiPermissionUncheckedCreateWithoutAppsInput>
+  where?: Prisma.ApiPermissionWhereInput
+}
+
+export type ApiPermissionUpdateToOneWithWhereWithoutAppsInput = {
+  where?: Prisma.ApiPermissionWhereInput
+  data: Prisma.XOR<Prisma.ApiPermissionUpdateWithoutAppsInput, Prisma.ApiPermissionUncheckedUpdateWithoutAppsInput>
+}
+
+export type ApiPermissionUpdateWithoutAppsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.StringFieldUpdateOperationsInput | string
+  deprecatedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  api?: Prisma.ApiUpdateOneRequiredWithoutPermissionsNestedInput
+  roles?: Prisma.RolePermissionUpdateManyWithoutPermissionNestedInput
+  tokens?: Prisma.ApiTokenPermissionUpdateManyWithoutPermissionNestedInput
+  clients?: Prisma.ApiClientPermissionUpdateManyWithoutPermissionNestedInput
+}
+
+export type ApiPermissionUncheckedUpdateWithoutAppsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  apiId?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.StringFieldUpdateOperationsInput | string
+  deprecatedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  roles?: Prisma.RolePermissionUncheckedUpdateManyWithoutPermissionNestedInput
+  tokens?: Prisma.ApiTokenPermissionUncheckedUpdateManyWithoutPermissionNestedInput
+  clients?: Prisma.ApiClientPermissionUncheckedUpdateManyWithoutPermissionNestedInput
 }
 
 export type ApiPermissionCreateManyApiInput = {
@@ -713,6 +812,7 @@ export type ApiPermissionUpdateWithoutApiInput = {
   roles?: Prisma.RolePermissionUpdateManyWithoutPermissionNestedInput
   tokens?: Prisma.ApiTokenPermissionUpdateManyWithoutPermissionNestedInput
   clients?: Prisma.ApiClientPermissionUpdateManyWithoutPermissionNestedInput
+  apps?: Prisma.ApplicationPermissionUpdateManyWithoutPermissionNestedInput
 }
 
 export type ApiPermissionUncheckedUpdateWithoutApiInput = {
@@ -724,6 +824,7 @@ export type ApiPermissionUncheckedUpdateWithoutApiInput = {
   roles?: Prisma.RolePermissionUncheckedUpdateManyWithoutPermissionNestedInput
   tokens?: Prisma.ApiTokenPermissionUncheckedUpdateManyWithoutPermissionNestedInput
   clients?: Prisma.ApiClientPermissionUncheckedUpdateManyWithoutPermissionNestedInput
+  apps?: Prisma.ApplicationPermissionUncheckedUpdateManyWithoutPermissionNestedInput
 }
 
 export type ApiPermissionUncheckedUpdateManyWithoutApiInput = {
@@ -743,12 +844,14 @@ export type ApiPermissionCountOutputType = {
   roles: number
   tokens: number
   clients: number
+  apps: number
 }
 
 export type ApiPermissionCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   roles?: boolean | ApiPermissionCountOutputTypeCountRolesArgs
   tokens?: boolean | ApiPermissionCountOutputTypeCountTokensArgs
   clients?: boolean | ApiPermissionCountOutputTypeCountClientsArgs
+  apps?: boolean | ApiPermissionCountOutputTypeCountAppsArgs
 }
 
 /**
@@ -782,6 +885,13 @@ export type ApiPermissionCountOutputTypeCountClientsArgs<ExtArgs extends runtime
   where?: Prisma.ApiClientPermissionWhereInput
 }
 
+/**
+ * ApiPermissionCountOutputType without action
+ */
+export type ApiPermissionCountOutputTypeCountAppsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.ApplicationPermissionWhereInput
+}
+
 
 export type ApiPermissionSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -794,6 +904,7 @@ export type ApiPermissionSelect<ExtArgs extends runtime.Types.Extensions.Interna
   roles?: boolean | Prisma.ApiPermission$rolesArgs<ExtArgs>
   tokens?: boolean | Prisma.ApiPermission$tokensArgs<ExtArgs>
   clients?: boolean | Prisma.ApiPermission$clientsArgs<ExtArgs>
+  apps?: boolean | Prisma.ApiPermission$appsArgs<ExtArgs>
   _count?: boolean | Prisma.ApiPermissionCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["apiPermission"]>
 
@@ -832,6 +943,7 @@ export type ApiPermissionInclude<ExtArgs extends runtime.Types.Extensions.Intern
   roles?: boolean | Prisma.ApiPermission$rolesArgs<ExtArgs>
   tokens?: boolean | Prisma.ApiPermission$tokensArgs<ExtArgs>
   clients?: boolean | Prisma.ApiPermission$clientsArgs<ExtArgs>
+  apps?: boolean | Prisma.ApiPermission$appsArgs<ExtArgs>
   _count?: boolean | Prisma.ApiPermissionCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type ApiPermissionIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -848,6 +960,7 @@ export type $ApiPermissionPayload<ExtArgs extends runtime.Types.Extensions.Inter
     roles: Prisma.$RolePermissionPayload<ExtArgs>[]
     tokens: Prisma.$ApiTokenPermissionPayload<ExtArgs>[]
     clients: Prisma.$ApiClientPermissionPayload<ExtArgs>[]
+    apps: Prisma.$ApplicationPermissionPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -1257,6 +1370,7 @@ export interface Prisma__ApiPermissionClient<T, Null = never, ExtArgs extends ru
   roles<T extends Prisma.ApiPermission$rolesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiPermission$rolesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$RolePermissionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   tokens<T extends Prisma.ApiPermission$tokensArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiPermission$tokensArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiTokenPermissionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   clients<T extends Prisma.ApiPermission$clientsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiPermission$clientsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiClientPermissionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  apps<T extends Prisma.ApiPermission$appsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiPermission$appsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApplicationPermissionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1762,6 +1876,30 @@ export type ApiPermission$clientsArgs<ExtArgs extends runtime.Types.Extensions.I
   take?: number
   skip?: number
   distinct?: Prisma.ApiClientPermissionScalarFieldEnum | Prisma.ApiClientPermissionScalarFieldEnum[]
+}
+
+/**
+ * ApiPermission.apps
+ */
+export type ApiPermission$appsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the ApplicationPermission
+   */
+  select?: Prisma.ApplicationPermissionSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the ApplicationPermission
+   */
+  omit?: Prisma.ApplicationPermissionOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApplicationPermissionInclude<ExtArgs> | null
+  where?: Prisma.ApplicationPermissionWhereInput
+  orderBy?: Prisma.ApplicationPermissionOrderByWithRelationInput | Prisma.ApplicationPermissionOrderByWithRelationInput[]
+  cursor?: Prisma.ApplicationPermissionWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.ApplicationPermissionScalarFieldEnum | Prisma.ApplicationPermissionScalarFieldEnum[]
 }
 
 /**

@@ -200,6 +200,7 @@ export type RoleWhereInput = {
   updatedAt?: Prisma.DateTimeFilter<"Role"> | Date | string
   assignments?: Prisma.RoleAssignmentListRelationFilter
   grants?: Prisma.RolePermissionListRelationFilter
+  signInApps?: Prisma.ApplicationRoleListRelationFilter
 }
 
 export type RoleOrderByWithRelationInput = {
@@ -212,6 +213,7 @@ export type RoleOrderByWithRelationInput = {
   updatedAt?: Prisma.SortOrder
   assignments?: Prisma.RoleAssignmentOrderByRelationAggregateInput
   grants?: Prisma.RolePermissionOrderByRelationAggregateInput
+  signInApps?: Prisma.ApplicationRoleOrderByRelationAggregateInput
 }
 
 export type RoleWhereUniqueInput = Prisma.AtLeast<{
@@ -227,6 +229,7 @@ export type RoleWhereUniqueInput = Prisma.AtLeast<{
   updatedAt?: Prisma.DateTimeFilter<"Role"> | Date | string
   assignments?: Prisma.RoleAssignmentListRelationFilter
   grants?: Prisma.RolePermissionListRelationFilter
+  signInApps?: Prisma.ApplicationRoleListRelationFilter
 }, "id" | "builtInKey" | "name">
 
 export type RoleOrderByWithAggregationInput = {
@@ -265,6 +268,7 @@ export type RoleCreateInput = {
   updatedAt?: Date | string
   assignments?: Prisma.RoleAssignmentCreateNestedManyWithoutRoleInput
   grants?: Prisma.RolePermissionCreateNestedManyWithoutRoleInput
+  signInApps?: Prisma.ApplicationRoleCreateNestedManyWithoutRoleInput
 }
 
 export type RoleUncheckedCreateInput = {
@@ -277,6 +281,7 @@ export type RoleUncheckedCreateInput = {
   updatedAt?: Date | string
   assignments?: Prisma.RoleAssignmentUncheckedCreateNestedManyWithoutRoleInput
   grants?: Prisma.RolePermissionUncheckedCreateNestedManyWithoutRoleInput
+  signInApps?: Prisma.ApplicationRoleUncheckedCreateNestedManyWithoutRoleInput
 }
 
 export type RoleUpdateInput = {
@@ -289,6 +294,7 @@ export type RoleUpdateInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   assignments?: Prisma.RoleAssignmentUpdateManyWithoutRoleNestedInput
   grants?: Prisma.RolePermissionUpdateManyWithoutRoleNestedInput
+  signInApps?: Prisma.ApplicationRoleUpdateManyWithoutRoleNestedInput
 }
 
 export type RoleUncheckedUpdateInput = {
@@ -301,6 +307,7 @@ export type RoleUncheckedUpdateInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   assignments?: Prisma.RoleAssignmentUncheckedUpdateManyWithoutRoleNestedInput
   grants?: Prisma.RolePermissionUncheckedUpdateManyWithoutRoleNestedInput
+  signInApps?: Prisma.ApplicationRoleUncheckedUpdateManyWithoutRoleNestedInput
 }
 
 export type RoleCreateManyInput = {
@@ -404,6 +411,20 @@ export type RoleUpdateOneRequiredWithoutAssignmentsNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.RoleUpdateToOneWithWhereWithoutAssignmentsInput, Prisma.RoleUpdateWithoutAssignmentsInput>, Prisma.RoleUncheckedUpdateWithoutAssignmentsInput>
 }
 
+export type RoleCreateNestedOneWithoutSignInAppsInput = {
+  create?: Prisma.XOR<Prisma.RoleCreateWithoutSignInAppsInput, Prisma.RoleUncheckedCreateWithoutSignInAppsInput>
+  connectOrCreate?: Prisma.RoleCreateOrConnectWithoutSignInAppsInput
+  connect?: Prisma.RoleWhereUniqueInput
+}
+
+export type RoleUpdateOneRequiredWithoutSignInAppsNestedInput = {
+  create?: Prisma.XOR<Prisma.RoleCreateWithoutSignInAppsInput, Prisma.RoleUncheckedCreateWithoutSignInAppsInput>
+  connectOrCreate?: Prisma.RoleCreateOrConnectWithoutSignInAppsInput
+  upsert?: Prisma.RoleUpsertWithoutSignInAppsInput
+  connect?: Prisma.RoleWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.RoleUpdateToOneWithWhereWithoutSignInAppsInput, Prisma.RoleUpdateWithoutSignInAppsInput>, Prisma.RoleUncheckedUpdateWithoutSignInAppsInput>
+}
+
 export type RoleCreateWithoutGrantsInput = {
   id: string
   builtInKey?: string | null
@@ -413,6 +434,7 @@ export type RoleCreateWithoutGrantsInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   assignments?: Prisma.RoleAssignmentCreateNestedManyWithoutRoleInput
+  signInApps?: Prisma.ApplicationRoleCreateNestedManyWithoutRoleInput
 }
 
 export type RoleUncheckedCreateWithoutGrantsInput = {
@@ -424,6 +446,7 @@ export type RoleUncheckedCreateWithoutGrantsInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   assignments?: Prisma.RoleAssignmentUncheckedCreateNestedManyWithoutRoleInput
+  signInApps?: Prisma.ApplicationRoleUncheckedCreateNestedManyWithoutRoleInput
 }
 
 export type RoleCreateOrConnectWithoutGrantsInput = {
@@ -451,6 +474,7 @@ export type RoleUpdateWithoutGrantsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   assignments?: Prisma.RoleAssignmentUpdateManyWithoutRoleNestedInput
+  signInApps?: Prisma.ApplicationRoleUpdateManyWithoutRoleNestedInput
 }
 
 export type RoleUncheckedUpdateWithoutGrantsInput = {
@@ -462,6 +486,7 @@ export type RoleUncheckedUpdateWithoutGrantsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   assignments?: Prisma.RoleAssignmentUncheckedUpdateManyWithoutRoleNestedInput
+  signInApps?: Prisma.ApplicationRoleUncheckedUpdateManyWithoutRoleNestedInput
 }
 
 export type RoleCreateWithoutAssignmentsInput = {
@@ -473,6 +498,7 @@ export type RoleCreateWithoutAssignmentsInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   grants?: Prisma.RolePermissionCreateNestedManyWithoutRoleInput
+  signInApps?: Prisma.ApplicationRoleCreateNestedManyWithoutRoleInput
 }
 
 export type RoleUncheckedCreateWithoutAssignmentsInput = {
@@ -484,6 +510,7 @@ export type RoleUncheckedCreateWithoutAssignmentsInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   grants?: Prisma.RolePermissionUncheckedCreateNestedManyWithoutRoleInput
+  signInApps?: Prisma.ApplicationRoleUncheckedCreateNestedManyWithoutRoleInput
 }
 
 export type RoleCreateOrConnectWithoutAssignmentsInput = {
@@ -511,6 +538,7 @@ export type RoleUpdateWithoutAssignmentsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   grants?: Prisma.RolePermissionUpdateManyWithoutRoleNestedInput
+  signInApps?: Prisma.ApplicationRoleUpdateManyWithoutRoleNestedInput
 }
 
 export type RoleUncheckedUpdateWithoutAssignmentsInput = {
@@ -522,6 +550,71 @@ export type RoleUncheckedUpdateWithoutAssignmentsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   grants?: Prisma.RolePermissionUncheckedUpdateManyWithoutRoleNestedInput
+  signInApps?: Prisma.ApplicationRoleUncheckedUpdateManyWithoutRoleNestedInput
+}
+
+export type RoleCreateWithoutSignInAppsInput = {
+  id: string
+  builtInKey?: string | null
+  name: string
+  description?: string
+  requiresMfa?: boolean
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  assignments?: Prisma.RoleAssignmentCreateNestedManyWithoutRoleInput
+  grants?: Prisma.RolePermissionCreateNestedManyWithoutRoleInput
+}
+
+export type RoleUncheckedCreateWithoutSignInAppsInput = {
+  id: string
+  builtInKey?: string | null
+  name: string
+  description?: string
+  requiresMfa?: boolean
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  assignments?: Prisma.RoleAssignmentUncheckedCreateNestedManyWithoutRoleInput
+  grants?: Prisma.RolePermissionUncheckedCreateNestedManyWithoutRoleInput
+}
+
+export type RoleCreateOrConnectWithoutSignInAppsInput = {
+  where: Prisma.RoleWhereUniqueInput
+  create: Prisma.XOR<Prisma.RoleCreateWithoutSignInAppsInput, Prisma.RoleUncheckedCreateWithoutSignInAppsInput>
+}
+
+export type RoleUpsertWithoutSignInAppsInput = {
+  update: Prisma.XOR<Prisma.RoleUpdateWithoutSignInAppsInput, Prisma.RoleUncheckedUpdateWithoutSignInAppsInput>
+  create: Prisma.XOR<Prisma.RoleCreateWithoutSignInAppsInput, Prisma.RoleUncheckedCreateWithoutSignInAppsInput>
+  where?: Prisma.RoleWhereInput
+}
+
+export type RoleUpdateToOneWithWhereWithoutSignInAppsInput = {
+  where?: Prisma.RoleWhereInput
+  data: Prisma.XOR<Prisma.RoleUpdateWithoutSignInAppsInput, Prisma.RoleUncheckedUpdateWithoutSignInAppsInput>
+}
+
+export type RoleUpdateWithoutSignInAppsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  builtInKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.StringFieldUpdateOperationsInput | string
+  requiresMfa?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  assignments?: Prisma.RoleAssignmentUpdateManyWithoutRoleNestedInput
+  grants?: Prisma.RolePermissionUpdateManyWithoutRoleNestedInput
+}
+
+export type RoleUncheckedUpdateWithoutSignInAppsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  builtInKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.StringFieldUpdateOperationsInput | string
+  requiresMfa?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  assignments?: Prisma.RoleAssignmentUncheckedUpdateManyWithoutRoleNestedInput
+  grants?: Prisma.RolePermissionUncheckedUpdateManyWithoutRoleNestedInput
 }
 
 
@@ -532,11 +625,13 @@ export type RoleUncheckedUpdateWithoutAssignmentsInput = {
 export type RoleCountOutputType = {
   assignments: number
   grants: number
+  signInApps: number
 }
 
 export type RoleCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   assignments?: boolean | RoleCountOutputTypeCountAssignmentsArgs
   grants?: boolean | RoleCountOutputTypeCountGrantsArgs
+  signInApps?: boolean | RoleCountOutputTypeCountSignInAppsArgs
 }
 
 /**
@@ -563,6 +658,13 @@ export type RoleCountOutputTypeCountGrantsArgs<ExtArgs extends runtime.Types.Ext
   where?: Prisma.RolePermissionWhereInput
 }
 
+/**
+ * RoleCountOutputType without action
+ */
+export type RoleCountOutputTypeCountSignInAppsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.ApplicationRoleWhereInput
+}
+
 
 export type RoleSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -574,6 +676,7 @@ export type RoleSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = r
   updatedAt?: boolean
   assignments?: boolean | Prisma.Role$assignmentsArgs<ExtArgs>
   grants?: boolean | Prisma.Role$grantsArgs<ExtArgs>
+  signInApps?: boolean | Prisma.Role$signInAppsArgs<ExtArgs>
   _count?: boolean | Prisma.RoleCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["role"]>
 
@@ -611,6 +714,7 @@ export type RoleOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = run
 export type RoleInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   assignments?: boolean | Prisma.Role$assignmentsArgs<ExtArgs>
   grants?: boolean | Prisma.Role$grantsArgs<ExtArgs>
+  signInApps?: boolean | Prisma.Role$signInAppsArgs<ExtArgs>
   _count?: boolean | Prisma.RoleCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type RoleIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
@@ -621,6 +725,7 @@ export type $RolePayload<ExtArgs extends runtime.Types.Extensions.InternalArgs =
   objects: {
     assignments: Prisma.$RoleAssignmentPayload<ExtArgs>[]
     grants: Prisma.$RolePermissionPayload<ExtArgs>[]
+    signInApps: Prisma.$ApplicationRolePayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -1029,6 +1134,7 @@ export interface Prisma__RoleClient<T, Null = never, ExtArgs extends runtime.Typ
   readonly [Symbol.toStringTag]: "PrismaPromise"
   assignments<T extends Prisma.Role$assignmentsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Role$assignmentsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$RoleAssignmentPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   grants<T extends Prisma.Role$grantsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Role$grantsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$RolePermissionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  signInApps<T extends Prisma.Role$signInAppsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Role$signInAppsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApplicationRolePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1503,6 +1609,30 @@ export type Role$grantsArgs<ExtArgs extends runtime.Types.Extensions.InternalArg
   take?: number
   skip?: number
   distinct?: Prisma.RolePermissionScalarFieldEnum | Prisma.RolePermissionScalarFieldEnum[]
+}
+
+/**
+ * Role.signInApps
+ */
+export type Role$signInAppsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the ApplicationRole
+   */
+  select?: Prisma.ApplicationRoleSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the ApplicationRole
+   */
+  omit?: Prisma.ApplicationRoleOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApplicationRoleInclude<ExtArgs> | null
+  where?: Prisma.ApplicationRoleWhereInput
+  orderBy?: Prisma.ApplicationRoleOrderByWithRelationInput | Prisma.ApplicationRoleOrderByWithRelationInput[]
+  cursor?: Prisma.ApplicationRoleWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.ApplicationRoleScalarFieldEnum | Prisma.ApplicationRoleScalarFieldEnum[]
 }
 
 /**

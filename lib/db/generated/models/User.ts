@@ -210,6 +210,7 @@ export type UserWhereInput = {
   apiClients?: Prisma.ApiClientListRelationFilter
   offeredClients?: Prisma.ApiClientListRelationFilter
   ownedApis?: Prisma.ApiListRelationFilter
+  ownedApps?: Prisma.ApplicationListRelationFilter
 }
 
 export type UserOrderByWithRelationInput = {
@@ -232,6 +233,7 @@ export type UserOrderByWithRelationInput = {
   apiClients?: Prisma.ApiClientOrderByRelationAggregateInput
   offeredClients?: Prisma.ApiClientOrderByRelationAggregateInput
   ownedApis?: Prisma.ApiOrderByRelationAggregateInput
+  ownedApps?: Prisma.ApplicationOrderByRelationAggregateInput
 }
 
 export type UserWhereUniqueInput = Prisma.AtLeast<{
@@ -257,6 +259,7 @@ export type UserWhereUniqueInput = Prisma.AtLeast<{
   apiClients?: Prisma.ApiClientListRelationFilter
   offeredClients?: Prisma.ApiClientListRelationFilter
   ownedApis?: Prisma.ApiListRelationFilter
+  ownedApps?: Prisma.ApplicationListRelationFilter
 }, "id" | "email">
 
 export type UserOrderByWithAggregationInput = {
@@ -305,6 +308,7 @@ export type UserCreateInput = {
   apiClients?: Prisma.ApiClientCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientCreateNestedManyWithoutPendingOwnerInput
   ownedApis?: Prisma.ApiCreateNestedManyWithoutOwnerInput
+  ownedApps?: Prisma.ApplicationCreateNestedManyWithoutOwnerInput
 }
 
 export type UserUncheckedCreateInput = {
@@ -327,6 +331,7 @@ export type UserUncheckedCreateInput = {
   apiClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput
   ownedApis?: Prisma.ApiUncheckedCreateNestedManyWithoutOwnerInput
+  ownedApps?: Prisma.ApplicationUncheckedCreateNestedManyWithoutOwnerInput
 }
 
 export type UserUpdateInput = {
@@ -349,6 +354,7 @@ export type UserUpdateInput = {
   apiClients?: Prisma.ApiClientUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUpdateManyWithoutPendingOwnerNestedInput
   ownedApis?: Prisma.ApiUpdateManyWithoutOwnerNestedInput
+  ownedApps?: Prisma.ApplicationUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserUncheckedUpdateInput = {
@@ -371,6 +377,7 @@ export type UserUncheckedUpdateInput = {
   apiClients?: Prisma.ApiClientUncheckedUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput
   ownedApis?: Prisma.ApiUncheckedUpdateManyWithoutOwnerNestedInput
+  ownedApps?: Prisma.ApplicationUncheckedUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserCreateManyInput = {
@@ -635,6 +642,22 @@ export type UserUpdateOneWithoutOfferedClientsNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.UserUpdateToOneWithWhereWithoutOfferedClientsInput, Prisma.UserUpdateWithoutOfferedClientsInput>, Prisma.UserUncheckedUpdateWithoutOfferedClientsInput>
 }
 
+export type UserCreateNestedOneWithoutOwnedAppsInput = {
+  create?: Prisma.XOR<Prisma.UserCreateWithoutOwnedAppsInput, Prisma.UserUncheckedCreateWithoutOwnedAppsInput>
+  connectOrCreate?: Prisma.UserCreateOrConnectWithoutOwnedAppsInput
+  connect?: Prisma.UserWhereUniqueInput
+}
+
+export type UserUpdateOneWithoutOwnedAppsNestedInput = {
+  create?: Prisma.XOR<Prisma.UserCreateWithoutOwnedAppsInput, Prisma.UserUncheckedCreateWithoutOwnedAppsInput>
+  connectOrCreate?: Prisma.UserCreateOrConnectWithoutOwnedAppsInput
+  upsert?: Prisma.UserUpsertWithoutOwnedAppsInput
+  disconnect?: Prisma.UserWhereInput | boolean
+  delete?: Prisma.UserWhereInput | boolean
+  connect?: Prisma.UserWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.UserUpdateToOneWithWhereWithoutOwnedAppsInput, Prisma.UserUpdateWithoutOwnedAppsInput>, Prisma.UserUncheckedUpdateWithoutOwnedAppsInput>
+}
+
 export type UserCreateWithoutPasswordInput = {
   id: string
   email: string
@@ -654,6 +677,7 @@ export type UserCreateWithoutPasswordInput = {
   apiClients?: Prisma.ApiClientCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientCreateNestedManyWithoutPendingOwnerInput
   ownedApis?: Prisma.ApiCreateNestedManyWithoutOwnerInput
+  ownedApps?: Prisma.ApplicationCreateNestedManyWithoutOwnerInput
 }
 
 export type UserUncheckedCreateWithoutPasswordInput = {
@@ -675,6 +699,7 @@ export type UserUncheckedCreateWithoutPasswordInput = {
   apiClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput
   ownedApis?: Prisma.ApiUncheckedCreateNestedManyWithoutOwnerInput
+  ownedApps?: Prisma.ApplicationUncheckedCreateNestedManyWithoutOwnerInput
 }
 
 export type UserCreateOrConnectWithoutPasswordInput = {
@@ -712,6 +737,7 @@ export type UserUpdateWithoutPasswordInput = {
   apiClients?: Prisma.ApiClientUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUpdateManyWithoutPendingOwnerNestedInput
   ownedApis?: Prisma.ApiUpdateManyWithoutOwnerNestedInput
+  ownedApps?: Prisma.ApplicationUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserUncheckedUpdateWithoutPasswordInput = {
@@ -733,6 +759,7 @@ export type UserUncheckedUpdateWithoutPasswordInput = {
   apiClients?: Prisma.ApiClientUncheckedUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput
   ownedApis?: Prisma.ApiUncheckedUpdateManyWithoutOwnerNestedInput
+  ownedApps?: Prisma.ApplicationUncheckedUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserCreateWithoutOwnedApisInput = {
@@ -754,6 +781,7 @@ export type UserCreateWithoutOwnedApisInput = {
   apiTokens?: Prisma.ApiTokenCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientCreateNestedManyWithoutPendingOwnerInput
+  ownedApps?: Prisma.ApplicationCreateNestedManyWithoutOwnerInput
 }
 
 export type UserUncheckedCreateWithoutOwnedApisInput = {
@@ -775,6 +803,7 @@ export type UserUncheckedCreateWithoutOwnedApisInput = {
   apiTokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput
+  ownedApps?: Prisma.ApplicationUncheckedCreateNestedManyWithoutOwnerInput
 }
 
 export type UserCreateOrConnectWithoutOwnedApisInput = {
@@ -812,6 +841,7 @@ export type UserUpdateWithoutOwnedApisInput = {
   apiTokens?: Prisma.ApiTokenUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUpdateManyWithoutPendingOwnerNestedInput
+  ownedApps?: Prisma.ApplicationUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserUncheckedUpdateWithoutOwnedApisInput = {
@@ -833,6 +863,7 @@ export type UserUncheckedUpdateWithoutOwnedApisInput = {
   apiTokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUncheckedUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput
+  ownedApps?: Prisma.ApplicationUncheckedUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserCreateWithoutRolesInput = {
@@ -854,6 +885,7 @@ export type UserCreateWithoutRolesInput = {
   apiClients?: Prisma.ApiClientCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientCreateNestedManyWithoutPendingOwnerInput
   ownedApis?: Prisma.ApiCreateNestedManyWithoutOwnerInput
+  ownedApps?: Prisma.ApplicationCreateNestedManyWithoutOwnerInput
 }
 
 export type UserUncheckedCreateWithoutRolesInput = {
@@ -875,6 +907,7 @@ export type UserUncheckedCreateWithoutRolesInput = {
   apiClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput
   ownedApis?: Prisma.ApiUncheckedCreateNestedManyWithoutOwnerInput
+  ownedApps?: Prisma.ApplicationUncheckedCreateNestedManyWithoutOwnerInput
 }
 
 export type UserCreateOrConnectWithoutRolesInput = {
@@ -912,6 +945,7 @@ export type UserUpdateWithoutRolesInput = {
   apiClients?: Prisma.ApiClientUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUpdateManyWithoutPendingOwnerNestedInput
   ownedApis?: Prisma.ApiUpdateManyWithoutOwnerNestedInput
+  ownedApps?: Prisma.ApplicationUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserUncheckedUpdateWithoutRolesInput = {
@@ -933,6 +967,7 @@ export type UserUncheckedUpdateWithoutRolesInput = {
   apiClients?: Prisma.ApiClientUncheckedUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput
   ownedApis?: Prisma.ApiUncheckedUpdateManyWithoutOwnerNestedInput
+  ownedApps?: Prisma.ApplicationUncheckedUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserCreateWithoutSessionsInput = {
@@ -954,6 +989,7 @@ export type UserCreateWithoutSessionsInput = {
   apiClients?: Prisma.ApiClientCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientCreateNestedManyWithoutPendingOwnerInput
   ownedApis?: Prisma.ApiCreateNestedManyWithoutOwnerInput
+  ownedApps?: Prisma.ApplicationCreateNestedManyWithoutOwnerInput
 }
 
 export type UserUncheckedCreateWithoutSessionsInput = {
@@ -975,6 +1011,7 @@ export type UserUncheckedCreateWithoutSessionsInput = {
   apiClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput
   ownedApis?: Prisma.ApiUncheckedCreateNestedManyWithoutOwnerInput
+  ownedApps?: Prisma.ApplicationUncheckedCreateNestedManyWithoutOwnerInput
 }
 
 export type UserCreateOrConnectWithoutSessionsInput = {
@@ -1012,6 +1049,7 @@ export type UserUpdateWithoutSessionsInput = {
   apiClients?: Prisma.ApiClientUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUpdateManyWithoutPendingOwnerNestedInput
   ownedApis?: Prisma.ApiUpdateManyWithoutOwnerNestedInput
+  ownedApps?: Prisma.ApplicationUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserUncheckedUpdateWithoutSessionsInput = {
@@ -1033,6 +1071,7 @@ export type UserUncheckedUpdateWithoutSessionsInput = {
   apiClients?: Prisma.ApiClientUncheckedUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput
   ownedApis?: Prisma.ApiUncheckedUpdateManyWithoutOwnerNestedInput
+  ownedApps?: Prisma.ApplicationUncheckedUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserCreateWithoutSignInAttemptsInput = {
@@ -1054,6 +1093,7 @@ export type UserCreateWithoutSignInAttemptsInput = {
   apiClients?: Prisma.ApiClientCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientCreateNestedManyWithoutPendingOwnerInput
   ownedApis?: Prisma.ApiCreateNestedManyWithoutOwnerInput
+  ownedApps?: Prisma.ApplicationCreateNestedManyWithoutOwnerInput
 }
 
 export type UserUncheckedCreateWithoutSignInAttemptsInput = {
@@ -1075,6 +1115,7 @@ export type UserUncheckedCreateWithoutSignInAttemptsInput = {
   apiClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput
   ownedApis?: Prisma.ApiUncheckedCreateNestedManyWithoutOwnerInput
+  ownedApps?: Prisma.ApplicationUncheckedCreateNestedManyWithoutOwnerInput
 }
 
 export type UserCreateOrConnectWithoutSignInAttemptsInput = {
@@ -1112,6 +1153,7 @@ export type UserUpdateWithoutSignInAttemptsInput = {
   apiClients?: Prisma.ApiClientUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUpdateManyWithoutPendingOwnerNestedInput
   ownedApis?: Prisma.ApiUpdateManyWithoutOwnerNestedInput
+  ownedApps?: Prisma.ApplicationUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserUncheckedUpdateWithoutSignInAttemptsInput = {
@@ -1133,6 +1175,7 @@ export type UserUncheckedUpdateWithoutSignInAttemptsInput = {
   apiClients?: Prisma.ApiClientUncheckedUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput
   ownedApis?: Prisma.ApiUncheckedUpdateManyWithoutOwnerNestedInput
+  ownedApps?: Prisma.ApplicationUncheckedUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserCreateWithoutTotpFactorsInput = {
@@ -1154,6 +1197,7 @@ export type UserCreateWithoutTotpFactorsInput = {
   apiClients?: Prisma.ApiClientCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientCreateNestedManyWithoutPendingOwnerInput
   ownedApis?: Prisma.ApiCreateNestedManyWithoutOwnerInput
+  ownedApps?: Prisma.ApplicationCreateNestedManyWithoutOwnerInput
 }
 
 export type UserUncheckedCreateWithoutTotpFactorsInput = {
@@ -1175,6 +1219,7 @@ export type UserUncheckedCreateWithoutTotpFactorsInput = {
   apiClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput
   ownedApis?: Prisma.ApiUncheckedCreateNestedManyWithoutOwnerInput
+  ownedApps?: Prisma.ApplicationUncheckedCreateNestedManyWithoutOwnerInput
 }
 
 export type UserCreateOrConnectWithoutTotpFactorsInput = {
@@ -1212,6 +1257,7 @@ export type UserUpdateWithoutTotpFactorsInput = {
   apiClients?: Prisma.ApiClientUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUpdateManyWithoutPendingOwnerNestedInput
   ownedApis?: Prisma.ApiUpdateManyWithoutOwnerNestedInput
+  ownedApps?: Prisma.ApplicationUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserUncheckedUpdateWithoutTotpFactorsInput = {
@@ -1233,6 +1279,7 @@ export type UserUncheckedUpdateWithoutTotpFactorsInput = {
   apiClients?: Prisma.ApiClientUncheckedUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput
   ownedApis?: Prisma.ApiUncheckedUpdateManyWithoutOwnerNestedInput
+  ownedApps?: Prisma.ApplicationUncheckedUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserCreateWithoutWebauthnCredsInput = {
@@ -1254,6 +1301,7 @@ export type UserCreateWithoutWebauthnCredsInput = {
   apiClients?: Prisma.ApiClientCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientCreateNestedManyWithoutPendingOwnerInput
   ownedApis?: Prisma.ApiCreateNestedManyWithoutOwnerInput
+  ownedApps?: Prisma.ApplicationCreateNestedManyWithoutOwnerInput
 }
 
 export type UserUncheckedCreateWithoutWebauthnCredsInput = {
@@ -1275,6 +1323,7 @@ export type UserUncheckedCreateWithoutWebauthnCredsInput = {
   apiClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput
   ownedApis?: Prisma.ApiUncheckedCreateNestedManyWithoutOwnerInput
+  ownedApps?: Prisma.ApplicationUncheckedCreateNestedManyWithoutOwnerInput
 }
 
 export type UserCreateOrConnectWithoutWebauthnCredsInput = {
@@ -1312,6 +1361,7 @@ export type UserUpdateWithoutWebauthnCredsInput = {
   apiClients?: Prisma.ApiClientUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUpdateManyWithoutPendingOwnerNestedInput
   ownedApis?: Prisma.ApiUpdateManyWithoutOwnerNestedInput
+  ownedApps?: Prisma.ApplicationUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserUncheckedUpdateWithoutWebauthnCredsInput = {
@@ -1333,6 +1383,7 @@ export type UserUncheckedUpdateWithoutWebauthnCredsInput = {
   apiClients?: Prisma.ApiClientUncheckedUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput
   ownedApis?: Prisma.ApiUncheckedUpdateManyWithoutOwnerNestedInput
+  ownedApps?: Prisma.ApplicationUncheckedUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserCreateWithoutRecoveryCodesInput = {
@@ -1354,6 +1405,7 @@ export type UserCreateWithoutRecoveryCodesInput = {
   apiClients?: Prisma.ApiClientCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientCreateNestedManyWithoutPendingOwnerInput
   ownedApis?: Prisma.ApiCreateNestedManyWithoutOwnerInput
+  ownedApps?: Prisma.ApplicationCreateNestedManyWithoutOwnerInput
 }
 
 export type UserUncheckedCreateWithoutRecoveryCodesInput = {
@@ -1375,6 +1427,7 @@ export type UserUncheckedCreateWithoutRecoveryCodesInput = {
   apiClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput
   ownedApis?: Prisma.ApiUncheckedCreateNestedManyWithoutOwnerInput
+  ownedApps?: Prisma.ApplicationUncheckedCreateNestedManyWithoutOwnerInput
 }
 
 export type UserCreateOrConnectWithoutRecoveryCodesInput = {
@@ -1412,6 +1465,7 @@ export type UserUpdateWithoutRecoveryCodesInput = {
   apiClients?: Prisma.ApiClientUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUpdateManyWithoutPendingOwnerNestedInput
   ownedApis?: Prisma.ApiUpdateManyWithoutOwnerNestedInput
+  ownedApps?: Prisma.ApplicationUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserUncheckedUpdateWithoutRecoveryCodesInput = {
@@ -1433,6 +1487,7 @@ export type UserUncheckedUpdateWithoutRecoveryCodesInput = {
   apiClients?: Prisma.ApiClientUncheckedUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput
   ownedApis?: Prisma.ApiUncheckedUpdateManyWithoutOwnerNestedInput
+  ownedApps?: Prisma.ApplicationUncheckedUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserCreateWithoutOneTimeCodesInput = {
@@ -1454,6 +1509,7 @@ export type UserCreateWithoutOneTimeCodesInput = {
   apiClients?: Prisma.ApiClientCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientCreateNestedManyWithoutPendingOwnerInput
   ownedApis?: Prisma.ApiCreateNestedManyWithoutOwnerInput
+  ownedApps?: Prisma.ApplicationCreateNestedManyWithoutOwnerInput
 }
 
 export type UserUncheckedCreateWithoutOneTimeCodesInput = {
@@ -1475,6 +1531,7 @@ export type UserUncheckedCreateWithoutOneTimeCodesInput = {
   apiClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput
   ownedApis?: Prisma.ApiUncheckedCreateNestedManyWithoutOwnerInput
+  ownedApps?: Prisma.ApplicationUncheckedCreateNestedManyWithoutOwnerInput
 }
 
 export type UserCreateOrConnectWithoutOneTimeCodesInput = {
@@ -1512,6 +1569,7 @@ export type UserUpdateWithoutOneTimeCodesInput = {
   apiClients?: Prisma.ApiClientUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUpdateManyWithoutPendingOwnerNestedInput
   ownedApis?: Prisma.ApiUpdateManyWithoutOwnerNestedInput
+  ownedApps?: Prisma.ApplicationUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserUncheckedUpdateWithoutOneTimeCodesInput = {
@@ -1533,6 +1591,7 @@ export type UserUncheckedUpdateWithoutOneTimeCodesInput = {
   apiClients?: Prisma.ApiClientUncheckedUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput
   ownedApis?: Prisma.ApiUncheckedUpdateManyWithoutOwnerNestedInput
+  ownedApps?: Prisma.ApplicationUncheckedUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserCreateWithoutApiTokensInput = {
@@ -1554,6 +1613,7 @@ export type UserCreateWithoutApiTokensInput = {
   apiClients?: Prisma.ApiClientCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientCreateNestedManyWithoutPendingOwnerInput
   ownedApis?: Prisma.ApiCreateNestedManyWithoutOwnerInput
+  ownedApps?: Prisma.ApplicationCreateNestedManyWithoutOwnerInput
 }
 
 export type UserUncheckedCreateWithoutApiTokensInput = {
@@ -1575,6 +1635,7 @@ export type UserUncheckedCreateWithoutApiTokensInput = {
   apiClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutOwnerInput
   offeredClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput
   ownedApis?: Prisma.ApiUncheckedCreateNestedManyWithoutOwnerInput
+  ownedApps?: Prisma.ApplicationUncheckedCreateNestedManyWithoutOwnerInput
 }
 
 export type UserCreateOrConnectWithoutApiTokensInput = {
@@ -1612,6 +1673,7 @@ export type UserUpdateWithoutApiTokensInput = {
   apiClients?: Prisma.ApiClientUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUpdateManyWithoutPendingOwnerNestedInput
   ownedApis?: Prisma.ApiUpdateManyWithoutOwnerNestedInput
+  ownedApps?: Prisma.ApplicationUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserUncheckedUpdateWithoutApiTokensInput = {
@@ -1633,6 +1695,7 @@ export type UserUncheckedUpdateWithoutApiTokensInput = {
   apiClients?: Prisma.ApiClientUncheckedUpdateManyWithoutOwnerNestedInput
   offeredClients?: Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput
   ownedApis?: Prisma.ApiUncheckedUpdateManyWithoutOwnerNestedInput
+  ownedApps?: Prisma.ApplicationUncheckedUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserCreateWithoutApiClientsInput = {
@@ -1654,6 +1717,7 @@ export type UserCreateWithoutApiClientsInput = {
   apiTokens?: Prisma.ApiTokenCreateNestedManyWithoutUserInput
   offeredClients?: Prisma.ApiClientCreateNestedManyWithoutPendingOwnerInput
   ownedApis?: Prisma.ApiCreateNestedManyWithoutOwnerInput
+  ownedApps?: Prisma.ApplicationCreateNestedManyWithoutOwnerInput
 }
 
 export type UserUncheckedCreateWithoutApiClientsInput = {
@@ -1675,6 +1739,7 @@ export type UserUncheckedCreateWithoutApiClientsInput = {
   apiTokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutUserInput
   offeredClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput
   ownedApis?: Prisma.ApiUncheckedCreateNestedManyWithoutOwnerInput
+  ownedApps?: Prisma.ApplicationUncheckedCreateNestedManyWithoutOwnerInput
 }
 
 export type UserCreateOrConnectWithoutApiClientsInput = {
@@ -1701,6 +1766,7 @@ export type UserCreateWithoutOfferedClientsInput = {
   apiTokens?: Prisma.ApiTokenCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientCreateNestedManyWithoutOwnerInput
   ownedApis?: Prisma.ApiCreateNestedManyWithoutOwnerInput
+  ownedApps?: Prisma.ApplicationCreateNestedManyWithoutOwnerInput
 }
 
 export type UserUncheckedCreateWithoutOfferedClientsInput = {
@@ -1722,6 +1788,7 @@ export type UserUncheckedCreateWithoutOfferedClientsInput = {
   apiTokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutUserInput
   apiClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutOwnerInput
   ownedApis?: Prisma.ApiUncheckedCreateNestedManyWithoutOwnerInput
+  ownedApps?: Prisma.ApplicationUncheckedCreateNestedManyWithoutOwnerInput
 }
 
 export type UserCreateOrConnectWithoutOfferedClientsInput = {
@@ -1759,6 +1826,7 @@ export type UserUpdateWithoutApiClientsInput = {
   apiTokens?: Prisma.ApiTokenUpdateManyWithoutUserNestedInput
   offeredClients?: Prisma.ApiClientUpdateManyWithoutPendingOwnerNestedInput
   ownedApis?: Prisma.ApiUpdateManyWithoutOwnerNestedInput
+  ownedApps?: Prisma.ApplicationUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserUncheckedUpdateWithoutApiClientsInput = {
@@ -1780,6 +1848,7 @@ export type UserUncheckedUpdateWithoutApiClientsInput = {
   apiTokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutUserNestedInput
   offeredClients?: Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput
   ownedApis?: Prisma.ApiUncheckedUpdateManyWithoutOwnerNestedInput
+  ownedApps?: Prisma.ApplicationUncheckedUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserUpsertWithoutOfferedClientsInput = {
@@ -1812,6 +1881,7 @@ export type UserUpdateWithoutOfferedClientsInput = {
   apiTokens?: Prisma.ApiTokenUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUpdateManyWithoutOwnerNestedInput
   ownedApis?: Prisma.ApiUpdateManyWithoutOwnerNestedInput
+  ownedApps?: Prisma.ApplicationUpdateManyWithoutOwnerNestedInput
 }
 
 export type UserUncheckedUpdateWithoutOfferedClientsInput = {
@@ -1833,6 +1903,111 @@ export type UserUncheckedUpdateWithoutOfferedClientsInput = {
   apiTokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutUserNestedInput
   apiClients?: Prisma.ApiClientUncheckedUpdateManyWithoutOwnerNestedInput
   ownedApis?: Prisma.ApiUncheckedUpdateManyWithoutOwnerNestedInput
+  ownedApps?: Prisma.ApplicationUncheckedUpdateManyWithoutOwnerNestedInput
+}
+
+export type UserCreateWithoutOwnedAppsInput = {
+  id: string
+  email: string
+  name: string
+  status?: $Enums.UserStatus
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  lastSignInAt?: Date | string | null
+  password?: Prisma.PasswordCredentialCreateNestedOneWithoutUserInput
+  roles?: Prisma.RoleAssignmentCreateNestedManyWithoutUserInput
+  sessions?: Prisma.SessionCreateNestedManyWithoutUserInput
+  signInAttempts?: Prisma.SignInAttemptCreateNestedManyWithoutUserInput
+  totpFactors?: Prisma.TotpFactorCreateNestedManyWithoutUserInput
+  webauthnCreds?: Prisma.WebAuthnCredentialCreateNestedManyWithoutUserInput
+  recoveryCodes?: Prisma.RecoveryCodeCreateNestedManyWithoutUserInput
+  oneTimeCodes?: Prisma.OneTimeCodeCreateNestedManyWithoutUserInput
+  apiTokens?: Prisma.ApiTokenCreateNestedManyWithoutUserInput
+  apiClients?: Prisma.ApiClientCreateNestedManyWithoutOwnerInput
+  offeredClients?: Prisma.ApiClientCreateNestedManyWithoutPendingOwnerInput
+  ownedApis?: Prisma.ApiCreateNestedManyWithoutOwnerInput
+}
+
+export type UserUncheckedCreateWithoutOwnedAppsInput = {
+  id: string
+  email: string
+  name: string
+  status?: $Enums.UserStatus
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  lastSignInAt?: Date | string | null
+  password?: Prisma.PasswordCredentialUncheckedCreateNestedOneWithoutUserInput
+  roles?: Prisma.RoleAssignmentUncheckedCreateNestedManyWithoutUserInput
+  sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutUserInput
+  signInAttempts?: Prisma.SignInAttemptUncheckedCreateNestedManyWithoutUserInput
+  totpFactors?: Prisma.TotpFactorUncheckedCreateNestedManyWithoutUserInput
+  webauthnCreds?: Prisma.WebAuthnCredentialUncheckedCreateNestedManyWithoutUserInput
+  recoveryCodes?: Prisma.RecoveryCodeUncheckedCreateNestedManyWithoutUserInput
+  oneTimeCodes?: Prisma.OneTimeCodeUncheckedCreateNestedManyWithoutUserInput
+  apiTokens?: Prisma.ApiTokenUncheckedCreateNestedManyWithoutUserInput
+  apiClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutOwnerInput
+  offeredClients?: Prisma.ApiClientUncheckedCreateNestedManyWithoutPendingOwnerInput
+  ownedApis?: Prisma.ApiUncheckedCreateNestedManyWithoutOwnerInput
+}
+
+export type UserCreateOrConnectWithoutOwnedAppsInput = {
+  where: Prisma.UserWhereUniqueInput
+  create: Prisma.XOR<Prisma.UserCreateWithoutOwnedAppsInput, Prisma.UserUncheckedCreateWithoutOwnedAppsInput>
+}
+
+export type UserUpsertWithoutOwnedAppsInput = {
+  update: Prisma.XOR<Prisma.UserUpdateWithoutOwnedAppsInput, Prisma.UserUncheckedUpdateWithoutOwnedAppsInput>
+  create: Prisma.XOR<Prisma.UserCreateWithoutOwnedAppsInput, Prisma.UserUncheckedCreateWithoutOwnedAppsInput>
+  where?: Prisma.UserWhereInput
+}
+
+export type UserUpdateToOneWithWhereWithoutOwnedAppsInput = {
+  where?: Prisma.UserWhereInput
+  data: Prisma.XOR<Prisma.UserUpdateWithoutOwnedAppsInput, Prisma.UserUncheckedUpdateWithoutOwnedAppsInput>
+}
+
+export type UserUpdateWithoutOwnedAppsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  email?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumUserStatusFieldUpdateOperationsInput | $Enums.UserStatus
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  password?: Prisma.PasswordCredentialUpdateOneWithoutUserNestedInput
+  roles?: Prisma.RoleAssignmentUpdateManyWithoutUserNestedInput
+  sessions?: Prisma.SessionUpdateManyWithoutUserNestedInput
+  signInAttempts?: Prisma.SignInAttemptUpdateManyWithoutUserNestedInput
+  totpFactors?: Prisma.TotpFactorUpdateManyWithoutUserNestedInput
+  webauthnCreds?: Prisma.WebAuthnCredentialUpdateManyWithoutUserNestedInput
+  recoveryCodes?: Prisma.RecoveryCodeUpdateManyWithoutUserNestedInput
+  oneTimeCodes?: Prisma.OneTimeCodeUpdateManyWithoutUserNestedInput
+  apiTokens?: Prisma.ApiTokenUpdateManyWithoutUserNestedInput
+  apiClients?: Prisma.ApiClientUpdateManyWithoutOwnerNestedInput
+  offeredClients?: Prisma.ApiClientUpdateManyWithoutPendingOwnerNestedInput
+  ownedApis?: Prisma.ApiUpdateManyWithoutOwnerNestedInput
+}
+
+export type UserUncheckedUpdateWithoutOwnedAppsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  email?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumUserStatusFieldUpdateOperationsInput | $Enums.UserStatus
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  password?: Prisma.PasswordCredentialUncheckedUpdateOneWithoutUserNestedInput
+  roles?: Prisma.RoleAssignmentUncheckedUpdateManyWithoutUserNestedInput
+  sessions?: Prisma.SessionUncheckedUpdateManyWithoutUserNestedInput
+  signInAttempts?: Prisma.SignInAttemptUncheckedUpdateManyWithoutUserNestedInput
+  totpFactors?: Prisma.TotpFactorUncheckedUpdateManyWithoutUserNestedInput
+  webauthnCreds?: Prisma.WebAuthnCredentialUncheckedUpdateManyWithoutUserNestedInput
+  recoveryCodes?: Prisma.RecoveryCodeUncheckedUpdateManyWithoutUserNestedInput
+  oneTimeCodes?: Prisma.OneTimeCodeUncheckedUpdateManyWithoutUserNestedInput
+  apiTokens?: Prisma.ApiTokenUncheckedUpdateManyWithoutUserNestedInput
+  apiClients?: Prisma.ApiClientUncheckedUpdateManyWithoutOwnerNestedInput
+  offeredClients?: Prisma.ApiClientUncheckedUpdateManyWithoutPendingOwnerNestedInput
+  ownedApis?: Prisma.ApiUncheckedUpdateManyWithoutOwnerNestedInput
 }
 
 
@@ -1852,6 +2027,7 @@ export type UserCountOutputType = {
   apiClients: number
   offeredClients: number
   ownedApis: number
+  ownedApps: number
 }
 
 export type UserCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -1866,6 +2042,7 @@ export type UserCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.I
   apiClients?: boolean | UserCountOutputTypeCountApiClientsArgs
   offeredClients?: boolean | UserCountOutputTypeCountOfferedClientsArgs
   ownedApis?: boolean | UserCountOutputTypeCountOwnedApisArgs
+  ownedApps?: boolean | UserCountOutputTypeCountOwnedAppsArgs
 }
 
 /**
@@ -1955,6 +2132,13 @@ export type UserCountOutputTypeCountOwnedApisArgs<ExtArgs extends runtime.Types.
   where?: Prisma.ApiWhereInput
 }
 
+/**
+ * UserCountOutputType without action
+ */
+export type UserCountOutputTypeCountOwnedAppsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.ApplicationWhereInput
+}
+
 
 export type UserSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -1976,6 +2160,7 @@ export type UserSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = r
   apiClients?: boolean | Prisma.User$apiClientsArgs<ExtArgs>
   offeredClients?: boolean | Prisma.User$offeredClientsArgs<ExtArgs>
   ownedApis?: boolean | Prisma.User$ownedApisArgs<ExtArgs>
+  ownedApps?: boolean | Prisma.User$ownedAppsArgs<ExtArgs>
   _count?: boolean | Prisma.UserCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["user"]>
 
@@ -2023,6 +2208,7 @@ export type UserInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
   apiClients?: boolean | Prisma.User$apiClientsArgs<ExtArgs>
   offeredClients?: boolean | Prisma.User$offeredClientsArgs<ExtArgs>
   ownedApis?: boolean | Prisma.User$ownedApisArgs<ExtArgs>
+  ownedApps?: boolean | Prisma.User$ownedAppsArgs<ExtArgs>
   _count?: boolean | Prisma.UserCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type UserIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
@@ -2046,6 +2232,7 @@ export type $UserPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs =
      */
     offeredClients: Prisma.$ApiClientPayload<ExtArgs>[]
     ownedApis: Prisma.$ApiPayload<ExtArgs>[]
+    ownedApps: Prisma.$ApplicationPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -2464,6 +2651,7 @@ export interface Prisma__UserClient<T, Null = never, ExtArgs extends runtime.Typ
   apiClients<T extends Prisma.User$apiClientsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.User$apiClientsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiClientPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   offeredClients<T extends Prisma.User$offeredClientsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.User$offeredClientsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiClientPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   ownedApis<T extends Prisma.User$ownedApisArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.User$ownedApisArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  ownedApps<T extends Prisma.User$ownedAppsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.User$ownedAppsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApplicationPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -3173,6 +3361,30 @@ export type User$ownedApisArgs<ExtArgs extends runtime.Types.Extensions.Internal
   take?: number
   skip?: number
   distinct?: Prisma.ApiScalarFieldEnum | Prisma.ApiScalarFieldEnum[]
+}
+
+/**
+ * User.ownedApps
+ */
+export type User$ownedAppsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the Application
+   */
+  select?: Prisma.ApplicationSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the Application
+   */
+  omit?: Prisma.ApplicationOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApplicationInclude<ExtArgs> | null
+  where?: Prisma.ApplicationWhereInput
+  orderBy?: Prisma.ApplicationOrderByWithRelationInput | Prisma.ApplicationOrderByWithRelationInput[]
+  cursor?: Prisma.ApplicationWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.ApplicationScalarFieldEnum | Prisma.ApplicationScalarFieldEnum[]
 }
 
 /**
