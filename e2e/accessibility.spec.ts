@@ -6,6 +6,8 @@ import type { Browser, BrowserContextOptions } from "@playwright/test";
 import { SYSTEM_CONTEXT } from "../lib/auth/principal.ts";
 import { addPermission, updatePermission } from "../lib/apis/api-permissions.ts";
 import { createApi } from "../lib/apis/manage-apis.ts";
+import { createAppSchema } from "../lib/apps/app-schemas.ts";
+import { createApp } from "../lib/apps/manage-apps.ts";
 import { createSession, resolveSession } from "../lib/auth/sessions.ts";
 import { createClient } from "../lib/clients/manage-clients.ts";
 import { db } from "../lib/db/client.ts";
@@ -25,6 +27,7 @@ type Seeded = {
   clientId: string;
   eventId: string;
   apiId: string;
+  appId: string;
 };
 type Visit = {
   /** The route as its file declares it: "/users/[id]", or "(not-found)" for app/not-found.tsx. */
@@ -64,6 +67,9 @@ const PAGES: Visit[] = [
   { route: "/apis", as: "admin", path: () => "/apis" },
   { route: "/apis/new", as: "admin", path: () => "/apis/new" },
   { route: "/apis/[id]", as: "admin", path: (s) => `/apis/${s.apiId}` },
+  { route: "/apps", as: "admin", path: () => "/apps" },
+  { route: "/apps/new", as: "admin", path: () => "/apps/new" },
+  { route: "/apps/[id]", as: "admin", path: (s) => `/apps/${s.appId}` },
 ];
 
 /** Pages no visit above reaches, each with the reason. */
@@ -156,7 +162,7 @@ async function seed(label: string): Promise<Seeded> {
       allowPersonalTokens: true,
     },
   });
-  await addPermission({
+  const readPermission = await addPermission({
     actor,
     context: SYSTEM_CONTEXT,
     apiId: api.id,
@@ -175,6 +181,19 @@ async function seed(label: string): Promise<Seeded> {
     permissionId: retired.id,
     input: { deprecated: true },
   });
+  // A web app restricted to the role, asking for orders.read: the page's secret, roles and permissions.
+  const app = await createApp({
+    actor,
+    context: SYSTEM_CONTEXT,
+    input: createAppSchema.parse({
+      kind: "web",
+      name: `Orders portal ${member.name}`,
+      redirectUris: ["https://portal.example.test/callback"],
+      restrictedToRoles: true,
+      signInRoleIds: [role.id],
+      apiPermissionIds: [readPermission.id],
+    }),
+  });
   return {
     admin,
     member,
@@ -182,6 +201,7 @@ async function seed(label: string): Promise<Seeded> {
     clientId: client.clientId,
     eventId: event.id.toString(),
     apiId: api.id,
+    appId: app.id,
   };
 }
 
