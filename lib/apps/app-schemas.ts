@@ -24,6 +24,9 @@ export const APP_KIND_LABELS: Record<AppKind, string> = {
   native: "Native or mobile app (public: PKCE, no secret)",
 };
 
+/** A web app is a confidential client (it has a secret); single-page and native apps are public. */
+export const isConfidential = (kind: string) => kind === "web";
+
 export const MAX_REDIRECT_URIS = 10;
 const MAX_URI_LENGTH = 2_000;
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);

@@ -11,7 +11,13 @@ import { db, type Tx } from "../db/client.ts";
 import { AppError, Invalid, NotFound } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
 import { newStoredSecret } from "../tokens/token-secrets.ts";
-import { assertValidEdit, type AppKind, type CreateAppInput, type UpdateAppInput } from "./app-schemas.ts";
+import {
+  assertValidEdit,
+  isConfidential,
+  type AppKind,
+  type CreateAppInput,
+  type UpdateAppInput,
+} from "./app-schemas.ts";
 
 /**
  * Registering applications (issue 15): apps.write, by a signed-in person under step-up. A web app
@@ -20,7 +26,6 @@ import { assertValidEdit, type AppKind, type CreateAppInput, type UpdateAppInput
  * permissions an app may ask for follow the granting rule (lib/apis/holdings.ts): nobody allows an
  * app what they may not grant. Keyward's own admin API is not among them in this issue.
  */
-export const isConfidential = (kind: string) => kind === "web";
 
 const allowRefusal = (missing: string) =>
   `You cannot let an app ask for permissions you may not grant: ${missing}.`;

@@ -230,3 +230,10 @@ export type ApplicationPermission = Prisma.ApplicationPermissionModel
  * With `restrictedToRoles`, the roles whose holders may sign in to the application.
  */
 export type ApplicationRole = Prisma.ApplicationRoleModel
+/**
+ * Model OidcPayload
+ * What oidc-provider stores (ADR 0012): sessions, interactions, authorization codes, refresh
+ * tokens, grants and opaque UserInfo access tokens, one row per (model, id). Several ids are the
+ * bearer values themselves, so the key is their SHA-256 and the payload never holds the value.
+ */
+export type OidcPayload = Prisma.OidcPayloadModel

@@ -431,7 +431,8 @@ export const ModelName = {
   Application: 'Application',
   ApplicationSecret: 'ApplicationSecret',
   ApplicationPermission: 'ApplicationPermission',
-  ApplicationRole: 'ApplicationRole'
+  ApplicationRole: 'ApplicationRole',
+  OidcPayload: 'OidcPayload'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -447,7 +448,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "user" | "passwordCredential" | "role" | "api" | "apiPermission" | "rolePermission" | "roleAssignment" | "session" | "signInAttempt" | "totpFactor" | "webAuthnCredential" | "webAuthnChallenge" | "recoveryCode" | "oneTimeCode" | "apiToken" | "apiTokenPermission" | "apiTokenUse" | "apiTokenSecret" | "apiClient" | "apiClientUse" | "apiClientPermission" | "apiClientSecret" | "signingKey" | "revokedJwt" | "auditEvent" | "auditCheckpoint" | "auditHeadCheckpoint" | "setting" | "rateLimit" | "resourceServerCredential" | "resourceServerSecret" | "application" | "applicationSecret" | "applicationPermission" | "applicationRole"
+    modelProps: "user" | "passwordCredential" | "role" | "api" | "apiPermission" | "rolePermission" | "roleAssignment" | "session" | "signInAttempt" | "totpFactor" | "webAuthnCredential" | "webAuthnChallenge" | "recoveryCode" | "oneTimeCode" | "apiToken" | "apiTokenPermission" | "apiTokenUse" | "apiTokenSecret" | "apiClient" | "apiClientUse" | "apiClientPermission" | "apiClientSecret" | "signingKey" | "revokedJwt" | "auditEvent" | "auditCheckpoint" | "auditHeadCheckpoint" | "setting" | "rateLimit" | "resourceServerCredential" | "resourceServerSecret" | "application" | "applicationSecret" | "applicationPermission" | "applicationRole" | "oidcPayload"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -3041,6 +3042,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    OidcPayload: {
+      payload: Prisma.$OidcPayloadPayload<ExtArgs>
+      fields: Prisma.OidcPayloadFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.OidcPayloadFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OidcPayloadPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.OidcPayloadFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OidcPayloadPayload>
+        }
+        findFirst: {
+          args: Prisma.OidcPayloadFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OidcPayloadPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.OidcPayloadFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OidcPayloadPayload>
+        }
+        findMany: {
+          args: Prisma.OidcPayloadFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OidcPayloadPayload>[]
+        }
+        create: {
+          args: Prisma.OidcPayloadCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OidcPayloadPayload>
+        }
+        createMany: {
+          args: Prisma.OidcPayloadCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.OidcPayloadCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OidcPayloadPayload>[]
+        }
+        delete: {
+          args: Prisma.OidcPayloadDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OidcPayloadPayload>
+        }
+        update: {
+          args: Prisma.OidcPayloadUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OidcPayloadPayload>
+        }
+        deleteMany: {
+          args: Prisma.OidcPayloadDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.OidcPayloadUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.OidcPayloadUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OidcPayloadPayload>[]
+        }
+        upsert: {
+          args: Prisma.OidcPayloadUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OidcPayloadPayload>
+        }
+        aggregate: {
+          args: Prisma.OidcPayloadAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateOidcPayload>
+        }
+        groupBy: {
+          args: Prisma.OidcPayloadGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.OidcPayloadGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.OidcPayloadCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.OidcPayloadCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -3522,6 +3597,22 @@ export const ApplicationRoleScalarFieldEnum = {
 export type ApplicationRoleScalarFieldEnum = (typeof ApplicationRoleScalarFieldEnum)[keyof typeof ApplicationRoleScalarFieldEnum]
 
 
+export const OidcPayloadScalarFieldEnum = {
+  model: 'model',
+  idHash: 'idHash',
+  payload: 'payload',
+  grantId: 'grantId',
+  uid: 'uid',
+  accountId: 'accountId',
+  clientId: 'clientId',
+  expiresAt: 'expiresAt',
+  consumedAt: 'consumedAt',
+  createdAt: 'createdAt'
+} as const
+
+export type OidcPayloadScalarFieldEnum = (typeof OidcPayloadScalarFieldEnum)[keyof typeof OidcPayloadScalarFieldEnum]
+
+
 export const SortOrder = {
   asc: 'asc',
   desc: 'desc'
@@ -3886,6 +3977,7 @@ export type GlobalOmitConfig = {
   applicationSecret?: Prisma.ApplicationSecretOmit
   applicationPermission?: Prisma.ApplicationPermissionOmit
   applicationRole?: Prisma.ApplicationRoleOmit
+  oidcPayload?: Prisma.OidcPayloadOmit
 }
 
 /* Types for Logging */

@@ -85,7 +85,8 @@ export const ModelName = {
   Application: 'Application',
   ApplicationSecret: 'ApplicationSecret',
   ApplicationPermission: 'ApplicationPermission',
-  ApplicationRole: 'ApplicationRole'
+  ApplicationRole: 'ApplicationRole',
+  OidcPayload: 'OidcPayload'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -544,6 +545,22 @@ export const ApplicationRoleScalarFieldEnum = {
 } as const
 
 export type ApplicationRoleScalarFieldEnum = (typeof ApplicationRoleScalarFieldEnum)[keyof typeof ApplicationRoleScalarFieldEnum]
+
+
+export const OidcPayloadScalarFieldEnum = {
+  model: 'model',
+  idHash: 'idHash',
+  payload: 'payload',
+  grantId: 'grantId',
+  uid: 'uid',
+  accountId: 'accountId',
+  clientId: 'clientId',
+  expiresAt: 'expiresAt',
+  consumedAt: 'consumedAt',
+  createdAt: 'createdAt'
+} as const
+
+export type OidcPayloadScalarFieldEnum = (typeof OidcPayloadScalarFieldEnum)[keyof typeof OidcPayloadScalarFieldEnum]
 
 
 export const SortOrder = {
