@@ -18,6 +18,7 @@ import type { CreateAppInput } from "./app-schemas.ts";
 import { createAppSchema } from "./app-schemas.ts";
 import { getApp, listApps } from "./list-apps.ts";
 import { createApp, deleteApp, rotateAppSecret, setAppDisabled, updateApp } from "./manage-apps.ts";
+import { verifyAppSecret } from "./verify-app-secret.ts";
 
 type Handler = Parameters<typeof call>[0];
 const h = (handler: unknown) => handler as Handler;
@@ -67,6 +68,27 @@ describe("registering applications", () => {
     expect(await codeOf(rotateAppSecret({ actor: principal, id: spa.id, overlapMinutes: 0, context }))).toBe(
       "invalid",
     );
+  });
+
+  it("checks a presented secret against the app's live secrets only", async () => {
+    const { principal } = await makePrincipal(["admin"]);
+    const app = await createApp({ actor: principal, input: registration(), context });
+    const first = present(app.clientSecret);
+    expect(await verifyAppSecret(app.id, first)).toBe(true);
+    const other = await createApp({ actor: principal, input: registration(), context });
+    expect(await verifyAppSecret(other.id, first)).toBe(false);
+    const hash = present(await db.applicationSecret.findFirst({ where: { appId: app.id } })).hash;
+    expect(await verifyAppSecret(app.id, hash)).toBe(false);
+    const { clientSecret: second } = await rotateAppSecret({
+      actor: principal,
+      id: app.id,
+      overlapMinutes: 0,
+      context,
+    });
+    expect(await verifyAppSecret(app.id, first)).toBe(false);
+    expect(await verifyAppSecret(app.id, second)).toBe(true);
+    await setAppDisabled({ actor: principal, id: app.id, disabled: true, context });
+    expect(await verifyAppSecret(app.id, second)).toBe(false);
   });
 
   it.each([

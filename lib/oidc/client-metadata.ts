@@ -44,5 +44,8 @@ export async function appClientMetadata(id: string, now = new Date()): Promise<A
     response_types: ["code"],
     ...(app.homepageUrl ? { client_uri: app.homepageUrl } : {}),
     ...(app.logoUrl ? { logo_uri: app.logoUrl } : {}),
+    // Read by the provider's refresh-token lifetime (lib/oidc/provider.ts).
+    keyward_refresh_idle_seconds: app.refreshTokenIdleSeconds,
+    keyward_refresh_absolute_seconds: app.refreshTokenAbsoluteSeconds,
   };
 }

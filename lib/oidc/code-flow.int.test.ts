@@ -1,0 +1,227 @@
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+import { exportJWK, generateKeyPair } from "jose";
+import type Provider from "oidc-provider";
+import * as client from "openid-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { createAppSchema } from "@/lib/apps/app-schemas";
+import { createApp } from "@/lib/apps/manage-apps";
+import { db } from "@/lib/db/client";
+import { makePrincipal, makeUser, present, TEST_CONTEXT } from "@/test/factories";
+
+import { buildProvider } from "./provider.ts";
+
+/**
+ * Guarantee (issue 15 §2, ADR 0012): the provider as Keyward configures it runs the authorization
+ * code flow with PKCE for a registered web app, driven by openid-client (a certified relying
+ * party) over real HTTP: ID token for the signed-in account, refresh rotation, and a reused refresh
+ * token revokes its whole family; no PKCE, a wrong secret or an unregistered redirect URI is
+ * refused by the spec. The sign-in step is played by this test's own interaction handler (the
+ * Keyward pages come next), so what is tested is the protocol, the storage and the clients.
+ */
+let server: Server;
+let provider: Provider;
+let issuer: string;
+let account = "";
+const REDIRECT = "https://portal.example.test/callback";
+
+/** A stand-in for Keyward's interaction pages: signs `account` in, then consents to what was asked. */
+async function interaction(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const details = await provider.interactionDetails(req, res);
+  if (details.prompt.name === "login") {
+    await provider.interactionFinished(
+      req,
+      res,
+      { login: { accountId: account } },
+      { mergeWithLastSubmission: false },
+    );
+    return;
+  }
+  const grant = new provider.Grant({
+    accountId: present(details.session?.accountId),
+    clientId: String(details.params.client_id),
+  });
+  grant.addOIDCScope(String(details.params.scope));
+  const grantId = await grant.save();
+  await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+}
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    if (req.url?.startsWith("/interaction/")) {
+      interaction(req, res).catch((error: unknown) => {
+        res.statusCode = 500;
+        res.end(String(error));
+      });
+      return;
+    }
+    void provider.callback()(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const rsa = await generateKeyPair("RS256", { extractable: true });
+  const ec = await generateKeyPair("ES256", { extractable: true });
+  provider = buildProvider({
+    issuer,
+    keys: [
+      { ...(await exportJWK(rsa.privateKey)), alg: "RS256", use: "sig", kid: "test-rs" },
+      { ...(await exportJWK(ec.privateKey)), alg: "ES256", use: "sig", kid: "test-es" },
+    ],
+    cookieKeys: [randomBytes(32).toString("base64url")],
+  });
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+});
+
+/** A browser in miniature: follows redirects with its cookies until Keyward sends it back to the app. */
+async function browse(start: URL): Promise<{ status: number; location: URL | null }> {
+  const jar = new Map<string, string>();
+  let url = start;
+  for (let hop = 0; hop < 20; hop++) {
+    const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join("; ");
+    const response = await fetch(url, { redirect: "manual", headers: cookie ? { cookie } : {} });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair = ""] = line.split(";");
+      const at = pair.indexOf("=");
+      jar.set(pair.slice(0, at), pair.slice(at + 1));
+    }
+    const location = response.headers.get("location");
+    if (!location) return { status: response.status, location: null };
+    const next = new URL(location, url);
+    if (next.href.startsWith(REDIRECT)) return { status: response.status, location: next };
+    url = next;
+  }
+  throw new Error("too many redirects");
+}
+
+async function webApp() {
+  const { principal } = await makePrincipal(["admin"]);
+  const app = await createApp({
+    actor: principal,
+    context: TEST_CONTEXT,
+    input: createAppSchema.parse({
+      kind: "web",
+      name: `Portal ${randomBytes(4).toString("hex")}`,
+      redirectUris: [REDIRECT],
+    }),
+  });
+  return { id: app.id, secret: present(app.clientSecret) };
+}
+
+const discover = (app: { id: string; secret: string }, secret = app.secret) =>
+  client.discovery(new URL(issuer), app.id, undefined, client.ClientSecretBasic(secret), {
+    execute: [client.allowInsecureRequests],
+  });
+
+describe("the OpenID provider's code flow", () => {
+  it("signs a user into a web app with PKCE, rotates refresh tokens, and revokes the family on reuse", async () => {
+    const user = await makeUser();
+    account = user.id;
+    const app = await webApp();
+    const config = await discover(app);
+    expect(config.serverMetadata()).toMatchObject({
+      issuer,
+      token_endpoint: `${issuer}/api/oauth/token`,
+      code_challenge_methods_supported: ["S256"],
+      response_types_supported: ["code"],
+    });
+    expect(config.serverMetadata().id_token_signing_alg_values_supported).toEqual(
+      expect.arrayContaining(["RS256", "ES256"]),
+    );
+
+    const verifier = client.randomPKCECodeVerifier();
+    const state = client.randomState();
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT,
+      scope: "openid email offline_access",
+      prompt: "consent",
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: "S256",
+      state,
+    });
+    const back = present((await browse(url)).location);
+    expect(back.searchParams.get("code")).toBeTruthy();
+
+    const tokens = await client.authorizationCodeGrant(config, back, {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    });
+    const claims = present(tokens.claims());
+    expect(claims).toMatchObject({ sub: user.id, aud: app.id, iss: issuer });
+    expect(claims.auth_time).toBeTypeOf("number");
+    const refresh = present(tokens.refresh_token);
+
+    // Rotation: a new refresh token each time; the old one presented again revokes the family.
+    const next = await client.refreshTokenGrant(config, refresh);
+    const rotated = present(next.refresh_token);
+    expect(rotated).not.toBe(refresh);
+    await expect(client.refreshTokenGrant(config, refresh)).rejects.toMatchObject({ error: "invalid_grant" });
+    await expect(client.refreshTokenGrant(config, rotated)).rejects.toMatchObject({ error: "invalid_grant" });
+
+    // Nothing stored holds a token's value.
+    const stored = JSON.stringify(await db.oidcPayload.findMany({ where: { clientId: app.id } }));
+    expect(stored).not.toContain(refresh);
+    expect(stored).not.toContain(rotated);
+  });
+
+  it("refuses an authorization request without PKCE, and a code for a wrong client secret", async () => {
+    account = (await makeUser()).id;
+    const app = await webApp();
+    const config = await discover(app);
+    const noPkce = client.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT,
+      scope: "openid",
+      state: "s",
+    });
+    const refused = present((await browse(noPkce)).location);
+    expect(refused.searchParams.get("error")).toBe("invalid_request");
+    expect(refused.searchParams.get("code")).toBeNull();
+
+    const verifier = client.randomPKCECodeVerifier();
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT,
+      scope: "openid",
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: "S256",
+      state: "s",
+    });
+    const back = present((await browse(url)).location);
+    // The stored hash is no secret: presenting it is invalid_client.
+    const hash = present(await db.applicationSecret.findFirst({ where: { appId: app.id } })).hash;
+    const wrong = await discover(app, hash);
+    // RFC 6749 §5.2: 401 with a challenge for a client that authenticated with HTTP Basic.
+    const failure = await client
+      .authorizationCodeGrant(wrong, back, { pkceCodeVerifier: verifier, expectedState: "s" })
+      .then(
+        () => null,
+        (error: unknown) => error as { status?: number; cause?: unknown },
+      );
+    expect(failure?.status).toBe(401);
+    expect(JSON.stringify(failure?.cause)).toContain("invalid_client");
+  });
+
+  it("answers an unregistered redirect URI or an unknown client with a page, never a redirect", async () => {
+    const app = await webApp();
+    const config = await discover(app);
+    const params = {
+      scope: "openid",
+      code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+      code_challenge_method: "S256",
+    };
+    const elsewhere = client.buildAuthorizationUrl(config, { ...params, redirect_uri: `${REDIRECT}x` });
+    expect(await browse(elsewhere)).toEqual({ status: 400, location: null });
+    const page = await (await fetch(elsewhere, { redirect: "manual" })).text();
+    expect(page).toContain("Sign-in could not continue");
+    expect(page).toContain("redirect_uri");
+    expect(page).not.toMatch(/<style|<script|style=/);
+    const stranger = new URL(elsewhere);
+    stranger.searchParams.set("client_id", "app_doesnotexist0000");
+    stranger.searchParams.set("redirect_uri", REDIRECT);
+    expect(await browse(stranger)).toEqual({ status: 400, location: null });
+  });
+});

@@ -1,0 +1,130 @@
+import Provider, { type Configuration, type JWK, type KoaContextWithOIDC } from "oidc-provider";
+
+import { verifyAppSecret } from "../apps/verify-app-secret.ts";
+import { db } from "../db/client.ts";
+import { OidcAdapter } from "./adapter.ts";
+
+/**
+ * The OpenID provider (ADR 0012), built from Keyward's configuration: code flow with PKCE only, no
+ * implicit, hybrid, device, DPoP or pushed requests yet, the provider's own introspection and
+ * revocation off (Keyward's endpoints cover every token), clients from the applications table and
+ * their secrets checked by Keyward. Built once per instance and rebuilt on a key change (cheap:
+ * about 2 ms); not yet mounted in scripts/server.js: this is its configuration and the tests that
+ * drive it. The provider's endpoints live under /oidc/*, its token endpoint is Keyward's.
+ */
+export type ProviderOptions = {
+  issuer: string;
+  /** Private JWKs (RS256 first: ID tokens default to it, as OpenID Discovery requires; ES256 too). */
+  keys: JWK[];
+  /** Keygrip keys signing the provider's cookies, newest first; the same on every instance. */
+  cookieKeys: string[];
+};
+
+export const OIDC_ROUTES = {
+  authorization: "/oidc/auth",
+  userinfo: "/oidc/me",
+  end_session: "/oidc/session/end",
+  token: "/api/oauth/token",
+  jwks: "/.well-known/jwks.json",
+} as const;
+
+/** The claims an account gives, by scope. `email_verified` waits for a proven-address flag (issue 15). */
+async function findAccount(_ctx: KoaContextWithOIDC, sub: string) {
+  const user = await db.user.findUnique({
+    where: { id: sub },
+    select: { id: true, email: true, name: true, status: true },
+  });
+  // A disabled or deleted user has no account: the provider answers invalid_grant at the next refresh.
+  if (!user || user.status !== "active") return undefined;
+  return {
+    accountId: user.id,
+    claims: async () => ({ sub: user.id, email: user.email, email_verified: false, name: user.name }),
+  };
+}
+
+const DAY = 86_400;
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * The page for a request that cannot go back to the app (unknown client, unregistered redirect
+ * URI): plain HTML with no inline style or script, which Keyward's CSP would block, and no
+ * redirect (RFC 9700 §4.1). It says what went wrong in the library's words, which name no secret.
+ */
+function renderError(ctx: KoaContextWithOIDC, out: { error?: string; error_description?: string }): void {
+  ctx.type = "html";
+  ctx.body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Sign-in could not continue · Keyward</title></head><body><main><h1>Sign-in could not continue</h1><p>${escapeHtml(
+    String(out.error_description ?? out.error ?? "The request was not valid."),
+  )}</p><p>Go back to the app and try again. If it keeps happening, tell the app's administrator.</p></main></body></html>`;
+}
+
+/** Per-app refresh lifetimes: idle, capped by what is left of the absolute one (rotation keeps `iiat`). */
+function refreshTokenTtl(
+  _ctx: KoaContextWithOIDC,
+  token: { iiat?: number; iat?: number },
+  client: { metadata(): Record<string, unknown> },
+): number {
+  const metadata = client.metadata();
+  const idle = Number(metadata.keyward_refresh_idle_seconds ?? 14 * DAY);
+  const absolute = Number(metadata.keyward_refresh_absolute_seconds ?? 30 * DAY);
+  const started = token.iiat ?? token.iat ?? Math.floor(Date.now() / 1000);
+  const left = absolute - (Math.floor(Date.now() / 1000) - started);
+  return Math.max(1, Math.min(idle, left));
+}
+
+export function buildProvider(options: ProviderOptions): Provider {
+  const configuration: Configuration = {
+    adapter: OidcAdapter,
+    jwks: { keys: options.keys },
+    cookies: {
+      keys: options.cookieKeys,
+      names: { session: "kw_oidc", interaction: "kw_oidc_i", resume: "kw_oidc_r" },
+    },
+    responseTypes: ["code"],
+    pkce: { required: () => true },
+    clientAuthMethods: ["client_secret_basic", "client_secret_post", "none"],
+    allowOmittingSingleRegisteredRedirectUri: false,
+    scopes: ["openid", "offline_access", "email", "profile"],
+    claims: {
+      openid: ["sub", "acr", "amr", "auth_time"],
+      email: ["email", "email_verified"],
+      profile: ["name"],
+    },
+    extraClientMetadata: { properties: ["keyward_refresh_idle_seconds", "keyward_refresh_absolute_seconds"] },
+    routes: OIDC_ROUTES,
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    features: {
+      devInteractions: { enabled: false },
+      introspection: { enabled: false },
+      revocation: { enabled: false },
+      clientCredentials: { enabled: false },
+      dPoP: { enabled: false },
+      pushedAuthorizationRequests: { enabled: false },
+      rpInitiatedLogout: { enabled: false },
+      userinfo: { enabled: true },
+    },
+    findAccount,
+    renderError,
+    rotateRefreshToken: true,
+    ttl: {
+      AccessToken: 900,
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      Interaction: 600,
+      Session: 12 * 3600,
+      Grant: 365 * DAY,
+      RefreshToken: refreshTokenTtl,
+    },
+  };
+  const provider = new Provider(options.issuer, configuration);
+  // Behind Keyward's own door (scripts/server.js), which sets the verified scheme and peer.
+  provider.proxy = true;
+  // The library compares `client_secret` as stored; Keyward stores hashes and compares itself.
+  provider.Client.prototype.compareClientSecret = function compareClientSecret(
+    this: { clientId: string },
+    presented: string,
+  ) {
+    return verifyAppSecret(this.clientId, presented);
+  };
+  return provider;
+}
