@@ -58,12 +58,25 @@ export function contentSecurityPolicy(nonce, { dev }) {
  * @param {ReadonlySet<string>} allowedOrigins
  * @returns {string | null} why the request is refused, or null
  */
+/**
+ * The endpoints meant to be called from anywhere: OAuth clients post to them with their own
+ * credentials in the request (RFC 6749 §2.3), never a cookie. Listed one by one (ADR 0012): a
+ * prefix would also exempt what the OpenID provider will add under it for browsers, such as
+ * consent and sign-out confirmations, which must stay same-origin. Matched exactly, without a
+ * trailing slash, in lower case as the router matches.
+ */
+export const CROSS_SITE_ENDPOINTS = new Set([
+  "/api/oauth/token",
+  "/api/oauth/introspect",
+  "/api/oauth/revoke",
+]);
+
 export function crossSiteRefusal(req, allowedOrigins) {
   if (SAFE_METHODS.has(req.method.toUpperCase())) return null;
   // Only a bearer credential: browsers attach Basic, Digest or Negotiate on their own (to a proxy
   // in front), never Bearer, and a page cannot add one cross-site without a CORS preflight.
   if (/^Bearer\s/i.test(String(req.headers.authorization ?? ""))) return null;
-  if (req.path.startsWith("/api/oauth/")) return null;
+  if (CROSS_SITE_ENDPOINTS.has(req.path.toLowerCase().replace(/\/+$/, ""))) return null;
   const site = req.headers["sec-fetch-site"];
   if (typeof site === "string" && site !== "same-origin" && site !== "none") {
     return `This ${site} request was refused: changes can only be made from Keyward's own pages.`;

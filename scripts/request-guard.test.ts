@@ -42,7 +42,23 @@ describe("the cross-site request check", () => {
     expect(
       crossSiteRefusal(post({ origin: "https://evil.example", authorization: "Bearer x" }), ours),
     ).toBeNull();
-    expect(crossSiteRefusal(post({ "sec-fetch-site": "cross-site" }, "/api/oauth/token"), ours)).toBeNull();
+    for (const endpoint of [
+      "/api/oauth/token",
+      "/api/oauth/introspect",
+      "/api/oauth/revoke",
+      "/api/OAuth/token/",
+    ]) {
+      expect(crossSiteRefusal(post({ "sec-fetch-site": "cross-site" }, endpoint), ours), endpoint).toBeNull();
+    }
+    // Only those: anything else under /api/oauth/ (or beside it) is a change like any other.
+    for (const path of [
+      "/api/oauth/consent",
+      "/api/oauth/token/x",
+      "/api/oauth/tokens",
+      "/oidc/session/end/confirm",
+    ]) {
+      expect(crossSiteRefusal(post({ "sec-fetch-site": "cross-site" }, path), ours), path).toMatch(/refused/);
+    }
     // Browsers attach Basic, Digest or Negotiate by themselves (for a proxy): those exempt nothing.
     expect(
       crossSiteRefusal(post({ origin: "https://evil.example", authorization: "Basic eDp5" }), ours),
