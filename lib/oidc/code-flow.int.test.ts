@@ -12,6 +12,7 @@ import { createApp } from "@/lib/apps/manage-apps";
 import { db } from "@/lib/db/client";
 import { makePrincipal, makeUser, present, TEST_CONTEXT } from "@/test/factories";
 
+import { ACR } from "./acr.ts";
 import { buildProvider } from "./provider.ts";
 
 /**
@@ -26,16 +27,21 @@ let server: Server;
 let provider: Provider;
 let issuer: string;
 let account = "";
+/** Sign-ins the stand-in interaction performed (a session reused by SSO performs none). */
+let logins = 0;
 const REDIRECT = "https://portal.example.test/callback";
 
 /** A stand-in for Keyward's interaction pages: signs `account` in, then consents to what was asked. */
 async function interaction(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const details = await provider.interactionDetails(req, res);
   if (details.prompt.name === "login") {
+    // A step-up asked for by acr_values is played as a passkey sign-in; any other as a password.
+    logins++;
+    const acr = details.prompt.reasons.includes("keyward_acr") ? ACR.phishingResistant : ACR.password;
     await provider.interactionFinished(
       req,
       res,
-      { login: { accountId: account } },
+      { login: { accountId: account, acr, amr: acr === ACR.password ? ["pwd"] : ["hwk", "user", "mfa"] } },
       { mergeWithLastSubmission: false },
     );
     return;
@@ -71,6 +77,14 @@ beforeAll(async () => {
       { ...(await exportJWK(ec.privateKey)), alg: "ES256", use: "sig", kid: "test-es" },
     ],
     cookieKeys: [randomBytes(32).toString("base64url")],
+    metadata: () => ({
+      introspection_endpoint: `${issuer}/api/oauth/introspect`,
+      introspection_endpoint_auth_methods_supported: ["client_secret_basic"],
+      revocation_endpoint: `${issuer}/api/oauth/revoke`,
+      revocation_endpoint_auth_methods_supported: ["client_secret_basic"],
+      grant_types_supported: ["client_credentials"],
+      scopes_supported: ["users.read"],
+    }),
   });
 });
 
@@ -79,8 +93,10 @@ afterAll(async () => {
 });
 
 /** A browser in miniature: follows redirects with its cookies until Keyward sends it back to the app. */
-async function browse(start: URL): Promise<{ status: number; location: URL | null }> {
-  const jar = new Map<string, string>();
+async function browse(
+  start: URL,
+  jar = new Map<string, string>(),
+): Promise<{ status: number; location: URL | null }> {
   let url = start;
   for (let hop = 0; hop < 20; hop++) {
     const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join("; ");
@@ -133,6 +149,17 @@ describe("the OpenID provider's code flow", () => {
     expect(config.serverMetadata().id_token_signing_alg_values_supported).toEqual(
       expect.arrayContaining(["RS256", "ES256"]),
     );
+    // One document: Keyward's endpoints and grant beside the provider's; no form_post.
+    expect(config.serverMetadata()).toMatchObject({
+      introspection_endpoint: `${issuer}/api/oauth/introspect`,
+      revocation_endpoint: `${issuer}/api/oauth/revoke`,
+      response_modes_supported: ["query"],
+    });
+    expect(config.serverMetadata().grant_types_supported).toEqual(
+      expect.arrayContaining(["authorization_code", "refresh_token", "client_credentials"]),
+    );
+    const rfc8414 = await (await fetch(`${issuer}/.well-known/oauth-authorization-server`)).json();
+    expect(rfc8414).toEqual(await (await fetch(`${issuer}/.well-known/openid-configuration`)).json());
 
     const verifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
@@ -181,6 +208,11 @@ describe("the OpenID provider's code flow", () => {
     const refused = present((await browse(noPkce)).location);
     expect(refused.searchParams.get("error")).toBe("invalid_request");
     expect(refused.searchParams.get("code")).toBeNull();
+    // form_post (whose auto-submitting page the CSP blocks) is refused, by query.
+    const formPost = new URL(noPkce);
+    formPost.searchParams.set("response_mode", "form_post");
+    const unsupported = present((await browse(formPost)).location);
+    expect(unsupported.searchParams.get("error")).toBe("unsupported_response_mode");
 
     const verifier = client.randomPKCECodeVerifier();
     const url = client.buildAuthorizationUrl(config, {
@@ -203,6 +235,44 @@ describe("the OpenID provider's code flow", () => {
       );
     expect(failure?.status).toBe(401);
     expect(JSON.stringify(failure?.cause)).toContain("invalid_client");
+  });
+
+  it("asks for a stronger sign-in when acr_values wants more than the session has", async () => {
+    account = (await makeUser()).id;
+    const app = await webApp();
+    const config = await discover(app);
+    expect(config.serverMetadata().acr_values_supported).toEqual(
+      expect.arrayContaining([ACR.password, ACR.passwordAndCode, ACR.phishingResistant]),
+    );
+    // One browser throughout: the second request finds the session, weaker than acr_values asks.
+    const jar = new Map<string, string>();
+    const signIn = async (extra: Record<string, string>) => {
+      const verifier = client.randomPKCECodeVerifier();
+      const url = client.buildAuthorizationUrl(config, {
+        redirect_uri: REDIRECT,
+        scope: "openid",
+        code_challenge: await client.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: "S256",
+        state: "s",
+        ...extra,
+      });
+      const back = present((await browse(url, jar)).location);
+      const tokens = await client.authorizationCodeGrant(config, back, {
+        pkceCodeVerifier: verifier,
+        expectedState: "s",
+      });
+      return present(tokens.claims());
+    };
+    const before = logins;
+    expect((await signIn({})).acr).toBe(ACR.password);
+    expect(logins).toBe(before + 1);
+    const stepped = await signIn({ acr_values: "phr" });
+    expect(logins).toBe(before + 2);
+    expect(stepped.acr).toBe(ACR.phishingResistant);
+    expect(stepped.amr).toEqual(["hwk", "user", "mfa"]);
+    // The stronger session then serves both kinds of request without another sign-in.
+    expect((await signIn({ acr_values: "urn:keyward:acr:pwd-mfa" })).acr).toBe(ACR.phishingResistant);
+    expect(logins).toBe(before + 2);
   });
 
   it("answers an unregistered redirect URI or an unknown client with a page, never a redirect", async () => {

@@ -1,8 +1,15 @@
-import Provider, { type Configuration, type JWK, type KoaContextWithOIDC } from "oidc-provider";
+import Provider, {
+  interactionPolicy,
+  type Configuration,
+  type JWK,
+  type KoaContextWithOIDC,
+} from "oidc-provider";
 
 import { verifyAppSecret } from "../apps/verify-app-secret.ts";
 import { db } from "../db/client.ts";
+import { ACR_VALUES, satisfiesAcr } from "./acr.ts";
 import { OidcAdapter } from "./adapter.ts";
+import { mergedDiscovery } from "./discovery.ts";
 
 /**
  * The OpenID provider (ADR 0012), built from Keyward's configuration: code flow with PKCE only, no
@@ -18,6 +25,8 @@ export type ProviderOptions = {
   keys: JWK[];
   /** Keygrip keys signing the provider's cookies, newest first; the same on every instance. */
   cookieKeys: string[];
+  /** Keyward's RFC 8414 metadata (lib/oauth/metadata.ts), merged into the provider's discovery. */
+  metadata: () => Record<string, unknown>;
 };
 
 export const OIDC_ROUTES = {
@@ -72,6 +81,22 @@ function refreshTokenTtl(
   return Math.max(1, Math.min(idle, left));
 }
 
+/**
+ * The library's prompts, with one more reason to ask for a sign-in: `acr_values` asking for more
+ * than the session's sign-in gave (the library records acr_values as voluntary and would not).
+ * Under `prompt=none` it is `login_required`.
+ */
+function prompts() {
+  const policy = interactionPolicy.base();
+  policy.get("login")?.checks.add(
+    new interactionPolicy.Check("keyward_acr", "a stronger sign-in is required", "login_required", (ctx) => {
+      const requested = ctx.oidc.params?.acr_values;
+      return !satisfiesAcr(ctx.oidc.session?.acr, typeof requested === "string" ? requested : undefined);
+    }),
+  );
+  return policy;
+}
+
 export function buildProvider(options: ProviderOptions): Provider {
   const configuration: Configuration = {
     adapter: OidcAdapter,
@@ -92,7 +117,8 @@ export function buildProvider(options: ProviderOptions): Provider {
     },
     extraClientMetadata: { properties: ["keyward_refresh_idle_seconds", "keyward_refresh_absolute_seconds"] },
     routes: OIDC_ROUTES,
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: prompts() },
+    acrValues: [...ACR_VALUES],
     features: {
       devInteractions: { enabled: false },
       introspection: { enabled: false },
@@ -119,6 +145,18 @@ export function buildProvider(options: ProviderOptions): Provider {
   const provider = new Provider(options.issuer, configuration);
   // Behind Keyward's own door (scripts/server.js), which sets the verified scheme and peer.
   provider.proxy = true;
+  provider.use(async (ctx, next) => {
+    // form_post cannot be unregistered from the library, and its auto-submitting page is what the
+    // CSP blocks: any mode but query becomes one the library does not know, refused by query.
+    const mode = ctx.query.response_mode;
+    if (ctx.path === OIDC_ROUTES.authorization && mode !== undefined && mode !== "query") {
+      ctx.query = { ...ctx.query, response_mode: "unsupported" };
+    }
+    await next();
+    if (ctx.oidc?.route === "discovery" && ctx.status === 200) {
+      ctx.body = mergedDiscovery(ctx.body as Record<string, unknown>, options.metadata());
+    }
+  });
   // The library compares `client_secret` as stored; Keyward stores hashes and compares itself.
   provider.Client.prototype.compareClientSecret = function compareClientSecret(
     this: { clientId: string },
