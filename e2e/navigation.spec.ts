@@ -81,6 +81,7 @@ test.describe("on a laptop", () => {
       "API clients",
       "Tokens",
       "APIs",
+      "Applications",
     ]);
     await expect(nav.getByRole("list", { name: "Account" }).getByRole("link")).toHaveText([
       "My account",

@@ -39,7 +39,7 @@ export const PERMISSION_DESCRIPTIONS = {
   "apis.write":
     "Register, edit, disable and remove APIs and their permissions; manage any API's resource-server credentials.",
   "apps.read": "See the applications that sign users in through Keyward, and what each may ask for.",
-  "apps.write": "Register, edit, disable and delete applications; rotate their client secrets.",
+  "apps.write": "Register, edit, disable and delete applications, and replace their secrets.",
 } satisfies Record<Permission, string>;
 
 const known = new Set<string>(PERMISSIONS);

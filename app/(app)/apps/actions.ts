@@ -1,8 +1,7 @@
 "use server";
 
 import type { AppSecretShown } from "@/components/apps/app-secret";
-import { catalogPageSchema } from "@/lib/apis/catalog-schema";
-import { permissionCatalog } from "@/lib/apis/permission-catalog";
+import { catalogAction } from "@/lib/apis/catalog-action";
 import {
   appRefSchema,
   createAppSchema,
@@ -90,14 +89,4 @@ export const deleteAppAction = action(
 );
 
 /** The app form's API permission picker: a page of the catalog, searched (a read, no re-render). */
-export const appCatalogAction = action(
-  { permission: "apps.write", read: true, schema: catalogPageSchema },
-  async ({ principal, input }) => ({
-    message: "",
-    data: await permissionCatalog({
-      actor: principal,
-      query: input.query,
-      cursor: input.cursor || undefined,
-    }),
-  }),
-);
+export const appCatalogAction = catalogAction("apps.write");

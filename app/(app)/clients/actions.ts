@@ -21,8 +21,7 @@ import {
   declineClientReassignment,
   reassignClient,
 } from "@/lib/clients/reassign-client";
-import { catalogPageSchema } from "@/lib/apis/catalog-schema";
-import { permissionCatalog } from "@/lib/apis/permission-catalog";
+import { catalogAction } from "@/lib/apis/catalog-action";
 import { getConfig } from "@/lib/config/env";
 import { action } from "@/lib/http/action";
 
@@ -135,14 +134,4 @@ export const deleteClientAction = action(
 );
 
 /** The client form's API permission picker: a page of the catalog, searched (a read, no re-render). */
-export const clientCatalogAction = action(
-  { permission: "clients.write", read: true, schema: catalogPageSchema },
-  async ({ principal, input }) => ({
-    message: "",
-    data: await permissionCatalog({
-      actor: principal,
-      query: input.query,
-      cursor: input.cursor || undefined,
-    }),
-  }),
-);
+export const clientCatalogAction = catalogAction("clients.write");

@@ -1,7 +1,6 @@
 "use server";
 
-import { catalogPageSchema } from "@/lib/apis/catalog-schema";
-import { permissionCatalog } from "@/lib/apis/permission-catalog";
+import { catalogAction } from "@/lib/apis/catalog-action";
 import { action } from "@/lib/http/action";
 import { createRole, deleteRole, updateRole } from "@/lib/roles/manage-role";
 import { createRoleSchema, deleteRoleSchema, updateRoleSchema } from "@/lib/roles/role-schemas";
@@ -33,14 +32,4 @@ export const deleteRoleAction = action(
 );
 
 /** The role editor's API permission picker: a page of the catalog, searched (a read, no re-render). */
-export const roleCatalogAction = action(
-  { permission: "roles.read", read: true, schema: catalogPageSchema },
-  async ({ principal, input }) => ({
-    message: "",
-    data: await permissionCatalog({
-      actor: principal,
-      query: input.query,
-      cursor: input.cursor || undefined,
-    }),
-  }),
-);
+export const roleCatalogAction = catalogAction("roles.read");

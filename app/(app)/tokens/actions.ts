@@ -1,7 +1,6 @@
 "use server";
 
-import { catalogPageSchema } from "@/lib/apis/catalog-schema";
-import { permissionCatalog } from "@/lib/apis/permission-catalog";
+import { catalogAction } from "@/lib/apis/catalog-action";
 import { getConfig } from "@/lib/config/env";
 import { action } from "@/lib/http/action";
 import { revokeToken, rotateToken } from "@/lib/tokens/manage-tokens";
@@ -59,15 +58,4 @@ export const revokeTokenAction = action(
 );
 
 /** The mint form's API permission picker: a page of the catalog, searched (a read, no re-render). */
-export const tokenCatalogAction = action(
-  { permission: "tokens.create", read: true, schema: catalogPageSchema },
-  async ({ principal, input }) => ({
-    message: "",
-    data: await permissionCatalog({
-      actor: principal,
-      ...TOKEN_CATALOG,
-      query: input.query,
-      cursor: input.cursor || undefined,
-    }),
-  }),
-);
+export const tokenCatalogAction = catalogAction("tokens.create", TOKEN_CATALOG);
