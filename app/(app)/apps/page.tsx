@@ -37,8 +37,8 @@ export default async function AppsPage({ searchParams }: { searchParams: SearchP
         actions={register}
       />
       <p className={`mb-4 text-sm ${muted}`}>
-        Sign-in through Keyward (OpenID Connect) is being built (issue 15): registrations made now are kept
-        and will sign users in once it ships.
+        Signing in to these apps through Keyward (OpenID Connect) is not available yet: what you register now
+        is kept, and signs users in once this version of Keyward offers it.
       </p>
       <form className="mb-4 flex flex-wrap items-end gap-3" aria-label="Search applications" role="search">
         <SearchField label="Search applications" placeholder="Part of a name" value={query.q} />
