@@ -53,8 +53,7 @@ const MUST_STEP_UP_OPERATIONS = [
 
   // an API's resource-server credentials
   "revokeResourceServerCredential",
-  // applications: what they may ask for, who may sign in, whether they work (issue 15)
-  "updateApp",
+  // applications: whether they work (issue 15)
   "disableApp",
   "enableApp",
   "deleteApp",
@@ -73,6 +72,7 @@ const MUST_BE_SESSION_ONLY_OPERATIONS = [
   "createResourceServerCredential",
   "rotateResourceServerSecret",
   "createApp",
+  "updateApp",
   "rotateAppSecret",
 ];
 

@@ -812,9 +812,12 @@ export const V1 = {
     summary: "Replace an application's registration (its kind stays as registered)",
     permission: "apps.write",
     params: appRefSchema,
+    description:
+      "In a signed-in session under step-up: redirect URIs and who may sign in decide where users' tokens go, " +
+      "so a bearer credential never changes them. The caller must be able to grant every permission the app may ask for.",
     body: updateAppBodySchema,
     response: appResource,
-    stepUp: true,
+    session: true,
   }),
   rotateAppSecret: operation({
     operationId: "rotateAppSecret",

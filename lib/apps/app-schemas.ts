@@ -50,10 +50,25 @@ export function uriProblem(value: string, kind: AppKind, use: UriUse): string | 
     return "Enter an absolute URI, e.g. https://app.example.com/callback.";
   }
   if (value.includes("#")) return "A URI has no fragment (#…).";
-  if (url.username || url.password) return "A URI carries no user name or password.";
+  if (url.username || url.password || value.includes("@"))
+    return "A URI carries no user name or password (no @).";
+  // Compared as written (RFC 9700 §4.1.3), so it is stored as a URL parser writes it: otherwise a
+  // host in another spelling (percent-encoded, hex, a backslash) could read as one host here and
+  // as another to the app or a browser.
+  if (url.href !== value)
+    return `Write it as ${url.href.slice(0, 200)}: URIs are compared exactly as written.`;
   const loopback = LOOPBACK_HOSTS.has(url.hostname);
-  if (url.protocol === "https:") return url.hostname ? null : "A URI names a host.";
+  if (url.protocol === "https:") {
+    if (!url.hostname) return "A URI names a host.";
+    // A native app's claimed https URI names its own domain; on loopback it uses http (RFC 8252 §7.3).
+    if (loopback && kind === "native" && use !== "page")
+      return "A native app uses http:// on a loopback address, not https://.";
+    if (use === "backchannel" && (loopback || /^[\d.]+$|^\[/.test(url.hostname)))
+      return "The back-channel logout URI names the app's host by name (https), not a loopback or IP address.";
+    return null;
+  }
   if (url.protocol === "http:") {
+    if (use === "backchannel") return "The back-channel logout URI uses https://.";
     return loopback
       ? null
       : "Use https:// (http:// only for localhost, 127.0.0.1 or [::1] while developing).";
@@ -102,7 +117,10 @@ const seconds = (min: number, max: number, what: string) =>
     .min(min, `${what} is at least ${min.toLocaleString("en-US")} seconds.`)
     .max(max, `${what} is at most ${max.toLocaleString("en-US")} seconds.`);
 
-const roleIdListSchema = z.array(idSchema("rol")).max(100, "At most 100 roles.");
+const roleIdListSchema = z
+  .array(idSchema("rol"))
+  .max(100, "At most 100 roles.")
+  .transform((list) => [...new Set(list)].sort());
 
 const appOwnerSchema = z.union([userIdSchema, emailSchema], {
   error: "Enter the owner's email address or user id.",

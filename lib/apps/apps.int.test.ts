@@ -100,6 +100,14 @@ describe("registering applications", () => {
     ["spa", "https://user:pass@portal.example.test/", "user name"],
     ["native", "myapp:/callback", "private-use"],
     ["native", "https://portal.example.test/cb\u0000", "control"],
+    // Another spelling of a host reads as one host here and another elsewhere: written canonically only.
+    ["web", "http://localhost\\@evil.example/cb", "@"],
+    ["web", "http://%6c%6f%63%61%6c%68%6f%73%74/cb", "Write it as http://localhost/cb"],
+    ["web", "http://0x7f.1/cb", "Write it as http://127.0.0.1/cb"],
+    ["web", "https:evil.example/cb", "Write it as https://evil.example/cb"],
+    ["web", "HTTPS://PORTAL.EXAMPLE.TEST/cb", "Write it as https://portal.example.test/cb"],
+    ["web", "https://portal.example.test:443/cb", "Write it as https://portal.example.test/cb"],
+    ["native", "https://127.0.0.1/cb", "http://"],
   ])("refuses a %s app's redirect URI %j, naming the rule", (kind, uri, words) => {
     const result = createAppSchema.safeParse({ kind, name: "x", redirectUris: [uri] });
     expect(result.success).toBe(false);
@@ -136,6 +144,17 @@ describe("registering applications", () => {
     expect(issues({ backchannelLogoutUri: "http://rp.example.test/logout" })).toEqual([
       "backchannelLogoutUri",
     ]);
+    expect(issues({ backchannelLogoutUri: "https://127.0.0.1/logout" })).toEqual(["backchannelLogoutUri"]);
+    expect(issues({ backchannelLogoutUri: "https://10.0.0.1/logout" })).toEqual(["backchannelLogoutUri"]);
+    expect(issues({ backchannelLogoutUri: "https://rp.example.test/logout" })).toBeUndefined();
+    // The same role twice is one role.
+    const parsed = createAppSchema.parse({
+      kind: "web",
+      name: "x",
+      redirectUris: ["https://a.test/cb"],
+      signInRoleIds: ["rol_b", "rol_a", "rol_b"],
+    });
+    expect(parsed.signInRoleIds).toEqual(["rol_a", "rol_b"]);
   });
 
   it("lets an app ask only for permissions the registrant may grant, never Keyward's own", async () => {
@@ -170,6 +189,28 @@ describe("registering applications", () => {
     // Widening an existing app is granting too.
     const wider = { ...editOf(registration({ apiPermissionIds: [read, write] })), name: `Wider ${unique()}` };
     expect(await codeOf(updateApp({ actor: principal, id: ok.id, input: wider, context }))).toBe("forbidden");
+
+    // An app asking for what the editor may not grant is not theirs to manage at all: re-pointing
+    // its redirect URIs (keeping its permissions), rotating its secret, switching it or deleting it.
+    const { principal: admin } = await makePrincipal(["admin"]);
+    const strong = await createApp({
+      actor: admin,
+      input: registration({ apiPermissionIds: [write] }),
+      context,
+    });
+    const repoint = {
+      ...editOf(registration({ apiPermissionIds: [write], redirectUris: ["https://attacker.example/cb"] })),
+      name: `Repointed ${unique()}`,
+    };
+    for (const attempt of [
+      () => updateApp({ actor: principal, id: strong.id, input: repoint, context }),
+      () => rotateAppSecret({ actor: principal, id: strong.id, overlapMinutes: 0, context }),
+      () => setAppDisabled({ actor: principal, id: strong.id, disabled: true, context }),
+      () => deleteApp({ actor: principal, id: strong.id, context }),
+    ]) {
+      expect(await codeOf(attempt())).toBe("forbidden");
+    }
+    expect((await getApp(admin, strong.id)).redirectUris).toEqual(["https://portal.example.test/callback"]);
   });
 
   it("edits, disables, enables and deletes with audit events, and keeps the kind and unique names", async () => {

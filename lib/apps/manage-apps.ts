@@ -8,7 +8,7 @@ import { credentialsChanged } from "../credentials/change-feed.ts";
 import { retireSecrets } from "../credentials/secret-rotation.ts";
 import { newId } from "../crypto/ids.ts";
 import { db, type Tx } from "../db/client.ts";
-import { AppError, Invalid, NotFound } from "../errors/app-error.ts";
+import { AppError, Conflict, Invalid, NotFound } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
 import { newStoredSecret } from "../tokens/token-secrets.ts";
 import {
@@ -131,6 +131,37 @@ export async function createApp(input: {
   });
 }
 
+/**
+ * An app the actor may manage: apps.write, and every permission it may ask for is one they may
+ * grant. Otherwise someone who could not give an app those permissions could point it (its
+ * redirect URIs, its secret, its sign-in rule) at themselves and collect its users' delegated
+ * tokens: the same rule as managing a client (lib/clients/manage-clients.ts). Checked before any
+ * transaction (the embedded database has one connection, which a transaction holds), and the
+ * permissions are compared again inside it (`assertUnchanged`).
+ */
+async function manageableApp(actor: Principal, id: string) {
+  authorize(actor, "apps.write");
+  const app = await findApp(db, id);
+  const held = app.permissions.map((row) => row.permissionId);
+  await assertMayAllow(actor, [], held);
+  return { app, held };
+}
+
+/** A concurrent edit changed what the app may ask for since it was checked: the caller reloads. */
+function assertUnchanged(app: { permissions: { permissionId: string }[] }, checked: readonly string[]): void {
+  const now = app.permissions.map((row) => row.permissionId).sort();
+  const before = [...checked].sort();
+  if (now.length !== before.length || now.some((id, i) => id !== before[i])) {
+    throw Conflict("The application changed while you were editing it: reload the page and try again.");
+  }
+}
+
+/** The app's row locked for this transaction (FOR UPDATE), so that concurrent edits queue. */
+async function lockedApp(tx: Tx, id: string) {
+  await tx.$queryRaw`SELECT id FROM "Application" WHERE id = ${id} FOR UPDATE`;
+  return findApp(tx, id);
+}
+
 async function findApp(tx: Tx, id: string) {
   const app = await tx.application.findUnique({
     where: { id },
@@ -152,16 +183,15 @@ export async function updateApp(input: {
   input: UpdateAppInput;
   context: RequestContext;
 }): Promise<void> {
-  authorize(input.actor, "apps.write");
-  await assertRecentAuth(input.actor);
-  const current = await findApp(db, input.id);
+  const actor = await assertFreshSession(input.actor);
+  const { app: current, held: before } = await manageableApp(actor, input.id);
   assertValidEdit(current.kind as AppKind, input.input);
-  const before = current.permissions.map((row) => row.permissionId);
   const added = difference(input.input.apiPermissionIds, before);
   const removed = difference(before, input.input.apiPermissionIds);
-  await assertMayAllow(input.actor, added, [...added, ...removed]);
+  await assertMayAllow(actor, added, added);
   await db.$transaction(async (tx) => {
-    const app = await findApp(tx, input.id);
+    const app = await lockedApp(tx, input.id);
+    assertUnchanged(app, before);
     await assertUniqueName(tx, input.input.name, app.id);
     await assertRoles(tx, input.input.signInRoleIds);
     const owner = input.input.owner ? await resolveOwner(tx, input.input.owner, "an application") : null;
@@ -173,6 +203,7 @@ export async function updateApp(input: {
     if (added.length > 0) {
       await tx.applicationPermission.createMany({
         data: added.map((permissionId) => ({ appId: app.id, permissionId })),
+        skipDuplicates: true,
       });
     }
     await tx.applicationRole.deleteMany({ where: { appId: app.id } });
@@ -184,7 +215,7 @@ export async function updateApp(input: {
     await credentialsChanged(tx, [`app:${app.id}`]);
     await recordAudit(tx, {
       action: "app.updated",
-      actor: auditActor(input.actor),
+      actor: auditActor(actor),
       target: targetOf({ id: app.id, name: input.input.name }),
       context: input.context,
       details: {
@@ -212,10 +243,11 @@ export async function rotateAppSecret(input: {
   overlapMinutes: number;
   context: RequestContext;
 }): Promise<{ clientSecret: string; oldSecretExpiresAt: Date | null }> {
-  authorize(input.actor, "apps.write");
   const actor = await assertFreshSession(input.actor);
+  const { held } = await manageableApp(actor, input.id);
   return db.$transaction(async (tx) => {
-    const app = await findApp(tx, input.id);
+    const app = await lockedApp(tx, input.id);
+    assertUnchanged(app, held);
     if (!isConfidential(app.kind)) {
       throw Invalid("Only web apps have a client secret: single-page and native apps use PKCE alone.");
     }
@@ -246,10 +278,11 @@ export async function setAppDisabled(input: {
   disabled: boolean;
   context: RequestContext;
 }): Promise<void> {
-  authorize(input.actor, "apps.write");
   await assertRecentAuth(input.actor);
+  const { held } = await manageableApp(input.actor, input.id);
   await db.$transaction(async (tx) => {
-    const app = await findApp(tx, input.id);
+    const app = await lockedApp(tx, input.id);
+    assertUnchanged(app, held);
     if ((app.disabledAt !== null) === input.disabled) return;
     await tx.application.update({
       where: { id: app.id },
@@ -270,18 +303,12 @@ export async function deleteApp(input: {
   id: string;
   context: RequestContext;
 }): Promise<void> {
-  authorize(input.actor, "apps.write");
   await assertRecentAuth(input.actor);
-  // Taking an app's permissions away counts as touching them (the granting rule). Checked before
-  // the transaction: the embedded database has one connection, which the transaction holds.
-  const current = await findApp(db, input.id);
-  await assertMayAllow(
-    input.actor,
-    [],
-    current.permissions.map((row) => row.permissionId),
-  );
+  // Taking an app's permissions away counts as touching them (the granting rule).
+  const { held } = await manageableApp(input.actor, input.id);
   await db.$transaction(async (tx) => {
-    const app = await findApp(tx, input.id);
+    const app = await lockedApp(tx, input.id);
+    assertUnchanged(app, held);
     await tx.application.delete({ where: { id: app.id } });
     await credentialsChanged(tx, [`app:${app.id}`]);
     await recordAudit(tx, {

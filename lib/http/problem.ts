@@ -41,11 +41,12 @@ export function zodToAppError(error: ZodError): AppError {
 
 /** Anything that is not an AppError becomes a generic 500: no message, no stack, only the request id. */
 /**
- * Prisma's codes for a write that lost a race: a foreign key whose row was removed meanwhile (a
- * permission deleted while a role editor granted it), a serialization failure or deadlock. The
- * transaction rolled back whole; the person retries with what is there now.
+ * Prisma's codes for a write that lost a race: a unique key another write took meanwhile (two
+ * registrations with one name checked at the same moment), a foreign key whose row was removed
+ * meanwhile (a permission deleted while a role editor granted it), a serialization failure or
+ * deadlock. The transaction rolled back whole; the person retries with what is there now.
  */
-const CONCURRENT_CHANGE_CODES = new Set(["P2003", "P2034"]);
+const CONCURRENT_CHANGE_CODES = new Set(["P2002", "P2003", "P2034"]);
 
 function isConcurrentChange(error: unknown): boolean {
   return (

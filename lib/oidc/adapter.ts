@@ -27,7 +27,14 @@ export class OidcAdapter implements Adapter {
   async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
     if (this.model === "Client") throw new TypeError("clients are applications: register them in Keyward");
     const { jti, ...rest } = payload;
-    const stored = (jti === id ? rest : payload) as Prisma.InputJsonObject;
+    const kept: AdapterPayload = jti === id ? rest : { ...payload };
+    // An interaction copies the provider session's id (its cookie's value) into `session.cookie`;
+    // the library never reads it back (it matches sessions by uid), so it is not stored either.
+    if (kept.session && typeof kept.session === "object" && "cookie" in kept.session) {
+      const { cookie: _cookie, ...session } = kept.session as Record<string, unknown>;
+      kept.session = session as AdapterPayload["session"];
+    }
+    const stored = kept as Prisma.InputJsonObject;
     const columns = {
       payload: stored,
       grantId: payload.grantId ?? null,

@@ -31,9 +31,19 @@ let account = "";
 let logins = 0;
 const REDIRECT = "https://portal.example.test/callback";
 
+/** Interactions seen while the browser had a provider session, and any stored row holding its id. */
+const sessionChecks = { seen: 0, leaks: [] as string[] };
+
 /** A stand-in for Keyward's interaction pages: signs `account` in, then consents to what was asked. */
 async function interaction(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const details = await provider.interactionDetails(req, res);
+  // The provider session's id is its cookie's value: no stored row may hold it (ADR 0012).
+  const sessionId = /(?:^|;\s*)kw_oidc=([^;]+)/.exec(req.headers.cookie ?? "")?.[1];
+  if (sessionId) {
+    sessionChecks.seen++;
+    const rows = JSON.stringify(await db.oidcPayload.findMany());
+    if (rows.includes(sessionId)) sessionChecks.leaks.push(sessionId);
+  }
   if (details.prompt.name === "login") {
     // A step-up asked for by acr_values is played as a passkey sign-in; any other as a password.
     logins++;
@@ -270,6 +280,9 @@ describe("the OpenID provider's code flow", () => {
     expect(logins).toBe(before + 2);
     expect(stepped.acr).toBe(ACR.phishingResistant);
     expect(stepped.amr).toEqual(["hwk", "user", "mfa"]);
+    // The step-up ran with a provider session, and no stored row (its interaction's included) held its id.
+    expect(sessionChecks.seen).toBeGreaterThan(0);
+    expect(sessionChecks.leaks).toEqual([]);
     // The stronger session then serves both kinds of request without another sign-in.
     expect((await signIn({ acr_values: "urn:keyward:acr:pwd-mfa" })).acr).toBe(ACR.phishingResistant);
     expect(logins).toBe(before + 2);

@@ -53,6 +53,9 @@ async function findAccount(_ctx: KoaContextWithOIDC, sub: string) {
 
 const DAY = 86_400;
 
+/** What Keyward signs with: RS256 (ID tokens by default, as OpenID Discovery requires) and ES256. */
+const SIGNING = ["RS256", "ES256"] as const;
+
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
@@ -108,6 +111,15 @@ export function buildProvider(options: ProviderOptions): Provider {
     responseTypes: ["code"],
     pkce: { required: () => true },
     clientAuthMethods: ["client_secret_basic", "client_secret_post", "none"],
+    // Asymmetric algorithms only: an HS algorithm would make a client's stored hash an HMAC key.
+    enabledJWA: {
+      idTokenSigningAlgValues: [...SIGNING],
+      userinfoSigningAlgValues: [...SIGNING],
+      requestObjectSigningAlgValues: [...SIGNING],
+      clientAuthSigningAlgValues: [...SIGNING],
+      authorizationSigningAlgValues: [...SIGNING],
+      introspectionSigningAlgValues: [...SIGNING],
+    },
     allowOmittingSingleRegisteredRedirectUri: false,
     scopes: ["openid", "offline_access", "email", "profile"],
     claims: {
