@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 
 import { exportJWK, generateKeyPair } from "jose";
 import type Provider from "oidc-provider";
+import * as oauth from "oauth4webapi";
 import * as client from "openid-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -204,6 +205,48 @@ describe("the OpenID provider's code flow", () => {
     const stored = JSON.stringify(await db.oidcPayload.findMany({ where: { clientId: app.id } }));
     expect(stored).not.toContain(refresh);
     expect(stored).not.toContain(rotated);
+  });
+
+  it("runs the same flow for oauth4webapi, a second strict client library, with a nonce and UserInfo", async () => {
+    account = (await makeUser()).id;
+    const app = await webApp();
+    const insecure = { [oauth.allowInsecureRequests]: true };
+    const as = await oauth.processDiscoveryResponse(
+      new URL(issuer),
+      await oauth.discoveryRequest(new URL(issuer), insecure),
+    );
+    const rp: oauth.Client = { client_id: app.id };
+    const verifier = oauth.generateRandomCodeVerifier();
+    const nonce = oauth.generateRandomNonce();
+    const url = new URL(present(as.authorization_endpoint));
+    for (const [name, value] of Object.entries({
+      client_id: app.id,
+      redirect_uri: REDIRECT,
+      response_type: "code",
+      scope: "openid",
+      nonce,
+      code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: "S256",
+    }))
+      url.searchParams.set(name, value);
+    const back = present((await browse(url)).location);
+    const params = oauth.validateAuthResponse(as, rp, back, oauth.expectNoState);
+    const response = await oauth.authorizationCodeGrantRequest(
+      as,
+      rp,
+      oauth.ClientSecretBasic(app.secret),
+      params,
+      REDIRECT,
+      verifier,
+      insecure,
+    );
+    const result = await oauth.processAuthorizationCodeResponse(as, rp, response, {
+      expectedNonce: nonce,
+      requireIdToken: true,
+    });
+    expect(oauth.getValidatedIdTokenClaims(result)).toMatchObject({ sub: account, nonce, aud: app.id });
+    const info = await oauth.userInfoRequest(as, rp, result.access_token, insecure);
+    expect(await oauth.processUserInfoResponse(as, rp, account, info)).toMatchObject({ sub: account });
   });
 
   it("refuses an authorization request without PKCE, and a code for a wrong client secret", async () => {
