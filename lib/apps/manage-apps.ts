@@ -156,6 +156,23 @@ function assertUnchanged(app: { permissions: { permissionId: string }[] }, check
   }
 }
 
+/**
+ * Runs `change` in one transaction on the app's locked row, for someone who may manage it
+ * (`manageableApp`), refusing with 409 if what it may ask for changed since that check.
+ */
+async function changeManagedApp<T>(
+  actor: Principal,
+  id: string,
+  change: (tx: Tx, app: Awaited<ReturnType<typeof findApp>>) => Promise<T>,
+): Promise<T> {
+  const { held } = await manageableApp(actor, id);
+  return db.$transaction(async (tx) => {
+    const app = await lockedApp(tx, id);
+    assertUnchanged(app, held);
+    return change(tx, app);
+  });
+}
+
 /** The app's row locked for this transaction (FOR UPDATE), so that concurrent edits queue. */
 async function lockedApp(tx: Tx, id: string) {
   await tx.$queryRaw`SELECT id FROM "Application" WHERE id = ${id} FOR UPDATE`;
@@ -244,10 +261,7 @@ export async function rotateAppSecret(input: {
   context: RequestContext;
 }): Promise<{ clientSecret: string; oldSecretExpiresAt: Date | null }> {
   const actor = await assertFreshSession(input.actor);
-  const { held } = await manageableApp(actor, input.id);
-  return db.$transaction(async (tx) => {
-    const app = await lockedApp(tx, input.id);
-    assertUnchanged(app, held);
+  return changeManagedApp(actor, input.id, async (tx, app) => {
     if (!isConfidential(app.kind)) {
       throw Invalid("Only web apps have a client secret: single-page and native apps use PKCE alone.");
     }
@@ -279,10 +293,7 @@ export async function setAppDisabled(input: {
   context: RequestContext;
 }): Promise<void> {
   await assertRecentAuth(input.actor);
-  const { held } = await manageableApp(input.actor, input.id);
-  await db.$transaction(async (tx) => {
-    const app = await lockedApp(tx, input.id);
-    assertUnchanged(app, held);
+  await changeManagedApp(input.actor, input.id, async (tx, app) => {
     if ((app.disabledAt !== null) === input.disabled) return;
     await tx.application.update({
       where: { id: app.id },
@@ -305,10 +316,7 @@ export async function deleteApp(input: {
 }): Promise<void> {
   await assertRecentAuth(input.actor);
   // Taking an app's permissions away counts as touching them (the granting rule).
-  const { held } = await manageableApp(input.actor, input.id);
-  await db.$transaction(async (tx) => {
-    const app = await lockedApp(tx, input.id);
-    assertUnchanged(app, held);
+  await changeManagedApp(input.actor, input.id, async (tx, app) => {
     await tx.application.delete({ where: { id: app.id } });
     await credentialsChanged(tx, [`app:${app.id}`]);
     await recordAudit(tx, {
