@@ -8,30 +8,30 @@ import { ActionForm, SubmitButton } from "@/components/ui/action-form";
 import { TextField } from "@/components/ui/text-field";
 import type { CatalogGroup } from "@/lib/apis/permission-catalog";
 import { APP_KIND_LABELS, APP_KINDS, type AppKind } from "@/lib/apps/app-schemas";
+import type { AppDetail } from "@/lib/apps/list-apps";
 import type { ActionState } from "@/lib/http/action";
 
 type Action<T> = (state: ActionState<T>, form: FormData) => Promise<ActionState<T>>;
 
-/** An app as the edit form starts from (the registration's fields). */
-export type AppFormValues = {
-  id: string;
-  kind: AppKind;
-  name: string;
-  description: string;
-  homepageUrl: string | null;
-  logoUrl: string | null;
-  redirectUris: string[];
-  postLogoutRedirectUris: string[];
-  backchannelLogoutUri: string | null;
-  firstParty: boolean;
-  restrictedToRoles: boolean;
-  signInRoleIds: string[];
-  refreshTokens: boolean;
-  accessTokenTtlSeconds: number;
-  refreshTokenIdleSeconds: number;
-  refreshTokenAbsoluteSeconds: number;
-  ownerEmail: string;
-};
+/** An app as the edit form starts from: its registration, with roles by id and the owner by email. */
+export type AppFormValues = Pick<
+  AppDetail,
+  | "id"
+  | "kind"
+  | "name"
+  | "description"
+  | "homepageUrl"
+  | "logoUrl"
+  | "redirectUris"
+  | "postLogoutRedirectUris"
+  | "backchannelLogoutUri"
+  | "firstParty"
+  | "restrictedToRoles"
+  | "refreshTokens"
+  | "accessTokenTtlSeconds"
+  | "refreshTokenIdleSeconds"
+  | "refreshTokenAbsoluteSeconds"
+> & { signInRoleIds: string[]; ownerEmail: string };
 
 export type AppFormApis = {
   groups: CatalogGroup[];

@@ -10,6 +10,7 @@ import { removePermission } from "@/lib/apis/api-permissions";
 import { sha256Hex } from "@/lib/crypto/hash";
 import { db } from "@/lib/db/client";
 import { makeApi, makeApiRole } from "@/test/api-factories";
+import { appRegistration } from "@/test/app-factories";
 import { mintTestToken } from "@/test/credentials";
 import { codeOf, makePrincipal, makeRole, present, signedInCookie, TEST_CONTEXT } from "@/test/factories";
 import { call } from "@/test/requests";
@@ -25,16 +26,6 @@ const h = (handler: unknown) => handler as Handler;
 const context = TEST_CONTEXT;
 const unique = () => randomBytes(4).toString("hex");
 
-/** A valid registration, as the form or the API would send it, with these fields changed. */
-function registration(fields: Record<string, unknown> = {}): CreateAppInput {
-  return createAppSchema.parse({
-    kind: "web",
-    name: `Orders portal ${unique()}`,
-    redirectUris: ["https://portal.example.test/callback"],
-    ...fields,
-  });
-}
-
 const editOf = (input: CreateAppInput) => {
   const { kind: _kind, ...rest } = input;
   return rest;
@@ -46,7 +37,7 @@ const editOf = (input: CreateAppInput) => {
 describe("registering applications", () => {
   it("gives a web app a secret shown once and stored as a hash, a public app none, and audits both", async () => {
     const { principal } = await makePrincipal(["admin"]);
-    const web = await createApp({ actor: principal, input: registration(), context });
+    const web = await createApp({ actor: principal, input: appRegistration(), context });
     expect(web.clientId).toBe(web.id);
     expect(web.clientSecret).toMatch(/^kw_as_[0-9A-Za-z]{28}$/);
     const stored = await db.applicationSecret.findMany({ where: { appId: web.id } });
@@ -60,7 +51,7 @@ describe("registering applications", () => {
 
     const spa = await createApp({
       actor: principal,
-      input: registration({ kind: "spa", redirectUris: ["http://localhost:5173/callback"] }),
+      input: appRegistration({ kind: "spa", redirectUris: ["http://localhost:5173/callback"] }),
       context,
     });
     expect(spa.clientSecret).toBeNull();
@@ -72,10 +63,10 @@ describe("registering applications", () => {
 
   it("checks a presented secret against the app's live secrets only", async () => {
     const { principal } = await makePrincipal(["admin"]);
-    const app = await createApp({ actor: principal, input: registration(), context });
+    const app = await createApp({ actor: principal, input: appRegistration(), context });
     const first = present(app.clientSecret);
     expect(await verifyAppSecret(app.id, first)).toBe(true);
-    const other = await createApp({ actor: principal, input: registration(), context });
+    const other = await createApp({ actor: principal, input: appRegistration(), context });
     expect(await verifyAppSecret(other.id, first)).toBe(false);
     const hash = present(await db.applicationSecret.findFirst({ where: { appId: app.id } })).hash;
     expect(await verifyAppSecret(app.id, hash)).toBe(false);
@@ -166,7 +157,7 @@ describe("registering applications", () => {
     const { principal } = await makePrincipal([], [appsRole.id, apiRole.id]);
     const ok = await createApp({
       actor: principal,
-      input: registration({ apiPermissionIds: [read] }),
+      input: appRegistration({ apiPermissionIds: [read] }),
       context,
     });
     expect((await getApp(principal, ok.id)).permissions).toMatchObject([
@@ -174,20 +165,23 @@ describe("registering applications", () => {
     ]);
     expect(
       await codeOf(
-        createApp({ actor: principal, input: registration({ apiPermissionIds: [write] }), context }),
+        createApp({ actor: principal, input: appRegistration({ apiPermissionIds: [write] }), context }),
       ),
     ).toBe("forbidden");
     expect(
       await codeOf(
         createApp({
           actor: principal,
-          input: registration({ apiPermissionIds: ["perm_keyward_users.read"] }),
+          input: appRegistration({ apiPermissionIds: ["perm_keyward_users.read"] }),
           context,
         }),
       ),
     ).toBe("invalid");
     // Widening an existing app is granting too.
-    const wider = { ...editOf(registration({ apiPermissionIds: [read, write] })), name: `Wider ${unique()}` };
+    const wider = {
+      ...editOf(appRegistration({ apiPermissionIds: [read, write] })),
+      name: `Wider ${unique()}`,
+    };
     expect(await codeOf(updateApp({ actor: principal, id: ok.id, input: wider, context }))).toBe("forbidden");
 
     // An app asking for what the editor may not grant is not theirs to manage at all: re-pointing
@@ -195,11 +189,13 @@ describe("registering applications", () => {
     const { principal: admin } = await makePrincipal(["admin"]);
     const strong = await createApp({
       actor: admin,
-      input: registration({ apiPermissionIds: [write] }),
+      input: appRegistration({ apiPermissionIds: [write] }),
       context,
     });
     const repoint = {
-      ...editOf(registration({ apiPermissionIds: [write], redirectUris: ["https://attacker.example/cb"] })),
+      ...editOf(
+        appRegistration({ apiPermissionIds: [write], redirectUris: ["https://attacker.example/cb"] }),
+      ),
       name: `Repointed ${unique()}`,
     };
     for (const attempt of [
@@ -215,9 +211,9 @@ describe("registering applications", () => {
 
   it("edits, disables, enables and deletes with audit events, and keeps the kind and unique names", async () => {
     const { principal } = await makePrincipal(["admin"]);
-    const first = registration();
+    const first = appRegistration();
     const app = await createApp({ actor: principal, input: first, context });
-    const other = await createApp({ actor: principal, input: registration(), context });
+    const other = await createApp({ actor: principal, input: appRegistration(), context });
     const role = await makeRole([], `Portal users ${unique()}`);
     const edit = {
       ...editOf(first),
@@ -273,7 +269,7 @@ describe("registering applications", () => {
     const old = present(orders.permissionIds["orders.old"]);
     const { principal } = await makePrincipal(["admin"]);
     // Deprecated permissions take no new grants: the app held it from before.
-    const app = await createApp({ actor: principal, input: registration(), context });
+    const app = await createApp({ actor: principal, input: appRegistration(), context });
     await db.applicationPermission.create({ data: { appId: app.id, permissionId: old } });
     const refused = await codeOf(
       removePermission({ actor: principal, apiId: orders.id, permissionId: old, confirm: false, context }),
@@ -286,16 +282,19 @@ describe("registering applications", () => {
   it("is refused to readers, members and bearer credentials as the REST API declares", async () => {
     const { principal: member } = await makePrincipal(["member"]);
     expect(await codeOf(listApps(member, { limit: 50 }))).toBe("forbidden");
-    expect(await codeOf(createApp({ actor: member, input: registration(), context }))).toBe("forbidden");
+    expect(await codeOf(createApp({ actor: member, input: appRegistration(), context }))).toBe("forbidden");
 
     const { principal: admin, user } = await makePrincipal(["admin"]);
     const { token } = await mintTestToken(admin, ["apps.read", "apps.write"]);
-    const byToken = await call(h(appsRoute.POST), { bearer: token, json: registration() });
+    const byToken = await call(h(appsRoute.POST), { bearer: token, json: appRegistration() });
     expect(byToken.status).toBe(403);
     expect(byToken.body.type).toBe("urn:keyward:problem:session_required");
 
     const { cookie } = await signedInCookie(user.id);
-    const created = await call(h(appsRoute.POST), { cookie, json: { ...registration(), owner: undefined } });
+    const created = await call(h(appsRoute.POST), {
+      cookie,
+      json: { ...appRegistration(), owner: undefined },
+    });
     expect(created.status).toBe(201);
     const appId = String(created.body.id);
     expect(created.headers.get("location")).toBe(`/api/v1/apps/${appId}`);

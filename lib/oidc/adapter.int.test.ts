@@ -3,11 +3,11 @@ import { randomBytes } from "node:crypto";
 import Provider from "oidc-provider";
 import { describe, expect, it } from "vitest";
 
-import { createAppSchema } from "@/lib/apps/app-schemas";
 import { createApp, setAppDisabled } from "@/lib/apps/manage-apps";
 import { sha256Hex } from "@/lib/crypto/hash";
 import { db } from "@/lib/db/client";
-import { makePrincipal, present, TEST_CONTEXT } from "@/test/factories";
+import { appRegistration, makeApp } from "@/test/app-factories";
+import { present, TEST_CONTEXT } from "@/test/factories";
 
 import { OidcAdapter } from "./adapter.ts";
 
@@ -29,24 +29,9 @@ async function storedText(model: string, id: string): Promise<string> {
   return JSON.stringify(present(row));
 }
 
-async function webApp(fields: Record<string, unknown> = {}) {
-  const { principal } = await makePrincipal(["admin"]);
-  const app = await createApp({
-    actor: principal,
-    context: TEST_CONTEXT,
-    input: createAppSchema.parse({
-      kind: "web",
-      name: `Portal ${unique()}`,
-      redirectUris: ["https://portal.example.test/callback"],
-      ...fields,
-    }),
-  });
-  return { principal, app };
-}
-
 describe("the OpenID provider's storage", () => {
   it("keeps an authorization code by its hash, gives it back, and lets it be consumed once", async () => {
-    const { app } = await webApp();
+    const { app } = await makeApp();
     const client = present(await provider.Client.find(app.id));
     const grantId = `grant-${unique()}`;
     const code = new provider.AuthorizationCode({
@@ -85,7 +70,7 @@ describe("the OpenID provider's storage", () => {
   });
 
   it("revokes a grant's refresh tokens, destroys one, and forgets expired ones", async () => {
-    const { app } = await webApp();
+    const { app } = await makeApp();
     const client = present(await provider.Client.find(app.id));
     const grantId = `grant-${unique()}`;
     const make = () =>
@@ -128,7 +113,7 @@ describe("the OpenID provider's storage", () => {
   });
 
   it("reads clients from the applications, hashes only, and not when disabled", async () => {
-    const { principal, app } = await webApp({ postLogoutRedirectUris: ["https://portal.example.test/bye"] });
+    const { principal, app } = await makeApp({ postLogoutRedirectUris: ["https://portal.example.test/bye"] });
     const client = present(await provider.Client.find(app.id));
     expect(client.redirectUris).toEqual(["https://portal.example.test/callback"]);
     expect(client.postLogoutRedirectUris).toEqual(["https://portal.example.test/bye"]);
@@ -143,11 +128,7 @@ describe("the OpenID provider's storage", () => {
     const spa = await createApp({
       actor: principal,
       context: TEST_CONTEXT,
-      input: createAppSchema.parse({
-        kind: "spa",
-        name: `SPA ${unique()}`,
-        redirectUris: ["https://spa.example.test/"],
-      }),
+      input: appRegistration({ kind: "spa", redirectUris: ["https://spa.example.test/"] }),
     });
     expect(present(await provider.Client.find(spa.id)).tokenEndpointAuthMethod).toBe("none");
 

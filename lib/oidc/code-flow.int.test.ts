@@ -8,10 +8,9 @@ import * as oauth from "oauth4webapi";
 import * as client from "openid-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { createAppSchema } from "@/lib/apps/app-schemas";
-import { createApp } from "@/lib/apps/manage-apps";
 import { db } from "@/lib/db/client";
-import { makePrincipal, makeUser, present, TEST_CONTEXT } from "@/test/factories";
+import { makeApp } from "@/test/app-factories";
+import { makeUser, present } from "@/test/factories";
 
 import { ACR } from "./acr.ts";
 import { buildProvider } from "./provider.ts";
@@ -127,16 +126,7 @@ async function browse(
 }
 
 async function webApp() {
-  const { principal } = await makePrincipal(["admin"]);
-  const app = await createApp({
-    actor: principal,
-    context: TEST_CONTEXT,
-    input: createAppSchema.parse({
-      kind: "web",
-      name: `Portal ${randomBytes(4).toString("hex")}`,
-      redirectUris: [REDIRECT],
-    }),
-  });
+  const { app } = await makeApp({ redirectUris: [REDIRECT] });
   return { id: app.id, secret: present(app.clientSecret) };
 }
 
