@@ -3162,7 +3162,8 @@ export const UserScalarFieldEnum = {
   status: 'status',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt',
-  lastSignInAt: 'lastSignInAt'
+  lastSignInAt: 'lastSignInAt',
+  emailVerifiedAt: 'emailVerifiedAt'
 } as const
 
 export type UserScalarFieldEnum = (typeof UserScalarFieldEnum)[keyof typeof UserScalarFieldEnum]
@@ -3607,6 +3608,7 @@ export const OidcPayloadScalarFieldEnum = {
   clientId: 'clientId',
   expiresAt: 'expiresAt',
   consumedAt: 'consumedAt',
+  sessionId: 'sessionId',
   createdAt: 'createdAt'
 } as const
 

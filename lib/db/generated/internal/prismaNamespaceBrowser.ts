@@ -112,7 +112,8 @@ export const UserScalarFieldEnum = {
   status: 'status',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt',
-  lastSignInAt: 'lastSignInAt'
+  lastSignInAt: 'lastSignInAt',
+  emailVerifiedAt: 'emailVerifiedAt'
 } as const
 
 export type UserScalarFieldEnum = (typeof UserScalarFieldEnum)[keyof typeof UserScalarFieldEnum]
@@ -557,6 +558,7 @@ export const OidcPayloadScalarFieldEnum = {
   clientId: 'clientId',
   expiresAt: 'expiresAt',
   consumedAt: 'consumedAt',
+  sessionId: 'sessionId',
   createdAt: 'createdAt'
 } as const
 

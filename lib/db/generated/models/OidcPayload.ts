@@ -35,6 +35,7 @@ export type OidcPayloadMinAggregateOutputType = {
   clientId: string | null
   expiresAt: Date | null
   consumedAt: Date | null
+  sessionId: string | null
   createdAt: Date | null
 }
 
@@ -47,6 +48,7 @@ export type OidcPayloadMaxAggregateOutputType = {
   clientId: string | null
   expiresAt: Date | null
   consumedAt: Date | null
+  sessionId: string | null
   createdAt: Date | null
 }
 
@@ -60,6 +62,7 @@ export type OidcPayloadCountAggregateOutputType = {
   clientId: number
   expiresAt: number
   consumedAt: number
+  sessionId: number
   createdAt: number
   _all: number
 }
@@ -74,6 +77,7 @@ export type OidcPayloadMinAggregateInputType = {
   clientId?: true
   expiresAt?: true
   consumedAt?: true
+  sessionId?: true
   createdAt?: true
 }
 
@@ -86,6 +90,7 @@ export type OidcPayloadMaxAggregateInputType = {
   clientId?: true
   expiresAt?: true
   consumedAt?: true
+  sessionId?: true
   createdAt?: true
 }
 
@@ -99,6 +104,7 @@ export type OidcPayloadCountAggregateInputType = {
   clientId?: true
   expiresAt?: true
   consumedAt?: true
+  sessionId?: true
   createdAt?: true
   _all?: true
 }
@@ -185,6 +191,7 @@ export type OidcPayloadGroupByOutputType = {
   clientId: string | null
   expiresAt: Date | null
   consumedAt: Date | null
+  sessionId: string | null
   createdAt: Date
   _count: OidcPayloadCountAggregateOutputType | null
   _min: OidcPayloadMinAggregateOutputType | null
@@ -219,6 +226,7 @@ export type OidcPayloadWhereInput = {
   clientId?: Prisma.StringNullableFilter<"OidcPayload"> | string | null
   expiresAt?: Prisma.DateTimeNullableFilter<"OidcPayload"> | Date | string | null
   consumedAt?: Prisma.DateTimeNullableFilter<"OidcPayload"> | Date | string | null
+  sessionId?: Prisma.StringNullableFilter<"OidcPayload"> | string | null
   createdAt?: Prisma.DateTimeFilter<"OidcPayload"> | Date | string
 }
 
@@ -232,6 +240,7 @@ export type OidcPayloadOrderByWithRelationInput = {
   clientId?: Prisma.SortOrderInput | Prisma.SortOrder
   expiresAt?: Prisma.SortOrderInput | Prisma.SortOrder
   consumedAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  sessionId?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
 }
 
@@ -249,6 +258,7 @@ export type OidcPayloadWhereUniqueInput = Prisma.AtLeast<{
   clientId?: Prisma.StringNullableFilter<"OidcPayload"> | string | null
   expiresAt?: Prisma.DateTimeNullableFilter<"OidcPayload"> | Date | string | null
   consumedAt?: Prisma.DateTimeNullableFilter<"OidcPayload"> | Date | string | null
+  sessionId?: Prisma.StringNullableFilter<"OidcPayload"> | string | null
   createdAt?: Prisma.DateTimeFilter<"OidcPayload"> | Date | string
 }, "model_idHash">
 
@@ -262,6 +272,7 @@ export type OidcPayloadOrderByWithAggregationInput = {
   clientId?: Prisma.SortOrderInput | Prisma.SortOrder
   expiresAt?: Prisma.SortOrderInput | Prisma.SortOrder
   consumedAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  sessionId?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   _count?: Prisma.OidcPayloadCountOrderByAggregateInput
   _max?: Prisma.OidcPayloadMaxOrderByAggregateInput
@@ -281,6 +292,7 @@ export type OidcPayloadScalarWhereWithAggregatesInput = {
   clientId?: Prisma.StringNullableWithAggregatesFilter<"OidcPayload"> | string | null
   expiresAt?: Prisma.DateTimeNullableWithAggregatesFilter<"OidcPayload"> | Date | string | null
   consumedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"OidcPayload"> | Date | string | null
+  sessionId?: Prisma.StringNullableWithAggregatesFilter<"OidcPayload"> | string | null
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"OidcPayload"> | Date | string
 }
 
@@ -294,6 +306,7 @@ export type OidcPayloadCreateInput = {
   clientId?: string | null
   expiresAt?: Date | string | null
   consumedAt?: Date | string | null
+  sessionId?: string | null
   createdAt?: Date | string
 }
 
@@ -307,6 +320,7 @@ export type OidcPayloadUncheckedCreateInput = {
   clientId?: string | null
   expiresAt?: Date | string | null
   consumedAt?: Date | string | null
+  sessionId?: string | null
   createdAt?: Date | string
 }
 
@@ -320,6 +334,7 @@ export type OidcPayloadUpdateInput = {
   clientId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   consumedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  sessionId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -333,6 +348,7 @@ export type OidcPayloadUncheckedUpdateInput = {
   clientId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   consumedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  sessionId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -346,6 +362,7 @@ export type OidcPayloadCreateManyInput = {
   clientId?: string | null
   expiresAt?: Date | string | null
   consumedAt?: Date | string | null
+  sessionId?: string | null
   createdAt?: Date | string
 }
 
@@ -359,6 +376,7 @@ export type OidcPayloadUpdateManyMutationInput = {
   clientId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   consumedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  sessionId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -372,6 +390,7 @@ export type OidcPayloadUncheckedUpdateManyInput = {
   clientId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   consumedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  sessionId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -390,6 +409,7 @@ export type OidcPayloadCountOrderByAggregateInput = {
   clientId?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
   consumedAt?: Prisma.SortOrder
+  sessionId?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
 }
 
@@ -402,6 +422,7 @@ export type OidcPayloadMaxOrderByAggregateInput = {
   clientId?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
   consumedAt?: Prisma.SortOrder
+  sessionId?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
 }
 
@@ -414,6 +435,7 @@ export type OidcPayloadMinOrderByAggregateInput = {
   clientId?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
   consumedAt?: Prisma.SortOrder
+  sessionId?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
 }
 
@@ -429,6 +451,7 @@ export type OidcPayloadSelect<ExtArgs extends runtime.Types.Extensions.InternalA
   clientId?: boolean
   expiresAt?: boolean
   consumedAt?: boolean
+  sessionId?: boolean
   createdAt?: boolean
 }, ExtArgs["result"]["oidcPayload"]>
 
@@ -442,6 +465,7 @@ export type OidcPayloadSelectCreateManyAndReturn<ExtArgs extends runtime.Types.E
   clientId?: boolean
   expiresAt?: boolean
   consumedAt?: boolean
+  sessionId?: boolean
   createdAt?: boolean
 }, ExtArgs["result"]["oidcPayload"]>
 
@@ -455,6 +479,7 @@ export type OidcPayloadSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.E
   clientId?: boolean
   expiresAt?: boolean
   consumedAt?: boolean
+  sessionId?: boolean
   createdAt?: boolean
 }, ExtArgs["result"]["oidcPayload"]>
 
@@ -468,10 +493,11 @@ export type OidcPayloadSelectScalar = {
   clientId?: boolean
   expiresAt?: boolean
   consumedAt?: boolean
+  sessionId?: boolean
   createdAt?: boolean
 }
 
-export type OidcPayloadOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"model" | "idHash" | "payload" | "grantId" | "uid" | "accountId" | "clientId" | "expiresAt" | "consumedAt" | "createdAt", ExtArgs["result"]["oidcPayload"]>
+export type OidcPayloadOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"model" | "idHash" | "payload" | "grantId" | "uid" | "accountId" | "clientId" | "expiresAt" | "consumedAt" | "sessionId" | "createdAt", ExtArgs["result"]["oidcPayload"]>
 
 export type $OidcPayloadPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "OidcPayload"
@@ -492,6 +518,10 @@ export type $OidcPayloadPayload<ExtArgs extends runtime.Types.Extensions.Interna
     clientId: string | null
     expiresAt: Date | null
     consumedAt: Date | null
+    /**
+     * The Keyward Session row a provider session is bound to (ADR 0012): the SSO session.
+     */
+    sessionId: string | null
     createdAt: Date
   }, ExtArgs["result"]["oidcPayload"]>
   composites: {}
@@ -925,6 +955,7 @@ export interface OidcPayloadFieldRefs {
   readonly clientId: Prisma.FieldRef<"OidcPayload", 'String'>
   readonly expiresAt: Prisma.FieldRef<"OidcPayload", 'DateTime'>
   readonly consumedAt: Prisma.FieldRef<"OidcPayload", 'DateTime'>
+  readonly sessionId: Prisma.FieldRef<"OidcPayload", 'String'>
   readonly createdAt: Prisma.FieldRef<"OidcPayload", 'DateTime'>
 }
     

@@ -32,6 +32,7 @@ export type UserMinAggregateOutputType = {
   createdAt: Date | null
   updatedAt: Date | null
   lastSignInAt: Date | null
+  emailVerifiedAt: Date | null
 }
 
 export type UserMaxAggregateOutputType = {
@@ -42,6 +43,7 @@ export type UserMaxAggregateOutputType = {
   createdAt: Date | null
   updatedAt: Date | null
   lastSignInAt: Date | null
+  emailVerifiedAt: Date | null
 }
 
 export type UserCountAggregateOutputType = {
@@ -52,6 +54,7 @@ export type UserCountAggregateOutputType = {
   createdAt: number
   updatedAt: number
   lastSignInAt: number
+  emailVerifiedAt: number
   _all: number
 }
 
@@ -64,6 +67,7 @@ export type UserMinAggregateInputType = {
   createdAt?: true
   updatedAt?: true
   lastSignInAt?: true
+  emailVerifiedAt?: true
 }
 
 export type UserMaxAggregateInputType = {
@@ -74,6 +78,7 @@ export type UserMaxAggregateInputType = {
   createdAt?: true
   updatedAt?: true
   lastSignInAt?: true
+  emailVerifiedAt?: true
 }
 
 export type UserCountAggregateInputType = {
@@ -84,6 +89,7 @@ export type UserCountAggregateInputType = {
   createdAt?: true
   updatedAt?: true
   lastSignInAt?: true
+  emailVerifiedAt?: true
   _all?: true
 }
 
@@ -167,6 +173,7 @@ export type UserGroupByOutputType = {
   createdAt: Date
   updatedAt: Date
   lastSignInAt: Date | null
+  emailVerifiedAt: Date | null
   _count: UserCountAggregateOutputType | null
   _min: UserMinAggregateOutputType | null
   _max: UserMaxAggregateOutputType | null
@@ -198,6 +205,7 @@ export type UserWhereInput = {
   createdAt?: Prisma.DateTimeFilter<"User"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"User"> | Date | string
   lastSignInAt?: Prisma.DateTimeNullableFilter<"User"> | Date | string | null
+  emailVerifiedAt?: Prisma.DateTimeNullableFilter<"User"> | Date | string | null
   password?: Prisma.XOR<Prisma.PasswordCredentialNullableScalarRelationFilter, Prisma.PasswordCredentialWhereInput> | null
   roles?: Prisma.RoleAssignmentListRelationFilter
   sessions?: Prisma.SessionListRelationFilter
@@ -221,6 +229,7 @@ export type UserOrderByWithRelationInput = {
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   lastSignInAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  emailVerifiedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   password?: Prisma.PasswordCredentialOrderByWithRelationInput
   roles?: Prisma.RoleAssignmentOrderByRelationAggregateInput
   sessions?: Prisma.SessionOrderByRelationAggregateInput
@@ -247,6 +256,7 @@ export type UserWhereUniqueInput = Prisma.AtLeast<{
   createdAt?: Prisma.DateTimeFilter<"User"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"User"> | Date | string
   lastSignInAt?: Prisma.DateTimeNullableFilter<"User"> | Date | string | null
+  emailVerifiedAt?: Prisma.DateTimeNullableFilter<"User"> | Date | string | null
   password?: Prisma.XOR<Prisma.PasswordCredentialNullableScalarRelationFilter, Prisma.PasswordCredentialWhereInput> | null
   roles?: Prisma.RoleAssignmentListRelationFilter
   sessions?: Prisma.SessionListRelationFilter
@@ -270,6 +280,7 @@ export type UserOrderByWithAggregationInput = {
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   lastSignInAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  emailVerifiedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.UserCountOrderByAggregateInput
   _max?: Prisma.UserMaxOrderByAggregateInput
   _min?: Prisma.UserMinOrderByAggregateInput
@@ -286,6 +297,7 @@ export type UserScalarWhereWithAggregatesInput = {
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"User"> | Date | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"User"> | Date | string
   lastSignInAt?: Prisma.DateTimeNullableWithAggregatesFilter<"User"> | Date | string | null
+  emailVerifiedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"User"> | Date | string | null
 }
 
 export type UserCreateInput = {
@@ -296,6 +308,7 @@ export type UserCreateInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
+  emailVerifiedAt?: Date | string | null
   password?: Prisma.PasswordCredentialCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionCreateNestedManyWithoutUserInput
@@ -319,6 +332,7 @@ export type UserUncheckedCreateInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
+  emailVerifiedAt?: Date | string | null
   password?: Prisma.PasswordCredentialUncheckedCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentUncheckedCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutUserInput
@@ -342,6 +356,7 @@ export type UserUpdateInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   password?: Prisma.PasswordCredentialUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutUserNestedInput
@@ -365,6 +380,7 @@ export type UserUncheckedUpdateInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   password?: Prisma.PasswordCredentialUncheckedUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUncheckedUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutUserNestedInput
@@ -388,6 +404,7 @@ export type UserCreateManyInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
+  emailVerifiedAt?: Date | string | null
 }
 
 export type UserUpdateManyMutationInput = {
@@ -398,6 +415,7 @@ export type UserUpdateManyMutationInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type UserUncheckedUpdateManyInput = {
@@ -408,6 +426,7 @@ export type UserUncheckedUpdateManyInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type UserCountOrderByAggregateInput = {
@@ -418,6 +437,7 @@ export type UserCountOrderByAggregateInput = {
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   lastSignInAt?: Prisma.SortOrder
+  emailVerifiedAt?: Prisma.SortOrder
 }
 
 export type UserMaxOrderByAggregateInput = {
@@ -428,6 +448,7 @@ export type UserMaxOrderByAggregateInput = {
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   lastSignInAt?: Prisma.SortOrder
+  emailVerifiedAt?: Prisma.SortOrder
 }
 
 export type UserMinOrderByAggregateInput = {
@@ -438,6 +459,7 @@ export type UserMinOrderByAggregateInput = {
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   lastSignInAt?: Prisma.SortOrder
+  emailVerifiedAt?: Prisma.SortOrder
 }
 
 export type UserScalarRelationFilter = {
@@ -666,6 +688,7 @@ export type UserCreateWithoutPasswordInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
+  emailVerifiedAt?: Date | string | null
   roles?: Prisma.RoleAssignmentCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionCreateNestedManyWithoutUserInput
   signInAttempts?: Prisma.SignInAttemptCreateNestedManyWithoutUserInput
@@ -688,6 +711,7 @@ export type UserUncheckedCreateWithoutPasswordInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
+  emailVerifiedAt?: Date | string | null
   roles?: Prisma.RoleAssignmentUncheckedCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutUserInput
   signInAttempts?: Prisma.SignInAttemptUncheckedCreateNestedManyWithoutUserInput
@@ -726,6 +750,7 @@ export type UserUpdateWithoutPasswordInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   roles?: Prisma.RoleAssignmentUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutUserNestedInput
   signInAttempts?: Prisma.SignInAttemptUpdateManyWithoutUserNestedInput
@@ -748,6 +773,7 @@ export type UserUncheckedUpdateWithoutPasswordInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   roles?: Prisma.RoleAssignmentUncheckedUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutUserNestedInput
   signInAttempts?: Prisma.SignInAttemptUncheckedUpdateManyWithoutUserNestedInput
@@ -770,6 +796,7 @@ export type UserCreateWithoutOwnedApisInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
+  emailVerifiedAt?: Date | string | null
   password?: Prisma.PasswordCredentialCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionCreateNestedManyWithoutUserInput
@@ -792,6 +819,7 @@ export type UserUncheckedCreateWithoutOwnedApisInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
+  emailVerifiedAt?: Date | string | null
   password?: Prisma.PasswordCredentialUncheckedCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentUncheckedCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutUserInput
@@ -830,6 +858,7 @@ export type UserUpdateWithoutOwnedApisInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   password?: Prisma.PasswordCredentialUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutUserNestedInput
@@ -852,6 +881,7 @@ export type UserUncheckedUpdateWithoutOwnedApisInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   password?: Prisma.PasswordCredentialUncheckedUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUncheckedUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutUserNestedInput
@@ -874,6 +904,7 @@ export type UserCreateWithoutRolesInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
+  emailVerifiedAt?: Date | string | null
   password?: Prisma.PasswordCredentialCreateNestedOneWithoutUserInput
   sessions?: Prisma.SessionCreateNestedManyWithoutUserInput
   signInAttempts?: Prisma.SignInAttemptCreateNestedManyWithoutUserInput
@@ -896,6 +927,7 @@ export type UserUncheckedCreateWithoutRolesInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
+  emailVerifiedAt?: Date | string | null
   password?: Prisma.PasswordCredentialUncheckedCreateNestedOneWithoutUserInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutUserInput
   signInAttempts?: Prisma.SignInAttemptUncheckedCreateNestedManyWithoutUserInput
@@ -934,6 +966,7 @@ export type UserUpdateWithoutRolesInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   password?: Prisma.PasswordCredentialUpdateOneWithoutUserNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutUserNestedInput
   signInAttempts?: Prisma.SignInAttemptUpdateManyWithoutUserNestedInput
@@ -956,6 +989,7 @@ export type UserUncheckedUpdateWithoutRolesInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   password?: Prisma.PasswordCredentialUncheckedUpdateOneWithoutUserNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutUserNestedInput
   signInAttempts?: Prisma.SignInAttemptUncheckedUpdateManyWithoutUserNestedInput
@@ -978,6 +1012,7 @@ export type UserCreateWithoutSessionsInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
+  emailVerifiedAt?: Date | string | null
   password?: Prisma.PasswordCredentialCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentCreateNestedManyWithoutUserInput
   signInAttempts?: Prisma.SignInAttemptCreateNestedManyWithoutUserInput
@@ -1000,6 +1035,7 @@ export type UserUncheckedCreateWithoutSessionsInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
+  emailVerifiedAt?: Date | string | null
   password?: Prisma.PasswordCredentialUncheckedCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentUncheckedCreateNestedManyWithoutUserInput
   signInAttempts?: Prisma.SignInAttemptUncheckedCreateNestedManyWithoutUserInput
@@ -1038,6 +1074,7 @@ export type UserUpdateWithoutSessionsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   password?: Prisma.PasswordCredentialUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUpdateManyWithoutUserNestedInput
   signInAttempts?: Prisma.SignInAttemptUpdateManyWithoutUserNestedInput
@@ -1060,6 +1097,7 @@ export type UserUncheckedUpdateWithoutSessionsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   password?: Prisma.PasswordCredentialUncheckedUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUncheckedUpdateManyWithoutUserNestedInput
   signInAttempts?: Prisma.SignInAttemptUncheckedUpdateManyWithoutUserNestedInput
@@ -1082,6 +1120,7 @@ export type UserCreateWithoutSignInAttemptsInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
+  emailVerifiedAt?: Date | string | null
   password?: Prisma.PasswordCredentialCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionCreateNestedManyWithoutUserInput
@@ -1104,6 +1143,7 @@ export type UserUncheckedCreateWithoutSignInAttemptsInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
+  emailVerifiedAt?: Date | string | null
   password?: Prisma.PasswordCredentialUncheckedCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentUncheckedCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutUserInput
@@ -1142,6 +1182,7 @@ export type UserUpdateWithoutSignInAttemptsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   password?: Prisma.PasswordCredentialUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutUserNestedInput
@@ -1164,6 +1205,7 @@ export type UserUncheckedUpdateWithoutSignInAttemptsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   password?: Prisma.PasswordCredentialUncheckedUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUncheckedUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutUserNestedInput
@@ -1186,6 +1228,7 @@ export type UserCreateWithoutTotpFactorsInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
+  emailVerifiedAt?: Date | string | null
   password?: Prisma.PasswordCredentialCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionCreateNestedManyWithoutUserInput
@@ -1208,6 +1251,7 @@ export type UserUncheckedCreateWithoutTotpFactorsInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
+  emailVerifiedAt?: Date | string | null
   password?: Prisma.PasswordCredentialUncheckedCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentUncheckedCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutUserInput
@@ -1246,6 +1290,7 @@ export type UserUpdateWithoutTotpFactorsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   password?: Prisma.PasswordCredentialUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutUserNestedInput
@@ -1268,6 +1313,7 @@ export type UserUncheckedUpdateWithoutTotpFactorsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   password?: Prisma.PasswordCredentialUncheckedUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUncheckedUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutUserNestedInput
@@ -1290,6 +1336,7 @@ export type UserCreateWithoutWebauthnCredsInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
+  emailVerifiedAt?: Date | string | null
   password?: Prisma.PasswordCredentialCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionCreateNestedManyWithoutUserInput
@@ -1312,6 +1359,7 @@ export type UserUncheckedCreateWithoutWebauthnCredsInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
+  emailVerifiedAt?: Date | string | null
   password?: Prisma.PasswordCredentialUncheckedCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentUncheckedCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutUserInput
@@ -1350,6 +1398,7 @@ export type UserUpdateWithoutWebauthnCredsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   password?: Prisma.PasswordCredentialUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutUserNestedInput
@@ -1372,6 +1421,7 @@ export type UserUncheckedUpdateWithoutWebauthnCredsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   password?: Prisma.PasswordCredentialUncheckedUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUncheckedUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutUserNestedInput
@@ -1394,6 +1444,7 @@ export type UserCreateWithoutRecoveryCodesInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
+  emailVerifiedAt?: Date | string | null
   password?: Prisma.PasswordCredentialCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionCreateNestedManyWithoutUserInput
@@ -1416,6 +1467,7 @@ export type UserUncheckedCreateWithoutRecoveryCodesInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
+  emailVerifiedAt?: Date | string | null
   password?: Prisma.PasswordCredentialUncheckedCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentUncheckedCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutUserInput
@@ -1454,6 +1506,7 @@ export type UserUpdateWithoutRecoveryCodesInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   password?: Prisma.PasswordCredentialUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutUserNestedInput
@@ -1476,6 +1529,7 @@ export type UserUncheckedUpdateWithoutRecoveryCodesInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   password?: Prisma.PasswordCredentialUncheckedUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUncheckedUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutUserNestedInput
@@ -1498,6 +1552,7 @@ export type UserCreateWithoutOneTimeCodesInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
+  emailVerifiedAt?: Date | string | null
   password?: Prisma.PasswordCredentialCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionCreateNestedManyWithoutUserInput
@@ -1520,6 +1575,7 @@ export type UserUncheckedCreateWithoutOneTimeCodesInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
+  emailVerifiedAt?: Date | string | null
   password?: Prisma.PasswordCredentialUncheckedCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentUncheckedCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutUserInput
@@ -1558,6 +1614,7 @@ export type UserUpdateWithoutOneTimeCodesInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   password?: Prisma.PasswordCredentialUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutUserNestedInput
@@ -1580,6 +1637,7 @@ export type UserUncheckedUpdateWithoutOneTimeCodesInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   password?: Prisma.PasswordCredentialUncheckedUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUncheckedUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutUserNestedInput
@@ -1602,6 +1660,7 @@ export type UserCreateWithoutApiTokensInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
+  emailVerifiedAt?: Date | string | null
   password?: Prisma.PasswordCredentialCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionCreateNestedManyWithoutUserInput
@@ -1624,6 +1683,7 @@ export type UserUncheckedCreateWithoutApiTokensInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
+  emailVerifiedAt?: Date | string | null
   password?: Prisma.PasswordCredentialUncheckedCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentUncheckedCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutUserInput
@@ -1662,6 +1722,7 @@ export type UserUpdateWithoutApiTokensInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   password?: Prisma.PasswordCredentialUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutUserNestedInput
@@ -1684,6 +1745,7 @@ export type UserUncheckedUpdateWithoutApiTokensInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   password?: Prisma.PasswordCredentialUncheckedUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUncheckedUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutUserNestedInput
@@ -1706,6 +1768,7 @@ export type UserCreateWithoutApiClientsInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
+  emailVerifiedAt?: Date | string | null
   password?: Prisma.PasswordCredentialCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionCreateNestedManyWithoutUserInput
@@ -1728,6 +1791,7 @@ export type UserUncheckedCreateWithoutApiClientsInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
+  emailVerifiedAt?: Date | string | null
   password?: Prisma.PasswordCredentialUncheckedCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentUncheckedCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutUserInput
@@ -1755,6 +1819,7 @@ export type UserCreateWithoutOfferedClientsInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
+  emailVerifiedAt?: Date | string | null
   password?: Prisma.PasswordCredentialCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionCreateNestedManyWithoutUserInput
@@ -1777,6 +1842,7 @@ export type UserUncheckedCreateWithoutOfferedClientsInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
+  emailVerifiedAt?: Date | string | null
   password?: Prisma.PasswordCredentialUncheckedCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentUncheckedCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutUserInput
@@ -1815,6 +1881,7 @@ export type UserUpdateWithoutApiClientsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   password?: Prisma.PasswordCredentialUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutUserNestedInput
@@ -1837,6 +1904,7 @@ export type UserUncheckedUpdateWithoutApiClientsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   password?: Prisma.PasswordCredentialUncheckedUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUncheckedUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutUserNestedInput
@@ -1870,6 +1938,7 @@ export type UserUpdateWithoutOfferedClientsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   password?: Prisma.PasswordCredentialUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutUserNestedInput
@@ -1892,6 +1961,7 @@ export type UserUncheckedUpdateWithoutOfferedClientsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   password?: Prisma.PasswordCredentialUncheckedUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUncheckedUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutUserNestedInput
@@ -1914,6 +1984,7 @@ export type UserCreateWithoutOwnedAppsInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
+  emailVerifiedAt?: Date | string | null
   password?: Prisma.PasswordCredentialCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionCreateNestedManyWithoutUserInput
@@ -1936,6 +2007,7 @@ export type UserUncheckedCreateWithoutOwnedAppsInput = {
   createdAt?: Date | string
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
+  emailVerifiedAt?: Date | string | null
   password?: Prisma.PasswordCredentialUncheckedCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentUncheckedCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutUserInput
@@ -1974,6 +2046,7 @@ export type UserUpdateWithoutOwnedAppsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   password?: Prisma.PasswordCredentialUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutUserNestedInput
@@ -1996,6 +2069,7 @@ export type UserUncheckedUpdateWithoutOwnedAppsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   password?: Prisma.PasswordCredentialUncheckedUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUncheckedUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutUserNestedInput
@@ -2148,6 +2222,7 @@ export type UserSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = r
   createdAt?: boolean
   updatedAt?: boolean
   lastSignInAt?: boolean
+  emailVerifiedAt?: boolean
   password?: boolean | Prisma.User$passwordArgs<ExtArgs>
   roles?: boolean | Prisma.User$rolesArgs<ExtArgs>
   sessions?: boolean | Prisma.User$sessionsArgs<ExtArgs>
@@ -2172,6 +2247,7 @@ export type UserSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensio
   createdAt?: boolean
   updatedAt?: boolean
   lastSignInAt?: boolean
+  emailVerifiedAt?: boolean
 }, ExtArgs["result"]["user"]>
 
 export type UserSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -2182,6 +2258,7 @@ export type UserSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensio
   createdAt?: boolean
   updatedAt?: boolean
   lastSignInAt?: boolean
+  emailVerifiedAt?: boolean
 }, ExtArgs["result"]["user"]>
 
 export type UserSelectScalar = {
@@ -2192,9 +2269,10 @@ export type UserSelectScalar = {
   createdAt?: boolean
   updatedAt?: boolean
   lastSignInAt?: boolean
+  emailVerifiedAt?: boolean
 }
 
-export type UserOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "email" | "name" | "status" | "createdAt" | "updatedAt" | "lastSignInAt", ExtArgs["result"]["user"]>
+export type UserOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "email" | "name" | "status" | "createdAt" | "updatedAt" | "lastSignInAt" | "emailVerifiedAt", ExtArgs["result"]["user"]>
 export type UserInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   password?: boolean | Prisma.User$passwordArgs<ExtArgs>
   roles?: boolean | Prisma.User$rolesArgs<ExtArgs>
@@ -2245,6 +2323,10 @@ export type $UserPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs =
     createdAt: Date
     updatedAt: Date
     lastSignInAt: Date | null
+    /**
+     * When the address was proven by using a link mailed to it; cleared when the email changes.
+     */
+    emailVerifiedAt: Date | null
   }, ExtArgs["result"]["user"]>
   composites: {}
 }
@@ -2688,6 +2770,7 @@ export interface UserFieldRefs {
   readonly createdAt: Prisma.FieldRef<"User", 'DateTime'>
   readonly updatedAt: Prisma.FieldRef<"User", 'DateTime'>
   readonly lastSignInAt: Prisma.FieldRef<"User", 'DateTime'>
+  readonly emailVerifiedAt: Prisma.FieldRef<"User", 'DateTime'>
 }
     
 
