@@ -72,6 +72,12 @@ export function toMe(principal: Principal): z.input<typeof meResource> {
   }
 }
 
+const EMAIL_VERIFIED = z
+  .boolean()
+  .describe(
+    "Whether the address was proven by using a one-time link Keyward mailed to it; false again once it changes.",
+  );
+
 export const userSummaryResource = z.object({
   id: z.string(),
   email: z.string(),
@@ -81,6 +87,7 @@ export const userSummaryResource = z.object({
   lastSignInAt: when.nullable(),
   roles: z.array(z.string()).describe("Role names"),
   hasMfa: z.boolean(),
+  emailVerified: EMAIL_VERIFIED,
 });
 
 export function toUserSummary(user: UserListItem): z.input<typeof userSummaryResource> {
@@ -90,6 +97,7 @@ export function toUserSummary(user: UserListItem): z.input<typeof userSummaryRes
 export const userResource = z.object({
   id: z.string(),
   email: z.string(),
+  emailVerified: EMAIL_VERIFIED,
   name: z.string(),
   status: z.enum(["invited", "active", "disabled"]),
   createdAt: when,
@@ -127,6 +135,7 @@ export function toUser(user: UserDetail): z.input<typeof userResource> {
   return {
     id: user.id,
     email: user.email,
+    emailVerified: user.emailVerified,
     name: user.name,
     status: user.status,
     createdAt: iso(user.createdAt),

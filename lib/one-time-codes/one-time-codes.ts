@@ -62,7 +62,8 @@ export async function issueCode(
 }
 
 export type ConsumeResult =
-  { ok: true; id: string; userId: string | null } | { ok: false; reason: "unknown" | "expired" | "used" };
+  | { ok: true; id: string; userId: string | null; createdBy: string | null }
+  | { ok: false; reason: "unknown" | "expired" | "used" };
 
 /**
  * Marks the code used, atomically: of two concurrent uses exactly one succeeds (the update is
@@ -82,5 +83,5 @@ export async function consumeCode(
     data: { usedAt: now },
   });
   if (count !== 1) return { ok: false, reason: "used" };
-  return { ok: true, id: row.id, userId: row.userId };
+  return { ok: true, id: row.id, userId: row.userId, createdBy: row.createdBy };
 }

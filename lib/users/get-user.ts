@@ -4,6 +4,7 @@ import { db } from "../db/client.ts";
 import { NotFound } from "../errors/app-error.ts";
 import { authorize, can } from "../policy/authorize.ts";
 import type { Permission } from "../policy/permissions.ts";
+import { emailVerified } from "./email-verification.ts";
 
 export type UserDetail = Awaited<ReturnType<typeof getUser>>;
 
@@ -49,6 +50,8 @@ export async function getUser(actor: Principal, userId: string) {
   return {
     id: user.id,
     email: user.email,
+    /** Proven by a link mailed to it (issue 15); false again once the address changes. */
+    emailVerified: emailVerified(user),
     name: user.name,
     status: user.status,
     createdAt: user.createdAt,

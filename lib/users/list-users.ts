@@ -3,6 +3,7 @@ import { db } from "../db/client.ts";
 import type { Prisma } from "../db/generated/client.ts";
 import { likeLiteral } from "../db/like.ts";
 import { authorize } from "../policy/authorize.ts";
+import { emailVerified } from "./email-verification.ts";
 import type { ListUsersInput } from "./user-schemas.ts";
 
 export type UserListItem = {
@@ -14,6 +15,7 @@ export type UserListItem = {
   lastSignInAt: Date | null;
   roles: string[];
   hasMfa: boolean;
+  emailVerified: boolean;
 };
 
 export type UserPage = { items: UserListItem[]; nextCursor: string | null; prevCursor: string | null };
@@ -62,6 +64,7 @@ export async function listUsers(actor: Principal, input: ListUsersInput): Promis
       status: true,
       createdAt: true,
       lastSignInAt: true,
+      emailVerifiedAt: true,
       roles: { select: { role: { select: { name: true } } } },
       totpFactors: { where: { activatedAt: { not: null } }, select: { id: true }, take: 1 },
       webauthnCreds: { select: { id: true }, take: 1 },
@@ -79,6 +82,7 @@ export async function listUsers(actor: Principal, input: ListUsersInput): Promis
     lastSignInAt: row.lastSignInAt,
     roles: row.roles.map(({ role }) => role.name).sort(),
     hasMfa: row.totpFactors.length > 0 || row.webauthnCreds.length > 0,
+    emailVerified: emailVerified(row),
   }));
   const first = items[0]?.id ?? null;
   const last = items.at(-1)?.id ?? null;

@@ -8,6 +8,7 @@ import { db } from "../db/client.ts";
 import { Conflict, NotFound } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
 import { assertCanManageUser, assertNotLastAdmin, lockAdminGuard } from "./admin-guard.ts";
+import { revokeResetLinks } from "./password-reset.ts";
 import { setUserStatus } from "./set-user-status.ts";
 
 type Base = { actor: Principal; userId: string; context: RequestContext };
@@ -37,7 +38,13 @@ export async function updateUser(input: Base & { name: string; email: string }):
       if (await tx.user.findUnique({ where: { email: input.email }, select: { id: true } }))
         throw Conflict("Another user already has this email address.");
     }
-    await tx.user.update({ where: { id: user.id }, data: { name: input.name, email: input.email } });
+    const emailChanged = user.email !== input.email;
+    await tx.user.update({
+      where: { id: user.id },
+      // A new address is unproven (issue 15), whatever the old one was.
+      data: { name: input.name, email: input.email, ...(emailChanged && { emailVerifiedAt: null }) },
+    });
+    if (emailChanged) await revokeResetLinks(tx, user.id);
     await credentialsChanged(tx, [`user:${user.id}`]);
     await recordAudit(tx, {
       action: "user.updated",

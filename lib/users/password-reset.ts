@@ -16,6 +16,7 @@ import { issueCode } from "../one-time-codes/one-time-codes.ts";
 import { authorize } from "../policy/authorize.ts";
 import { assertCanManageUser } from "./admin-guard.ts";
 import { revokeAccountTokens } from "./change-password.ts";
+import { markEmailVerified } from "./email-verification.ts";
 import { setPasswordFromLink } from "./set-password-from-link.ts";
 
 /**
@@ -71,6 +72,17 @@ async function issueResetLink(tx: Tx, userId: string, createdBy: string | undefi
     format: "link",
   });
   return { link: passwordResetLink(issued.code), expiresAt: issued.expiresAt };
+}
+
+/**
+ * When an account's address changes, the links mailed to the old one stop working: whoever reads
+ * that mailbox no longer speaks for the account, and a link it received must not verify the new one.
+ */
+export async function revokeResetLinks(tx: Tx, userId: string): Promise<void> {
+  await tx.oneTimeCode.updateMany({
+    where: { purpose: "password_reset", userId, usedAt: null, revokedAt: null },
+    data: { revokedAt: new Date() },
+  });
 }
 
 export type IssuedReset =
@@ -149,8 +161,13 @@ export async function requestPasswordReset(input: { email: string; context: Requ
 
 async function issueRequestedReset(input: { email: string; context: RequestContext }): Promise<void> {
   const issued = await db.$transaction(async (tx) => {
+    // Locked, so that an email change (which revokes the links of the old address) either waits
+    // for this link and revokes it, or commits first and this no longer finds the old address.
+    await tx.$queryRaw`SELECT id FROM "User" WHERE email = ${input.email} FOR UPDATE`;
     const user = await tx.user.findUnique({ where: { email: input.email } });
     if (!user || user.status !== "active") return null;
+    // No creator: the mark of a link that is only ever mailed to the account's own address, which
+    // is why using it proves that address (completePasswordReset).
     const reset = await issueResetLink(tx, user.id, undefined);
     await recordAudit(tx, {
       action: "user.password_reset_requested",
@@ -194,7 +211,7 @@ export async function completePasswordReset(input: {
     status: "active",
     reasons: REASONS,
     action: "user.password_reset",
-    apply: async (tx, user, hash) => {
+    apply: async (tx, user, hash, link) => {
       userId = user.id;
       await tx.passwordCredential.upsert({
         where: { userId: user.id },
@@ -212,7 +229,11 @@ export async function completePasswordReset(input: {
         context: input.context,
         reason: "password_reset",
       });
-      return { endedSessions, revokedTokens };
+      // A link nobody issued went by mail only, to this address (an email change revokes the links
+      // of the old one): using it proves the mailbox. An administrator's link may have been shown to
+      // them instead, and the row does not say which, so it proves nothing.
+      const emailVerified = link.createdBy === null && (await markEmailVerified(tx, user));
+      return { endedSessions, revokedTokens, ...(emailVerified && { emailVerified }) };
     },
   });
   // Whoever was locked out by guesses against the old password can sign in with the new one.

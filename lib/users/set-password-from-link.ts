@@ -29,7 +29,13 @@ export async function setPasswordFromLink(input: {
   reasons: Record<"unknown" | "used" | "expired", string>;
   action: AuditAction;
   /** The writes besides consuming the link; returns the audit event's details. */
-  apply: (tx: Tx, account: Account, passwordHash: string) => Promise<Record<string, unknown> | undefined>;
+  apply: (
+    tx: Tx,
+    account: Account,
+    passwordHash: string,
+    /** Who issued the link: null when nobody did (a "Forgot your password?" request). */
+    link: { createdBy: string | null },
+  ) => Promise<Record<string, unknown> | undefined>;
 }): Promise<{ email: string }> {
   const limit = await limiter(input.limit).consume(input.context.ip || "unknown");
   if (!limit.allowed) throw RateLimited(limit.retryAfterSeconds);
@@ -40,7 +46,7 @@ export async function setPasswordFromLink(input: {
     const user = await tx.user.findUnique({ where: { id: consumed.userId ?? "" } });
     if (!user || user.status !== input.status) return { error: "used" } as const;
     assertAcceptablePassword(input.password, { email: user.email });
-    const details = await input.apply(tx, user, await hashPassword(input.password));
+    const details = await input.apply(tx, user, await hashPassword(input.password), consumed);
     const account = { kind: "user", id: user.id, display: user.email } as const;
     await recordAudit(tx, {
       action: input.action,
