@@ -20,19 +20,21 @@ test("credential policy: a shorter token lifetime limits what developers can cho
   await page.getByRole("button", { name: "Save credential settings" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Settings saved." })).toBeVisible();
   try {
-    await page.getByRole("button", { name: "Rotate signing key now" }).click();
+    await page.getByRole("button", { name: "Rotate signing keys now" }).click();
     await page
-      .getByRole("dialog", { name: "Rotate the signing key?" })
-      .getByRole("button", { name: "Rotate key" })
+      .getByRole("dialog", { name: "Rotate the signing keys?" })
+      .getByRole("button", { name: "Rotate keys" })
       .click();
-    await expect(page.getByRole("status").filter({ hasText: /is signing tokens now/ })).toBeVisible();
+    await expect(page.getByRole("status").filter({ hasText: /are signing tokens now/ })).toBeVisible();
     const after = (await (await page.request.get("/.well-known/jwks.json")).json()) as {
-      keys: { kid: string }[];
+      keys: { kid: string; alg: string }[];
     };
-    expect(after.keys.length).toBeGreaterThan(before.keys.length > 0 ? 1 : 0);
+    // Both keys replaced: a new RS256 and a new ES256 key beside the ones still published.
+    expect(after.keys.length).toBeGreaterThanOrEqual(before.keys.length + 2);
     expect(after.keys.map((key) => key.kid)).toEqual(
       expect.arrayContaining(before.keys.map((key) => key.kid)),
     );
+    expect(new Set(after.keys.map((key) => key.alg))).toEqual(new Set(["RS256", "ES256"]));
 
     await expect(async () => {
       await page.goto("/tokens");

@@ -43,8 +43,10 @@ export const updateCredentialSettingsAction = action(
 export const rotateSigningKeyAction = action(
   { permission: "settings.write", stepUp: true, schema: z.object({}) },
   async ({ principal, context }) => {
-    const { kid } = await rotateSigningKey({ actor: principal, context });
-    return { message: `New signing key ${kid.slice(0, 8)}… is signing tokens now.` };
+    const { kids } = await rotateSigningKey({ actor: principal, context });
+    return {
+      message: `New signing keys are signing tokens now: RS256 ${kids.RS256.slice(0, 8)}… (ID tokens), ES256 ${kids.ES256.slice(0, 8)}… (access tokens).`,
+    };
   },
 );
 

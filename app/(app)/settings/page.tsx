@@ -35,7 +35,7 @@ const NUMBER_SETTINGS = [
 const CREDENTIAL_SETTINGS = [
   { name: "tokenMaxLifetimeDays", label: "Longest personal token lifetime (days)", min: 1, max: 3650 },
   { name: "accessTokenMinutes", label: "Client access token lifetime (minutes)", min: 1, max: 1440 },
-  { name: "signingKeyRotationDays", label: "Replace the signing key every (days)", min: 1, max: 3650 },
+  { name: "signingKeyRotationDays", label: "Replace the signing keys every (days)", min: 1, max: 3650 },
 ] as const;
 
 const AUDIT_SETTINGS = [
@@ -113,7 +113,9 @@ export default async function SettingsPage() {
           Signing keys
         </h2>
         <p className="mb-4 text-sm text-slate-600 dark:text-slate-400">
-          Client access tokens are signed with ES256. Resource servers verify them with the keys published at{" "}
+          Keyward keeps one key of each kind: an ES256 key signs access tokens, an RS256 key signs the ID
+          tokens of apps that sign in with Keyward (apps may ask for ES256 ID tokens instead). Resource
+          servers and apps verify them with the keys published at{" "}
           <a
             href="/.well-known/jwks.json"
             className="font-mono text-indigo-700 underline dark:text-indigo-400"
@@ -123,13 +125,13 @@ export default async function SettingsPage() {
           ; a replaced key stays published until the last token it signed has expired.
         </p>
         {keys.length === 0 ? (
-          <p className="mb-4 text-sm">No key yet: the first is made when a client first asks for a token.</p>
+          <p className="mb-4 text-sm">No keys yet: both are made when the first token is signed.</p>
         ) : (
           <ul className="mb-4 flex flex-col gap-1 text-sm">
             {keys.map((key) => (
               <li key={key.kid}>
-                <span className="font-mono text-xs">{key.kid}</span> · {key.alg} · created{" "}
-                {formatDate(key.createdAt)}
+                <span className="font-medium">{keyPurpose(key.alg)}</span> ·{" "}
+                <span className="font-mono text-xs">{key.kid}</span> · created {formatDate(key.createdAt)}
                 {key.retiredAt
                   ? ` · replaced, published until ${formatDate(key.publishUntil)}`
                   : " · signing new tokens"}
@@ -137,17 +139,24 @@ export default async function SettingsPage() {
             ))}
           </ul>
         )}
-        <ActionForm action={rotateSigningKeyAction} label="Rotate the signing key">
+        <ActionForm action={rotateSigningKeyAction} label="Rotate the signing keys">
           <ConfirmSubmit
-            label="Rotate signing key now"
-            title="Rotate the signing key?"
-            body="New tokens are signed with a new key at once. Tokens already issued stay valid until they expire."
-            confirmLabel="Rotate key"
+            label="Rotate signing keys now"
+            title="Rotate the signing keys?"
+            body="Both keys, RS256 and ES256, are replaced: new access tokens and ID tokens are signed with the new keys at once. Tokens already issued stay valid until they expire."
+            confirmLabel="Rotate keys"
           />
         </ActionForm>
       </section>
     </>
   );
+}
+
+/** What a signing key's algorithm is for, as the key list says it. */
+function keyPurpose(alg: string): string {
+  if (alg === "RS256") return "RS256 · ID tokens";
+  if (alg === "ES256") return "ES256 · access tokens";
+  return alg;
 }
 
 type SettingsAction = (state: ActionState<undefined>, form: FormData) => Promise<ActionState<undefined>>;
