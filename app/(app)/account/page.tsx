@@ -1,10 +1,13 @@
 import type { Metadata } from "next";
 
 import { SessionList } from "@/components/auth/session-list";
+import { Badge } from "@/components/ui/badge";
 import { listMySessions } from "@/lib/auth/manage-sessions";
 import { db } from "@/lib/db/client";
 import { requirePageUser } from "@/lib/http/page";
+import { mailConfigured } from "@/lib/mail/mailer";
 import { PERMISSION_DESCRIPTIONS } from "@/lib/policy/permissions";
+import { emailVerified } from "@/lib/users/email-verification";
 
 import { endMySessionAction } from "./actions";
 
@@ -15,7 +18,11 @@ export default async function AccountPage() {
   const [user, session, sessions] = await Promise.all([
     db.user.findUniqueOrThrow({
       where: { id: principal.userId },
-      select: { createdAt: true, roles: { select: { role: { select: { name: true } } } } },
+      select: {
+        createdAt: true,
+        emailVerifiedAt: true,
+        roles: { select: { role: { select: { name: true } } } },
+      },
     }),
     db.session.findUniqueOrThrow({
       where: { id: principal.sessionId },
@@ -41,7 +48,23 @@ export default async function AccountPage() {
           <dt className="text-slate-600 dark:text-slate-400">Name</dt>
           <dd>{principal.name}</dd>
           <dt className="text-slate-600 dark:text-slate-400">Email</dt>
-          <dd>{principal.email}</dd>
+          <dd>
+            <span className="flex flex-wrap items-center gap-2">
+              {principal.email}
+              {emailVerified(user) ? (
+                <Badge tone="good">Verified</Badge>
+              ) : (
+                <Badge tone="warn">Not verified</Badge>
+              )}
+            </span>
+            <span className="mt-1 block text-slate-600 dark:text-slate-400">
+              {emailVerified(user)
+                ? "You proved this address is yours by using a link Keyward mailed to it."
+                : mailConfigured()
+                  ? "Keyward has not yet seen a link it mailed to this address being used."
+                  : "Verifying an address needs email, which is not configured here."}
+            </span>
+          </dd>
           <dt className="text-slate-600 dark:text-slate-400">Roles</dt>
           <dd>{user.roles.map(({ role }) => role.name).join(", ") || "None"}</dd>
           <dt className="text-slate-600 dark:text-slate-400">Member since</dt>

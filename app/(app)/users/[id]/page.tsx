@@ -70,6 +70,14 @@ export default async function UserPage({ params }: Props) {
           Profile
         </h2>
         <dl className="mb-4 grid grid-cols-1 gap-x-6 gap-y-2 text-sm sm:grid-cols-[10rem_1fr]">
+          <dt className="text-slate-600 dark:text-slate-400">Email address</dt>
+          <dd>
+            {user.emailVerified ? (
+              <Badge tone="good">Verified</Badge>
+            ) : (
+              <Badge tone="warn">Not verified</Badge>
+            )}
+          </dd>
           <dt className="text-slate-600 dark:text-slate-400">Created</dt>
           <dd>{formatDate(user.createdAt)}</dd>
           <dt className="text-slate-600 dark:text-slate-400">Last sign-in</dt>
