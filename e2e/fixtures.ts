@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 
 import { test as base, expect, type Page } from "@playwright/test";
+import { generate } from "otplib";
 
 import { SYSTEM_CONTEXT } from "../lib/auth/principal.ts";
 import { db } from "../lib/db/client.ts";
@@ -107,6 +108,34 @@ export async function pressControlK(page: Page) {
     await expect(commandPalette(page)).toBeVisible({ timeout: 1_000 });
   }).toPass();
   await expect(commandPalette(page).getByRole("combobox")).toBeFocused();
+}
+
+/** A code as the user's phone would show it, computed from the key shown on the setup page. */
+export const codeFor = (secret: string, offsetSeconds = 0) =>
+  generate({ secret, epoch: Math.floor(Date.now() / 1000) + offsetSeconds });
+
+/** Sets up an authenticator app on the security page (opened first unless `onPage`). */
+export async function enrollAuthenticator(
+  page: Page,
+  options: { onPage?: boolean } = {},
+): Promise<{ secret: string; recoveryCodes: string[] }> {
+  if (!options.onPage) await page.goto("/account/security");
+  await page.getByRole("button", { name: "Set up an authenticator app" }).click();
+  await expect(page.getByRole("img", { name: "QR code to scan with your authenticator app" })).toBeVisible();
+  const secret = (await page.getByLabel("Setup key").innerText()).replace(/\s/g, "");
+  await page.getByLabel("Code from the app").fill("000000");
+  await page.getByRole("button", { name: "Verify and turn on" }).click();
+  await expect(page.getByText("That code is not right.").first()).toBeVisible();
+  await page.getByLabel("Code from the app").fill(await codeFor(secret));
+  await page.getByRole("button", { name: "Verify and turn on" }).click();
+  await expect(page.getByRole("heading", { name: "Save your recovery codes" })).toBeVisible();
+  const recoveryCodes = await page
+    .getByRole("list", { name: "Recovery codes" })
+    .getByRole("listitem")
+    .allInnerTexts();
+  expect(recoveryCodes).toHaveLength(10);
+  await page.getByRole("button", { name: "Done" }).click();
+  return { secret, recoveryCodes };
 }
 
 export const test = base;

@@ -1,35 +1,8 @@
 import { builtInGrantRows } from "../lib/apis/built-in-api.ts";
 import { randomBytes } from "node:crypto";
 
-import type { Page } from "@playwright/test";
-import { generate } from "otplib";
-
 import { db } from "../lib/db/client.ts";
-import { createTestUser, expect, signIn, submitSignIn, test } from "./fixtures";
-
-/** A code as the user's phone would show it, computed from the key shown on the setup page. */
-const codeFor = (secret: string, offsetSeconds = 0) =>
-  generate({ secret, epoch: Math.floor(Date.now() / 1000) + offsetSeconds });
-
-async function enrollAuthenticator(page: Page): Promise<{ secret: string; recoveryCodes: string[] }> {
-  await page.goto("/account/security");
-  await page.getByRole("button", { name: "Set up an authenticator app" }).click();
-  await expect(page.getByRole("img", { name: "QR code to scan with your authenticator app" })).toBeVisible();
-  const secret = (await page.getByLabel("Setup key").innerText()).replace(/\s/g, "");
-  await page.getByLabel("Code from the app").fill("000000");
-  await page.getByRole("button", { name: "Verify and turn on" }).click();
-  await expect(page.getByText("That code is not right.").first()).toBeVisible();
-  await page.getByLabel("Code from the app").fill(await codeFor(secret));
-  await page.getByRole("button", { name: "Verify and turn on" }).click();
-  await expect(page.getByRole("heading", { name: "Save your recovery codes" })).toBeVisible();
-  const recoveryCodes = await page
-    .getByRole("list", { name: "Recovery codes" })
-    .getByRole("listitem")
-    .allInnerTexts();
-  expect(recoveryCodes).toHaveLength(10);
-  await page.getByRole("button", { name: "Done" }).click();
-  return { secret, recoveryCodes };
-}
+import { codeFor, createTestUser, enrollAuthenticator, expect, signIn, submitSignIn, test } from "./fixtures";
 
 // Journey: a user turns on an authenticator app, then signs in with a code; a replayed code and a recovery code behave as promised.
 test("TOTP end to end: enroll, sign in with a code, replay refused, recovery code works once", async ({

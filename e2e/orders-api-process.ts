@@ -1,10 +1,8 @@
-import { spawn } from "node:child_process";
-import path from "node:path";
-
 import { getConfig } from "../lib/config/env.ts";
+import { startExample, type ExampleProcess } from "./example-process";
 
 /** The example resource server (examples/orders-api), running; `stop` ends it. */
-export type OrdersApiProcess = { url: string; stop: () => void };
+export type OrdersApiProcess = ExampleProcess;
 
 /**
  * Starts examples/orders-api/server.mjs against the Keyward under test, as an API's operator would
@@ -17,43 +15,15 @@ export async function startOrdersApi(options: {
   clientSecret: string;
 }): Promise<OrdersApiProcess> {
   const base = String(process.env.E2E_BASE_URL).replace(/\/+$/, "");
-  const child = spawn(process.execPath, [path.join("examples", "orders-api", "server.mjs")], {
-    env: {
-      ...process.env,
-      ISSUER: getConfig().issuer,
-      JWKS_URL: `${base}/api/oauth/jwks`,
-      AUDIENCE: options.audience,
-      INTROSPECTION_URL: `${base}/api/oauth/introspect`,
-      RS_CLIENT_ID: options.clientId,
-      RS_CLIENT_SECRET: options.clientSecret,
-      INTROSPECTION_CACHE_SECONDS: "0",
-      PORT: "0",
-    },
-    stdio: ["ignore", "pipe", "inherit"],
+  return startExample("orders-api", {
+    ISSUER: getConfig().issuer,
+    JWKS_URL: `${base}/api/oauth/jwks`,
+    AUDIENCE: options.audience,
+    INTROSPECTION_URL: `${base}/api/oauth/introspect`,
+    RS_CLIENT_ID: options.clientId,
+    RS_CLIENT_SECRET: options.clientSecret,
+    INTROSPECTION_CACHE_SECONDS: "0",
   });
-  const stop = () => {
-    child.kill();
-  };
-  try {
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("the Orders API did not start")), 20_000);
-      child.stdout.on("data", (chunk: Buffer) => {
-        const match = /listening on (http:\/\/\S+)/.exec(chunk.toString());
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      });
-      child.on("exit", (code) => {
-        clearTimeout(timer);
-        reject(new Error(`the Orders API exited (${code})`));
-      });
-    });
-    return { url, stop };
-  } catch (error) {
-    stop();
-    throw error;
-  }
 }
 
 /** A call to the Orders API's one resource, as its client would make it. */

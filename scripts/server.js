@@ -1,11 +1,13 @@
 // The HTTP server behind `npm start`: Next.js behind the headers only this process may set, the
 // security headers of every response, and the cross-site request check.
-// Plain JavaScript so that it runs with `node` alone.
+// Plain JavaScript so that it runs with `node` alone; it loads the OpenID provider's TypeScript from
+// lib/ by Node's type stripping (ADR 0012).
 import { randomBytes, randomUUID } from "node:crypto";
 import http from "node:http";
 
 import next from "next";
 
+import { oidcTarget, serveOidc } from "../lib/oidc/mount.ts";
 import { clientAddressResolver, protocolResolver } from "./client-address.js";
 import {
   bodyTooLarge,
@@ -117,6 +119,15 @@ const server = http.createServer((req, res) => {
   if (bodyTooLarge(req.headers["content-length"])) {
     const detail = `The request body is larger than ${MAX_BODY_BYTES} bytes.`;
     return refuse(res, 413, problemBody("payload_too_large", detail, requestId));
+  }
+  const oidc = oidcTarget(req.method ?? "GET", path);
+  if (oidc) {
+    // The provider builds its URLs (discovery, the logout form, returnTo) from the request: make
+    // them KEYWARD_URL's, whatever Host the client sent (DNS rebinding, a proxy's internal name).
+    req.headers.host = publicUrl.host;
+    req.headers["x-forwarded-proto"] = publicUrl.protocol.replace(":", "");
+    delete req.headers["x-forwarded-host"];
+    return void serveOidc(oidc, req, res);
   }
   handle(req, res);
 });

@@ -81,7 +81,7 @@ async function main(): Promise<number> {
 /** A failed journey's server-side cause, before the log is deleted with the data folder. */
 function printServerErrors(log: string): void {
   const lines = fs.existsSync(log) ? fs.readFileSync(log, "utf8").split("\n") : [];
-  const errors = lines.filter((line) => /error|exception|unhandled/i.test(line)).slice(-40);
+  const errors = lines.filter((line) => /error|exception|unhandled|refused/i.test(line)).slice(-40);
   if (errors.length > 0) console.error(`[e2e] server log, error lines:\n${errors.join("\n")}`);
 }
 

@@ -36,7 +36,11 @@ export function LoginForm({
     if (!result?.ok) return fail("Your sign-in could not be completed. Start again.");
     // The server sent a checked path; checking again here, against the page's own origin, keeps
     // this navigation safe whoever renders the form.
-    router.replace(safeCallbackUrl(callbackUrl, window.location.origin));
+    const target = safeCallbackUrl(callbackUrl, window.location.origin);
+    // An app's sign-in (app/interaction) continues through the OpenID provider to the app: a
+    // document navigation, which Next's client router cannot follow across those redirects.
+    if (target.startsWith("/interaction/")) return window.location.assign(target);
+    router.replace(target);
     router.refresh();
   }
 

@@ -7,9 +7,10 @@ import { createApp, setAppDisabled } from "@/lib/apps/manage-apps";
 import { sha256Hex } from "@/lib/crypto/hash";
 import { db } from "@/lib/db/client";
 import { appRegistration, makeApp } from "@/test/app-factories";
-import { present, TEST_CONTEXT } from "@/test/factories";
+import { revokeSession } from "@/lib/auth/sessions";
+import { makeUser, present, signedInCookie, TEST_CONTEXT } from "@/test/factories";
 
-import { OidcAdapter } from "./adapter.ts";
+import { bindProviderSession, OidcAdapter } from "./adapter.ts";
 
 /**
  * Guarantee (ADR 0012, "Storage"): oidc-provider's models live in PostgreSQL through this adapter,
@@ -97,19 +98,35 @@ describe("the OpenID provider's storage", () => {
     expect(await adapter.find("short-lived")).toBeUndefined();
   });
 
-  it("finds a session by its uid without ever storing its id", async () => {
+  it("finds a session by its uid without ever storing its id, while its Keyward session stands", async () => {
+    const user = await makeUser();
+    const { sessionId } = await signedInCookie(user.id);
     const uid = `uid-${unique()}`;
     const id = `sess-${unique()}`;
     const now = Math.floor(Date.now() / 1000);
     const adapter = new OidcAdapter("Session");
-    await adapter.upsert(
-      id,
-      { jti: id, uid, accountId: "usr_test", kind: "Session", iat: now, exp: now + 600 },
-      600,
-    );
+    const payload = { uid, accountId: user.id, kind: "Session", iat: now, exp: now + 600 };
+    await adapter.upsert(id, { jti: id, ...payload }, 600);
     expect(await storedText("Session", id)).not.toContain(id);
-    expect(present(await provider.Session.findByUid(uid)).accountId).toBe("usr_test");
+    // Never bound to a Keyward session: no session at all (ADR 0012).
+    expect(await provider.Session.findByUid(uid)).toBeUndefined();
+    await bindProviderSession(uid, sessionId);
+    expect(present(await provider.Session.findByUid(uid)).accountId).toBe(user.id);
     expect(present(await adapter.find(id))).toMatchObject({ jti: id, uid });
+
+    // The library renews the id at every resume, destroying the old row first: the resume binds
+    // the new one again (every interaction result carries the Keyward session).
+    const renewed = `sess-${unique()}`;
+    await adapter.destroy(id);
+    await adapter.upsert(renewed, { jti: renewed, ...payload }, 600);
+    expect(await adapter.find(renewed)).toBeUndefined();
+    await bindProviderSession(uid, sessionId);
+    expect(present(await adapter.find(renewed))).toMatchObject({ uid });
+
+    // Signing out of Keyward (the Session row revoked) ends it.
+    await db.$transaction((tx) => revokeSession(tx, sessionId, "signed out"));
+    expect(await adapter.find(renewed)).toBeUndefined();
+    expect(await provider.Session.findByUid(uid)).toBeUndefined();
   });
 
   it("reads clients from the applications, hashes only, and not when disabled", async () => {

@@ -1,5 +1,6 @@
 import { errors, type Adapter, type AdapterPayload } from "oidc-provider";
 
+import { resolveSession } from "../auth/sessions.ts";
 import { sha256Hex } from "../crypto/hash.ts";
 import { db } from "../db/client.ts";
 import type { Prisma } from "../db/generated/client.ts";
@@ -54,6 +55,7 @@ export class OidcAdapter implements Adapter {
     if (this.model === "Client") return appClientMetadata(id);
     const row = await db.oidcPayload.findUnique({ where: this.key(id) });
     if (!row || (row.expiresAt && row.expiresAt.getTime() <= Date.now())) return undefined;
+    if (!(await this.standing(row))) return undefined;
     return {
       ...(row.payload as AdapterPayload),
       jti: id,
@@ -65,7 +67,20 @@ export class OidcAdapter implements Adapter {
     const row = await db.oidcPayload.findFirst({
       where: { model: this.model, uid, OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] },
     });
-    return row ? (row.payload as AdapterPayload) : undefined;
+    return row && (await this.standing(row)) ? (row.payload as AdapterPayload) : undefined;
+  }
+
+  /**
+   * Keyward's Session row is the SSO session (ADR 0012): a provider session with an account stands
+   * only while the Keyward session it was bound to does (not revoked, idle or expired, its user
+   * active and through any required enrollment). Signing out of Keyward thus ends it, and a
+   * session never bound (the binding is written right after the sign-in) is none.
+   */
+  private async standing(row: { accountId: string | null; sessionId: string | null }): Promise<boolean> {
+    if (this.model !== "Session" || !row.accountId) return true;
+    if (!row.sessionId) return false;
+    const principal = await resolveSession(row.sessionId);
+    return principal !== null && principal.userId === row.accountId && !principal.mustEnrollMfa;
   }
 
   /** Device codes are not used (no device flow). */
@@ -96,6 +111,15 @@ export class OidcAdapter implements Adapter {
   async revokeByGrantId(grantId: string): Promise<void> {
     await db.oidcPayload.deleteMany({ where: { model: this.model, grantId } });
   }
+}
+
+/**
+ * Binds the provider session of `uid` to the Keyward session its sign-in came from. The library
+ * gives a session a new id (a new row, the old one destroyed first) at every resume, so every
+ * interaction result Keyward gives carries its session and the resume binds again.
+ */
+export async function bindProviderSession(uid: string, sessionId: string): Promise<void> {
+  await db.oidcPayload.updateMany({ where: { model: "Session", uid }, data: { sessionId } });
 }
 
 /** Everything a grant issued, and the grant itself, in one statement. */

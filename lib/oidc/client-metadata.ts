@@ -47,5 +47,7 @@ export async function appClientMetadata(id: string, now = new Date()): Promise<A
     // Read by the provider's refresh-token lifetime (lib/oidc/provider.ts).
     keyward_refresh_idle_seconds: app.refreshTokenIdleSeconds,
     keyward_refresh_absolute_seconds: app.refreshTokenAbsoluteSeconds,
+    // First-party apps skip the consent screen (app/interaction) and get refresh tokens without it.
+    keyward_first_party: app.firstParty,
   };
 }

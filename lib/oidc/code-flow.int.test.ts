@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { db } from "@/lib/db/client";
 import { makeApp } from "@/test/app-factories";
-import { makeUser, present } from "@/test/factories";
+import { makeUser, present, signedInCookie } from "@/test/factories";
 
 import { ACR } from "./acr.ts";
 import { buildProvider } from "./provider.ts";
@@ -48,10 +48,15 @@ async function interaction(req: IncomingMessage, res: ServerResponse): Promise<v
     // A step-up asked for by acr_values is played as a passkey sign-in; any other as a password.
     logins++;
     const acr = details.prompt.reasons.includes("keyward_acr") ? ACR.phishingResistant : ACR.password;
+    // Keyward's sign-in makes a Session row; the provider session is bound to it (ADR 0012).
+    const { sessionId } = await signedInCookie(account);
     await provider.interactionFinished(
       req,
       res,
-      { login: { accountId: account, acr, amr: acr === ACR.password ? ["pwd"] : ["hwk", "user", "mfa"] } },
+      {
+        login: { accountId: account, acr, amr: acr === ACR.password ? ["pwd"] : ["hwk", "user", "mfa"] },
+        keyward: { sessionId },
+      },
       { mergeWithLastSubmission: false },
     );
     return;

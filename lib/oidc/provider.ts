@@ -5,10 +5,11 @@ import Provider, {
   type KoaContextWithOIDC,
 } from "oidc-provider";
 
+import { userMaySignInTo } from "../apps/sign-in-policy.ts";
 import { verifyAppSecret } from "../apps/verify-app-secret.ts";
 import { db } from "../db/client.ts";
 import { ACR_VALUES, satisfiesAcr } from "./acr.ts";
-import { OidcAdapter } from "./adapter.ts";
+import { bindProviderSession, OidcAdapter } from "./adapter.ts";
 import { mergedDiscovery } from "./discovery.ts";
 
 /**
@@ -37,17 +38,28 @@ export const OIDC_ROUTES = {
   jwks: "/.well-known/jwks.json",
 } as const;
 
-/** The claims an account gives, by scope. `email_verified` waits for a proven-address flag (issue 15). */
-async function findAccount(_ctx: KoaContextWithOIDC, sub: string) {
+/**
+ * The claims an account gives, by scope. `email_verified` is true only for an address proven by a
+ * link mailed to it (User.emailVerifiedAt, cleared when the email changes).
+ */
+async function findAccount(ctx: KoaContextWithOIDC, sub: string) {
   const user = await db.user.findUnique({
     where: { id: sub },
-    select: { id: true, email: true, name: true, status: true },
+    select: { id: true, email: true, name: true, status: true, emailVerifiedAt: true },
   });
   // A disabled or deleted user has no account: the provider answers invalid_grant at the next refresh.
   if (!user || user.status !== "active") return undefined;
+  // Nor has one who lost the role an app admits by: its next refresh fails too.
+  const clientId = ctx.oidc?.client?.clientId;
+  if (clientId && !(await userMaySignInTo(clientId, user.id))) return undefined;
   return {
     accountId: user.id,
-    claims: async () => ({ sub: user.id, email: user.email, email_verified: false, name: user.name }),
+    claims: async () => ({
+      sub: user.id,
+      email: user.email,
+      email_verified: user.emailVerifiedAt !== null,
+      name: user.name,
+    }),
   };
 }
 
@@ -97,7 +109,34 @@ function prompts() {
       return !satisfiesAcr(ctx.oidc.session?.acr, typeof requested === "string" ? requested : undefined);
     }),
   );
+  // Someone signed in to Keyward (and so to the provider) who may not use this app meets
+  // Keyward's page saying so, even when single sign-on would otherwise pass them straight through.
+  policy.get("login")?.checks.add(
+    new interactionPolicy.Check(
+      "keyward_app_access",
+      "the app admits holders of chosen roles",
+      "access_denied",
+      async (ctx) => {
+        const accountId = ctx.oidc.session?.accountId;
+        const clientId = ctx.oidc.client?.clientId;
+        return Boolean(accountId && clientId && !(await userMaySignInTo(clientId, accountId)));
+      },
+    ),
+  );
   return policy;
+}
+
+/**
+ * Refresh tokens (issue 15 §2): a first-party app that may have them gets them; a third-party one
+ * only with `offline_access`, which the library keeps only under `prompt=consent`.
+ */
+async function issueRefreshToken(
+  _ctx: KoaContextWithOIDC,
+  client: { grantTypeAllowed(type: string): boolean; metadata(): Record<string, unknown> },
+  code: { scopes: Set<string> },
+): Promise<boolean> {
+  if (!client.grantTypeAllowed("refresh_token")) return false;
+  return client.metadata().keyward_first_party === true || code.scopes.has("offline_access");
 }
 
 export function buildProvider(options: ProviderOptions): Provider {
@@ -127,7 +166,9 @@ export function buildProvider(options: ProviderOptions): Provider {
       email: ["email", "email_verified"],
       profile: ["name"],
     },
-    extraClientMetadata: { properties: ["keyward_refresh_idle_seconds", "keyward_refresh_absolute_seconds"] },
+    extraClientMetadata: {
+      properties: ["keyward_refresh_idle_seconds", "keyward_refresh_absolute_seconds", "keyward_first_party"],
+    },
     routes: OIDC_ROUTES,
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: prompts() },
     acrValues: [...ACR_VALUES],
@@ -142,6 +183,7 @@ export function buildProvider(options: ProviderOptions): Provider {
       userinfo: { enabled: true },
     },
     findAccount,
+    issueRefreshToken,
     renderError,
     rotateRefreshToken: true,
     ttl: {
@@ -165,6 +207,11 @@ export function buildProvider(options: ProviderOptions): Provider {
       ctx.query = { ...ctx.query, response_mode: "unsupported" };
     }
     await next();
+    // After a sign-in at Keyward's pages, the provider session stands on that Keyward session.
+    const bound = (ctx.oidc?.result as { keyward?: { sessionId?: unknown } } | undefined)?.keyward?.sessionId;
+    const uid = ctx.oidc?.session?.uid;
+    if (ctx.oidc?.route === "resume" && typeof bound === "string" && uid)
+      await bindProviderSession(uid, bound);
     if (ctx.oidc?.route === "discovery" && ctx.status === 200) {
       ctx.body = mergedDiscovery(ctx.body as Record<string, unknown>, options.metadata());
     }

@@ -11,7 +11,8 @@ import { ActionForm, SubmitButton } from "@/components/ui/action-form";
 import { FormAlert } from "@/components/ui/form-alert";
 import { card, PageHeader } from "@/components/ui/page-header";
 import { ACTIVITY_DAYS, recentSecurityActivity } from "@/lib/account/security-activity";
-import { requirePageUser } from "@/lib/http/page";
+import { getConfig } from "@/lib/config/env";
+import { requirePageUser, safeCallbackUrl } from "@/lib/http/page";
 import { myFactors } from "@/lib/mfa/manage-factors";
 import { passwordChangeEffects } from "@/lib/users/change-password";
 
@@ -27,9 +28,14 @@ import {
 
 export const metadata: Metadata = { title: "Security · My account" };
 
-export default async function SecurityPage() {
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function SecurityPage({ searchParams }: { searchParams: SearchParams }) {
   // The one page a user who must enroll a second factor can reach.
   const principal = await requirePageUser(undefined, { duringEnrollment: true });
+  // An app's sign-in sent the user here to enroll first (app/interaction): it waits for them.
+  const callback = safeCallbackUrl((await searchParams).callbackUrl, getConfig().publicUrl);
+  const appWaiting = callback.startsWith("/interaction/") ? callback : null;
   const [{ factors, recoveryCodesLeft, required }, activity] = await Promise.all([
     myFactors(principal),
     recentSecurityActivity(principal),
@@ -47,7 +53,26 @@ export default async function SecurityPage() {
         description="Second factors protect your account even if your password leaks."
       />
       {principal.mustEnrollMfa && (
-        <FormAlert>Your roles require a second factor. Set one up below to continue using Keyward.</FormAlert>
+        <FormAlert>
+          Your roles require a second factor. Set one up below to continue
+          {appWaiting ? " signing in to the app that sent you here" : " using Keyward"}.
+        </FormAlert>
+      )}
+      {appWaiting && !principal.mustEnrollMfa && (
+        <section aria-labelledby="app-waiting" className={card}>
+          <h2 id="app-waiting" className="mb-2 text-lg font-semibold">
+            Your second factor is set up
+          </h2>
+          <p className="mb-4 text-sm text-slate-600 dark:text-slate-400">
+            The app you were signing in to is waiting.
+          </p>
+          <a
+            href={appWaiting}
+            className="inline-flex items-center rounded-md bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-500"
+          >
+            Continue signing in
+          </a>
+        </section>
       )}
       <section aria-labelledby="factors" className={card}>
         <h2 id="factors" className="mb-4 text-lg font-semibold">

@@ -1,22 +1,8 @@
-import { readOAuthForm } from "@/lib/http/read-form";
-import { authenticateClient } from "@/lib/oauth/client-authentication";
-import { issueClientCredentialsToken } from "@/lib/oauth/client-credentials";
-import { oauthEndpoint } from "@/lib/oauth/endpoint";
-import { OAuthError, oauthJson } from "@/lib/oauth/oauth-error";
+import { tokenEndpoint } from "@/lib/oauth/token-endpoint";
 
-/** RFC 6749 §4.4: the client credentials grant. */
-export const POST = oauthEndpoint("token", async ({ req, context }) => {
-  const form = await readOAuthForm(req, ["resource"]);
-  const client = await authenticateClient(req, form, context);
-  const grantType = form.get("grant_type");
-  if (!grantType) throw new OAuthError("invalid_request", "grant_type is missing.");
-  if (grantType !== "client_credentials") {
-    throw new OAuthError("unsupported_grant_type", "Only the client_credentials grant is supported.");
-  }
-  const token = await issueClientCredentialsToken(
-    client,
-    { scope: form.get("scope"), resources: form.getAll("resource") },
-    { context },
-  );
-  return oauthJson(token);
-});
+/**
+ * The token endpoint as Next serves it. Behind `npm start`, scripts/server.js answers this URL
+ * itself (the OpenID provider's grants, and lib/oauth/token-endpoint.ts for the rest), so this
+ * route serves the integration tests and `next dev` without the provider.
+ */
+export const POST = tokenEndpoint;

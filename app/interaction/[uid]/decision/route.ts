@@ -1,0 +1,37 @@
+import { resolvePrincipal } from "@/lib/auth/resolve-principal";
+import { json, publicRoute } from "@/lib/http/route";
+import { interactionDecisionSchema } from "@/lib/oidc/interaction-schemas";
+import { bindingOf, finishInteraction, grantAsked, readInteraction } from "@/lib/oidc/interaction";
+
+/**
+ * A decision on an app's sign-in, from Keyward's own pages (the door refuses it cross-site): allow
+ * or decline a consent, or leave an app one may not use. The app hears `access_denied` for the
+ * last two (OpenID Connect Core §3.1.2.6). Answers where the browser goes next.
+ */
+export const POST = publicRoute({ body: interactionDecisionSchema }, async ({ req, params, body }) => {
+  const uid = String(params.uid ?? "");
+  const cookie = req.headers.get("cookie") ?? "";
+  const here = `/interaction/${encodeURIComponent(uid)}`;
+  const go = (location: string) => json({ location });
+  const interaction = await readInteraction(uid, cookie);
+  if (!interaction) return go(`${here}/expired`);
+  if (body.decision !== "allow") {
+    const description =
+      body.decision === "deny" ? "The user did not allow access." : "The user may not use this app.";
+    return go(
+      await finishInteraction(uid, cookie, { error: "access_denied", error_description: description }),
+    );
+  }
+  const principal = await resolvePrincipal(req.cookies);
+  // Only a consent, by the account signing in, can be allowed: anything else starts over.
+  if (
+    !principal ||
+    principal.mustEnrollMfa ||
+    interaction.prompt.name !== "consent" ||
+    interaction.accountId !== principal.userId
+  ) {
+    return go(here);
+  }
+  const grantId = await grantAsked(interaction, principal);
+  return go(await finishInteraction(uid, cookie, { consent: { grantId }, ...bindingOf(principal) }));
+});

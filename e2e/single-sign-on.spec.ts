@@ -1,0 +1,119 @@
+import { freePort } from "../lib/db/embedded.ts";
+import { db } from "../lib/db/client.ts";
+import { makeApp } from "../test/app-factories.ts";
+import { makeRole } from "../test/factories.ts";
+import { startExample, type ExampleProcess } from "./example-process";
+import { createTestUser, enrollAuthenticator, expect, submitSignIn, test, type TestUser } from "./fixtures";
+
+// Journeys of issue 15: the example app (examples/sso-app, on openid-client) signs its users in
+// through Keyward by OpenID Connect, in a real browser, with Keyward's own sign-in, enrollment,
+// consent and role rules; what the app learns is what its page shows.
+
+const running: ExampleProcess[] = [];
+test.afterAll(() => {
+  for (const app of running) app.stop();
+});
+
+/** Registers an app in Keyward and starts the example app as it, on a port of its own. */
+async function exampleApp(fields: Record<string, unknown> = {}) {
+  const port = await freePort(4300 + Math.floor(Math.random() * 600));
+  const url = `http://127.0.0.1:${port}`;
+  const { app } = await makeApp({ redirectUris: [`${url}/callback`], ...fields });
+  const example = await startExample("sso-app", {
+    ISSUER: String(process.env.KEYWARD_URL),
+    CLIENT_ID: app.clientId,
+    CLIENT_SECRET: app.clientSecret ?? "",
+    PORT: String(port),
+    APP_URL: url,
+  });
+  running.push(example);
+  return { url, app };
+}
+
+async function userWithRole(roleId: string): Promise<TestUser> {
+  const user = await createTestUser({ label: "member" });
+  await db.roleAssignment.create({ data: { userId: user.id, roleId } });
+  return user;
+}
+
+test("a user whose role requires MFA signs in to an app through Keyward, enrolling first, and the app can refresh", async ({
+  page,
+}) => {
+  const role = await makeRole([]);
+  await db.role.update({ where: { id: role.id }, data: { requiresMfa: true } });
+  const user = await userWithRole(role.id);
+  const { url } = await exampleApp({ firstParty: true, name: `Intranet ${role.id.slice(-6)}` });
+
+  await page.goto(url);
+  await page.getByRole("link", { name: "Sign in with Keyward" }).click();
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  await submitSignIn(page, user);
+  // The role requires a second factor: Keyward sends the user through enrollment first.
+  await expect(page.getByText("Set one up below to continue signing in to the app")).toBeVisible();
+  await enrollAuthenticator(page, { onPage: true });
+  await page.getByRole("link", { name: "Continue signing in" }).click();
+
+  await expect(page.getByRole("heading", { name: `Hello, ${user.name}` })).toBeVisible();
+  const told = page.getByRole("table", { name: "What Keyward told this app" });
+  await expect(told.getByRole("row", { name: /Account/ })).toContainText(user.id);
+  await expect(told.getByRole("row", { name: /Email/ })).toContainText(user.email);
+  await expect(told.getByRole("row", { name: /acr/ })).toContainText("urn:keyward:acr:");
+  await expect(told.getByRole("row", { name: "Refresh token yes" })).toBeVisible();
+  await page.getByRole("button", { name: "Refresh the tokens" }).click();
+  await expect(page.locator("#refresh-result")).toHaveText("Refreshed.");
+
+  // Disabled in Keyward: the app's next refresh is refused.
+  await db.user.update({ where: { id: user.id }, data: { status: "disabled" } });
+  await page.getByRole("button", { name: "Refresh the tokens" }).click();
+  await expect(page.locator("#refresh-result")).toHaveText("Refresh refused: invalid_grant");
+});
+
+test("an app for chosen roles shows others a page, and the app hears access_denied", async ({ page }) => {
+  const role = await makeRole([]);
+  const outsider = await createTestUser({ label: "outsider" });
+  const name = `Payroll ${role.id.slice(-6)}`;
+  const { url } = await exampleApp({
+    firstParty: true,
+    name,
+    restrictedToRoles: true,
+    signInRoleIds: [role.id],
+  });
+
+  await page.goto(url);
+  await page.getByRole("link", { name: "Sign in with Keyward" }).click();
+  await submitSignIn(page, outsider);
+  await expect(page.getByRole("heading", { name: `You can't sign in to ${name}` })).toBeVisible();
+  await expect(page.getByText(role.name)).toBeVisible();
+  await page.getByRole("button", { name: `Return to ${name}` }).click();
+  await expect(page.getByRole("alert")).toContainText("access_denied");
+
+  // A holder of the role passes, on the same browser's Keyward session? No: a new browser, a member.
+  const member = await userWithRole(role.id);
+  const other = await (await page.context().browser()?.newContext())?.newPage();
+  if (!other) throw new Error("no second browser context");
+  await other.goto(url);
+  await other.getByRole("link", { name: "Sign in with Keyward" }).click();
+  await submitSignIn(other, member);
+  await expect(other.getByRole("heading", { name: `Hello, ${member.name}` })).toBeVisible();
+});
+
+test("a third-party app asks for consent once; declining tells the app access_denied", async ({ page }) => {
+  const user = await createTestUser({ label: "consenter" });
+  const name = `Partner ${Math.random().toString(36).slice(2, 8)}`;
+  const { url } = await exampleApp({ firstParty: false, name, homepageUrl: "https://partner.example.com/" });
+
+  await page.goto(url);
+  await page.getByRole("link", { name: "Sign in with Keyward" }).click();
+  await submitSignIn(page, user);
+  await expect(page.getByRole("heading", { name: `Allow ${name} to use your account?` })).toBeVisible();
+  await expect(page.getByText("See your email address")).toBeVisible();
+  await page.getByRole("button", { name: "Don't allow" }).click();
+  await expect(page.getByRole("alert")).toContainText("access_denied");
+
+  await page.getByRole("link", { name: "Sign in with Keyward" }).click();
+  await page.getByRole("button", { name: "Allow", exact: true }).click();
+  await expect(page.getByRole("heading", { name: `Hello, ${user.name}` })).toBeVisible();
+  // Remembered: signing in again asks nothing (single sign-on, consent kept).
+  await page.goto(`${url}/login`);
+  await expect(page.getByRole("heading", { name: `Hello, ${user.name}` })).toBeVisible();
+});

@@ -1,0 +1,163 @@
+// An example web app that signs its users in with Keyward (issue 15): OpenID Connect's
+// authorization code flow with PKCE, on openid-client (an OpenID Certified relying party).
+// Plain Node, no framework; sessions in memory. Run it as its README says.
+import { randomBytes } from "node:crypto";
+import http from "node:http";
+
+import * as oidc from "openid-client";
+
+const env = process.env;
+const ISSUER = new URL(env.ISSUER);
+const PORT = Number(env.PORT ?? 4000);
+const APP_URL = (env.APP_URL ?? `http://127.0.0.1:${PORT}`).replace(/\/+$/, "");
+const REDIRECT_URI = `${APP_URL}/callback`;
+// A loopback Keyward (a developer's, the tests') is plain HTTP; anything else must be HTTPS.
+const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(ISSUER.hostname);
+
+const config = await oidc.discovery(
+  ISSUER,
+  env.CLIENT_ID,
+  undefined,
+  env.CLIENT_SECRET ? oidc.ClientSecretBasic(env.CLIENT_SECRET) : oidc.None(),
+  loopback ? { execute: [oidc.allowInsecureRequests] } : undefined,
+);
+
+/** Browser sessions of this app: id (in an httpOnly cookie) -> what it knows of its user. */
+const sessions = new Map();
+const COOKIE = "sso_app_session";
+
+function sessionOf(req, res) {
+  const id = /(?:^|;\s*)sso_app_session=([\w-]+)/.exec(req.headers.cookie ?? "")?.[1];
+  if (id && sessions.has(id)) return sessions.get(id);
+  const fresh = randomBytes(24).toString("base64url");
+  const session = { id: fresh };
+  sessions.set(fresh, session);
+  res.setHeader("set-cookie", `${COOKIE}=${fresh}; Path=/; HttpOnly; SameSite=Lax`);
+  return session;
+}
+
+const escape = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function page(res, title, body, status = 200) {
+  res.writeHead(status, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+  res.end(
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(title)} · Example app</title></head><body><main><h1>${escape(title)}</h1>${body}</main></body></html>`,
+  );
+}
+
+function home(res, session) {
+  const user = session.user;
+  if (!user) {
+    const error = session.error
+      ? `<p role="alert">Sign-in did not complete: ${escape(session.error)}</p>`
+      : "";
+    return page(
+      res,
+      "Example app",
+      `${error}<p>You are not signed in.</p><p><a href="/login">Sign in with Keyward</a></p>`,
+    );
+  }
+  const rows = [
+    ["Name", user.name],
+    ["Email", `${user.email} (${user.email_verified ? "verified" : "not verified"})`],
+    ["Account", user.sub],
+    ["How you signed in (acr)", user.acr],
+    ["Methods (amr)", (user.amr ?? []).join(", ")],
+    ["Signed in at", new Date(user.auth_time * 1000).toISOString()],
+    ["Refresh token", session.refreshToken ? "yes" : "no"],
+  ];
+  const table = rows
+    .map(([name, value]) => `<tr><th scope="row">${escape(name)}</th><td>${escape(value)}</td></tr>`)
+    .join("");
+  page(
+    res,
+    `Hello, ${user.name}`,
+    `<table><caption>What Keyward told this app</caption><tbody>${table}</tbody></table>
+<p><a href="/login?acr_values=phr">Sign in again with a passkey</a> · <a href="/login?prompt=login">Sign in again</a></p>
+<form method="post" action="/refresh"><button type="submit">Refresh the tokens</button></form>
+<p id="refresh-result">${escape(session.refreshResult ?? "")}</p>`,
+  );
+}
+
+async function login(req, res, session, url) {
+  const verifier = oidc.randomPKCECodeVerifier();
+  session.pending = { verifier, state: oidc.randomState(), nonce: oidc.randomNonce() };
+  const params = {
+    redirect_uri: REDIRECT_URI,
+    scope: "openid profile email",
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: "S256",
+    state: session.pending.state,
+    nonce: session.pending.nonce,
+  };
+  // What an app asks for a step-up (issue 15 §4): a stronger sign-in, or a fresh one.
+  for (const name of ["acr_values", "prompt", "max_age", "login_hint"]) {
+    const value = url.searchParams.get(name);
+    if (value) params[name] = value;
+  }
+  res.writeHead(303, { location: oidc.buildAuthorizationUrl(config, params).href });
+  res.end();
+}
+
+async function callback(req, res, session, url) {
+  const pending = session.pending;
+  session.pending = undefined;
+  if (url.searchParams.has("error")) {
+    session.error = `${url.searchParams.get("error")}: ${url.searchParams.get("error_description") ?? ""}`;
+  } else if (pending) {
+    try {
+      const tokens = await oidc.authorizationCodeGrant(config, new URL(url.pathname + url.search, APP_URL), {
+        pkceCodeVerifier: pending.verifier,
+        expectedState: pending.state,
+        expectedNonce: pending.nonce,
+      });
+      const claims = tokens.claims();
+      const info = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
+      session.user = { ...claims, ...info };
+      session.refreshToken = tokens.refresh_token;
+      session.error = undefined;
+    } catch (error) {
+      // openid-client's ResponseBodyError carries the OAuth error (RFC 6749 §5.2) and its description.
+      session.error = error.error ? `${error.error}: ${error.error_description ?? ""}` : error.message;
+    }
+  } else {
+    session.error = "no sign-in was in progress";
+  }
+  res.writeHead(303, { location: "/" });
+  res.end();
+}
+
+async function refresh(res, session) {
+  if (!session.refreshToken) session.refreshResult = "No refresh token.";
+  else {
+    try {
+      const tokens = await oidc.refreshTokenGrant(config, session.refreshToken);
+      session.refreshToken = tokens.refresh_token;
+      session.refreshResult = "Refreshed.";
+    } catch (error) {
+      session.refreshResult = `Refresh refused: ${error.error ?? error.message}`;
+    }
+  }
+  res.writeHead(303, { location: "/" });
+  res.end();
+}
+
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url ?? "/", APP_URL);
+  const session = sessionOf(req, res);
+  const route = `${req.method} ${url.pathname}`;
+  const done = (promise) =>
+    promise.catch((error) => {
+      console.error(error);
+      if (!res.headersSent) page(res, "Something went wrong", `<p>${escape(error.message)}</p>`, 500);
+    });
+  if (route === "GET /") return home(res, session);
+  if (route === "GET /login") return done(login(req, res, session, url));
+  if (route === "GET /callback") return done(callback(req, res, session, url));
+  if (route === "POST /refresh") return done(refresh(res, session));
+  page(res, "Not found", "<p>No such page.</p>", 404);
+});
+
+server.listen(PORT, "127.0.0.1", () => {
+  console.log(`example app listening on http://127.0.0.1:${server.address().port}`);
+});
