@@ -3,7 +3,11 @@ import { PERMISSIONS } from "../policy/permissions.ts";
 
 const AUTH_METHODS = ["client_secret_basic", "client_secret_post"];
 
-/** RFC 8414 authorization server metadata: what a client library needs to find everything else. */
+/**
+ * Keyward's own part of the RFC 8414 authorization server metadata. The document itself is the
+ * OpenID provider's discovery (served at both well-known URLs), into which lib/oidc/discovery.ts
+ * merges these fields: introspection, revocation, client credentials and the Protected APIs' scopes.
+ */
 export function serverMetadata(): Record<string, unknown> {
   const issuer = getConfig().issuer;
   return {
@@ -13,7 +17,7 @@ export function serverMetadata(): Record<string, unknown> {
     introspection_endpoint: `${issuer}/api/oauth/introspect`,
     revocation_endpoint: `${issuer}/api/oauth/revoke`,
     grant_types_supported: ["client_credentials"],
-    // No authorization endpoint: Keyward issues tokens to clients only (RFC 8414 §2 still asks for the field).
+    // The provider's document says `code`; without it (the integration tests' Next routes) none.
     response_types_supported: [],
     scopes_supported: [...PERMISSIONS],
     token_endpoint_auth_methods_supported: AUTH_METHODS,
