@@ -97,6 +97,7 @@ test("changing a password revokes the personal tokens by default and names the A
 
 // Journey: a user forgot their password and asks for a link on the sign-in page; it arrives by
 // mail, sets a new password once and signs out every browser. Unknown addresses get the same answer.
+// Using a link mailed to the address proves it: My account then says the email is verified.
 test("a user resets a forgotten password with the link mailed to them; every session ends", async ({
   browser,
 }) => {
@@ -106,6 +107,9 @@ test("a user resets a forgotten password with the link mailed to them; every ses
   const signedIn = await (await browser.newContext()).newPage();
   await signedIn.goto("/login");
   await signIn(signedIn, user);
+  await signedIn.goto("/account");
+  const profile = signedIn.getByRole("region", { name: "Profile" });
+  await expect(profile.getByText("Not verified", { exact: true })).toBeVisible();
 
   const page = await (await browser.newContext()).newPage();
   const ask = async (email: string) => {
@@ -147,6 +151,10 @@ test("a user resets a forgotten password with the link mailed to them; every ses
   ).toBeVisible();
   await signIn(signedIn, { email: user.email, password: next });
   await expect(signedIn.getByRole("heading", { name: "My account" })).toBeVisible();
+  await expect(profile.getByText("Verified", { exact: true })).toBeVisible();
+  await expect(
+    profile.getByText("You proved this address is yours by using a link Keyward mailed to it."),
+  ).toBeVisible();
 
   // The link worked once.
   const reuse = await (await browser.newContext()).newPage();
@@ -161,6 +169,7 @@ test("a user resets a forgotten password with the link mailed to them; every ses
 
 // Journey: an administrator resets a user's password; the mail cannot be delivered, so Keyward
 // shows the administrator the link to pass on (as it does when no mail server is configured).
+// A link that went through the administrator's hands proves nothing about the mailbox.
 test("an administrator's reset link reaches the user even when the mail bounces", async ({ browser }) => {
   const admin = await createTestUser({ roles: ["admin"], label: "admin" });
   const user = await createTestUser({ label: "bounced", domain: BOUNCE_DOMAIN });
@@ -194,4 +203,11 @@ test("an administrator's reset link reaches the user even when the mail bounces"
   await expect(page).toHaveURL(/\/login\?reset=1/);
   await signIn(page, { email: user.email, password: next });
   await expect(page.getByRole("heading", { name: "My account" })).toBeVisible();
+  await expect(
+    page.getByRole("region", { name: "Profile" }).getByText("Not verified", { exact: true }),
+  ).toBeVisible();
+  await adminPage.reload();
+  await expect(
+    adminPage.getByRole("region", { name: "Profile" }).getByText("Not verified", { exact: true }),
+  ).toBeVisible();
 });
