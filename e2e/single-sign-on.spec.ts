@@ -117,3 +117,33 @@ test("a third-party app asks for consent once; declining tells the app access_de
   await page.goto(`${url}/login`);
   await expect(page.getByRole("heading", { name: `Hello, ${user.name}` })).toBeVisible();
 });
+
+test("an app asking for a fresh sign-in (prompt=login) gets one, or access_denied when the user cancels", async ({
+  page,
+}) => {
+  const user = await createTestUser({ label: "stepper" });
+  const name = `Ledger ${Math.random().toString(36).slice(2, 8)}`;
+  const { url } = await exampleApp({ firstParty: true, name });
+  await page.goto(url);
+  await page.getByRole("link", { name: "Sign in with Keyward" }).click();
+  await submitSignIn(page, user);
+  await expect(page.getByRole("heading", { name: `Hello, ${user.name}` })).toBeVisible();
+  const signedInAt = page
+    .getByRole("table", { name: "What Keyward told this app" })
+    .getByRole("row", { name: /Signed in at/ });
+  const first = await signedInAt.innerText();
+
+  await page.getByRole("link", { name: "Sign in again", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "Confirm it is you", level: 1 })).toBeVisible();
+  await expect(page.getByText(`${name} asks you to sign in again`)).toBeVisible();
+  const dialog = page.getByRole("dialog", { name: "Confirm it is you" });
+  await dialog.getByLabel("Your password").fill(user.password);
+  await dialog.getByRole("button", { name: "Confirm" }).click();
+  await expect(page.getByRole("heading", { name: `Hello, ${user.name}` })).toBeVisible();
+  await expect(signedInAt).not.toHaveText(first);
+
+  await page.getByRole("link", { name: "Sign in again", exact: true }).click();
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await page.getByRole("button", { name: `Cancel and return to ${name}` }).click();
+  await expect(page.getByRole("alert")).toContainText("access_denied");
+});

@@ -17,7 +17,7 @@ export function DecisionButton({
   variant = "primary",
 }: {
   uid: string;
-  decision: "allow" | "deny" | "leave";
+  decision: "allow" | "deny" | "leave" | "cancel";
   label: string;
   variant?: "primary" | "secondary";
 }) {

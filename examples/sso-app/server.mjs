@@ -47,10 +47,8 @@ function page(res, title, body, status = 200) {
 
 function home(res, session) {
   const user = session.user;
+  const error = session.error ? `<p role="alert">Sign-in did not complete: ${escape(session.error)}</p>` : "";
   if (!user) {
-    const error = session.error
-      ? `<p role="alert">Sign-in did not complete: ${escape(session.error)}</p>`
-      : "";
     return page(
       res,
       "Example app",
@@ -72,7 +70,7 @@ function home(res, session) {
   page(
     res,
     `Hello, ${user.name}`,
-    `<table><caption>What Keyward told this app</caption><tbody>${table}</tbody></table>
+    `${error}<table><caption>What Keyward told this app</caption><tbody>${table}</tbody></table>
 <p><a href="/login?acr_values=phr">Sign in again with a passkey</a> · <a href="/login?prompt=login">Sign in again</a></p>
 <form method="post" action="/refresh"><button type="submit">Refresh the tokens</button></form>
 <p id="refresh-result">${escape(session.refreshResult ?? "")}</p>`,

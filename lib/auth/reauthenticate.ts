@@ -1,3 +1,4 @@
+import { amrFor } from "./sign-in/factors.ts";
 import type { z } from "zod";
 
 import { recordAudit } from "../audit/record-audit.ts";
@@ -64,7 +65,7 @@ export async function reauthenticate(input: {
   return db.$transaction(async (tx) => {
     const sessionId = await rotateSession(tx, actor.sessionId, {
       authTime: now,
-      ...(needsCode ? { mfaTime: now } : {}),
+      ...(needsCode ? { mfaTime: now, amr: amrFor(["pwd", "otp"]) } : {}),
     });
     await recordAudit(tx, { action: "auth.reauthenticated", ...audit, details: { mfa: needsCode } });
     return { sessionId };
@@ -102,7 +103,11 @@ export async function reauthenticateWithPasskey(input: {
   }
   const now = new Date();
   return db.$transaction(async (tx) => {
-    const sessionId = await rotateSession(tx, actor.sessionId, { authTime: now, mfaTime: now });
+    const sessionId = await rotateSession(tx, actor.sessionId, {
+      authTime: now,
+      mfaTime: now,
+      amr: amrFor(["passkey"]),
+    });
     await recordAudit(tx, {
       action: "auth.reauthenticated",
       ...audit,

@@ -114,7 +114,7 @@ export async function revokeOtherSessions(
 export async function rotateSession(
   tx: Tx,
   sessionId: string,
-  proof: { authTime: Date; mfaTime?: Date },
+  proof: { authTime: Date; mfaTime?: Date; amr?: string[] },
 ): Promise<string> {
   const old = await tx.session.findUniqueOrThrow({ where: { id: sessionId } });
   const id = newId("ses");
@@ -127,11 +127,15 @@ export async function rotateSession(
       expiresAt: old.expiresAt,
       authTime: proof.authTime,
       mfaTime: proof.mfaTime ?? old.mfaTime,
-      amr: old.amr,
+      // How the user proved themselves this time, when it says more than the sign-in did (apps
+      // read it as `amr` and `acr`: a passkey step-up makes the session phishing-resistant).
+      amr: proof.amr ?? old.amr,
       userAgent: old.userAgent,
       ip: old.ip,
     },
   });
   await revokeSession(tx, sessionId, "rotated");
+  // Apps' single sign-on stands on this session (ADR 0012): it follows the new id.
+  await tx.oidcPayload.updateMany({ where: { sessionId }, data: { sessionId: id } });
   return id;
 }

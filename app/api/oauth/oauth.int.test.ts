@@ -35,7 +35,7 @@ import { makeResourceServer } from "@/test/resource-servers";
 
 import { POST as introspect } from "./introspect/route";
 import { GET as jwks } from "./jwks/route";
-import { GET as metadata } from "./metadata/route";
+import { serverMetadata } from "@/lib/oauth/metadata";
 import { POST as revoke } from "./revoke/route";
 import { POST as token } from "./token/route";
 
@@ -480,10 +480,9 @@ describe("introspection (RFC 7662) and revocation (RFC 7009)", () => {
   });
 });
 
-describe("server metadata (RFC 8414)", () => {
+describe("Keyward's part of the server metadata (RFC 8414, merged into the provider's discovery)", () => {
   it("names the issuer, endpoints, grant and auth methods", async () => {
-    const response = await metadata();
-    const body = (await response.json()) as Record<string, unknown>;
+    const body = serverMetadata();
     const issuer = getConfig().issuer;
     expect(body).toMatchObject({
       issuer,

@@ -15,7 +15,7 @@ import { makePrincipal, TEST_CONTEXT } from "@/test/factories";
 import { call } from "@/test/requests";
 
 import { GET as jwks } from "../jwks/route";
-import { GET as metadata } from "../metadata/route";
+import { serverMetadata } from "@/lib/oauth/metadata";
 import { POST as token } from "./route";
 
 /*
@@ -310,7 +310,7 @@ describe("Keyward's own API and metadata", () => {
 
   it("lists Keyward's own permissions only in scopes_supported", async () => {
     await makeApi({ permissions: ["inventory.count"] });
-    const body = (await metadata().json()) as { scopes_supported: string[] };
+    const body = serverMetadata() as { scopes_supported: string[] };
     expect(body.scopes_supported).toEqual([...PERMISSIONS]);
   });
 });

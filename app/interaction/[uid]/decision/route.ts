@@ -3,6 +3,13 @@ import { json, publicRoute } from "@/lib/http/route";
 import { interactionDecisionSchema } from "@/lib/oidc/interaction-schemas";
 import { bindingOf, finishInteraction, grantAsked, readInteraction } from "@/lib/oidc/interaction";
 
+/** What the app is told (`error_description`) when the user does not go on. */
+const REFUSALS = {
+  deny: "The user did not allow access.",
+  leave: "The user may not use this app.",
+  cancel: "The user did not confirm their identity.",
+} as const;
+
 /**
  * A decision on an app's sign-in, from Keyward's own pages (the door refuses it cross-site): allow
  * or decline a consent, or leave an app one may not use. The app hears `access_denied` for the
@@ -16,11 +23,8 @@ export const POST = publicRoute({ body: interactionDecisionSchema }, async ({ re
   const interaction = await readInteraction(uid, cookie);
   if (!interaction) return go(`${here}/expired`);
   if (body.decision !== "allow") {
-    const description =
-      body.decision === "deny" ? "The user did not allow access." : "The user may not use this app.";
-    return go(
-      await finishInteraction(uid, cookie, { error: "access_denied", error_description: description }),
-    );
+    const refusal = { error: "access_denied", error_description: REFUSALS[body.decision] };
+    return go(await finishInteraction(uid, cookie, refusal));
   }
   const principal = await resolvePrincipal(req.cookies);
   // Only a consent, by the account signing in, can be allowed: anything else starts over.
