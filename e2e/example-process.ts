@@ -1,6 +1,9 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 
+import { freePort } from "../lib/db/embedded.ts";
+import { makeApp } from "../test/app-factories.ts";
+
 /** An example program of examples/, running; `stop` ends it. */
 export type ExampleProcess = { url: string; stop: () => void };
 
@@ -36,4 +39,29 @@ export async function startExample(name: string, env: Record<string, string>): P
     stop();
     throw error;
   }
+}
+
+const running: ExampleProcess[] = [];
+
+/**
+ * Registers an app in Keyward (a web app with a secret unless `fields` say otherwise) and starts
+ * examples/sso-app as it, on a port of its own; stopExampleApps() ends them (test.afterAll).
+ */
+export async function exampleApp(fields: Record<string, unknown> = {}) {
+  const port = await freePort(4300 + Math.floor(Math.random() * 600));
+  const url = `http://127.0.0.1:${port}`;
+  const { app } = await makeApp({ redirectUris: [`${url}/callback`], ...fields });
+  const example = await startExample("sso-app", {
+    ISSUER: String(process.env.KEYWARD_URL),
+    CLIENT_ID: app.clientId,
+    CLIENT_SECRET: app.clientSecret ?? "",
+    PORT: String(port),
+    APP_URL: url,
+  });
+  running.push(example);
+  return { url, app };
+}
+
+export function stopExampleApps(): void {
+  for (const app of running.splice(0)) app.stop();
 }

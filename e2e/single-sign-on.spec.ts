@@ -1,34 +1,13 @@
-import { freePort } from "../lib/db/embedded.ts";
 import { db } from "../lib/db/client.ts";
-import { makeApp } from "../test/app-factories.ts";
 import { makeRole } from "../test/factories.ts";
-import { startExample, type ExampleProcess } from "./example-process";
+import { exampleApp, stopExampleApps } from "./example-process";
 import { createTestUser, enrollAuthenticator, expect, submitSignIn, test, type TestUser } from "./fixtures";
 
 // Journeys of issue 15: the example app (examples/sso-app, on openid-client) signs its users in
 // through Keyward by OpenID Connect, in a real browser, with Keyward's own sign-in, enrollment,
 // consent and role rules; what the app learns is what its page shows.
 
-const running: ExampleProcess[] = [];
-test.afterAll(() => {
-  for (const app of running) app.stop();
-});
-
-/** Registers an app in Keyward and starts the example app as it, on a port of its own. */
-async function exampleApp(fields: Record<string, unknown> = {}) {
-  const port = await freePort(4300 + Math.floor(Math.random() * 600));
-  const url = `http://127.0.0.1:${port}`;
-  const { app } = await makeApp({ redirectUris: [`${url}/callback`], ...fields });
-  const example = await startExample("sso-app", {
-    ISSUER: String(process.env.KEYWARD_URL),
-    CLIENT_ID: app.clientId,
-    CLIENT_SECRET: app.clientSecret ?? "",
-    PORT: String(port),
-    APP_URL: url,
-  });
-  running.push(example);
-  return { url, app };
-}
+test.afterAll(stopExampleApps);
 
 async function userWithRole(roleId: string): Promise<TestUser> {
   const user = await createTestUser({ label: "member" });
