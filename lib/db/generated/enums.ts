@@ -21,7 +21,8 @@ export type UserStatus = (typeof UserStatus)[keyof typeof UserStatus]
 export const OneTimeCodePurpose = {
   setup: 'setup',
   invitation: 'invitation',
-  password_reset: 'password_reset'
+  password_reset: 'password_reset',
+  email_verification: 'email_verification'
 } as const
 
 export type OneTimeCodePurpose = (typeof OneTimeCodePurpose)[keyof typeof OneTimeCodePurpose]

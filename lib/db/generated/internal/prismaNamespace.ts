@@ -3334,6 +3334,7 @@ export const OneTimeCodeScalarFieldEnum = {
   codeHash: 'codeHash',
   userId: 'userId',
   createdBy: 'createdBy',
+  sentTo: 'sentTo',
   createdAt: 'createdAt',
   expiresAt: 'expiresAt',
   usedAt: 'usedAt',

@@ -284,6 +284,7 @@ export const OneTimeCodeScalarFieldEnum = {
   codeHash: 'codeHash',
   userId: 'userId',
   createdBy: 'createdBy',
+  sentTo: 'sentTo',
   createdAt: 'createdAt',
   expiresAt: 'expiresAt',
   usedAt: 'usedAt',

@@ -30,6 +30,7 @@ export type OneTimeCodeMinAggregateOutputType = {
   codeHash: string | null
   userId: string | null
   createdBy: string | null
+  sentTo: string | null
   createdAt: Date | null
   expiresAt: Date | null
   usedAt: Date | null
@@ -42,6 +43,7 @@ export type OneTimeCodeMaxAggregateOutputType = {
   codeHash: string | null
   userId: string | null
   createdBy: string | null
+  sentTo: string | null
   createdAt: Date | null
   expiresAt: Date | null
   usedAt: Date | null
@@ -54,6 +56,7 @@ export type OneTimeCodeCountAggregateOutputType = {
   codeHash: number
   userId: number
   createdBy: number
+  sentTo: number
   createdAt: number
   expiresAt: number
   usedAt: number
@@ -68,6 +71,7 @@ export type OneTimeCodeMinAggregateInputType = {
   codeHash?: true
   userId?: true
   createdBy?: true
+  sentTo?: true
   createdAt?: true
   expiresAt?: true
   usedAt?: true
@@ -80,6 +84,7 @@ export type OneTimeCodeMaxAggregateInputType = {
   codeHash?: true
   userId?: true
   createdBy?: true
+  sentTo?: true
   createdAt?: true
   expiresAt?: true
   usedAt?: true
@@ -92,6 +97,7 @@ export type OneTimeCodeCountAggregateInputType = {
   codeHash?: true
   userId?: true
   createdBy?: true
+  sentTo?: true
   createdAt?: true
   expiresAt?: true
   usedAt?: true
@@ -177,6 +183,7 @@ export type OneTimeCodeGroupByOutputType = {
   codeHash: string
   userId: string | null
   createdBy: string | null
+  sentTo: string | null
   createdAt: Date
   expiresAt: Date
   usedAt: Date | null
@@ -210,6 +217,7 @@ export type OneTimeCodeWhereInput = {
   codeHash?: Prisma.StringFilter<"OneTimeCode"> | string
   userId?: Prisma.StringNullableFilter<"OneTimeCode"> | string | null
   createdBy?: Prisma.StringNullableFilter<"OneTimeCode"> | string | null
+  sentTo?: Prisma.StringNullableFilter<"OneTimeCode"> | string | null
   createdAt?: Prisma.DateTimeFilter<"OneTimeCode"> | Date | string
   expiresAt?: Prisma.DateTimeFilter<"OneTimeCode"> | Date | string
   usedAt?: Prisma.DateTimeNullableFilter<"OneTimeCode"> | Date | string | null
@@ -223,6 +231,7 @@ export type OneTimeCodeOrderByWithRelationInput = {
   codeHash?: Prisma.SortOrder
   userId?: Prisma.SortOrderInput | Prisma.SortOrder
   createdBy?: Prisma.SortOrderInput | Prisma.SortOrder
+  sentTo?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
   usedAt?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -239,6 +248,7 @@ export type OneTimeCodeWhereUniqueInput = Prisma.AtLeast<{
   purpose?: Prisma.EnumOneTimeCodePurposeFilter<"OneTimeCode"> | $Enums.OneTimeCodePurpose
   userId?: Prisma.StringNullableFilter<"OneTimeCode"> | string | null
   createdBy?: Prisma.StringNullableFilter<"OneTimeCode"> | string | null
+  sentTo?: Prisma.StringNullableFilter<"OneTimeCode"> | string | null
   createdAt?: Prisma.DateTimeFilter<"OneTimeCode"> | Date | string
   expiresAt?: Prisma.DateTimeFilter<"OneTimeCode"> | Date | string
   usedAt?: Prisma.DateTimeNullableFilter<"OneTimeCode"> | Date | string | null
@@ -252,6 +262,7 @@ export type OneTimeCodeOrderByWithAggregationInput = {
   codeHash?: Prisma.SortOrder
   userId?: Prisma.SortOrderInput | Prisma.SortOrder
   createdBy?: Prisma.SortOrderInput | Prisma.SortOrder
+  sentTo?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
   usedAt?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -270,6 +281,7 @@ export type OneTimeCodeScalarWhereWithAggregatesInput = {
   codeHash?: Prisma.StringWithAggregatesFilter<"OneTimeCode"> | string
   userId?: Prisma.StringNullableWithAggregatesFilter<"OneTimeCode"> | string | null
   createdBy?: Prisma.StringNullableWithAggregatesFilter<"OneTimeCode"> | string | null
+  sentTo?: Prisma.StringNullableWithAggregatesFilter<"OneTimeCode"> | string | null
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"OneTimeCode"> | Date | string
   expiresAt?: Prisma.DateTimeWithAggregatesFilter<"OneTimeCode"> | Date | string
   usedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"OneTimeCode"> | Date | string | null
@@ -281,6 +293,7 @@ export type OneTimeCodeCreateInput = {
   purpose: $Enums.OneTimeCodePurpose
   codeHash: string
   createdBy?: string | null
+  sentTo?: string | null
   createdAt?: Date | string
   expiresAt: Date | string
   usedAt?: Date | string | null
@@ -294,6 +307,7 @@ export type OneTimeCodeUncheckedCreateInput = {
   codeHash: string
   userId?: string | null
   createdBy?: string | null
+  sentTo?: string | null
   createdAt?: Date | string
   expiresAt: Date | string
   usedAt?: Date | string | null
@@ -305,6 +319,7 @@ export type OneTimeCodeUpdateInput = {
   purpose?: Prisma.EnumOneTimeCodePurposeFieldUpdateOperationsInput | $Enums.OneTimeCodePurpose
   codeHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  sentTo?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   usedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -318,6 +333,7 @@ export type OneTimeCodeUncheckedUpdateInput = {
   codeHash?: Prisma.StringFieldUpdateOperationsInput | string
   userId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  sentTo?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   usedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -330,6 +346,7 @@ export type OneTimeCodeCreateManyInput = {
   codeHash: string
   userId?: string | null
   createdBy?: string | null
+  sentTo?: string | null
   createdAt?: Date | string
   expiresAt: Date | string
   usedAt?: Date | string | null
@@ -341,6 +358,7 @@ export type OneTimeCodeUpdateManyMutationInput = {
   purpose?: Prisma.EnumOneTimeCodePurposeFieldUpdateOperationsInput | $Enums.OneTimeCodePurpose
   codeHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  sentTo?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   usedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -353,6 +371,7 @@ export type OneTimeCodeUncheckedUpdateManyInput = {
   codeHash?: Prisma.StringFieldUpdateOperationsInput | string
   userId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  sentTo?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   usedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -375,6 +394,7 @@ export type OneTimeCodeCountOrderByAggregateInput = {
   codeHash?: Prisma.SortOrder
   userId?: Prisma.SortOrder
   createdBy?: Prisma.SortOrder
+  sentTo?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
   usedAt?: Prisma.SortOrder
@@ -387,6 +407,7 @@ export type OneTimeCodeMaxOrderByAggregateInput = {
   codeHash?: Prisma.SortOrder
   userId?: Prisma.SortOrder
   createdBy?: Prisma.SortOrder
+  sentTo?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
   usedAt?: Prisma.SortOrder
@@ -399,6 +420,7 @@ export type OneTimeCodeMinOrderByAggregateInput = {
   codeHash?: Prisma.SortOrder
   userId?: Prisma.SortOrder
   createdBy?: Prisma.SortOrder
+  sentTo?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
   usedAt?: Prisma.SortOrder
@@ -456,6 +478,7 @@ export type OneTimeCodeCreateWithoutUserInput = {
   purpose: $Enums.OneTimeCodePurpose
   codeHash: string
   createdBy?: string | null
+  sentTo?: string | null
   createdAt?: Date | string
   expiresAt: Date | string
   usedAt?: Date | string | null
@@ -467,6 +490,7 @@ export type OneTimeCodeUncheckedCreateWithoutUserInput = {
   purpose: $Enums.OneTimeCodePurpose
   codeHash: string
   createdBy?: string | null
+  sentTo?: string | null
   createdAt?: Date | string
   expiresAt: Date | string
   usedAt?: Date | string | null
@@ -508,6 +532,7 @@ export type OneTimeCodeScalarWhereInput = {
   codeHash?: Prisma.StringFilter<"OneTimeCode"> | string
   userId?: Prisma.StringNullableFilter<"OneTimeCode"> | string | null
   createdBy?: Prisma.StringNullableFilter<"OneTimeCode"> | string | null
+  sentTo?: Prisma.StringNullableFilter<"OneTimeCode"> | string | null
   createdAt?: Prisma.DateTimeFilter<"OneTimeCode"> | Date | string
   expiresAt?: Prisma.DateTimeFilter<"OneTimeCode"> | Date | string
   usedAt?: Prisma.DateTimeNullableFilter<"OneTimeCode"> | Date | string | null
@@ -519,6 +544,7 @@ export type OneTimeCodeCreateManyUserInput = {
   purpose: $Enums.OneTimeCodePurpose
   codeHash: string
   createdBy?: string | null
+  sentTo?: string | null
   createdAt?: Date | string
   expiresAt: Date | string
   usedAt?: Date | string | null
@@ -530,6 +556,7 @@ export type OneTimeCodeUpdateWithoutUserInput = {
   purpose?: Prisma.EnumOneTimeCodePurposeFieldUpdateOperationsInput | $Enums.OneTimeCodePurpose
   codeHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  sentTo?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   usedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -541,6 +568,7 @@ export type OneTimeCodeUncheckedUpdateWithoutUserInput = {
   purpose?: Prisma.EnumOneTimeCodePurposeFieldUpdateOperationsInput | $Enums.OneTimeCodePurpose
   codeHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  sentTo?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   usedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -552,6 +580,7 @@ export type OneTimeCodeUncheckedUpdateManyWithoutUserInput = {
   purpose?: Prisma.EnumOneTimeCodePurposeFieldUpdateOperationsInput | $Enums.OneTimeCodePurpose
   codeHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  sentTo?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   usedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -566,6 +595,7 @@ export type OneTimeCodeSelect<ExtArgs extends runtime.Types.Extensions.InternalA
   codeHash?: boolean
   userId?: boolean
   createdBy?: boolean
+  sentTo?: boolean
   createdAt?: boolean
   expiresAt?: boolean
   usedAt?: boolean
@@ -579,6 +609,7 @@ export type OneTimeCodeSelectCreateManyAndReturn<ExtArgs extends runtime.Types.E
   codeHash?: boolean
   userId?: boolean
   createdBy?: boolean
+  sentTo?: boolean
   createdAt?: boolean
   expiresAt?: boolean
   usedAt?: boolean
@@ -592,6 +623,7 @@ export type OneTimeCodeSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.E
   codeHash?: boolean
   userId?: boolean
   createdBy?: boolean
+  sentTo?: boolean
   createdAt?: boolean
   expiresAt?: boolean
   usedAt?: boolean
@@ -605,13 +637,14 @@ export type OneTimeCodeSelectScalar = {
   codeHash?: boolean
   userId?: boolean
   createdBy?: boolean
+  sentTo?: boolean
   createdAt?: boolean
   expiresAt?: boolean
   usedAt?: boolean
   revokedAt?: boolean
 }
 
-export type OneTimeCodeOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "purpose" | "codeHash" | "userId" | "createdBy" | "createdAt" | "expiresAt" | "usedAt" | "revokedAt", ExtArgs["result"]["oneTimeCode"]>
+export type OneTimeCodeOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "purpose" | "codeHash" | "userId" | "createdBy" | "sentTo" | "createdAt" | "expiresAt" | "usedAt" | "revokedAt", ExtArgs["result"]["oneTimeCode"]>
 export type OneTimeCodeInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   user?: boolean | Prisma.OneTimeCode$userArgs<ExtArgs>
 }
@@ -633,6 +666,10 @@ export type $OneTimeCodePayload<ExtArgs extends runtime.Types.Extensions.Interna
     codeHash: string
     userId: string | null
     createdBy: string | null
+    /**
+     * The address Keyward mailed the link to (null when shown to a person): using it proves that address.
+     */
+    sentTo: string | null
     createdAt: Date
     expiresAt: Date
     usedAt: Date | null
@@ -1066,6 +1103,7 @@ export interface OneTimeCodeFieldRefs {
   readonly codeHash: Prisma.FieldRef<"OneTimeCode", 'String'>
   readonly userId: Prisma.FieldRef<"OneTimeCode", 'String'>
   readonly createdBy: Prisma.FieldRef<"OneTimeCode", 'String'>
+  readonly sentTo: Prisma.FieldRef<"OneTimeCode", 'String'>
   readonly createdAt: Prisma.FieldRef<"OneTimeCode", 'DateTime'>
   readonly expiresAt: Prisma.FieldRef<"OneTimeCode", 'DateTime'>
   readonly usedAt: Prisma.FieldRef<"OneTimeCode", 'DateTime'>
