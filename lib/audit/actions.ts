@@ -57,6 +57,9 @@ export const AUDIT_ACTIONS = [
   "user.password_reset_issued",
   "user.password_reset_requested",
   "user.password_reset",
+  // Issue 15: "Verify your email" mailed a link, and a mailed link was used (User.emailVerifiedAt).
+  "user.email_verification_sent",
+  "user.email_verified",
   "audit.verified",
   "audit.pruned",
   // Issue 12 §3 (OAuth, h4): the first client-credentials issuance per client per hour, with a count.
@@ -89,6 +92,8 @@ export const AUDIT_ACTIONS = [
   "app.disabled",
   "app.enabled",
   "app.deleted",
+  // A user took back what they allowed an app (My account → Connected apps): its grants and tokens end.
+  "app.consent_revoked",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -8,21 +8,21 @@ const OIDC_SCOPES: Record<string, string> = {
 };
 
 /**
- * What a consent prompt asks, in plain words: the OpenID scopes, and each Protected API permission
- * by its API's name and the permission's own description.
+ * Scopes in plain words: the OpenID scopes, and each Protected API permission (by the API's
+ * identifier) as its API's name and the permission's own description. What a consent prompt asks
+ * and what a connected app was allowed read the same.
  */
-export async function scopeDescriptions(details: Record<string, unknown>): Promise<string[]> {
-  const oidc = ((details.missingOIDCScope as string[] | undefined) ?? []).map(
-    (scope) => OIDC_SCOPES[scope] ?? `Use the ${scope} scope`,
-  );
-  const resources = (details.missingResourceScopes as Record<string, string[]> | undefined) ?? {};
-  const lines = [...oidc];
+export async function describeScopes(
+  oidcScopes: readonly string[],
+  resources: Readonly<Record<string, readonly string[]>> = {},
+): Promise<string[]> {
+  const lines = oidcScopes.map((scope) => OIDC_SCOPES[scope] ?? `Use the ${scope} scope`);
   for (const [identifier, scopes] of Object.entries(resources)) {
     const api = await db.api.findUnique({
       where: { identifier },
       select: {
         name: true,
-        permissions: { where: { name: { in: scopes } }, select: { name: true, description: true } },
+        permissions: { where: { name: { in: [...scopes] } }, select: { name: true, description: true } },
       },
     });
     for (const scope of scopes) {
@@ -31,4 +31,12 @@ export async function scopeDescriptions(details: Record<string, unknown>): Promi
     }
   }
   return lines;
+}
+
+/** What a consent prompt asks (the prompt's missing scopes), in plain words. */
+export async function scopeDescriptions(details: Record<string, unknown>): Promise<string[]> {
+  return describeScopes(
+    (details.missingOIDCScope as string[] | undefined) ?? [],
+    (details.missingResourceScopes as Record<string, string[]> | undefined) ?? {},
+  );
 }
