@@ -14,6 +14,7 @@ import { db } from "../lib/db/client.ts";
 import { createRole } from "../lib/roles/manage-role.ts";
 import { mintToken } from "../lib/tokens/mint-token.ts";
 import { axeViolations } from "./axe";
+import { exampleApp, stopExampleApps } from "./example-process";
 import { createTestUser, expect, signIn, type TestUser, test } from "./fixtures";
 
 // Guarantee: every page of the app, signed out and signed in, passes axe-core's WCAG 2.1 A and AA
@@ -70,7 +71,43 @@ const PAGES: Visit[] = [
   { route: "/apps", as: "admin", path: () => "/apps" },
   { route: "/apps/new", as: "admin", path: () => "/apps/new" },
   { route: "/apps/[id]", as: "admin", path: (s) => `/apps/${s.appId}` },
+  // Any uid: the page says the sign-in cannot go on, whatever it was.
+  {
+    route: "/interaction/[uid]/expired",
+    as: "signed-out",
+    path: () => "/interaction/no-such-sign-in/expired",
+  },
 ];
+
+/** Pages only an app's sign-in leads to (a live interaction): visited by their own step below. */
+const VIA_AN_APP = ["/interaction/[uid]/consent", "/interaction/[uid]/denied", "/interaction/[uid]/confirm"];
+
+/** Example apps to sign in to (examples/sso-app), started once for all modes. */
+let examples: Promise<{ thirdParty: string; restricted: string; firstParty: string }> | undefined;
+function exampleApps() {
+  examples ??= (async () => {
+    const role = await db.role.create({
+      data: { id: `rol_a11y${Date.now()}`, name: `A11y app role ${Date.now()}` },
+    });
+    const [thirdParty, restricted, firstParty] = await Promise.all([
+      exampleApp({
+        name: `A11y partner ${role.id}`,
+        firstParty: false,
+        homepageUrl: "https://partner.example.com/",
+      }),
+      exampleApp({
+        name: `A11y payroll ${role.id}`,
+        firstParty: true,
+        restrictedToRoles: true,
+        signInRoleIds: [role.id],
+      }),
+      exampleApp({ name: `A11y intranet ${role.id}`, firstParty: true }),
+    ]);
+    return { thirdParty: thirdParty.url, restricted: restricted.url, firstParty: firstParty.url };
+  })();
+  return examples;
+}
+test.afterAll(stopExampleApps);
 
 /** Pages no visit above reaches, each with the reason. */
 const NOT_VISITED: Record<string, string> = {
@@ -107,7 +144,7 @@ function routesInApp(dir = APP): string[] {
 }
 
 test("the accessibility pass covers every page of the app", () => {
-  const listed = new Set([...PAGES.map((visit) => visit.route), ...Object.keys(NOT_VISITED)]);
+  const listed = new Set([...PAGES.map((visit) => visit.route), ...Object.keys(NOT_VISITED), ...VIA_AN_APP]);
   const missing = routesInApp().filter((route) => !listed.has(route));
   expect(missing, "pages with no accessibility check: add them to PAGES in this file").toEqual([]);
   const stale = [...listed].filter((route) => !routesInApp().includes(route));
@@ -237,6 +274,25 @@ for (const mode of MODES) {
           await page.close();
         });
       }
+      // An app's sign-in: its consent, its refusal, and its fresh sign-in (the dialog open).
+      await test.step("the pages an app's sign-in leads to", async () => {
+        const apps = await exampleApps();
+        const page = await contexts.admin.newPage();
+        const visits: [string, RegExp][] = [
+          [`${apps.thirdParty}/login`, /^Allow .* to use your account\?$/],
+          [`${apps.restricted}/login`, /^You can't sign in to /],
+          [`${apps.firstParty}/login?prompt=login`, /^Confirm it is you$/],
+        ];
+        for (const [start, heading] of visits) {
+          await page.goto(start);
+          await expect(page.getByRole("heading", { name: heading, level: 1 })).toBeVisible();
+          await page.waitForLoadState("networkidle");
+          expect
+            .soft(await axeViolations(page), `axe on ${new URL(page.url()).pathname} (${mode.name})`)
+            .toEqual([]);
+        }
+        await page.close();
+      });
       // The shell's dialogs, open: the command palette with results, and on a phone the menu.
       await test.step("the command palette, open with results", async () => {
         const page = await contexts.admin.newPage();

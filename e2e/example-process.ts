@@ -47,7 +47,7 @@ const running: ExampleProcess[] = [];
  * Registers an app in Keyward (a web app with a secret unless `fields` say otherwise) and starts
  * examples/sso-app as it, on a port of its own; stopExampleApps() ends them (test.afterAll).
  */
-export async function exampleApp(fields: Record<string, unknown> = {}) {
+export async function exampleApp(fields: Record<string, unknown> = {}, env: Record<string, string> = {}) {
   const port = await freePort(4300 + Math.floor(Math.random() * 600));
   const url = `http://127.0.0.1:${port}`;
   const { app } = await makeApp({ redirectUris: [`${url}/callback`], ...fields });
@@ -57,6 +57,7 @@ export async function exampleApp(fields: Record<string, unknown> = {}) {
     CLIENT_SECRET: app.clientSecret ?? "",
     PORT: String(port),
     APP_URL: url,
+    ...env,
   });
   running.push(example);
   return { url, app };

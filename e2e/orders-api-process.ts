@@ -13,6 +13,8 @@ export async function startOrdersApi(options: {
   audience: string;
   clientId: string;
   clientSecret: string;
+  /** RFC 9470: placing an order needs a user's sign-in at most this old (seconds). */
+  stepUpMaxAge?: number;
 }): Promise<OrdersApiProcess> {
   const base = String(process.env.E2E_BASE_URL).replace(/\/+$/, "");
   return startExample("orders-api", {
@@ -23,6 +25,7 @@ export async function startOrdersApi(options: {
     RS_CLIENT_ID: options.clientId,
     RS_CLIENT_SECRET: options.clientSecret,
     INTROSPECTION_CACHE_SECONDS: "0",
+    ...(options.stepUpMaxAge === undefined ? {} : { STEP_UP_MAX_AGE: String(options.stepUpMaxAge) }),
   });
 }
 

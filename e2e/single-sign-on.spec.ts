@@ -1,7 +1,17 @@
 import { db } from "../lib/db/client.ts";
+import { makeApi, makeApiRole } from "../test/api-factories.ts";
 import { makeRole } from "../test/factories.ts";
 import { exampleApp, stopExampleApps } from "./example-process";
-import { createTestUser, enrollAuthenticator, expect, submitSignIn, test, type TestUser } from "./fixtures";
+import {
+  createTestUser,
+  enrollAuthenticator,
+  expect,
+  signIn,
+  submitSignIn,
+  test,
+  type TestUser,
+} from "./fixtures";
+import { startOrdersApi } from "./orders-api-process";
 
 // Journeys of issue 15: the example app (examples/sso-app, on openid-client) signs its users in
 // through Keyward by OpenID Connect, in a real browser, with Keyward's own sign-in, enrollment,
@@ -125,4 +135,56 @@ test("an app asking for a fresh sign-in (prompt=login) gets one, or access_denie
   await dialog.getByRole("button", { name: "Cancel" }).click();
   await page.getByRole("button", { name: `Cancel and return to ${name}` }).click();
   await expect(page.getByRole("alert")).toContainText("access_denied");
+});
+
+test("an app calls a Protected API for its user; the API asks for a recent sign-in (RFC 9470) and gets one", async ({
+  page,
+}) => {
+  const orders = await makeApi({ label: "Orders", permissions: ["orders.read", "orders.write"] });
+  const ids = ["orders.read", "orders.write"].map((name) => String(orders.permissionIds[name]));
+  const user = await userWithRole((await makeApiRole(ids)).id);
+  // Verifies delegated JWTs with the JWKS alone; no introspection credential needed for them.
+  const ordersApi = await startOrdersApi({
+    audience: orders.identifier,
+    clientId: "unused",
+    clientSecret: "unused",
+    stepUpMaxAge: 300,
+  });
+  try {
+    const name = `Shop ${Math.random().toString(36).slice(2, 8)}`;
+    const { url, app } = await exampleApp(
+      { firstParty: true, name },
+      { API_RESOURCE: orders.identifier, API_SCOPES: "orders.read orders.write", API_URL: ordersApi.url },
+    );
+    await db.applicationPermission.createMany({
+      data: ids.map((permissionId) => ({ appId: app.id, permissionId })),
+    });
+
+    // Signed in to Keyward an hour ago: the app's tokens say so (auth_time).
+    await page.goto("/login");
+    await signIn(page, user);
+    await db.session.updateMany({
+      where: { userId: user.id, revokedAt: null },
+      data: { authTime: new Date(Date.now() - 3_600_000) },
+    });
+    await page.goto(url);
+    await page.getByRole("link", { name: "Sign in with Keyward" }).click();
+    await expect(page.getByRole("heading", { name: `Hello, ${user.name}` })).toBeVisible();
+
+    await page.getByRole("button", { name: "List orders" }).click();
+    await expect(page.locator("#api-result")).toHaveText("200 orders listed");
+    await page.getByRole("button", { name: "Place an order" }).click();
+    await expect(page.locator("#api-result")).toHaveText("The Orders API asks for a more recent sign-in.");
+
+    await page.getByRole("link", { name: "Sign in again as the Orders API asks" }).click();
+    await expect(page.getByText(`${name} asks for a recent sign-in`)).toBeVisible();
+    const dialog = page.getByRole("dialog", { name: "Confirm it is you" });
+    await dialog.getByLabel("Your password").fill(user.password);
+    await dialog.getByRole("button", { name: "Confirm" }).click();
+    await expect(page.getByRole("heading", { name: `Hello, ${user.name}` })).toBeVisible();
+    await page.getByRole("button", { name: "Place an order" }).click();
+    await expect(page.locator("#api-result")).toHaveText("201 order placed");
+  } finally {
+    ordersApi.stop();
+  }
 });

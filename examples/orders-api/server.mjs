@@ -29,19 +29,32 @@ async function introspect(token) {
   return answer;
 }
 
-/** The scopes a bearer token grants here, or null when it is not a token for this API. */
-async function scopesOf(token) {
+/**
+ * What a bearer token grants here, or null when it is not a token for this API: its scopes, and
+ * for a user's token that an app got through Keyward's sign-in, when the user last signed in.
+ */
+async function grantOf(token) {
   if (/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) {
     try {
       const { payload } = await jwtVerify(token, jwks, { issuer: ISSUER, audience: AUDIENCE, typ: "at+jwt" });
-      return String(payload.scope ?? "").split(" ");
+      return {
+        scopes: String(payload.scope ?? "").split(" "),
+        authTime: payload.auth_time,
+        acr: payload.acr,
+      };
     } catch {
       return null;
     }
   }
   const answer = await introspect(token);
-  return answer.active === true && answer.aud === AUDIENCE ? String(answer.scope).split(" ") : null;
+  return answer.active === true && answer.aud === AUDIENCE
+    ? { scopes: String(answer.scope).split(" ") }
+    : null;
 }
+
+// RFC 9470: placing an order on a user's behalf needs a sign-in at most this many seconds old.
+// Unset, any sign-in will do. Tokens of API clients and personal tokens name no sign-in.
+const STEP_UP_MAX_AGE = env.STEP_UP_MAX_AGE ? Number(env.STEP_UP_MAX_AGE) : undefined;
 
 const orders = [{ id: 1, item: "Coffee beans", quantity: 2 }];
 const ROUTES = { "GET /orders": "orders.read", "POST /orders": "orders.write" };
@@ -57,22 +70,29 @@ const server = http.createServer(async (req, res) => {
   const token = /^Bearer (\S+)$/i.exec(req.headers.authorization ?? "")?.[1];
   if (!token)
     return send(res, 401, { error: "unauthorized" }, { "www-authenticate": 'Bearer realm="orders"' });
-  let scopes;
+  let grant;
   try {
-    scopes = await scopesOf(token);
+    grant = await grantOf(token);
   } catch (error) {
     console.error(`[orders-api] ${error.message}`);
     return send(res, 503, { error: "temporarily_unavailable" });
   }
-  if (!scopes) {
+  if (!grant) {
     const challenge = 'Bearer realm="orders", error="invalid_token"';
     return send(res, 401, { error: "invalid_token" }, { "www-authenticate": challenge });
   }
-  if (!scopes.includes(needed)) {
+  if (!grant.scopes.includes(needed)) {
     const challenge = `Bearer realm="orders", error="insufficient_scope", scope="${needed}"`;
     return send(res, 403, { error: "insufficient_scope" }, { "www-authenticate": challenge });
   }
   if (req.method === "GET") return send(res, 200, { orders });
+  const age = Math.floor(Date.now() / 1000) - Number(grant.authTime);
+  if (STEP_UP_MAX_AGE !== undefined && grant.authTime !== undefined && !(age <= STEP_UP_MAX_AGE)) {
+    const challenge =
+      `Bearer realm="orders", error="insufficient_user_authentication", ` +
+      `error_description="Placing an order needs a recent sign-in", max_age=${STEP_UP_MAX_AGE}`;
+    return send(res, 401, { error: "insufficient_user_authentication" }, { "www-authenticate": challenge });
+  }
   const order = { id: orders.length + 1, item: "Tea", quantity: 1 };
   orders.push(order);
   return send(res, 201, order);

@@ -22,6 +22,12 @@ const config = await oidc.discovery(
   loopback ? { execute: [oidc.allowInsecureRequests] } : undefined,
 );
 
+// A Protected API this app calls for its users (optional): its identifier, the permissions asked
+// for, and its base URL. Tokens for it come from refresh with `resource` (RFC 8707).
+const API = env.API_RESOURCE
+  ? { resource: env.API_RESOURCE, scopes: env.API_SCOPES ?? "", url: String(env.API_URL).replace(/\/+$/, "") }
+  : null;
+
 /** Browser sessions of this app: id (in an httpOnly cookie) -> what it knows of its user. */
 const sessions = new Map();
 const COOKIE = "sso_app_session";
@@ -73,8 +79,50 @@ function home(res, session) {
     `${error}<table><caption>What Keyward told this app</caption><tbody>${table}</tbody></table>
 <p><a href="/login?acr_values=phr">Sign in again with a passkey</a> · <a href="/login?prompt=login">Sign in again</a></p>
 <form method="post" action="/refresh"><button type="submit">Refresh the tokens</button></form>
-<p id="refresh-result">${escape(session.refreshResult ?? "")}</p>`,
+<p id="refresh-result">${escape(session.refreshResult ?? "")}</p>${API ? apiSection(session) : ""}`,
   );
+}
+
+function apiSection(session) {
+  const stepUp = session.stepUp
+    ? `<p><a href="/login?${escape(session.stepUp)}">Sign in again as the Orders API asks</a></p>`
+    : "";
+  return `<h2>Orders API</h2>
+<form method="post" action="/orders/list"><button type="submit">List orders</button></form>
+<form method="post" action="/orders/place"><button type="submit">Place an order</button></form>
+<p id="api-result">${escape(session.apiResult ?? "")}</p>${stepUp}`;
+}
+
+/**
+ * Calls the API with a token for it alone, from a refresh naming it; a 401 asking for a stronger or
+ * more recent sign-in (RFC 9470 insufficient_user_authentication) becomes a link that asks for it.
+ */
+async function callApi(res, session, method) {
+  try {
+    const tokens = await oidc.refreshTokenGrant(config, session.refreshToken, { resource: API.resource });
+    session.refreshToken = tokens.refresh_token;
+    const response = await fetch(`${API.url}/orders`, {
+      method,
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    });
+    const challenge = response.headers.get("www-authenticate") ?? "";
+    if (response.status === 401 && challenge.includes('error="insufficient_user_authentication"')) {
+      const asked = new URLSearchParams();
+      const maxAge = /max_age=(\d+)/.exec(challenge)?.[1];
+      const acr = /acr_values="([^"]+)"/.exec(challenge)?.[1];
+      if (maxAge) asked.set("max_age", maxAge);
+      if (acr) asked.set("acr_values", acr);
+      session.stepUp = asked.toString();
+      session.apiResult = `The Orders API asks for a ${acr ? "stronger" : "more recent"} sign-in.`;
+    } else {
+      session.stepUp = undefined;
+      session.apiResult = `${response.status} ${method === "GET" ? "orders listed" : "order placed"}`;
+    }
+  } catch (error) {
+    session.apiResult = `Could not call the API: ${error.error ?? error.message}`;
+  }
+  res.writeHead(303, { location: "/" });
+  res.end();
 }
 
 async function login(req, res, session, url) {
@@ -82,7 +130,8 @@ async function login(req, res, session, url) {
   session.pending = { verifier, state: oidc.randomState(), nonce: oidc.randomNonce() };
   const params = {
     redirect_uri: REDIRECT_URI,
-    scope: "openid profile email",
+    scope: API ? `openid profile email ${API.scopes}` : "openid profile email",
+    ...(API ? { resource: API.resource } : {}),
     code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
     code_challenge_method: "S256",
     state: session.pending.state,
@@ -153,6 +202,8 @@ const server = http.createServer((req, res) => {
   if (route === "GET /login") return done(login(req, res, session, url));
   if (route === "GET /callback") return done(callback(req, res, session, url));
   if (route === "POST /refresh") return done(refresh(res, session));
+  if (API && route === "POST /orders/list") return done(callApi(res, session, "GET"));
+  if (API && route === "POST /orders/place") return done(callApi(res, session, "POST"));
   page(res, "Not found", "<p>No such page.</p>", 404);
 });
 

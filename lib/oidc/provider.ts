@@ -10,6 +10,7 @@ import { verifyAppSecret } from "../apps/verify-app-secret.ts";
 import { db } from "../db/client.ts";
 import { ACR_VALUES, satisfiesAcr } from "./acr.ts";
 import { bindProviderSession, OidcAdapter } from "./adapter.ts";
+import { delegatedResourceServer } from "./delegated-access.ts";
 import { mergedDiscovery } from "./discovery.ts";
 
 /**
@@ -126,6 +127,20 @@ function prompts() {
   return policy;
 }
 
+type SignInFacts = { acr?: string; amr?: string[]; authTime?: number };
+
+/**
+ * How the user signed in, on every delegated access token (issue 15 §3: `acr`, `amr`, `auth_time`,
+ * so an API can ask for more, RFC 9470), from the code or refresh token it was exchanged for.
+ */
+async function extraTokenClaims(ctx: KoaContextWithOIDC, token: { kind: string; resourceServer?: unknown }) {
+  if (token.kind !== "AccessToken" || !token.resourceServer) return undefined;
+  const entities = ctx.oidc.entities as Record<string, SignInFacts | undefined>;
+  const source = entities.AuthorizationCode ?? entities.RefreshToken;
+  if (!source) return undefined;
+  return { acr: source.acr, amr: source.amr, auth_time: source.authTime };
+}
+
 /**
  * Refresh tokens (issue 15 §2): a first-party app that may have them gets them; a third-party one
  * only with `offline_access`, which the library keeps only under `prompt=consent`.
@@ -181,7 +196,17 @@ export function buildProvider(options: ProviderOptions): Provider {
       pushedAuthorizationRequests: { enabled: false },
       rpInitiatedLogout: { enabled: false },
       userinfo: { enabled: true },
+      // Delegated access tokens for Protected APIs (issue 15 §3): an app names one with `resource`
+      // on the token request (code exchange or refresh). Without it the access token is the opaque
+      // one for UserInfo.
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => undefined,
+        useGrantedResource: () => false,
+        getResourceServerInfo: delegatedResourceServer,
+      },
     },
+    extraTokenClaims,
     findAccount,
     issueRefreshToken,
     renderError,
