@@ -26,7 +26,7 @@ describe("one-time codes", () => {
         ),
       ),
     );
-    expect(results.filter((r) => r.ok)).toEqual([{ ok: true, id: issued.id, userId: user.id, createdBy: null }]);
+    expect(results.filter((r) => r.ok)).toEqual([{ ok: true, id: issued.id, userId: user.id, sentTo: null }]);
     expect(results.filter((r) => !r.ok)).toHaveLength(4);
   });
 

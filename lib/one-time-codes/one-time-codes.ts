@@ -6,13 +6,18 @@ import type { Tx } from "../db/client.ts";
 import type { OneTimeCodePurpose } from "../db/generated/enums.ts";
 
 /**
- * One mechanism for every one-time secret (setup code, invitation and password-reset links):
- * random, stored only as a SHA-256 hash, expiring, single-use, revocable.
+ * One mechanism for every one-time secret (setup code, invitation, password-reset and
+ * email-verification links): random, stored only as a SHA-256 hash, expiring, single-use, revocable.
  */
 export type IssueCodeInput = {
   purpose: OneTimeCodePurpose;
   userId?: string;
   createdBy?: string;
+  /**
+   * The address Keyward mails the link to, recorded as a fact: using the link proves that mailbox
+   * (issue 15). Absent when the link is shown to a person, who may pass it on to anyone.
+   */
+  sentTo?: string;
   ttlSeconds: number;
   /** "link": 256-bit URL-safe secret. "typed": 60 bits as XXXX-XXXX-XXXX, for a person to type (rate-limited). */
   format: "link" | "typed";
@@ -55,6 +60,7 @@ export async function issueCode(
       codeHash: hashCode(code, input.format),
       userId: input.userId ?? null,
       createdBy: input.createdBy ?? null,
+      sentTo: input.sentTo ?? null,
       expiresAt,
     },
   });
@@ -62,7 +68,7 @@ export async function issueCode(
 }
 
 export type ConsumeResult =
-  | { ok: true; id: string; userId: string | null; createdBy: string | null }
+  | { ok: true; id: string; userId: string | null; sentTo: string | null }
   | { ok: false; reason: "unknown" | "expired" | "used" };
 
 /**
@@ -83,5 +89,13 @@ export async function consumeCode(
     data: { usedAt: now },
   });
   if (count !== 1) return { ok: false, reason: "used" };
-  return { ok: true, id: row.id, userId: row.userId, createdBy: row.createdBy };
+  return { ok: true, id: row.id, userId: row.userId, sentTo: row.sentTo };
+}
+
+/**
+ * A link that was to be mailed is shown to a person instead (the mail could not be sent): it no
+ * longer proves anything about the mailbox. Call before the link is shown, never after.
+ */
+export async function markShown(tx: Tx, id: string): Promise<void> {
+  await tx.oneTimeCode.update({ where: { id }, data: { sentTo: null } });
 }

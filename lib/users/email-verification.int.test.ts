@@ -4,7 +4,7 @@ import { GET as listRoute } from "../../app/api/v1/users/route.ts";
 import { GET as userRoute } from "../../app/api/v1/users/[userId]/route.ts";
 import { mintTestToken } from "../../test/credentials.ts";
 import { makePrincipal, makeUser, strongPassword, TEST_CONTEXT } from "../../test/factories.ts";
-import { linkIn, startMailbox } from "../../test/mailbox.ts";
+import { BOUNCE_DOMAIN, linkIn, startMailbox } from "../../test/mailbox.ts";
 import { call } from "../../test/requests.ts";
 import { settleAccountNotices } from "../account/security-notices.ts";
 import { db } from "../db/client.ts";
@@ -31,6 +31,14 @@ async function withMailbox() {
   const mailbox = await startMailbox();
   stopMailbox = mailbox.stop;
   return mailbox;
+}
+
+/** The first message with this subject the mail server received after the first `before` ones. */
+async function mailed(mailbox: Awaited<ReturnType<typeof withMailbox>>, subject: string, before: number) {
+  for (let i = before + 1; ; i++) {
+    const mail = await mailbox.nth(i);
+    if (mail.raw.includes(subject)) return mail;
+  }
 }
 
 /** "Forgot your password?" for this account, and the link the mail server received (not a notice). */
@@ -68,7 +76,55 @@ describe("email verification", () => {
     const user = await makeUser();
     const reset = await issuePasswordReset({ actor: principal, userId: user.id, context: TEST_CONTEXT });
     if (reset.delivery !== "shown") throw new Error("expected the link to be shown (no SMTP)");
+    const row = await db.oneTimeCode.findFirstOrThrow({
+      where: { userId: user.id, purpose: "password_reset" },
+    });
+    expect(row.sentTo).toBeNull();
     await completePasswordReset({ code: codeOf(reset.link), password: strongPassword(), context: from(2) });
+    expect(await verifiedAt(user.id)).toBeNull();
+  });
+
+  it("an administrator's reset link that Keyward mailed to the user proves the address, as the row records", async () => {
+    const mailbox = await withMailbox();
+    const { principal } = await makePrincipal(["user_manager"]);
+    const user = await makeUser();
+    const before = mailbox.received.length;
+    const reset = await issuePasswordReset({ actor: principal, userId: user.id, context: TEST_CONTEXT });
+    expect(reset.delivery).toBe("email");
+    const row = await db.oneTimeCode.findFirstOrThrow({
+      where: { userId: user.id, purpose: "password_reset", usedAt: null, revokedAt: null },
+    });
+    expect(row.sentTo).toBe(user.email);
+    expect(row.createdBy).toBe(principal.userId);
+    const code = codeOf(linkIn(await mailed(mailbox, "Reset your Keyward password", before)));
+    await completePasswordReset({ code, password: strongPassword(), context: from(6) });
+    expect(await verifiedAt(user.id)).not.toBeNull();
+  });
+
+  it("an administrator's reset link whose mail bounced, shown to them instead, proves nothing", async () => {
+    await withMailbox();
+    const { principal } = await makePrincipal(["user_manager"]);
+    const user = await makeUser();
+    const email = `bounced-${Date.now()}@${BOUNCE_DOMAIN}`;
+    await db.user.update({ where: { id: user.id }, data: { email } });
+    const reset = await issuePasswordReset({ actor: principal, userId: user.id, context: TEST_CONTEXT });
+    if (reset.delivery !== "shown") throw new Error("expected the bounced link to be shown");
+    expect(reset.mailError).toBeDefined();
+    const row = await db.oneTimeCode.findFirstOrThrow({
+      where: { userId: user.id, purpose: "password_reset", usedAt: null, revokedAt: null },
+    });
+    expect(row.sentTo).toBeNull();
+    await completePasswordReset({ code: codeOf(reset.link), password: strongPassword(), context: from(7) });
+    expect(await verifiedAt(user.id)).toBeNull();
+  });
+
+  it("a reset link mailed to an address the account no longer has proves nothing, even unrevoked", async () => {
+    const mailbox = await withMailbox();
+    const user = await makeUser();
+    const code = await mailedResetLink(mailbox, user.email, 8);
+    // As if the change had slipped past the revocation: the recorded address decides.
+    await db.user.update({ where: { id: user.id }, data: { email: `elsewhere-${Date.now()}@example.test` } });
+    await completePasswordReset({ code, password: strongPassword(), context: from(8) });
     expect(await verifiedAt(user.id)).toBeNull();
   });
 

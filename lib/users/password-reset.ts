@@ -12,7 +12,7 @@ import { db, type Tx } from "../db/client.ts";
 import { Conflict, NotFound, RateLimited } from "../errors/app-error.ts";
 import { limiter } from "../limits/limiter.ts";
 import { mailConfigured, sendMail, type Mail } from "../mail/mailer.ts";
-import { issueCode } from "../one-time-codes/one-time-codes.ts";
+import { issueCode, markShown } from "../one-time-codes/one-time-codes.ts";
 import { authorize } from "../policy/authorize.ts";
 import { assertCanManageUser } from "./admin-guard.ts";
 import { revokeAccountTokens } from "./change-password.ts";
@@ -23,7 +23,8 @@ import { setPasswordFromLink } from "./set-password-from-link.ts";
  * Password reset by a one-time link: 256 random bits in the URL fragment, stored hashed, single
  * use, one hour. Sent by email when SMTP is configured (self-service or by an administrator), else
  * shown to the administrator to pass on. A reset sets the password and ends every session; it
- * never signs anyone in, so the next sign-in still asks for the second factor.
+ * never signs anyone in, so the next sign-in still asks for the second factor. A link records the
+ * address it was mailed to; using one that was mailed to the account's address proves that address.
  */
 export const PASSWORD_RESET_TTL_SECONDS = 60 * 60;
 
@@ -63,15 +64,21 @@ function resetMail(to: string, link: string): Mail {
   };
 }
 
-async function issueResetLink(tx: Tx, userId: string, createdBy: string | undefined) {
+async function issueResetLink(
+  tx: Tx,
+  user: { id: string; email: string },
+  options: { createdBy?: string; mailed: boolean },
+) {
   const issued = await issueCode(tx, {
     purpose: "password_reset",
-    userId,
-    createdBy,
+    userId: user.id,
+    createdBy: options.createdBy,
+    // Recorded before the mail goes: if it cannot go and the link is shown instead, markShown.
+    sentTo: options.mailed ? user.email : undefined,
     ttlSeconds: PASSWORD_RESET_TTL_SECONDS,
     format: "link",
   });
-  return { link: passwordResetLink(issued.code), expiresAt: issued.expiresAt };
+  return { id: issued.id, link: passwordResetLink(issued.code), expiresAt: issued.expiresAt };
 }
 
 /**
@@ -116,7 +123,7 @@ export async function issuePasswordReset(input: {
           : "This user is disabled: enable them before resetting their password.",
       );
     }
-    const reset = await issueResetLink(tx, user.id, accountableUserId(actor));
+    const reset = await issueResetLink(tx, user, { createdBy: accountableUserId(actor), mailed: email });
     await recordAudit(tx, {
       action: "user.password_reset_issued",
       actor: auditActor(actor),
@@ -126,14 +133,18 @@ export async function issuePasswordReset(input: {
     });
     return { ...reset, email: user.email };
   });
-  if (!email) return { delivery: "shown", ...issued };
+  const shown = { email: issued.email, link: issued.link, expiresAt: issued.expiresAt };
+  if (!email) return { delivery: "shown", ...shown };
   try {
     await sendMail(resetMail(issued.email, issued.link));
     return { delivery: "email", email: issued.email, expiresAt: issued.expiresAt };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     console.error(`[${input.context.requestId}] could not send a password-reset link: ${reason}`);
-    return { delivery: "shown", ...issued, mailError: "The email could not be sent." };
+    // The administrator is about to see it: from now on it proves nothing about the mailbox. If
+    // this write fails the link is not shown (the error propagates).
+    await markShown(db, issued.id);
+    return { delivery: "shown", ...shown, mailError: "The email could not be sent." };
   }
 }
 
@@ -166,9 +177,8 @@ async function issueRequestedReset(input: { email: string; context: RequestConte
     await tx.$queryRaw`SELECT id FROM "User" WHERE email = ${input.email} FOR UPDATE`;
     const user = await tx.user.findUnique({ where: { email: input.email } });
     if (!user || user.status !== "active") return null;
-    // No creator: the mark of a link that is only ever mailed to the account's own address, which
-    // is why using it proves that address (completePasswordReset).
-    const reset = await issueResetLink(tx, user.id, undefined);
+    // Only ever mailed, to the account's own address: using it proves that address.
+    const reset = await issueResetLink(tx, user, { mailed: true });
     await recordAudit(tx, {
       action: "user.password_reset_requested",
       actor: { kind: "anonymous" },
@@ -229,10 +239,10 @@ export async function completePasswordReset(input: {
         context: input.context,
         reason: "password_reset",
       });
-      // A link nobody issued went by mail only, to this address (an email change revokes the links
-      // of the old one): using it proves the mailbox. An administrator's link may have been shown to
-      // them instead, and the row does not say which, so it proves nothing.
-      const emailVerified = link.createdBy === null && (await markEmailVerified(tx, user));
+      // A link Keyward mailed to this very address proves the mailbox (an email change revokes the
+      // links of the old one, and markEmailVerified checks the address again). One shown to an
+      // administrator, or mailed to an address the account no longer has, proves nothing.
+      const emailVerified = link.sentTo === user.email && (await markEmailVerified(tx, user));
       return { endedSessions, revokedTokens, ...(emailVerified && { emailVerified }) };
     },
   });

@@ -33,8 +33,8 @@ export async function setPasswordFromLink(input: {
     tx: Tx,
     account: Account,
     passwordHash: string,
-    /** Who issued the link: null when nobody did (a "Forgot your password?" request). */
-    link: { createdBy: string | null },
+    /** The address Keyward mailed the link to: null when it was shown to a person. */
+    link: { sentTo: string | null },
   ) => Promise<Record<string, unknown> | undefined>;
 }): Promise<{ email: string }> {
   const limit = await limiter(input.limit).consume(input.context.ip || "unknown");
