@@ -44,6 +44,7 @@ const PAGES: Visit[] = [
   // One-time links carry their secret in the fragment; a bogus one shows the form.
   { route: "/reset-password", as: "signed-out", path: () => "/reset-password#not-a-real-code" },
   { route: "/accept-invitation", as: "signed-out", path: () => "/accept-invitation#not-a-real-code" },
+  { route: "/verify-email", as: "signed-out", path: () => "/verify-email#not-a-real-code" },
   { route: "(not-found)", as: "signed-out", path: () => "/no-such-page", status: 404 },
   { route: "/account", as: "admin", path: () => "/account" },
   { route: "/account/security", as: "admin", path: () => "/account/security" },

@@ -8,7 +8,7 @@ import { db } from "../db/client.ts";
 import { Conflict, NotFound } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
 import { assertCanManageUser, assertNotLastAdmin, lockAdminGuard } from "./admin-guard.ts";
-import { revokeResetLinks } from "./password-reset.ts";
+import { revokeLinksOfOldAddress } from "./email-verification.ts";
 import { setUserStatus } from "./set-user-status.ts";
 
 type Base = { actor: Principal; userId: string; context: RequestContext };
@@ -44,7 +44,7 @@ export async function updateUser(input: Base & { name: string; email: string }):
       // A new address is unproven (issue 15), whatever the old one was.
       data: { name: input.name, email: input.email, ...(emailChanged && { emailVerifiedAt: null }) },
     });
-    if (emailChanged) await revokeResetLinks(tx, user.id);
+    if (emailChanged) await revokeLinksOfOldAddress(tx, user.id);
     await credentialsChanged(tx, [`user:${user.id}`]);
     await recordAudit(tx, {
       action: "user.updated",

@@ -81,17 +81,6 @@ async function issueResetLink(
   return { id: issued.id, link: passwordResetLink(issued.code), expiresAt: issued.expiresAt };
 }
 
-/**
- * When an account's address changes, the links mailed to the old one stop working: whoever reads
- * that mailbox no longer speaks for the account, and a link it received must not verify the new one.
- */
-export async function revokeResetLinks(tx: Tx, userId: string): Promise<void> {
-  await tx.oneTimeCode.updateMany({
-    where: { purpose: "password_reset", userId, usedAt: null, revokedAt: null },
-    data: { revokedAt: new Date() },
-  });
-}
-
 export type IssuedReset =
   | { delivery: "email"; email: string; expiresAt: Date }
   | { delivery: "shown"; email: string; link: string; expiresAt: Date; mailError?: string };

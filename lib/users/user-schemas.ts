@@ -47,6 +47,8 @@ export const resetPasswordSchema = z.object({
   password: newPasswordSchema,
 });
 
+export const verifyEmailSchema = z.object({ code: linkCodeSchema("verification") });
+
 export const listUsersSchema = z.object({
   q: searchTextSchema,
   role: roleIdSchema.optional().or(z.literal("").transform(() => undefined)),

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 
 import { SessionList } from "@/components/auth/session-list";
+import { ActionForm, SubmitButton } from "@/components/ui/action-form";
 import { Badge } from "@/components/ui/badge";
 import { listMySessions } from "@/lib/auth/manage-sessions";
 import { db } from "@/lib/db/client";
@@ -9,7 +10,7 @@ import { mailConfigured } from "@/lib/mail/mailer";
 import { PERMISSION_DESCRIPTIONS } from "@/lib/policy/permissions";
 import { emailVerified } from "@/lib/users/email-verification";
 
-import { endMySessionAction } from "./actions";
+import { endMySessionAction, sendEmailVerificationAction } from "./actions";
 
 export const metadata: Metadata = { title: "My account" };
 
@@ -61,9 +62,14 @@ export default async function AccountPage() {
               {emailVerified(user)
                 ? "You proved this address is yours by using a link Keyward mailed to it."
                 : mailConfigured()
-                  ? "Keyward has not yet seen a link it mailed to this address being used."
+                  ? "Keyward has not yet seen a link it mailed to this address being used: ask for one here."
                   : "Verifying an address needs email, which is not configured here."}
             </span>
+            {!emailVerified(user) && mailConfigured() && (
+              <ActionForm action={sendEmailVerificationAction} label="Verify your email" className="mt-2">
+                <SubmitButton variant="secondary">Verify your email</SubmitButton>
+              </ActionForm>
+            )}
           </dd>
           <dt className="text-slate-600 dark:text-slate-400">Roles</dt>
           <dd>{user.roles.map(({ role }) => role.name).join(", ") || "None"}</dd>
