@@ -61,7 +61,12 @@ test.describe("on a phone", () => {
     await signIn(page, member);
     await page.getByRole("button", { name: "Menu" }).click();
     const menu = page.getByRole("dialog", { name: "Menu" });
-    await expect(menu.getByRole("link")).toHaveText(["API reference", "My account", "Security"]);
+    await expect(menu.getByRole("link")).toHaveText([
+      "API reference",
+      "My account",
+      "Security",
+      "Connected apps",
+    ]);
     await expect(menu.getByText(member.email)).toBeVisible();
     await expect(menu.getByRole("button", { name: "Sign out", exact: true })).toBeVisible();
   });
@@ -86,6 +91,7 @@ test.describe("on a laptop", () => {
     await expect(nav.getByRole("list", { name: "Account" }).getByRole("link")).toHaveText([
       "My account",
       "Security",
+      "Connected apps",
     ]);
     await nav.getByRole("link", { name: "Security" }).click();
     await expect(nav.getByRole("link", { name: "Security" })).toHaveAttribute("aria-current", "page");

@@ -71,7 +71,12 @@ test.describe("signing in and out", () => {
     await page.goto("/login");
     await signIn(page, user);
     const nav = page.getByRole("navigation", { name: "Main" });
-    await expect(nav.getByRole("link")).toHaveText(["API reference", "My account", "Security"]);
+    await expect(nav.getByRole("link")).toHaveText([
+      "API reference",
+      "My account",
+      "Security",
+      "Connected apps",
+    ]);
     await expect(page.getByText("None: you can manage your own account.")).toBeVisible();
     const response = await page.goto("/users");
     expect(response?.status()).toBe(403);

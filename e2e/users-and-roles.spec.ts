@@ -40,7 +40,12 @@ test("an admin invites a user, gives them a custom role, and they see only what 
   await expect(inviteePage.getByLabel("Email")).toHaveValue(invitee.email);
   await signIn(inviteePage, invitee);
   const inviteeNav = inviteePage.getByRole("navigation", { name: "Main" });
-  await expect(inviteeNav.getByRole("link")).toHaveText(["API reference", "My account", "Security"]);
+  await expect(inviteeNav.getByRole("link")).toHaveText([
+    "API reference",
+    "My account",
+    "Security",
+    "Connected apps",
+  ]);
 
   // The link worked once.
   const replay = await (await browser.newContext()).newPage();
@@ -74,6 +79,7 @@ test("an admin invites a user, gives them a custom role, and they see only what 
     "API reference",
     "My account",
     "Security",
+    "Connected apps",
   ]);
   expect((await inviteePage.goto("/users"))?.status()).toBe(403);
 

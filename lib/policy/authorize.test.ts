@@ -65,7 +65,7 @@ describe("navigation", () => {
   it("shows a Member only the API reference and their account", () => {
     const nav = navigationFor(principal([]));
     expect(labels(nav)).toEqual([[null, ["API reference"]]]);
-    expect(nav.account.map((a) => a.label)).toEqual(["My account", "Security"]);
+    expect(nav.account.map((a) => a.label)).toEqual(["My account", "Security", "Connected apps"]);
   });
 
   it("shows a user who must enroll a factor only the Security page", () => {

@@ -36,7 +36,12 @@ export const AREAS: Area[] = [
 export const ACCOUNT_LINKS: NavLink[] = [
   { href: "/account", label: "My account" },
   { href: "/account/security", label: "Security" },
+  // The apps that use one's Keyward account, and taking back what they were allowed (issue 15).
+  { href: "/account/apps", label: "Connected apps" },
 ];
+
+/** The one account page open during forced enrollment: where the factor is set up. */
+const ENROLLMENT_PAGE = "/account/security";
 
 /** The areas a principal may open, in order. A user who must still enroll a factor has none. */
 export function visibleAreas(principal: UserPrincipal): NavLink[] {
@@ -60,7 +65,9 @@ export function navigationFor(principal: UserPrincipal): { groups: NavGroup[]; a
     else groups.push({ label: area.group, items: [link] });
   }
   // During forced enrollment only the Security page is open.
-  const account = principal.mustEnrollMfa ? ACCOUNT_LINKS.slice(1) : ACCOUNT_LINKS;
+  const account = principal.mustEnrollMfa
+    ? ACCOUNT_LINKS.filter((link) => link.href === ENROLLMENT_PAGE)
+    : ACCOUNT_LINKS;
   return { groups, account };
 }
 
