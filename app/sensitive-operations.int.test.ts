@@ -74,6 +74,8 @@ const MUST_BE_SESSION_ONLY_OPERATIONS = [
   "createApp",
   "updateApp",
   "rotateAppSecret",
+  // taking one's consent back from an app: a person's own act, as in the UI (issue 15)
+  "revokeMyApp",
 ];
 
 /** Every server action that must ask for step-up (an action's caller is always a session). */
@@ -86,6 +88,7 @@ const MUST_STEP_UP_ACTIONS = [
   "(app)/account/security/actions.ts#endOtherSessionsAction",
   "(app)/account/security/actions.ts#changePasswordAction",
   "(app)/account/actions.ts#endMySessionAction",
+  "(app)/account/apps/actions.ts#revokeConnectedAppAction",
   // credentials: creation, rotation, reassignment, scopes, disabling
   "(app)/clients/actions.ts#createClientAction",
   "(app)/clients/actions.ts#updateClientAction",

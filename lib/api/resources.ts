@@ -12,6 +12,7 @@ import { permissionSchema } from "../policy/permission-schema.ts";
 import type { TokenView } from "../tokens/list-tokens.ts";
 import type { UserDetail } from "../users/get-user.ts";
 import type { UserListItem } from "../users/list-users.ts";
+import type { ConnectedApp } from "../oidc/connected-apps.ts";
 import type { ResourceServerCredentialView } from "../resource-servers/list-credentials.ts";
 import type { IssuedResourceServerSecret } from "../resource-servers/manage-credentials.ts";
 
@@ -377,6 +378,25 @@ export function toSession(session: SessionView): z.input<typeof sessionResource>
     expiresAt: iso(session.expiresAt),
     amr: session.amr,
   };
+}
+
+// My account → Connected apps (issue 15): the apps a user signed in to, and what they allowed each.
+export const connectedAppResource = z.object({
+  id: z.string().describe("The application's id, also its OAuth client_id."),
+  name: z.string(),
+  logoUrl: z.string().nullable(),
+  homepageUrl: z.string().nullable(),
+  firstParty: z.boolean().describe("The organization's own app: its sign-ins ask no consent."),
+  disabled: z.boolean(),
+  allowedAt: when.describe("When the user first allowed it (the oldest live grant)."),
+  allowed: z.array(z.string()).describe("What it may do, in the consent screen's words."),
+  refreshTokens: z
+    .boolean()
+    .describe("It holds a live refresh token: it can stay signed in while the user is away."),
+});
+
+export function toConnectedApp(app: ConnectedApp): z.input<typeof connectedAppResource> {
+  return { ...app, allowedAt: iso(app.allowedAt) };
 }
 
 // The API registry (issue 14).

@@ -51,6 +51,7 @@ import {
   updateUserSchema,
   userRefSchema,
 } from "../users/user-schemas.ts";
+import { connectedAppRefSchema } from "../oidc/connected-app-schemas.ts";
 import { operation } from "./operation.ts";
 import {
   apiPermissionResource,
@@ -61,6 +62,7 @@ import {
   appSummaryResource,
   registeredAppResource,
   apiSummaryResource,
+  connectedAppResource,
   permissionsExportResource,
   permissionsImportResource,
   auditEventResource,
@@ -116,6 +118,31 @@ export const V1 = {
     summary: "The caller: identity and effective permissions",
     permission: "authenticated",
     response: meResource,
+  }),
+  // Issue 15: the apps the caller signed in to through Keyward, and taking one's consent back.
+  listMyApps: operation({
+    operationId: "listMyApps",
+    method: "GET",
+    path: "/me/apps",
+    tag: "Me",
+    summary: "The apps you signed in to with Keyward (your live grants), with what each may do",
+    description: "A personal token reads its owner's apps; an API client is no user and has none (403).",
+    permission: "authenticated",
+    response: z.object({ items: z.array(connectedAppResource) }),
+  }),
+  revokeMyApp: operation({
+    operationId: "revokeMyApp",
+    method: "DELETE",
+    path: "/me/apps/{appId}",
+    tag: "Me",
+    summary: "Take back what you allowed an app: its grants, refresh and access tokens end",
+    description:
+      "The app's next refresh is refused (invalid_grant); a third-party app asks for consent again at its next sign-in. " +
+      "Only your own grants; an app you gave nothing is 404.",
+    permission: "authenticated",
+    params: connectedAppRefSchema,
+    response: z.object({ ended: z.number().int().describe("How many grants ended.") }),
+    session: true,
   }),
   permissions: operation({
     operationId: "listPermissions",
