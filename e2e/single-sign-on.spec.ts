@@ -188,3 +188,41 @@ test("an app calls a Protected API for its user; the API asks for a recent sign-
     ordersApi.stop();
   }
 });
+
+test("signing out: of an app and then of Keyward (RP-initiated logout), or of Keyward, which signs the apps out (back-channel)", async ({
+  page,
+}) => {
+  const user = await createTestUser({ label: "leaver" });
+  const name = `Wiki ${Math.random().toString(36).slice(2, 8)}`;
+  const { url, app } = await exampleApp({ firstParty: true, name, postLogoutRedirectUris: [] });
+  await db.application.update({
+    where: { id: app.id },
+    data: {
+      postLogoutRedirectUris: [`${url}/signed-out`],
+      backchannelLogoutUri: `${url}/backchannel-logout`,
+    },
+  });
+
+  // RP-initiated logout: out of the app, and Keyward asks about itself.
+  await page.goto(url);
+  await page.getByRole("link", { name: "Sign in with Keyward" }).click();
+  await submitSignIn(page, user);
+  await expect(page.getByRole("heading", { name: `Hello, ${user.name}` })).toBeVisible();
+  await page.getByRole("link", { name: "Sign out" }).click();
+  await expect(page.getByRole("heading", { name: "Sign out of Keyward?" })).toBeVisible();
+  await page.getByRole("button", { name: "Yes, sign out of Keyward" }).click();
+  await expect(page.getByRole("heading", { name: "Signed out" })).toBeVisible();
+  await page.goto("/account");
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+
+  // Back-channel: signed in to the app again, then out of Keyward itself; the app hears of it.
+  await page.goto(url);
+  await page.getByRole("link", { name: "Sign in with Keyward" }).click();
+  await submitSignIn(page, user);
+  await expect(page.getByRole("heading", { name: `Hello, ${user.name}` })).toBeVisible();
+  await page.goto("/account");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  await page.goto(url);
+  await expect(page.getByText("You are not signed in.")).toBeVisible();
+});

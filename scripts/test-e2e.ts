@@ -38,6 +38,8 @@ async function main(): Promise<number> {
     KEYWARD_SECRET: randomBytes(32).toString("base64url"),
     KEYWARD_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
     SMTP_URL: mailbox.url,
+    // The example apps listen on loopback: back-channel logout must be allowed to reach them.
+    KEYWARD_BACKCHANNEL_PRIVATE: "1",
   };
   delete env.KEYWARD_ADMIN_EMAIL;
   delete env.KEYWARD_ADMIN_PASSWORD;

@@ -4,6 +4,7 @@
 import { randomBytes } from "node:crypto";
 import http from "node:http";
 
+import { createRemoteJWKSet, jwtVerify } from "jose";
 import * as oidc from "openid-client";
 
 const env = process.env;
@@ -27,6 +28,8 @@ const config = await oidc.discovery(
 const API = env.API_RESOURCE
   ? { resource: env.API_RESOURCE, scopes: env.API_SCOPES ?? "", url: String(env.API_URL).replace(/\/+$/, "") }
   : null;
+
+const jwks = createRemoteJWKSet(new URL(config.serverMetadata().jwks_uri));
 
 /** Browser sessions of this app: id (in an httpOnly cookie) -> what it knows of its user. */
 const sessions = new Map();
@@ -78,6 +81,7 @@ function home(res, session) {
     `Hello, ${user.name}`,
     `${error}<table><caption>What Keyward told this app</caption><tbody>${table}</tbody></table>
 <p><a href="/login?acr_values=phr">Sign in again with a passkey</a> · <a href="/login?prompt=login">Sign in again</a></p>
+<p><a href="/logout">Sign out</a></p>
 <form method="post" action="/refresh"><button type="submit">Refresh the tokens</button></form>
 <p id="refresh-result">${escape(session.refreshResult ?? "")}</p>${API ? apiSection(session) : ""}`,
   );
@@ -161,6 +165,7 @@ async function callback(req, res, session, url) {
       const claims = tokens.claims();
       const info = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
       session.user = { ...claims, ...info };
+      session.idToken = tokens.id_token;
       session.refreshToken = tokens.refresh_token;
       session.error = undefined;
     } catch (error) {
@@ -172,6 +177,51 @@ async function callback(req, res, session, url) {
   }
   res.writeHead(303, { location: "/" });
   res.end();
+}
+
+/** RP-initiated logout: out of this app at once, then Keyward asks whether to sign out there too. */
+function logout(res, session) {
+  const idToken = session.idToken;
+  sessions.delete(session.id);
+  const url = oidc.buildEndSessionUrl(config, {
+    ...(idToken ? { id_token_hint: idToken } : {}),
+    post_logout_redirect_uri: `${APP_URL}/signed-out`,
+  });
+  res.writeHead(303, { location: url.href });
+  res.end();
+}
+
+/**
+ * Back-channel logout (OpenID Connect Back-Channel Logout 1.0 §2.6): Keyward posts a logout token
+ * when the user signs out there; every session of this app for that Keyward session (`sid`) ends.
+ */
+async function backchannelLogout(req, res) {
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  const token = new URLSearchParams(Buffer.concat(chunks).toString()).get("logout_token") ?? "";
+  try {
+    const { payload } = await jwtVerify(token, jwks, {
+      issuer: config.serverMetadata().issuer,
+      audience: env.CLIENT_ID,
+      typ: "logout+jwt",
+    });
+    const event = payload.events?.["http://schemas.openid.net/event/backchannel-logout"];
+    if (!event || payload.nonce !== undefined || (!payload.sid && !payload.sub))
+      throw new Error("not a logout token");
+    for (const [id, session] of sessions) {
+      if (
+        session.user &&
+        (payload.sid ? session.user.sid === payload.sid : session.user.sub === payload.sub)
+      ) {
+        sessions.delete(id);
+      }
+    }
+    res.writeHead(200, { "cache-control": "no-store" });
+    res.end();
+  } catch (error) {
+    res.writeHead(400, { "content-type": "application/json", "cache-control": "no-store" });
+    res.end(JSON.stringify({ error: "invalid_request", error_description: error.message }));
+  }
 }
 
 async function refresh(res, session) {
@@ -202,6 +252,14 @@ const server = http.createServer((req, res) => {
   if (route === "GET /login") return done(login(req, res, session, url));
   if (route === "GET /callback") return done(callback(req, res, session, url));
   if (route === "POST /refresh") return done(refresh(res, session));
+  if (route === "GET /logout") return logout(res, session);
+  if (route === "GET /signed-out")
+    return page(
+      res,
+      "Signed out",
+      `<p>You have signed out of the example app.</p><p><a href="/">Home</a></p>`,
+    );
+  if (route === "POST /backchannel-logout") return done(backchannelLogout(req, res));
   if (API && route === "POST /orders/list") return done(callApi(res, session, "GET"));
   if (API && route === "POST /orders/place") return done(callApi(res, session, "POST"));
   page(res, "Not found", "<p>No such page.</p>", 404);

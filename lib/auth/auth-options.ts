@@ -3,12 +3,11 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { headers } from "next/headers";
 
 import { getConfig } from "../config/env.ts";
-import { db } from "../db/client.ts";
 import { safeCallbackUrl } from "../http/callback-url.ts";
 import { requestContext } from "../http/request-context.ts";
-import { recordAudit } from "../audit/record-audit.ts";
 import { isHttps, SESSION_COOKIE_MAX_AGE_SECONDS, sessionCookieName } from "./session-cookie.ts";
-import { revokeSession } from "./sessions.ts";
+import { endAppSessions } from "../oidc/sso-logout.ts";
+import { signOutSession } from "./sign-out.ts";
 import { ATTEMPT_COOKIE } from "./sign-in/attempts.ts";
 import { completeSignIn } from "./sign-in/complete-sign-in.ts";
 
@@ -80,16 +79,7 @@ export function authOptions(): NextAuthOptions {
         const sessionId = typeof token?.sid === "string" ? token.sid : undefined;
         if (!sessionId) return;
         const context = requestContext(await headers());
-        await db.$transaction(async (tx) => {
-          const session = await tx.session.findUnique({ where: { id: sessionId }, include: { user: true } });
-          if (!session || !(await revokeSession(tx, sessionId, "signed_out"))) return;
-          await recordAudit(tx, {
-            action: "auth.sign_out",
-            actor: { kind: "user", id: session.userId, display: session.user.email },
-            target: { kind: "session", id: sessionId },
-            context,
-          });
-        });
+        if (await signOutSession(sessionId, context)) await endAppSessions(sessionId);
       },
     },
   };

@@ -42,6 +42,7 @@ export async function liveProvider(): Promise<Live> {
       keys,
       cookieKeys: cookieKeys(),
       metadata: serverMetadata,
+      backchannelToPrivateNetworks: process.env.KEYWARD_BACKCHANNEL_PRIVATE === "1",
     });
     // Refusals name their reason in the library's `error_detail`, never a secret: for operators.
     provider.on("grant.error", (ctx, error: { error?: string; error_detail?: string; message: string }) => {

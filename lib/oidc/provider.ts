@@ -6,12 +6,16 @@ import Provider, {
 } from "oidc-provider";
 
 import { userMaySignInTo } from "../apps/sign-in-policy.ts";
+import { signOutSession } from "../auth/sign-out.ts";
+import { sha256Hex } from "../crypto/hash.ts";
+import { requestContext } from "../http/request-context.ts";
 import { verifyAppSecret } from "../apps/verify-app-secret.ts";
 import { db } from "../db/client.ts";
 import { ACR_VALUES, satisfiesAcr } from "./acr.ts";
 import { bindProviderSession, OidcAdapter } from "./adapter.ts";
 import { delegatedResourceServer } from "./delegated-access.ts";
 import { mergedDiscovery } from "./discovery.ts";
+import { logoutSource, postLogoutSuccessSource, renderError } from "./pages.ts";
 
 /**
  * The OpenID provider (ADR 0012), built from Keyward's configuration: code flow with PKCE only, no
@@ -29,6 +33,11 @@ export type ProviderOptions = {
   cookieKeys: string[];
   /** Keyward's RFC 8414 metadata (lib/oauth/metadata.ts), merged into the provider's discovery. */
   metadata: () => Record<string, unknown>;
+  /**
+   * Back-channel logout may reach apps on private or loopback addresses (KEYWARD_BACKCHANNEL_PRIVATE):
+   * the library refuses them by default against SSRF; an organization's internal apps need them.
+   */
+  backchannelToPrivateNetworks?: boolean;
 };
 
 export const OIDC_ROUTES = {
@@ -68,20 +77,6 @@ const DAY = 86_400;
 
 /** What Keyward signs with: RS256 (ID tokens by default, as OpenID Discovery requires) and ES256. */
 const SIGNING = ["RS256", "ES256"] as const;
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-/**
- * The page for a request that cannot go back to the app (unknown client, unregistered redirect
- * URI): plain HTML with no inline style or script, which Keyward's CSP would block, and no
- * redirect (RFC 9700 §4.1). It says what went wrong in the library's words, which name no secret.
- */
-function renderError(ctx: KoaContextWithOIDC, out: { error?: string; error_description?: string }): void {
-  ctx.type = "html";
-  ctx.body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Sign-in could not continue · Keyward</title></head><body><main><h1>Sign-in could not continue</h1><p>${escapeHtml(
-    String(out.error_description ?? out.error ?? "The request was not valid."),
-  )}</p><p>Go back to the app and try again. If it keeps happening, tell the app's administrator.</p></main></body></html>`;
-}
 
 /** Per-app refresh lifetimes: idle, capped by what is left of the absolute one (rotation keeps `iiat`). */
 function refreshTokenTtl(
@@ -154,13 +149,26 @@ async function issueRefreshToken(
   return client.metadata().keyward_first_party === true || code.scopes.has("offline_access");
 }
 
+/** The Keyward session the browser's provider session is bound to, from its signed cookie. */
+async function boundSession(ctx: { cookies: KoaContextWithOIDC["cookies"] }): Promise<string | null> {
+  const id = ctx.cookies.get(SESSION_COOKIE, { signed: true });
+  if (!id) return null;
+  const row = await db.oidcPayload.findUnique({
+    where: { model_idHash: { model: "Session", idHash: sha256Hex(id) } },
+    select: { sessionId: true },
+  });
+  return row?.sessionId ?? null;
+}
+
+const SESSION_COOKIE = "kw_oidc";
+
 export function buildProvider(options: ProviderOptions): Provider {
   const configuration: Configuration = {
     adapter: OidcAdapter,
     jwks: { keys: options.keys },
     cookies: {
       keys: options.cookieKeys,
-      names: { session: "kw_oidc", interaction: "kw_oidc_i", resume: "kw_oidc_r" },
+      names: { session: SESSION_COOKIE, interaction: "kw_oidc_i", resume: "kw_oidc_r" },
     },
     responseTypes: ["code"],
     pkce: { required: () => true },
@@ -194,7 +202,8 @@ export function buildProvider(options: ProviderOptions): Provider {
       clientCredentials: { enabled: false },
       dPoP: { enabled: false },
       pushedAuthorizationRequests: { enabled: false },
-      rpInitiatedLogout: { enabled: false },
+      rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
+      backchannelLogout: { enabled: true },
       userinfo: { enabled: true },
       // Delegated access tokens for Protected APIs (issue 15 §3): an app names one with `resource`
       // on the token request (code exchange or refresh). Without it the access token is the opaque
@@ -209,6 +218,12 @@ export function buildProvider(options: ProviderOptions): Provider {
     extraTokenClaims,
     findAccount,
     issueRefreshToken,
+    // The library hands its SSRF-checking dispatcher in the options; dropping it is the opt-in.
+    fetch: (url: string | URL | Request, init?: RequestInit) => {
+      if (!options.backchannelToPrivateNetworks || !init) return fetch(url, init);
+      const { dispatcher: _checked, ...rest } = init as RequestInit & { dispatcher?: unknown };
+      return fetch(url, rest);
+    },
     renderError,
     rotateRefreshToken: true,
     ttl: {
@@ -225,6 +240,10 @@ export function buildProvider(options: ProviderOptions): Provider {
   // Behind Keyward's own door (scripts/server.js), which sets the verified scheme and peer.
   provider.proxy = true;
   provider.use(async (ctx, next) => {
+    // RP-initiated logout's "Yes, sign out of Keyward" ends the Keyward session the provider
+    // session stands on (ADR 0012: it is the SSO session). Read before: the library destroys it.
+    const ending =
+      ctx.method === "POST" && ctx.path === "/oidc/session/end/confirm" ? await boundSession(ctx) : null;
     // form_post cannot be unregistered from the library, and its auto-submitting page is what the
     // CSP blocks: any mode but query becomes one the library does not know, refused by query.
     const mode = ctx.query.response_mode;
@@ -237,6 +256,9 @@ export function buildProvider(options: ProviderOptions): Provider {
     const uid = ctx.oidc?.session?.uid;
     if (ctx.oidc?.route === "resume" && typeof bound === "string" && uid)
       await bindProviderSession(uid, bound);
+    if (ending && ctx.oidc?.params?.logout) {
+      await signOutSession(ending, requestContext({ get: (name) => ctx.get(name) || null }), "app");
+    }
     if (ctx.oidc?.route === "discovery" && ctx.status === 200) {
       ctx.body = mergedDiscovery(ctx.body as Record<string, unknown>, options.metadata());
     }

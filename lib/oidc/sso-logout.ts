@@ -1,0 +1,47 @@
+import { db } from "../db/client.ts";
+import { revokeGrant } from "./adapter.ts";
+import { currentProvider } from "./mount.ts";
+
+type BackchannelClient = {
+  backchannelLogoutUri?: string;
+  backchannelLogout(sub: string, sid: string): Promise<void>;
+};
+type Authorizations = Record<string, { sid?: string; grantId?: string; persistsLogout?: boolean }>;
+
+/**
+ * Signing out of Keyward signs the user out of the apps too (issue 15 §4, ADR 0012): for every
+ * provider session bound to the Keyward session, each app it signed in to that registered a
+ * back-channel logout URI is told (OpenID Connect Back-Channel Logout 1.0: a logout token naming
+ * the user and the session's `sid`); the grants that do not outlive a logout (no offline access)
+ * are revoked with what they issued; the provider sessions go. An app that cannot be reached is
+ * logged, never an error of the sign-out.
+ */
+export async function endAppSessions(sessionId: string): Promise<number> {
+  const rows = await db.oidcPayload.findMany({
+    where: { model: "Session", sessionId },
+    select: { idHash: true, payload: true, accountId: true },
+  });
+  if (rows.length === 0) return 0;
+  const provider = await currentProvider();
+  let told = 0;
+  for (const row of rows) {
+    const authorizations = ((row.payload as { authorizations?: Authorizations }).authorizations ??
+      {}) as Authorizations;
+    await Promise.all(
+      Object.entries(authorizations).map(async ([clientId, authorization]) => {
+        const client = (await provider.Client.find(clientId)) as BackchannelClient | undefined;
+        if (client?.backchannelLogoutUri && row.accountId && authorization.sid) {
+          try {
+            await client.backchannelLogout(row.accountId, authorization.sid);
+            told++;
+          } catch (error) {
+            console.warn(`[sso] back-channel logout to ${clientId} failed: ${(error as Error).message}`);
+          }
+        }
+        if (authorization.grantId && !authorization.persistsLogout) await revokeGrant(authorization.grantId);
+      }),
+    );
+  }
+  await db.oidcPayload.deleteMany({ where: { model: "Session", sessionId } });
+  return told;
+}
