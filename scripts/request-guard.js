@@ -60,7 +60,8 @@ export function contentSecurityPolicy(nonce, { dev }) {
  */
 /**
  * The endpoints meant to be called from anywhere: OAuth clients post to them with their own
- * credentials in the request (RFC 6749 §2.3), never a cookie. Listed one by one (ADR 0012): a
+ * credentials in the request (RFC 6749 §2.3), never a cookie, or an app's page posts a request
+ * Keyward's pages then answer. Listed one by one (ADR 0012): a
  * prefix would also exempt what the OpenID provider will add under it for browsers, such as
  * consent and sign-out confirmations, which must stay same-origin. Matched exactly, without a
  * trailing slash, in lower case as the router matches.
@@ -69,6 +70,12 @@ export const CROSS_SITE_ENDPOINTS = new Set([
   "/api/oauth/token",
   "/api/oauth/introspect",
   "/api/oauth/revoke",
+  // The OpenID provider's: an authorization request or an RP-initiated logout may be posted by the
+  // app's page (OpenID Connect Core §3.1.2.1, RP-Initiated Logout §2), and UserInfo carries its
+  // token in the request. None changes anything without Keyward's own, same-origin, pages.
+  "/oidc/auth",
+  "/oidc/me",
+  "/oidc/session/end",
 ]);
 
 export function crossSiteRefusal(req, allowedOrigins) {

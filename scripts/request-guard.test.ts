@@ -47,6 +47,9 @@ describe("the cross-site request check", () => {
       "/api/oauth/introspect",
       "/api/oauth/revoke",
       "/api/OAuth/token/",
+      "/oidc/auth",
+      "/oidc/me",
+      "/oidc/session/end",
     ]) {
       expect(crossSiteRefusal(post({ "sec-fetch-site": "cross-site" }, endpoint), ours), endpoint).toBeNull();
     }
@@ -56,6 +59,8 @@ describe("the cross-site request check", () => {
       "/api/oauth/token/x",
       "/api/oauth/tokens",
       "/oidc/session/end/confirm",
+      "/oidc/auth/resume-uid",
+      "/interaction/some-uid/decision",
     ]) {
       expect(crossSiteRefusal(post({ "sec-fetch-site": "cross-site" }, path), ours), path).toMatch(/refused/);
     }
