@@ -89,7 +89,11 @@ test("an app for chosen roles shows others a page, and the app hears access_deni
 test("a third-party app asks for consent once; declining tells the app access_denied", async ({ page }) => {
   const user = await createTestUser({ label: "consenter" });
   const name = `Partner ${Math.random().toString(36).slice(2, 8)}`;
-  const { url } = await exampleApp({ firstParty: false, name, homepageUrl: "https://partner.example.com/" });
+  const { url, app } = await exampleApp({
+    firstParty: false,
+    name,
+    homepageUrl: "https://partner.example.com/",
+  });
 
   await page.goto(url);
   await page.getByRole("link", { name: "Sign in with Keyward" }).click();
@@ -105,6 +109,20 @@ test("a third-party app asks for consent once; declining tells the app access_de
   // Remembered: signing in again asks nothing (single sign-on, consent kept).
   await page.goto(`${url}/login`);
   await expect(page.getByRole("heading", { name: `Hello, ${user.name}` })).toBeVisible();
+
+  // The audit log tells it, each event targeting the app: declined, given, two sign-ins.
+  const events = await db.auditEvent.findMany({
+    where: { targetKind: "app", targetId: app.id },
+    orderBy: { id: "asc" },
+    select: { action: true, actorId: true },
+  });
+  expect(events.map((event) => event.action)).toEqual([
+    "app.consent_declined",
+    "app.consent_given",
+    "app.sign_in",
+    "app.sign_in",
+  ]);
+  expect(new Set(events.map((event) => event.actorId))).toEqual(new Set([user.id]));
 });
 
 test("an app asking for a fresh sign-in (prompt=login) gets one, or access_denied when the user cancels", async ({

@@ -92,6 +92,13 @@ export const AUDIT_ACTIONS = [
   "app.disabled",
   "app.enabled",
   "app.deleted",
+  // Single sign-on (issue 15 §6): a user signed in to an app (a code issued, single sign-on
+  // included), allowed or declined a third-party app's consent; a reused code or refresh token
+  // (its grant revoked, RFC 9700 §4.14.2).
+  "app.sign_in",
+  "app.consent_given",
+  "app.consent_declined",
+  "oauth.grant_reuse_detected",
   // A user took back what they allowed an app (My account → Connected apps): its grants and tokens end.
   "app.consent_revoked",
 ] as const;

@@ -99,9 +99,15 @@ export class OidcAdapter implements Adapter {
       data: { consumedAt: new Date() },
     });
     if (count === 1) return;
-    const row = await db.oidcPayload.findUnique({ where: this.key(id), select: { grantId: true } });
+    const row = await db.oidcPayload.findUnique({
+      where: this.key(id),
+      select: { grantId: true, clientId: true, accountId: true },
+    });
     if (row?.grantId) await revokeGrant(row.grantId);
-    throw new errors.InvalidGrant("grant request is invalid");
+    // Read back by the provider's middleware, which audits the reuse with the request's context.
+    throw Object.assign(new errors.InvalidGrant("grant request is invalid"), {
+      keywardReuse: { model: this.model, clientId: row?.clientId, accountId: row?.accountId },
+    });
   }
 
   async destroy(id: string): Promise<void> {

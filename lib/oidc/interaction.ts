@@ -145,6 +145,18 @@ export async function consentStep(interaction: Interaction, principal: UserPrinc
   };
 }
 
+/** What a consent prompt asks: OpenID scopes, then `<resource> <scope>` per Protected API permission. */
+export function askedScopes(interaction: Interaction): string[] {
+  const details = interaction.prompt.details;
+  const resources = (details.missingResourceScopes as Record<string, string[]> | undefined) ?? {};
+  return [
+    ...((details.missingOIDCScope as string[] | undefined) ?? []),
+    ...Object.entries(resources).flatMap(([resource, scopes]) =>
+      scopes.map((scope) => `${resource} ${scope}`),
+    ),
+  ];
+}
+
 /** Saves the grant of everything the interaction asks for; returns its id. */
 export async function grantAsked(interaction: Interaction, principal: UserPrincipal): Promise<string> {
   const provider = await currentProvider();

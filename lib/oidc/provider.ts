@@ -13,6 +13,7 @@ import { verifyAppSecret } from "../apps/verify-app-secret.ts";
 import { db } from "../db/client.ts";
 import { ACR_VALUES, satisfiesAcr } from "./acr.ts";
 import { bindProviderSession, OidcAdapter } from "./adapter.ts";
+import { auditAppEvent } from "./app-audit.ts";
 import { delegatedResourceServer } from "./delegated-access.ts";
 import { mergedDiscovery } from "./discovery.ts";
 import { logoutSource, postLogoutSuccessSource, renderError } from "./pages.ts";
@@ -149,6 +150,46 @@ async function issueRefreshToken(
   return client.metadata().keyward_first_party === true || code.scopes.has("offline_access");
 }
 
+type Reuse = { model: string; clientId?: string | null; accountId?: string | null };
+
+/**
+ * What the audit log records of a provider request (issue 15 §6): a sign-in to an app whenever a
+ * code is issued (single sign-on included), and a reused code or refresh token.
+ */
+async function auditOutcome(ctx: KoaContextWithOIDC): Promise<void> {
+  const context = requestContext({ get: (name) => ctx.get(name) || null });
+  const reuse = ctx.state.keywardReuse as Reuse | undefined;
+  if (reuse?.clientId) {
+    await auditAppEvent("oauth.grant_reuse_detected", {
+      appId: reuse.clientId,
+      ...(reuse.accountId ? { userId: reuse.accountId } : {}),
+      context,
+      outcome: "failure",
+      details: {
+        artifact: reuse.model === "RefreshToken" ? "refresh_token" : "authorization_code",
+        grantRevoked: true,
+      },
+    });
+  }
+  const code = (
+    ctx.oidc?.entities as
+      | { AuthorizationCode?: { accountId?: string; clientId?: string; acr?: string; amr?: string[] } }
+      | undefined
+  )?.AuthorizationCode;
+  if (
+    (ctx.oidc?.route === "authorization" || ctx.oidc?.route === "resume") &&
+    code?.accountId &&
+    code.clientId
+  ) {
+    await auditAppEvent("app.sign_in", {
+      appId: code.clientId,
+      userId: code.accountId,
+      context,
+      details: { acr: code.acr, amr: code.amr },
+    });
+  }
+}
+
 /** The Keyward session the browser's provider session is bound to, from its signed cookie. */
 async function boundSession(ctx: { cookies: KoaContextWithOIDC["cookies"] }): Promise<string | null> {
   const id = ctx.cookies.get(SESSION_COOKIE, { signed: true });
@@ -256,12 +297,18 @@ export function buildProvider(options: ProviderOptions): Provider {
     const uid = ctx.oidc?.session?.uid;
     if (ctx.oidc?.route === "resume" && typeof bound === "string" && uid)
       await bindProviderSession(uid, bound);
+    await auditOutcome(ctx as KoaContextWithOIDC);
     if (ending && ctx.oidc?.params?.logout) {
       await signOutSession(ending, requestContext({ get: (name) => ctx.get(name) || null }), "app");
     }
     if (ctx.oidc?.route === "discovery" && ctx.status === 200) {
       ctx.body = mergedDiscovery(ctx.body as Record<string, unknown>, options.metadata());
     }
+  });
+  // A reused code or refresh token (lib/oidc/adapter.ts consume): kept for auditOutcome.
+  provider.on("grant.error", (ctx, error) => {
+    const reuse = (error as { keywardReuse?: unknown }).keywardReuse;
+    if (reuse) ctx.state.keywardReuse = reuse;
   });
   // The library compares `client_secret` as stored; Keyward stores hashes and compares itself.
   provider.Client.prototype.compareClientSecret = function compareClientSecret(
