@@ -1,157 +1,50 @@
-import { randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { once } from "node:events";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 
-import { decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify } from "jose";
-import type Provider from "oidc-provider";
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import * as oauth from "oauth4webapi";
 import * as client from "openid-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { db } from "@/lib/db/client";
-import { makeApp } from "@/test/app-factories";
 import { BUILT_IN_API_ID } from "@/lib/apis/built-in-api";
 import { makeApi, makeApiRole } from "@/test/api-factories";
-import { makeUser, present, signedInCookie } from "@/test/factories";
+import { makeUser, present } from "@/test/factories";
+import { REDIRECT, startOidcHarness, type OidcHarness } from "@/test/oidc-harness";
 
 import { ACR } from "./acr.ts";
 import { delegatedResourceServer } from "./delegated-access.ts";
-import { buildProvider } from "./provider.ts";
 
 /**
  * Guarantee (issue 15 §2, ADR 0012): the provider as Keyward configures it runs the authorization
  * code flow with PKCE for a registered web app, driven by openid-client (a certified relying
  * party) over real HTTP: ID token for the signed-in account, refresh rotation, and a reused refresh
  * token revokes its whole family; no PKCE, a wrong secret or an unregistered redirect URI is
- * refused by the spec. The sign-in step is played by this test's own interaction handler (the
- * Keyward pages come next), so what is tested is the protocol, the storage and the clients.
+ * refused by the spec. The sign-in step is played by the stand-in interaction of test/oidc-harness.ts
+ * (Keyward's pages are tested on their own), so what is tested is the protocol, the storage and the
+ * clients. Hostile requests are lib/oidc/hostile-requests.int.test.ts.
  */
-let server: Server;
-let provider: Provider;
+let harness: OidcHarness;
 let issuer: string;
-let account = "";
-/** Sign-ins the stand-in interaction performed (a session reused by SSO performs none). */
-let logins = 0;
-/** The public half of the ES256 key, which signs delegated access tokens. */
-let accessTokenKey: CryptoKey;
-const REDIRECT = "https://portal.example.test/callback";
-
-/** Interactions seen while the browser had a provider session, and any stored row holding its id. */
-const sessionChecks = { seen: 0, leaks: [] as string[] };
-
-/** A stand-in for Keyward's interaction pages: signs `account` in, then consents to what was asked. */
-async function interaction(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const details = await provider.interactionDetails(req, res);
-  // The provider session's id is its cookie's value: no stored row may hold it (ADR 0012).
-  const sessionId = /(?:^|;\s*)kw_oidc=([^;]+)/.exec(req.headers.cookie ?? "")?.[1];
-  if (sessionId) {
-    sessionChecks.seen++;
-    const rows = JSON.stringify(await db.oidcPayload.findMany());
-    if (rows.includes(sessionId)) sessionChecks.leaks.push(sessionId);
-  }
-  if (details.prompt.name === "login") {
-    // A step-up asked for by acr_values is played as a passkey sign-in; any other as a password.
-    logins++;
-    const acr = details.prompt.reasons.includes("keyward_acr") ? ACR.phishingResistant : ACR.password;
-    // Keyward's sign-in makes a Session row; the provider session is bound to it (ADR 0012).
-    const { sessionId } = await signedInCookie(account);
-    await provider.interactionFinished(
-      req,
-      res,
-      {
-        login: { accountId: account, acr, amr: acr === ACR.password ? ["pwd"] : ["hwk", "user", "mfa"] },
-        keyward: { sessionId },
-      },
-      { mergeWithLastSubmission: false },
-    );
-    return;
-  }
-  const grant = new provider.Grant({
-    accountId: present(details.session?.accountId),
-    clientId: String(details.params.client_id),
-  });
-  grant.addOIDCScope(String(details.params.scope));
-  const asked = (details.prompt.details.missingResourceScopes ?? {}) as Record<string, string[]>;
-  for (const [resource, scopes] of Object.entries(asked)) grant.addResourceScope(resource, scopes.join(" "));
-  const grantId = await grant.save();
-  await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
-}
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    if (req.url?.startsWith("/interaction/")) {
-      interaction(req, res).catch((error: unknown) => {
-        res.statusCode = 500;
-        res.end(String(error));
-      });
-      return;
-    }
-    void provider.callback()(req, res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const rsa = await generateKeyPair("RS256", { extractable: true });
-  const ec = await generateKeyPair("ES256", { extractable: true });
-  accessTokenKey = ec.publicKey;
-  provider = buildProvider({
-    issuer,
-    keys: [
-      { ...(await exportJWK(rsa.privateKey)), alg: "RS256", use: "sig", kid: "test-rs" },
-      { ...(await exportJWK(ec.privateKey)), alg: "ES256", use: "sig", kid: "test-es" },
-    ],
-    cookieKeys: [randomBytes(32).toString("base64url")],
-    metadata: () => ({
-      introspection_endpoint: `${issuer}/api/oauth/introspect`,
-      introspection_endpoint_auth_methods_supported: ["client_secret_basic"],
-      revocation_endpoint: `${issuer}/api/oauth/revoke`,
-      revocation_endpoint_auth_methods_supported: ["client_secret_basic"],
-      grant_types_supported: ["client_credentials"],
-      scopes_supported: ["users.read"],
-    }),
-  });
+  harness = await startOidcHarness({ backchannelToPrivateNetworks: true });
+  issuer = harness.issuer;
 });
 
-afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => harness.close());
 
-/** A browser in miniature: follows redirects with its cookies until Keyward sends it back to the app. */
-async function browse(
-  start: URL,
-  jar = new Map<string, string>(),
-): Promise<{ status: number; location: URL | null }> {
-  let url = start;
-  for (let hop = 0; hop < 20; hop++) {
-    const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join("; ");
-    const response = await fetch(url, { redirect: "manual", headers: cookie ? { cookie } : {} });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = ""] = line.split(";");
-      const at = pair.indexOf("=");
-      jar.set(pair.slice(0, at), pair.slice(at + 1));
-    }
-    const location = response.headers.get("location");
-    if (!location) return { status: response.status, location: null };
-    const next = new URL(location, url);
-    if (next.href.startsWith(REDIRECT)) return { status: response.status, location: next };
-    url = next;
-  }
-  throw new Error("too many redirects");
-}
-
-async function webApp() {
-  const { app } = await makeApp({ redirectUris: [REDIRECT] });
-  return { id: app.id, secret: present(app.clientSecret) };
-}
-
-const discover = (app: { id: string; secret: string }, secret = app.secret) =>
-  client.discovery(new URL(issuer), app.id, undefined, client.ClientSecretBasic(secret), {
-    execute: [client.allowInsecureRequests],
-  });
+const browse: OidcHarness["browse"] = (start, jar) => harness.browse(start, jar);
+const discover: OidcHarness["discover"] = (app, secret) => harness.discover(app, secret);
+const webApp = () => harness.webApp();
+/** Who the stand-in interaction signs in. */
+const signInAs = (id: string) => harness.setAccount(id);
 
 describe("the OpenID provider's code flow", () => {
   it("signs a user into a web app with PKCE, rotates refresh tokens, and revokes the family on reuse", async () => {
     const user = await makeUser();
-    account = user.id;
+    signInAs(user.id);
     const app = await webApp();
     const config = await discover(app);
     expect(config.serverMetadata()).toMatchObject({
@@ -211,7 +104,8 @@ describe("the OpenID provider's code flow", () => {
   });
 
   it("runs the same flow for oauth4webapi, a second strict client library, with a nonce and UserInfo", async () => {
-    account = (await makeUser()).id;
+    const account = (await makeUser()).id;
+    signInAs(account);
     const app = await webApp();
     const insecure = { [oauth.allowInsecureRequests]: true };
     const as = await oauth.processDiscoveryResponse(
@@ -253,7 +147,7 @@ describe("the OpenID provider's code flow", () => {
   });
 
   it("refuses an authorization request without PKCE, and a code for a wrong client secret", async () => {
-    account = (await makeUser()).id;
+    signInAs((await makeUser()).id);
     const app = await webApp();
     const config = await discover(app);
     const noPkce = client.buildAuthorizationUrl(config, {
@@ -294,7 +188,7 @@ describe("the OpenID provider's code flow", () => {
   });
 
   it("asks for a stronger sign-in when acr_values wants more than the session has", async () => {
-    account = (await makeUser()).id;
+    signInAs((await makeUser()).id);
     const app = await webApp();
     const config = await discover(app);
     expect(config.serverMetadata().acr_values_supported).toEqual(
@@ -319,19 +213,19 @@ describe("the OpenID provider's code flow", () => {
       });
       return present(tokens.claims());
     };
-    const before = logins;
+    const before = harness.logins();
     expect((await signIn({})).acr).toBe(ACR.password);
-    expect(logins).toBe(before + 1);
+    expect(harness.logins()).toBe(before + 1);
     const stepped = await signIn({ acr_values: "phr" });
-    expect(logins).toBe(before + 2);
+    expect(harness.logins()).toBe(before + 2);
     expect(stepped.acr).toBe(ACR.phishingResistant);
     expect(stepped.amr).toEqual(["hwk", "user", "mfa"]);
     // The step-up ran with a provider session, and no stored row (its interaction's included) held its id.
-    expect(sessionChecks.seen).toBeGreaterThan(0);
-    expect(sessionChecks.leaks).toEqual([]);
+    expect(harness.sessionChecks.seen).toBeGreaterThan(0);
+    expect(harness.sessionChecks.leaks).toEqual([]);
     // The stronger session then serves both kinds of request without another sign-in.
     expect((await signIn({ acr_values: "urn:keyward:acr:pwd-mfa" })).acr).toBe(ACR.phishingResistant);
-    expect(logins).toBe(before + 2);
+    expect(harness.logins()).toBe(before + 2);
   });
 
   it("answers an unregistered redirect URI or an unknown client with a page, never a redirect", async () => {
@@ -365,7 +259,7 @@ describe("the OpenID provider's code flow", () => {
     ]);
     const user = await makeUser();
     await db.roleAssignment.create({ data: { userId: user.id, roleId: role.id } });
-    account = user.id;
+    signInAs(user.id);
     const app = await webApp();
     await db.applicationPermission.createMany({
       data: ["orders.read", "orders.write"].map((name) => ({
@@ -390,7 +284,7 @@ describe("the OpenID provider's code flow", () => {
       resource: orders.identifier,
     });
     expect(decodeProtectedHeader(delegated.access_token)).toMatchObject({ typ: "at+jwt", alg: "ES256" });
-    const { payload } = await jwtVerify(delegated.access_token, accessTokenKey, {
+    const { payload } = await jwtVerify(delegated.access_token, harness.accessTokenKey, {
       issuer,
       audience: orders.identifier,
       typ: "at+jwt",
@@ -404,7 +298,7 @@ describe("the OpenID provider's code flow", () => {
     const after = await client.refreshTokenGrant(config, present(delegated.refresh_token), {
       resource: orders.identifier,
     });
-    const { payload: narrowed } = await jwtVerify(after.access_token, accessTokenKey, {
+    const { payload: narrowed } = await jwtVerify(after.access_token, harness.accessTokenKey, {
       issuer,
       audience: orders.identifier,
     });
@@ -431,5 +325,110 @@ describe("the OpenID provider's code flow", () => {
       scope: "orders.read orders.write",
       accessTokenFormat: "jwt",
     });
+  });
+
+  it("signs out by RP-initiated logout: asks, ends the Keyward session, tells the app by back-channel, returns", async () => {
+    const SIGNED_OUT = "https://portal.example.test/signed-out";
+    // The app's back-channel logout endpoint, on loopback (allowed by the harness's opt-in).
+    const received: string[] = [];
+    const endpoint = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      req.on("end", () => {
+        received.push(body);
+        res.statusCode = 200;
+        res.end();
+      });
+    });
+    endpoint.listen(0, "127.0.0.1");
+    await once(endpoint, "listening");
+    try {
+      const user = await makeUser();
+      signInAs(user.id);
+      const app = await harness.webApp({ postLogoutRedirectUris: [SIGNED_OUT], firstParty: true });
+      // Registration accepts only https and no loopback here: the row is pointed at the test server.
+      const port = (endpoint.address() as AddressInfo).port;
+      await db.application.update({
+        where: { id: app.id },
+        data: { backchannelLogoutUri: `http://127.0.0.1:${port}/backchannel-logout` },
+      });
+      const config = await discover(app);
+      expect(config.serverMetadata()).toMatchObject({
+        end_session_endpoint: `${issuer}/oidc/session/end`,
+        backchannel_logout_supported: true,
+        backchannel_logout_session_supported: true,
+      });
+      const jar = new Map<string, string>();
+      const verifier = client.randomPKCECodeVerifier();
+      const url = client.buildAuthorizationUrl(config, {
+        redirect_uri: REDIRECT,
+        scope: "openid",
+        code_challenge: await client.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: "S256",
+        state: "s",
+      });
+      const back = present((await browse(url, jar)).location);
+      const tokens = await client.authorizationCodeGrant(config, back, {
+        pkceCodeVerifier: verifier,
+        expectedState: "s",
+      });
+      const claims = present(tokens.claims());
+      // Apps with back-channel logout get the session's `sid` in their ID tokens.
+      const sid = String(present(claims.sid, "sid"));
+      const keywardSession = present(
+        await db.session.findFirst({ where: { userId: user.id }, orderBy: { createdAt: "desc" } }),
+      );
+
+      const question = await harness.navigate(
+        client.buildEndSessionUrl(config, {
+          id_token_hint: present(tokens.id_token),
+          post_logout_redirect_uri: SIGNED_OUT,
+          state: "bye",
+        }),
+        { jar },
+      );
+      expect(question.status).toBe(200);
+      expect(question.body).toContain("Sign out of Keyward?");
+      const xsrf = present(/name="xsrf" value="([^"]+)"/.exec(question.body)?.[1], "xsrf");
+      const done = await harness.navigate(new URL("/oidc/session/end/confirm", issuer), {
+        jar,
+        method: "POST",
+        form: { xsrf, logout: "yes" },
+      });
+      expect(done.status).toBe(303);
+      expect(present(done.location).href).toBe(`${SIGNED_OUT}?state=bye`);
+
+      // OpenID Connect Back-Channel Logout 1.0 §2.4: one logout token, for this user and session.
+      expect(received).toHaveLength(1);
+      const logoutToken = present(new URLSearchParams(received[0]).get("logout_token"), "logout_token");
+      const jwks = createRemoteJWKSet(new URL(present(config.serverMetadata().jwks_uri)));
+      const { payload } = await jwtVerify(logoutToken, jwks, { issuer, audience: app.id, typ: "logout+jwt" });
+      expect(payload).toMatchObject({
+        sub: user.id,
+        sid,
+        events: { "http://schemas.openid.net/event/backchannel-logout": {} },
+      });
+      expect(payload.nonce).toBeUndefined();
+
+      // "Yes, sign out of Keyward" ended the Keyward session itself, and with it the SSO.
+      expect(
+        (await db.session.findUniqueOrThrow({ where: { id: keywardSession.id } })).revokedAt,
+      ).not.toBeNull();
+      const silent = client.buildAuthorizationUrl(config, {
+        redirect_uri: REDIRECT,
+        scope: "openid",
+        prompt: "none",
+        code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+        code_challenge_method: "S256",
+        state: "s",
+      });
+      expect(present((await browse(silent, jar)).location).searchParams.get("error")).toBe("login_required");
+      // The grant did not outlive the logout (no offline_access): its refresh token is refused.
+      await expect(client.refreshTokenGrant(config, present(tokens.refresh_token))).rejects.toMatchObject({
+        error: "invalid_grant",
+      });
+    } finally {
+      endpoint.close();
+    }
   });
 });
