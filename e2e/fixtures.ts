@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 
-import { test as base, expect, type Page } from "@playwright/test";
+import { test as base, expect, type CDPSession, type Page } from "@playwright/test";
 import { generate } from "otplib";
 
 import { SYSTEM_CONTEXT } from "../lib/auth/principal.ts";
@@ -136,6 +136,37 @@ export async function enrollAuthenticator(
   expect(recoveryCodes).toHaveLength(10);
   await page.getByRole("button", { name: "Done" }).click();
   return { secret, recoveryCodes };
+}
+
+type AuthenticatorOptions = { resident: boolean; userVerification: boolean; transport: "internal" | "usb" };
+
+/** Chromium's virtual authenticator (CDP), standing in for a platform passkey or a USB security key. */
+export async function virtualAuthenticator(
+  page: Page,
+  options: AuthenticatorOptions,
+): Promise<{ cdp: CDPSession; authenticatorId: string }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      transport: options.transport,
+      hasResidentKey: options.resident,
+      hasUserVerification: options.userVerification,
+      isUserVerified: options.userVerification,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return { cdp, authenticatorId };
+}
+
+/** Adds a passkey on the security page, named `name`. */
+export async function addPasskey(page: Page, name: string) {
+  await page.goto("/account/security");
+  await page.getByLabel("Name for this passkey").fill(name);
+  await page.getByRole("button", { name: "Add a passkey or security key" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Passkey added." })).toBeVisible();
+  await expect(page.getByLabel(`New name for ${name}`)).toHaveValue(name);
 }
 
 export const test = base;

@@ -1,37 +1,15 @@
-import type { CDPSession, Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 
 import { db } from "../lib/db/client.ts";
-import { createTestUser, expect, signIn, submitSignIn, test } from "./fixtures";
-
-type AuthenticatorOptions = { resident: boolean; userVerification: boolean; transport: "internal" | "usb" };
-
-/** Chromium's virtual authenticator (CDP), standing in for a platform passkey or a USB security key. */
-async function virtualAuthenticator(
-  page: Page,
-  options: AuthenticatorOptions,
-): Promise<{ cdp: CDPSession; authenticatorId: string }> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send("WebAuthn.enable");
-  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
-    options: {
-      protocol: "ctap2",
-      transport: options.transport,
-      hasResidentKey: options.resident,
-      hasUserVerification: options.userVerification,
-      isUserVerified: options.userVerification,
-      automaticPresenceSimulation: true,
-    },
-  });
-  return { cdp, authenticatorId };
-}
-
-async function addPasskey(page: Page, name: string) {
-  await page.goto("/account/security");
-  await page.getByLabel("Name for this passkey").fill(name);
-  await page.getByRole("button", { name: "Add a passkey or security key" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "Passkey added." })).toBeVisible();
-  await expect(page.getByLabel(`New name for ${name}`)).toHaveValue(name);
-}
+import {
+  addPasskey,
+  createTestUser,
+  expect,
+  signIn,
+  submitSignIn,
+  test,
+  virtualAuthenticator,
+} from "./fixtures";
 
 async function signOut(page: Page) {
   await page.getByRole("button", { name: "Sign out", exact: true }).click();

@@ -3,6 +3,7 @@ import { makeApi, makeApiRole } from "../test/api-factories.ts";
 import { makeRole } from "../test/factories.ts";
 import { exampleApp, stopExampleApps } from "./example-process";
 import {
+  addPasskey,
   createTestUser,
   enrollAuthenticator,
   expect,
@@ -10,6 +11,7 @@ import {
   submitSignIn,
   test,
   type TestUser,
+  virtualAuthenticator,
 } from "./fixtures";
 import { startOrdersApi } from "./orders-api-process";
 
@@ -112,7 +114,7 @@ test("a third-party app asks for consent once; declining tells the app access_de
 
   // The audit log tells it, each event targeting the app: declined, given, two sign-ins.
   const events = await db.auditEvent.findMany({
-    where: { targetKind: "app", targetId: app.id },
+    where: { targetKind: "app", targetId: app.id, action: { not: "app.created" } },
     orderBy: { id: "asc" },
     select: { action: true, actorId: true },
   });
@@ -243,4 +245,46 @@ test("signing out: of an app and then of Keyward (RP-initiated logout), or of Ke
   await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
   await page.goto(url);
   await expect(page.getByText("You are not signed in.")).toBeVisible();
+});
+
+test("a passkey steps a sign-in up to phishing-resistant (acr_values=phr), and signs in to an app without a password", async ({
+  page,
+}) => {
+  const user = await createTestUser({ label: "keyholder" });
+  await virtualAuthenticator(page, { resident: true, userVerification: true, transport: "internal" });
+  await page.goto("/login");
+  await signIn(page, user);
+  await addPasskey(page, "Laptop passkey");
+  const name = `Vault ${Math.random().toString(36).slice(2, 8)}`;
+  const { url, app } = await exampleApp({ firstParty: true, name });
+  await db.application.update({
+    where: { id: app.id },
+    data: { postLogoutRedirectUris: [`${url}/signed-out`] },
+  });
+  const told = page.getByRole("table", { name: "What Keyward told this app" });
+
+  // Single sign-on from the password session: the weakest acr.
+  await page.goto(url);
+  await page.getByRole("link", { name: "Sign in with Keyward" }).click();
+  await expect(told.getByRole("row", { name: /acr/ })).toContainText("urn:keyward:acr:pwd");
+
+  // The app asks for phishing-resistant: Keyward asks for the passkey.
+  await page.getByRole("link", { name: "Sign in again with a passkey" }).click();
+  await expect(page.getByText(`${name} asks for a stronger sign-in`)).toBeVisible();
+  await page
+    .getByRole("dialog", { name: "Confirm it is you" })
+    .getByRole("button", { name: "Use a passkey instead" })
+    .click();
+  await expect(told.getByRole("row", { name: /acr/ })).toContainText("phr");
+  await expect(told.getByRole("row", { name: /amr/ })).toContainText("hwk");
+
+  // Out of the app and of Keyward; then in again with the passkey alone.
+  await page.getByRole("link", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Yes, sign out of Keyward" }).click();
+  await expect(page.getByRole("heading", { name: "Signed out" })).toBeVisible();
+  await page.goto(`${url}/login`);
+  await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+  await expect(page.getByRole("heading", { name: `Hello, ${user.name}` })).toBeVisible();
+  await expect(told.getByRole("row", { name: /acr/ })).toContainText("phr");
+  await expect(told.getByRole("row", { name: /amr/ })).not.toContainText("pwd");
 });

@@ -70,12 +70,9 @@ export const CROSS_SITE_ENDPOINTS = new Set([
   "/api/oauth/token",
   "/api/oauth/introspect",
   "/api/oauth/revoke",
-  // The OpenID provider's: an authorization request or an RP-initiated logout may be posted by the
-  // app's page (OpenID Connect Core §3.1.2.1, RP-Initiated Logout §2), and UserInfo carries its
-  // token in the request. None changes anything without Keyward's own, same-origin, pages.
-  "/oidc/auth",
+  // The OpenID provider's UserInfo carries its access token in the request (OpenID Connect Core
+  // §5.3.1). Its authorization and logout requests are GETs (the library's POST forms are off).
   "/oidc/me",
-  "/oidc/session/end",
 ]);
 
 export function crossSiteRefusal(req, allowedOrigins) {

@@ -371,7 +371,7 @@ describe("authorization requests answered at the registered redirect URI", () =>
     expect(present(tokens.claims())).toMatchObject({ sub: user.id, nonce });
 
     // A scope outside RFC 6749 §3.3's characters is invalid_scope, at the registered URI.
-    for (const scope of ["openid \u0000", "openid émail", "openid\temail", 'openid "x"'])
+    for (const scope of ["openid émail", "openid\temail", 'openid "x"'])
       expectRedirectError(await harness.navigate(authorizeUrl(app, { scope })), "invalid_scope");
     // Two states: invalid_request at the registered URI, echoing neither.
     expectRedirectError(
@@ -381,22 +381,19 @@ describe("authorization requests answered at the registered redirect URI", () =>
     );
   });
 
-  // BUG: a NUL (U+0000) in state, nonce, login_hint or ui_locales is a 500. The library stores the
-  // request's parameters in the Interaction payload, OidcAdapter.upsert (lib/oidc/adapter.ts) writes
-  // them to a jsonb column, and PostgreSQL refuses U+0000 in jsonb (22P05, "\u0000 cannot be
-  // converted to text"): the upsert throws, the library emits server_error and renders its page
-  // with status 500. Expected: no 5xx, e.g. the app told at its registered URI (invalid_request), or
-  // the sign-in carried on with the value intact.
-  it.fails("answers a NUL in state or nonce without a 5xx", async () => {
+  // NUL and ill-formed Unicode are refused where input enters, here as everywhere (the library
+  // would store the parameters in the interaction, and PostgreSQL's jsonb cannot hold U+0000):
+  // Keyward's page, before any redirect URI is trusted, never a 5xx.
+  it("answers a NUL in any parameter with a page, never a 5xx or a redirect", async () => {
     const { app } = await userAndApp();
-    try {
-      for (const changes of [{ state: "a\u0000b" }, { nonce: "a\u0000b" }]) {
-        const navigation = await harness.navigate(authorizeUrl(app, changes));
-        expectSafe(navigation);
-      }
-    } finally {
-      // What the bug reports, so that the afterEach check sees only errors of other tests.
-      harness.serverErrors.splice(0);
+    for (const changes of [
+      { state: "a\u0000b" },
+      { nonce: "a\u0000b" },
+      { login_hint: "a\u0000b" },
+      { ui_locales: "a\u0000b" },
+      { scope: "openid \u0000" },
+    ]) {
+      expectErrorPage(await harness.navigate(authorizeUrl(app, changes)));
     }
   });
 });

@@ -70,11 +70,13 @@ export async function currentProvider(): Promise<Provider> {
 }
 
 const PROVIDER_PATHS: ReadonlyArray<[RegExp, ReadonlySet<string>]> = [
-  [/^\/oidc\/auth$/, new Set(["GET", "POST"])],
+  // GET only: the library's POST authorization and logout requests (enableHttpPostMethods) are
+  // off, since the provider's SameSite=Lax cookies do not come with a cross-site POST.
+  [/^\/oidc\/auth$/, new Set(["GET"])],
   // The resume after an interaction: /oidc/auth/<uid>.
   [/^\/oidc\/auth\/[\w-]{1,64}$/, new Set(["GET"])],
   [/^\/oidc\/me$/, new Set(["GET", "POST", "OPTIONS"])],
-  [/^\/oidc\/session\/end$/, new Set(["GET", "POST"])],
+  [/^\/oidc\/session\/end$/, new Set(["GET"])],
   [/^\/oidc\/session\/end\/confirm$/, new Set(["POST"])],
   [/^\/oidc\/session\/end\/success$/, new Set(["GET"])],
   [/^\/\.well-known\/openid-configuration$/, new Set(["GET", "OPTIONS"])],

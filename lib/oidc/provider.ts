@@ -8,6 +8,7 @@ import Provider, {
 import { userMaySignInTo } from "../apps/sign-in-policy.ts";
 import { signOutSession } from "../auth/sign-out.ts";
 import { sha256Hex } from "../crypto/hash.ts";
+import { CLEAN_TEXT_MESSAGE, isCleanText } from "../http/no-nul.ts";
 import { requestContext } from "../http/request-context.ts";
 import { verifyAppSecret } from "../apps/verify-app-secret.ts";
 import { db } from "../db/client.ts";
@@ -287,6 +288,20 @@ export function buildProvider(options: ProviderOptions): Provider {
       ctx.method === "POST" && ctx.path === "/oidc/session/end/confirm" ? await boundSession(ctx) : null;
     // form_post cannot be unregistered from the library, and its auto-submitting page is what the
     // CSP blocks: any mode but query becomes one the library does not know, refused by query.
+    // NUL and ill-formed Unicode are refused wherever input enters (the library would store them
+    // in the interaction, which PostgreSQL's jsonb cannot hold): a page, before any redirect URI
+    // is trusted.
+    const unclean = Object.values(ctx.query)
+      .flat()
+      .some((value) => typeof value === "string" && !isCleanText(value));
+    if (unclean) {
+      ctx.status = 400;
+      renderError(ctx as KoaContextWithOIDC, {
+        error: "invalid_request",
+        error_description: CLEAN_TEXT_MESSAGE,
+      });
+      return;
+    }
     const mode = ctx.query.response_mode;
     if (ctx.path === OIDC_ROUTES.authorization && mode !== undefined && mode !== "query") {
       ctx.query = { ...ctx.query, response_mode: "unsupported" };
