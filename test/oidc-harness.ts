@@ -2,7 +2,9 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
-import { exportJWK, generateKeyPair } from "jose";
+import { importJWK } from "jose";
+
+import { providerSigningKeys } from "../lib/oauth/signing-keys.ts";
 import type Provider from "oidc-provider";
 import type { KoaContextWithOIDC } from "oidc-provider";
 import * as client from "openid-client";
@@ -137,14 +139,15 @@ export async function startOidcHarness(
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const origin = new URL(issuer).origin;
-  const rsa = await generateKeyPair("RS256", { extractable: true });
-  const ec = await generateKeyPair("ES256", { extractable: true });
+  // Keyward's own signing keys, as scripts/server.js gives them: its introspection verifies them.
+  const { keys } = await providerSigningKeys();
+  const es256 = keys.find((key) => key.alg === "ES256" && !key.key_ops);
+  if (!es256) throw new Error("no active ES256 key");
+  const { d: _private, ...publicEs256 } = es256;
+  const accessTokenKey = (await importJWK(publicEs256, "ES256")) as CryptoKey;
   const op = buildProvider({
     issuer,
-    keys: [
-      { ...(await exportJWK(rsa.privateKey)), alg: "RS256", use: "sig", kid: "test-rs" },
-      { ...(await exportJWK(ec.privateKey)), alg: "ES256", use: "sig", kid: "test-es" },
-    ],
+    keys,
     cookieKeys: [randomBytes(32).toString("base64url")],
     backchannelToPrivateNetworks: options.backchannelToPrivateNetworks ?? false,
     metadata: () => ({
@@ -221,7 +224,7 @@ export async function startOidcHarness(
   return {
     issuer,
     provider: op,
-    accessTokenKey: ec.publicKey,
+    accessTokenKey,
     sessionChecks,
     serverErrors,
     setAccount: (id) => {

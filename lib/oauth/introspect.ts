@@ -5,6 +5,7 @@ import { noteClientUse, noteTokenUse } from "../credentials/last-used.ts";
 import { ownerMustEnrollMfa } from "../credentials/owner-standing.ts";
 import { dbPool } from "../db/client.ts";
 import type { ResourceServerApi } from "../resource-servers/verify-credential.ts";
+import { introspectDelegated, isDelegatedToken } from "../oidc/introspect-delegated.ts";
 import { personalTokenState } from "../tokens/verify-token.ts";
 import { verifyAccessToken } from "./verify-access-token.ts";
 
@@ -77,6 +78,8 @@ export async function introspect(token: string, api: ResourceServerApi): Promise
       ...(state.expiresAt !== null ? { exp: Math.floor(state.expiresAt / 1000) } : {}),
     };
   }
+  // An app's token for its user (issue 15): Keyward's admin API never issues to apps.
+  if (isDelegatedToken(token)) return api.builtIn ? INACTIVE : introspectDelegated(token, api);
   // One audience per access token: one issued for another API is not this API's to learn about.
   const state = await verifyAccessToken(token, { audience: api.identifier });
   if (!state?.usable || !state.ownerId || (await ownerMustEnrollMfa(state.ownerId))) return INACTIVE;

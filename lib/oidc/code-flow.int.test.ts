@@ -5,8 +5,9 @@ import type { AddressInfo } from "node:net";
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import * as oauth from "oauth4webapi";
 import * as client from "openid-client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 
+import { resetConfigForTests } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
 import { BUILT_IN_API_ID } from "@/lib/apis/built-in-api";
 import { makeApi, makeApiRole } from "@/test/api-factories";
@@ -14,6 +15,10 @@ import { makeUser, present } from "@/test/factories";
 import { REDIRECT, startOidcHarness, type OidcHarness } from "@/test/oidc-harness";
 
 import { ACR } from "./acr.ts";
+import { introspect } from "@/lib/oauth/introspect";
+
+import { revokeGrant } from "./adapter.ts";
+
 import { delegatedResourceServer } from "./delegated-access.ts";
 
 /**
@@ -293,8 +298,35 @@ describe("the OpenID provider's code flow", () => {
     expect(payload.acr).toBe(ACR.password);
     expect(payload.auth_time).toBeTypeOf("number");
 
-    // The role taken away: the next token for the API carries nothing of it.
+    // An API that introspects (RFC 7662) sees the same, and how the user signed in. (Keyward's
+    // issuer is this harness's for the while.)
+    const savedUrl = process.env.KEYWARD_URL;
+    process.env.KEYWARD_URL = issuer;
+    resetConfigForTests();
+    onTestFinished(() => {
+      process.env.KEYWARD_URL = savedUrl;
+      resetConfigForTests();
+    });
+    const asApi = { ...orders, builtIn: false, disabled: false };
+    expect(await introspect(delegated.access_token, asApi)).toMatchObject({
+      active: true,
+      scope: "orders.read",
+      sub: user.id,
+      client_id: app.id,
+      aud: orders.identifier,
+      acr: ACR.password,
+    });
+    // Keyward's own API never takes it; another API's introspection learns nothing of it.
+    const builtInApi = present(await db.api.findUnique({ where: { id: BUILT_IN_API_ID } }));
+    expect(
+      await introspect(delegated.access_token, { ...builtInApi, builtIn: true, disabled: false }),
+    ).toEqual({
+      active: false,
+    });
+
+    // The role taken away: introspection says so at once; the next token carries nothing of it.
     await db.roleAssignment.delete({ where: { userId_roleId: { userId: user.id, roleId: role.id } } });
+    expect(await introspect(delegated.access_token, asApi)).toEqual({ active: false });
     const after = await client.refreshTokenGrant(config, present(delegated.refresh_token), {
       resource: orders.identifier,
     });
@@ -325,6 +357,18 @@ describe("the OpenID provider's code flow", () => {
       scope: "orders.read orders.write",
       accessTokenFormat: "jwt",
     });
+
+    // The role given back, the token is usable again; its consent revoked (the grant), never.
+    await db.roleAssignment.create({ data: { userId: user.id, roleId: role.id } });
+    expect(await introspect(delegated.access_token, asApi)).toMatchObject({ active: true });
+    const issued = present(
+      await db.oidcPayload.findFirst({
+        where: { clientId: app.id, model: "RefreshToken" },
+        select: { grantId: true },
+      }),
+    );
+    await revokeGrant(present(issued.grantId));
+    expect(await introspect(delegated.access_token, asApi)).toEqual({ active: false });
   });
 
   it("signs out by RP-initiated logout: asks, ends the Keyward session, tells the app by back-channel, returns", async () => {

@@ -130,12 +130,19 @@ type SignInFacts = { acr?: string; amr?: string[]; authTime?: number };
  * How the user signed in, on every delegated access token (issue 15 §3: `acr`, `amr`, `auth_time`,
  * so an API can ask for more, RFC 9470), from the code or refresh token it was exchanged for.
  */
-async function extraTokenClaims(ctx: KoaContextWithOIDC, token: { kind: string; resourceServer?: unknown }) {
+async function extraTokenClaims(
+  ctx: KoaContextWithOIDC,
+  token: { kind: string; resourceServer?: unknown; grantId?: string },
+) {
   if (token.kind !== "AccessToken" || !token.resourceServer) return undefined;
   const entities = ctx.oidc.entities as Record<string, SignInFacts | undefined>;
   const source = entities.AuthorizationCode ?? entities.RefreshToken;
-  if (!source) return undefined;
-  return { acr: source.acr, amr: source.amr, auth_time: source.authTime };
+  return {
+    ...(source ? { acr: source.acr, amr: source.amr, auth_time: source.authTime } : {}),
+    // The grant's stored key (its id's SHA-256, never the id): introspection checks it still
+    // stands, so a revoked consent shows at once (lib/oidc/introspect-delegated.ts).
+    ...(token.grantId ? { kw_grant: sha256Hex(token.grantId) } : {}),
+  };
 }
 
 /**
