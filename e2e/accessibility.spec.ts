@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 
@@ -13,6 +14,7 @@ import { createClient } from "../lib/clients/manage-clients.ts";
 import { db } from "../lib/db/client.ts";
 import { createRole } from "../lib/roles/manage-role.ts";
 import { mintToken } from "../lib/tokens/mint-token.ts";
+import { OidcAdapter } from "../lib/oidc/adapter.ts";
 import { axeViolations } from "./axe";
 import { exampleApp, stopExampleApps } from "./example-process";
 import { createTestUser, expect, signIn, type TestUser, test } from "./fixtures";
@@ -48,6 +50,9 @@ const PAGES: Visit[] = [
   { route: "(not-found)", as: "signed-out", path: () => "/no-such-page", status: 404 },
   { route: "/account", as: "admin", path: () => "/account" },
   { route: "/account/security", as: "admin", path: () => "/account/security" },
+  // The admin has a connected app (seeded below); the member has none: the empty state.
+  { route: "/account/apps", as: "admin", path: () => "/account/apps" },
+  { route: "/account/apps", as: "member", path: () => "/account/apps" },
   { route: "/api-docs", as: "admin", path: () => "/api-docs" },
   { route: "/audit", as: "admin", path: () => "/audit" },
   { route: "/audit/[id]", as: "admin", path: (s) => `/audit/${s.eventId}` },
@@ -188,13 +193,14 @@ async function seed(label: string): Promise<Seeded> {
   const event = await db.auditEvent.findFirstOrThrow({
     where: { action: "client.created", targetId: client.clientId },
   });
+  const ordersIdentifier = `https://orders-${member.id.toLowerCase()}.example.test/`;
   // An API with a permission nobody is granted and a deprecated one: the page's callout and badges.
   const api = await createApi({
     actor,
     context: SYSTEM_CONTEXT,
     input: {
       name: `Orders API ${member.name}`,
-      identifier: `https://orders-${member.id.toLowerCase()}.example.test/`,
+      identifier: ordersIdentifier,
       description: "Orders and their lines.",
       accessTokenTtlSeconds: 900,
       allowPersonalTokens: true,
@@ -232,6 +238,25 @@ async function seed(label: string): Promise<Seeded> {
       apiPermissionIds: [readPermission.id],
     }),
   });
+  // The admin signed in to that app and allowed it (a grant, as the provider stores one, with a
+  // refresh token): Connected apps lists it with what it may do.
+  const grantId = `a11y-grant-${randomBytes(8).toString("hex")}`;
+  await new OidcAdapter("Grant").upsert(
+    grantId,
+    {
+      accountId: admin.id,
+      clientId: app.id,
+      kind: "Grant",
+      openid: { scope: "openid profile email" },
+      resources: { [ordersIdentifier]: "orders.read" },
+    },
+    3600,
+  );
+  await new OidcAdapter("RefreshToken").upsert(
+    randomBytes(32).toString("base64url"),
+    { accountId: admin.id, clientId: app.id, grantId, kind: "RefreshToken" },
+    3600,
+  );
   return {
     admin,
     member,
