@@ -89,6 +89,7 @@ const MUST_STEP_UP_ACTIONS = [
   "(app)/account/security/actions.ts#changePasswordAction",
   "(app)/account/actions.ts#endMySessionAction",
   "(app)/account/apps/actions.ts#revokeConnectedAppAction",
+  "(app)/users/actions.ts#endUserAppAction",
   // credentials: creation, rotation, reassignment, scopes, disabling
   "(app)/clients/actions.ts#createClientAction",
   "(app)/clients/actions.ts#updateClientAction",

@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 import { appIdSchema } from "../apps/app-schemas.ts";
+import { userIdSchema } from "../users/user-schemas.ts";
 
 /**
  * The one input of My account → Connected apps: which app to take one's consent back from. The
@@ -8,3 +9,6 @@ import { appIdSchema } from "../apps/app-schemas.ts";
  */
 export const connectedAppRefSchema = z.object({ appId: appIdSchema });
 export type ConnectedAppRef = z.infer<typeof connectedAppRefSchema>;
+
+/** An administrator's choice on a user's page: whose use of which app to end. */
+export const userAppRefSchema = connectedAppRefSchema.extend({ userId: userIdSchema });

@@ -10,7 +10,7 @@ import { makeApp } from "@/test/app-factories";
 import { codeOf, makePrincipal, present, TEST_CONTEXT } from "@/test/factories";
 
 import { OidcAdapter } from "./adapter.ts";
-import { listConnectedApps, revokeConnectedApp } from "./connected-apps.ts";
+import { endUserApp, listConnectedApps, listUserApps, revokeConnectedApp } from "./connected-apps.ts";
 
 /**
  * Guarantee (issue 15: consent "once, remembered, revocable"; "revoking consent stops refresh at
@@ -236,5 +236,44 @@ describe("connected apps", () => {
         }),
       ),
     ).toBe("forbidden");
+  });
+
+  it("lets an administrator see a user's apps and end one, audited as theirs; never beyond their permissions", async () => {
+    const member = await user();
+    const portal = await appNamed("Portal");
+    const grantId = await grantOf(member.userId, portal.id, "openid email");
+    const tokens = await issued(member.userId, portal.id, grantId);
+    const { principal: admin } = await makePrincipal(["admin"]);
+    expect((await listUserApps(admin, member.userId)).map((app) => app.id)).toEqual([portal.id]);
+    // Reading needs users.read; ending needs users.write.
+    const { principal: auditor } = await makePrincipal(["auditor"]);
+    expect(await codeOf(listUserApps(member, admin.userId))).toBe("forbidden");
+    expect(
+      await codeOf(
+        endUserApp({ actor: auditor, userId: member.userId, appId: portal.id, context: TEST_CONTEXT }),
+      ),
+    ).toBe("forbidden");
+    // Nobody ends the apps of someone holding more than they do (an administrator, for a user manager).
+    const { principal: manager } = await makePrincipal(["user_manager"]);
+    const adminGrant = await grantOf(admin.userId, portal.id, "openid");
+    expect(
+      await codeOf(
+        endUserApp({ actor: manager, userId: admin.userId, appId: portal.id, context: TEST_CONTEXT }),
+      ),
+    ).toBe("forbidden");
+    expect(await provider.Grant.find(adminGrant)).toBeDefined();
+
+    const context = { ...TEST_CONTEXT, requestId: `end-${unique()}` };
+    expect(await endUserApp({ actor: admin, userId: member.userId, appId: portal.id, context })).toBe(1);
+    expect(await stillThere(tokens)).toEqual({ refresh: false, access: false, code: false });
+    expect(await listUserApps(admin, member.userId)).toEqual([]);
+    const events = await db.auditEvent.findMany({ where: { requestId: context.requestId } });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      action: "app.consent_revoked",
+      actorId: admin.userId,
+      targetId: portal.id,
+      details: { grants: 1, userId: member.userId },
+    });
   });
 });

@@ -1,10 +1,12 @@
 import { auditActor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import type { Principal, RequestContext } from "../auth/principal.ts";
-import { assertFreshSession } from "../auth/step-up.ts";
+import { assertFreshSession, assertRecentAuth } from "../auth/step-up.ts";
 import { sha256Hex } from "../crypto/hash.ts";
 import { db } from "../db/client.ts";
 import { Forbidden, NotFound } from "../errors/app-error.ts";
+import { authorize } from "../policy/authorize.ts";
+import { assertCanManageUser } from "../users/admin-guard.ts";
 import { describeScopes } from "./scope-descriptions.ts";
 
 /**
@@ -79,7 +81,24 @@ function ownUserId(principal: Principal): string {
  * deleted are left out: no client answers for them, so they can issue nothing.
  */
 export async function listConnectedApps(principal: Principal, now = new Date()): Promise<ConnectedApp[]> {
-  const userId = ownUserId(principal);
+  return appsOf(ownUserId(principal), now);
+}
+
+/**
+ * A user's connected apps as an administrator sees them (issue 15 §6: "administrators see a
+ * user's app sessions and end them"), with `users.read`.
+ */
+export async function listUserApps(
+  actor: Principal,
+  userId: string,
+  now = new Date(),
+): Promise<ConnectedApp[]> {
+  authorize(actor, "users.read");
+  if (!(await db.user.findUnique({ where: { id: userId }, select: { id: true } }))) throw NotFound("user");
+  return appsOf(userId, now);
+}
+
+async function appsOf(userId: string, now: Date): Promise<ConnectedApp[]> {
   const [grants, refreshTokens] = await Promise.all([
     db.oidcPayload.findMany({
       where: { model: "Grant", accountId: userId, clientId: { not: null }, ...live(now) },
@@ -162,7 +181,33 @@ export async function revokeConnectedApp(input: {
   context: RequestContext;
 }): Promise<number> {
   const principal = await assertFreshSession(input.principal);
-  const userId = principal.userId;
+  return takeBack({ actor: principal, userId: principal.userId, appId: input.appId, context: input.context });
+}
+
+/**
+ * An administrator ends a user's use of one app (`users.write`, step-up, a user they may manage):
+ * the same as the user's own revocation, audited as the administrator's with the user named.
+ */
+export async function endUserApp(input: {
+  actor: Principal;
+  userId: string;
+  appId: string;
+  context: RequestContext;
+}): Promise<number> {
+  authorize(input.actor, "users.write");
+  await assertRecentAuth(input.actor);
+  await assertCanManageUser(db, input.actor, input.userId);
+  return takeBack(input);
+}
+
+async function takeBack(input: {
+  actor: Principal;
+  userId: string;
+  appId: string;
+  context: RequestContext;
+}): Promise<number> {
+  const { userId } = input;
+  const byOther = input.actor.kind !== "user" || input.actor.userId !== userId;
   return db.$transaction(async (tx) => {
     const now = new Date();
     const app = await tx.application.findUnique({
@@ -194,10 +239,10 @@ export async function revokeConnectedApp(input: {
     });
     await recordAudit(tx, {
       action: "app.consent_revoked",
-      actor: auditActor(principal),
+      actor: auditActor(input.actor),
       target: { kind: "app", id: app.id, display: app.name },
       context: input.context,
-      details: { grants: ended },
+      details: { grants: ended, ...(byOther ? { userId } : {}) },
     });
     return ended;
   });

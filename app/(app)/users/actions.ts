@@ -1,5 +1,7 @@
 "use server";
 
+import { userAppRefSchema } from "@/lib/oidc/connected-app-schemas";
+import { endUserApp } from "@/lib/oidc/connected-apps";
 import { endSession, endUserSessions } from "@/lib/auth/manage-sessions";
 import { userSessionRefSchema } from "@/lib/auth/session-schemas";
 import { action, type ActionState } from "@/lib/http/action";
@@ -148,5 +150,13 @@ export const endAllUserSessionsAction = action(
       message:
         ended === 0 ? "They had no active sessions." : `Ended ${ended} session${ended === 1 ? "" : "s"}.`,
     };
+  },
+);
+
+export const endUserAppAction = action(
+  { permission: "users.write", stepUp: true, schema: userAppRefSchema },
+  async ({ principal, input, context }) => {
+    await endUserApp({ actor: principal, userId: input.userId, appId: input.appId, context });
+    return { message: "Done: the app can no longer act for them, and must sign them in afresh." };
   },
 );

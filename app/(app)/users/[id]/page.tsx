@@ -11,6 +11,8 @@ import { card, PageHeader } from "@/components/ui/page-header";
 import { UserProfileForm } from "@/components/users/user-profile-form";
 import { UserRoles } from "@/components/users/user-roles";
 import { listUserSessions } from "@/lib/auth/manage-sessions";
+import { listUserApps } from "@/lib/oidc/connected-apps";
+import { UserAppList } from "@/components/users/user-app-list";
 import { pageData, requirePageUser } from "@/lib/http/page";
 import { mailConfigured } from "@/lib/mail/mailer";
 import { can } from "@/lib/policy/authorize";
@@ -24,6 +26,7 @@ import {
   deleteUserAction,
   disableUserAction,
   endAllUserSessionsAction,
+  endUserAppAction,
   endUserSessionAction,
   enableUserAction,
   removeRoleAction,
@@ -55,6 +58,7 @@ export default async function UserPage({ params }: Props) {
   const assignable = canWrite ? await grantableRoles(principal) : [];
   const self = user.id === principal.userId;
   const sessions = await pageData(() => listUserSessions(principal, user.id));
+  const apps = await pageData(() => listUserApps(principal, user.id));
 
   return (
     <div className="flex flex-col gap-6">
@@ -299,6 +303,18 @@ export default async function UserPage({ params }: Props) {
           sessions={sessions}
           end={endUserSessionAction}
           hidden={{ userId: user.id }}
+          canEnd={canWrite && !self}
+        />
+      </section>
+
+      <section aria-labelledby="apps" className={card}>
+        <h2 id="apps" className="mb-4 text-lg font-semibold">
+          Apps
+        </h2>
+        <UserAppList
+          apps={apps}
+          user={{ id: user.id, name: user.name }}
+          end={endUserAppAction}
           canEnd={canWrite && !self}
         />
       </section>
