@@ -1,5 +1,7 @@
+import { verifyAppSecret } from "../apps/verify-app-secret.ts";
 import type { RequestContext } from "../auth/principal.ts";
 import { type ClientState, verifyClientSecret } from "../clients/verify-client-secret.ts";
+import { db } from "../db/client.ts";
 import { limiter } from "../limits/limiter.ts";
 import {
   type ResourceServerState,
@@ -66,6 +68,34 @@ export async function authenticateClient(
     const client = await verifyClientSecret(clientId, secret);
     if (client?.disabled) throw new OAuthError("invalid_client", "The client is disabled.");
     return client;
+  });
+}
+
+/** The client id a request presents (HTTP Basic or the form), unchecked: which kind of client asks. */
+export function presentedClientId(req: Request, form: Form): string | undefined {
+  try {
+    return presentedCredentials(req, form).clientId;
+  } catch {
+    return form.get("client_id");
+  }
+}
+
+/**
+ * An application (a confidential app of the OpenID provider) authenticating with its client secret,
+ * checked by Keyward (lib/apps/verify-app-secret.ts), or invalid_client.
+ */
+export async function authenticateApp(
+  req: Request,
+  form: Form,
+  context: RequestContext,
+): Promise<{ appId: string; appName: string }> {
+  return authenticated(req, form, context, async (clientId, secret) => {
+    if (!(await verifyAppSecret(clientId, secret))) return null;
+    const app = await db.application.findUnique({
+      where: { id: clientId },
+      select: { id: true, name: true },
+    });
+    return app ? { appId: app.id, appName: app.name } : null;
   });
 }
 

@@ -15,6 +15,7 @@ import { makeUser, present } from "@/test/factories";
 import { REDIRECT, startOidcHarness, type OidcHarness } from "@/test/oidc-harness";
 
 import { ACR } from "./acr.ts";
+import { POST as revokeRoute } from "@/app/api/oauth/revoke/route";
 import { introspect } from "@/lib/oauth/introspect";
 
 import { revokeGrant } from "./adapter.ts";
@@ -253,7 +254,12 @@ describe("the OpenID provider's code flow", () => {
     expect(await browse(stranger)).toEqual({ status: 400, location: null });
   });
 
-  it("gives an app a JWT for a Protected API: what the app may ask ∩ what the user holds, and how they signed in", async () => {
+  /**
+   * A user holding orders.read and orders.refund through a role, an app allowed orders.read and
+   * orders.write, signed in with the API's scopes asked: the code exchange's tokens, then a
+   * refresh naming the API (the delegated JWT).
+   */
+  async function delegatedSetup() {
     const orders = await makeApi({
       label: "Orders",
       permissions: ["orders.read", "orders.write", "orders.refund"],
@@ -288,6 +294,11 @@ describe("the OpenID provider's code flow", () => {
     const delegated = await client.refreshTokenGrant(config, present(tokens.refresh_token), {
       resource: orders.identifier,
     });
+    return { orders, role, user, app, config, tokens, delegated };
+  }
+
+  it("gives an app a JWT for a Protected API: what the app may ask ∩ what the user holds, and how they signed in", async () => {
+    const { orders, role, user, app, config, delegated } = await delegatedSetup();
     expect(decodeProtectedHeader(delegated.access_token)).toMatchObject({ typ: "at+jwt", alg: "ES256" });
     const { payload } = await jwtVerify(delegated.access_token, harness.accessTokenKey, {
       issuer,
@@ -369,6 +380,43 @@ describe("the OpenID provider's code flow", () => {
     );
     await revokeGrant(present(issued.grantId));
     expect(await introspect(delegated.access_token, asApi)).toEqual({ active: false });
+  });
+
+  it("lets an app revoke its delegated token and its refresh token at Keyward's endpoint (RFC 7009), and nobody else", async () => {
+    const { orders, app, config, delegated } = await delegatedSetup();
+    const savedUrl = process.env.KEYWARD_URL;
+    process.env.KEYWARD_URL = issuer;
+    resetConfigForTests();
+    onTestFinished(() => {
+      process.env.KEYWARD_URL = savedUrl;
+      resetConfigForTests();
+    });
+    const asApi = { ...orders, builtIn: false, disabled: false };
+    const revoke = (token: string, id = app.id, secret = app.secret) =>
+      revokeRoute(
+        new Request("http://localhost/api/oauth/revoke", {
+          method: "POST",
+          headers: {
+            authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString("base64")}`,
+            "content-type": "application/x-www-form-urlencoded",
+          },
+          body: new URLSearchParams({ token }),
+        }),
+      );
+    // Another app may not; a wrong secret is no client at all.
+    const other = await webApp();
+    expect((await revoke(delegated.access_token, other.id, other.secret)).status).toBe(400);
+    expect((await revoke(delegated.access_token, app.id, "kw_as_wrong")).status).toBe(401);
+    expect(await introspect(delegated.access_token, asApi)).toMatchObject({ active: true });
+
+    expect((await revoke(delegated.access_token)).status).toBe(200);
+    expect(await introspect(delegated.access_token, asApi)).toEqual({ active: false });
+    expect((await revoke(present(delegated.refresh_token))).status).toBe(200);
+    await expect(client.refreshTokenGrant(config, present(delegated.refresh_token))).rejects.toMatchObject({
+      error: "invalid_grant",
+    });
+    // Unknown tokens are 200 all the same (RFC 7009 §2.2).
+    expect((await revoke("not-a-token")).status).toBe(200);
   });
 
   it("signs out by RP-initiated logout: asks, ends the Keyward session, tells the app by back-channel, returns", async () => {

@@ -34,10 +34,34 @@ export function isDelegatedToken(token: string): boolean {
   }
 }
 
+export type DelegatedClaims = z.infer<typeof claimsSchema>;
+
+/** A delegated token's claims once its signature, issuer, type and expiry (and audience) hold. */
+export async function verifiedDelegatedClaims(
+  token: string,
+  audience?: string,
+): Promise<DelegatedClaims | null> {
+  const header = accessTokenHeader(token);
+  const key = header ? await verificationKey(header.kid) : null;
+  if (!key) return null;
+  try {
+    const { payload } = await jwtVerify(token, key, {
+      issuer: getConfig().issuer,
+      ...(audience ? { audience } : {}),
+      typ: "at+jwt",
+      algorithms: [SIGNING_ALG],
+      clockTolerance: 5,
+    });
+    return claimsSchema.parse(payload);
+  } catch {
+    return null;
+  }
+}
+
 /**
  * RFC 7662 for a delegated access token (issue 15 §4): active only while its signature, audience
  * (this API) and expiry hold, its grant stands (not revoked by the user, a reuse or a sign-out),
- * its user is active and through any required enrollment, the app still admits them, and some of
+ * it is not revoked (RFC 7009, by its app), its user is active and through any required enrollment, the app still admits them, and some of
  * its scope is still theirs to delegate at this API. Read live: a change shows at once.
  */
 export async function introspectDelegated(
@@ -45,22 +69,9 @@ export async function introspectDelegated(
   api: ResourceServerApi,
 ): Promise<{ active: false } | ({ active: true } & Record<string, unknown>)> {
   const inactive = { active: false } as const;
-  const header = accessTokenHeader(token);
-  const key = header ? await verificationKey(header.kid) : null;
-  if (!key) return inactive;
-  let claims: z.infer<typeof claimsSchema>;
-  try {
-    const { payload } = await jwtVerify(token, key, {
-      issuer: getConfig().issuer,
-      audience: api.identifier,
-      typ: "at+jwt",
-      algorithms: [SIGNING_ALG],
-      clockTolerance: 5,
-    });
-    claims = claimsSchema.parse(payload);
-  } catch {
-    return inactive;
-  }
+  const claims = await verifiedDelegatedClaims(token, api.identifier);
+  if (!claims) return inactive;
+  if (await db.revokedJwt.findUnique({ where: { jti: claims.jti }, select: { jti: true } })) return inactive;
   const [grant, user] = await Promise.all([
     db.oidcPayload.findUnique({
       where: { model_idHash: { model: "Grant", idHash: claims.kw_grant } },
