@@ -133,8 +133,9 @@ test("an app asking for a fresh sign-in (prompt=login) gets one, or access_denie
   const user = await createTestUser({ label: "stepper" });
   const name = `Ledger ${Math.random().toString(36).slice(2, 8)}`;
   const { url } = await exampleApp({ firstParty: true, name });
-  await page.goto(url);
-  await page.getByRole("link", { name: "Sign in with Keyward" }).click();
+  // The app names who is signing in (login_hint): Keyward's form has the address already.
+  await page.goto(`${url}/login?login_hint=${encodeURIComponent(user.email)}`);
+  await expect(page.getByLabel("Email")).toHaveValue(user.email);
   await submitSignIn(page, user);
   await expect(page.getByRole("heading", { name: `Hello, ${user.name}` })).toBeVisible();
   const signedInAt = page

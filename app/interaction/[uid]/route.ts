@@ -3,6 +3,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { resolvePrincipal } from "@/lib/auth/resolve-principal";
 import { getConfig } from "@/lib/config/env";
 import { publicRoute } from "@/lib/http/route";
+import { emailSchema } from "@/lib/users/schemas";
 import {
   consentStep,
   finishInteraction,
@@ -29,8 +30,15 @@ export const GET = publicRoute({}, async ({ req, params }) => {
       ? await loginStep(interaction, principal)
       : await consentStep(interaction, principal);
   switch (step.kind) {
-    case "sign_in":
-      return see(req, `/login?callbackUrl=${encodeURIComponent(here)}`);
+    case "sign_in": {
+      // OpenID Connect Core §3.1.2.1: a login_hint that is an address fills in the email field.
+      const hint = interaction.params.login_hint;
+      const email =
+        typeof hint === "string" && emailSchema.safeParse(hint).success
+          ? `&email=${encodeURIComponent(hint)}`
+          : "";
+      return see(req, `/login?callbackUrl=${encodeURIComponent(here)}${email}`);
+    }
     case "enroll":
       return see(req, `/account/security?required=1&callbackUrl=${encodeURIComponent(here)}`);
     case "denied":
