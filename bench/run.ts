@@ -44,6 +44,7 @@ import {
 } from "./lib/seed.ts";
 import { BUILT_IN_API_ID } from "../lib/apis/built-in-api.ts";
 import { fmt, type Latency, measure } from "./lib/stats.ts";
+import { type Figure, measureSso, seedSso } from "./lib/sso.ts";
 
 const { values } = parseArgs({
   options: {
@@ -57,6 +58,8 @@ const DURATION = Number(values.duration);
 const CONNECTIONS = Number(values.connections);
 const USERS = 100_000;
 const KEYS = 10_000;
+/** Users signed in to Keyward whom the single sign-on rows sign in to the bench app, in turn. */
+const SSO_USERS = 200;
 const MANY_TOKENS = SCALE ? 1_000_000 : 100_000;
 const EVENTS = SCALE ? 1_000_000 : 100_000;
 const SERVER =
@@ -513,6 +516,9 @@ async function overHttp(
       );
     }
 
+    await singleSignOn(base, pid, path.join(dataDir, "server.log"), floor.rps);
+    memory.afterSso = memoryMb(pid).rss;
+
     log("HTTP: password sign-ins");
     const emails: string[] = [];
     for (let i = 3; emails.length < 20_000 && i < USERS; i++) {
@@ -605,6 +611,115 @@ async function overHttp(
     await server.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Issue 15: the OpenID provider's flows over HTTP (bench/lib/sso.ts). Their ratios are to the floor
+ * route measured through the same driver and loops (a node:http client, not autocannon: a flow
+ * follows redirects with a cookie jar and a refresh chain feeds each response into the next
+ * request), whose own ratio to autocannon's floor is printed first.
+ */
+async function singleSignOn(base: string, pid: number, serverLog: string, floorRps: number) {
+  // Just before its rows, so that no build or earlier phase can outlast the sessions' idle limit.
+  const started = performance.now();
+  log(`single sign-on: registering the bench app, signing in ${SSO_USERS} users`);
+  const setup = await seedSso(SSO_USERS);
+  const result = await measureSso({
+    base,
+    pid,
+    setup,
+    duration: DURATION,
+    connections: CONNECTIONS,
+    serverLog,
+    log,
+  });
+  const { floor, flow, exchangeInFlow, ssoAuthorize, exchange, refresh } = result;
+  const g = `9. single sign-on (one first-party web app, ${setup.users.length} users signed in to Keyward, ${CONNECTIONS} loops)`;
+  const driverFloor = `${fmt(floor.perSecond, 0)}/s driver floor`;
+  const perFlowNote = (f: Figure, what: string) =>
+    `${lat(f)} per ${what}; errors ${f.errors}${f.firstErrors.length ? ` (${f.firstErrors[0]})` : ""}`;
+  row(
+    g,
+    "floor: GET /api/health through this driver (node:http)",
+    `${fmt(floor.perSecond, 0)}/s`,
+    `${fmt(floorRps, 0)}/s`,
+    floor.perSecond / floorRps,
+    lat(floor),
+  );
+  row(
+    g,
+    "full code flow: authorize, interaction and resume ×2, token",
+    `${fmt(flow.perSecond, 1)}/s`,
+    undefined,
+    undefined,
+    perFlowNote(flow, "flow"),
+  );
+  row(
+    g,
+    `  its requests (${fmt(flow.hopsPerFlow + 1, 1)} per flow)`,
+    `${fmt(flow.requestsPerSecond, 0)}/s`,
+    driverFloor,
+    flow.requestsPerSecond / floor.perSecond,
+  );
+  row(
+    g,
+    "  server CPU per flow",
+    `${fmt((flow.cpu / flow.count) * 1000, 2)} ms`,
+    undefined,
+    undefined,
+    `${fmt(flow.perCpuSecond, 0)} flows per server CPU second`,
+  );
+  row(
+    g,
+    "  its code exchange (the flow's last request, timed apart)",
+    lat(exchangeInFlow),
+    undefined,
+    undefined,
+    `${fmt(exchangeInFlow.share * 100, 0)} % of the flow's time`,
+  );
+  row(
+    g,
+    "authorize with the provider session (one hop to the app)",
+    `${fmt(ssoAuthorize.perSecond, 0)}/s`,
+    driverFloor,
+    ssoAuthorize.perSecond / floor.perSecond,
+    perFlowNote(ssoAuthorize, "request"),
+  );
+  row(
+    g,
+    `code exchange alone (${exchange.count.toLocaleString("en-US")} codes made just before)`,
+    `${fmt(exchange.perSecond, 0)}/s`,
+    driverFloor,
+    exchange.perSecond / floor.perSecond,
+    `${perFlowNote(exchange, "exchange")}; window ${fmt(exchange.seconds, 1)} s`,
+  );
+  row(g, "  code exchanges per server CPU second (per core)", `${fmt(exchange.perCpuSecond, 0)}/s`);
+  row(
+    g,
+    "refresh grant, one rotating chain per loop",
+    `${fmt(refresh.perSecond, 0)}/s`,
+    driverFloor,
+    refresh.perSecond / floor.perSecond,
+    `${perFlowNote(refresh, "refresh")}; Keycloak at ${CORES} vCPU would be ${120 * CORES}/s (published, not same-run)`,
+  );
+  row(
+    g,
+    "  refresh grants per server CPU second (per core)",
+    `${fmt(refresh.perCpuSecond, 0)}/s`,
+    "Keycloak 120/s per vCPU, published, not same-run",
+    refresh.perCpuSecond / 120,
+  );
+  const { warnings } = result;
+  if (warnings.refused + warnings.failed > 0) {
+    log(
+      `the server logged ${warnings.refused} refusals and ${warnings.failed} failures during single sign-on:`,
+    );
+    for (const line of warnings.lines) log(`  ${line.slice(0, 240)}`);
+  }
+  raw.sso = result;
+  const seconds = (performance.now() - started) / 1000;
+  (raw.sso as Record<string, unknown>).secondsWithSetup = seconds;
+  log(`single sign-on took ${fmt(seconds, 0)} s, its setup included`);
 }
 
 /**
