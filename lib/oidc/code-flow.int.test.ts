@@ -254,6 +254,17 @@ describe("the OpenID provider's code flow", () => {
     expect(await browse(stranger)).toEqual({ status: 400, location: null });
   });
 
+  /** For one test, Keyward's issuer is this harness's, so its introspection and revocation take its tokens. */
+  function keywardIssuerIsHarness() {
+    const savedUrl = process.env.KEYWARD_URL;
+    process.env.KEYWARD_URL = issuer;
+    resetConfigForTests();
+    onTestFinished(() => {
+      process.env.KEYWARD_URL = savedUrl;
+      resetConfigForTests();
+    });
+  }
+
   /**
    * A user holding orders.read and orders.refund through a role, an app allowed orders.read and
    * orders.write, signed in with the API's scopes asked: the code exchange's tokens, then a
@@ -311,13 +322,7 @@ describe("the OpenID provider's code flow", () => {
 
     // An API that introspects (RFC 7662) sees the same, and how the user signed in. (Keyward's
     // issuer is this harness's for the while.)
-    const savedUrl = process.env.KEYWARD_URL;
-    process.env.KEYWARD_URL = issuer;
-    resetConfigForTests();
-    onTestFinished(() => {
-      process.env.KEYWARD_URL = savedUrl;
-      resetConfigForTests();
-    });
+    keywardIssuerIsHarness();
     const asApi = { ...orders, builtIn: false, disabled: false };
     expect(await introspect(delegated.access_token, asApi)).toMatchObject({
       active: true,
@@ -384,13 +389,7 @@ describe("the OpenID provider's code flow", () => {
 
   it("lets an app revoke its delegated token and its refresh token at Keyward's endpoint (RFC 7009), and nobody else", async () => {
     const { orders, app, config, delegated } = await delegatedSetup();
-    const savedUrl = process.env.KEYWARD_URL;
-    process.env.KEYWARD_URL = issuer;
-    resetConfigForTests();
-    onTestFinished(() => {
-      process.env.KEYWARD_URL = savedUrl;
-      resetConfigForTests();
-    });
+    keywardIssuerIsHarness();
     const asApi = { ...orders, builtIn: false, disabled: false };
     const revoke = (token: string, id = app.id, secret = app.secret) =>
       revokeRoute(
