@@ -38,10 +38,10 @@ export type Login = {
 
 type InteractionDetails = Awaited<ReturnType<Provider["interactionDetails"]>>;
 
-/** A step-up asked for by acr_values is played as a passkey sign-in; any other as a password. */
+/** A step-up asked for by acr_values is played as a synced passkey sign-in; any other as a password. */
 export function defaultLogin(details: InteractionDetails): Login {
   return details.prompt.reasons.includes("keyward_acr")
-    ? { acr: ACR.phishingResistant, amr: ["hwk", "user", "mfa"] }
+    ? { acr: ACR.phishingResistant, amr: ["swk", "user", "mfa"] }
     : { acr: ACR.password, amr: ["pwd"] };
 }
 

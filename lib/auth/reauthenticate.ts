@@ -1,4 +1,4 @@
-import { amrFor } from "./sign-in/factors.ts";
+import { amrFor, webauthnProof } from "./sign-in/factors.ts";
 import type { z } from "zod";
 
 import { recordAudit } from "../audit/record-audit.ts";
@@ -106,7 +106,7 @@ export async function reauthenticateWithPasskey(input: {
     const sessionId = await rotateSession(tx, actor.sessionId, {
       authTime: now,
       mfaTime: now,
-      amr: amrFor(["passkey"]),
+      amr: amrFor([webauthnProof(true, verified.deviceBound)]),
     });
     await recordAudit(tx, {
       action: "auth.reauthenticated",

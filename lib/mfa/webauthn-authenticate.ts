@@ -39,7 +39,16 @@ export async function assertionOptions(input: {
   });
 }
 
-export type VerifiedAssertion = { userId: string; credentialRowId: string; userVerified: boolean };
+export type VerifiedAssertion = {
+  userId: string;
+  credentialRowId: string;
+  userVerified: boolean;
+  /**
+   * The key cannot leave one authenticator (WebAuthn's backup eligibility flag unset,
+   * `singleDevice`): a security key or a device-bound passkey, not one synced between devices.
+   */
+  deviceBound: boolean;
+};
 
 /**
  * Verifies an assertion against the stored credential (signature, origin, RP ID, challenge,
@@ -82,6 +91,7 @@ export async function verifyAssertion(input: {
       userId: credential.userId,
       credentialRowId: credential.id,
       userVerified: result.authenticationInfo.userVerified,
+      deviceBound: result.authenticationInfo.credentialDeviceType === "singleDevice",
     };
   } catch {
     return null;

@@ -225,7 +225,7 @@ describe("the OpenID provider's code flow", () => {
     const stepped = await signIn({ acr_values: "phr" });
     expect(harness.logins()).toBe(before + 2);
     expect(stepped.acr).toBe(ACR.phishingResistant);
-    expect(stepped.amr).toEqual(["hwk", "user", "mfa"]);
+    expect(stepped.amr).toEqual(["swk", "user", "mfa"]);
     // The step-up ran with a provider session, and no stored row (its interaction's included) held its id.
     expect(harness.sessionChecks.seen).toBeGreaterThan(0);
     expect(harness.sessionChecks.leaks).toEqual([]);

@@ -11,6 +11,7 @@ import { assertionOptions, verifyAssertion } from "../../mfa/webauthn-authentica
 import type { authenticationResponseSchema } from "../../mfa/webauthn-schemas.ts";
 import type { RequestContext } from "../principal.ts";
 import { createAttempt } from "./attempts.ts";
+import { webauthnProof } from "./factors.ts";
 import { liveAttempt, runFactorStep } from "./verify-second-factor.ts";
 
 type Assertion = z.infer<typeof authenticationResponseSchema>;
@@ -36,16 +37,15 @@ export async function verifySecondFactorPasskey(input: {
     attemptToken: input.attemptToken,
     context: input.context,
     method: "webauthn",
-    proof: "hwk",
-    check: async (userId) =>
-      Boolean(
-        await verifyAssertion({
-          response: input.response,
-          expectedChallenge,
-          requireUserVerification: false,
-          userId,
-        }),
-      ),
+    check: async (userId) => {
+      const verified = await verifyAssertion({
+        response: input.response,
+        expectedChallenge,
+        requireUserVerification: false,
+        userId,
+      });
+      return verified ? webauthnProof(false, verified.deviceBound) : null;
+    },
   });
 }
 
@@ -93,7 +93,7 @@ export async function verifyPasswordless(input: {
   const attempt = await db.$transaction(async (tx) => {
     const created = await createAttempt(tx, {
       userId: user.id,
-      factorsPassed: ["passkey"],
+      factorsPassed: [webauthnProof(true, verified.deviceBound)],
       context: input.context,
     });
     await recordAudit(tx, {

@@ -7,6 +7,7 @@ import { limiter } from "../../limits/limiter.ts";
 import { consumeRecoveryCode } from "../../mfa/recovery-codes.ts";
 import type { RequestContext } from "../principal.ts";
 import { findAttempt } from "./attempts.ts";
+import type { FactorProof } from "./factors.ts";
 
 /** At most this many wrong codes per sign-in attempt; then the attempt is void. */
 export const MAX_WRONG_CODES = 5;
@@ -30,11 +31,14 @@ export async function verifySecondFactor(input: {
     attemptToken: input.attemptToken,
     context: input.context,
     method: input.method,
-    proof: "otp",
-    check: (userId) =>
-      input.method === "totp"
-        ? verifyUserTotp(userId, input.code)
-        : db.$transaction((tx) => consumeRecoveryCode(tx, userId, input.code)),
+    check: async (userId) =>
+      (
+        input.method === "totp"
+          ? await verifyUserTotp(userId, input.code)
+          : await db.$transaction((tx) => consumeRecoveryCode(tx, userId, input.code))
+      )
+        ? "otp"
+        : null,
   });
 }
 
@@ -53,8 +57,8 @@ export async function runFactorStep(input: {
   attemptToken: string;
   context: RequestContext;
   method: "totp" | "recovery" | "webauthn";
-  proof: "otp" | "hwk";
-  check: (userId: string) => Promise<boolean>;
+  /** What the factor proved (lib/auth/sign-in/factors.ts), or null when it failed. */
+  check: (userId: string) => Promise<FactorProof | null>;
 }): Promise<{ next: "complete" }> {
   const attempt = await liveAttempt(input.attemptToken);
   const user = await db.user.findUnique({ where: { id: attempt.userId } });
@@ -82,7 +86,8 @@ export async function runFactorStep(input: {
     throw Unauthenticated("Too many wrong codes. Start signing in again.");
   }
 
-  if (!(await input.check(user.id))) {
+  const proof = await input.check(user.id);
+  if (!proof) {
     const after = await db.signInAttempt.findUnique({
       where: { id: attempt.id },
       select: { failedCodes: true },
@@ -111,7 +116,7 @@ export async function runFactorStep(input: {
   await db.$transaction(async (tx) => {
     await tx.signInAttempt.update({
       where: { id: attempt.id },
-      data: { failedCodes: { decrement: 1 }, factorsPassed: { push: input.proof } },
+      data: { failedCodes: { decrement: 1 }, factorsPassed: { push: proof } },
     });
     await recordAudit(tx, {
       action: "auth.mfa_verified",
