@@ -46,7 +46,8 @@ export class OidcAdapter implements Adapter {
     };
     await db.oidcPayload.upsert({
       where: this.key(id),
-      create: { model: this.model, idHash: sha256Hex(id), ...columns },
+      // Stamped by this instance's clock, as session auth times are: `prompt=login` compares them.
+      create: { model: this.model, idHash: sha256Hex(id), ...columns, createdAt: new Date() },
       update: columns,
     });
   }

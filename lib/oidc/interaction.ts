@@ -5,6 +5,8 @@ import type { InteractionResults } from "oidc-provider";
 import { appForSignIn, userMaySignInTo, type AppForSignIn } from "../apps/sign-in-policy.ts";
 import type { UserPrincipal } from "../auth/principal.ts";
 import { getConfig } from "../config/env.ts";
+import { sha256Hex } from "../crypto/hash.ts";
+import { db } from "../db/client.ts";
 import { acrFor, satisfiesAcr } from "./acr.ts";
 import { currentProvider } from "./mount.ts";
 
@@ -18,7 +20,7 @@ export type Interaction = {
   uid: string;
   prompt: { name: string; reasons: string[]; details: Record<string, unknown> };
   params: Record<string, unknown>;
-  /** When the app's request began (the interaction's creation), for `prompt=login`. */
+  /** When the app's request began (the interaction's creation, to the ms), for `prompt=login`. */
   startedAt: Date;
   /** The grant a consent adds to, when the app has one from an earlier consent. */
   grantId: string | undefined;
@@ -54,6 +56,12 @@ export async function readInteraction(uid: string, cookie: string): Promise<Inte
   const app = await appForSignIn(String(details.params.client_id ?? ""));
   if (!app) return null;
   const lifetime = 600;
+  // To the millisecond (the adapter stamps each row when it is first written): the interaction's
+  // own `iat` is in whole seconds, and a sign-in earlier in the same second is not a fresh one.
+  const stored = await db.oidcPayload.findUnique({
+    where: { model_idHash: { model: "Interaction", idHash: sha256Hex(uid) } },
+    select: { createdAt: true },
+  });
   return {
     uid,
     prompt: {
@@ -62,7 +70,8 @@ export async function readInteraction(uid: string, cookie: string): Promise<Inte
       details: details.prompt.details as Record<string, unknown>,
     },
     params: details.params as Record<string, unknown>,
-    startedAt: new Date(((details.iat as number | undefined) ?? details.exp - lifetime) * 1000),
+    startedAt:
+      stored?.createdAt ?? new Date(((details.iat as number | undefined) ?? details.exp - lifetime) * 1000),
     grantId: details.grantId,
     accountId: details.session?.accountId,
     app,
