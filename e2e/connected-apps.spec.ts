@@ -37,6 +37,11 @@ test("a user revokes a third-party app's consent under Connected apps, and the a
     .getByRole("listitem")
     .filter({ has: page.getByRole("heading", { name }) });
   await expect(entry).toContainText("Allowed on");
+  // When it last used it: the sign-in, written in a batch within seconds.
+  await expect(async () => {
+    await page.reload();
+    await expect(entry).toContainText(/last used \w/, { timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
   const allowed = entry.getByRole("list", { name: "What it may do" });
   await expect(allowed.getByRole("listitem")).toHaveText([
     "Know who you are (your Keyward account id)",

@@ -88,7 +88,10 @@ test("an app for chosen roles shows others a page, and the app hears access_deni
   await expect(other.getByRole("heading", { name: `Hello, ${member.name}` })).toBeVisible();
 });
 
-test("a third-party app asks for consent once; declining tells the app access_denied", async ({ page }) => {
+test("a third-party app asks for consent once, remembered in every browser; declining tells the app access_denied", async ({
+  page,
+  browser,
+}) => {
   const user = await createTestUser({ label: "consenter" });
   const name = `Partner ${Math.random().toString(36).slice(2, 8)}`;
   const { url, app } = await exampleApp({
@@ -111,8 +114,16 @@ test("a third-party app asks for consent once; declining tells the app access_de
   // Remembered: signing in again asks nothing (single sign-on, consent kept).
   await page.goto(`${url}/login`);
   await expect(page.getByRole("heading", { name: `Hello, ${user.name}` })).toBeVisible();
+  // Consent is the user's, not the browser's: in another one they sign in, and are not asked again.
+  const elsewhere = await browser.newContext();
+  const other = await elsewhere.newPage();
+  await other.goto(url);
+  await other.getByRole("link", { name: "Sign in with Keyward" }).click();
+  await submitSignIn(other, user);
+  await expect(other.getByRole("heading", { name: `Hello, ${user.name}` })).toBeVisible();
+  await elsewhere.close();
 
-  // The audit log tells it, each event targeting the app: declined, given, two sign-ins.
+  // The audit log tells it, each event targeting the app: declined, given, three sign-ins.
   const events = await db.auditEvent.findMany({
     where: { targetKind: "app", targetId: app.id, action: { not: "app.created" } },
     orderBy: { id: "asc" },
@@ -121,6 +132,7 @@ test("a third-party app asks for consent once; declining tells the app access_de
   expect(events.map((event) => event.action)).toEqual([
     "app.consent_declined",
     "app.consent_given",
+    "app.sign_in",
     "app.sign_in",
     "app.sign_in",
   ]);

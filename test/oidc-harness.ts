@@ -72,6 +72,8 @@ export type OidcHarness = {
   setLogin(choose?: (details: InteractionDetails) => Login): void;
   /** Sign-ins the stand-in performed (a session reused by SSO performs none). */
   logins(): number;
+  /** Consent prompts the stand-in answered (a remembered consent asks none). */
+  consents(): number;
   /** A browser in miniature: follows redirects with its cookies until Keyward sends it elsewhere. */
   browse(start: URL, jar?: Map<string, string>): Promise<{ status: number; location: URL | null }>;
   /** The same, keeping every response: for hostile requests, a POST form as the first one included. */
@@ -95,6 +97,7 @@ export async function startOidcHarness(
   await ensureBuiltInRoles(db);
   let account = "";
   let logins = 0;
+  let consents = 0;
   let chooseLogin = defaultLogin;
   const sessionChecks = { seen: 0, leaks: [] as string[] };
   const serverErrors: Error[] = [];
@@ -122,6 +125,7 @@ export async function startOidcHarness(
       );
       return;
     }
+    consents++;
     const grant = new op.Grant({
       accountId: present(details.session?.accountId),
       clientId: String(details.params.client_id),
@@ -234,6 +238,7 @@ export async function startOidcHarness(
       chooseLogin = choose;
     },
     logins: () => logins,
+    consents: () => consents,
     browse: async (start, jar) => {
       const { status, location } = await navigate(start, { jar });
       return { status, location };

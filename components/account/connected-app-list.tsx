@@ -63,6 +63,14 @@ function ConnectedAppEntry({ app, revoke }: { app: ConnectedApp; revoke: RevokeA
             </h2>
             <p className={muted}>
               Allowed on <time dateTime={app.allowedAt.toISOString()}>{formatDate(app.allowedAt)}</time>
+              {" · "}
+              {app.lastUsedAt ? (
+                <>
+                  last used <time dateTime={app.lastUsedAt.toISOString()}>{formatDate(app.lastUsedAt)}</time>
+                </>
+              ) : (
+                "last use not recorded yet"
+              )}
             </p>
           </div>
         </div>

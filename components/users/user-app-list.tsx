@@ -38,6 +38,12 @@ export function UserAppList({
             <p className="font-medium break-words">{app.name}</p>
             <p className="text-sm text-slate-600 dark:text-slate-400">
               Since <time dateTime={app.allowedAt.toISOString()}>{formatDate(app.allowedAt)}</time>
+              {" · last used "}
+              {app.lastUsedAt ? (
+                <time dateTime={app.lastUsedAt.toISOString()}>{formatDate(app.lastUsedAt)}</time>
+              ) : (
+                "not recorded yet"
+              )}
               {app.refreshTokens ? " · can stay signed in" : ""} · {app.allowed.join("; ")}
             </p>
           </div>

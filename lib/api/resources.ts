@@ -389,6 +389,11 @@ export const connectedAppResource = z.object({
   firstParty: z.boolean().describe("The organization's own app: its sign-ins ask no consent."),
   disabled: z.boolean(),
   allowedAt: when.describe("When the user first allowed it (the oldest live grant)."),
+  lastUsedAt: when
+    .nullable()
+    .describe(
+      "When it last used what it was allowed (a sign-in, a token exchange or refresh, UserInfo, an API introspecting its tokens), to the minute; null if not since this was recorded.",
+    ),
   allowed: z.array(z.string()).describe("What it may do, in the consent screen's words."),
   refreshTokens: z
     .boolean()
@@ -396,7 +401,7 @@ export const connectedAppResource = z.object({
 });
 
 export function toConnectedApp(app: ConnectedApp): z.input<typeof connectedAppResource> {
-  return { ...app, allowedAt: iso(app.allowedAt) };
+  return { ...app, allowedAt: iso(app.allowedAt), lastUsedAt: isoOrNull(app.lastUsedAt) };
 }
 
 // The API registry (issue 14).

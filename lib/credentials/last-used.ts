@@ -14,6 +14,8 @@ type Pending = {
   tokens: Map<string, Use & { ip: string }>;
   clients: Map<string, Use>;
   resourceServers: Map<string, number>;
+  /** An app's grant (the OidcPayload row's key, the SHA-256 of the grant's id): its last use. */
+  grants: Map<string, number>;
 };
 type State = { noted: Map<string, number>; pending: Pending; timer?: NodeJS.Timeout };
 
@@ -22,7 +24,7 @@ const store = globalThis as typeof globalThis & { __keywardLastUsed?: State };
 function state(): State {
   store.__keywardLastUsed ??= {
     noted: new Map(),
-    pending: { tokens: new Map(), clients: new Map(), resourceServers: new Map() },
+    pending: { tokens: new Map(), clients: new Map(), resourceServers: new Map(), grants: new Map() },
   };
   return store.__keywardLastUsed;
 }
@@ -78,6 +80,17 @@ export function noteResourceServerUse(credentialId: string): void {
   schedule();
 }
 
+/**
+ * An app used what a user allowed it (lib/oidc: a sign-in, a code or refresh exchange, UserInfo,
+ * an introspection of its delegated tokens): Connected apps says when it last did.
+ */
+export function noteGrantUse(grantIdHash: string): void {
+  const now = Date.now();
+  if (!shouldNote(`grant:${grantIdHash}`, now)) return;
+  state().pending.grants.set(grantIdHash, now);
+  schedule();
+}
+
 const AT = "(to_timestamp(v.at / 1000.0) AT TIME ZONE 'UTC')";
 
 /**
@@ -99,9 +112,11 @@ export async function flushLastUsed(): Promise<void> {
   const tokens = [...pending.tokens.values()];
   const clients = [...pending.clients.values()];
   const resourceServers = [...pending.resourceServers.entries()];
+  const grants = [...pending.grants.entries()];
   pending.tokens.clear();
   pending.clients.clear();
   pending.resourceServers.clear();
+  pending.grants.clear();
   const pool = dbPool();
   if (tokens.length > 0) {
     await pool.query(
@@ -125,6 +140,13 @@ export async function flushLastUsed(): Promise<void> {
       `UPDATE "ResourceServerCredential" r SET "lastUsedAt" = ${AT}
        FROM unnest($1::text[], $2::float8[]) AS v(id, at) WHERE r.id = v.id`,
       [resourceServers.map(([id]) => id), resourceServers.map(([, at]) => at)],
+    );
+  }
+  if (grants.length > 0) {
+    await pool.query(
+      `UPDATE "OidcPayload" g SET "lastUsedAt" = GREATEST(g."lastUsedAt", ${AT})
+       FROM unnest($1::text[], $2::float8[]) AS v(id, at) WHERE g.model = 'Grant' AND g."idHash" = v.id`,
+      [grants.map(([id]) => id), grants.map(([, at]) => at)],
     );
   }
 }

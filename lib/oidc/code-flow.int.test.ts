@@ -11,7 +11,9 @@ import { resetConfigForTests } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
 import { BUILT_IN_API_ID } from "@/lib/apis/built-in-api";
 import { makeApi, makeApiRole } from "@/test/api-factories";
-import { makeUser, present } from "@/test/factories";
+import { flushLastUsed } from "@/lib/credentials/last-used";
+import { makeUser, present, signedInCookie, TEST_CONTEXT } from "@/test/factories";
+import { resolveSession } from "@/lib/auth/sessions";
 import { REDIRECT, startOidcHarness, type OidcHarness } from "@/test/oidc-harness";
 
 import { ACR } from "./acr.ts";
@@ -19,6 +21,7 @@ import { POST as revokeRoute } from "@/app/api/oauth/revoke/route";
 import { introspect } from "@/lib/oauth/introspect";
 
 import { revokeGrant } from "./adapter.ts";
+import { listConnectedApps, revokeConnectedApp } from "./connected-apps.ts";
 
 import { delegatedResourceServer } from "./delegated-access.ts";
 
@@ -107,6 +110,47 @@ describe("the OpenID provider's code flow", () => {
     const stored = JSON.stringify(await db.oidcPayload.findMany({ where: { clientId: app.id } }));
     expect(stored).not.toContain(refresh);
     expect(stored).not.toContain(rotated);
+  });
+
+  it("remembers a user's consent in every browser until they revoke it, and says when the app last used it", async () => {
+    const user = await makeUser();
+    signInAs(user.id);
+    const app = await webApp();
+    const config = await discover(app);
+    /** A sign-in from a browser of its own (no provider session): a code, exchanged. */
+    const signIn = async () => {
+      const verifier = client.randomPKCECodeVerifier();
+      const url = client.buildAuthorizationUrl(config, {
+        redirect_uri: REDIRECT,
+        scope: "openid email",
+        code_challenge: await client.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: "S256",
+        state: "s",
+      });
+      const back = present((await browse(url, new Map())).location);
+      return client.authorizationCodeGrant(config, back, { pkceCodeVerifier: verifier, expectedState: "s" });
+    };
+    const [logins, consents] = [harness.logins(), harness.consents()];
+    await signIn();
+    expect([harness.logins(), harness.consents()]).toEqual([logins + 1, consents + 1]);
+    // Another browser: the user signs in again, and is not asked again.
+    const second = await signIn();
+    expect([harness.logins(), harness.consents()]).toEqual([logins + 2, consents + 1]);
+
+    const { sessionId } = await signedInCookie(user.id);
+    const me = present(await resolveSession(sessionId));
+    await flushLastUsed();
+    const [listed] = await listConnectedApps(me);
+    expect(present(listed).lastUsedAt?.getTime()).toBeGreaterThan(Date.now() - 60_000);
+    // UserInfo is a use too, batched: recorded at most once a minute, never once per request.
+    const info = await client.fetchUserInfo(config, second.access_token, present(second.claims()).sub);
+    // What was allowed in the first browser holds in the second: the email scope's claims.
+    expect(info.email).toBe(user.email);
+
+    // Revoked in Connected apps: the next sign-in, in any browser, asks again.
+    await revokeConnectedApp({ principal: me, appId: app.id, context: TEST_CONTEXT });
+    await signIn();
+    expect([harness.logins(), harness.consents()]).toEqual([logins + 3, consents + 2]);
   });
 
   it("runs the same flow for oauth4webapi, a second strict client library, with a nonce and UserInfo", async () => {

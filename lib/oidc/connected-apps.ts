@@ -7,6 +7,7 @@ import { db } from "../db/client.ts";
 import { Forbidden, NotFound } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
 import { assertCanManageUser } from "../users/admin-guard.ts";
+import { granted, mergeGranted, type GrantPayload } from "./grant-payload.ts";
 import { describeScopes } from "./scope-descriptions.ts";
 
 /**
@@ -28,39 +29,22 @@ export type ConnectedApp = {
   disabled: boolean;
   /** When the oldest live grant was first given. */
   allowedAt: Date;
+  /**
+   * When the app last used what it was allowed (a sign-in, a token exchange or refresh, UserInfo,
+   * an API's introspection of its tokens), to the minute; null when not since this was recorded.
+   */
+  lastUsedAt: Date | null;
   /** What it was allowed, in the consent screen's words. */
   allowed: string[];
   /** It holds a live refresh token: it can stay signed in while the user is away. */
   refreshTokens: boolean;
 };
 
-/** The provider's Grant payload, as far as Keyward reads it (oidc-provider's lib/models/grant.js). */
-type GrantPayload = {
-  openid?: { scope?: string };
-  resources?: Record<string, string>;
-  rejected?: { openid?: { scope?: string }; resources?: Record<string, string> };
-};
-
 /** The OpenID scopes in the order the consent screen lists them; any other after, as met. */
 const OIDC_ORDER = ["openid", "profile", "email", "offline_access"];
 
-const words = (scope: string | undefined) => (scope ?? "").split(" ").filter(Boolean);
-
 /** Not past its expiry (the adapter's `find` rule); rows without one do not expire. */
 const live = (now: Date) => ({ OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] });
-
-/** What one grant holds, less anything rejected (Keyward rejects nothing today; the library may). */
-function granted(payload: GrantPayload): { oidc: string[]; resources: Record<string, string[]> } {
-  const rejectedOidc = new Set(words(payload.rejected?.openid?.scope).filter((scope) => scope !== "openid"));
-  const oidc = words(payload.openid?.scope).filter((scope) => !rejectedOidc.has(scope));
-  const resources: Record<string, string[]> = {};
-  for (const [identifier, scope] of Object.entries(payload.resources ?? {})) {
-    const rejected = new Set(words(payload.rejected?.resources?.[identifier]));
-    const kept = words(scope).filter((entry) => !rejected.has(entry));
-    if (kept.length > 0) resources[identifier] = kept;
-  }
-  return { oidc, resources };
-}
 
 function ordered(scopes: Iterable<string>): string[] {
   const rank = (scope: string) => {
@@ -102,7 +86,7 @@ async function appsOf(userId: string, now: Date): Promise<ConnectedApp[]> {
   const [grants, refreshTokens] = await Promise.all([
     db.oidcPayload.findMany({
       where: { model: "Grant", accountId: userId, clientId: { not: null }, ...live(now) },
-      select: { idHash: true, clientId: true, createdAt: true, payload: true },
+      select: { idHash: true, clientId: true, createdAt: true, lastUsedAt: true, payload: true },
       orderBy: { createdAt: "asc" },
     }),
     db.oidcPayload.findMany({
@@ -123,36 +107,14 @@ async function appsOf(userId: string, now: Date): Promise<ConnectedApp[]> {
     where: { id: { in: [...new Set(grants.map((grant) => grant.clientId ?? ""))] } },
     select: { id: true, name: true, logoUrl: true, homepageUrl: true, firstParty: true, disabledAt: true },
   });
-  const byApp = new Map<
-    string,
-    { allowedAt: Date; oidc: Set<string>; resources: Map<string, Set<string>>; refresh: boolean }
-  >();
-  for (const grant of grants) {
-    const clientId = grant.clientId ?? "";
-    const entry = byApp.get(clientId) ?? {
-      allowedAt: grant.createdAt,
-      oidc: new Set<string>(),
-      resources: new Map<string, Set<string>>(),
-      refresh: false,
-    };
-    const holds = granted(grant.payload as GrantPayload);
-    for (const scope of holds.oidc) entry.oidc.add(scope);
-    for (const [identifier, scopes] of Object.entries(holds.resources)) {
-      const set = entry.resources.get(identifier) ?? new Set<string>();
-      for (const scope of scopes) set.add(scope);
-      entry.resources.set(identifier, set);
-    }
-    if (grant.createdAt < entry.allowedAt) entry.allowedAt = grant.createdAt;
-    entry.refresh ||= withRefresh.has(grant.idHash);
-    byApp.set(clientId, entry);
-  }
+  const byApp = Map.groupBy(grants, (grant) => grant.clientId ?? "");
   const out: ConnectedApp[] = [];
   for (const app of apps) {
-    const entry = byApp.get(app.id);
-    if (!entry) continue;
-    const resources = Object.fromEntries(
-      [...entry.resources].map(([identifier, set]) => [identifier, [...set]]),
-    );
+    const rows = byApp.get(app.id);
+    const first = rows?.[0];
+    if (!rows || !first) continue;
+    const holds = mergeGranted(rows.map((grant) => granted(grant.payload as GrantPayload)));
+    const used = rows.flatMap((grant) => (grant.lastUsedAt ? [grant.lastUsedAt.getTime()] : []));
     out.push({
       id: app.id,
       name: app.name,
@@ -160,9 +122,11 @@ async function appsOf(userId: string, now: Date): Promise<ConnectedApp[]> {
       homepageUrl: app.homepageUrl,
       firstParty: app.firstParty,
       disabled: app.disabledAt !== null,
-      allowedAt: entry.allowedAt,
-      allowed: await describeScopes(ordered(entry.oidc), resources),
-      refreshTokens: entry.refresh,
+      // Ordered oldest first: the first grant is when the user first allowed the app.
+      allowedAt: first.createdAt,
+      lastUsedAt: used.length > 0 ? new Date(Math.max(...used)) : null,
+      allowed: await describeScopes(ordered(holds.oidc), holds.resources),
+      refreshTokens: rows.some((grant) => withRefresh.has(grant.idHash)),
     });
   }
   return out.sort((a, b) => a.name.localeCompare(b.name));

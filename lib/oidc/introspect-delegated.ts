@@ -3,6 +3,7 @@ import { z } from "zod";
 
 import { userMaySignInTo } from "../apps/sign-in-policy.ts";
 import { getConfig } from "../config/env.ts";
+import { noteGrantUse } from "../credentials/last-used.ts";
 import { ownerMustEnrollMfa } from "../credentials/owner-standing.ts";
 import { db } from "../db/client.ts";
 import { accessTokenHeader } from "../oauth/jose-header.ts";
@@ -87,6 +88,7 @@ export async function introspectDelegated(
   );
   const scope = (claims.scope ?? "").split(" ").filter((name) => delegable.has(name));
   if (scope.length === 0) return inactive;
+  noteGrantUse(claims.kw_grant);
   return {
     active: true,
     token_type: "Bearer",

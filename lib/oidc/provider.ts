@@ -7,6 +7,7 @@ import Provider, {
 
 import { userMaySignInTo } from "../apps/sign-in-policy.ts";
 import { signOutSession } from "../auth/sign-out.ts";
+import { noteGrantUse } from "../credentials/last-used.ts";
 import { sha256Hex } from "../crypto/hash.ts";
 import { CLEAN_TEXT_MESSAGE, isCleanText } from "../http/no-nul.ts";
 import { requestContext } from "../http/request-context.ts";
@@ -18,6 +19,7 @@ import { auditAppEvent } from "./app-audit.ts";
 import { delegatedResourceServer } from "./delegated-access.ts";
 import { mergedDiscovery } from "./discovery.ts";
 import { logoutSource, postLogoutSuccessSource, renderError } from "./pages.ts";
+import { loadExistingGrant } from "./remembered-consent.ts";
 
 /**
  * The OpenID provider (ADR 0012), built from Keyward's configuration: code flow with PKCE only, no
@@ -198,6 +200,20 @@ async function auditOutcome(ctx: KoaContextWithOIDC): Promise<void> {
   }
 }
 
+/**
+ * The app used its grant (Connected apps: "when it last did"): a code issued for it (a sign-in,
+ * single sign-on included), a code or refresh exchange, or a UserInfo call. A batched hint.
+ */
+function noteUse(ctx: KoaContextWithOIDC): void {
+  const entities = ctx.oidc?.entities as
+    { Grant?: { jti?: string }; AuthorizationCode?: unknown } | undefined;
+  const grantId = entities?.Grant?.jti;
+  if (!grantId) return;
+  const route = ctx.oidc?.route;
+  const exchanged = (route === "token" || route === "userinfo") && ctx.status === 200;
+  if (exchanged || entities.AuthorizationCode) noteGrantUse(sha256Hex(grantId));
+}
+
 /** The Keyward session the browser's provider session is bound to, from its signed cookie. */
 async function boundSession(ctx: { cookies: KoaContextWithOIDC["cookies"] }): Promise<string | null> {
   const id = ctx.cookies.get(SESSION_COOKIE, { signed: true });
@@ -267,6 +283,7 @@ export function buildProvider(options: ProviderOptions): Provider {
     extraTokenClaims,
     findAccount,
     issueRefreshToken,
+    loadExistingGrant,
     // The library hands its SSRF-checking dispatcher in the options; dropping it is the opt-in.
     fetch: (url: string | URL | Request, init?: RequestInit) => {
       if (!options.backchannelToPrivateNetworks || !init) return fetch(url, init);
@@ -320,6 +337,7 @@ export function buildProvider(options: ProviderOptions): Provider {
     if (ctx.oidc?.route === "resume" && typeof bound === "string" && uid)
       await bindProviderSession(uid, bound);
     await auditOutcome(ctx as KoaContextWithOIDC);
+    noteUse(ctx as KoaContextWithOIDC);
     if (ending && ctx.oidc?.params?.logout) {
       await signOutSession(ending, requestContext({ get: (name) => ctx.get(name) || null }), "app");
     }

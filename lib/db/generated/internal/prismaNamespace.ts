@@ -3610,6 +3610,7 @@ export const OidcPayloadScalarFieldEnum = {
   expiresAt: 'expiresAt',
   consumedAt: 'consumedAt',
   sessionId: 'sessionId',
+  lastUsedAt: 'lastUsedAt',
   createdAt: 'createdAt'
 } as const
 

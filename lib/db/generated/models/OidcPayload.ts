@@ -36,6 +36,7 @@ export type OidcPayloadMinAggregateOutputType = {
   expiresAt: Date | null
   consumedAt: Date | null
   sessionId: string | null
+  lastUsedAt: Date | null
   createdAt: Date | null
 }
 
@@ -49,6 +50,7 @@ export type OidcPayloadMaxAggregateOutputType = {
   expiresAt: Date | null
   consumedAt: Date | null
   sessionId: string | null
+  lastUsedAt: Date | null
   createdAt: Date | null
 }
 
@@ -63,6 +65,7 @@ export type OidcPayloadCountAggregateOutputType = {
   expiresAt: number
   consumedAt: number
   sessionId: number
+  lastUsedAt: number
   createdAt: number
   _all: number
 }
@@ -78,6 +81,7 @@ export type OidcPayloadMinAggregateInputType = {
   expiresAt?: true
   consumedAt?: true
   sessionId?: true
+  lastUsedAt?: true
   createdAt?: true
 }
 
@@ -91,6 +95,7 @@ export type OidcPayloadMaxAggregateInputType = {
   expiresAt?: true
   consumedAt?: true
   sessionId?: true
+  lastUsedAt?: true
   createdAt?: true
 }
 
@@ -105,6 +110,7 @@ export type OidcPayloadCountAggregateInputType = {
   expiresAt?: true
   consumedAt?: true
   sessionId?: true
+  lastUsedAt?: true
   createdAt?: true
   _all?: true
 }
@@ -192,6 +198,7 @@ export type OidcPayloadGroupByOutputType = {
   expiresAt: Date | null
   consumedAt: Date | null
   sessionId: string | null
+  lastUsedAt: Date | null
   createdAt: Date
   _count: OidcPayloadCountAggregateOutputType | null
   _min: OidcPayloadMinAggregateOutputType | null
@@ -227,6 +234,7 @@ export type OidcPayloadWhereInput = {
   expiresAt?: Prisma.DateTimeNullableFilter<"OidcPayload"> | Date | string | null
   consumedAt?: Prisma.DateTimeNullableFilter<"OidcPayload"> | Date | string | null
   sessionId?: Prisma.StringNullableFilter<"OidcPayload"> | string | null
+  lastUsedAt?: Prisma.DateTimeNullableFilter<"OidcPayload"> | Date | string | null
   createdAt?: Prisma.DateTimeFilter<"OidcPayload"> | Date | string
 }
 
@@ -241,6 +249,7 @@ export type OidcPayloadOrderByWithRelationInput = {
   expiresAt?: Prisma.SortOrderInput | Prisma.SortOrder
   consumedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   sessionId?: Prisma.SortOrderInput | Prisma.SortOrder
+  lastUsedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
 }
 
@@ -259,6 +268,7 @@ export type OidcPayloadWhereUniqueInput = Prisma.AtLeast<{
   expiresAt?: Prisma.DateTimeNullableFilter<"OidcPayload"> | Date | string | null
   consumedAt?: Prisma.DateTimeNullableFilter<"OidcPayload"> | Date | string | null
   sessionId?: Prisma.StringNullableFilter<"OidcPayload"> | string | null
+  lastUsedAt?: Prisma.DateTimeNullableFilter<"OidcPayload"> | Date | string | null
   createdAt?: Prisma.DateTimeFilter<"OidcPayload"> | Date | string
 }, "model_idHash">
 
@@ -273,6 +283,7 @@ export type OidcPayloadOrderByWithAggregationInput = {
   expiresAt?: Prisma.SortOrderInput | Prisma.SortOrder
   consumedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   sessionId?: Prisma.SortOrderInput | Prisma.SortOrder
+  lastUsedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   _count?: Prisma.OidcPayloadCountOrderByAggregateInput
   _max?: Prisma.OidcPayloadMaxOrderByAggregateInput
@@ -293,6 +304,7 @@ export type OidcPayloadScalarWhereWithAggregatesInput = {
   expiresAt?: Prisma.DateTimeNullableWithAggregatesFilter<"OidcPayload"> | Date | string | null
   consumedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"OidcPayload"> | Date | string | null
   sessionId?: Prisma.StringNullableWithAggregatesFilter<"OidcPayload"> | string | null
+  lastUsedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"OidcPayload"> | Date | string | null
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"OidcPayload"> | Date | string
 }
 
@@ -307,6 +319,7 @@ export type OidcPayloadCreateInput = {
   expiresAt?: Date | string | null
   consumedAt?: Date | string | null
   sessionId?: string | null
+  lastUsedAt?: Date | string | null
   createdAt?: Date | string
 }
 
@@ -321,6 +334,7 @@ export type OidcPayloadUncheckedCreateInput = {
   expiresAt?: Date | string | null
   consumedAt?: Date | string | null
   sessionId?: string | null
+  lastUsedAt?: Date | string | null
   createdAt?: Date | string
 }
 
@@ -335,6 +349,7 @@ export type OidcPayloadUpdateInput = {
   expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   consumedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   sessionId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -349,6 +364,7 @@ export type OidcPayloadUncheckedUpdateInput = {
   expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   consumedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   sessionId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -363,6 +379,7 @@ export type OidcPayloadCreateManyInput = {
   expiresAt?: Date | string | null
   consumedAt?: Date | string | null
   sessionId?: string | null
+  lastUsedAt?: Date | string | null
   createdAt?: Date | string
 }
 
@@ -377,6 +394,7 @@ export type OidcPayloadUpdateManyMutationInput = {
   expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   consumedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   sessionId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -391,6 +409,7 @@ export type OidcPayloadUncheckedUpdateManyInput = {
   expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   consumedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   sessionId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -410,6 +429,7 @@ export type OidcPayloadCountOrderByAggregateInput = {
   expiresAt?: Prisma.SortOrder
   consumedAt?: Prisma.SortOrder
   sessionId?: Prisma.SortOrder
+  lastUsedAt?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
 }
 
@@ -423,6 +443,7 @@ export type OidcPayloadMaxOrderByAggregateInput = {
   expiresAt?: Prisma.SortOrder
   consumedAt?: Prisma.SortOrder
   sessionId?: Prisma.SortOrder
+  lastUsedAt?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
 }
 
@@ -436,6 +457,7 @@ export type OidcPayloadMinOrderByAggregateInput = {
   expiresAt?: Prisma.SortOrder
   consumedAt?: Prisma.SortOrder
   sessionId?: Prisma.SortOrder
+  lastUsedAt?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
 }
 
@@ -452,6 +474,7 @@ export type OidcPayloadSelect<ExtArgs extends runtime.Types.Extensions.InternalA
   expiresAt?: boolean
   consumedAt?: boolean
   sessionId?: boolean
+  lastUsedAt?: boolean
   createdAt?: boolean
 }, ExtArgs["result"]["oidcPayload"]>
 
@@ -466,6 +489,7 @@ export type OidcPayloadSelectCreateManyAndReturn<ExtArgs extends runtime.Types.E
   expiresAt?: boolean
   consumedAt?: boolean
   sessionId?: boolean
+  lastUsedAt?: boolean
   createdAt?: boolean
 }, ExtArgs["result"]["oidcPayload"]>
 
@@ -480,6 +504,7 @@ export type OidcPayloadSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.E
   expiresAt?: boolean
   consumedAt?: boolean
   sessionId?: boolean
+  lastUsedAt?: boolean
   createdAt?: boolean
 }, ExtArgs["result"]["oidcPayload"]>
 
@@ -494,10 +519,11 @@ export type OidcPayloadSelectScalar = {
   expiresAt?: boolean
   consumedAt?: boolean
   sessionId?: boolean
+  lastUsedAt?: boolean
   createdAt?: boolean
 }
 
-export type OidcPayloadOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"model" | "idHash" | "payload" | "grantId" | "uid" | "accountId" | "clientId" | "expiresAt" | "consumedAt" | "sessionId" | "createdAt", ExtArgs["result"]["oidcPayload"]>
+export type OidcPayloadOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"model" | "idHash" | "payload" | "grantId" | "uid" | "accountId" | "clientId" | "expiresAt" | "consumedAt" | "sessionId" | "lastUsedAt" | "createdAt", ExtArgs["result"]["oidcPayload"]>
 
 export type $OidcPayloadPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "OidcPayload"
@@ -522,6 +548,11 @@ export type $OidcPayloadPayload<ExtArgs extends runtime.Types.Extensions.Interna
      * The Keyward Session row a provider session is bound to (ADR 0012): the SSO session.
      */
     sessionId: string | null
+    /**
+     * A grant's last use by its app (a sign-in, a code or refresh exchange, UserInfo, an API's
+     * introspection of its tokens): a hint written in batches (lib/credentials/last-used.ts).
+     */
+    lastUsedAt: Date | null
     createdAt: Date
   }, ExtArgs["result"]["oidcPayload"]>
   composites: {}
@@ -956,6 +987,7 @@ export interface OidcPayloadFieldRefs {
   readonly expiresAt: Prisma.FieldRef<"OidcPayload", 'DateTime'>
   readonly consumedAt: Prisma.FieldRef<"OidcPayload", 'DateTime'>
   readonly sessionId: Prisma.FieldRef<"OidcPayload", 'String'>
+  readonly lastUsedAt: Prisma.FieldRef<"OidcPayload", 'DateTime'>
   readonly createdAt: Prisma.FieldRef<"OidcPayload", 'DateTime'>
 }
     

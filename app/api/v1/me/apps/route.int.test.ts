@@ -69,6 +69,8 @@ describe("/api/v1/me/apps", () => {
         firstParty: false,
         disabled: false,
         allowedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        // Grants made directly here, not used by the app yet.
+        lastUsedAt: null,
         allowed: ["Know who you are (your Keyward account id)", "See your email address"],
         refreshTokens: true,
       },
