@@ -1,3 +1,4 @@
+import { isConfidential } from "../apps/app-schemas.ts";
 import { verifyAppSecret } from "../apps/verify-app-secret.ts";
 import type { RequestContext } from "../auth/principal.ts";
 import { type ClientState, verifyClientSecret } from "../clients/verify-client-secret.ts";
@@ -81,20 +82,37 @@ export function presentedClientId(req: Request, form: Form): string | undefined 
 }
 
 /**
- * An application (a confidential app of the OpenID provider) authenticating with its client secret,
- * checked by Keyward (lib/apps/verify-app-secret.ts), or invalid_client.
+ * An application of the OpenID provider: a confidential one authenticating with its client secret,
+ * checked by Keyward (lib/apps/verify-app-secret.ts); a public one (single-page or native: it has
+ * no secret) by its client_id alone, as RFC 7009 §2.1 and RFC 6749 §2.3 have public clients
+ * identify themselves. A confidential app presenting no secret, or an unknown id, is invalid_client.
  */
 export async function authenticateApp(
   req: Request,
   form: Form,
   context: RequestContext,
 ): Promise<{ appId: string; appName: string }> {
+  const find = (id: string) =>
+    db.application.findUnique({ where: { id }, select: { id: true, name: true, kind: true } });
+  const publicId =
+    req.headers.get("authorization") === null && form.get("client_secret") === undefined
+      ? form.get("client_id")
+      : undefined;
+  if (publicId !== undefined) {
+    return authenticated(
+      req,
+      form,
+      context,
+      async (clientId) => {
+        const app = clientId.length <= 64 ? await find(clientId) : null;
+        return app && !isConfidential(app.kind) ? { appId: app.id, appName: app.name } : null;
+      },
+      { publicClient: true },
+    );
+  }
   return authenticated(req, form, context, async (clientId, secret) => {
     if (!(await verifyAppSecret(clientId, secret))) return null;
-    const app = await db.application.findUnique({
-      where: { id: clientId },
-      select: { id: true, name: true },
-    });
+    const app = await find(clientId);
     return app ? { appId: app.id, appName: app.name } : null;
   });
 }
@@ -120,6 +138,7 @@ async function authenticated<T>(
   form: Form,
   context: RequestContext,
   verify: (clientId: string, secret: string) => Promise<T | null>,
+  options: { publicClient?: boolean } = {},
 ): Promise<T> {
   const failures = limiter(FAILURES);
   const key = context.ip || "unknown";
@@ -133,7 +152,9 @@ async function authenticated<T>(
     );
   }
   try {
-    const { clientId, secret } = presentedCredentials(req, form);
+    const { clientId, secret } = options.publicClient
+      ? { clientId: form.get("client_id") ?? "", secret: "" }
+      : presentedCredentials(req, form);
     const verified = clientId.length <= 64 ? await verify(clientId, secret) : null;
     if (!verified) throw new OAuthError("invalid_client", "Client authentication failed.");
     return verified;

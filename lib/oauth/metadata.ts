@@ -22,7 +22,8 @@ export function serverMetadata(): Record<string, unknown> {
     scopes_supported: [...PERMISSIONS],
     token_endpoint_auth_methods_supported: AUTH_METHODS,
     introspection_endpoint_auth_methods_supported: AUTH_METHODS,
-    revocation_endpoint_auth_methods_supported: AUTH_METHODS,
+    // Public apps (single-page, native) revoke what they were issued by client_id alone (RFC 7009 §2.1).
+    revocation_endpoint_auth_methods_supported: [...AUTH_METHODS, "none"],
     service_documentation: `${issuer}/api-docs`,
   };
 }

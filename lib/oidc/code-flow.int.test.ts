@@ -11,6 +11,7 @@ import { resetConfigForTests } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
 import { BUILT_IN_API_ID } from "@/lib/apis/built-in-api";
 import { makeApi, makeApiRole } from "@/test/api-factories";
+import { makeApp } from "@/test/app-factories";
 import { flushLastUsed } from "@/lib/credentials/last-used";
 import { makeUser, present, signedInCookie, TEST_CONTEXT } from "@/test/factories";
 import { resolveSession } from "@/lib/auth/sessions";
@@ -460,6 +461,47 @@ describe("the OpenID provider's code flow", () => {
     });
     // Unknown tokens are 200 all the same (RFC 7009 §2.2).
     expect((await revoke("not-a-token")).status).toBe(200);
+  });
+
+  it("lets a public app revoke its refresh token by client_id alone (RFC 7009 §2.1); a confidential one needs its secret", async () => {
+    const user = await makeUser();
+    signInAs(user.id);
+    const spa = (await makeApp({ kind: "spa", firstParty: true, redirectUris: [REDIRECT] })).app;
+    const config = await client.discovery(new URL(issuer), spa.id, undefined, client.None(), {
+      execute: [client.allowInsecureRequests],
+    });
+    const verifier = client.randomPKCECodeVerifier();
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT,
+      scope: "openid",
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: "S256",
+    });
+    const back = present((await browse(url)).location);
+    const tokens = await client.authorizationCodeGrant(config, back, { pkceCodeVerifier: verifier });
+    const refresh = present(tokens.refresh_token);
+    const revoke = (token: string, form: Record<string, string>) =>
+      revokeRoute(
+        new Request("http://localhost/api/oauth/revoke", {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ token, ...form }),
+        }),
+      );
+    // Another public app may not; a confidential app without its secret, or an unknown id, is no
+    // client at all; none of them touched the token.
+    const otherSpa = (await makeApp({ kind: "spa", redirectUris: [REDIRECT] })).app;
+    const web = await webApp();
+    expect((await revoke(refresh, { client_id: otherSpa.id })).status).toBe(400);
+    const noSecret = await revoke(refresh, { client_id: web.id });
+    expect(noSecret.status).toBe(401);
+    expect(await noSecret.json()).toMatchObject({ error: "invalid_client" });
+    expect((await revoke(refresh, { client_id: "app_unknown00000000000000" })).status).toBe(401);
+    const rotated = present((await client.refreshTokenGrant(config, refresh)).refresh_token);
+
+    // Its own, by client_id: the grant ends, and the next refresh is invalid_grant.
+    expect((await revoke(rotated, { client_id: spa.id })).status).toBe(200);
+    await expect(client.refreshTokenGrant(config, rotated)).rejects.toMatchObject({ error: "invalid_grant" });
   });
 
   it("signs out by RP-initiated logout: asks, ends the Keyward session, tells the app by back-channel, returns", async () => {
