@@ -100,6 +100,7 @@ function exampleApps() {
         name: `A11y partner ${role.id}`,
         firstParty: false,
         homepageUrl: "https://partner.example.com/",
+        logoUrl: "https://partner.example.com/logo.png",
       }),
       exampleApp({
         name: `A11y payroll ${role.id}`,

@@ -98,6 +98,12 @@ test("a third-party app asks for consent once, remembered in every browser; decl
     firstParty: false,
     name,
     homepageUrl: "https://partner.example.com/",
+    logoUrl: "https://partner.example.com/logo.png",
+  });
+  // The CSP lets the app's https logo load (the host does not resolve here: that is another error).
+  const refused: string[] = [];
+  page.on("console", (message) => {
+    if (/Content Security Policy/i.test(message.text())) refused.push(message.text());
   });
 
   await page.goto(url);
@@ -105,6 +111,11 @@ test("a third-party app asks for consent once, remembered in every browser; decl
   await submitSignIn(page, user);
   await expect(page.getByRole("heading", { name: `Allow ${name} to use your account?` })).toBeVisible();
   await expect(page.getByText("See your email address")).toBeVisible();
+  await expect(page.getByRole("img", { name: `${name} logo` })).toHaveAttribute(
+    "src",
+    "https://partner.example.com/logo.png",
+  );
+  expect(refused).toEqual([]);
   await page.getByRole("button", { name: "Don't allow" }).click();
   await expect(page.getByRole("alert")).toContainText("access_denied");
 

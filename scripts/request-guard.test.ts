@@ -85,6 +85,9 @@ describe("the content security policy", () => {
     ]) {
       expect(csp).toContain(directive);
     }
+    // Registered apps' logos are https images; plain http ones, never.
+    expect(csp).toContain("img-src 'self' data: https:");
+    expect(csp).not.toMatch(/img-src[^;]*http:/);
   });
 });
 

@@ -1,3 +1,4 @@
+import { AppLogo } from "@/components/apps/app-logo";
 import { ActionForm, ConfirmSubmit } from "@/components/ui/action-form";
 import { Badge } from "@/components/ui/badge";
 import { formatDate } from "@/components/ui/format";
@@ -44,19 +45,7 @@ function ConnectedAppEntry({ app, revoke }: { app: ConnectedApp; revoke: RevokeA
     <>
       <div className="flex flex-wrap items-start justify-between gap-4">
         <div className="flex min-w-0 items-center gap-3">
-          {app.logoUrl && (
-            // An app's logo is on its own host, any host: next/image would need each one configured.
-            // eslint-disable-next-line @next/next/no-img-element
-            <img
-              src={app.logoUrl}
-              alt={`${app.name} logo`}
-              width={40}
-              height={40}
-              loading="lazy"
-              referrerPolicy="no-referrer"
-              className="size-10 shrink-0 rounded-md object-contain"
-            />
-          )}
+          {app.logoUrl && <AppLogo name={app.name} src={app.logoUrl} />}
           <div className="min-w-0">
             <h2 id={headingId} className="text-lg font-semibold break-words">
               {app.name}

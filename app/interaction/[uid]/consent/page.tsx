@@ -3,6 +3,7 @@ import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 
 import { DecisionButton } from "@/components/interaction/decision-button";
+import { AppLogo } from "@/components/apps/app-logo";
 import { AuthCard } from "@/components/ui/auth-card";
 import { requirePageUser } from "@/lib/http/page";
 import { readInteraction } from "@/lib/oidc/interaction";
@@ -26,6 +27,7 @@ export default async function InteractionConsentPage({ params }: { params: Param
   return (
     <AuthCard title={`Allow ${app.name} to use your account?`} subtitle={`Signed in as ${user.email}.`}>
       <div className="space-y-4 text-sm text-slate-700 dark:text-slate-300">
+        {app.logoUrl && <AppLogo name={app.name} src={app.logoUrl} />}
         {app.homepageUrl && (
           <p>
             From{" "}
