@@ -4,6 +4,7 @@ import { db } from "../db/client.ts";
 import type { RequestContext, UserPrincipal } from "./principal.ts";
 import { revokeOtherSessions } from "./sessions.ts";
 import { assertRecentAuth } from "./step-up.ts";
+import { appsHearSessionsEnded } from "../oidc/sso-logout.ts";
 
 /** Signs the user out everywhere else, keeping this browser's session. */
 export async function endOtherSessions(input: {
@@ -11,7 +12,7 @@ export async function endOtherSessions(input: {
   context: RequestContext;
 }): Promise<number> {
   await assertRecentAuth(input.actor);
-  return db.$transaction(async (tx) => {
+  const count = await db.$transaction(async (tx) => {
     const ended = await revokeOtherSessions(
       tx,
       input.actor.userId,
@@ -27,4 +28,6 @@ export async function endOtherSessions(input: {
     });
     return ended;
   });
+  await appsHearSessionsEnded({ userId: input.actor.userId });
+  return count;
 }

@@ -9,6 +9,7 @@ import type { Principal, RequestContext, UserPrincipal } from "./principal.ts";
 import { revokeSession, revokeUserSessions } from "./sessions.ts";
 import { assertRecentAuth } from "./step-up.ts";
 import { describeUserAgent } from "./user-agent.ts";
+import { appsHearSessionsEnded } from "../oidc/sso-logout.ts";
 
 export type SessionView = {
   id: string;
@@ -77,7 +78,7 @@ export async function endSession(input: {
   // authentication (ASVS 7.5.2), so a stolen session cannot lock the owner out of theirs.
   const current = input.actor.kind === "user" && input.actor.sessionId === input.sessionId;
   if (!current) await assertRecentAuth(input.actor);
-  await db.$transaction(async (tx) => {
+  const userId = await db.$transaction(async (tx) => {
     const session = await tx.session.findFirst({
       where: { id: input.sessionId, revokedAt: null, ...(input.userId ? { userId: input.userId } : {}) },
       include: { user: { select: { id: true, email: true } } },
@@ -97,14 +98,16 @@ export async function endSession(input: {
       context: input.context,
       details: { scope: "one", session: session.id, device: describeUserAgent(session.userAgent) },
     });
+    return session.userId;
   });
+  await appsHearSessionsEnded({ userId });
 }
 
 /** Ends every session of a user (users.write, a user the actor may manage): e.g. a lost laptop. */
 export async function endUserSessions(input: { actor: Principal; userId: string; context: RequestContext }) {
   authorize(input.actor, "users.write");
   await assertRecentAuth(input.actor);
-  return db.$transaction(async (tx) => {
+  const ended = await db.$transaction(async (tx) => {
     const user = await tx.user.findUnique({ where: { id: input.userId }, select: { id: true, email: true } });
     if (!user) throw NotFound("user");
     await assertCanManageUser(tx, input.actor, user.id);
@@ -120,6 +123,8 @@ export async function endUserSessions(input: { actor: Principal; userId: string;
     });
     return ended;
   });
+  await appsHearSessionsEnded({ userId: input.userId });
+  return ended;
 }
 
 /**
@@ -132,7 +137,7 @@ export async function endAllSessions(input: { actor: Principal; context: Request
   authorize(input.actor, "settings.write");
   await assertRecentAuth(input.actor);
   const keep = input.actor.kind === "user" ? input.actor.sessionId : "";
-  return db.$transaction(async (tx) => {
+  const count = await db.$transaction(async (tx) => {
     const { count } = await tx.session.updateMany({
       where: { revokedAt: null, id: { not: keep } },
       data: { revokedAt: new Date(), revokedReason: "ended_by_admin" },
@@ -146,4 +151,7 @@ export async function endAllSessions(input: { actor: Principal; context: Request
     });
     return count;
   });
+  // Everyone's apps, off the request: there may be many to tell.
+  void appsHearSessionsEnded("everyone");
+  return count;
 }

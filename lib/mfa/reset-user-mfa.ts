@@ -10,6 +10,7 @@ import { db, type Tx } from "../db/client.ts";
 import { NotFound } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
 import { assertCanManageUser } from "../users/admin-guard.ts";
+import { appsHearSessionsEnded } from "../oidc/sso-logout.ts";
 
 /**
  * Removes every factor and recovery code of a user who lost theirs, and ends their sessions. If a
@@ -55,6 +56,7 @@ export async function resetUserMfa(input: {
     }
     await resetMfaInTx(tx, { userId: input.userId, actor: auditActor(input.actor), context: input.context });
   });
+  await appsHearSessionsEnded({ userId: input.userId });
   noticeAccountChange({
     userId: input.userId,
     actor: input.actor,

@@ -13,7 +13,8 @@ import { BUILT_IN_API_ID } from "@/lib/apis/built-in-api";
 import { makeApi, makeApiRole } from "@/test/api-factories";
 import { makeApp } from "@/test/app-factories";
 import { flushLastUsed } from "@/lib/credentials/last-used";
-import { makeUser, present, signedInCookie, TEST_CONTEXT } from "@/test/factories";
+import { makePrincipal, makeUser, present, signedInCookie, TEST_CONTEXT } from "@/test/factories";
+import { endUserSessions } from "@/lib/auth/manage-sessions";
 import { resolveSession } from "@/lib/auth/sessions";
 import { REDIRECT, startOidcHarness, type OidcHarness } from "@/test/oidc-harness";
 
@@ -504,9 +505,8 @@ describe("the OpenID provider's code flow", () => {
     await expect(client.refreshTokenGrant(config, rotated)).rejects.toMatchObject({ error: "invalid_grant" });
   });
 
-  it("signs out by RP-initiated logout: asks, ends the Keyward session, tells the app by back-channel, returns", async () => {
-    const SIGNED_OUT = "https://portal.example.test/signed-out";
-    // The app's back-channel logout endpoint, on loopback (allowed by the harness's opt-in).
+  /** An app's back-channel logout endpoint, on loopback (allowed by the harness's opt-in): what it received. */
+  async function backchannelEndpoint() {
     const received: string[] = [];
     const endpoint = createServer((req, res) => {
       let body = "";
@@ -519,93 +519,135 @@ describe("the OpenID provider's code flow", () => {
     });
     endpoint.listen(0, "127.0.0.1");
     await once(endpoint, "listening");
-    try {
-      const user = await makeUser();
-      signInAs(user.id);
-      const app = await harness.webApp({ postLogoutRedirectUris: [SIGNED_OUT], firstParty: true });
-      // Registration accepts only https and no loopback here: the row is pointed at the test server.
-      const port = (endpoint.address() as AddressInfo).port;
-      await db.application.update({
-        where: { id: app.id },
-        data: { backchannelLogoutUri: `http://127.0.0.1:${port}/backchannel-logout` },
-      });
-      const config = await discover(app);
-      expect(config.serverMetadata()).toMatchObject({
-        end_session_endpoint: `${issuer}/oidc/session/end`,
-        backchannel_logout_supported: true,
-        backchannel_logout_session_supported: true,
-      });
-      const jar = new Map<string, string>();
-      const verifier = client.randomPKCECodeVerifier();
-      const url = client.buildAuthorizationUrl(config, {
-        redirect_uri: REDIRECT,
-        scope: "openid",
-        code_challenge: await client.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: "S256",
-        state: "s",
-      });
-      const back = present((await browse(url, jar)).location);
-      const tokens = await client.authorizationCodeGrant(config, back, {
-        pkceCodeVerifier: verifier,
-        expectedState: "s",
-      });
-      const claims = present(tokens.claims());
-      // Apps with back-channel logout get the session's `sid` in their ID tokens.
-      const sid = String(present(claims.sid, "sid"));
-      const keywardSession = present(
-        await db.session.findFirst({ where: { userId: user.id }, orderBy: { createdAt: "desc" } }),
-      );
+    onTestFinished(() => void endpoint.close());
+    return {
+      received,
+      url: `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/backchannel-logout`,
+    };
+  }
 
-      const question = await harness.navigate(
-        client.buildEndSessionUrl(config, {
-          id_token_hint: present(tokens.id_token),
-          post_logout_redirect_uri: SIGNED_OUT,
-          state: "bye",
-        }),
-        { jar },
-      );
-      expect(question.status).toBe(200);
-      expect(question.body).toContain("Sign out of Keyward?");
-      const xsrf = present(/name="xsrf" value="([^"]+)"/.exec(question.body)?.[1], "xsrf");
-      const done = await harness.navigate(new URL("/oidc/session/end/confirm", issuer), {
-        jar,
-        method: "POST",
-        form: { xsrf, logout: "yes" },
-      });
-      expect(done.status).toBe(303);
-      expect(present(done.location).href).toBe(`${SIGNED_OUT}?state=bye`);
+  it("signs the apps out by back-channel when an administrator ends a user's sessions, not only at Sign out", async () => {
+    keywardIssuerIsHarness();
+    // Keyward's own provider sends this one (lib/oidc/sso-logout.ts): built afresh, allowed to
+    // reach the test server on loopback as KEYWARD_BACKCHANNEL_PRIVATE=1 allows in production.
+    const saved = process.env.KEYWARD_BACKCHANNEL_PRIVATE;
+    process.env.KEYWARD_BACKCHANNEL_PRIVATE = "1";
+    const store = globalThis as { __keywardOidc?: unknown };
+    store.__keywardOidc = undefined;
+    onTestFinished(() => {
+      process.env.KEYWARD_BACKCHANNEL_PRIVATE = saved;
+      store.__keywardOidc = undefined;
+    });
+    const { received, url: backchannel } = await backchannelEndpoint();
+    const user = await makeUser();
+    signInAs(user.id);
+    const app = await harness.webApp({ firstParty: true });
+    await db.application.update({ where: { id: app.id }, data: { backchannelLogoutUri: backchannel } });
+    const config = await discover(app);
+    const verifier = client.randomPKCECodeVerifier();
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT,
+      scope: "openid",
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: "S256",
+    });
+    const back = present((await browse(url)).location);
+    const tokens = await client.authorizationCodeGrant(config, back, { pkceCodeVerifier: verifier });
+    const sid = present(tokens.claims()).sid;
 
-      // OpenID Connect Back-Channel Logout 1.0 §2.4: one logout token, for this user and session.
-      expect(received).toHaveLength(1);
-      const logoutToken = present(new URLSearchParams(received[0]).get("logout_token"), "logout_token");
-      const jwks = createRemoteJWKSet(new URL(present(config.serverMetadata().jwks_uri)));
-      const { payload } = await jwtVerify(logoutToken, jwks, { issuer, audience: app.id, typ: "logout+jwt" });
-      expect(payload).toMatchObject({
-        sub: user.id,
-        sid,
-        events: { "http://schemas.openid.net/event/backchannel-logout": {} },
-      });
-      expect(payload.nonce).toBeUndefined();
+    const { principal: admin } = await makePrincipal(["admin"]);
+    expect(await endUserSessions({ actor: admin, userId: user.id, context: TEST_CONTEXT })).toBe(1);
+    expect(received).toHaveLength(1);
+    const logoutToken = present(new URLSearchParams(received[0]).get("logout_token"), "logout_token");
+    const jwks = createRemoteJWKSet(new URL(present(config.serverMetadata().jwks_uri)));
+    const { payload } = await jwtVerify(logoutToken, jwks, { issuer, audience: app.id, typ: "logout+jwt" });
+    expect(payload).toMatchObject({ sub: user.id, sid });
+    // The provider session went with it: nothing is left to tell a second time.
+    expect(await db.oidcPayload.count({ where: { model: "Session", accountId: user.id } })).toBe(0);
+  });
 
-      // "Yes, sign out of Keyward" ended the Keyward session itself, and with it the SSO.
-      expect(
-        (await db.session.findUniqueOrThrow({ where: { id: keywardSession.id } })).revokedAt,
-      ).not.toBeNull();
-      const silent = client.buildAuthorizationUrl(config, {
-        redirect_uri: REDIRECT,
-        scope: "openid",
-        prompt: "none",
-        code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
-        code_challenge_method: "S256",
-        state: "s",
-      });
-      expect(present((await browse(silent, jar)).location).searchParams.get("error")).toBe("login_required");
-      // The grant did not outlive the logout (no offline_access): its refresh token is refused.
-      await expect(client.refreshTokenGrant(config, present(tokens.refresh_token))).rejects.toMatchObject({
-        error: "invalid_grant",
-      });
-    } finally {
-      endpoint.close();
-    }
+  it("signs out by RP-initiated logout: asks, ends the Keyward session, tells the app by back-channel, returns", async () => {
+    const SIGNED_OUT = "https://portal.example.test/signed-out";
+    const { url: backchannel, received } = await backchannelEndpoint();
+    const user = await makeUser();
+    signInAs(user.id);
+    const app = await harness.webApp({ postLogoutRedirectUris: [SIGNED_OUT], firstParty: true });
+    // Registration accepts only https and no loopback here: the row is pointed at the test server.
+    await db.application.update({ where: { id: app.id }, data: { backchannelLogoutUri: backchannel } });
+    const config = await discover(app);
+    expect(config.serverMetadata()).toMatchObject({
+      end_session_endpoint: `${issuer}/oidc/session/end`,
+      backchannel_logout_supported: true,
+      backchannel_logout_session_supported: true,
+    });
+    const jar = new Map<string, string>();
+    const verifier = client.randomPKCECodeVerifier();
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT,
+      scope: "openid",
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: "S256",
+      state: "s",
+    });
+    const back = present((await browse(url, jar)).location);
+    const tokens = await client.authorizationCodeGrant(config, back, {
+      pkceCodeVerifier: verifier,
+      expectedState: "s",
+    });
+    const claims = present(tokens.claims());
+    // Apps with back-channel logout get the session's `sid` in their ID tokens.
+    const sid = String(present(claims.sid, "sid"));
+    const keywardSession = present(
+      await db.session.findFirst({ where: { userId: user.id }, orderBy: { createdAt: "desc" } }),
+    );
+
+    const question = await harness.navigate(
+      client.buildEndSessionUrl(config, {
+        id_token_hint: present(tokens.id_token),
+        post_logout_redirect_uri: SIGNED_OUT,
+        state: "bye",
+      }),
+      { jar },
+    );
+    expect(question.status).toBe(200);
+    expect(question.body).toContain("Sign out of Keyward?");
+    const xsrf = present(/name="xsrf" value="([^"]+)"/.exec(question.body)?.[1], "xsrf");
+    const done = await harness.navigate(new URL("/oidc/session/end/confirm", issuer), {
+      jar,
+      method: "POST",
+      form: { xsrf, logout: "yes" },
+    });
+    expect(done.status).toBe(303);
+    expect(present(done.location).href).toBe(`${SIGNED_OUT}?state=bye`);
+
+    // OpenID Connect Back-Channel Logout 1.0 §2.4: one logout token, for this user and session.
+    expect(received).toHaveLength(1);
+    const logoutToken = present(new URLSearchParams(received[0]).get("logout_token"), "logout_token");
+    const jwks = createRemoteJWKSet(new URL(present(config.serverMetadata().jwks_uri)));
+    const { payload } = await jwtVerify(logoutToken, jwks, { issuer, audience: app.id, typ: "logout+jwt" });
+    expect(payload).toMatchObject({
+      sub: user.id,
+      sid,
+      events: { "http://schemas.openid.net/event/backchannel-logout": {} },
+    });
+    expect(payload.nonce).toBeUndefined();
+
+    // "Yes, sign out of Keyward" ended the Keyward session itself, and with it the SSO.
+    expect(
+      (await db.session.findUniqueOrThrow({ where: { id: keywardSession.id } })).revokedAt,
+    ).not.toBeNull();
+    const silent = client.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT,
+      scope: "openid",
+      prompt: "none",
+      code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+      code_challenge_method: "S256",
+      state: "s",
+    });
+    expect(present((await browse(silent, jar)).location).searchParams.get("error")).toBe("login_required");
+    // The grant did not outlive the logout (no offline_access): its refresh token is refused.
+    await expect(client.refreshTokenGrant(config, present(tokens.refresh_token))).rejects.toMatchObject({
+      error: "invalid_grant",
+    });
   });
 });

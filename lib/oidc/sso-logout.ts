@@ -45,3 +45,38 @@ export async function endAppSessions(sessionId: string): Promise<number> {
   await db.oidcPayload.deleteMany({ where: { model: "Session", sessionId } });
   return told;
 }
+
+/**
+ * Keyward sessions ended otherwise than by their own Sign out (an administrator ending one or all,
+ * a disabled account, a password change or reset, an MFA reset, the user deleted): the apps those
+ * sessions signed in to hear it by back-channel too, as at a sign-out. Called once the ending has
+ * committed; a failure here is logged, never the ending's: the sessions have ended either way, and
+ * the provider sessions bound to them no longer stand (lib/oidc/adapter.ts).
+ */
+export async function appsHearSessionsEnded(scope: { userId: string } | "everyone"): Promise<number> {
+  try {
+    const bound = await db.oidcPayload.findMany({
+      where: {
+        model: "Session",
+        sessionId: { not: null },
+        ...(scope === "everyone" ? {} : { accountId: scope.userId }),
+      },
+      select: { sessionId: true },
+      distinct: ["sessionId"],
+    });
+    const ids = bound.map((row) => row.sessionId ?? "");
+    if (ids.length === 0) return 0;
+    const live = await db.session.findMany({
+      where: { id: { in: ids }, revokedAt: null, expiresAt: { gt: new Date() } },
+      select: { id: true },
+    });
+    const standing = new Set(live.map((session) => session.id));
+    let told = 0;
+    // A session deleted with its user has ended too.
+    for (const id of ids) if (!standing.has(id)) told += await endAppSessions(id);
+    return told;
+  } catch (error) {
+    console.error(`[sso] could not sign apps out of ended sessions: ${(error as Error).message}`);
+    return 0;
+  }
+}

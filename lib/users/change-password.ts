@@ -15,6 +15,7 @@ import { Conflict, Invalid, RateLimited } from "../errors/app-error.ts";
 import { revokeTokensInTx } from "../tokens/manage-tokens.ts";
 import { assertAcceptablePassword } from "./password-policy.ts";
 import { newPasswordSchema, passwordInputSchema } from "./schemas.ts";
+import { appsHearSessionsEnded } from "../oidc/sso-logout.ts";
 
 export const changePasswordSchema = z
   .object({
@@ -135,6 +136,7 @@ export async function changePassword(
     });
     return { endedSessions, revokedTokens };
   });
+  if (effects.endedSessions > 0) await appsHearSessionsEnded({ userId: actor.userId });
   noticeAccountChange({
     userId: actor.userId,
     actor,

@@ -10,6 +10,7 @@ import { authorize } from "../policy/authorize.ts";
 import { assertCanManageUser, assertNotLastAdmin, lockAdminGuard } from "./admin-guard.ts";
 import { revokeLinksOfOldAddress } from "./email-verification.ts";
 import { setUserStatus } from "./set-user-status.ts";
+import { appsHearSessionsEnded } from "../oidc/sso-logout.ts";
 
 type Base = { actor: Principal; userId: string; context: RequestContext };
 
@@ -93,6 +94,7 @@ async function changeStatus(input: Base, status: "active" | "disabled"): Promise
     }
     await setUserStatus(tx, { ...input, status, actor: auditActor(input.actor) });
   });
+  if (status === "disabled") await appsHearSessionsEnded({ userId: input.userId });
 }
 
 /** Deletes a user with everything they own (sessions, factors, tokens); the audit record stays. */
@@ -126,4 +128,5 @@ export async function deleteUser(input: Base): Promise<void> {
       },
     });
   });
+  await appsHearSessionsEnded({ userId: input.userId });
 }

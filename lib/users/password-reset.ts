@@ -18,6 +18,7 @@ import { assertCanManageUser } from "./admin-guard.ts";
 import { revokeAccountTokens } from "./change-password.ts";
 import { markEmailVerified } from "./email-verification.ts";
 import { setPasswordFromLink } from "./set-password-from-link.ts";
+import { appsHearSessionsEnded } from "../oidc/sso-logout.ts";
 
 /**
  * Password reset by a one-time link: 256 random bits in the URL fragment, stored hashed, single
@@ -237,6 +238,7 @@ export async function completePasswordReset(input: {
   });
   // Whoever was locked out by guesses against the old password can sign in with the new one.
   await accountLimiter().reset(email);
+  await appsHearSessionsEnded({ userId });
   // The owner hears of it even when they asked for the link: whoever holds their mailbox can too.
   noticeAccountChange({ userId, actor: null, action: "user.password_reset", context: input.context });
   return { email };
