@@ -1,3 +1,5 @@
+import { ensureChangeFeed } from "../credentials/change-feed.ts";
+import { cachedCredential } from "../credentials/credential-cache.ts";
 import { db } from "../db/client.ts";
 
 /** An app as the sign-in steps need it: what the user meets and who may pass. */
@@ -36,11 +38,19 @@ export async function appForSignIn(appId: string): Promise<AppForSignIn | null> 
  * removed role stops the app at its next request.
  */
 export async function userMaySignInTo(appId: string, userId: string): Promise<boolean> {
-  const app = await db.application.findUnique({
-    where: { id: appId },
-    select: { restrictedToRoles: true, disabledAt: true },
+  ensureChangeFeed();
+  // The app's side through the cache (dropped by any change to the app); who holds which role is
+  // read each time, so a removed role stops the app at once.
+  const app = await cachedCredential(`app-admits:${appId}`, async () => {
+    const found = await db.application.findUnique({
+      where: { id: appId },
+      select: { restrictedToRoles: true, disabledAt: true },
+    });
+    if (!found) return null;
+    const value = { restrictedToRoles: found.restrictedToRoles, disabled: found.disabledAt !== null };
+    return { value, tags: [`app:${appId}` as const] };
   });
-  if (!app || app.disabledAt) return false;
+  if (!app || app.disabled) return false;
   if (!app.restrictedToRoles) return true;
   const held = await db.roleAssignment.findFirst({
     where: { userId, role: { signInApps: { some: { appId } } } },

@@ -1,5 +1,7 @@
 import { constantTimeEqual, sha256Hex } from "../crypto/hash.ts";
 import { isWellFormedToken } from "../crypto/secret-token.ts";
+import { ensureChangeFeed } from "../credentials/change-feed.ts";
+import { cachedCredential } from "../credentials/credential-cache.ts";
 import { db } from "../db/client.ts";
 
 /**
@@ -10,11 +12,24 @@ import { db } from "../db/client.ts";
  */
 export async function verifyAppSecret(appId: string, presented: string, now = new Date()): Promise<boolean> {
   if (!isWellFormedToken("appSecret", presented)) return false;
-  const row = await db.applicationSecret.findUnique({
-    where: { hash: sha256Hex(presented) },
-    select: { appId: true, expiresAt: true, app: { select: { disabledAt: true } } },
+  ensureChangeFeed();
+  const hash = sha256Hex(presented);
+  // Cached like API clients' secrets: rotating, ending an overlap, disabling or deleting the app
+  // drops it on every instance (the change feed's `app:` tag).
+  const row = await cachedCredential(`app-secret:${hash}`, async () => {
+    const found = await db.applicationSecret.findUnique({
+      where: { hash },
+      select: { appId: true, expiresAt: true, app: { select: { disabledAt: true } } },
+    });
+    if (!found) return null;
+    const value = {
+      appId: found.appId,
+      expiresAt: found.expiresAt?.getTime() ?? null,
+      disabled: found.app.disabledAt !== null,
+    };
+    return { value, tags: [`app:${found.appId}` as const] };
   });
   if (!row || !constantTimeEqual(row.appId, appId)) return false;
-  if (row.expiresAt && row.expiresAt <= now) return false;
-  return row.app.disabledAt === null;
+  if (row.expiresAt !== null && row.expiresAt <= now.getTime()) return false;
+  return !row.disabled;
 }

@@ -1,6 +1,8 @@
 import type { AdapterPayload } from "oidc-provider";
 
 import { isConfidential } from "../apps/app-schemas.ts";
+import { ensureChangeFeed } from "../credentials/change-feed.ts";
+import { cachedCredential } from "../credentials/credential-cache.ts";
 import { db } from "../db/client.ts";
 
 /**
@@ -11,8 +13,19 @@ import { db } from "../db/client.ts";
  * requires but never compares: Keyward's compareClientSecret does, against every live hash.
  * Public apps authenticate with nothing but PKCE.
  */
-export async function appClientMetadata(id: string, now = new Date()): Promise<AdapterPayload | undefined> {
+export async function appClientMetadata(id: string): Promise<AdapterPayload | undefined> {
   if (!/^app_[0-9A-Za-z]{1,40}$/.test(id)) return undefined;
+  // Read three times per token request by the library; every change to an app (registration,
+  // secret rotation, disabling, deletion) drops it on every instance through the change feed.
+  ensureChangeFeed();
+  const metadata = await cachedCredential(`app-client:${id}`, async () => {
+    const loaded = await loadClientMetadata(id, new Date());
+    return loaded ? { value: loaded, tags: [`app:${id}` as const] } : null;
+  });
+  return metadata ? { ...metadata } : undefined;
+}
+
+async function loadClientMetadata(id: string, now: Date): Promise<AdapterPayload | undefined> {
   const app = await db.application.findUnique({
     where: { id },
     include: {

@@ -2,7 +2,8 @@ import * as client from "openid-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 import { db } from "@/lib/db/client";
-import { makeUser, present } from "@/test/factories";
+import { setAppDisabled } from "@/lib/apps/manage-apps";
+import { makePrincipal, makeUser, present, TEST_CONTEXT } from "@/test/factories";
 import { REDIRECT, startOidcHarness, type Navigation, type OidcHarness } from "@/test/oidc-harness";
 
 import { revokeGrant } from "./adapter.ts";
@@ -176,7 +177,13 @@ describe("authorization requests that cannot go back to the app", () => {
       expectErrorPage(await harness.navigate(authorizeUrl(app, { client_id: clientId })));
     }
     expectErrorPage(await harness.navigate(authorizeUrl(app, { client_id: undefined })));
-    await db.application.update({ where: { id: app.id }, data: { disabledAt: new Date() } });
+    // Once it has signed someone in (its registration is then cached), an app disabled by an
+    // administrator is no client at its next request.
+    expect(
+      present((await harness.navigate(authorizeUrl(app))).location).searchParams.get("code"),
+    ).toBeTruthy();
+    const { principal } = await makePrincipal(["admin"]);
+    await setAppDisabled({ actor: principal, id: app.id, disabled: true, context: TEST_CONTEXT });
     expectErrorPage(await harness.navigate(authorizeUrl(app)));
   });
 
