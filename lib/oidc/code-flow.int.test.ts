@@ -52,6 +52,28 @@ const webApp = () => harness.webApp();
 /** Who the stand-in interaction signs in. */
 const signInAs = (id: string) => harness.setAccount(id);
 
+/**
+ * A code flow for the app `config` describes (PKCE S256, `state` checked), in the browser `jar`
+ * holds (a new one when not given): the token response of the code's exchange.
+ */
+async function codeFlow(
+  config: client.Configuration,
+  extra: Record<string, string> = {},
+  jar = new Map<string, string>(),
+) {
+  const verifier = client.randomPKCECodeVerifier();
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: REDIRECT,
+    scope: "openid",
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: "S256",
+    state: "s",
+    ...extra,
+  });
+  const back = present((await browse(url, jar)).location);
+  return client.authorizationCodeGrant(config, back, { pkceCodeVerifier: verifier, expectedState: "s" });
+}
+
 describe("the OpenID provider's code flow", () => {
   it("signs a user into a web app with PKCE, rotates refresh tokens, and revokes the family on reuse", async () => {
     const user = await makeUser();
@@ -120,18 +142,7 @@ describe("the OpenID provider's code flow", () => {
     const app = await webApp();
     const config = await discover(app);
     /** A sign-in from a browser of its own (no provider session): a code, exchanged. */
-    const signIn = async () => {
-      const verifier = client.randomPKCECodeVerifier();
-      const url = client.buildAuthorizationUrl(config, {
-        redirect_uri: REDIRECT,
-        scope: "openid email",
-        code_challenge: await client.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: "S256",
-        state: "s",
-      });
-      const back = present((await browse(url, new Map())).location);
-      return client.authorizationCodeGrant(config, back, { pkceCodeVerifier: verifier, expectedState: "s" });
-    };
+    const signIn = () => codeFlow(config, { scope: "openid email" });
     const [logins, consents] = [harness.logins(), harness.consents()];
     await signIn();
     expect([harness.logins(), harness.consents()]).toEqual([logins + 1, consents + 1]);
@@ -248,23 +259,8 @@ describe("the OpenID provider's code flow", () => {
     );
     // One browser throughout: the second request finds the session, weaker than acr_values asks.
     const jar = new Map<string, string>();
-    const signIn = async (extra: Record<string, string>) => {
-      const verifier = client.randomPKCECodeVerifier();
-      const url = client.buildAuthorizationUrl(config, {
-        redirect_uri: REDIRECT,
-        scope: "openid",
-        code_challenge: await client.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: "S256",
-        state: "s",
-        ...extra,
-      });
-      const back = present((await browse(url, jar)).location);
-      const tokens = await client.authorizationCodeGrant(config, back, {
-        pkceCodeVerifier: verifier,
-        expectedState: "s",
-      });
-      return present(tokens.claims());
-    };
+    const signIn = async (extra: Record<string, string>) =>
+      present((await codeFlow(config, extra, jar)).claims());
     const before = harness.logins();
     expect((await signIn({})).acr).toBe(ACR.password);
     expect(harness.logins()).toBe(before + 1);
@@ -471,15 +467,7 @@ describe("the OpenID provider's code flow", () => {
     const config = await client.discovery(new URL(issuer), spa.id, undefined, client.None(), {
       execute: [client.allowInsecureRequests],
     });
-    const verifier = client.randomPKCECodeVerifier();
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT,
-      scope: "openid",
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: "S256",
-    });
-    const back = present((await browse(url)).location);
-    const tokens = await client.authorizationCodeGrant(config, back, { pkceCodeVerifier: verifier });
+    const tokens = await codeFlow(config);
     const refresh = present(tokens.refresh_token);
     const revoke = (token: string, form: Record<string, string>) =>
       revokeRoute(
@@ -544,15 +532,7 @@ describe("the OpenID provider's code flow", () => {
     const app = await harness.webApp({ firstParty: true });
     await db.application.update({ where: { id: app.id }, data: { backchannelLogoutUri: backchannel } });
     const config = await discover(app);
-    const verifier = client.randomPKCECodeVerifier();
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT,
-      scope: "openid",
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: "S256",
-    });
-    const back = present((await browse(url)).location);
-    const tokens = await client.authorizationCodeGrant(config, back, { pkceCodeVerifier: verifier });
+    const tokens = await codeFlow(config);
     const sid = present(tokens.claims()).sid;
 
     const { principal: admin } = await makePrincipal(["admin"]);
@@ -581,19 +561,7 @@ describe("the OpenID provider's code flow", () => {
       backchannel_logout_session_supported: true,
     });
     const jar = new Map<string, string>();
-    const verifier = client.randomPKCECodeVerifier();
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT,
-      scope: "openid",
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: "S256",
-      state: "s",
-    });
-    const back = present((await browse(url, jar)).location);
-    const tokens = await client.authorizationCodeGrant(config, back, {
-      pkceCodeVerifier: verifier,
-      expectedState: "s",
-    });
+    const tokens = await codeFlow(config, {}, jar);
     const claims = present(tokens.claims());
     // Apps with back-channel logout get the session's `sid` in their ID tokens.
     const sid = String(present(claims.sid, "sid"));
