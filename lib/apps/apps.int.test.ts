@@ -243,8 +243,20 @@ describe("registering applications", () => {
     await setAppDisabled({ actor: principal, id: app.id, disabled: true, context });
     expect((await getApp(principal, app.id)).disabled).toBe(true);
     await setAppDisabled({ actor: principal, id: app.id, disabled: false, context });
+    // A user's consent and a token it issued, as the provider stores them: they go with the app.
+    const kept = {
+      model: "Grant",
+      idHash: `grant-${app.id}`,
+      payload: {},
+      clientId: app.id,
+      accountId: principal.userId,
+    };
+    await db.oidcPayload.createMany({
+      data: [kept, { ...kept, model: "RefreshToken", idHash: `refresh-${app.id}`, grantId: "g" }],
+    });
     await deleteApp({ actor: principal, id: app.id, context });
     expect(await codeOf(getApp(principal, app.id))).toBe("not_found");
+    expect(await db.oidcPayload.count({ where: { clientId: app.id } })).toBe(0);
     const actions = await db.auditEvent.findMany({
       where: { targetId: app.id },
       orderBy: { id: "asc" },
@@ -258,6 +270,9 @@ describe("registering applications", () => {
       "app.enabled",
       "app.deleted",
     ]);
+    expect(
+      (await db.auditEvent.findFirst({ where: { targetId: app.id, action: "app.deleted" } }))?.details,
+    ).toMatchObject({ endedGrants: 1 });
   });
 
   it("names the apps among a permission's holders, and takes it from them once confirmed", async () => {

@@ -318,13 +318,17 @@ export async function deleteApp(input: {
   // Taking an app's permissions away counts as touching them (the granting rule).
   await changeManagedApp(input.actor, input.id, async (tx, app) => {
     await tx.application.delete({ where: { id: app.id } });
+    // What its users allowed it and what that issued (grants, codes, refresh and UserInfo tokens)
+    // goes with it: a later app cannot inherit it, and nothing is left that no list shows.
+    const grants = await tx.oidcPayload.count({ where: { model: "Grant", clientId: app.id } });
+    await tx.oidcPayload.deleteMany({ where: { clientId: app.id, model: { not: "Session" } } });
     await credentialsChanged(tx, [`app:${app.id}`]);
     await recordAudit(tx, {
       action: "app.deleted",
       actor: auditActor(input.actor),
       target: targetOf(app),
       context: input.context,
-      details: { before: { name: app.name, kind: app.kind } },
+      details: { before: { name: app.name, kind: app.kind }, endedGrants: grants },
     });
   });
 }
