@@ -79,9 +79,10 @@ export const CROSS_SITE_ENDPOINTS = new Set([
 
 export function crossSiteRefusal(req, allowedOrigins) {
   if (SAFE_METHODS.has(req.method.toUpperCase())) return null;
-  // Only a bearer credential: browsers attach Basic, Digest or Negotiate on their own (to a proxy
-  // in front), never Bearer, and a page cannot add one cross-site without a CORS preflight.
-  if (/^Bearer\s/i.test(String(req.headers.authorization ?? ""))) return null;
+  // Only a bearer credential (Bearer, or DPoP: RFC 9449 §7.1): browsers attach Basic, Digest or
+  // Negotiate on their own (to a proxy in front), never these, and a page cannot add one
+  // cross-site without a CORS preflight.
+  if (/^(Bearer|DPoP)\s/i.test(String(req.headers.authorization ?? ""))) return null;
   if (CROSS_SITE_ENDPOINTS.has(req.path.toLowerCase().replace(/\/+$/, ""))) return null;
   const site = req.headers["sec-fetch-site"];
   if (typeof site === "string" && site !== "same-origin" && site !== "none") {

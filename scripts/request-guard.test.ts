@@ -42,6 +42,13 @@ describe("the cross-site request check", () => {
     expect(
       crossSiteRefusal(post({ origin: "https://evil.example", authorization: "Bearer x" }), ours),
     ).toBeNull();
+    // RFC 9449's scheme is no ambient credential either; Basic is (a browser may attach it).
+    expect(
+      crossSiteRefusal(post({ origin: "https://evil.example", authorization: "DPoP x" }), ours),
+    ).toBeNull();
+    expect(
+      crossSiteRefusal(post({ origin: "https://evil.example", authorization: "Basic eDp4" }), ours),
+    ).not.toBeNull();
     for (const endpoint of [
       "/api/oauth/token",
       "/api/oauth/introspect",

@@ -14,6 +14,8 @@ export type MakeApiOptions = {
   disabled?: boolean;
   allowPersonalTokens?: boolean;
   accessTokenTtlSeconds?: number;
+  /** RFC 9449: only DPoP-bound tokens. */
+  requireDpop?: boolean;
   /** The exact name; otherwise `<label> <random>`. */
   name?: string;
   /** Start of the generated name and identifier (default "Test API"). */
@@ -41,6 +43,7 @@ export async function makeApi(options: MakeApiOptions = {}) {
         disabledAt: options.disabled ? new Date() : null,
         allowPersonalTokens: options.allowPersonalTokens ?? true,
         accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 900,
+        requireDpop: options.requireDpop ?? false,
         permissions: {
           create: names.map((name) => ({
             id: newId("perm"),

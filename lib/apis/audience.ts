@@ -11,6 +11,8 @@ export type ApiAudience = {
   builtIn: boolean;
   disabled: boolean;
   accessTokenTtlSeconds: number;
+  /** RFC 9449: only DPoP-bound tokens are issued for it (and active at its introspection). */
+  requireDpop: boolean;
 };
 
 type Row = {
@@ -19,11 +21,12 @@ type Row = {
   identifier: string;
   disabled: boolean;
   access_token_ttl_seconds: number;
+  require_dpop: boolean;
 };
 
 const BY_IDENTIFIER_SQL = `
   SELECT id, name, identifier, "disabledAt" IS NOT NULL AS disabled,
-         "accessTokenTtlSeconds" AS access_token_ttl_seconds
+         "accessTokenTtlSeconds" AS access_token_ttl_seconds, "requireDpop" AS require_dpop
   FROM "Api" WHERE identifier = $1`;
 
 /**
@@ -44,6 +47,7 @@ export async function apiByIdentifier(identifier: string): Promise<ApiAudience |
         builtIn: row.id === BUILT_IN_API_ID,
         disabled: row.disabled,
         accessTokenTtlSeconds: row.access_token_ttl_seconds,
+        requireDpop: row.require_dpop,
       },
       tags: ["apis"],
     };

@@ -17,7 +17,14 @@ import { clientTags, type ClientState } from "./verify-client-secret.ts";
  * edited, deprecated, disabled or removed).
  */
 export type ClientApiGrant = {
-  api: { id: string; name: string; identifier: string; disabled: boolean; accessTokenTtlSeconds: number };
+  api: {
+    id: string;
+    name: string;
+    identifier: string;
+    disabled: boolean;
+    accessTokenTtlSeconds: number;
+    requireDpop: boolean;
+  };
   /** Sorted by name. */
   permissions: { id: string; name: string; deprecated: boolean; held: boolean }[];
 };
@@ -31,12 +38,14 @@ type Row = {
   identifier: string;
   api_disabled: boolean;
   ttl: number;
+  require_dpop: boolean;
 };
 
 /** The client's allowed permissions outside Keyward's own API, with their APIs: one index walk. */
 const GRANTS_SQL = `
   SELECT p.id, p.name, p."deprecatedAt" IS NOT NULL AS deprecated, a.id AS api_id, a.name AS api_name,
-         a.identifier, a."disabledAt" IS NOT NULL AS api_disabled, a."accessTokenTtlSeconds" AS ttl
+         a.identifier, a."disabledAt" IS NOT NULL AS api_disabled, a."accessTokenTtlSeconds" AS ttl,
+         a."requireDpop" AS require_dpop
   FROM "ApiClientPermission" g JOIN "ApiPermission" p ON p.id = g."permissionId" JOIN "Api" a ON a.id = p."apiId"
   WHERE g."clientId" = $1 AND p."apiId" <> $2
   ORDER BY a.identifier, p.name`;
@@ -61,6 +70,7 @@ async function load(client: ClientState): Promise<ClientApiGrant[]> {
           identifier: row.identifier,
           disabled: row.api_disabled,
           accessTokenTtlSeconds: row.ttl,
+          requireDpop: row.require_dpop,
         },
         permissions: [],
       };

@@ -22,6 +22,12 @@ const clientFields = {
   scopes: permissionListSchema.default([]),
 };
 
+const requireDpop = z
+  .boolean()
+  .describe(
+    "RFC 9449: every token request must carry a DPoP proof, so each token is bound to the client's key and useless to anyone who copies it.",
+  );
+
 /** Permissions of other registered APIs the client may be granted, by permission id. */
 const apiPermissionIds = apiPermissionIdListSchema.describe(
   "Permissions of other registered APIs the client may be granted, by permission id.",
@@ -30,10 +36,15 @@ const apiPermissionIds = apiPermissionIdListSchema.describe(
 export const createClientSchema = z.object({
   ...clientFields,
   apiPermissionIds: apiPermissionIds.default([]),
+  requireDpop: requireDpop.default(false),
 });
-/** Callers that allow Keyward scopes only may leave `apiPermissionIds` out. */
-export type CreateClientInput = Omit<z.infer<typeof createClientSchema>, "apiPermissionIds"> & {
+/** Callers that allow Keyward scopes only may leave `apiPermissionIds` out; `requireDpop` is off unless set. */
+export type CreateClientInput = Omit<
+  z.infer<typeof createClientSchema>,
+  "apiPermissionIds" | "requireDpop"
+> & {
   apiPermissionIds?: readonly string[];
+  requireDpop?: boolean;
 };
 
 /** Left out, `apiPermissionIds` keeps the client's permissions of other APIs as they are. */
@@ -41,6 +52,8 @@ export const updateClientSchema = z.object({
   clientId: clientIdSchema,
   ...clientFields,
   apiPermissionIds: apiPermissionIds.optional(),
+  /** Left out, it stays as it is. */
+  requireDpop: requireDpop.optional(),
 });
 export type UpdateClientInput = Omit<z.infer<typeof updateClientSchema>, "apiPermissionIds"> & {
   apiPermissionIds?: readonly string[];

@@ -189,6 +189,7 @@ async function insertClient(tx: Tx, input: NewClient): Promise<{ clientId: strin
       clientId: id,
       name: input.name,
       description: input.description,
+      requireDpop: input.requireDpop ?? false,
       ownerId: owner.id,
       allowedScopes: {
         create: [
@@ -209,6 +210,7 @@ async function insertClient(tx: Tx, input: NewClient): Promise<{ clientId: strin
         name: input.name,
         description: input.description,
         scopes: input.scopes,
+        requireDpop: input.requireDpop ?? false,
         ...(input.apiPermissionIds.length > 0 ? { apiPermissionIds: input.apiPermissionIds } : {}),
       },
       owner: { id: owner.id, email: owner.email },
@@ -250,17 +252,19 @@ export async function updateClient(
       description: client.description,
       scopes: client.scopes,
       apiPermissionIds: current,
+      requireDpop: client.requireDpop,
     };
     const after = {
       name: input.name,
       description: input.description,
       scopes: allowed.scopes,
       apiPermissionIds: allowed.apiPermissionIds,
+      requireDpop: input.requireDpop ?? client.requireDpop,
     };
     if (JSON.stringify(before) === JSON.stringify(after)) return;
     await tx.apiClient.update({
       where: { id: client.id },
-      data: { name: input.name, description: input.description },
+      data: { name: input.name, description: input.description, requireDpop: after.requireDpop },
     });
     const change = builtInGrantChange(allowed.scopes);
     await tx.apiClientPermission.deleteMany({ where: { clientId: client.id, ...change.remove } });

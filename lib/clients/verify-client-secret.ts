@@ -24,12 +24,14 @@ export type ClientRecord = {
   allowedScopes: Permission[];
   /** Epoch ms: access tokens issued before it are refused (set when the client changes hands). */
   tokensNotBefore: number | null;
+  /** RFC 9449: its token requests must carry a DPoP proof. */
+  requireDpop: boolean;
 };
 
 /** The columns of a client (`c`) a ClientRecord is made of. */
 export const CLIENT_RECORD_COLUMNS = `c.id AS client_id, c.name AS client_name,
   ${EPOCH_MS('c."disabledAt"')} AS disabled_at, ${builtInScopesSql("ApiClientPermission", "clientId", "c.id")} AS allowed_scopes, c."ownerId" AS owner_id,
-  ${EPOCH_MS('c."tokensNotBefore"')} AS tokens_not_before`;
+  ${EPOCH_MS('c."tokensNotBefore"')} AS tokens_not_before, c."requireDpop" AS require_dpop`;
 
 export type ClientRecordRow = {
   client_id: string;
@@ -38,6 +40,7 @@ export type ClientRecordRow = {
   allowed_scopes: string[];
   owner_id: string | null;
   tokens_not_before: number | null;
+  require_dpop: boolean;
 };
 
 export function toClientRecord(row: ClientRecordRow): ClientRecord {
@@ -48,6 +51,7 @@ export function toClientRecord(row: ClientRecordRow): ClientRecord {
     ownerId: row.owner_id,
     allowedScopes: toPermissions(row.allowed_scopes),
     tokensNotBefore: row.tokens_not_before,
+    requireDpop: row.require_dpop,
   };
 }
 

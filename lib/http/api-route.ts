@@ -14,6 +14,7 @@ import { readJsonBody } from "./read-body.ts";
 import { problemResponse, toAppError } from "./problem.ts";
 import { requestContext } from "./request-context.ts";
 import { recordDenial } from "./route.ts";
+import { getConfig } from "../config/env.ts";
 
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
 
@@ -60,7 +61,12 @@ export function apiRoute<O extends Operation>(
       if (op.permission !== "public") {
         const authorization = req.headers.get("authorization");
         if (authorization !== null) {
-          principal = await resolveBearer(authorization, context.ip);
+          principal = await resolveBearer(authorization, context.ip, {
+            proof: req.headers.get("dpop"),
+            method: req.method,
+            // The URL the client called (RFC 9449 §4.3 htu): Keyward's public origin, not the Host.
+            url: `${getConfig().publicUrl.origin}${req.nextUrl.pathname}`,
+          });
           const key =
             principal.kind === "token" ? `token:${principal.tokenId}` : `client:${principal.clientId}`;
           const limit = await consumeApiRequest(key);

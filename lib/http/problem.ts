@@ -1,6 +1,7 @@
 import { ZodError } from "zod";
 
 import { AppError, ERROR_STATUS, type ErrorCode, type FieldIssue } from "../errors/app-error.ts";
+import { DPOP_CHALLENGE } from "../dpop/proof.ts";
 
 /** RFC 9457 problem details. `type` is a stable URI per error code, the same on every installation. */
 export const PROBLEM_TYPE_BASE = "urn:keyward:problem:";
@@ -84,7 +85,9 @@ export function problemResponse(error: AppError, requestId: string): Response {
   };
   const headers = new Headers({ "content-type": "application/problem+json", "cache-control": "no-store" });
   if (error.extra.retryAfterSeconds) headers.set("retry-after", String(error.extra.retryAfterSeconds));
-  if (error.code === "unauthenticated") headers.set("www-authenticate", 'Bearer realm="keyward"');
+  // RFC 9449 §7.1: both schemes Keyward's API takes, as two challenges.
+  if (error.code === "unauthenticated")
+    headers.set("www-authenticate", `Bearer realm="keyward", ${DPOP_CHALLENGE}`);
   if (error.extra.challenge) headers.set("www-authenticate", error.extra.challenge);
   // RFC 9470 (OAuth step-up): the caller must authenticate again, recently.
   if (error.code === "step_up_required")

@@ -1,4 +1,4 @@
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import {
   RateLimiterMemory,
   RateLimiterRedis,
@@ -7,6 +7,7 @@ import {
 } from "rate-limiter-flexible";
 
 import { getConfig } from "../config/env.ts";
+import { redisClient } from "./redis-client.ts";
 
 /**
  * Requests per API credential (token or client), per minute. Never a database write per request:
@@ -26,12 +27,9 @@ function backend(): RateLimiterAbstract {
   void store.__keywardApiLimiter?.redis?.quit().catch(() => undefined);
   const options = { keyPrefix: "kw_api", points: config.apiRateLimitPerMinute, duration: WINDOW_SECONDS };
   const memory = new RateLimiterMemory(options);
-  const redis = config.redisUrl
-    ? new Redis(config.redisUrl, { commandTimeout: 1_000, maxRetriesPerRequest: 1 })
-    : undefined;
-  // A command waits at most a second (e.g. while connecting); while Redis is unreachable the
-  // insurance (memory) limiter answers, so limits still hold, per instance.
-  redis?.on("error", (error: Error) => console.error(`[limits] redis: ${error.message}`));
+  // While Redis is unreachable the insurance (memory) limiter answers, so limits still hold, per
+  // instance.
+  const redis = config.redisUrl ? redisClient(config.redisUrl, "limits") : undefined;
   const limiter = redis
     ? new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter: memory })
     : memory;

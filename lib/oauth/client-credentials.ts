@@ -18,7 +18,8 @@ import { activeSigningKey, SIGNING_ALG } from "./signing-keys.ts";
 
 export type TokenResponse = {
   access_token: string;
-  token_type: "Bearer";
+  /** RFC 9449 §5.1: "DPoP" for a token bound to the proof's key. */
+  token_type: "Bearer" | "DPoP";
   expires_in: number;
   scope: string;
 };
@@ -188,7 +189,7 @@ function usable(found: Target): Target {
  */
 export async function issueClientCredentialsToken(
   client: ClientState,
-  params: { scope: string | undefined; resources: string[] },
+  params: { scope: string | undefined; resources: string[]; jkt?: string },
   audit: { context: RequestContext; now?: number },
 ): Promise<TokenResponse> {
   try {
@@ -202,7 +203,7 @@ export async function issueClientCredentialsToken(
 
 async function issue(
   client: ClientState,
-  params: { scope: string | undefined; resources: string[] },
+  params: { scope: string | undefined; resources: string[]; jkt?: string },
   audit: { context: RequestContext; now?: number },
 ): Promise<TokenResponse> {
   if (!client.ownerActive) {
@@ -213,6 +214,12 @@ async function issue(
   }
   await assertOwnerMayIssueTokens(client.ownerId);
   const { api, grant } = await target(client, params.resources, await clientApiGrants(client));
+  if (api.requireDpop && !params.jkt) {
+    throw new OAuthError(
+      "invalid_dpop_proof",
+      `"${api.name}" accepts only DPoP-bound tokens: send a DPoP proof (RFC 9449) with the token request.`,
+    ).at(api);
+  }
   const scopes = grant ? await apiScopes(grant, params.scope) : keywardScopes(client, api, params.scope);
   // The settings' access-token lifetime is the cap; an API may ask for less. Keyward's own API
   // (not editable) takes the setting.
@@ -222,7 +229,9 @@ async function issue(
   const now = Math.floor(Date.now() / 1000);
   const scope = scopes.join(" ");
   const jti = newId("jti");
-  const accessToken = await new SignJWT({ client_id: client.clientId, scope })
+  // RFC 9449 §6.1: bound to the proof's key by its thumbprint.
+  const confirmation = params.jkt ? { cnf: { jkt: params.jkt } } : {};
+  const accessToken = await new SignJWT({ client_id: client.clientId, scope, ...confirmation })
     .setProtectedHeader({ alg: SIGNING_ALG, typ: "at+jwt", kid: key.kid })
     .setIssuer(getConfig().issuer)
     .setSubject(client.clientId)
@@ -234,5 +243,10 @@ async function issue(
   const expiresAt = new Date((now + lifetimeSeconds) * 1000);
   await auditIssuance(client, { jti, scope, api, expiresAt }, audit.context, audit.now);
   noteClientUse(client.clientId, api.id);
-  return { access_token: accessToken, token_type: "Bearer", expires_in: lifetimeSeconds, scope };
+  return {
+    access_token: accessToken,
+    token_type: params.jkt ? "DPoP" : "Bearer",
+    expires_in: lifetimeSeconds,
+    scope,
+  };
 }

@@ -17,7 +17,8 @@ export function oauthEndpoint(endpoint: "token" | "introspect" | "revoke", handl
       return await handler({ req, context });
     } catch (error) {
       if (error instanceof OAuthError) {
-        if (endpoint === "token") await auditFailure(error, context);
+        // A nonce handed out is the protocol's first round trip (RFC 9449 §8), not a failure.
+        if (endpoint === "token" && error.error !== "use_dpop_nonce") await auditFailure(error, context);
         return oauthErrorResponse(error);
       }
       console.error(`[${context.requestId}] ${endpoint} endpoint failed:`, error);

@@ -56,7 +56,8 @@ async function usableAtApi(
 export async function introspect(token: string, api: ResourceServerApi): Promise<IntrospectionResponse> {
   if (api.disabled) return INACTIVE;
   if (token.startsWith("kw_pat_")) {
-    if (!api.allowPersonalTokens) return INACTIVE;
+    // A personal token is never bound to a key: an API taking only bound tokens does not take it.
+    if (!api.allowPersonalTokens || api.requireDpop) return INACTIVE;
     const state = await personalTokenState(token);
     if (!state || (await ownerMustEnrollMfa(state.userId))) return INACTIVE;
     // Keyward's own permissions come narrowed already; another API's are read per API.
@@ -83,6 +84,7 @@ export async function introspect(token: string, api: ResourceServerApi): Promise
   // One audience per access token: one issued for another API is not this API's to learn about.
   const state = await verifyAccessToken(token, { audience: api.identifier });
   if (!state?.usable || !state.ownerId || (await ownerMustEnrollMfa(state.ownerId))) return INACTIVE;
+  if (api.requireDpop && !state.jkt) return INACTIVE;
   let scope: string[] = state.permissions;
   if (!api.builtIn) {
     const allowed = new Set(await usableAtApi("client", state.clientId, state.ownerId, api.id));
@@ -92,7 +94,8 @@ export async function introspect(token: string, api: ResourceServerApi): Promise
   noteClientUse(state.clientId, api.id);
   return {
     active: true,
-    token_type: "Bearer",
+    // RFC 9449 §6.2: a bound token says so, with its key's thumbprint, for the API to check the proof.
+    token_type: state.jkt ? "DPoP" : "Bearer",
     scope: scope.join(" "),
     client_id: state.clientId,
     sub: state.sub,
@@ -101,5 +104,6 @@ export async function introspect(token: string, api: ResourceServerApi): Promise
     iat: state.iat,
     exp: state.exp,
     jti: state.jti,
+    ...(state.jkt ? { cnf: { jkt: state.jkt } } : {}),
   };
 }

@@ -12,7 +12,11 @@ export type OAuthErrorCode =
   /** RFC 8707 §2: a `resource` that is not an absolute URI, or not allowed. */
   | "invalid_target"
   /** RFC 7009 §2.2.1 */
-  | "unsupported_token_type";
+  | "unsupported_token_type"
+  /** RFC 9449 §5: the DPoP proof is missing where required, or invalid. */
+  | "invalid_dpop_proof"
+  /** RFC 9449 §8: the proof must carry the nonce in this response's DPoP-Nonce header. */
+  | "use_dpop_nonce";
 
 /** What a token-endpoint refusal was about, for its audit event (never sent to the caller). */
 export type OAuthErrorSubject = { id: string; name: string };
@@ -28,6 +32,8 @@ export class OAuthError extends Error {
   api?: OAuthErrorSubject;
   /** The authenticated client that was refused: the event's actor. */
   client?: OAuthErrorSubject;
+  /** Response headers the error needs (RFC 9449 §8: `DPoP-Nonce`). */
+  headers: Record<string, string> = {};
   constructor(
     error: OAuthErrorCode,
     description: string,
@@ -58,7 +64,7 @@ export function oauthJson(body: unknown, status = 200, extra: Record<string, str
 }
 
 export function oauthErrorResponse(error: OAuthError): Response {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...error.headers };
   if (error.error === "invalid_client")
     headers["www-authenticate"] = 'Basic realm="keyward", charset="UTF-8"';
   if (error.retryAfterSeconds) headers["retry-after"] = String(error.retryAfterSeconds);

@@ -36,6 +36,8 @@ export type AccessTokenState = {
   sub: string;
   iat: number;
   exp: number;
+  /** RFC 9449 §6.1: the thumbprint of the key the token is bound to (`cnf.jkt`), if it is. */
+  jkt: string | undefined;
 };
 
 /** What the cache keeps per access token: its verified claims, its client's row, whether revoked. */
@@ -63,6 +65,7 @@ const claimsSchema = z.object({
   aud: z.union([z.string().max(2048), z.array(z.string().max(2048)).max(10)]).optional(),
   iat: z.number().int().nonnegative(),
   exp: z.number().int().nonnegative(),
+  cnf: z.object({ jkt: z.string().min(1).max(128) }).optional(),
 });
 
 async function load(token: string): Promise<Loaded<VerifiedToken>> {
@@ -103,6 +106,7 @@ async function load(token: string): Promise<Loaded<VerifiedToken>> {
       sub: claims.data.sub,
       iat: claims.data.iat,
       exp: claims.data.exp,
+      jkt: claims.data.cnf?.jkt,
     },
     tags: client ? [...clientTags(client), `jti:${jti}`] : [`client:${clientId}`, `jti:${jti}`],
   };

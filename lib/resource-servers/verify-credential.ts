@@ -15,6 +15,8 @@ export type ResourceServerApi = {
   builtIn: boolean;
   disabled: boolean;
   allowPersonalTokens: boolean;
+  /** RFC 9449: only DPoP-bound tokens are active at its introspection. */
+  requireDpop: boolean;
 };
 
 /** An authenticated resource-server credential and its API (cached; see lib/credentials). */
@@ -39,13 +41,15 @@ type Row = {
   identifier: string;
   api_disabled: boolean;
   allow_personal_tokens: boolean;
+  require_dpop: boolean;
 };
 
 /** One round trip on primary and unique keys: the secret, its credential, its API. */
 const LOAD_SQL = `
   SELECT s.hash, ${EPOCH_MS('s."expiresAt"')} AS secret_expires, r.id, r."clientId" AS client_id, r.name,
          r."revokedAt" IS NOT NULL AS revoked, a.id AS api_id, a.name AS api_name, a.identifier,
-         a."disabledAt" IS NOT NULL AS api_disabled, a."allowPersonalTokens" AS allow_personal_tokens
+         a."disabledAt" IS NOT NULL AS api_disabled, a."allowPersonalTokens" AS allow_personal_tokens,
+         a."requireDpop" AS require_dpop
   FROM "ResourceServerSecret" s
   JOIN "ResourceServerCredential" r ON r.id = s."credentialId"
   JOIN "Api" a ON a.id = r."apiId"
@@ -69,6 +73,7 @@ async function load(hash: string): Promise<Loaded<Record>> {
         builtIn: row.api_id === BUILT_IN_API_ID,
         disabled: row.api_disabled,
         allowPersonalTokens: row.allow_personal_tokens,
+        requireDpop: row.require_dpop,
       },
     },
     // Revocation and rotation tag the credential; any change to the registry (an API disabled,

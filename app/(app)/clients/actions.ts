@@ -35,7 +35,13 @@ const example = (clientId: string, secret: string) =>
   `curl -u '${clientId}:${secret}' -d grant_type=client_credentials ${getConfig().issuer}/api/oauth/token`;
 
 export const createClientAction = action(
-  { permission: "clients.write", stepUp: true, schema: createClientSchema, arrays: CLIENT_ARRAYS },
+  {
+    permission: "clients.write",
+    stepUp: true,
+    schema: createClientSchema,
+    arrays: CLIENT_ARRAYS,
+    booleans: ["requireDpop"],
+  },
   async ({ principal, input, context }) => {
     const created = await createClient({ ...input, actor: principal, context });
     const data: ClientSecretShown = {
@@ -50,7 +56,13 @@ export const createClientAction = action(
 );
 
 export const updateClientAction = action(
-  { permission: "clients.write", stepUp: true, schema: updateClientSchema, arrays: CLIENT_ARRAYS },
+  {
+    permission: "clients.write",
+    stepUp: true,
+    schema: updateClientSchema,
+    arrays: CLIENT_ARRAYS,
+    booleans: ["requireDpop"],
+  },
   async ({ principal, input, context }) => {
     await updateClient({ ...input, actor: principal, context });
     return { message: "Client saved." };

@@ -3200,6 +3200,7 @@ export const ApiScalarFieldEnum = {
   ownerId: 'ownerId',
   accessTokenTtlSeconds: 'accessTokenTtlSeconds',
   allowPersonalTokens: 'allowPersonalTokens',
+  requireDpop: 'requireDpop',
   disabledAt: 'disabledAt',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt'
@@ -3397,6 +3398,7 @@ export const ApiClientScalarFieldEnum = {
   pendingOwnerSince: 'pendingOwnerSince',
   pendingOwnerProposedBy: 'pendingOwnerProposedBy',
   tokensNotBefore: 'tokensNotBefore',
+  requireDpop: 'requireDpop',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt',
   disabledAt: 'disabledAt',
@@ -3562,6 +3564,7 @@ export const ApplicationScalarFieldEnum = {
   accessTokenTtlSeconds: 'accessTokenTtlSeconds',
   refreshTokenIdleSeconds: 'refreshTokenIdleSeconds',
   refreshTokenAbsoluteSeconds: 'refreshTokenAbsoluteSeconds',
+  requireDpop: 'requireDpop',
   ownerId: 'ownerId',
   disabledAt: 'disabledAt',
   createdAt: 'createdAt',

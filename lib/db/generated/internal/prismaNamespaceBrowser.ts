@@ -150,6 +150,7 @@ export const ApiScalarFieldEnum = {
   ownerId: 'ownerId',
   accessTokenTtlSeconds: 'accessTokenTtlSeconds',
   allowPersonalTokens: 'allowPersonalTokens',
+  requireDpop: 'requireDpop',
   disabledAt: 'disabledAt',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt'
@@ -347,6 +348,7 @@ export const ApiClientScalarFieldEnum = {
   pendingOwnerSince: 'pendingOwnerSince',
   pendingOwnerProposedBy: 'pendingOwnerProposedBy',
   tokensNotBefore: 'tokensNotBefore',
+  requireDpop: 'requireDpop',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt',
   disabledAt: 'disabledAt',
@@ -512,6 +514,7 @@ export const ApplicationScalarFieldEnum = {
   accessTokenTtlSeconds: 'accessTokenTtlSeconds',
   refreshTokenIdleSeconds: 'refreshTokenIdleSeconds',
   refreshTokenAbsoluteSeconds: 'refreshTokenAbsoluteSeconds',
+  requireDpop: 'requireDpop',
   ownerId: 'ownerId',
   disabledAt: 'disabledAt',
   createdAt: 'createdAt',

@@ -45,6 +45,7 @@ export type ApiMinAggregateOutputType = {
   ownerId: string | null
   accessTokenTtlSeconds: number | null
   allowPersonalTokens: boolean | null
+  requireDpop: boolean | null
   disabledAt: Date | null
   createdAt: Date | null
   updatedAt: Date | null
@@ -59,6 +60,7 @@ export type ApiMaxAggregateOutputType = {
   ownerId: string | null
   accessTokenTtlSeconds: number | null
   allowPersonalTokens: boolean | null
+  requireDpop: boolean | null
   disabledAt: Date | null
   createdAt: Date | null
   updatedAt: Date | null
@@ -73,6 +75,7 @@ export type ApiCountAggregateOutputType = {
   ownerId: number
   accessTokenTtlSeconds: number
   allowPersonalTokens: number
+  requireDpop: number
   disabledAt: number
   createdAt: number
   updatedAt: number
@@ -97,6 +100,7 @@ export type ApiMinAggregateInputType = {
   ownerId?: true
   accessTokenTtlSeconds?: true
   allowPersonalTokens?: true
+  requireDpop?: true
   disabledAt?: true
   createdAt?: true
   updatedAt?: true
@@ -111,6 +115,7 @@ export type ApiMaxAggregateInputType = {
   ownerId?: true
   accessTokenTtlSeconds?: true
   allowPersonalTokens?: true
+  requireDpop?: true
   disabledAt?: true
   createdAt?: true
   updatedAt?: true
@@ -125,6 +130,7 @@ export type ApiCountAggregateInputType = {
   ownerId?: true
   accessTokenTtlSeconds?: true
   allowPersonalTokens?: true
+  requireDpop?: true
   disabledAt?: true
   createdAt?: true
   updatedAt?: true
@@ -226,6 +232,7 @@ export type ApiGroupByOutputType = {
   ownerId: string | null
   accessTokenTtlSeconds: number
   allowPersonalTokens: boolean
+  requireDpop: boolean
   disabledAt: Date | null
   createdAt: Date
   updatedAt: Date
@@ -263,6 +270,7 @@ export type ApiWhereInput = {
   ownerId?: Prisma.StringNullableFilter<"Api"> | string | null
   accessTokenTtlSeconds?: Prisma.IntFilter<"Api"> | number
   allowPersonalTokens?: Prisma.BoolFilter<"Api"> | boolean
+  requireDpop?: Prisma.BoolFilter<"Api"> | boolean
   disabledAt?: Prisma.DateTimeNullableFilter<"Api"> | Date | string | null
   createdAt?: Prisma.DateTimeFilter<"Api"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Api"> | Date | string
@@ -282,6 +290,7 @@ export type ApiOrderByWithRelationInput = {
   ownerId?: Prisma.SortOrderInput | Prisma.SortOrder
   accessTokenTtlSeconds?: Prisma.SortOrder
   allowPersonalTokens?: Prisma.SortOrder
+  requireDpop?: Prisma.SortOrder
   disabledAt?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
@@ -304,6 +313,7 @@ export type ApiWhereUniqueInput = Prisma.AtLeast<{
   ownerId?: Prisma.StringNullableFilter<"Api"> | string | null
   accessTokenTtlSeconds?: Prisma.IntFilter<"Api"> | number
   allowPersonalTokens?: Prisma.BoolFilter<"Api"> | boolean
+  requireDpop?: Prisma.BoolFilter<"Api"> | boolean
   disabledAt?: Prisma.DateTimeNullableFilter<"Api"> | Date | string | null
   createdAt?: Prisma.DateTimeFilter<"Api"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Api"> | Date | string
@@ -323,6 +333,7 @@ export type ApiOrderByWithAggregationInput = {
   ownerId?: Prisma.SortOrderInput | Prisma.SortOrder
   accessTokenTtlSeconds?: Prisma.SortOrder
   allowPersonalTokens?: Prisma.SortOrder
+  requireDpop?: Prisma.SortOrder
   disabledAt?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
@@ -345,6 +356,7 @@ export type ApiScalarWhereWithAggregatesInput = {
   ownerId?: Prisma.StringNullableWithAggregatesFilter<"Api"> | string | null
   accessTokenTtlSeconds?: Prisma.IntWithAggregatesFilter<"Api"> | number
   allowPersonalTokens?: Prisma.BoolWithAggregatesFilter<"Api"> | boolean
+  requireDpop?: Prisma.BoolWithAggregatesFilter<"Api"> | boolean
   disabledAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Api"> | Date | string | null
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Api"> | Date | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"Api"> | Date | string
@@ -358,6 +370,7 @@ export type ApiCreateInput = {
   description?: string
   accessTokenTtlSeconds?: number
   allowPersonalTokens?: boolean
+  requireDpop?: boolean
   disabledAt?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -377,6 +390,7 @@ export type ApiUncheckedCreateInput = {
   ownerId?: string | null
   accessTokenTtlSeconds?: number
   allowPersonalTokens?: boolean
+  requireDpop?: boolean
   disabledAt?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -394,6 +408,7 @@ export type ApiUpdateInput = {
   description?: Prisma.StringFieldUpdateOperationsInput | string
   accessTokenTtlSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   allowPersonalTokens?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -413,6 +428,7 @@ export type ApiUncheckedUpdateInput = {
   ownerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   accessTokenTtlSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   allowPersonalTokens?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -431,6 +447,7 @@ export type ApiCreateManyInput = {
   ownerId?: string | null
   accessTokenTtlSeconds?: number
   allowPersonalTokens?: boolean
+  requireDpop?: boolean
   disabledAt?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -444,6 +461,7 @@ export type ApiUpdateManyMutationInput = {
   description?: Prisma.StringFieldUpdateOperationsInput | string
   accessTokenTtlSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   allowPersonalTokens?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -458,6 +476,7 @@ export type ApiUncheckedUpdateManyInput = {
   ownerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   accessTokenTtlSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   allowPersonalTokens?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -482,6 +501,7 @@ export type ApiCountOrderByAggregateInput = {
   ownerId?: Prisma.SortOrder
   accessTokenTtlSeconds?: Prisma.SortOrder
   allowPersonalTokens?: Prisma.SortOrder
+  requireDpop?: Prisma.SortOrder
   disabledAt?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
@@ -500,6 +520,7 @@ export type ApiMaxOrderByAggregateInput = {
   ownerId?: Prisma.SortOrder
   accessTokenTtlSeconds?: Prisma.SortOrder
   allowPersonalTokens?: Prisma.SortOrder
+  requireDpop?: Prisma.SortOrder
   disabledAt?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
@@ -514,6 +535,7 @@ export type ApiMinOrderByAggregateInput = {
   ownerId?: Prisma.SortOrder
   accessTokenTtlSeconds?: Prisma.SortOrder
   allowPersonalTokens?: Prisma.SortOrder
+  requireDpop?: Prisma.SortOrder
   disabledAt?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
@@ -642,6 +664,7 @@ export type ApiCreateWithoutOwnerInput = {
   description?: string
   accessTokenTtlSeconds?: number
   allowPersonalTokens?: boolean
+  requireDpop?: boolean
   disabledAt?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -659,6 +682,7 @@ export type ApiUncheckedCreateWithoutOwnerInput = {
   description?: string
   accessTokenTtlSeconds?: number
   allowPersonalTokens?: boolean
+  requireDpop?: boolean
   disabledAt?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -706,6 +730,7 @@ export type ApiScalarWhereInput = {
   ownerId?: Prisma.StringNullableFilter<"Api"> | string | null
   accessTokenTtlSeconds?: Prisma.IntFilter<"Api"> | number
   allowPersonalTokens?: Prisma.BoolFilter<"Api"> | boolean
+  requireDpop?: Prisma.BoolFilter<"Api"> | boolean
   disabledAt?: Prisma.DateTimeNullableFilter<"Api"> | Date | string | null
   createdAt?: Prisma.DateTimeFilter<"Api"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Api"> | Date | string
@@ -719,6 +744,7 @@ export type ApiCreateWithoutPermissionsInput = {
   description?: string
   accessTokenTtlSeconds?: number
   allowPersonalTokens?: boolean
+  requireDpop?: boolean
   disabledAt?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -737,6 +763,7 @@ export type ApiUncheckedCreateWithoutPermissionsInput = {
   ownerId?: string | null
   accessTokenTtlSeconds?: number
   allowPersonalTokens?: boolean
+  requireDpop?: boolean
   disabledAt?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -769,6 +796,7 @@ export type ApiUpdateWithoutPermissionsInput = {
   description?: Prisma.StringFieldUpdateOperationsInput | string
   accessTokenTtlSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   allowPersonalTokens?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -787,6 +815,7 @@ export type ApiUncheckedUpdateWithoutPermissionsInput = {
   ownerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   accessTokenTtlSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   allowPersonalTokens?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -803,6 +832,7 @@ export type ApiCreateWithoutTokenUsesInput = {
   description?: string
   accessTokenTtlSeconds?: number
   allowPersonalTokens?: boolean
+  requireDpop?: boolean
   disabledAt?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -821,6 +851,7 @@ export type ApiUncheckedCreateWithoutTokenUsesInput = {
   ownerId?: string | null
   accessTokenTtlSeconds?: number
   allowPersonalTokens?: boolean
+  requireDpop?: boolean
   disabledAt?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -853,6 +884,7 @@ export type ApiUpdateWithoutTokenUsesInput = {
   description?: Prisma.StringFieldUpdateOperationsInput | string
   accessTokenTtlSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   allowPersonalTokens?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -871,6 +903,7 @@ export type ApiUncheckedUpdateWithoutTokenUsesInput = {
   ownerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   accessTokenTtlSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   allowPersonalTokens?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -887,6 +920,7 @@ export type ApiCreateWithoutClientUsesInput = {
   description?: string
   accessTokenTtlSeconds?: number
   allowPersonalTokens?: boolean
+  requireDpop?: boolean
   disabledAt?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -905,6 +939,7 @@ export type ApiUncheckedCreateWithoutClientUsesInput = {
   ownerId?: string | null
   accessTokenTtlSeconds?: number
   allowPersonalTokens?: boolean
+  requireDpop?: boolean
   disabledAt?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -937,6 +972,7 @@ export type ApiUpdateWithoutClientUsesInput = {
   description?: Prisma.StringFieldUpdateOperationsInput | string
   accessTokenTtlSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   allowPersonalTokens?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -955,6 +991,7 @@ export type ApiUncheckedUpdateWithoutClientUsesInput = {
   ownerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   accessTokenTtlSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   allowPersonalTokens?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -971,6 +1008,7 @@ export type ApiCreateWithoutResourceServerCredentialsInput = {
   description?: string
   accessTokenTtlSeconds?: number
   allowPersonalTokens?: boolean
+  requireDpop?: boolean
   disabledAt?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -989,6 +1027,7 @@ export type ApiUncheckedCreateWithoutResourceServerCredentialsInput = {
   ownerId?: string | null
   accessTokenTtlSeconds?: number
   allowPersonalTokens?: boolean
+  requireDpop?: boolean
   disabledAt?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -1021,6 +1060,7 @@ export type ApiUpdateWithoutResourceServerCredentialsInput = {
   description?: Prisma.StringFieldUpdateOperationsInput | string
   accessTokenTtlSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   allowPersonalTokens?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -1039,6 +1079,7 @@ export type ApiUncheckedUpdateWithoutResourceServerCredentialsInput = {
   ownerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   accessTokenTtlSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   allowPersonalTokens?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -1055,6 +1096,7 @@ export type ApiCreateManyOwnerInput = {
   description?: string
   accessTokenTtlSeconds?: number
   allowPersonalTokens?: boolean
+  requireDpop?: boolean
   disabledAt?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -1068,6 +1110,7 @@ export type ApiUpdateWithoutOwnerInput = {
   description?: Prisma.StringFieldUpdateOperationsInput | string
   accessTokenTtlSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   allowPersonalTokens?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -1085,6 +1128,7 @@ export type ApiUncheckedUpdateWithoutOwnerInput = {
   description?: Prisma.StringFieldUpdateOperationsInput | string
   accessTokenTtlSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   allowPersonalTokens?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -1102,6 +1146,7 @@ export type ApiUncheckedUpdateManyWithoutOwnerInput = {
   description?: Prisma.StringFieldUpdateOperationsInput | string
   accessTokenTtlSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   allowPersonalTokens?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -1174,6 +1219,7 @@ export type ApiSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = ru
   ownerId?: boolean
   accessTokenTtlSeconds?: boolean
   allowPersonalTokens?: boolean
+  requireDpop?: boolean
   disabledAt?: boolean
   createdAt?: boolean
   updatedAt?: boolean
@@ -1194,6 +1240,7 @@ export type ApiSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extension
   ownerId?: boolean
   accessTokenTtlSeconds?: boolean
   allowPersonalTokens?: boolean
+  requireDpop?: boolean
   disabledAt?: boolean
   createdAt?: boolean
   updatedAt?: boolean
@@ -1209,6 +1256,7 @@ export type ApiSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extension
   ownerId?: boolean
   accessTokenTtlSeconds?: boolean
   allowPersonalTokens?: boolean
+  requireDpop?: boolean
   disabledAt?: boolean
   createdAt?: boolean
   updatedAt?: boolean
@@ -1224,12 +1272,13 @@ export type ApiSelectScalar = {
   ownerId?: boolean
   accessTokenTtlSeconds?: boolean
   allowPersonalTokens?: boolean
+  requireDpop?: boolean
   disabledAt?: boolean
   createdAt?: boolean
   updatedAt?: boolean
 }
 
-export type ApiOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "builtInKey" | "name" | "identifier" | "description" | "ownerId" | "accessTokenTtlSeconds" | "allowPersonalTokens" | "disabledAt" | "createdAt" | "updatedAt", ExtArgs["result"]["api"]>
+export type ApiOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "builtInKey" | "name" | "identifier" | "description" | "ownerId" | "accessTokenTtlSeconds" | "allowPersonalTokens" | "requireDpop" | "disabledAt" | "createdAt" | "updatedAt", ExtArgs["result"]["api"]>
 export type ApiInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   owner?: boolean | Prisma.Api$ownerArgs<ExtArgs>
   permissions?: boolean | Prisma.Api$permissionsArgs<ExtArgs>
@@ -1272,6 +1321,10 @@ export type $ApiPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
      * Whether personal tokens may carry this API's permissions.
      */
     allowPersonalTokens: boolean
+    /**
+     * RFC 9449: only DPoP-bound tokens are issued for it and active at its introspection.
+     */
+    requireDpop: boolean
     disabledAt: Date | null
     createdAt: Date
     updatedAt: Date
@@ -1711,6 +1764,7 @@ export interface ApiFieldRefs {
   readonly ownerId: Prisma.FieldRef<"Api", 'String'>
   readonly accessTokenTtlSeconds: Prisma.FieldRef<"Api", 'Int'>
   readonly allowPersonalTokens: Prisma.FieldRef<"Api", 'Boolean'>
+  readonly requireDpop: Prisma.FieldRef<"Api", 'Boolean'>
   readonly disabledAt: Prisma.FieldRef<"Api", 'DateTime'>
   readonly createdAt: Prisma.FieldRef<"Api", 'DateTime'>
   readonly updatedAt: Prisma.FieldRef<"Api", 'DateTime'>

@@ -34,6 +34,7 @@ export type ApiClientMinAggregateOutputType = {
   pendingOwnerSince: Date | null
   pendingOwnerProposedBy: string | null
   tokensNotBefore: Date | null
+  requireDpop: boolean | null
   createdAt: Date | null
   updatedAt: Date | null
   disabledAt: Date | null
@@ -50,6 +51,7 @@ export type ApiClientMaxAggregateOutputType = {
   pendingOwnerSince: Date | null
   pendingOwnerProposedBy: string | null
   tokensNotBefore: Date | null
+  requireDpop: boolean | null
   createdAt: Date | null
   updatedAt: Date | null
   disabledAt: Date | null
@@ -66,6 +68,7 @@ export type ApiClientCountAggregateOutputType = {
   pendingOwnerSince: number
   pendingOwnerProposedBy: number
   tokensNotBefore: number
+  requireDpop: number
   createdAt: number
   updatedAt: number
   disabledAt: number
@@ -84,6 +87,7 @@ export type ApiClientMinAggregateInputType = {
   pendingOwnerSince?: true
   pendingOwnerProposedBy?: true
   tokensNotBefore?: true
+  requireDpop?: true
   createdAt?: true
   updatedAt?: true
   disabledAt?: true
@@ -100,6 +104,7 @@ export type ApiClientMaxAggregateInputType = {
   pendingOwnerSince?: true
   pendingOwnerProposedBy?: true
   tokensNotBefore?: true
+  requireDpop?: true
   createdAt?: true
   updatedAt?: true
   disabledAt?: true
@@ -116,6 +121,7 @@ export type ApiClientCountAggregateInputType = {
   pendingOwnerSince?: true
   pendingOwnerProposedBy?: true
   tokensNotBefore?: true
+  requireDpop?: true
   createdAt?: true
   updatedAt?: true
   disabledAt?: true
@@ -205,6 +211,7 @@ export type ApiClientGroupByOutputType = {
   pendingOwnerSince: Date | null
   pendingOwnerProposedBy: string | null
   tokensNotBefore: Date | null
+  requireDpop: boolean
   createdAt: Date
   updatedAt: Date
   disabledAt: Date | null
@@ -242,6 +249,7 @@ export type ApiClientWhereInput = {
   pendingOwnerSince?: Prisma.DateTimeNullableFilter<"ApiClient"> | Date | string | null
   pendingOwnerProposedBy?: Prisma.StringNullableFilter<"ApiClient"> | string | null
   tokensNotBefore?: Prisma.DateTimeNullableFilter<"ApiClient"> | Date | string | null
+  requireDpop?: Prisma.BoolFilter<"ApiClient"> | boolean
   createdAt?: Prisma.DateTimeFilter<"ApiClient"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"ApiClient"> | Date | string
   disabledAt?: Prisma.DateTimeNullableFilter<"ApiClient"> | Date | string | null
@@ -263,6 +271,7 @@ export type ApiClientOrderByWithRelationInput = {
   pendingOwnerSince?: Prisma.SortOrderInput | Prisma.SortOrder
   pendingOwnerProposedBy?: Prisma.SortOrderInput | Prisma.SortOrder
   tokensNotBefore?: Prisma.SortOrderInput | Prisma.SortOrder
+  requireDpop?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   disabledAt?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -287,6 +296,7 @@ export type ApiClientWhereUniqueInput = Prisma.AtLeast<{
   pendingOwnerSince?: Prisma.DateTimeNullableFilter<"ApiClient"> | Date | string | null
   pendingOwnerProposedBy?: Prisma.StringNullableFilter<"ApiClient"> | string | null
   tokensNotBefore?: Prisma.DateTimeNullableFilter<"ApiClient"> | Date | string | null
+  requireDpop?: Prisma.BoolFilter<"ApiClient"> | boolean
   createdAt?: Prisma.DateTimeFilter<"ApiClient"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"ApiClient"> | Date | string
   disabledAt?: Prisma.DateTimeNullableFilter<"ApiClient"> | Date | string | null
@@ -308,6 +318,7 @@ export type ApiClientOrderByWithAggregationInput = {
   pendingOwnerSince?: Prisma.SortOrderInput | Prisma.SortOrder
   pendingOwnerProposedBy?: Prisma.SortOrderInput | Prisma.SortOrder
   tokensNotBefore?: Prisma.SortOrderInput | Prisma.SortOrder
+  requireDpop?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   disabledAt?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -330,6 +341,7 @@ export type ApiClientScalarWhereWithAggregatesInput = {
   pendingOwnerSince?: Prisma.DateTimeNullableWithAggregatesFilter<"ApiClient"> | Date | string | null
   pendingOwnerProposedBy?: Prisma.StringNullableWithAggregatesFilter<"ApiClient"> | string | null
   tokensNotBefore?: Prisma.DateTimeNullableWithAggregatesFilter<"ApiClient"> | Date | string | null
+  requireDpop?: Prisma.BoolWithAggregatesFilter<"ApiClient"> | boolean
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"ApiClient"> | Date | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"ApiClient"> | Date | string
   disabledAt?: Prisma.DateTimeNullableWithAggregatesFilter<"ApiClient"> | Date | string | null
@@ -344,6 +356,7 @@ export type ApiClientCreateInput = {
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
   tokensNotBefore?: Date | string | null
+  requireDpop?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
   disabledAt?: Date | string | null
@@ -365,6 +378,7 @@ export type ApiClientUncheckedCreateInput = {
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
   tokensNotBefore?: Date | string | null
+  requireDpop?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
   disabledAt?: Date | string | null
@@ -382,6 +396,7 @@ export type ApiClientUpdateInput = {
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -403,6 +418,7 @@ export type ApiClientUncheckedUpdateInput = {
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -422,6 +438,7 @@ export type ApiClientCreateManyInput = {
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
   tokensNotBefore?: Date | string | null
+  requireDpop?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
   disabledAt?: Date | string | null
@@ -436,6 +453,7 @@ export type ApiClientUpdateManyMutationInput = {
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -452,6 +470,7 @@ export type ApiClientUncheckedUpdateManyInput = {
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -478,6 +497,7 @@ export type ApiClientCountOrderByAggregateInput = {
   pendingOwnerSince?: Prisma.SortOrder
   pendingOwnerProposedBy?: Prisma.SortOrder
   tokensNotBefore?: Prisma.SortOrder
+  requireDpop?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   disabledAt?: Prisma.SortOrder
@@ -494,6 +514,7 @@ export type ApiClientMaxOrderByAggregateInput = {
   pendingOwnerSince?: Prisma.SortOrder
   pendingOwnerProposedBy?: Prisma.SortOrder
   tokensNotBefore?: Prisma.SortOrder
+  requireDpop?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   disabledAt?: Prisma.SortOrder
@@ -510,6 +531,7 @@ export type ApiClientMinOrderByAggregateInput = {
   pendingOwnerSince?: Prisma.SortOrder
   pendingOwnerProposedBy?: Prisma.SortOrder
   tokensNotBefore?: Prisma.SortOrder
+  requireDpop?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   disabledAt?: Prisma.SortOrder
@@ -655,6 +677,7 @@ export type ApiClientCreateWithoutOwnerInput = {
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
   tokensNotBefore?: Date | string | null
+  requireDpop?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
   disabledAt?: Date | string | null
@@ -674,6 +697,7 @@ export type ApiClientUncheckedCreateWithoutOwnerInput = {
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
   tokensNotBefore?: Date | string | null
+  requireDpop?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
   disabledAt?: Date | string | null
@@ -701,6 +725,7 @@ export type ApiClientCreateWithoutPendingOwnerInput = {
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
   tokensNotBefore?: Date | string | null
+  requireDpop?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
   disabledAt?: Date | string | null
@@ -720,6 +745,7 @@ export type ApiClientUncheckedCreateWithoutPendingOwnerInput = {
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
   tokensNotBefore?: Date | string | null
+  requireDpop?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
   disabledAt?: Date | string | null
@@ -768,6 +794,7 @@ export type ApiClientScalarWhereInput = {
   pendingOwnerSince?: Prisma.DateTimeNullableFilter<"ApiClient"> | Date | string | null
   pendingOwnerProposedBy?: Prisma.StringNullableFilter<"ApiClient"> | string | null
   tokensNotBefore?: Prisma.DateTimeNullableFilter<"ApiClient"> | Date | string | null
+  requireDpop?: Prisma.BoolFilter<"ApiClient"> | boolean
   createdAt?: Prisma.DateTimeFilter<"ApiClient"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"ApiClient"> | Date | string
   disabledAt?: Prisma.DateTimeNullableFilter<"ApiClient"> | Date | string | null
@@ -798,6 +825,7 @@ export type ApiClientCreateWithoutUsesInput = {
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
   tokensNotBefore?: Date | string | null
+  requireDpop?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
   disabledAt?: Date | string | null
@@ -818,6 +846,7 @@ export type ApiClientUncheckedCreateWithoutUsesInput = {
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
   tokensNotBefore?: Date | string | null
+  requireDpop?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
   disabledAt?: Date | string | null
@@ -850,6 +879,7 @@ export type ApiClientUpdateWithoutUsesInput = {
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -870,6 +900,7 @@ export type ApiClientUncheckedUpdateWithoutUsesInput = {
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -886,6 +917,7 @@ export type ApiClientCreateWithoutAllowedScopesInput = {
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
   tokensNotBefore?: Date | string | null
+  requireDpop?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
   disabledAt?: Date | string | null
@@ -906,6 +938,7 @@ export type ApiClientUncheckedCreateWithoutAllowedScopesInput = {
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
   tokensNotBefore?: Date | string | null
+  requireDpop?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
   disabledAt?: Date | string | null
@@ -938,6 +971,7 @@ export type ApiClientUpdateWithoutAllowedScopesInput = {
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -958,6 +992,7 @@ export type ApiClientUncheckedUpdateWithoutAllowedScopesInput = {
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -974,6 +1009,7 @@ export type ApiClientCreateWithoutSecretsInput = {
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
   tokensNotBefore?: Date | string | null
+  requireDpop?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
   disabledAt?: Date | string | null
@@ -994,6 +1030,7 @@ export type ApiClientUncheckedCreateWithoutSecretsInput = {
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
   tokensNotBefore?: Date | string | null
+  requireDpop?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
   disabledAt?: Date | string | null
@@ -1026,6 +1063,7 @@ export type ApiClientUpdateWithoutSecretsInput = {
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1046,6 +1084,7 @@ export type ApiClientUncheckedUpdateWithoutSecretsInput = {
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1063,6 +1102,7 @@ export type ApiClientCreateManyOwnerInput = {
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
   tokensNotBefore?: Date | string | null
+  requireDpop?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
   disabledAt?: Date | string | null
@@ -1078,6 +1118,7 @@ export type ApiClientCreateManyPendingOwnerInput = {
   pendingOwnerSince?: Date | string | null
   pendingOwnerProposedBy?: string | null
   tokensNotBefore?: Date | string | null
+  requireDpop?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
   disabledAt?: Date | string | null
@@ -1092,6 +1133,7 @@ export type ApiClientUpdateWithoutOwnerInput = {
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1111,6 +1153,7 @@ export type ApiClientUncheckedUpdateWithoutOwnerInput = {
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1129,6 +1172,7 @@ export type ApiClientUncheckedUpdateManyWithoutOwnerInput = {
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1143,6 +1187,7 @@ export type ApiClientUpdateWithoutPendingOwnerInput = {
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1162,6 +1207,7 @@ export type ApiClientUncheckedUpdateWithoutPendingOwnerInput = {
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1180,6 +1226,7 @@ export type ApiClientUncheckedUpdateManyWithoutPendingOwnerInput = {
   pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1245,6 +1292,7 @@ export type ApiClientSelect<ExtArgs extends runtime.Types.Extensions.InternalArg
   pendingOwnerSince?: boolean
   pendingOwnerProposedBy?: boolean
   tokensNotBefore?: boolean
+  requireDpop?: boolean
   createdAt?: boolean
   updatedAt?: boolean
   disabledAt?: boolean
@@ -1267,6 +1315,7 @@ export type ApiClientSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ext
   pendingOwnerSince?: boolean
   pendingOwnerProposedBy?: boolean
   tokensNotBefore?: boolean
+  requireDpop?: boolean
   createdAt?: boolean
   updatedAt?: boolean
   disabledAt?: boolean
@@ -1285,6 +1334,7 @@ export type ApiClientSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ext
   pendingOwnerSince?: boolean
   pendingOwnerProposedBy?: boolean
   tokensNotBefore?: boolean
+  requireDpop?: boolean
   createdAt?: boolean
   updatedAt?: boolean
   disabledAt?: boolean
@@ -1303,13 +1353,14 @@ export type ApiClientSelectScalar = {
   pendingOwnerSince?: boolean
   pendingOwnerProposedBy?: boolean
   tokensNotBefore?: boolean
+  requireDpop?: boolean
   createdAt?: boolean
   updatedAt?: boolean
   disabledAt?: boolean
   lastUsedAt?: boolean
 }
 
-export type ApiClientOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "clientId" | "name" | "description" | "ownerId" | "pendingOwnerId" | "pendingOwnerSince" | "pendingOwnerProposedBy" | "tokensNotBefore" | "createdAt" | "updatedAt" | "disabledAt" | "lastUsedAt", ExtArgs["result"]["apiClient"]>
+export type ApiClientOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "clientId" | "name" | "description" | "ownerId" | "pendingOwnerId" | "pendingOwnerSince" | "pendingOwnerProposedBy" | "tokensNotBefore" | "requireDpop" | "createdAt" | "updatedAt" | "disabledAt" | "lastUsedAt", ExtArgs["result"]["apiClient"]>
 export type ApiClientInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   owner?: boolean | Prisma.ApiClient$ownerArgs<ExtArgs>
   pendingOwner?: boolean | Prisma.ApiClient$pendingOwnerArgs<ExtArgs>
@@ -1363,6 +1414,10 @@ export type $ApiClientPayload<ExtArgs extends runtime.Types.Extensions.InternalA
      * the tokens the previous owner's deployments hold stop acting for the new owner.
      */
     tokensNotBefore: Date | null
+    /**
+     * RFC 9449: its token requests must carry a DPoP proof, so every token it gets is bound to its key.
+     */
+    requireDpop: boolean
     createdAt: Date
     updatedAt: Date
     disabledAt: Date | null
@@ -1804,6 +1859,7 @@ export interface ApiClientFieldRefs {
   readonly pendingOwnerSince: Prisma.FieldRef<"ApiClient", 'DateTime'>
   readonly pendingOwnerProposedBy: Prisma.FieldRef<"ApiClient", 'String'>
   readonly tokensNotBefore: Prisma.FieldRef<"ApiClient", 'DateTime'>
+  readonly requireDpop: Prisma.FieldRef<"ApiClient", 'Boolean'>
   readonly createdAt: Prisma.FieldRef<"ApiClient", 'DateTime'>
   readonly updatedAt: Prisma.FieldRef<"ApiClient", 'DateTime'>
   readonly disabledAt: Prisma.FieldRef<"ApiClient", 'DateTime'>

@@ -54,6 +54,7 @@ export type ApplicationMinAggregateOutputType = {
   accessTokenTtlSeconds: number | null
   refreshTokenIdleSeconds: number | null
   refreshTokenAbsoluteSeconds: number | null
+  requireDpop: boolean | null
   ownerId: string | null
   disabledAt: Date | null
   createdAt: Date | null
@@ -74,6 +75,7 @@ export type ApplicationMaxAggregateOutputType = {
   accessTokenTtlSeconds: number | null
   refreshTokenIdleSeconds: number | null
   refreshTokenAbsoluteSeconds: number | null
+  requireDpop: boolean | null
   ownerId: string | null
   disabledAt: Date | null
   createdAt: Date | null
@@ -96,6 +98,7 @@ export type ApplicationCountAggregateOutputType = {
   accessTokenTtlSeconds: number
   refreshTokenIdleSeconds: number
   refreshTokenAbsoluteSeconds: number
+  requireDpop: number
   ownerId: number
   disabledAt: number
   createdAt: number
@@ -130,6 +133,7 @@ export type ApplicationMinAggregateInputType = {
   accessTokenTtlSeconds?: true
   refreshTokenIdleSeconds?: true
   refreshTokenAbsoluteSeconds?: true
+  requireDpop?: true
   ownerId?: true
   disabledAt?: true
   createdAt?: true
@@ -150,6 +154,7 @@ export type ApplicationMaxAggregateInputType = {
   accessTokenTtlSeconds?: true
   refreshTokenIdleSeconds?: true
   refreshTokenAbsoluteSeconds?: true
+  requireDpop?: true
   ownerId?: true
   disabledAt?: true
   createdAt?: true
@@ -172,6 +177,7 @@ export type ApplicationCountAggregateInputType = {
   accessTokenTtlSeconds?: true
   refreshTokenIdleSeconds?: true
   refreshTokenAbsoluteSeconds?: true
+  requireDpop?: true
   ownerId?: true
   disabledAt?: true
   createdAt?: true
@@ -281,6 +287,7 @@ export type ApplicationGroupByOutputType = {
   accessTokenTtlSeconds: number
   refreshTokenIdleSeconds: number
   refreshTokenAbsoluteSeconds: number
+  requireDpop: boolean
   ownerId: string | null
   disabledAt: Date | null
   createdAt: Date
@@ -326,6 +333,7 @@ export type ApplicationWhereInput = {
   accessTokenTtlSeconds?: Prisma.IntFilter<"Application"> | number
   refreshTokenIdleSeconds?: Prisma.IntFilter<"Application"> | number
   refreshTokenAbsoluteSeconds?: Prisma.IntFilter<"Application"> | number
+  requireDpop?: Prisma.BoolFilter<"Application"> | boolean
   ownerId?: Prisma.StringNullableFilter<"Application"> | string | null
   disabledAt?: Prisma.DateTimeNullableFilter<"Application"> | Date | string | null
   createdAt?: Prisma.DateTimeFilter<"Application"> | Date | string
@@ -352,6 +360,7 @@ export type ApplicationOrderByWithRelationInput = {
   accessTokenTtlSeconds?: Prisma.SortOrder
   refreshTokenIdleSeconds?: Prisma.SortOrder
   refreshTokenAbsoluteSeconds?: Prisma.SortOrder
+  requireDpop?: Prisma.SortOrder
   ownerId?: Prisma.SortOrderInput | Prisma.SortOrder
   disabledAt?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
@@ -381,6 +390,7 @@ export type ApplicationWhereUniqueInput = Prisma.AtLeast<{
   accessTokenTtlSeconds?: Prisma.IntFilter<"Application"> | number
   refreshTokenIdleSeconds?: Prisma.IntFilter<"Application"> | number
   refreshTokenAbsoluteSeconds?: Prisma.IntFilter<"Application"> | number
+  requireDpop?: Prisma.BoolFilter<"Application"> | boolean
   ownerId?: Prisma.StringNullableFilter<"Application"> | string | null
   disabledAt?: Prisma.DateTimeNullableFilter<"Application"> | Date | string | null
   createdAt?: Prisma.DateTimeFilter<"Application"> | Date | string
@@ -407,6 +417,7 @@ export type ApplicationOrderByWithAggregationInput = {
   accessTokenTtlSeconds?: Prisma.SortOrder
   refreshTokenIdleSeconds?: Prisma.SortOrder
   refreshTokenAbsoluteSeconds?: Prisma.SortOrder
+  requireDpop?: Prisma.SortOrder
   ownerId?: Prisma.SortOrderInput | Prisma.SortOrder
   disabledAt?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
@@ -437,6 +448,7 @@ export type ApplicationScalarWhereWithAggregatesInput = {
   accessTokenTtlSeconds?: Prisma.IntWithAggregatesFilter<"Application"> | number
   refreshTokenIdleSeconds?: Prisma.IntWithAggregatesFilter<"Application"> | number
   refreshTokenAbsoluteSeconds?: Prisma.IntWithAggregatesFilter<"Application"> | number
+  requireDpop?: Prisma.BoolWithAggregatesFilter<"Application"> | boolean
   ownerId?: Prisma.StringNullableWithAggregatesFilter<"Application"> | string | null
   disabledAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Application"> | Date | string | null
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Application"> | Date | string
@@ -459,6 +471,7 @@ export type ApplicationCreateInput = {
   accessTokenTtlSeconds?: number
   refreshTokenIdleSeconds?: number
   refreshTokenAbsoluteSeconds?: number
+  requireDpop?: boolean
   disabledAt?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -484,6 +497,7 @@ export type ApplicationUncheckedCreateInput = {
   accessTokenTtlSeconds?: number
   refreshTokenIdleSeconds?: number
   refreshTokenAbsoluteSeconds?: number
+  requireDpop?: boolean
   ownerId?: string | null
   disabledAt?: Date | string | null
   createdAt?: Date | string
@@ -509,6 +523,7 @@ export type ApplicationUpdateInput = {
   accessTokenTtlSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   refreshTokenIdleSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   refreshTokenAbsoluteSeconds?: Prisma.IntFieldUpdateOperationsInput | number
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -534,6 +549,7 @@ export type ApplicationUncheckedUpdateInput = {
   accessTokenTtlSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   refreshTokenIdleSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   refreshTokenAbsoluteSeconds?: Prisma.IntFieldUpdateOperationsInput | number
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   ownerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -559,6 +575,7 @@ export type ApplicationCreateManyInput = {
   accessTokenTtlSeconds?: number
   refreshTokenIdleSeconds?: number
   refreshTokenAbsoluteSeconds?: number
+  requireDpop?: boolean
   ownerId?: string | null
   disabledAt?: Date | string | null
   createdAt?: Date | string
@@ -581,6 +598,7 @@ export type ApplicationUpdateManyMutationInput = {
   accessTokenTtlSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   refreshTokenIdleSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   refreshTokenAbsoluteSeconds?: Prisma.IntFieldUpdateOperationsInput | number
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -602,6 +620,7 @@ export type ApplicationUncheckedUpdateManyInput = {
   accessTokenTtlSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   refreshTokenIdleSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   refreshTokenAbsoluteSeconds?: Prisma.IntFieldUpdateOperationsInput | number
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   ownerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -634,6 +653,7 @@ export type ApplicationCountOrderByAggregateInput = {
   accessTokenTtlSeconds?: Prisma.SortOrder
   refreshTokenIdleSeconds?: Prisma.SortOrder
   refreshTokenAbsoluteSeconds?: Prisma.SortOrder
+  requireDpop?: Prisma.SortOrder
   ownerId?: Prisma.SortOrder
   disabledAt?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
@@ -660,6 +680,7 @@ export type ApplicationMaxOrderByAggregateInput = {
   accessTokenTtlSeconds?: Prisma.SortOrder
   refreshTokenIdleSeconds?: Prisma.SortOrder
   refreshTokenAbsoluteSeconds?: Prisma.SortOrder
+  requireDpop?: Prisma.SortOrder
   ownerId?: Prisma.SortOrder
   disabledAt?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
@@ -680,6 +701,7 @@ export type ApplicationMinOrderByAggregateInput = {
   accessTokenTtlSeconds?: Prisma.SortOrder
   refreshTokenIdleSeconds?: Prisma.SortOrder
   refreshTokenAbsoluteSeconds?: Prisma.SortOrder
+  requireDpop?: Prisma.SortOrder
   ownerId?: Prisma.SortOrder
   disabledAt?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
@@ -815,6 +837,7 @@ export type ApplicationCreateWithoutOwnerInput = {
   accessTokenTtlSeconds?: number
   refreshTokenIdleSeconds?: number
   refreshTokenAbsoluteSeconds?: number
+  requireDpop?: boolean
   disabledAt?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -839,6 +862,7 @@ export type ApplicationUncheckedCreateWithoutOwnerInput = {
   accessTokenTtlSeconds?: number
   refreshTokenIdleSeconds?: number
   refreshTokenAbsoluteSeconds?: number
+  requireDpop?: boolean
   disabledAt?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -892,6 +916,7 @@ export type ApplicationScalarWhereInput = {
   accessTokenTtlSeconds?: Prisma.IntFilter<"Application"> | number
   refreshTokenIdleSeconds?: Prisma.IntFilter<"Application"> | number
   refreshTokenAbsoluteSeconds?: Prisma.IntFilter<"Application"> | number
+  requireDpop?: Prisma.BoolFilter<"Application"> | boolean
   ownerId?: Prisma.StringNullableFilter<"Application"> | string | null
   disabledAt?: Prisma.DateTimeNullableFilter<"Application"> | Date | string | null
   createdAt?: Prisma.DateTimeFilter<"Application"> | Date | string
@@ -914,6 +939,7 @@ export type ApplicationCreateWithoutSecretsInput = {
   accessTokenTtlSeconds?: number
   refreshTokenIdleSeconds?: number
   refreshTokenAbsoluteSeconds?: number
+  requireDpop?: boolean
   disabledAt?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -938,6 +964,7 @@ export type ApplicationUncheckedCreateWithoutSecretsInput = {
   accessTokenTtlSeconds?: number
   refreshTokenIdleSeconds?: number
   refreshTokenAbsoluteSeconds?: number
+  requireDpop?: boolean
   ownerId?: string | null
   disabledAt?: Date | string | null
   createdAt?: Date | string
@@ -978,6 +1005,7 @@ export type ApplicationUpdateWithoutSecretsInput = {
   accessTokenTtlSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   refreshTokenIdleSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   refreshTokenAbsoluteSeconds?: Prisma.IntFieldUpdateOperationsInput | number
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -1002,6 +1030,7 @@ export type ApplicationUncheckedUpdateWithoutSecretsInput = {
   accessTokenTtlSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   refreshTokenIdleSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   refreshTokenAbsoluteSeconds?: Prisma.IntFieldUpdateOperationsInput | number
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   ownerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -1026,6 +1055,7 @@ export type ApplicationCreateWithoutPermissionsInput = {
   accessTokenTtlSeconds?: number
   refreshTokenIdleSeconds?: number
   refreshTokenAbsoluteSeconds?: number
+  requireDpop?: boolean
   disabledAt?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -1050,6 +1080,7 @@ export type ApplicationUncheckedCreateWithoutPermissionsInput = {
   accessTokenTtlSeconds?: number
   refreshTokenIdleSeconds?: number
   refreshTokenAbsoluteSeconds?: number
+  requireDpop?: boolean
   ownerId?: string | null
   disabledAt?: Date | string | null
   createdAt?: Date | string
@@ -1090,6 +1121,7 @@ export type ApplicationUpdateWithoutPermissionsInput = {
   accessTokenTtlSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   refreshTokenIdleSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   refreshTokenAbsoluteSeconds?: Prisma.IntFieldUpdateOperationsInput | number
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -1114,6 +1146,7 @@ export type ApplicationUncheckedUpdateWithoutPermissionsInput = {
   accessTokenTtlSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   refreshTokenIdleSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   refreshTokenAbsoluteSeconds?: Prisma.IntFieldUpdateOperationsInput | number
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   ownerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -1138,6 +1171,7 @@ export type ApplicationCreateWithoutSignInRolesInput = {
   accessTokenTtlSeconds?: number
   refreshTokenIdleSeconds?: number
   refreshTokenAbsoluteSeconds?: number
+  requireDpop?: boolean
   disabledAt?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -1162,6 +1196,7 @@ export type ApplicationUncheckedCreateWithoutSignInRolesInput = {
   accessTokenTtlSeconds?: number
   refreshTokenIdleSeconds?: number
   refreshTokenAbsoluteSeconds?: number
+  requireDpop?: boolean
   ownerId?: string | null
   disabledAt?: Date | string | null
   createdAt?: Date | string
@@ -1202,6 +1237,7 @@ export type ApplicationUpdateWithoutSignInRolesInput = {
   accessTokenTtlSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   refreshTokenIdleSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   refreshTokenAbsoluteSeconds?: Prisma.IntFieldUpdateOperationsInput | number
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -1226,6 +1262,7 @@ export type ApplicationUncheckedUpdateWithoutSignInRolesInput = {
   accessTokenTtlSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   refreshTokenIdleSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   refreshTokenAbsoluteSeconds?: Prisma.IntFieldUpdateOperationsInput | number
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   ownerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -1250,6 +1287,7 @@ export type ApplicationCreateManyOwnerInput = {
   accessTokenTtlSeconds?: number
   refreshTokenIdleSeconds?: number
   refreshTokenAbsoluteSeconds?: number
+  requireDpop?: boolean
   disabledAt?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
@@ -1271,6 +1309,7 @@ export type ApplicationUpdateWithoutOwnerInput = {
   accessTokenTtlSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   refreshTokenIdleSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   refreshTokenAbsoluteSeconds?: Prisma.IntFieldUpdateOperationsInput | number
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -1295,6 +1334,7 @@ export type ApplicationUncheckedUpdateWithoutOwnerInput = {
   accessTokenTtlSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   refreshTokenIdleSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   refreshTokenAbsoluteSeconds?: Prisma.IntFieldUpdateOperationsInput | number
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -1319,6 +1359,7 @@ export type ApplicationUncheckedUpdateManyWithoutOwnerInput = {
   accessTokenTtlSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   refreshTokenIdleSeconds?: Prisma.IntFieldUpdateOperationsInput | number
   refreshTokenAbsoluteSeconds?: Prisma.IntFieldUpdateOperationsInput | number
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -1389,6 +1430,7 @@ export type ApplicationSelect<ExtArgs extends runtime.Types.Extensions.InternalA
   accessTokenTtlSeconds?: boolean
   refreshTokenIdleSeconds?: boolean
   refreshTokenAbsoluteSeconds?: boolean
+  requireDpop?: boolean
   ownerId?: boolean
   disabledAt?: boolean
   createdAt?: boolean
@@ -1416,6 +1458,7 @@ export type ApplicationSelectCreateManyAndReturn<ExtArgs extends runtime.Types.E
   accessTokenTtlSeconds?: boolean
   refreshTokenIdleSeconds?: boolean
   refreshTokenAbsoluteSeconds?: boolean
+  requireDpop?: boolean
   ownerId?: boolean
   disabledAt?: boolean
   createdAt?: boolean
@@ -1439,6 +1482,7 @@ export type ApplicationSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.E
   accessTokenTtlSeconds?: boolean
   refreshTokenIdleSeconds?: boolean
   refreshTokenAbsoluteSeconds?: boolean
+  requireDpop?: boolean
   ownerId?: boolean
   disabledAt?: boolean
   createdAt?: boolean
@@ -1462,13 +1506,14 @@ export type ApplicationSelectScalar = {
   accessTokenTtlSeconds?: boolean
   refreshTokenIdleSeconds?: boolean
   refreshTokenAbsoluteSeconds?: boolean
+  requireDpop?: boolean
   ownerId?: boolean
   disabledAt?: boolean
   createdAt?: boolean
   updatedAt?: boolean
 }
 
-export type ApplicationOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "kind" | "description" | "homepageUrl" | "logoUrl" | "redirectUris" | "postLogoutRedirectUris" | "backchannelLogoutUri" | "firstParty" | "restrictedToRoles" | "refreshTokens" | "accessTokenTtlSeconds" | "refreshTokenIdleSeconds" | "refreshTokenAbsoluteSeconds" | "ownerId" | "disabledAt" | "createdAt" | "updatedAt", ExtArgs["result"]["application"]>
+export type ApplicationOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "kind" | "description" | "homepageUrl" | "logoUrl" | "redirectUris" | "postLogoutRedirectUris" | "backchannelLogoutUri" | "firstParty" | "restrictedToRoles" | "refreshTokens" | "accessTokenTtlSeconds" | "refreshTokenIdleSeconds" | "refreshTokenAbsoluteSeconds" | "requireDpop" | "ownerId" | "disabledAt" | "createdAt" | "updatedAt", ExtArgs["result"]["application"]>
 export type ApplicationInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   owner?: boolean | Prisma.Application$ownerArgs<ExtArgs>
   secrets?: boolean | Prisma.Application$secretsArgs<ExtArgs>
@@ -1528,6 +1573,10 @@ export type $ApplicationPayload<ExtArgs extends runtime.Types.Extensions.Interna
     accessTokenTtlSeconds: number
     refreshTokenIdleSeconds: number
     refreshTokenAbsoluteSeconds: number
+    /**
+     * RFC 9449: its token requests must carry a DPoP proof (bound access and refresh tokens).
+     */
+    requireDpop: boolean
     /**
      * The accountable owner; null once the owner is deleted.
      */
@@ -1977,6 +2026,7 @@ export interface ApplicationFieldRefs {
   readonly accessTokenTtlSeconds: Prisma.FieldRef<"Application", 'Int'>
   readonly refreshTokenIdleSeconds: Prisma.FieldRef<"Application", 'Int'>
   readonly refreshTokenAbsoluteSeconds: Prisma.FieldRef<"Application", 'Int'>
+  readonly requireDpop: Prisma.FieldRef<"Application", 'Boolean'>
   readonly ownerId: Prisma.FieldRef<"Application", 'String'>
   readonly disabledAt: Prisma.FieldRef<"Application", 'DateTime'>
   readonly createdAt: Prisma.FieldRef<"Application", 'DateTime'>
