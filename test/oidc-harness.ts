@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 
 import { importJWK } from "jose";
 
+import { dpopNonceSecret } from "../lib/dpop/nonce.ts";
 import { providerSigningKeys } from "../lib/oauth/signing-keys.ts";
 import type Provider from "oidc-provider";
 import type { KoaContextWithOIDC } from "oidc-provider";
@@ -153,6 +154,7 @@ export async function startOidcHarness(
     issuer,
     keys,
     cookieKeys: [randomBytes(32).toString("base64url")],
+    dpopNonceSecret: dpopNonceSecret(),
     backchannelToPrivateNetworks: options.backchannelToPrivateNetworks ?? false,
     metadata: () => ({
       introspection_endpoint: `${issuer}/api/oauth/introspect`,

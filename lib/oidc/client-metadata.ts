@@ -62,5 +62,7 @@ async function loadClientMetadata(id: string, now: Date): Promise<AdapterPayload
     keyward_refresh_absolute_seconds: app.refreshTokenAbsoluteSeconds,
     // First-party apps skip the consent screen (app/interaction) and get refresh tokens without it.
     keyward_first_party: app.firstParty,
+    // RFC 9449 §5.2: its token requests must carry a DPoP proof (the library then refuses bearer ones).
+    dpop_bound_access_tokens: app.requireDpop,
   };
 }

@@ -2,7 +2,14 @@ import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
+import {
+  calculateJwkThumbprint,
+  createRemoteJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  exportJWK,
+  jwtVerify,
+} from "jose";
 import * as oauth from "oauth4webapi";
 import * as client from "openid-client";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
@@ -12,11 +19,14 @@ import { db } from "@/lib/db/client";
 import { BUILT_IN_API_ID } from "@/lib/apis/built-in-api";
 import { makeApi, makeApiRole } from "@/test/api-factories";
 import { makeApp } from "@/test/app-factories";
+import { credentialsChanged } from "@/lib/credentials/change-feed";
 import { flushLastUsed } from "@/lib/credentials/last-used";
 import { makePrincipal, makeUser, present, signedInCookie, TEST_CONTEXT } from "@/test/factories";
 import { endUserSessions } from "@/lib/auth/manage-sessions";
 import { resolveSession } from "@/lib/auth/sessions";
 import { REDIRECT, startOidcHarness, type OidcHarness } from "@/test/oidc-harness";
+
+import { DPOP_ALGS } from "@/lib/dpop/proof";
 
 import { ACR } from "./acr.ts";
 import { POST as revokeRoute } from "@/app/api/oauth/revoke/route";
@@ -60,6 +70,7 @@ async function codeFlow(
   config: client.Configuration,
   extra: Record<string, string> = {},
   jar = new Map<string, string>(),
+  DPoP?: client.DPoPHandle,
 ) {
   const verifier = client.randomPKCECodeVerifier();
   const url = client.buildAuthorizationUrl(config, {
@@ -71,7 +82,13 @@ async function codeFlow(
     ...extra,
   });
   const back = present((await browse(url, jar)).location);
-  return client.authorizationCodeGrant(config, back, { pkceCodeVerifier: verifier, expectedState: "s" });
+  return client.authorizationCodeGrant(
+    config,
+    back,
+    { pkceCodeVerifier: verifier, expectedState: "s" },
+    undefined,
+    DPoP ? { DPoP } : undefined,
+  );
 }
 
 describe("the OpenID provider's code flow", () => {
@@ -513,6 +530,79 @@ describe("the OpenID provider's code flow", () => {
       url: `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/backchannel-logout`,
     };
   }
+
+  it("binds an app's tokens to its DPoP key (RFC 9449): delegated JWTs carry cnf, a public app's refresh token needs the key", async () => {
+    const { orders, app, config } = await delegatedSetup();
+    keywardIssuerIsHarness();
+    // One list of algorithms for the one server: Keyward's own checks and the provider's.
+    expect(config.serverMetadata().dpop_signing_alg_values_supported).toEqual([...DPOP_ALGS]);
+    const key = await client.randomDPoPKeyPair("ES256");
+    const jkt = await calculateJwkThumbprint(await exportJWK(key.publicKey));
+    const dpop = () => client.getDPoPHandle(config, key);
+    // A web app: the code exchange and a refresh naming the API, each with a proof (after a nonce).
+    const tokens = await codeFlow(
+      config,
+      { scope: "openid offline_access orders.read", resource: orders.identifier, prompt: "consent" },
+      new Map(),
+      dpop(),
+    );
+    expect(tokens.token_type.toLowerCase()).toBe("dpop");
+    const delegated = await client.refreshTokenGrant(
+      config,
+      present(tokens.refresh_token),
+      { resource: orders.identifier },
+      { DPoP: dpop() },
+    );
+    expect(decodeJwt(delegated.access_token).cnf).toEqual({ jkt });
+    const asApi = {
+      ...orders,
+      builtIn: false,
+      disabled: false,
+      allowPersonalTokens: true,
+      requireDpop: true,
+    };
+    expect(await introspect(delegated.access_token, asApi)).toMatchObject({
+      active: true,
+      token_type: "DPoP",
+      cnf: { jkt },
+    });
+    // An API that takes only bound tokens finds an unbound one inactive.
+    const bearer = await client.refreshTokenGrant(config, present(delegated.refresh_token), {
+      resource: orders.identifier,
+    });
+    expect(decodeJwt(bearer.access_token).cnf).toBeUndefined();
+    expect(await introspect(bearer.access_token, asApi)).toEqual({ active: false });
+
+    // A public app's refresh token is bound to the key too: another key cannot refresh it.
+    const spa = (await makeApp({ kind: "spa", firstParty: true, redirectUris: [REDIRECT] })).app;
+    const spaConfig = await client.discovery(new URL(issuer), spa.id, undefined, client.None(), {
+      execute: [client.allowInsecureRequests],
+    });
+    const spaTokens = await codeFlow(spaConfig, {}, new Map(), client.getDPoPHandle(spaConfig, key));
+    const thief = await client.randomDPoPKeyPair("ES256");
+    await expect(
+      client.refreshTokenGrant(spaConfig, present(spaTokens.refresh_token), undefined, {
+        DPoP: client.getDPoPHandle(spaConfig, thief),
+      }),
+    ).rejects.toMatchObject({ error: "invalid_grant" });
+    await expect(client.refreshTokenGrant(spaConfig, present(spaTokens.refresh_token))).rejects.toMatchObject(
+      { error: "invalid_grant" },
+    );
+    const refreshed = await client.refreshTokenGrant(spaConfig, present(spaTokens.refresh_token), undefined, {
+      DPoP: client.getDPoPHandle(spaConfig, key),
+    });
+    expect(refreshed.access_token).toBeTruthy();
+
+    // An app registered to require DPoP gets nothing without a proof.
+    await db.$transaction(async (tx) => {
+      await tx.application.update({ where: { id: app.id }, data: { requireDpop: true } });
+      await credentialsChanged(tx, [`app:${app.id}`]);
+    });
+    // RFC 9449 §5.2 names no error for it: the library answers invalid_grant (Keyward's own
+    // client-credentials grant, invalid_dpop_proof), and the code is spent either way.
+    await expect(codeFlow(config)).rejects.toMatchObject({ error: "invalid_grant" });
+    expect((await codeFlow(config, {}, new Map(), dpop())).token_type.toLowerCase()).toBe("dpop");
+  });
 
   it("signs the apps out by back-channel when an administrator ends a user's sessions, not only at Sign out", async () => {
     keywardIssuerIsHarness();

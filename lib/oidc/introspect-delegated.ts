@@ -23,6 +23,8 @@ const claimsSchema = z.object({
   acr: z.string().max(256).optional(),
   amr: z.array(z.string().max(32)).max(16).optional(),
   auth_time: z.number().int().nonnegative().optional(),
+  /** RFC 9449 §6.1: bound to the app's DPoP key. */
+  cnf: z.object({ jkt: z.string().min(1).max(128) }).optional(),
 });
 
 /** Whether a JWT names an application as its client: a delegated token, not an API client's. */
@@ -82,6 +84,7 @@ export async function introspectDelegated(
   ]);
   if (!grant || (grant.expiresAt && grant.expiresAt.getTime() <= Date.now())) return inactive;
   if (user?.status !== "active" || (await ownerMustEnrollMfa(claims.sub))) return inactive;
+  if (api.requireDpop && !claims.cnf) return inactive;
   if (!(await userMaySignInTo(claims.client_id, claims.sub))) return inactive;
   const delegable = new Set(
     await delegablePermissions({ apiId: api.id, appId: claims.client_id, userId: claims.sub }),
@@ -91,7 +94,7 @@ export async function introspectDelegated(
   noteGrantUse(claims.kw_grant);
   return {
     active: true,
-    token_type: "Bearer",
+    token_type: claims.cnf ? "DPoP" : "Bearer",
     scope: scope.join(" "),
     client_id: claims.client_id,
     sub: claims.sub,
@@ -103,5 +106,6 @@ export async function introspectDelegated(
     ...(claims.acr ? { acr: claims.acr } : {}),
     ...(claims.amr ? { amr: claims.amr } : {}),
     ...(claims.auth_time !== undefined ? { auth_time: claims.auth_time } : {}),
+    ...(claims.cnf ? { cnf: claims.cnf } : {}),
   };
 }

@@ -8,6 +8,7 @@ import { serverMetadata } from "../oauth/metadata.ts";
 import { providerSigningKeys } from "../oauth/signing-keys.ts";
 import { PROVIDER_GRANTS, tokenEndpoint } from "../oauth/token-endpoint.ts";
 import { buildProvider, OIDC_ROUTES } from "./provider.ts";
+import { dpopNonceSecret } from "../dpop/nonce.ts";
 
 /**
  * The OpenID provider as scripts/server.js serves it (ADR 0012, "Dispatch in server.js"): which
@@ -41,6 +42,7 @@ export async function liveProvider(): Promise<Live> {
       issuer: getConfig().issuer,
       keys,
       cookieKeys: cookieKeys(),
+      dpopNonceSecret: dpopNonceSecret(),
       metadata: serverMetadata,
       backchannelToPrivateNetworks: process.env.KEYWARD_BACKCHANNEL_PRIVATE === "1",
     });

@@ -13,6 +13,8 @@ import { CLEAN_TEXT_MESSAGE, isCleanText } from "../http/no-nul.ts";
 import { requestContext } from "../http/request-context.ts";
 import { verifyAppSecret } from "../apps/verify-app-secret.ts";
 import { db } from "../db/client.ts";
+import { DPOP_ALGS } from "../dpop/proof.ts";
+import { firstUseOfProof } from "../dpop/replay.ts";
 import { ACR_VALUES, satisfiesAcr } from "./acr.ts";
 import { bindProviderSession, OidcAdapter } from "./adapter.ts";
 import { auditAppEvent } from "./app-audit.ts";
@@ -23,7 +25,7 @@ import { loadExistingGrant } from "./remembered-consent.ts";
 
 /**
  * The OpenID provider (ADR 0012), built from Keyward's configuration: code flow with PKCE only, no
- * implicit, hybrid, device, DPoP or pushed requests yet, the provider's own introspection and
+ * implicit, hybrid, device or pushed requests, the provider's own introspection and
  * revocation off (Keyward's endpoints cover every token), clients from the applications table and
  * their secrets checked by Keyward. Built once per instance and rebuilt on a key change (cheap:
  * about 2 ms); not yet mounted in scripts/server.js: this is its configuration and the tests that
@@ -35,6 +37,8 @@ export type ProviderOptions = {
   keys: JWK[];
   /** Keygrip keys signing the provider's cookies, newest first; the same on every instance. */
   cookieKeys: string[];
+  /** RFC 9449 §8 nonces, the same secret Keyward's own token code uses (lib/dpop/nonce.ts). */
+  dpopNonceSecret: Buffer;
   /** Keyward's RFC 8414 metadata (lib/oauth/metadata.ts), merged into the provider's discovery. */
   metadata: () => Record<string, unknown>;
   /**
@@ -246,6 +250,8 @@ export function buildProvider(options: ProviderOptions): Provider {
       clientAuthSigningAlgValues: [...SIGNING],
       authorizationSigningAlgValues: [...SIGNING],
       introspectionSigningAlgValues: [...SIGNING],
+      // The algorithms Keyward's own DPoP checks take (lib/dpop/proof.ts): one list for the one server.
+      dPoPSigningAlgValues: [...DPOP_ALGS],
     },
     allowOmittingSingleRegisteredRedirectUri: false,
     scopes: ["openid", "offline_access", "email", "profile"],
@@ -265,7 +271,15 @@ export function buildProvider(options: ProviderOptions): Provider {
       introspection: { enabled: false },
       revocation: { enabled: false },
       clientCredentials: { enabled: false },
-      dPoP: { enabled: false },
+      // RFC 9449 (issue 16): a proof at code exchange or refresh binds the access token (cnf.jkt,
+      // delegated JWTs included) and, for public apps, the refresh token; nonces always, as at
+      // Keyward's client-credentials grant; an app registered with dpop_bound_access_tokens must.
+      dPoP: {
+        enabled: true,
+        nonceSecret: options.dpopNonceSecret,
+        requireNonce: () => true,
+        allowReplay: false,
+      },
       pushedAuthorizationRequests: { enabled: false },
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       backchannelLogout: { enabled: true },
@@ -350,6 +364,10 @@ export function buildProvider(options: ProviderOptions): Provider {
     const reuse = (error as { keywardReuse?: unknown }).keywardReuse;
     if (reuse) ctx.state.keywardReuse = reuse;
   });
+  // A proof's jti once per window, in memory or Redis as at Keyward's API (lib/dpop/replay.ts):
+  // the library's own check is a read then a write of a stored row, neither atomic nor free.
+  provider.ReplayDetection.unique = (clientId: string, jti: string) =>
+    firstUseOfProof(`client:${clientId}`, jti);
   // The library compares `client_secret` as stored; Keyward stores hashes and compares itself.
   provider.Client.prototype.compareClientSecret = function compareClientSecret(
     this: { clientId: string },
