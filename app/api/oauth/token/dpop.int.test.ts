@@ -5,13 +5,11 @@ import { GET as me } from "@/app/api/v1/me/route";
 import { createClient, updateClient } from "@/lib/clients/manage-clients";
 import { getConfig } from "@/lib/config/env";
 import { developerHolding, makeApi } from "@/test/api-factories";
-import { basic, developerWith, makeTestClient, mintTestToken } from "@/test/credentials";
-import { dpopKey, type DpopKey } from "@/test/dpop";
+import { developerWith, makeTestClient, mintTestToken } from "@/test/credentials";
+import { dpopKey, dpopNonceDance, dpopTokenRequest, type DpopKey } from "@/test/dpop";
 import { TEST_CONTEXT } from "@/test/factories";
 import { introspectAs, makeResourceServer } from "@/test/resource-servers";
 import { call } from "@/test/requests";
-
-import { POST as token } from "./route";
 
 /*
  * Guarantee (issue 16, RFC 9449): a client that proves a key at the token endpoint gets a token
@@ -20,41 +18,20 @@ import { POST as token } from "./route";
  * key, for another URL or method, or with a replayed proof; introspection reports the binding; a
  * client or an API set to require DPoP gets or takes nothing unbound.
  */
-const FORM = { "content-type": "application/x-www-form-urlencoded" };
 const issuer = () => getConfig().issuer;
 
-/** A token request with a DPoP proof (none: `proof` null), as a client library sends it. */
-async function tokenRequest(
-  client: { clientId: string; clientSecret: string },
-  proof: string | null,
-  params: Record<string, string> = {},
-) {
-  return call(token, {
-    method: "POST",
-    path: "/api/oauth/token",
-    headers: {
-      authorization: basic(client.clientId, client.clientSecret),
-      ...FORM,
-      ...(proof ? { dpop: proof } : {}),
-    },
-    body: new URLSearchParams({ grant_type: "client_credentials", ...params }).toString(),
-  });
-}
+const tokenRequest = dpopTokenRequest;
 
-/** The RFC 9449 §8 dance: a proof without a nonce, then one with the nonce the server gave. */
+/** The RFC 9449 §8 round trip, checked: a nonce asked for, then the token. */
 async function boundToken(
   client: { clientId: string; clientSecret: string },
   key: DpopKey,
   params: Record<string, string> = {},
 ) {
-  const htu = `${issuer()}/api/oauth/token`;
-  const first = await tokenRequest(client, await key.proof({ htm: "POST", htu }), params);
+  const { first, second, proof } = await dpopNonceDance(client, key, params);
   expect(first.status).toBe(400);
   expect(first.body).toMatchObject({ error: "use_dpop_nonce" });
-  const nonce = first.headers.get("dpop-nonce");
-  expect(nonce).toBeTruthy();
-  const proof = await key.proof({ htm: "POST", htu, nonce: String(nonce) });
-  const second = await tokenRequest(client, proof, params);
+  expect(first.headers.get("dpop-nonce")).toBeTruthy();
   expect(second.status, JSON.stringify(second.body)).toBe(200);
   return { response: second, proof };
 }
