@@ -1,3 +1,4 @@
+import { dpopKey } from "../test/dpop.ts";
 import { createTestUser, expect, signIn, test } from "./fixtures";
 
 // Journey: a developer mints a personal token in the browser, uses it from a script, and revokes it.
@@ -146,4 +147,67 @@ test("a client changes hands only when the new owner accepts, and only they get 
   expect((await tokenWith(newSecret)).status()).toBe(200);
   await page.reload();
   await expect(page.getByText(`${colleague.name} (${colleague.email})`)).toBeVisible();
+});
+
+// Journey (issue 16): a developer sets a client to require DPoP; its page says so, a token request
+// without a proof is refused, and one proving the client's key gets a token bound to that key.
+test("a developer makes a client require DPoP, sees it on its page, and only proofs of its key get tokens", async ({
+  page,
+}) => {
+  const developer = await createTestUser({ roles: ["developer"], label: "dpop-developer" });
+  const name = `Ledger export ${developer.id.slice(-6)}`;
+  await page.goto("/login");
+  await signIn(page, developer);
+  await page.goto("/clients/new");
+  await expect(page.getByRole("heading", { name: "Register an API client" })).toBeVisible();
+  const register = page.getByRole("form", { name: "Register a client" });
+  await register.getByLabel("Name", { exact: true }).fill(name);
+  await expect(
+    register.getByLabel("Require DPoP (sender-constrained tokens)", { exact: true }),
+  ).not.toBeChecked();
+  await register.getByRole("checkbox", { name: /clients\.read/ }).check();
+  await register.getByRole("button", { name: "Register client" }).click();
+  const clientId = await page.getByLabel("Client ID", { exact: true }).inputValue();
+  const secret = await page.getByLabel("Client secret", { exact: true }).inputValue();
+
+  await page.goto(`/clients/${clientId}`);
+  const about = page.getByRole("region", { name: "About" });
+  await expect(about.getByText("Bearer or DPoP", { exact: true })).toBeVisible();
+  const edit = page.getByRole("form", { name: `Edit ${name}` });
+  const requireDpop = edit.getByLabel("Require DPoP (sender-constrained tokens)", { exact: true });
+  await expect(requireDpop).toHaveAccessibleDescription(/a copied token is useless/);
+  await requireDpop.check();
+  await edit.getByRole("button", { name: "Save client" }).click();
+  await expect(about.getByText("DPoP-bound (required)", { exact: true })).toBeVisible();
+  // The edit form starts from what is stored.
+  await page.reload();
+  await expect(
+    page
+      .getByRole("form", { name: `Edit ${name}` })
+      .getByLabel("Require DPoP (sender-constrained tokens)", { exact: true }),
+  ).toBeChecked();
+
+  // Its service: without a proof, no token; proving its key (after the server's nonce), a bound one.
+  const metadata = (await (await page.request.get("/.well-known/oauth-authorization-server")).json()) as {
+    token_endpoint: string;
+  };
+  const key = await dpopKey();
+  const tokenRequest = (proof?: string) =>
+    page.request.post("/api/oauth/token", {
+      form: { grant_type: "client_credentials", scope: "clients.read" },
+      headers: {
+        authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString("base64")}`,
+        ...(proof ? { dpop: proof } : {}),
+      },
+    });
+  const bearer = await tokenRequest();
+  expect(bearer.status()).toBe(400);
+  expect(await bearer.json()).toMatchObject({ error: "invalid_dpop_proof" });
+  const htu = metadata.token_endpoint;
+  const first = await tokenRequest(await key.proof({ htm: "POST", htu }));
+  expect(await first.json()).toMatchObject({ error: "use_dpop_nonce" });
+  const nonce = first.headers()["dpop-nonce"] ?? "";
+  const bound = await tokenRequest(await key.proof({ htm: "POST", htu, nonce }));
+  expect(bound.status()).toBe(200);
+  expect(await bound.json()).toMatchObject({ token_type: "DPoP" });
 });

@@ -18,6 +18,7 @@ export type ApiFormValues = {
   ownerEmail: string;
   accessTokenTtlSeconds: number;
   allowPersonalTokens: boolean;
+  requireDpop: boolean;
   identifierLocked: boolean;
 };
 
@@ -47,8 +48,8 @@ export function lifetimeOptions(capMinutes: number, currentSeconds?: number): [n
 
 /**
  * Register or edit an API: name, identifier (the `aud` of its tokens), description, owner, token
- * lifetime and whether personal tokens may carry its permissions. The identifier is fixed once a
- * credential uses it: the field is then read-only and not sent.
+ * lifetime, whether personal tokens may carry its permissions and whether it takes only DPoP-bound
+ * tokens. The identifier is fixed once a credential uses it: the field is then read-only and not sent.
  */
 export function ApiForm({
   action,
@@ -66,6 +67,7 @@ export function ApiForm({
   const options = lifetimeOptions(capMinutes, api?.accessTokenTtlSeconds);
   const ttl = api?.accessTokenTtlSeconds ?? Math.min(15, capMinutes) * 60;
   const ttlId = useId();
+  const dpopId = useId();
   return (
     <ActionForm
       action={action}
@@ -164,6 +166,27 @@ export function ApiForm({
               </span>
             </span>
           </label>
+          <div className="flex items-start gap-2 text-sm">
+            <input
+              id={dpopId}
+              type="checkbox"
+              name="requireDpop"
+              defaultChecked={api?.requireDpop ?? false}
+              aria-describedby={`${dpopId}-hint`}
+              className="mt-1"
+            />
+            <div>
+              <label htmlFor={dpopId} className="font-medium">
+                Accept only DPoP-bound tokens
+              </label>
+              <p id={`${dpopId}-hint`} className="text-xs text-slate-600 dark:text-slate-400">
+                RFC 9449: Keyward issues this API only tokens bound to the caller&apos;s key, and its
+                introspection reports personal tokens and unbound tokens inactive. The API itself should still
+                check the DPoP proof sent with each token (RFC 9449 §7) against the key introspection reports
+                (cnf.jkt).
+              </p>
+            </div>
+          </div>
           <div>
             <SubmitButton>{api ? "Save API" : "Register API"}</SubmitButton>
           </div>

@@ -1,5 +1,7 @@
 "use client";
 
+import { useId } from "react";
+
 import type { ClientSecretShown } from "@/app/(app)/clients/actions";
 import { ApiPermissionPicker, type CatalogLoader } from "@/components/credentials/api-permission-picker";
 import { ScopeCheckboxes } from "@/components/credentials/scope-checkboxes";
@@ -21,7 +23,10 @@ export type ClientFormApis = {
   load: CatalogLoader;
 };
 
-/** Register (with the secret shown once) or edit a client: name, description, allowed scopes. */
+/**
+ * Register (with the secret shown once) or edit a client: name, description, allowed scopes, and
+ * whether it must prove possession of its key (DPoP) for every token.
+ */
 export function ClientForm({
   action,
   held,
@@ -30,9 +35,10 @@ export function ClientForm({
 }: {
   action: Action<ClientSecretShown> | Action<undefined>;
   held: Permission[];
-  client?: { id: string; name: string; description: string; scopes: Permission[] };
+  client?: { id: string; name: string; description: string; scopes: Permission[]; requireDpop: boolean };
   apis?: ClientFormApis;
 }) {
+  const dpopId = useId();
   return (
     <ActionForm
       action={action as Action<ClientSecretShown | undefined>}
@@ -82,6 +88,26 @@ export function ClientForm({
               error={fields.apiPermissionIds}
             />
           )}
+          <div className="flex items-start gap-2 text-sm">
+            <input
+              id={dpopId}
+              type="checkbox"
+              name="requireDpop"
+              defaultChecked={client?.requireDpop ?? false}
+              aria-describedby={`${dpopId}-hint`}
+              className="mt-1"
+            />
+            <div>
+              <label htmlFor={dpopId} className="font-medium">
+                Require DPoP (sender-constrained tokens)
+              </label>
+              <p id={`${dpopId}-hint`} className="text-xs text-slate-600 dark:text-slate-400">
+                RFC 9449: every token request must carry a DPoP proof, and each token is bound to the
+                client&apos;s key, so a copied token is useless without its private key. The client&apos;s
+                OAuth library must support DPoP (openid-client and oauth4webapi do).
+              </p>
+            </div>
+          </div>
           <SubmitButton>{client ? "Save client" : "Register client"}</SubmitButton>
         </>
       )}

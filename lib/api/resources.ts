@@ -275,6 +275,9 @@ export const clientResource = z.object({
   apiPermissions: z
     .array(apiScopeResource)
     .describe("Allowed permissions of other registered APIs; effective: allowed and held by the owner now."),
+  requireDpop: z
+    .boolean()
+    .describe("RFC 9449: it gets tokens only with a DPoP proof, each bound to its key (cnf.jkt)."),
   status: z.enum(["active", "disabled", "orphaned"]),
   owner: z.object({ id: z.string(), email: z.string(), name: z.string(), active: z.boolean() }).nullable(),
   pendingOwner: z
@@ -293,6 +296,7 @@ export function toClient(client: ClientView): z.input<typeof clientResource> {
   return {
     ...client,
     apiPermissions: client.apiPermissions,
+    requireDpop: client.requireDpop,
     createdAt: iso(client.createdAt),
     updatedAt: iso(client.updatedAt),
     lastUsedAt: isoOrNull(client.lastUsedAt),
@@ -459,6 +463,11 @@ export const apiResource = apiSummaryResource.extend({
   updatedAt: when,
   accessTokenTtlSeconds: z.number().int(),
   allowPersonalTokens: z.boolean(),
+  requireDpop: z
+    .boolean()
+    .describe(
+      "RFC 9449: Keyward issues it only DPoP-bound tokens; at its introspection, personal and unbound tokens are inactive.",
+    ),
   identifierLocked: z.boolean().describe("Tokens or clients hold its permissions: the identifier is fixed."),
   mayEdit: z.boolean().describe("Whether the caller may change it."),
   permissions: z.array(apiPermissionResource),
@@ -470,6 +479,7 @@ export function toApi(api: ApiDetail): z.input<typeof apiResource> {
     updatedAt: iso(api.updatedAt),
     accessTokenTtlSeconds: api.accessTokenTtlSeconds,
     allowPersonalTokens: api.allowPersonalTokens,
+    requireDpop: api.requireDpop,
     identifierLocked: api.identifierLocked,
     mayEdit: api.mayEdit,
     permissions: api.permissions.map(toApiPermission),

@@ -89,6 +89,13 @@ export const accessTokenTtlSchema = z.coerce
   .min(60, "An access token lives at least 60 seconds.")
   .max(86_400, "An access token lives at most 86,400 seconds (a day).");
 
+/** RFC 9449 §7: the API then checks the DPoP proof that comes with each token. */
+const requireDpopSchema = z
+  .boolean()
+  .describe(
+    "RFC 9449: Keyward issues this API only DPoP-bound tokens, and its introspection reports personal and unbound tokens inactive.",
+  );
+
 /** The owner by user id or by email address (what a person types). */
 export const apiOwnerSchema = z.union([userIdSchema, emailSchema], {
   error: "Enter the owner's email address or user id.",
@@ -107,8 +114,10 @@ export const createApiSchema = z.object({
     .optional()
     .describe("Seconds; default 900, at most the access-token lifetime setting."),
   allowPersonalTokens: z.boolean().default(true),
+  requireDpop: requireDpopSchema.default(false),
 });
-export type CreateApiInput = z.infer<typeof createApiSchema>;
+/** Callers that build the input themselves (the CLI, tests) may leave `requireDpop` out: it is off. */
+export type CreateApiInput = Omit<z.infer<typeof createApiSchema>, "requireDpop"> & { requireDpop?: boolean };
 
 /** A PATCH: only the fields sent change. */
 export const updateApiSchema = z.object({
@@ -118,6 +127,8 @@ export const updateApiSchema = z.object({
   owner: optionalOwner,
   accessTokenTtlSeconds: accessTokenTtlSchema.optional(),
   allowPersonalTokens: z.boolean().optional(),
+  /** Left out, it stays as it is. */
+  requireDpop: requireDpopSchema.optional(),
   disabled: z.boolean().optional().describe("Disabled: no new tokens for it; issued ones stop at it."),
 });
 export type UpdateApiInput = z.infer<typeof updateApiSchema>;

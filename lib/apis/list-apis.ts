@@ -40,6 +40,8 @@ export type ApiPermissionView = {
 export type ApiDetail = ApiListItem & {
   accessTokenTtlSeconds: number;
   allowPersonalTokens: boolean;
+  /** RFC 9449: only DPoP-bound tokens are issued for it, and active at its introspection. */
+  requireDpop: boolean;
   /** The identifier no longer changes: a token or client holds one of the API's permissions. */
   identifierLocked: boolean;
   updatedAt: Date;
@@ -147,6 +149,7 @@ export async function getApi(options: { actor: Principal; id: string }): Promise
     updatedAt: row.updatedAt,
     accessTokenTtlSeconds: row.accessTokenTtlSeconds,
     allowPersonalTokens: row.allowPersonalTokens,
+    requireDpop: row.requireDpop,
     identifierLocked: await identifierLocked(db, row.id),
     permissions: row.permissions.map((permission) => ({
       id: permission.id,

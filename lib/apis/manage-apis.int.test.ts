@@ -8,6 +8,7 @@ import { resolveBearer } from "../auth/resolve-bearer.ts";
 import { db } from "../db/client.ts";
 import { AppError } from "../errors/app-error.ts";
 import { createApiSchema, updateApiSchema } from "./api-schemas.ts";
+import { apiByIdentifier } from "./audience.ts";
 import { BUILT_IN_API_ID } from "./built-in-api.ts";
 import { getApi, listApis } from "./list-apis.ts";
 import { createApi, deleteApi, setApiDisabled, updateApi } from "./manage-apis.ts";
@@ -267,6 +268,36 @@ describe("editing an API", () => {
       orderBy: { id: "asc" },
     });
     expect(toggles.map((event) => event.action)).toEqual(["api.disabled", "api.enabled"]);
+  });
+});
+
+describe("an API taking only DPoP-bound tokens", () => {
+  it("is off unless set; set, kept when an edit leaves it out, cleared, each change audited", async () => {
+    const { principal: admin } = await makePrincipal(["admin"]);
+    const plain = await createApi({ actor: admin, input: input(), context });
+    expect((await getApi({ actor: admin, id: plain.id })).requireDpop).toBe(false);
+
+    const fields = input({ requireDpop: true });
+    const { id } = await createApi({ actor: admin, input: fields, context });
+    expect((await getApi({ actor: admin, id })).requireDpop).toBe(true);
+    // Issuance reads the API through the registry's cache: it sees each change.
+    expect((await apiByIdentifier(fields.identifier))?.requireDpop).toBe(true);
+    const created = await db.auditEvent.findFirstOrThrow({ where: { action: "api.created", targetId: id } });
+    expect(created.details).toMatchObject({ after: { requireDpop: true } });
+
+    await updateApi({ actor: admin, id, input: updateApiSchema.parse({ description: "kept" }), context });
+    expect((await getApi({ actor: admin, id })).requireDpop).toBe(true);
+    await updateApi({ actor: admin, id, input: { requireDpop: false }, context });
+    expect((await getApi({ actor: admin, id })).requireDpop).toBe(false);
+    expect((await apiByIdentifier(fields.identifier))?.requireDpop).toBe(false);
+    const updates = await db.auditEvent.findMany({
+      where: { action: "api.updated", targetId: id },
+      orderBy: { id: "asc" },
+    });
+    expect(updates.map((event) => event.details)).toEqual([
+      { before: { description: "" }, after: { description: "kept" } },
+      { before: { requireDpop: true }, after: { requireDpop: false } },
+    ]);
   });
 });
 

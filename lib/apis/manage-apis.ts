@@ -111,6 +111,7 @@ export async function createApi(options: Ctx & { input: CreateApiInput }): Promi
         description: input.description,
         accessTokenTtlSeconds: ttl,
         allowPersonalTokens: input.allowPersonalTokens,
+        requireDpop: input.requireDpop ?? false,
       };
       await tx.api.create({ data: { id, ...after, ownerId: owner.id } });
       await credentialsChanged(tx, ["apis"]);
@@ -151,6 +152,7 @@ export async function updateApi(options: Ctx & { id: string; input: UpdateApiInp
       change("description", api.description, input.description);
       change("accessTokenTtlSeconds", api.accessTokenTtlSeconds, input.accessTokenTtlSeconds);
       change("allowPersonalTokens", api.allowPersonalTokens, input.allowPersonalTokens);
+      change("requireDpop", api.requireDpop, input.requireDpop);
       if (input.owner !== undefined) {
         const owner = await resolveOwner(tx, input.owner);
         if (owner.id !== api.ownerId) {
@@ -189,6 +191,8 @@ export async function updateApi(options: Ctx & { id: string; input: UpdateApiInp
         data: { ...data, ...(toggled ? { disabledAt: input.disabled ? new Date() : null } : {}) },
       });
       // Disabling, or whether personal tokens may carry it, changes what issued credentials may do.
+      // Whether it takes only DPoP-bound tokens, issuance and introspection read from the registry's
+      // entries (tag `apis`), so that tag is enough for it.
       const credentialsAffected = toggled || "allowPersonalTokens" in data;
       await credentialsChanged(tx, credentialsAffected ? ["*"] : ["apis"]);
       const name = (data.name as string | undefined) ?? api.name;

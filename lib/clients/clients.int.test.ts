@@ -88,6 +88,35 @@ describe("API clients", () => {
     ]);
   });
 
+  it("store whether they require DPoP: set at creation, kept when an edit leaves it out, cleared, each audited", async () => {
+    const { principal } = await developerWith(["users.read", "clients.read"]);
+    const created = await createClient({
+      actor: principal,
+      name: `dpop ${Math.random()}`,
+      description: "",
+      scopes: ["users.read"],
+      requireDpop: true,
+      context,
+    });
+    const { clientId } = created;
+    expect((await getClient(principal, clientId)).requireDpop).toBe(true);
+    expect((await verifyClientSecret(clientId, created.clientSecret))?.requireDpop).toBe(true);
+    const edit = { actor: principal, clientId, description: "", scopes: ["users.read" as const], context };
+    await updateClient({ ...edit, name: "dpop renamed" });
+    expect((await getClient(principal, clientId)).requireDpop).toBe(true);
+    await updateClient({ ...edit, name: "dpop renamed", requireDpop: false });
+    expect((await getClient(principal, clientId)).requireDpop).toBe(false);
+    // The token endpoint reads the client through the credential cache: the change reaches it.
+    expect((await verifyClientSecret(clientId, created.clientSecret))?.requireDpop).toBe(false);
+    const events = await db.auditEvent.findMany({ where: { targetId: clientId }, orderBy: { id: "asc" } });
+    expect(events.map((event) => [event.action, event.details])).toMatchObject([
+      ["client.created", { after: { requireDpop: true } }],
+      ["client.updated", { before: { name: expect.any(String), requireDpop: true } }],
+      ["client.updated", { before: { requireDpop: true }, after: { requireDpop: false } }],
+    ]);
+    expect(events[1]?.details).toMatchObject({ after: { name: "dpop renamed", requireDpop: true } });
+  });
+
   it("verify a secret only for its own client_id and only until an overlap ends", async () => {
     const { principal } = await developerWith(["users.read"]);
     const one = await makeTestClient(principal, ["users.read"]);

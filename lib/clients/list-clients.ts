@@ -24,6 +24,8 @@ export type ClientView = {
    * not, why.
    */
   apiPermissions: ApiScopeView[];
+  /** RFC 9449: it gets tokens only with a DPoP proof, each bound to its key. */
+  requireDpop: boolean;
   status: ClientStatus;
   owner: { id: string; email: string; name: string; active: boolean } | null;
   /** Proposed as the new owner, not owner until they accept. */
@@ -55,6 +57,7 @@ function toView(row: Row, apiPermissions: ApiScopeView[]): ClientView {
     description: row.description,
     scopes: splitGrants(row.allowedScopes).permissions,
     apiPermissions,
+    requireDpop: row.requireDpop,
     status: row.disabledAt ? "disabled" : ownerActive ? "active" : "orphaned",
     owner: row.owner
       ? { id: row.owner.id, email: row.owner.email, name: row.owner.name, active: ownerActive }

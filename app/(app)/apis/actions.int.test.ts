@@ -53,7 +53,31 @@ describe("Register an API (form)", () => {
     expect(state).toMatchObject({ status: "ok" });
     const api = await db.api.findUniqueOrThrow({ where: { name: `Orders API ${suffix}` } });
     expect(redirectTo).toBe(`/apis/${api.id}?created=1`);
-    expect(api).toMatchObject({ ownerId: user.id, accessTokenTtlSeconds: 300, allowPersonalTokens: false });
+    expect(api).toMatchObject({
+      ownerId: user.id,
+      accessTokenTtlSeconds: 300,
+      allowPersonalTokens: false,
+      requireDpop: false,
+    });
+  });
+
+  it("takes only DPoP-bound tokens when its box is ticked, and stops when an edit leaves it unticked", async () => {
+    const { user } = await makePrincipal(["admin"]);
+    const suffix = unique();
+    const fields = {
+      name: `Bound API ${suffix}`,
+      identifier: `https://bound-${suffix}.example.test/`,
+      owner: user.email,
+      accessTokenTtlSeconds: "900",
+    };
+    const request = await requestAs(user.id);
+    const created = await createApiAction.run(request, form({ ...fields, requireDpop: "on" }));
+    expect(created.state).toMatchObject({ status: "ok" });
+    const api = await db.api.findUniqueOrThrow({ where: { name: fields.name } });
+    expect(api.requireDpop).toBe(true);
+    const edited = await updateApiAction.run(request, form({ ...fields, apiId: api.id }));
+    expect(edited.state).toMatchObject({ status: "ok" });
+    expect((await db.api.findUniqueOrThrow({ where: { id: api.id } })).requireDpop).toBe(false);
   });
 
   it("refuses a lifetime above the settings' cap under its field, and a Member altogether", async () => {

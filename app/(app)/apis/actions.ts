@@ -22,8 +22,11 @@ const newPermissionSchema = addPermissionSchema.extend(apiRefSchema.shape);
 const editPermissionSchema = updatePermissionSchema.extend(apiPermissionRefSchema.shape);
 const confirmedPermissionSchema = apiPermissionRefSchema.extend(confirmQuerySchema.shape);
 
+/** The API form's checkboxes: an unticked one is false. */
+const API_BOOLEANS = ["allowPersonalTokens", "requireDpop"];
+
 export const createApiAction = action(
-  { permission: "apis.write", stepUp: true, schema: createApiSchema, booleans: ["allowPersonalTokens"] },
+  { permission: "apis.write", stepUp: true, schema: createApiSchema, booleans: API_BOOLEANS },
   async ({ principal, input, context }) => {
     const { id } = await createApi({ actor: principal, input, context });
     return { message: `API "${input.name}" registered.`, redirectTo: `/apis/${id}?created=1` };
@@ -31,7 +34,7 @@ export const createApiAction = action(
 );
 
 export const updateApiAction = action(
-  { permission: "self", stepUp: true, schema: editApiSchema, booleans: ["allowPersonalTokens"] },
+  { permission: "self", stepUp: true, schema: editApiSchema, booleans: API_BOOLEANS },
   async ({ principal, input: { apiId, ...input }, context }) => {
     await updateApi({ actor: principal, id: apiId, input, context });
     return { message: "API saved." };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 
+import { clientResource } from "@/lib/api/resources";
 import { resetConfigForTests } from "@/lib/config/env";
 import { resolveSession } from "@/lib/auth/sessions";
 import { db } from "@/lib/db/client";
@@ -12,6 +13,7 @@ import { call } from "@/test/requests";
 
 import * as auditEvents from "./audit-events/route";
 import * as clients from "./clients/route";
+import * as client from "./clients/[clientId]/route";
 import * as clientSecret from "./clients/[clientId]/secret/route";
 import * as me from "./me/route";
 import * as openapi from "./openapi.json/route";
@@ -342,6 +344,49 @@ describe("REST API v1 with a client", () => {
       json: { name: "wide", scopes: ["users.write"] },
     });
     expect(escalation.status).toBe(403);
+  });
+});
+
+describe("REST API v1: a client requiring DPoP", () => {
+  it("is registered requiring it, returns it as documented, keeps it on a PATCH without it, and clears it", async () => {
+    const { user: developer } = await developerWith(["users.read", "clients.read"]);
+    const { cookie } = await signedInCookie(developer.id);
+    const name = `bound-${developer.id}`;
+    const created = await call(h(clients.POST), {
+      cookie,
+      json: { name: `${name} v1`, scopes: ["users.read"], requireDpop: true },
+    });
+    expect(created.status).toBe(201);
+    const clientId = String(created.body.clientId);
+    const read = async () => {
+      const response = await call(h(client.GET), { cookie, params: { clientId } });
+      expect(clientResource.parse(response.body)).toEqual(response.body);
+      return response.body;
+    };
+    expect(await read()).toMatchObject({ id: clientId, requireDpop: true });
+    const patch = (json: Record<string, unknown>) =>
+      call(h(client.PATCH), {
+        cookie,
+        method: "PATCH",
+        params: { clientId },
+        json: { name, scopes: ["users.read"], ...json },
+      });
+    const kept = await patch({ description: "renamed" });
+    expect(kept.status).toBe(200);
+    expect(clientResource.parse(kept.body)).toEqual(kept.body);
+    expect(kept.body).toMatchObject({ name, requireDpop: true });
+    expect((await patch({ requireDpop: false })).body.requireDpop).toBe(false);
+    expect(await read()).toMatchObject({ requireDpop: false });
+    const listed = await call(h(clients.GET), { cookie, path: `/api/v1/clients?q=${name}` });
+    expect(listed.body.items).toMatchObject([{ id: clientId, requireDpop: false }]);
+    const events = await db.auditEvent.findMany({
+      where: { targetId: clientId, action: "client.updated" },
+      orderBy: { id: "asc" },
+    });
+    expect(events.map((event) => event.details)).toMatchObject([
+      { before: { requireDpop: true }, after: { requireDpop: true, description: "renamed" } },
+      { before: { requireDpop: true }, after: { requireDpop: false } },
+    ]);
   });
 });
 

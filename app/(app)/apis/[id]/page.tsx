@@ -132,7 +132,15 @@ export default async function ApiPage({ params, searchParams }: Props) {
             <dt className={muted}>Access-token lifetime</dt>
             <dd>{minutes(api.accessTokenTtlSeconds)}</dd>
             <dt className={muted}>Personal tokens</dt>
-            <dd>{api.allowPersonalTokens ? "May carry its permissions" : "May not carry its permissions"}</dd>
+            <dd>
+              {!api.allowPersonalTokens
+                ? "May not carry its permissions"
+                : api.requireDpop
+                  ? "May carry its permissions, but are inactive here: they are never DPoP-bound"
+                  : "May carry its permissions"}
+            </dd>
+            <dt className={muted}>Tokens</dt>
+            <dd>{api.requireDpop ? "DPoP-bound only (required)" : "Bearer or DPoP"}</dd>
             <dt className={muted}>Registered</dt>
             <dd>{formatDate(api.createdAt)}</dd>
           </dl>
@@ -155,6 +163,7 @@ export default async function ApiPage({ params, searchParams }: Props) {
                 ownerEmail: api.owner?.email ?? "",
                 accessTokenTtlSeconds: api.accessTokenTtlSeconds,
                 allowPersonalTokens: api.allowPersonalTokens,
+                requireDpop: api.requireDpop,
                 identifierLocked: api.identifierLocked,
               }}
             />

@@ -103,6 +103,8 @@ export default async function ClientPage({ params }: Props) {
             <dd>
               <ApiScopeList scopes={client.apiPermissions} />
             </dd>
+            <dt className="text-slate-600 dark:text-slate-400">Tokens</dt>
+            <dd>{client.requireDpop ? "DPoP-bound (required)" : "Bearer or DPoP"}</dd>
             <dt className="text-slate-600 dark:text-slate-400">Registered</dt>
             <dd>{formatDate(client.createdAt)}</dd>
             <dt className="text-slate-600 dark:text-slate-400">Last token</dt>

@@ -103,6 +103,44 @@ describe("REST API v1: the API registry", () => {
     expect((await call(h(api.GET), { cookie, params: { apiId } })).status).toBe(404);
   });
 
+  it("takes, returns and clears requireDpop as documented; a PATCH without it keeps it", async () => {
+    const { user: admin } = await makePrincipal(["admin"]);
+    const { cookie } = await signedInCookie(admin.id);
+    const plain = await call(h(apis.POST), {
+      cookie,
+      json: { name: `Plain ${unique()}`, identifier: `https://plain-${unique()}.example.test/` },
+    });
+    expect(documented(V1.createApi, plain.body)).toMatchObject({ requireDpop: false });
+    const created = await call(h(apis.POST), {
+      cookie,
+      json: {
+        name: `Bound ${unique()}`,
+        identifier: `https://bound-${unique()}.example.test/`,
+        requireDpop: true,
+      },
+    });
+    expect(created.status).toBe(201);
+    const apiId = String(documented(V1.createApi, created.body).id);
+    expect(created.body.requireDpop).toBe(true);
+    const patch = (json: unknown) => call(h(api.PATCH), { cookie, method: "PATCH", params: { apiId }, json });
+    expect(documented(V1.updateApi, (await patch({ description: "bound" })).body)).toMatchObject({
+      description: "bound",
+      requireDpop: true,
+    });
+    expect(documented(V1.updateApi, (await patch({ requireDpop: false })).body).requireDpop).toBe(false);
+    const fetched = await call(h(api.GET), { cookie, params: { apiId } });
+    expect(documented(V1.getApi, fetched.body).requireDpop).toBe(false);
+    expect((await patch({ requireDpop: "yes" })).status).toBe(400);
+    const event = await db.auditEvent.findFirstOrThrow({
+      where: {
+        action: "api.updated",
+        targetId: apiId,
+        details: { path: ["after", "requireDpop"], equals: false },
+      },
+    });
+    expect(event.details).toEqual({ before: { requireDpop: true }, after: { requireDpop: false } });
+  });
+
   it("imports an OpenAPI document larger than the usual body limit, and exports the result", async () => {
     const { user: admin } = await makePrincipal(["admin"]);
     const { cookie } = await signedInCookie(admin.id);
