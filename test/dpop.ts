@@ -2,11 +2,7 @@ import { randomUUID } from "node:crypto";
 
 import { calculateJwkThumbprint, CompactSign, exportJWK, generateKeyPair, SignJWT, type JWK } from "jose";
 
-import { POST as tokenEndpoint } from "../app/api/oauth/token/route.ts";
-import { getConfig } from "../lib/config/env.ts";
 import { accessTokenHash } from "../lib/dpop/proof.ts";
-import { basic } from "./credentials.ts";
-import { call } from "./requests.ts";
 
 /** A client's DPoP key pair (ES256) and proofs made with it (RFC 9449 §4.2), for tests. */
 export type DpopKey = {
@@ -57,38 +53,4 @@ export async function dpopKeyOf(
             .setJti(jti ?? randomUUID())
             .sign(privateKey),
   };
-}
-
-/** A client-credentials request to the real token endpoint, with a DPoP proof (or none: null). */
-export function dpopTokenRequest(
-  client: { clientId: string; clientSecret: string },
-  proof: string | null,
-  params: Record<string, string> = {},
-) {
-  return call(tokenEndpoint, {
-    method: "POST",
-    path: "/api/oauth/token",
-    headers: {
-      authorization: basic(client.clientId, client.clientSecret),
-      "content-type": "application/x-www-form-urlencoded",
-      ...(proof ? { dpop: proof } : {}),
-    },
-    body: new URLSearchParams({ grant_type: "client_credentials", ...params }).toString(),
-  });
-}
-
-/**
- * RFC 9449 §8's round trip, as a client library makes it: a proof without a nonce is answered
- * use_dpop_nonce with one in `DPoP-Nonce`; the next proof carries it. Returns both answers.
- */
-export async function dpopNonceDance(
-  client: { clientId: string; clientSecret: string },
-  key: DpopKey,
-  params: Record<string, string> = {},
-) {
-  const htu = `${getConfig().issuer}/api/oauth/token`;
-  const first = await dpopTokenRequest(client, await key.proof({ htm: "POST", htu }), params);
-  const nonce = first.headers.get("dpop-nonce") ?? "";
-  const proof = await key.proof({ htm: "POST", htu, nonce });
-  return { first, second: await dpopTokenRequest(client, proof, params), proof };
 }

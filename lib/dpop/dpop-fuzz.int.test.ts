@@ -7,7 +7,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { GET as me } from "@/app/api/v1/me/route";
 import { getConfig } from "@/lib/config/env";
 import { developerWith, makeTestClient } from "@/test/credentials";
-import { dpopKey, dpopNonceDance, dpopTokenRequest, type DpopKey } from "@/test/dpop";
+import { dpopKey, type DpopKey } from "@/test/dpop";
+import { dpopNonceDance, dpopTokenRequest } from "@/test/dpop-token";
 import { call } from "@/test/requests";
 
 import { accessTokenHash } from "./proof.ts";
