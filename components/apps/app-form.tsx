@@ -28,6 +28,7 @@ export type AppFormValues = Pick<
   | "firstParty"
   | "restrictedToRoles"
   | "refreshTokens"
+  | "requireDpop"
   | "accessTokenTtlSeconds"
   | "refreshTokenIdleSeconds"
   | "refreshTokenAbsoluteSeconds"
@@ -241,6 +242,20 @@ export function AppForm({
               />
               <span>
                 May receive refresh tokens (a third-party app only when the user consents to offline access).
+              </span>
+            </label>
+            <label className="flex items-start gap-2 text-sm">
+              <input
+                type="checkbox"
+                name="requireDpop"
+                defaultChecked={app?.requireDpop ?? false}
+                className="mt-1"
+              />
+              <span>
+                Require DPoP (sender-constrained tokens, RFC 9449): the app proves a key of its own at every
+                code exchange and refresh, so its access tokens, and a single-page or native app&apos;s
+                refresh tokens, are useless to anyone who copies them. Its OpenID Connect library must support
+                DPoP (openid-client does).
               </span>
             </label>
           </fieldset>

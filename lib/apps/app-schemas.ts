@@ -146,6 +146,12 @@ const appFields = {
     ),
   signInRoleIds: roleIdListSchema.default([]),
   refreshTokens: z.boolean().default(true),
+  requireDpop: z
+    .boolean()
+    .default(false)
+    .describe(
+      "RFC 9449: code exchanges and refreshes must carry a DPoP proof, so the app's access tokens (and a public app's refresh tokens) are bound to its key.",
+    ),
   accessTokenTtlSeconds: seconds(60, 86_400, "An access token's lifetime").default(900),
   refreshTokenIdleSeconds: seconds(300, 90 * 86_400, "A refresh token's idle lifetime").default(14 * 86_400),
   refreshTokenAbsoluteSeconds: seconds(3_600, 365 * 86_400, "A refresh token's absolute lifetime").default(

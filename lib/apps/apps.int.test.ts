@@ -20,6 +20,7 @@ import { createAppSchema } from "./app-schemas.ts";
 import { getApp, listApps } from "./list-apps.ts";
 import { createApp, deleteApp, rotateAppSecret, setAppDisabled, updateApp } from "./manage-apps.ts";
 import { verifyAppSecret } from "./verify-app-secret.ts";
+import { appClientMetadata } from "../oidc/client-metadata.ts";
 
 type Handler = Parameters<typeof call>[0];
 const h = (handler: unknown) => handler as Handler;
@@ -222,14 +223,17 @@ describe("registering applications", () => {
       signInRoleIds: [role.id],
       firstParty: true,
     };
-    await updateApp({ actor: principal, id: app.id, input: edit, context });
+    await updateApp({ actor: principal, id: app.id, input: { ...edit, requireDpop: true }, context });
     expect(await getApp(principal, app.id)).toMatchObject({
       kind: "web",
       redirectUris: edit.redirectUris,
       restrictedToRoles: true,
       signInRoles: [{ id: role.id }],
       firstParty: true,
+      requireDpop: true,
     });
+    // The provider reads it as RFC 9449 §5.2's client metadata, and refuses the app bearer grants.
+    expect(await appClientMetadata(app.id)).toMatchObject({ dpop_bound_access_tokens: true });
     const clash = { ...edit, name: (await getApp(principal, other.id)).name.toUpperCase() };
     expect(await codeOf(updateApp({ actor: principal, id: app.id, input: clash, context }))).toBe("conflict");
     // A web app's URIs stay web rules on an edit: no private-use scheme.

@@ -30,6 +30,8 @@ export type AppDetail = AppListItem & {
   restrictedToRoles: boolean;
   signInRoles: { id: string; name: string }[];
   refreshTokens: boolean;
+  /** RFC 9449: token requests must carry a DPoP proof. */
+  requireDpop: boolean;
   accessTokenTtlSeconds: number;
   refreshTokenIdleSeconds: number;
   refreshTokenAbsoluteSeconds: number;
@@ -116,6 +118,7 @@ export async function getApp(actor: Principal, id: string): Promise<AppDetail> {
     restrictedToRoles: row.restrictedToRoles,
     signInRoles: row.signInRoles.map(({ role }) => role),
     refreshTokens: row.refreshTokens,
+    requireDpop: row.requireDpop,
     accessTokenTtlSeconds: row.accessTokenTtlSeconds,
     refreshTokenIdleSeconds: row.refreshTokenIdleSeconds,
     refreshTokenAbsoluteSeconds: row.refreshTokenAbsoluteSeconds,

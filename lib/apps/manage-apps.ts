@@ -43,6 +43,7 @@ function columns(input: UpdateAppInput) {
     firstParty: input.firstParty,
     restrictedToRoles: input.restrictedToRoles,
     refreshTokens: input.refreshTokens,
+    requireDpop: input.requireDpop,
     accessTokenTtlSeconds: input.accessTokenTtlSeconds,
     refreshTokenIdleSeconds: input.refreshTokenIdleSeconds,
     refreshTokenAbsoluteSeconds: input.refreshTokenAbsoluteSeconds,

@@ -15,7 +15,7 @@ import { action } from "@/lib/http/action";
 // lib/apps decides. Every one changes who may sign in or what an app may ask for: step-up.
 
 const APP_FORM = {
-  booleans: ["firstParty", "restrictedToRoles", "refreshTokens"],
+  booleans: ["firstParty", "restrictedToRoles", "refreshTokens", "requireDpop"],
   arrays: ["signInRoleIds", "apiPermissionIds"],
   lines: ["redirectUris", "postLogoutRedirectUris"],
 };

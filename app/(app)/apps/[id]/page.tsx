@@ -113,6 +113,12 @@ export default async function AppPage({ params }: Props) {
                 ? `Yes: idle ${seconds(app.refreshTokenIdleSeconds)}, at most ${seconds(app.refreshTokenAbsoluteSeconds)}`
                 : "No"}
             </dd>
+            <dt className={muted}>Tokens</dt>
+            <dd>
+              {app.requireDpop
+                ? "DPoP-bound (required): useless without the app's key"
+                : "Bearer, or DPoP-bound when the app sends a proof"}
+            </dd>
             <dt className={muted}>Registered</dt>
             <dd>{formatDate(app.createdAt)}</dd>
           </dl>
