@@ -15,6 +15,8 @@ export async function startOrdersApi(options: {
   clientSecret: string;
   /** RFC 9470: placing an order needs a user's sign-in at most this old (seconds). */
   stepUpMaxAge?: number;
+  /** RFC 9449: only DPoP-bound tokens, each with a proof. */
+  requireDpop?: boolean;
 }): Promise<OrdersApiProcess> {
   const base = String(process.env.E2E_BASE_URL).replace(/\/+$/, "");
   return startExample("orders-api", {
@@ -26,14 +28,22 @@ export async function startOrdersApi(options: {
     RS_CLIENT_SECRET: options.clientSecret,
     INTROSPECTION_CACHE_SECONDS: "0",
     ...(options.stepUpMaxAge === undefined ? {} : { STEP_UP_MAX_AGE: String(options.stepUpMaxAge) }),
+    ...(options.requireDpop ? { REQUIRE_DPOP: "1" } : {}),
   });
 }
 
-/** A call to the Orders API's one resource, as its client would make it. */
-export async function callOrders(url: string, method: "GET" | "POST", token?: string) {
+/**
+ * A call to the Orders API's one resource, as its client would make it: Bearer, or DPoP with the
+ * proof given (RFC 9449 §7.1).
+ */
+export async function callOrders(url: string, method: "GET" | "POST", token?: string, dpopProof?: string) {
   const response = await fetch(`${url}/orders`, {
     method,
-    headers: token ? { authorization: `Bearer ${token}` } : {},
+    headers: token
+      ? dpopProof
+        ? { authorization: `DPoP ${token}`, dpop: dpopProof }
+        : { authorization: `Bearer ${token}` }
+      : {},
   });
   return { status: response.status, challenge: response.headers.get("www-authenticate") ?? "" };
 }

@@ -14,6 +14,9 @@ import { createClient } from "../lib/clients/manage-clients.ts";
 import { mintToken } from "../lib/tokens/mint-token.ts";
 import { makeApi } from "../test/api-factories.ts";
 import { makePrincipal, makeRole } from "../test/factories.ts";
+import * as oidc from "openid-client";
+
+import { dpopKey, dpopKeyOf } from "../test/dpop.ts";
 import { expect, test } from "./fixtures";
 import { callOrders, type OrdersApiProcess, startOrdersApi } from "./orders-api-process";
 
@@ -166,4 +169,65 @@ test("after an admin removes the role, the personal token stops carrying orders.
   await removeRole({ actor: admin, userId: owner.user.id, roleId: owner.role.id, context: SYSTEM_CONTEXT });
   // As above: the server hears of the change by NOTIFY, from this other process.
   await expect.poll(async () => (await call("GET", pat.token)).status, { timeout: 5_000 }).toBe(401);
+});
+
+test("a client-credentials client with DPoP (openid-client): its bound token works with a fresh proof, and a copy of it does not", async () => {
+  const owner = await developer();
+  const worker = await createClient({
+    actor: owner.principal,
+    name: `orders worker ${randomBytes(3).toString("hex")}`,
+    description: "",
+    scopes: [],
+    apiPermissionIds: [orders.permissionIds["orders.read"] ?? ""],
+    context: SYSTEM_CONTEXT,
+  });
+  const config = await oidc.discovery(
+    new URL(getConfig().issuer),
+    worker.clientId,
+    undefined,
+    oidc.ClientSecretBasic(worker.clientSecret),
+    { execute: [oidc.allowInsecureRequests] },
+  );
+  const keyPair = await oidc.randomDPoPKeyPair("ES256");
+  const DPoP = oidc.getDPoPHandle(config, keyPair);
+  // The library answers the token endpoint's nonce challenge (RFC 9449 §8) itself.
+  const tokens = await oidc.clientCredentialsGrant(config, { resource: orders.identifier }, { DPoP });
+  expect(tokens.token_type.toLowerCase()).toBe("dpop");
+  const url = new URL(`${ordersApi?.url ?? ""}/orders`);
+  const listed = await oidc.fetchProtectedResource(
+    config,
+    tokens.access_token,
+    url,
+    "GET",
+    undefined,
+    undefined,
+    {
+      DPoP,
+    },
+  );
+  expect(listed.status).toBe(200);
+
+  // What a thief who copied the token can do with it: nothing.
+  const key = await dpopKeyOf(keyPair);
+  const thief = await dpopKey();
+  const htu = url.href;
+  const accessToken = tokens.access_token;
+  expect((await call("GET", accessToken)).challenge).toContain('error="invalid_token"');
+  const stolen = await callOrders(
+    ordersApi?.url ?? "",
+    "GET",
+    accessToken,
+    await thief.proof({ htm: "GET", htu, accessToken }),
+  );
+  expect(stolen).toMatchObject({ status: 401 });
+  expect(stolen.challenge).toContain('error="invalid_dpop_proof"');
+  const elsewhere = await key.proof({ htm: "GET", htu: `${ordersApi?.url ?? ""}/invoices`, accessToken });
+  expect((await callOrders(ordersApi?.url ?? "", "GET", accessToken, elsewhere)).status).toBe(401);
+  const post = await key.proof({ htm: "POST", htu, accessToken });
+  expect((await callOrders(ordersApi?.url ?? "", "GET", accessToken, post)).status).toBe(401);
+  const once = await key.proof({ htm: "GET", htu, accessToken });
+  expect((await callOrders(ordersApi?.url ?? "", "GET", accessToken, once)).status).toBe(200);
+  const replayed = await callOrders(ordersApi?.url ?? "", "GET", accessToken, once);
+  expect(replayed.status).toBe(401);
+  expect(replayed.challenge).toContain("replayed");
 });

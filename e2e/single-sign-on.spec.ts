@@ -181,7 +181,7 @@ test("an app asking for a fresh sign-in (prompt=login) gets one, or access_denie
   await expect(page.getByRole("alert")).toContainText("access_denied");
 });
 
-test("an app calls a Protected API for its user; the API asks for a recent sign-in (RFC 9470) and gets one", async ({
+test("an app calls a Protected API for its user with DPoP-bound tokens; the API asks for a recent sign-in (RFC 9470) and gets one", async ({
   page,
 }) => {
   const orders = await makeApi({ label: "Orders", permissions: ["orders.read", "orders.write"] });
@@ -193,12 +193,19 @@ test("an app calls a Protected API for its user; the API asks for a recent sign-
     clientId: "unused",
     clientSecret: "unused",
     stepUpMaxAge: 300,
+    // RFC 9449 end to end: the API takes only tokens bound to the app's key, with a proof each time.
+    requireDpop: true,
   });
   try {
     const name = `Shop ${Math.random().toString(36).slice(2, 8)}`;
     const { url, app } = await exampleApp(
       { firstParty: true, name },
-      { API_RESOURCE: orders.identifier, API_SCOPES: "orders.read orders.write", API_URL: ordersApi.url },
+      {
+        API_RESOURCE: orders.identifier,
+        API_SCOPES: "orders.read orders.write",
+        API_URL: ordersApi.url,
+        DPOP: "1",
+      },
     );
     await db.applicationPermission.createMany({
       data: ids.map((permissionId) => ({ appId: app.id, permissionId })),
@@ -215,6 +222,9 @@ test("an app calls a Protected API for its user; the API asks for a recent sign-
     await page.getByRole("link", { name: "Sign in with Keyward" }).click();
     await expect(page.getByRole("heading", { name: `Hello, ${user.name}` })).toBeVisible();
 
+    // The app's tokens are bound to its session's DPoP key.
+    const told = page.getByRole("table", { name: "What Keyward told this app" });
+    await expect(told.getByRole("row", { name: /Token type/ })).toContainText(/dpop/i);
     await page.getByRole("button", { name: "List orders" }).click();
     await expect(page.locator("#api-result")).toHaveText("200 orders listed");
     await page.getByRole("button", { name: "Place an order" }).click();

@@ -1,13 +1,22 @@
-// An example resource server for Keyward (issue 14 §6): it verifies client JWTs itself with jose
-// and asks Keyward about personal tokens by introspection (RFC 7662), then enforces its own scopes.
+// An example resource server for Keyward (issue 14 §6): it verifies JWT access tokens itself
+// (RFC 9068, and DPoP proofs for bound ones, RFC 9449, with oauth4webapi) and asks Keyward about
+// personal tokens by introspection (RFC 7662), then enforces its own scopes.
 import { createHash } from "node:crypto";
 import http from "node:http";
 
-import { createRemoteJWKSet, jwtVerify } from "jose";
+import { decodeJwt } from "jose";
+import * as oauth from "oauth4webapi";
 
 const env = process.env;
 const { ISSUER, AUDIENCE, INTROSPECTION_URL, RS_CLIENT_ID, RS_CLIENT_SECRET } = env;
-const jwks = createRemoteJWKSet(new URL(env.JWKS_URL));
+// The URL clients call this API at: a DPoP proof names it (htu), so it is configured, never read
+// from the request's Host header (unset: the loopback address it listens on).
+let publicUrl = env.PUBLIC_URL?.replace(/\/+$/, "");
+// REQUIRE_DPOP=1: only tokens bound to their holder's key; a bearer token is refused.
+const REQUIRE_DPOP = env.REQUIRE_DPOP === "1";
+const as = { issuer: ISSUER, jwks_uri: env.JWKS_URL };
+const loopback = ["localhost", "127.0.0.1"].includes(new URL(ISSUER).hostname);
+const DPOP_ALGS = "ES256 RS256 PS256 EdDSA";
 // Short: a revoked personal token keeps working here for at most this long. 0 turns it off.
 const CACHE_MS = Number(env.INTROSPECTION_CACHE_SECONDS ?? 10) * 1000;
 const cache = new Map();
@@ -30,26 +39,79 @@ async function introspect(token) {
 }
 
 /**
- * What a bearer token grants here, or null when it is not a token for this API: its scopes, and
- * for a user's token that an app got through Keyward's sign-in, when the user last signed in.
+ * A DPoP proof's jti is good once (RFC 9449 §11.1): oauth4webapi checks the rest of the proof, this
+ * remembers ids for as long as it accepts a proof (its iat window, plus skew). One instance's memory:
+ * several instances of an API would share this in Redis, as Keyward does.
  */
-async function grantOf(token) {
-  if (/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) {
-    try {
-      const { payload } = await jwtVerify(token, jwks, { issuer: ISSUER, audience: AUDIENCE, typ: "at+jwt" });
-      return {
-        scopes: String(payload.scope ?? "").split(" "),
-        authTime: payload.auth_time,
-        acr: payload.acr,
-      };
-    } catch {
-      return null;
-    }
+const seenProofs = new Map();
+const PROOF_WINDOW_MS = 6 * 60_000;
+function firstUse(jti) {
+  const now = Date.now();
+  for (const [id, at] of seenProofs) {
+    if (now - at < PROOF_WINDOW_MS) break;
+    seenProofs.delete(id);
   }
+  if (seenProofs.has(jti)) return false;
+  seenProofs.set(jti, now);
+  return true;
+}
+
+/** A refusal: the challenge says which scheme and why (RFC 6750 §3, RFC 9449 §7.1). */
+class Refused extends Error {
+  constructor(challenge) {
+    super(challenge);
+    this.challenge = challenge;
+  }
+}
+
+/**
+ * What a request's token grants here, or a Refused: its scopes, and for a user's token that an app
+ * got through Keyward's sign-in, when the user last signed in. A JWT is validated by oauth4webapi
+ * (signature, issuer, audience, expiry; for a bound one, or any sent as DPoP, the proof: method,
+ * URL, token hash, iat, and that its key is the one the token is bound to); anything else is a
+ * personal token, asked of Keyward.
+ */
+async function grantOf(req) {
+  const [scheme, token] = (req.headers.authorization ?? "").split(" ");
+  if (!token || !/^(Bearer|DPoP)$/i.test(scheme)) throw new Refused('Bearer realm="orders"');
+  const dpop = /^DPoP$/i.test(scheme);
+  if (/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) {
+    let bound = false;
+    try {
+      bound = Boolean(decodeJwt(token).cnf);
+    } catch {
+      // Not a JWT after all: validation below says so.
+    }
+    if (REQUIRE_DPOP && !bound) {
+      throw new Refused(
+        `DPoP algs="${DPOP_ALGS}", error="invalid_token", error_description="only DPoP-bound tokens"`,
+      );
+    }
+    const request = new Request(new URL(req.url, publicUrl), { method: req.method, headers: req.headers });
+    let claims;
+    try {
+      claims = await oauth.validateJwtAccessToken(as, request, AUDIENCE, {
+        requireDPoP: REQUIRE_DPOP,
+        ...(loopback ? { [oauth.allowInsecureRequests]: true } : {}),
+      });
+    } catch {
+      throw new Refused(
+        bound || dpop
+          ? `DPoP algs="${DPOP_ALGS}", error="${bound && !dpop ? "invalid_token" : "invalid_dpop_proof"}"`
+          : 'Bearer realm="orders", error="invalid_token"',
+      );
+    }
+    if (dpop && !firstUse(decodeJwt(String(req.headers.dpop)).jti)) {
+      throw new Refused(
+        `DPoP algs="${DPOP_ALGS}", error="invalid_dpop_proof", error_description="proof replayed"`,
+      );
+    }
+    return { scopes: String(claims.scope ?? "").split(" "), authTime: claims.auth_time, acr: claims.acr };
+  }
+  if (dpop || REQUIRE_DPOP) throw new Refused(`DPoP algs="${DPOP_ALGS}", error="invalid_token"`);
   const answer = await introspect(token);
-  return answer.active === true && answer.aud === AUDIENCE
-    ? { scopes: String(answer.scope).split(" ") }
-    : null;
+  if (answer.active === true && answer.aud === AUDIENCE) return { scopes: String(answer.scope).split(" ") };
+  throw new Refused('Bearer realm="orders", error="invalid_token"');
 }
 
 // RFC 9470: placing an order on a user's behalf needs a sign-in at most this many seconds old.
@@ -67,19 +129,15 @@ function send(res, status, body, headers = {}) {
 const server = http.createServer(async (req, res) => {
   const needed = ROUTES[`${req.method} ${new URL(req.url, "http://x").pathname}`];
   if (!needed) return send(res, 404, { error: "not_found" });
-  const token = /^Bearer (\S+)$/i.exec(req.headers.authorization ?? "")?.[1];
-  if (!token)
-    return send(res, 401, { error: "unauthorized" }, { "www-authenticate": 'Bearer realm="orders"' });
   let grant;
   try {
-    grant = await grantOf(token);
+    grant = await grantOf(req);
   } catch (error) {
+    if (error instanceof Refused) {
+      return send(res, 401, { error: "unauthorized" }, { "www-authenticate": error.challenge });
+    }
     console.error(`[orders-api] ${error.message}`);
     return send(res, 503, { error: "temporarily_unavailable" });
-  }
-  if (!grant) {
-    const challenge = 'Bearer realm="orders", error="invalid_token"';
-    return send(res, 401, { error: "invalid_token" }, { "www-authenticate": challenge });
   }
   if (!grant.scopes.includes(needed)) {
     const challenge = `Bearer realm="orders", error="insufficient_scope", scope="${needed}"`;
@@ -99,5 +157,6 @@ const server = http.createServer(async (req, res) => {
 });
 
 server.listen(Number(env.PORT ?? 4000), "127.0.0.1", () => {
+  publicUrl ??= `http://127.0.0.1:${server.address().port}`;
   console.log(`[orders-api] listening on http://127.0.0.1:${server.address().port}`);
 });

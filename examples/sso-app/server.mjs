@@ -31,6 +31,20 @@ const API = env.API_RESOURCE
 
 const jwks = createRemoteJWKSet(new URL(config.serverMetadata().jwks_uri));
 
+// DPoP (RFC 9449), with DPOP=1: each browser session gets a key pair of its own, and every token
+// request and API call carries a proof made with it, so the tokens are bound to that key: copied
+// out of this app's traffic or logs, they are useless. openid-client makes the proofs and answers
+// the server's nonce challenges itself.
+const DPOP = env.DPOP === "1";
+
+/** Options for openid-client's token and resource calls: the session's DPoP handle, if any. */
+async function dpopOf(session) {
+  if (!DPOP) return undefined;
+  session.dpopKey ??= await oidc.randomDPoPKeyPair("ES256");
+  session.dpop ??= oidc.getDPoPHandle(config, session.dpopKey);
+  return { DPoP: session.dpop };
+}
+
 /** Browser sessions of this app: id (in an httpOnly cookie) -> what it knows of its user. */
 const sessions = new Map();
 const COOKIE = "sso_app_session";
@@ -72,6 +86,8 @@ function home(res, session) {
     ["Methods (amr)", (user.amr ?? []).join(", ")],
     ["Signed in at", new Date(user.auth_time * 1000).toISOString()],
     ["Refresh token", session.refreshToken ? "yes" : "no"],
+    // "DPoP" when bound to this session's key (DPOP=1), "Bearer" otherwise.
+    ["Token type", session.tokenType ?? ""],
   ];
   const table = rows
     .map(([name, value]) => `<tr><th scope="row">${escape(name)}</th><td>${escape(value)}</td></tr>`)
@@ -103,12 +119,31 @@ function apiSection(session) {
  */
 async function callApi(res, session, method) {
   try {
-    const tokens = await oidc.refreshTokenGrant(config, session.refreshToken, { resource: API.resource });
+    const dpop = await dpopOf(session);
+    const tokens = await oidc.refreshTokenGrant(
+      config,
+      session.refreshToken,
+      { resource: API.resource },
+      dpop,
+    );
     session.refreshToken = tokens.refresh_token;
-    const response = await fetch(`${API.url}/orders`, {
-      method,
-      headers: { authorization: `Bearer ${tokens.access_token}` },
-    });
+    session.tokenType = tokens.token_type;
+    // A bound token goes with a fresh proof for this very request (Authorization: DPoP). A 401
+    // with a challenge comes back as an error that holds the response.
+    const response = await oidc
+      .fetchProtectedResource(
+        config,
+        tokens.access_token,
+        new URL(`${API.url}/orders`),
+        method,
+        undefined,
+        undefined,
+        dpop,
+      )
+      .catch((error) => {
+        if (error instanceof oidc.WWWAuthenticateChallengeError) return error.response;
+        throw error;
+      });
     const challenge = response.headers.get("www-authenticate") ?? "";
     if (response.status === 401 && challenge.includes('error="insufficient_user_authentication"')) {
       const asked = new URLSearchParams();
@@ -157,13 +192,17 @@ async function callback(req, res, session, url) {
     session.error = `${url.searchParams.get("error")}: ${url.searchParams.get("error_description") ?? ""}`;
   } else if (pending) {
     try {
-      const tokens = await oidc.authorizationCodeGrant(config, new URL(url.pathname + url.search, APP_URL), {
-        pkceCodeVerifier: pending.verifier,
-        expectedState: pending.state,
-        expectedNonce: pending.nonce,
-      });
+      const dpop = await dpopOf(session);
+      const tokens = await oidc.authorizationCodeGrant(
+        config,
+        new URL(url.pathname + url.search, APP_URL),
+        { pkceCodeVerifier: pending.verifier, expectedState: pending.state, expectedNonce: pending.nonce },
+        undefined,
+        dpop,
+      );
       const claims = tokens.claims();
-      const info = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
+      const info = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub, dpop);
+      session.tokenType = tokens.token_type;
       session.user = { ...claims, ...info };
       session.idToken = tokens.id_token;
       session.refreshToken = tokens.refresh_token;
@@ -228,8 +267,14 @@ async function refresh(res, session) {
   if (!session.refreshToken) session.refreshResult = "No refresh token.";
   else {
     try {
-      const tokens = await oidc.refreshTokenGrant(config, session.refreshToken);
+      const tokens = await oidc.refreshTokenGrant(
+        config,
+        session.refreshToken,
+        undefined,
+        await dpopOf(session),
+      );
       session.refreshToken = tokens.refresh_token;
+      session.tokenType = tokens.token_type;
       session.refreshResult = "Refreshed.";
     } catch (error) {
       session.refreshResult = `Refresh refused: ${error.error ?? error.message}`;
