@@ -1,0 +1,54 @@
+import net from "node:net";
+
+import { afterAll, describe, expect, it } from "vitest";
+
+import { resetConfigForTests } from "../config/env.ts";
+import { closeDpopReplay, firstUseOfProof } from "./replay.ts";
+
+/**
+ * Guarantee (issue 16 §4): a proof's jti is taken once per key within its window, never with a
+ * database write: in memory per instance, and with REDIS_URL exactly across instances (an instance
+ * started afresh, with empty memory, still refuses a proof another one took).
+ */
+const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+async function reachable(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: hostname, port: Number(port || 6379) });
+    socket.setTimeout(500);
+    socket.once("connect", () => (socket.destroy(), resolve(true)));
+    socket.once("error", () => resolve(false));
+    socket.once("timeout", () => (socket.destroy(), resolve(false)));
+  });
+}
+
+const redisUp = await reachable(REDIS_URL);
+const unique = () => `${Date.now()}-${Math.random()}`;
+
+afterAll(async () => {
+  delete process.env.REDIS_URL;
+  resetConfigForTests();
+  await closeDpopReplay();
+});
+
+describe("DPoP proof ids", () => {
+  it("are taken once per key in one instance's memory, and concurrently too", async () => {
+    const jti = unique();
+    const results = await Promise.all(Array.from({ length: 10 }, () => firstUseOfProof("key-a", jti)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    // The same id under another key is another proof.
+    expect(await firstUseOfProof("key-b", jti)).toBe(true);
+  });
+
+  it.skipIf(!redisUp)("are taken once across instances with REDIS_URL", async () => {
+    process.env.REDIS_URL = REDIS_URL;
+    resetConfigForTests();
+    await closeDpopReplay();
+    const jti = unique();
+    expect(await firstUseOfProof("key-a", jti)).toBe(true);
+    // Another instance: nothing in its memory, the same Redis.
+    await closeDpopReplay();
+    expect(await firstUseOfProof("key-a", jti)).toBe(false);
+  });
+});
