@@ -132,11 +132,18 @@ export function openApiDocument(): JsonSchema {
         `Errors are RFC 9457 problem details; \`type\` is \`${PROBLEM_TYPE_BASE}<code>\`.`,
     },
     servers: [{ url: issuer }],
-    security: [{ personalToken: [] }, { clientCredentials: [] }],
+    security: [{ personalToken: [] }, { clientCredentials: [] }, { dpop: [] }],
     paths,
     components: {
       securitySchemes: {
         personalToken: { type: "http", scheme: "bearer", description: "A personal API token (kw_pat_…)." },
+        // RFC 9449 §7.1 registers the DPoP authentication scheme.
+        dpop: {
+          type: "http",
+          scheme: "DPoP",
+          description:
+            "A DPoP-bound client access token (token_type DPoP, cnf.jkt), as `Authorization: DPoP <token>` with a `DPoP` proof header made for this request by the client's key (RFC 9449). A bound token sent as Bearer is refused.",
+        },
         clientCredentials: {
           type: "oauth2",
           flows: {
