@@ -2,6 +2,7 @@
 
 import { useId } from "react";
 
+import { CheckboxField } from "@/components/ui/checkbox-field";
 import { ActionForm, SubmitButton } from "@/components/ui/action-form";
 import { selectClass } from "@/components/ui/page-header";
 import { TextField } from "@/components/ui/text-field";
@@ -67,7 +68,6 @@ export function ApiForm({
   const options = lifetimeOptions(capMinutes, api?.accessTokenTtlSeconds);
   const ttl = api?.accessTokenTtlSeconds ?? Math.min(15, capMinutes) * 60;
   const ttlId = useId();
-  const dpopId = useId();
   return (
     <ActionForm
       action={action}
@@ -152,41 +152,18 @@ export function ApiForm({
               </p>
             )}
           </div>
-          <label className="flex items-start gap-2 text-sm">
-            <input
-              type="checkbox"
-              name="allowPersonalTokens"
-              defaultChecked={api?.allowPersonalTokens ?? true}
-              className="mt-1"
-            />
-            <span>
-              <span className="font-medium">Allow personal tokens</span>
-              <span className="block text-xs text-slate-600 dark:text-slate-400">
-                People may mint personal tokens carrying this API&apos;s permissions (within their roles).
-              </span>
-            </span>
-          </label>
-          <div className="flex items-start gap-2 text-sm">
-            <input
-              id={dpopId}
-              type="checkbox"
-              name="requireDpop"
-              defaultChecked={api?.requireDpop ?? false}
-              aria-describedby={`${dpopId}-hint`}
-              className="mt-1"
-            />
-            <div>
-              <label htmlFor={dpopId} className="font-medium">
-                Accept only DPoP-bound tokens
-              </label>
-              <p id={`${dpopId}-hint`} className="text-xs text-slate-600 dark:text-slate-400">
-                RFC 9449: Keyward issues this API only tokens bound to the caller&apos;s key, and its
-                introspection reports personal tokens and unbound tokens inactive. The API itself should still
-                check the DPoP proof sent with each token (RFC 9449 §7) against the key introspection reports
-                (cnf.jkt).
-              </p>
-            </div>
-          </div>
+          <CheckboxField
+            name="allowPersonalTokens"
+            label="Allow personal tokens"
+            defaultChecked={api?.allowPersonalTokens ?? true}
+            hint="People may mint personal tokens carrying this API's permissions (within their roles)."
+          />
+          <CheckboxField
+            name="requireDpop"
+            label="Accept only DPoP-bound tokens"
+            defaultChecked={api?.requireDpop ?? false}
+            hint="RFC 9449: Keyward issues this API only tokens bound to the caller's key, and its introspection reports personal tokens and unbound tokens inactive. The API itself should still check the DPoP proof sent with each token (RFC 9449 §7) against the key introspection reports (cnf.jkt)."
+          />
           <div>
             <SubmitButton>{api ? "Save API" : "Register API"}</SubmitButton>
           </div>

@@ -5,6 +5,7 @@ import { useId, useState } from "react";
 import { AppSecret, type AppSecretShown } from "@/components/apps/app-secret";
 import { ApiPermissionPicker, type CatalogLoader } from "@/components/credentials/api-permission-picker";
 import { ActionForm, SubmitButton } from "@/components/ui/action-form";
+import { CheckboxField } from "@/components/ui/checkbox-field";
 import { TextField } from "@/components/ui/text-field";
 import type { CatalogGroup } from "@/lib/apis/permission-catalog";
 import { APP_KIND_LABELS, APP_KINDS, type AppKind } from "@/lib/apps/app-schemas";
@@ -221,43 +222,24 @@ export function AppForm({
           />
           <fieldset className="flex flex-col gap-2">
             <legend className="mb-1 text-sm font-medium">Consent and sessions</legend>
-            <label className="flex items-start gap-2 text-sm">
-              <input
-                type="checkbox"
-                name="firstParty"
-                defaultChecked={app?.firstParty ?? false}
-                className="mt-1"
-              />
-              <span>
-                First-party: your organization&apos;s own app, so users are not asked to consent. Leave it off
-                for third-party apps: users consent once, and can revoke it.
-              </span>
-            </label>
-            <label className="flex items-start gap-2 text-sm">
-              <input
-                type="checkbox"
-                name="refreshTokens"
-                defaultChecked={app?.refreshTokens ?? true}
-                className="mt-1"
-              />
-              <span>
-                May receive refresh tokens (a third-party app only when the user consents to offline access).
-              </span>
-            </label>
-            <label className="flex items-start gap-2 text-sm">
-              <input
-                type="checkbox"
-                name="requireDpop"
-                defaultChecked={app?.requireDpop ?? false}
-                className="mt-1"
-              />
-              <span>
-                Require DPoP (sender-constrained tokens, RFC 9449): the app proves a key of its own at every
-                code exchange and refresh, so its access tokens, and a single-page or native app&apos;s
-                refresh tokens, are useless to anyone who copies them. Its OpenID Connect library must support
-                DPoP (openid-client does).
-              </span>
-            </label>
+            <CheckboxField
+              name="firstParty"
+              label="First-party app"
+              defaultChecked={app?.firstParty ?? false}
+              hint="Your organization's own app: users are not asked to consent. Leave it off for third-party apps: users consent once, and can revoke it."
+            />
+            <CheckboxField
+              name="refreshTokens"
+              label="May receive refresh tokens"
+              defaultChecked={app?.refreshTokens ?? true}
+              hint="A third-party app only when the user consents to offline access."
+            />
+            <CheckboxField
+              name="requireDpop"
+              label="Require DPoP (sender-constrained tokens)"
+              defaultChecked={app?.requireDpop ?? false}
+              hint="RFC 9449: the app proves a key of its own at every code exchange and refresh, so its access tokens, and a single-page or native app's refresh tokens, are useless to anyone who copies them. Its OpenID Connect library must support DPoP (openid-client does)."
+            />
           </fieldset>
           <fieldset className="flex flex-col gap-2">
             <legend className="mb-1 text-sm font-medium">Who may sign in</legend>

@@ -1,11 +1,10 @@
 "use client";
 
-import { useId } from "react";
-
 import type { ClientSecretShown } from "@/app/(app)/clients/actions";
 import { ApiPermissionPicker, type CatalogLoader } from "@/components/credentials/api-permission-picker";
 import { ScopeCheckboxes } from "@/components/credentials/scope-checkboxes";
 import { SecretPanel } from "@/components/credentials/secret-panel";
+import { CheckboxField } from "@/components/ui/checkbox-field";
 import { ActionForm, SubmitButton } from "@/components/ui/action-form";
 import { CopyField } from "@/components/ui/copy-field";
 import { TextField } from "@/components/ui/text-field";
@@ -38,7 +37,6 @@ export function ClientForm({
   client?: { id: string; name: string; description: string; scopes: Permission[]; requireDpop: boolean };
   apis?: ClientFormApis;
 }) {
-  const dpopId = useId();
   return (
     <ActionForm
       action={action as Action<ClientSecretShown | undefined>}
@@ -88,26 +86,12 @@ export function ClientForm({
               error={fields.apiPermissionIds}
             />
           )}
-          <div className="flex items-start gap-2 text-sm">
-            <input
-              id={dpopId}
-              type="checkbox"
-              name="requireDpop"
-              defaultChecked={client?.requireDpop ?? false}
-              aria-describedby={`${dpopId}-hint`}
-              className="mt-1"
-            />
-            <div>
-              <label htmlFor={dpopId} className="font-medium">
-                Require DPoP (sender-constrained tokens)
-              </label>
-              <p id={`${dpopId}-hint`} className="text-xs text-slate-600 dark:text-slate-400">
-                RFC 9449: every token request must carry a DPoP proof, and each token is bound to the
-                client&apos;s key, so a copied token is useless without its private key. The client&apos;s
-                OAuth library must support DPoP (openid-client and oauth4webapi do).
-              </p>
-            </div>
-          </div>
+          <CheckboxField
+            name="requireDpop"
+            label="Require DPoP (sender-constrained tokens)"
+            defaultChecked={client?.requireDpop ?? false}
+            hint="RFC 9449: every token request must carry a DPoP proof, and each token is bound to the client's key, so a copied token is useless without its private key. The client's OAuth library must support DPoP (openid-client and oauth4webapi do)."
+          />
           <SubmitButton>{client ? "Save client" : "Register client"}</SubmitButton>
         </>
       )}

@@ -1,29 +1,16 @@
-import net from "node:net";
-
 import { afterAll, describe, expect, it } from "vitest";
 
 import { resetConfigForTests } from "../config/env.ts";
 import { closeDpopReplay, firstUseOfProof } from "./replay.ts";
+import { redisReachable, TEST_REDIS } from "@/test/redis";
 
 /**
  * Guarantee (issue 16 §4): a proof's jti is taken once per key within its window, never with a
  * database write: in memory per instance, and with REDIS_URL exactly across instances (an instance
  * started afresh, with empty memory, still refuses a proof another one took).
  */
-const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-
-async function reachable(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: hostname, port: Number(port || 6379) });
-    socket.setTimeout(500);
-    socket.once("connect", () => (socket.destroy(), resolve(true)));
-    socket.once("error", () => resolve(false));
-    socket.once("timeout", () => (socket.destroy(), resolve(false)));
-  });
-}
-
-const redisUp = await reachable(REDIS_URL);
+const REDIS_URL = TEST_REDIS;
+const redisUp = await redisReachable(REDIS_URL);
 const unique = () => `${Date.now()}-${Math.random()}`;
 
 afterAll(async () => {

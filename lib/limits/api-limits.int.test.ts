@@ -1,26 +1,13 @@
-import net from "node:net";
-
 import { Redis } from "ioredis";
 import { RateLimiterRedis } from "rate-limiter-flexible";
 import { afterAll, describe, expect, it } from "vitest";
 
 import { resetConfigForTests } from "../config/env.ts";
 import { closeApiLimiter, consumeApiRequest } from "./api-limits.ts";
+import { redisReachable, TEST_REDIS } from "@/test/redis";
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-
-async function reachable(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: hostname, port: Number(port || 6379) });
-    socket.setTimeout(500);
-    socket.once("connect", () => (socket.destroy(), resolve(true)));
-    socket.once("error", () => resolve(false));
-    socket.once("timeout", () => (socket.destroy(), resolve(false)));
-  });
-}
-
-const redisUp = await reachable(REDIS_URL);
+const REDIS_URL = TEST_REDIS;
+const redisUp = await redisReachable(REDIS_URL);
 
 afterAll(async () => {
   delete process.env.REDIS_URL;

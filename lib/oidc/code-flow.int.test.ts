@@ -62,6 +62,20 @@ const webApp = () => harness.webApp();
 /** Who the stand-in interaction signs in. */
 const signInAs = (id: string) => harness.setAccount(id);
 
+/** An authorization request with PKCE S256 and `state` "s": its URL and the code verifier. */
+async function authorizationRequest(config: client.Configuration, extra: Record<string, string> = {}) {
+  const verifier = client.randomPKCECodeVerifier();
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: REDIRECT,
+    scope: "openid",
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: "S256",
+    state: "s",
+    ...extra,
+  });
+  return { url, verifier };
+}
+
 /**
  * A code flow for the app `config` describes (PKCE S256, `state` checked), in the browser `jar`
  * holds (a new one when not given): the token response of the code's exchange.
@@ -72,15 +86,7 @@ async function codeFlow(
   jar = new Map<string, string>(),
   DPoP?: client.DPoPHandle,
 ) {
-  const verifier = client.randomPKCECodeVerifier();
-  const url = client.buildAuthorizationUrl(config, {
-    redirect_uri: REDIRECT,
-    scope: "openid",
-    code_challenge: await client.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: "S256",
-    state: "s",
-    ...extra,
-  });
+  const { url, verifier } = await authorizationRequest(config, extra);
   const back = present((await browse(url, jar)).location);
   return client.authorizationCodeGrant(
     config,
@@ -244,14 +250,7 @@ describe("the OpenID provider's code flow", () => {
     const unsupported = present((await browse(formPost)).location);
     expect(unsupported.searchParams.get("error")).toBe("unsupported_response_mode");
 
-    const verifier = client.randomPKCECodeVerifier();
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT,
-      scope: "openid",
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: "S256",
-      state: "s",
-    });
+    const { url, verifier } = await authorizationRequest(config);
     const back = present((await browse(url)).location);
     // The stored hash is no secret: presenting it is invalid_client.
     const hash = present(await db.applicationSecret.findFirst({ where: { appId: app.id } })).hash;
