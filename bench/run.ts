@@ -45,6 +45,9 @@ import {
 import { BUILT_IN_API_ID } from "../lib/apis/built-in-api.ts";
 import { fmt, type Latency, measure } from "./lib/stats.ts";
 import { type Figure, measureSso, seedSso } from "./lib/sso.ts";
+import { ath, boundClientToken, proofMaker } from "./lib/dpop.ts";
+import { verifyDpopProof } from "../lib/dpop/proof.ts";
+import { firstUseOfProof } from "../lib/dpop/replay.ts";
 
 const { values } = parseArgs({
   options: {
@@ -227,7 +230,30 @@ async function resourceServerInProcess(): Promise<void> {
   const g = "8. a resource server verifying Keyward's JWTs";
   row(g, "bare ES256 signature verify (node:crypto)", `${fmt(bare, 0)}/s`);
   row(g, "jose jwtVerify (issuer, audience, typ at+jwt)", `${fmt(jose, 0)}/s`, "bare ES256", jose / bare);
-  raw.resourceServer = { jose, bare };
+  // Issue 16: what a DPoP-bound request adds on Keyward's side, in process: a proof's check (jose,
+  // WebCrypto) and its replay lookup, each proof fresh, as every request's is.
+  const maker = await proofMaker();
+  const url = "https://keyward.example.test/api/v1/me";
+  const token = "t".repeat(600);
+  const proofs = Array.from({ length: 5_000 }, () => maker.proof("GET", url, { ath: ath(token) }));
+  const check = (proof: string) =>
+    verifyDpopProof({ header: proof, method: "GET", uri: url, accessToken: token });
+  for (const proof of proofs.slice(0, 500)) await check(proof);
+  let start = process.hrtime.bigint();
+  for (const proof of proofs) await check(proof);
+  const proofChecks = proofs.length / (Number(process.hrtime.bigint() - start) / 1e9);
+  start = process.hrtime.bigint();
+  for (let i = 0; i < proofs.length; i++) await firstUseOfProof("bench-key", `${i}-${Date.now()}`);
+  const replayLookups = proofs.length / (Number(process.hrtime.bigint() - start) / 1e9);
+  row(
+    g,
+    "DPoP proof check (jose, a fresh proof each)",
+    `${fmt(proofChecks, 0)}/s`,
+    "bare ES256",
+    proofChecks / bare,
+  );
+  row(g, "DPoP replay lookup (memory)", `${fmt(replayLookups, 0)}/s`, "bare ES256", replayLookups / bare);
+  raw.resourceServer = { jose, bare, proofChecks, replayLookups };
 }
 
 async function coldLatency(keys: string[], count = 1_000): Promise<Latency> {
@@ -414,6 +440,43 @@ async function overHttp(
       floorLine,
       jwt.rps / floor.rps,
       `${lat(jwt)}; non-2xx ${jwt.non2xx}`,
+    );
+
+    // Issue 16: a DPoP-bound client token, each request with a fresh proof (one signature check
+    // and a replay lookup more than a bearer JWT), as a ratio to the bearer JWT row just above.
+    log("HTTP: a DPoP-bound client token, a fresh proof per request");
+    const maker = await proofMaker();
+    // As many clients as the bearer row rotates over: each credential has its own request limit.
+    const bound = await Promise.all(
+      clients.slice(0, jwts.length).map((client) => boundClientToken(base, base, client, maker)),
+    );
+    const meUrl = `${base}/api/v1/me`;
+    const aths = bound.map(ath);
+    // Made before the window: one per request it could send (a shortfall would show as 401s).
+    const signed = Array.from({ length: Math.ceil((DURATION + 1) * 4_000) }, (_, i) =>
+      JSON.stringify([
+        bound[i % bound.length],
+        maker.proof("GET", meUrl, { ath: aths[i % bound.length] ?? "" }),
+      ]),
+    );
+    const dpopRequest = (request: autocannon.Request, entry: string) => {
+      const [token, proof] = JSON.parse(entry) as [string, string];
+      request.headers = { ...request.headers, authorization: `DPoP ${token}`, dpop: proof };
+    };
+    const warmProofs = signed.splice(0, 3_000);
+    await cannon({
+      url: meUrl,
+      duration: 1,
+      requests: [{ setupRequest: rotating(warmProofs, dpopRequest) }],
+    });
+    const dpop = await cannon({ url: meUrl, requests: [{ setupRequest: rotating(signed, dpopRequest) }] });
+    row(
+      g,
+      "GET /api/v1/me, DPoP-bound client JWT, a fresh proof each",
+      `${fmt(dpop.rps, 0)}/s`,
+      `client JWT ${fmt(jwt.rps, 0)}/s`,
+      dpop.rps / jwt.rps,
+      `${lat(dpop)}; non-2xx ${dpop.non2xx}; ${bound.length} clients, ${dpop.requests.toLocaleString("en-US")} of ${signed.length.toLocaleString("en-US")} proofs`,
     );
 
     // Issue 14 §5: an API's servers asking about personal tokens (ratio to the floor, ≥ 0.7× asked).

@@ -1,9 +1,10 @@
-import { createHash } from "node:crypto";
+import { createHash, type KeyObject } from "node:crypto";
 
 import {
   calculateJwkThumbprint,
   decodeProtectedHeader,
-  EmbeddedJWK,
+  importJWK,
+  type JWK,
   errors as joseErrors,
   jwtVerify,
 } from "jose";
@@ -12,7 +13,7 @@ import { z } from "zod";
 /**
  * DPoP proofs (RFC 9449 §4): a JWT the client signs with its own key for one HTTP request. Checked
  * per §4.3: one well-formed `DPoP` header; typed `dpop+jwt`; an asymmetric algorithm of ours; a
- * public key in `jwk` (never a private or symmetric one: jose's EmbeddedJWK refuses them) that
+ * public key in `jwk` (never a private or symmetric one: refused as jose's EmbeddedJWK does) that
  * verifies the signature; `htm` and `htu` naming this request; `iat` within the window; `ath`
  * the hash of the access token presented with it; a `jti` (checked for replay by the caller).
  * What a proof proves is its key's thumbprint (RFC 7638), `jkt`, which a bound token carries as
@@ -46,6 +47,31 @@ const claimsSchema = z.object({
 });
 
 export type VerifiedProof = { jkt: string; jti: string; iat: number; nonce: string | undefined };
+
+type KnownKey = { key: CryptoKey | KeyObject; jkt: string };
+
+/**
+ * A proof's key, imported once: a client signs every request with the same key, and importing a
+ * JWK costs about as much as the signature check itself. Keyed by the exact JWK and algorithm, so a
+ * different member is a different key; EmbeddedJWK's rule kept (a public key only).
+ */
+const KEYS_KEPT = 10_000;
+const store = globalThis as typeof globalThis & { __keywardDpopKeys?: Map<string, KnownKey> };
+
+async function publicKeyOf(jwk: JWK, alg: string): Promise<KnownKey> {
+  const keys = (store.__keywardDpopKeys ??= new Map());
+  const id = `${alg} ${JSON.stringify(jwk)}`;
+  const hit = keys.get(id);
+  if (hit) return hit;
+  const key = await importJWK({ ...jwk, ext: true }, alg);
+  if (key instanceof Uint8Array || key.type !== "public") {
+    throw new joseErrors.JWSInvalid('"jwk" (JSON Web Key) Header Parameter must be a public key');
+  }
+  const known = { key, jkt: await calculateJwkThumbprint(jwk, "sha256") };
+  if (keys.size >= KEYS_KEPT) keys.delete(keys.keys().next().value ?? "");
+  keys.set(id, known);
+  return known;
+}
 
 /** RFC 9449 §4.3 step 9: a URI compared without its query and fragment, normalized by WHATWG URL. */
 export function htuOf(uri: string): string | null {
@@ -95,8 +121,10 @@ export async function verifyDpopProof(input: {
     throw new DpopProofError("The DPoP proof's jwk must be a public key.");
   }
   let payload;
+  let known: KnownKey;
   try {
-    ({ payload } = await jwtVerify(proof, EmbeddedJWK, {
+    known = await publicKeyOf(header.jwk, header.alg);
+    ({ payload } = await jwtVerify(proof, known.key, {
       typ: "dpop+jwt",
       algorithms: [...DPOP_ALGS],
     }));
@@ -127,6 +155,5 @@ export async function verifyDpopProof(input: {
   if (input.accessToken !== undefined && ath !== accessTokenHash(input.accessToken)) {
     throw new DpopProofError("The DPoP proof's ath is not the hash of this access token.");
   }
-  const jwk = header.jwk as Parameters<typeof calculateJwkThumbprint>[0];
-  return { jkt: await calculateJwkThumbprint(jwk, "sha256"), jti, iat, nonce };
+  return { jkt: known.jkt, jti, iat, nonce };
 }
