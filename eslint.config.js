@@ -28,6 +28,16 @@ const config = [
     },
   },
   {
+    // UI only (STYLE.md): components take data and actions as props, and import nothing from app/.
+    files: ["components/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["@/app/*", "**/app/*"], message: "components/ imports nothing from app/." }] },
+      ],
+    },
+  },
+  {
     // Operator scripts talk to a terminal.
     files: ["scripts/**", "e2e/**", "bench/**", "lib/log.ts"],
     rules: { "no-console": "off" },

@@ -1,6 +1,6 @@
 "use client";
 
-import type { ClientSecretShown } from "@/app/(app)/clients/actions";
+import type { ClientSecretShown } from "@/components/credentials/secret-panel";
 import { ApiPermissionPicker, type CatalogLoader } from "@/components/credentials/api-permission-picker";
 import { ScopeCheckboxes } from "@/components/credentials/scope-checkboxes";
 import { SecretPanel } from "@/components/credentials/secret-panel";

@@ -1,6 +1,6 @@
 "use client";
 
-import type { ClientSecretShown } from "@/app/(app)/clients/actions";
+import type { ClientSecretShown } from "@/components/credentials/secret-panel";
 import { OverlapSelect } from "@/components/credentials/overlap-select";
 import { SecretPanel } from "@/components/credentials/secret-panel";
 import { ActionForm, ConfirmSubmit } from "@/components/ui/action-form";

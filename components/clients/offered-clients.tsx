@@ -2,7 +2,7 @@
 
 import { useState } from "react";
 
-import type { ClientSecretShown } from "@/app/(app)/clients/actions";
+import type { ClientSecretShown } from "@/components/credentials/secret-panel";
 import { OverlapSelect } from "@/components/credentials/overlap-select";
 import { SecretPanel } from "@/components/credentials/secret-panel";
 import { ActionForm, SubmitButton } from "@/components/ui/action-form";

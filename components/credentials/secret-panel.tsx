@@ -1,6 +1,12 @@
 import { CopyField } from "@/components/ui/copy-field";
 import { FormAlert } from "@/components/ui/form-alert";
 
+/** What an action returns when it makes a secret: shown once, by SecretPanel. */
+export type ShownSecret = { secret: string; name: string; example: string; note: string };
+
+/** The same for an API client, with the client_id it pairs with. */
+export type ClientSecretShown = ShownSecret & { clientId: string };
+
 /** A new secret, shown once: copy button, a ready-to-run example, and why it will not come back. */
 export function SecretPanel({
   label,

@@ -2,7 +2,7 @@
 
 import { useState } from "react";
 
-import type { ShownSecret } from "@/app/(app)/tokens/actions";
+import type { ShownSecret } from "@/components/credentials/secret-panel";
 import { ApiPermissionPicker, type CatalogLoader } from "@/components/credentials/api-permission-picker";
 import { SecretPanel } from "@/components/credentials/secret-panel";
 import { ScopeCheckboxes } from "@/components/credentials/scope-checkboxes";

@@ -1,6 +1,6 @@
 "use client";
 
-import type { ShownSecret } from "@/app/(app)/tokens/actions";
+import type { ShownSecret } from "@/components/credentials/secret-panel";
 import { OverlapSelect } from "@/components/credentials/overlap-select";
 import { SecretPanel } from "@/components/credentials/secret-panel";
 import { ActionForm, ConfirmSubmit } from "@/components/ui/action-form";

@@ -3,7 +3,6 @@
 import Link from "next/link";
 import { useState } from "react";
 
-import type { InvitationState } from "@/app/(app)/users/actions";
 import { useStepUpAction } from "@/components/auth/use-step-up-action";
 import { Button } from "@/components/ui/button";
 import { CopyField } from "@/components/ui/copy-field";
@@ -11,7 +10,13 @@ import { FormAlert } from "@/components/ui/form-alert";
 import { formatDate } from "@/components/ui/format";
 import { TextField } from "@/components/ui/text-field";
 
+import type { ActionState } from "@/lib/http/action";
+import type { Invitation } from "@/lib/users/invitations";
+
 import { RoleCheckboxes, type RoleOption } from "./role-checkboxes";
+
+/** What inviting someone answers: their id and the link to pass on, shown once. */
+export type InvitationState = ActionState<Pick<Invitation, "userId" | "link"> & { expiresAt: string }>;
 
 type Props = {
   roles: RoleOption[];

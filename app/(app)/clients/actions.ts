@@ -1,6 +1,6 @@
 "use server";
 
-import type { ShownSecret } from "@/app/(app)/tokens/actions";
+import type { ClientSecretShown } from "@/components/credentials/secret-panel";
 import {
   acceptClientSchema,
   clientRefSchema,
@@ -26,8 +26,6 @@ import { getConfig } from "@/lib/config/env";
 import { action } from "@/lib/http/action";
 
 // Thin adapters: the wrapper authorizes and parses; lib/clients decides everything else.
-
-export type ClientSecretShown = ShownSecret & { clientId: string };
 
 const CLIENT_ARRAYS = ["scopes", "apiPermissionIds"];
 

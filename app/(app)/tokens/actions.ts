@@ -1,5 +1,6 @@
 "use server";
 
+import type { ShownSecret } from "@/components/credentials/secret-panel";
 import { catalogAction } from "@/lib/apis/catalog-action";
 import { getConfig } from "@/lib/config/env";
 import { action } from "@/lib/http/action";
@@ -9,8 +10,6 @@ import { TOKEN_CATALOG } from "@/lib/tokens/token-catalog";
 import { mintTokenSchema, rotateTokenSchema, tokenRefSchema } from "@/lib/tokens/token-schemas";
 
 // Thin adapters: the wrapper authorizes and parses; lib/tokens decides everything else.
-
-export type ShownSecret = { secret: string; name: string; example: string; note: string };
 
 const example = (token: string) => `curl -H "Authorization: Bearer ${token}" ${getConfig().issuer}/api/v1/me`;
 

@@ -4,7 +4,7 @@ import { userAppRefSchema } from "@/lib/oidc/connected-app-schemas";
 import { endUserApp } from "@/lib/oidc/connected-apps";
 import { endSession, endUserSessions } from "@/lib/auth/manage-sessions";
 import { userSessionRefSchema } from "@/lib/auth/session-schemas";
-import { action, type ActionState } from "@/lib/http/action";
+import { action } from "@/lib/http/action";
 import { resetUserMfa } from "@/lib/mfa/reset-user-mfa";
 import { inviteUser, resendInvitation, revokeInvitation, type Invitation } from "@/lib/users/invitations";
 import { issuePasswordReset } from "@/lib/users/password-reset";
@@ -18,8 +18,6 @@ import {
 } from "@/lib/users/user-schemas";
 
 // Thin adapters: the wrapper authorizes and parses; lib/users decides everything else.
-
-export type InvitationState = ActionState<Pick<Invitation, "userId" | "link"> & { expiresAt: string }>;
 
 const shown = (invitation: Invitation) => ({
   userId: invitation.userId,
