@@ -94,6 +94,33 @@ describe("DPoP-bound client tokens", () => {
     expect(none.headers.get("www-authenticate")).toMatch(/^Bearer realm="keyward", DPoP algs="/);
   });
 
+  it("answers hostile Authorization and DPoP headers with a problem, never a 5xx", async () => {
+    const key = await dpopKey();
+    const proof = await key.proof({ htm: "GET", htu: meUrl() });
+    for (const authorization of [
+      "DPoP",
+      "DPoP ",
+      "dpop x",
+      "DPoP x y",
+      "DPoP a.b.c",
+      `DPoP ${"a".repeat(10_000)}`,
+      "Bearer x, DPoP y",
+      "DPoP\tx",
+      "DPoP kw_pat_x",
+    ]) {
+      for (const dpop of [undefined, "", proof, `${proof}, ${proof}`, "x".repeat(9_000), "a.b.c"]) {
+        const response = await call(me, {
+          path: "/api/v1/me",
+          headers: { authorization, ...(dpop === undefined ? {} : { dpop }) },
+        });
+        expect([400, 401], `${authorization.slice(0, 20)} / ${String(dpop).slice(0, 20)}`).toContain(
+          response.status,
+        );
+        expect(response.headers.get("content-type")).toBe("application/problem+json");
+      }
+    }
+  });
+
   it("refuses the DPoP scheme for a token that is not bound, and a personal token", async () => {
     const { principal } = await developerWith(["users.read"]);
     const client = await makeTestClient(principal, ["users.read"]);
