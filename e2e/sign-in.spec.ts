@@ -2,6 +2,28 @@ import { db } from "../lib/db/client.ts";
 import { createTestUser, expect, signIn, submitSignIn, test } from "./fixtures";
 
 test.describe("signing in and out", () => {
+  test("before the page's script runs, Sign in submits nothing, and a password never lands in a URL", async ({
+    page,
+  }) => {
+    const user = await createTestUser({ label: "early" });
+    // The page as a browser has it before (or without) its JavaScript: the server's HTML alone.
+    await page.route("**/_next/static/**/*.js", (route) => route.abort());
+    await page.goto("/login");
+    await expect(page.getByRole("button", { name: "Sign in", exact: true })).toBeDisabled();
+    await page.getByLabel("Email").fill(user.email);
+    await page.getByLabel("Password", { exact: true }).fill(user.password);
+    // Enter in a field is the browser's implicit submission: with the button disabled, none.
+    await page.getByLabel("Password", { exact: true }).press("Enter");
+    await page.waitForTimeout(500);
+    expect(page.url()).not.toContain("password");
+    expect(page.url()).not.toContain(encodeURIComponent(user.email));
+    // With its script, the same page signs in.
+    await page.unroute("**/_next/static/**/*.js");
+    await page.goto("/login");
+    await signIn(page, user);
+    await expect(page.getByRole("heading", { name: "My account" })).toBeVisible();
+  });
+
   test("a protected page sends a signed-out visitor to sign in, then back to that page", async ({ page }) => {
     const user = await createTestUser({ roles: ["auditor"], label: "auditor" });
     await page.goto("/audit");

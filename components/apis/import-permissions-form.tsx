@@ -73,7 +73,13 @@ export function ImportPermissionsForm({ apiId }: { apiId: string }) {
   }
 
   return (
-    <form onSubmit={onSubmit} aria-label="Import permissions" className="flex flex-col gap-3" noValidate>
+    <form
+      method="post"
+      onSubmit={onSubmit}
+      aria-label="Import permissions"
+      className="flex flex-col gap-3"
+      noValidate
+    >
       {error && (
         <FormAlert>
           {error}

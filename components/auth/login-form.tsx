@@ -9,6 +9,7 @@ import { passkeyAssertion } from "@/components/mfa/webauthn-client";
 import { Button } from "@/components/ui/button";
 import { FormAlert } from "@/components/ui/form-alert";
 import { TextField } from "@/components/ui/text-field";
+import { useHydrated } from "@/components/ui/use-hydrated";
 import { useJsonForm } from "@/components/ui/use-json-form";
 import { safeCallbackUrl } from "@/lib/http/callback-url";
 
@@ -25,6 +26,7 @@ export function LoginForm({
   email?: string;
 }) {
   const router = useRouter();
+  const hydrated = useHydrated();
   const { pending, error, fields, submit, fail } = useJsonForm();
   const [factors, setFactors] = useState<Factor[] | null>(null);
   const [method, setMethod] = useState<"totp" | "recovery">("totp");
@@ -83,7 +85,7 @@ export function LoginForm({
 
   if (factors) {
     return (
-      <form onSubmit={onCode} className="flex flex-col gap-4" noValidate>
+      <form method="post" onSubmit={onCode} className="flex flex-col gap-4" noValidate>
         <p className="text-sm text-slate-600 dark:text-slate-400">
           {method === "totp"
             ? "Enter the 6-digit code from your authenticator app."
@@ -112,7 +114,7 @@ export function LoginForm({
             autoFocus
           />
         )}
-        <Button type="submit" pending={pending}>
+        <Button type="submit" pending={pending} disabled={!hydrated}>
           {pending ? "Checking…" : "Continue"}
         </Button>
         {factors.includes("webauthn") && (
@@ -139,7 +141,7 @@ export function LoginForm({
   }
 
   return (
-    <form onSubmit={onPassword} className="flex flex-col gap-4" noValidate>
+    <form method="post" onSubmit={onPassword} className="flex flex-col gap-4" noValidate>
       {notice && !error && <FormAlert tone="success">{notice}</FormAlert>}
       {error && <FormAlert>{error}</FormAlert>}
       <TextField
@@ -165,7 +167,7 @@ export function LoginForm({
       >
         Forgot your password?
       </Link>
-      <Button type="submit" pending={pending}>
+      <Button type="submit" pending={pending} disabled={!hydrated}>
         {pending ? "Signing in…" : "Sign in"}
       </Button>
       <div className="flex items-center gap-3 text-xs text-slate-600 dark:text-slate-400" aria-hidden="true">
@@ -176,6 +178,7 @@ export function LoginForm({
         type="button"
         variant="secondary"
         pending={passkeyPending}
+        disabled={!hydrated}
         onClick={() => withPasskey("passwordless")}
       >
         Sign in with a passkey

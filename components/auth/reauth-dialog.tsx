@@ -54,7 +54,7 @@ export function ReauthDialog({
       onCancel={onCancel}
       className="m-auto w-full max-w-sm rounded-xl border border-slate-200 bg-white p-6 text-slate-900 shadow-xl backdrop:bg-slate-950/50 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
     >
-      <form onSubmit={onSubmit} className="flex flex-col gap-4">
+      <form method="post" onSubmit={onSubmit} className="flex flex-col gap-4">
         <h2 id="reauth-title" className="text-lg font-semibold">
           Confirm it is you
         </h2>

@@ -7,10 +7,12 @@ import { NewPasswordFields, passwordsDiffer } from "@/components/auth/new-passwo
 import { Button } from "@/components/ui/button";
 import { FormAlert } from "@/components/ui/form-alert";
 import { TextField } from "@/components/ui/text-field";
+import { useHydrated } from "@/components/ui/use-hydrated";
 import { useJsonForm } from "@/components/ui/use-json-form";
 
 export function SetupForm() {
   const router = useRouter();
+  const hydrated = useHydrated();
   const { pending, error, fields, submit, fail } = useJsonForm();
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -30,7 +32,7 @@ export function SetupForm() {
   }
 
   return (
-    <form onSubmit={onSubmit} className="flex flex-col gap-4" noValidate>
+    <form method="post" onSubmit={onSubmit} className="flex flex-col gap-4" noValidate>
       {error && <FormAlert>{error}</FormAlert>}
       <TextField
         label="Setup code"
@@ -50,7 +52,7 @@ export function SetupForm() {
         error={fields.email}
       />
       <NewPasswordFields passwordError={fields.password} confirmError={fields.confirm} />
-      <Button type="submit" pending={pending}>
+      <Button type="submit" pending={pending} disabled={!hydrated}>
         {pending ? "Creating the administrator…" : "Create administrator"}
       </Button>
     </form>

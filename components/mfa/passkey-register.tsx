@@ -53,7 +53,7 @@ export function PasskeyRegister({ endOtherSessions }: { endOtherSessions: EndOth
       {added && <FormAlert tone="success">Passkey added.</FormAlert>}
       {codes && <RecoveryCodes codes={codes} />}
       {offer > 0 && <EndSessionsOffer key={offer} action={endOtherSessions} onDismiss={() => setOffer(0)} />}
-      <form onSubmit={onSubmit} className="flex max-w-md flex-col gap-3">
+      <form method="post" onSubmit={onSubmit} className="flex max-w-md flex-col gap-3">
         {error && <FormAlert>{error}</FormAlert>}
         <TextField
           label="Name for this passkey"
