@@ -214,8 +214,10 @@ function noteUse(ctx: KoaContextWithOIDC): void {
   const grantId = entities?.Grant?.jti;
   if (!grantId) return;
   const route = ctx.oidc?.route;
+  // A refused exchange holds the code it refused too: only a 200 there is a use.
   const exchanged = (route === "token" || route === "userinfo") && ctx.status === 200;
-  if (exchanged || entities.AuthorizationCode) noteGrantUse(sha256Hex(grantId));
+  const issued = (route === "authorization" || route === "resume") && entities.AuthorizationCode;
+  if (exchanged || issued) noteGrantUse(sha256Hex(grantId));
 }
 
 /** The Keyward session the browser's provider session is bound to, from its signed cookie. */
