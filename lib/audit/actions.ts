@@ -101,6 +101,18 @@ export const AUDIT_ACTIONS = [
   "oauth.grant_reuse_detected",
   // A user took back what they allowed an app (My account → Connected apps): its grants and tokens end.
   "app.consent_revoked",
+  // The security overview (issue 17): its one-click remedies, accepted risks and what it mails.
+  "token.narrowed",
+  "token.expiry_set",
+  "client.narrowed",
+  "client.secret_expiry_set",
+  "credential.owner_reminded",
+  "risk.accepted",
+  "risk.acceptance_expired",
+  "risk.acceptance_withdrawn",
+  "account.notifications_updated",
+  "notification.digest_sent",
+  "notification.failure_alert_sent",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -41,6 +41,17 @@ export const settingsSchema = z.object({
   signingKeyRotationDays: z.number().int().min(1).max(3650).default(90),
   /** Audit events older than this many days are pruned behind a signed checkpoint; 0 keeps all. */
   auditRetentionDays: z.number().int().min(0).max(36500).default(0),
+  /** The overview (issue 17): an account with no sign-in for this many days is dormant. */
+  dormantAccountDays: z.number().int().min(7).max(3650).default(90),
+  /** A token or client unused (or a permission it holds unused) this many days is idle. */
+  idleCredentialDays: z.number().int().min(7).max(3650).default(30),
+  /** A token's or client's secret older than this many days is due for rotation. */
+  secretRotationDays: z.number().int().min(7).max(3650).default(90),
+  /** Administrators who opted in are alerted when sign-in failures in one hour reach this many. */
+  failureAlertPerHour: z.number().int().min(1).max(1_000_000).default(100),
+  /** When per-permission use began to be counted (set by the migration that added it): the
+   * least-privilege list judges a credential only on days since. Not shown in Settings. */
+  permissionUseSince: z.string().nullable().default(null),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

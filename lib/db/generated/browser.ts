@@ -213,3 +213,43 @@ export type ApplicationRole = Prisma.ApplicationRoleModel
  * bearer values themselves, so the key is their SHA-256 and the payload never holds the value.
  */
 export type OidcPayload = Prisma.OidcPayloadModel
+/**
+ * Model ApiTokenPermissionUse
+ * How often a personal token used one permission on one day (UTC): an authorized request to
+ * Keyward's API that needed it, or an introspection that reported it active. Counted in memory and
+ * added in batches (lib/credentials/permission-use.ts), never a write per request; the overview's
+ * least-privilege list and "narrow to what it used" read it (issue 17).
+ */
+export type ApiTokenPermissionUse = Prisma.ApiTokenPermissionUseModel
+/**
+ * Model ApiClientPermissionUse
+ * The same for an API client: a permission in a token issued to it, in an authorized request to
+ * Keyward's API, or reported by an introspection.
+ */
+export type ApiClientPermissionUse = Prisma.ApiClientPermissionUseModel
+/**
+ * Model SignInCount
+ * Sign-in outcomes counted per hour for the overview's sign-in health (issue 17). Unlike the
+ * audit log, which drops failure events past 30 a minute per action and address, these count every
+ * one. `dimension` is "total", "source" (the client address) or "account" (the address typed);
+ * `value` is "" for the total. Batched in memory like last-used; kept 31 days.
+ */
+export type SignInCount = Prisma.SignInCountModel
+/**
+ * Model DailyMetric
+ * Once-a-day figures kept for the overview's charts (sign-ins, failures, MFA adoption): written by
+ * the rollup job under an advisory lock, so history exists beyond the counters' 31 days.
+ */
+export type DailyMetric = Prisma.DailyMetricModel
+/**
+ * Model RiskAcceptance
+ * A risk an administrator accepted (issue 17): the item is hidden from its list until `until`,
+ * then comes back (the job that notices records it in the audit log and sets `expiredAt`).
+ */
+export type RiskAcceptance = Prisma.RiskAcceptanceModel
+/**
+ * Model JobRun
+ * Background jobs that must run once per period across all instances (the rollup, the weekly
+ * digest, the failure alert): the first instance to insert (job, period) runs it.
+ */
+export type JobRun = Prisma.JobRunModel

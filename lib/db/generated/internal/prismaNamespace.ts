@@ -432,7 +432,13 @@ export const ModelName = {
   ApplicationSecret: 'ApplicationSecret',
   ApplicationPermission: 'ApplicationPermission',
   ApplicationRole: 'ApplicationRole',
-  OidcPayload: 'OidcPayload'
+  OidcPayload: 'OidcPayload',
+  ApiTokenPermissionUse: 'ApiTokenPermissionUse',
+  ApiClientPermissionUse: 'ApiClientPermissionUse',
+  SignInCount: 'SignInCount',
+  DailyMetric: 'DailyMetric',
+  RiskAcceptance: 'RiskAcceptance',
+  JobRun: 'JobRun'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -448,7 +454,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "user" | "passwordCredential" | "role" | "api" | "apiPermission" | "rolePermission" | "roleAssignment" | "session" | "signInAttempt" | "totpFactor" | "webAuthnCredential" | "webAuthnChallenge" | "recoveryCode" | "oneTimeCode" | "apiToken" | "apiTokenPermission" | "apiTokenUse" | "apiTokenSecret" | "apiClient" | "apiClientUse" | "apiClientPermission" | "apiClientSecret" | "signingKey" | "revokedJwt" | "auditEvent" | "auditCheckpoint" | "auditHeadCheckpoint" | "setting" | "rateLimit" | "resourceServerCredential" | "resourceServerSecret" | "application" | "applicationSecret" | "applicationPermission" | "applicationRole" | "oidcPayload"
+    modelProps: "user" | "passwordCredential" | "role" | "api" | "apiPermission" | "rolePermission" | "roleAssignment" | "session" | "signInAttempt" | "totpFactor" | "webAuthnCredential" | "webAuthnChallenge" | "recoveryCode" | "oneTimeCode" | "apiToken" | "apiTokenPermission" | "apiTokenUse" | "apiTokenSecret" | "apiClient" | "apiClientUse" | "apiClientPermission" | "apiClientSecret" | "signingKey" | "revokedJwt" | "auditEvent" | "auditCheckpoint" | "auditHeadCheckpoint" | "setting" | "rateLimit" | "resourceServerCredential" | "resourceServerSecret" | "application" | "applicationSecret" | "applicationPermission" | "applicationRole" | "oidcPayload" | "apiTokenPermissionUse" | "apiClientPermissionUse" | "signInCount" | "dailyMetric" | "riskAcceptance" | "jobRun"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -3116,6 +3122,450 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    ApiTokenPermissionUse: {
+      payload: Prisma.$ApiTokenPermissionUsePayload<ExtArgs>
+      fields: Prisma.ApiTokenPermissionUseFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ApiTokenPermissionUseFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiTokenPermissionUsePayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ApiTokenPermissionUseFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiTokenPermissionUsePayload>
+        }
+        findFirst: {
+          args: Prisma.ApiTokenPermissionUseFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiTokenPermissionUsePayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ApiTokenPermissionUseFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiTokenPermissionUsePayload>
+        }
+        findMany: {
+          args: Prisma.ApiTokenPermissionUseFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiTokenPermissionUsePayload>[]
+        }
+        create: {
+          args: Prisma.ApiTokenPermissionUseCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiTokenPermissionUsePayload>
+        }
+        createMany: {
+          args: Prisma.ApiTokenPermissionUseCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ApiTokenPermissionUseCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiTokenPermissionUsePayload>[]
+        }
+        delete: {
+          args: Prisma.ApiTokenPermissionUseDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiTokenPermissionUsePayload>
+        }
+        update: {
+          args: Prisma.ApiTokenPermissionUseUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiTokenPermissionUsePayload>
+        }
+        deleteMany: {
+          args: Prisma.ApiTokenPermissionUseDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ApiTokenPermissionUseUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ApiTokenPermissionUseUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiTokenPermissionUsePayload>[]
+        }
+        upsert: {
+          args: Prisma.ApiTokenPermissionUseUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiTokenPermissionUsePayload>
+        }
+        aggregate: {
+          args: Prisma.ApiTokenPermissionUseAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateApiTokenPermissionUse>
+        }
+        groupBy: {
+          args: Prisma.ApiTokenPermissionUseGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ApiTokenPermissionUseGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ApiTokenPermissionUseCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ApiTokenPermissionUseCountAggregateOutputType> | number
+        }
+      }
+    }
+    ApiClientPermissionUse: {
+      payload: Prisma.$ApiClientPermissionUsePayload<ExtArgs>
+      fields: Prisma.ApiClientPermissionUseFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ApiClientPermissionUseFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiClientPermissionUsePayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ApiClientPermissionUseFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiClientPermissionUsePayload>
+        }
+        findFirst: {
+          args: Prisma.ApiClientPermissionUseFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiClientPermissionUsePayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ApiClientPermissionUseFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiClientPermissionUsePayload>
+        }
+        findMany: {
+          args: Prisma.ApiClientPermissionUseFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiClientPermissionUsePayload>[]
+        }
+        create: {
+          args: Prisma.ApiClientPermissionUseCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiClientPermissionUsePayload>
+        }
+        createMany: {
+          args: Prisma.ApiClientPermissionUseCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ApiClientPermissionUseCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiClientPermissionUsePayload>[]
+        }
+        delete: {
+          args: Prisma.ApiClientPermissionUseDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiClientPermissionUsePayload>
+        }
+        update: {
+          args: Prisma.ApiClientPermissionUseUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiClientPermissionUsePayload>
+        }
+        deleteMany: {
+          args: Prisma.ApiClientPermissionUseDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ApiClientPermissionUseUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ApiClientPermissionUseUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiClientPermissionUsePayload>[]
+        }
+        upsert: {
+          args: Prisma.ApiClientPermissionUseUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiClientPermissionUsePayload>
+        }
+        aggregate: {
+          args: Prisma.ApiClientPermissionUseAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateApiClientPermissionUse>
+        }
+        groupBy: {
+          args: Prisma.ApiClientPermissionUseGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ApiClientPermissionUseGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ApiClientPermissionUseCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ApiClientPermissionUseCountAggregateOutputType> | number
+        }
+      }
+    }
+    SignInCount: {
+      payload: Prisma.$SignInCountPayload<ExtArgs>
+      fields: Prisma.SignInCountFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.SignInCountFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SignInCountPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.SignInCountFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SignInCountPayload>
+        }
+        findFirst: {
+          args: Prisma.SignInCountFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SignInCountPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.SignInCountFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SignInCountPayload>
+        }
+        findMany: {
+          args: Prisma.SignInCountFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SignInCountPayload>[]
+        }
+        create: {
+          args: Prisma.SignInCountCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SignInCountPayload>
+        }
+        createMany: {
+          args: Prisma.SignInCountCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.SignInCountCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SignInCountPayload>[]
+        }
+        delete: {
+          args: Prisma.SignInCountDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SignInCountPayload>
+        }
+        update: {
+          args: Prisma.SignInCountUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SignInCountPayload>
+        }
+        deleteMany: {
+          args: Prisma.SignInCountDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.SignInCountUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.SignInCountUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SignInCountPayload>[]
+        }
+        upsert: {
+          args: Prisma.SignInCountUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SignInCountPayload>
+        }
+        aggregate: {
+          args: Prisma.SignInCountAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateSignInCount>
+        }
+        groupBy: {
+          args: Prisma.SignInCountGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.SignInCountGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.SignInCountCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.SignInCountCountAggregateOutputType> | number
+        }
+      }
+    }
+    DailyMetric: {
+      payload: Prisma.$DailyMetricPayload<ExtArgs>
+      fields: Prisma.DailyMetricFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.DailyMetricFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DailyMetricPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.DailyMetricFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DailyMetricPayload>
+        }
+        findFirst: {
+          args: Prisma.DailyMetricFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DailyMetricPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.DailyMetricFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DailyMetricPayload>
+        }
+        findMany: {
+          args: Prisma.DailyMetricFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DailyMetricPayload>[]
+        }
+        create: {
+          args: Prisma.DailyMetricCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DailyMetricPayload>
+        }
+        createMany: {
+          args: Prisma.DailyMetricCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.DailyMetricCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DailyMetricPayload>[]
+        }
+        delete: {
+          args: Prisma.DailyMetricDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DailyMetricPayload>
+        }
+        update: {
+          args: Prisma.DailyMetricUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DailyMetricPayload>
+        }
+        deleteMany: {
+          args: Prisma.DailyMetricDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.DailyMetricUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.DailyMetricUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DailyMetricPayload>[]
+        }
+        upsert: {
+          args: Prisma.DailyMetricUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DailyMetricPayload>
+        }
+        aggregate: {
+          args: Prisma.DailyMetricAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateDailyMetric>
+        }
+        groupBy: {
+          args: Prisma.DailyMetricGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.DailyMetricGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.DailyMetricCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.DailyMetricCountAggregateOutputType> | number
+        }
+      }
+    }
+    RiskAcceptance: {
+      payload: Prisma.$RiskAcceptancePayload<ExtArgs>
+      fields: Prisma.RiskAcceptanceFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.RiskAcceptanceFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RiskAcceptancePayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.RiskAcceptanceFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RiskAcceptancePayload>
+        }
+        findFirst: {
+          args: Prisma.RiskAcceptanceFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RiskAcceptancePayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.RiskAcceptanceFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RiskAcceptancePayload>
+        }
+        findMany: {
+          args: Prisma.RiskAcceptanceFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RiskAcceptancePayload>[]
+        }
+        create: {
+          args: Prisma.RiskAcceptanceCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RiskAcceptancePayload>
+        }
+        createMany: {
+          args: Prisma.RiskAcceptanceCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.RiskAcceptanceCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RiskAcceptancePayload>[]
+        }
+        delete: {
+          args: Prisma.RiskAcceptanceDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RiskAcceptancePayload>
+        }
+        update: {
+          args: Prisma.RiskAcceptanceUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RiskAcceptancePayload>
+        }
+        deleteMany: {
+          args: Prisma.RiskAcceptanceDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.RiskAcceptanceUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.RiskAcceptanceUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RiskAcceptancePayload>[]
+        }
+        upsert: {
+          args: Prisma.RiskAcceptanceUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RiskAcceptancePayload>
+        }
+        aggregate: {
+          args: Prisma.RiskAcceptanceAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateRiskAcceptance>
+        }
+        groupBy: {
+          args: Prisma.RiskAcceptanceGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.RiskAcceptanceGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.RiskAcceptanceCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.RiskAcceptanceCountAggregateOutputType> | number
+        }
+      }
+    }
+    JobRun: {
+      payload: Prisma.$JobRunPayload<ExtArgs>
+      fields: Prisma.JobRunFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.JobRunFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$JobRunPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.JobRunFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$JobRunPayload>
+        }
+        findFirst: {
+          args: Prisma.JobRunFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$JobRunPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.JobRunFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$JobRunPayload>
+        }
+        findMany: {
+          args: Prisma.JobRunFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$JobRunPayload>[]
+        }
+        create: {
+          args: Prisma.JobRunCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$JobRunPayload>
+        }
+        createMany: {
+          args: Prisma.JobRunCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.JobRunCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$JobRunPayload>[]
+        }
+        delete: {
+          args: Prisma.JobRunDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$JobRunPayload>
+        }
+        update: {
+          args: Prisma.JobRunUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$JobRunPayload>
+        }
+        deleteMany: {
+          args: Prisma.JobRunDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.JobRunUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.JobRunUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$JobRunPayload>[]
+        }
+        upsert: {
+          args: Prisma.JobRunUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$JobRunPayload>
+        }
+        aggregate: {
+          args: Prisma.JobRunAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateJobRun>
+        }
+        groupBy: {
+          args: Prisma.JobRunGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.JobRunGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.JobRunCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.JobRunCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -3163,7 +3613,9 @@ export const UserScalarFieldEnum = {
   createdAt: 'createdAt',
   updatedAt: 'updatedAt',
   lastSignInAt: 'lastSignInAt',
-  emailVerifiedAt: 'emailVerifiedAt'
+  emailVerifiedAt: 'emailVerifiedAt',
+  credentialDigest: 'credentialDigest',
+  failureAlerts: 'failureAlerts'
 } as const
 
 export type UserScalarFieldEnum = (typeof UserScalarFieldEnum)[keyof typeof UserScalarFieldEnum]
@@ -3620,6 +4072,74 @@ export const OidcPayloadScalarFieldEnum = {
 export type OidcPayloadScalarFieldEnum = (typeof OidcPayloadScalarFieldEnum)[keyof typeof OidcPayloadScalarFieldEnum]
 
 
+export const ApiTokenPermissionUseScalarFieldEnum = {
+  tokenId: 'tokenId',
+  permissionId: 'permissionId',
+  day: 'day',
+  count: 'count'
+} as const
+
+export type ApiTokenPermissionUseScalarFieldEnum = (typeof ApiTokenPermissionUseScalarFieldEnum)[keyof typeof ApiTokenPermissionUseScalarFieldEnum]
+
+
+export const ApiClientPermissionUseScalarFieldEnum = {
+  clientId: 'clientId',
+  permissionId: 'permissionId',
+  day: 'day',
+  count: 'count'
+} as const
+
+export type ApiClientPermissionUseScalarFieldEnum = (typeof ApiClientPermissionUseScalarFieldEnum)[keyof typeof ApiClientPermissionUseScalarFieldEnum]
+
+
+export const SignInCountScalarFieldEnum = {
+  hour: 'hour',
+  kind: 'kind',
+  dimension: 'dimension',
+  value: 'value',
+  count: 'count'
+} as const
+
+export type SignInCountScalarFieldEnum = (typeof SignInCountScalarFieldEnum)[keyof typeof SignInCountScalarFieldEnum]
+
+
+export const DailyMetricScalarFieldEnum = {
+  day: 'day',
+  metric: 'metric',
+  value: 'value'
+} as const
+
+export type DailyMetricScalarFieldEnum = (typeof DailyMetricScalarFieldEnum)[keyof typeof DailyMetricScalarFieldEnum]
+
+
+export const RiskAcceptanceScalarFieldEnum = {
+  id: 'id',
+  risk: 'risk',
+  targetId: 'targetId',
+  targetKind: 'targetKind',
+  reason: 'reason',
+  until: 'until',
+  acceptedById: 'acceptedById',
+  acceptedBy: 'acceptedBy',
+  createdAt: 'createdAt',
+  expiredAt: 'expiredAt',
+  revokedAt: 'revokedAt'
+} as const
+
+export type RiskAcceptanceScalarFieldEnum = (typeof RiskAcceptanceScalarFieldEnum)[keyof typeof RiskAcceptanceScalarFieldEnum]
+
+
+export const JobRunScalarFieldEnum = {
+  job: 'job',
+  period: 'period',
+  startedAt: 'startedAt',
+  finishedAt: 'finishedAt',
+  summary: 'summary'
+} as const
+
+export type JobRunScalarFieldEnum = (typeof JobRunScalarFieldEnum)[keyof typeof JobRunScalarFieldEnum]
+
+
 export const SortOrder = {
   asc: 'asc',
   desc: 'desc'
@@ -3985,6 +4505,12 @@ export type GlobalOmitConfig = {
   applicationPermission?: Prisma.ApplicationPermissionOmit
   applicationRole?: Prisma.ApplicationRoleOmit
   oidcPayload?: Prisma.OidcPayloadOmit
+  apiTokenPermissionUse?: Prisma.ApiTokenPermissionUseOmit
+  apiClientPermissionUse?: Prisma.ApiClientPermissionUseOmit
+  signInCount?: Prisma.SignInCountOmit
+  dailyMetric?: Prisma.DailyMetricOmit
+  riskAcceptance?: Prisma.RiskAcceptanceOmit
+  jobRun?: Prisma.JobRunOmit
 }
 
 /* Types for Logging */

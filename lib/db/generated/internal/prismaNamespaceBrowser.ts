@@ -86,7 +86,13 @@ export const ModelName = {
   ApplicationSecret: 'ApplicationSecret',
   ApplicationPermission: 'ApplicationPermission',
   ApplicationRole: 'ApplicationRole',
-  OidcPayload: 'OidcPayload'
+  OidcPayload: 'OidcPayload',
+  ApiTokenPermissionUse: 'ApiTokenPermissionUse',
+  ApiClientPermissionUse: 'ApiClientPermissionUse',
+  SignInCount: 'SignInCount',
+  DailyMetric: 'DailyMetric',
+  RiskAcceptance: 'RiskAcceptance',
+  JobRun: 'JobRun'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -113,7 +119,9 @@ export const UserScalarFieldEnum = {
   createdAt: 'createdAt',
   updatedAt: 'updatedAt',
   lastSignInAt: 'lastSignInAt',
-  emailVerifiedAt: 'emailVerifiedAt'
+  emailVerifiedAt: 'emailVerifiedAt',
+  credentialDigest: 'credentialDigest',
+  failureAlerts: 'failureAlerts'
 } as const
 
 export type UserScalarFieldEnum = (typeof UserScalarFieldEnum)[keyof typeof UserScalarFieldEnum]
@@ -568,6 +576,74 @@ export const OidcPayloadScalarFieldEnum = {
 } as const
 
 export type OidcPayloadScalarFieldEnum = (typeof OidcPayloadScalarFieldEnum)[keyof typeof OidcPayloadScalarFieldEnum]
+
+
+export const ApiTokenPermissionUseScalarFieldEnum = {
+  tokenId: 'tokenId',
+  permissionId: 'permissionId',
+  day: 'day',
+  count: 'count'
+} as const
+
+export type ApiTokenPermissionUseScalarFieldEnum = (typeof ApiTokenPermissionUseScalarFieldEnum)[keyof typeof ApiTokenPermissionUseScalarFieldEnum]
+
+
+export const ApiClientPermissionUseScalarFieldEnum = {
+  clientId: 'clientId',
+  permissionId: 'permissionId',
+  day: 'day',
+  count: 'count'
+} as const
+
+export type ApiClientPermissionUseScalarFieldEnum = (typeof ApiClientPermissionUseScalarFieldEnum)[keyof typeof ApiClientPermissionUseScalarFieldEnum]
+
+
+export const SignInCountScalarFieldEnum = {
+  hour: 'hour',
+  kind: 'kind',
+  dimension: 'dimension',
+  value: 'value',
+  count: 'count'
+} as const
+
+export type SignInCountScalarFieldEnum = (typeof SignInCountScalarFieldEnum)[keyof typeof SignInCountScalarFieldEnum]
+
+
+export const DailyMetricScalarFieldEnum = {
+  day: 'day',
+  metric: 'metric',
+  value: 'value'
+} as const
+
+export type DailyMetricScalarFieldEnum = (typeof DailyMetricScalarFieldEnum)[keyof typeof DailyMetricScalarFieldEnum]
+
+
+export const RiskAcceptanceScalarFieldEnum = {
+  id: 'id',
+  risk: 'risk',
+  targetId: 'targetId',
+  targetKind: 'targetKind',
+  reason: 'reason',
+  until: 'until',
+  acceptedById: 'acceptedById',
+  acceptedBy: 'acceptedBy',
+  createdAt: 'createdAt',
+  expiredAt: 'expiredAt',
+  revokedAt: 'revokedAt'
+} as const
+
+export type RiskAcceptanceScalarFieldEnum = (typeof RiskAcceptanceScalarFieldEnum)[keyof typeof RiskAcceptanceScalarFieldEnum]
+
+
+export const JobRunScalarFieldEnum = {
+  job: 'job',
+  period: 'period',
+  startedAt: 'startedAt',
+  finishedAt: 'finishedAt',
+  summary: 'summary'
+} as const
+
+export type JobRunScalarFieldEnum = (typeof JobRunScalarFieldEnum)[keyof typeof JobRunScalarFieldEnum]
 
 
 export const SortOrder = {

@@ -259,6 +259,7 @@ export type ApiClientWhereInput = {
   secrets?: Prisma.ApiClientSecretListRelationFilter
   allowedScopes?: Prisma.ApiClientPermissionListRelationFilter
   uses?: Prisma.ApiClientUseListRelationFilter
+  permissionUses?: Prisma.ApiClientPermissionUseListRelationFilter
 }
 
 export type ApiClientOrderByWithRelationInput = {
@@ -281,6 +282,7 @@ export type ApiClientOrderByWithRelationInput = {
   secrets?: Prisma.ApiClientSecretOrderByRelationAggregateInput
   allowedScopes?: Prisma.ApiClientPermissionOrderByRelationAggregateInput
   uses?: Prisma.ApiClientUseOrderByRelationAggregateInput
+  permissionUses?: Prisma.ApiClientPermissionUseOrderByRelationAggregateInput
 }
 
 export type ApiClientWhereUniqueInput = Prisma.AtLeast<{
@@ -306,6 +308,7 @@ export type ApiClientWhereUniqueInput = Prisma.AtLeast<{
   secrets?: Prisma.ApiClientSecretListRelationFilter
   allowedScopes?: Prisma.ApiClientPermissionListRelationFilter
   uses?: Prisma.ApiClientUseListRelationFilter
+  permissionUses?: Prisma.ApiClientPermissionUseListRelationFilter
 }, "id" | "clientId">
 
 export type ApiClientOrderByWithAggregationInput = {
@@ -366,6 +369,7 @@ export type ApiClientCreateInput = {
   secrets?: Prisma.ApiClientSecretCreateNestedManyWithoutClientInput
   allowedScopes?: Prisma.ApiClientPermissionCreateNestedManyWithoutClientInput
   uses?: Prisma.ApiClientUseCreateNestedManyWithoutClientInput
+  permissionUses?: Prisma.ApiClientPermissionUseCreateNestedManyWithoutClientInput
 }
 
 export type ApiClientUncheckedCreateInput = {
@@ -386,6 +390,7 @@ export type ApiClientUncheckedCreateInput = {
   secrets?: Prisma.ApiClientSecretUncheckedCreateNestedManyWithoutClientInput
   allowedScopes?: Prisma.ApiClientPermissionUncheckedCreateNestedManyWithoutClientInput
   uses?: Prisma.ApiClientUseUncheckedCreateNestedManyWithoutClientInput
+  permissionUses?: Prisma.ApiClientPermissionUseUncheckedCreateNestedManyWithoutClientInput
 }
 
 export type ApiClientUpdateInput = {
@@ -406,6 +411,7 @@ export type ApiClientUpdateInput = {
   secrets?: Prisma.ApiClientSecretUpdateManyWithoutClientNestedInput
   allowedScopes?: Prisma.ApiClientPermissionUpdateManyWithoutClientNestedInput
   uses?: Prisma.ApiClientUseUpdateManyWithoutClientNestedInput
+  permissionUses?: Prisma.ApiClientPermissionUseUpdateManyWithoutClientNestedInput
 }
 
 export type ApiClientUncheckedUpdateInput = {
@@ -426,6 +432,7 @@ export type ApiClientUncheckedUpdateInput = {
   secrets?: Prisma.ApiClientSecretUncheckedUpdateManyWithoutClientNestedInput
   allowedScopes?: Prisma.ApiClientPermissionUncheckedUpdateManyWithoutClientNestedInput
   uses?: Prisma.ApiClientUseUncheckedUpdateManyWithoutClientNestedInput
+  permissionUses?: Prisma.ApiClientPermissionUseUncheckedUpdateManyWithoutClientNestedInput
 }
 
 export type ApiClientCreateManyInput = {
@@ -669,6 +676,20 @@ export type ApiClientUpdateOneRequiredWithoutSecretsNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.ApiClientUpdateToOneWithWhereWithoutSecretsInput, Prisma.ApiClientUpdateWithoutSecretsInput>, Prisma.ApiClientUncheckedUpdateWithoutSecretsInput>
 }
 
+export type ApiClientCreateNestedOneWithoutPermissionUsesInput = {
+  create?: Prisma.XOR<Prisma.ApiClientCreateWithoutPermissionUsesInput, Prisma.ApiClientUncheckedCreateWithoutPermissionUsesInput>
+  connectOrCreate?: Prisma.ApiClientCreateOrConnectWithoutPermissionUsesInput
+  connect?: Prisma.ApiClientWhereUniqueInput
+}
+
+export type ApiClientUpdateOneRequiredWithoutPermissionUsesNestedInput = {
+  create?: Prisma.XOR<Prisma.ApiClientCreateWithoutPermissionUsesInput, Prisma.ApiClientUncheckedCreateWithoutPermissionUsesInput>
+  connectOrCreate?: Prisma.ApiClientCreateOrConnectWithoutPermissionUsesInput
+  upsert?: Prisma.ApiClientUpsertWithoutPermissionUsesInput
+  connect?: Prisma.ApiClientWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.ApiClientUpdateToOneWithWhereWithoutPermissionUsesInput, Prisma.ApiClientUpdateWithoutPermissionUsesInput>, Prisma.ApiClientUncheckedUpdateWithoutPermissionUsesInput>
+}
+
 export type ApiClientCreateWithoutOwnerInput = {
   id: string
   clientId: string
@@ -686,6 +707,7 @@ export type ApiClientCreateWithoutOwnerInput = {
   secrets?: Prisma.ApiClientSecretCreateNestedManyWithoutClientInput
   allowedScopes?: Prisma.ApiClientPermissionCreateNestedManyWithoutClientInput
   uses?: Prisma.ApiClientUseCreateNestedManyWithoutClientInput
+  permissionUses?: Prisma.ApiClientPermissionUseCreateNestedManyWithoutClientInput
 }
 
 export type ApiClientUncheckedCreateWithoutOwnerInput = {
@@ -705,6 +727,7 @@ export type ApiClientUncheckedCreateWithoutOwnerInput = {
   secrets?: Prisma.ApiClientSecretUncheckedCreateNestedManyWithoutClientInput
   allowedScopes?: Prisma.ApiClientPermissionUncheckedCreateNestedManyWithoutClientInput
   uses?: Prisma.ApiClientUseUncheckedCreateNestedManyWithoutClientInput
+  permissionUses?: Prisma.ApiClientPermissionUseUncheckedCreateNestedManyWithoutClientInput
 }
 
 export type ApiClientCreateOrConnectWithoutOwnerInput = {
@@ -734,6 +757,7 @@ export type ApiClientCreateWithoutPendingOwnerInput = {
   secrets?: Prisma.ApiClientSecretCreateNestedManyWithoutClientInput
   allowedScopes?: Prisma.ApiClientPermissionCreateNestedManyWithoutClientInput
   uses?: Prisma.ApiClientUseCreateNestedManyWithoutClientInput
+  permissionUses?: Prisma.ApiClientPermissionUseCreateNestedManyWithoutClientInput
 }
 
 export type ApiClientUncheckedCreateWithoutPendingOwnerInput = {
@@ -753,6 +777,7 @@ export type ApiClientUncheckedCreateWithoutPendingOwnerInput = {
   secrets?: Prisma.ApiClientSecretUncheckedCreateNestedManyWithoutClientInput
   allowedScopes?: Prisma.ApiClientPermissionUncheckedCreateNestedManyWithoutClientInput
   uses?: Prisma.ApiClientUseUncheckedCreateNestedManyWithoutClientInput
+  permissionUses?: Prisma.ApiClientPermissionUseUncheckedCreateNestedManyWithoutClientInput
 }
 
 export type ApiClientCreateOrConnectWithoutPendingOwnerInput = {
@@ -834,6 +859,7 @@ export type ApiClientCreateWithoutUsesInput = {
   pendingOwner?: Prisma.UserCreateNestedOneWithoutOfferedClientsInput
   secrets?: Prisma.ApiClientSecretCreateNestedManyWithoutClientInput
   allowedScopes?: Prisma.ApiClientPermissionCreateNestedManyWithoutClientInput
+  permissionUses?: Prisma.ApiClientPermissionUseCreateNestedManyWithoutClientInput
 }
 
 export type ApiClientUncheckedCreateWithoutUsesInput = {
@@ -853,6 +879,7 @@ export type ApiClientUncheckedCreateWithoutUsesInput = {
   lastUsedAt?: Date | string | null
   secrets?: Prisma.ApiClientSecretUncheckedCreateNestedManyWithoutClientInput
   allowedScopes?: Prisma.ApiClientPermissionUncheckedCreateNestedManyWithoutClientInput
+  permissionUses?: Prisma.ApiClientPermissionUseUncheckedCreateNestedManyWithoutClientInput
 }
 
 export type ApiClientCreateOrConnectWithoutUsesInput = {
@@ -888,6 +915,7 @@ export type ApiClientUpdateWithoutUsesInput = {
   pendingOwner?: Prisma.UserUpdateOneWithoutOfferedClientsNestedInput
   secrets?: Prisma.ApiClientSecretUpdateManyWithoutClientNestedInput
   allowedScopes?: Prisma.ApiClientPermissionUpdateManyWithoutClientNestedInput
+  permissionUses?: Prisma.ApiClientPermissionUseUpdateManyWithoutClientNestedInput
 }
 
 export type ApiClientUncheckedUpdateWithoutUsesInput = {
@@ -907,6 +935,7 @@ export type ApiClientUncheckedUpdateWithoutUsesInput = {
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   secrets?: Prisma.ApiClientSecretUncheckedUpdateManyWithoutClientNestedInput
   allowedScopes?: Prisma.ApiClientPermissionUncheckedUpdateManyWithoutClientNestedInput
+  permissionUses?: Prisma.ApiClientPermissionUseUncheckedUpdateManyWithoutClientNestedInput
 }
 
 export type ApiClientCreateWithoutAllowedScopesInput = {
@@ -926,6 +955,7 @@ export type ApiClientCreateWithoutAllowedScopesInput = {
   pendingOwner?: Prisma.UserCreateNestedOneWithoutOfferedClientsInput
   secrets?: Prisma.ApiClientSecretCreateNestedManyWithoutClientInput
   uses?: Prisma.ApiClientUseCreateNestedManyWithoutClientInput
+  permissionUses?: Prisma.ApiClientPermissionUseCreateNestedManyWithoutClientInput
 }
 
 export type ApiClientUncheckedCreateWithoutAllowedScopesInput = {
@@ -945,6 +975,7 @@ export type ApiClientUncheckedCreateWithoutAllowedScopesInput = {
   lastUsedAt?: Date | string | null
   secrets?: Prisma.ApiClientSecretUncheckedCreateNestedManyWithoutClientInput
   uses?: Prisma.ApiClientUseUncheckedCreateNestedManyWithoutClientInput
+  permissionUses?: Prisma.ApiClientPermissionUseUncheckedCreateNestedManyWithoutClientInput
 }
 
 export type ApiClientCreateOrConnectWithoutAllowedScopesInput = {
@@ -980,6 +1011,7 @@ export type ApiClientUpdateWithoutAllowedScopesInput = {
   pendingOwner?: Prisma.UserUpdateOneWithoutOfferedClientsNestedInput
   secrets?: Prisma.ApiClientSecretUpdateManyWithoutClientNestedInput
   uses?: Prisma.ApiClientUseUpdateManyWithoutClientNestedInput
+  permissionUses?: Prisma.ApiClientPermissionUseUpdateManyWithoutClientNestedInput
 }
 
 export type ApiClientUncheckedUpdateWithoutAllowedScopesInput = {
@@ -999,6 +1031,7 @@ export type ApiClientUncheckedUpdateWithoutAllowedScopesInput = {
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   secrets?: Prisma.ApiClientSecretUncheckedUpdateManyWithoutClientNestedInput
   uses?: Prisma.ApiClientUseUncheckedUpdateManyWithoutClientNestedInput
+  permissionUses?: Prisma.ApiClientPermissionUseUncheckedUpdateManyWithoutClientNestedInput
 }
 
 export type ApiClientCreateWithoutSecretsInput = {
@@ -1018,6 +1051,7 @@ export type ApiClientCreateWithoutSecretsInput = {
   pendingOwner?: Prisma.UserCreateNestedOneWithoutOfferedClientsInput
   allowedScopes?: Prisma.ApiClientPermissionCreateNestedManyWithoutClientInput
   uses?: Prisma.ApiClientUseCreateNestedManyWithoutClientInput
+  permissionUses?: Prisma.ApiClientPermissionUseCreateNestedManyWithoutClientInput
 }
 
 export type ApiClientUncheckedCreateWithoutSecretsInput = {
@@ -1037,6 +1071,7 @@ export type ApiClientUncheckedCreateWithoutSecretsInput = {
   lastUsedAt?: Date | string | null
   allowedScopes?: Prisma.ApiClientPermissionUncheckedCreateNestedManyWithoutClientInput
   uses?: Prisma.ApiClientUseUncheckedCreateNestedManyWithoutClientInput
+  permissionUses?: Prisma.ApiClientPermissionUseUncheckedCreateNestedManyWithoutClientInput
 }
 
 export type ApiClientCreateOrConnectWithoutSecretsInput = {
@@ -1072,6 +1107,7 @@ export type ApiClientUpdateWithoutSecretsInput = {
   pendingOwner?: Prisma.UserUpdateOneWithoutOfferedClientsNestedInput
   allowedScopes?: Prisma.ApiClientPermissionUpdateManyWithoutClientNestedInput
   uses?: Prisma.ApiClientUseUpdateManyWithoutClientNestedInput
+  permissionUses?: Prisma.ApiClientPermissionUseUpdateManyWithoutClientNestedInput
 }
 
 export type ApiClientUncheckedUpdateWithoutSecretsInput = {
@@ -1089,6 +1125,103 @@ export type ApiClientUncheckedUpdateWithoutSecretsInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  allowedScopes?: Prisma.ApiClientPermissionUncheckedUpdateManyWithoutClientNestedInput
+  uses?: Prisma.ApiClientUseUncheckedUpdateManyWithoutClientNestedInput
+  permissionUses?: Prisma.ApiClientPermissionUseUncheckedUpdateManyWithoutClientNestedInput
+}
+
+export type ApiClientCreateWithoutPermissionUsesInput = {
+  id: string
+  clientId: string
+  name: string
+  description?: string
+  pendingOwnerSince?: Date | string | null
+  pendingOwnerProposedBy?: string | null
+  tokensNotBefore?: Date | string | null
+  requireDpop?: boolean
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  disabledAt?: Date | string | null
+  lastUsedAt?: Date | string | null
+  owner?: Prisma.UserCreateNestedOneWithoutApiClientsInput
+  pendingOwner?: Prisma.UserCreateNestedOneWithoutOfferedClientsInput
+  secrets?: Prisma.ApiClientSecretCreateNestedManyWithoutClientInput
+  allowedScopes?: Prisma.ApiClientPermissionCreateNestedManyWithoutClientInput
+  uses?: Prisma.ApiClientUseCreateNestedManyWithoutClientInput
+}
+
+export type ApiClientUncheckedCreateWithoutPermissionUsesInput = {
+  id: string
+  clientId: string
+  name: string
+  description?: string
+  ownerId?: string | null
+  pendingOwnerId?: string | null
+  pendingOwnerSince?: Date | string | null
+  pendingOwnerProposedBy?: string | null
+  tokensNotBefore?: Date | string | null
+  requireDpop?: boolean
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  disabledAt?: Date | string | null
+  lastUsedAt?: Date | string | null
+  secrets?: Prisma.ApiClientSecretUncheckedCreateNestedManyWithoutClientInput
+  allowedScopes?: Prisma.ApiClientPermissionUncheckedCreateNestedManyWithoutClientInput
+  uses?: Prisma.ApiClientUseUncheckedCreateNestedManyWithoutClientInput
+}
+
+export type ApiClientCreateOrConnectWithoutPermissionUsesInput = {
+  where: Prisma.ApiClientWhereUniqueInput
+  create: Prisma.XOR<Prisma.ApiClientCreateWithoutPermissionUsesInput, Prisma.ApiClientUncheckedCreateWithoutPermissionUsesInput>
+}
+
+export type ApiClientUpsertWithoutPermissionUsesInput = {
+  update: Prisma.XOR<Prisma.ApiClientUpdateWithoutPermissionUsesInput, Prisma.ApiClientUncheckedUpdateWithoutPermissionUsesInput>
+  create: Prisma.XOR<Prisma.ApiClientCreateWithoutPermissionUsesInput, Prisma.ApiClientUncheckedCreateWithoutPermissionUsesInput>
+  where?: Prisma.ApiClientWhereInput
+}
+
+export type ApiClientUpdateToOneWithWhereWithoutPermissionUsesInput = {
+  where?: Prisma.ApiClientWhereInput
+  data: Prisma.XOR<Prisma.ApiClientUpdateWithoutPermissionUsesInput, Prisma.ApiClientUncheckedUpdateWithoutPermissionUsesInput>
+}
+
+export type ApiClientUpdateWithoutPermissionUsesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  clientId?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.StringFieldUpdateOperationsInput | string
+  pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  owner?: Prisma.UserUpdateOneWithoutApiClientsNestedInput
+  pendingOwner?: Prisma.UserUpdateOneWithoutOfferedClientsNestedInput
+  secrets?: Prisma.ApiClientSecretUpdateManyWithoutClientNestedInput
+  allowedScopes?: Prisma.ApiClientPermissionUpdateManyWithoutClientNestedInput
+  uses?: Prisma.ApiClientUseUpdateManyWithoutClientNestedInput
+}
+
+export type ApiClientUncheckedUpdateWithoutPermissionUsesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  clientId?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.StringFieldUpdateOperationsInput | string
+  ownerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  pendingOwnerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  pendingOwnerSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  pendingOwnerProposedBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  tokensNotBefore?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  requireDpop?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  disabledAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  secrets?: Prisma.ApiClientSecretUncheckedUpdateManyWithoutClientNestedInput
   allowedScopes?: Prisma.ApiClientPermissionUncheckedUpdateManyWithoutClientNestedInput
   uses?: Prisma.ApiClientUseUncheckedUpdateManyWithoutClientNestedInput
 }
@@ -1142,6 +1275,7 @@ export type ApiClientUpdateWithoutOwnerInput = {
   secrets?: Prisma.ApiClientSecretUpdateManyWithoutClientNestedInput
   allowedScopes?: Prisma.ApiClientPermissionUpdateManyWithoutClientNestedInput
   uses?: Prisma.ApiClientUseUpdateManyWithoutClientNestedInput
+  permissionUses?: Prisma.ApiClientPermissionUseUpdateManyWithoutClientNestedInput
 }
 
 export type ApiClientUncheckedUpdateWithoutOwnerInput = {
@@ -1161,6 +1295,7 @@ export type ApiClientUncheckedUpdateWithoutOwnerInput = {
   secrets?: Prisma.ApiClientSecretUncheckedUpdateManyWithoutClientNestedInput
   allowedScopes?: Prisma.ApiClientPermissionUncheckedUpdateManyWithoutClientNestedInput
   uses?: Prisma.ApiClientUseUncheckedUpdateManyWithoutClientNestedInput
+  permissionUses?: Prisma.ApiClientPermissionUseUncheckedUpdateManyWithoutClientNestedInput
 }
 
 export type ApiClientUncheckedUpdateManyWithoutOwnerInput = {
@@ -1196,6 +1331,7 @@ export type ApiClientUpdateWithoutPendingOwnerInput = {
   secrets?: Prisma.ApiClientSecretUpdateManyWithoutClientNestedInput
   allowedScopes?: Prisma.ApiClientPermissionUpdateManyWithoutClientNestedInput
   uses?: Prisma.ApiClientUseUpdateManyWithoutClientNestedInput
+  permissionUses?: Prisma.ApiClientPermissionUseUpdateManyWithoutClientNestedInput
 }
 
 export type ApiClientUncheckedUpdateWithoutPendingOwnerInput = {
@@ -1215,6 +1351,7 @@ export type ApiClientUncheckedUpdateWithoutPendingOwnerInput = {
   secrets?: Prisma.ApiClientSecretUncheckedUpdateManyWithoutClientNestedInput
   allowedScopes?: Prisma.ApiClientPermissionUncheckedUpdateManyWithoutClientNestedInput
   uses?: Prisma.ApiClientUseUncheckedUpdateManyWithoutClientNestedInput
+  permissionUses?: Prisma.ApiClientPermissionUseUncheckedUpdateManyWithoutClientNestedInput
 }
 
 export type ApiClientUncheckedUpdateManyWithoutPendingOwnerInput = {
@@ -1242,12 +1379,14 @@ export type ApiClientCountOutputType = {
   secrets: number
   allowedScopes: number
   uses: number
+  permissionUses: number
 }
 
 export type ApiClientCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   secrets?: boolean | ApiClientCountOutputTypeCountSecretsArgs
   allowedScopes?: boolean | ApiClientCountOutputTypeCountAllowedScopesArgs
   uses?: boolean | ApiClientCountOutputTypeCountUsesArgs
+  permissionUses?: boolean | ApiClientCountOutputTypeCountPermissionUsesArgs
 }
 
 /**
@@ -1281,6 +1420,13 @@ export type ApiClientCountOutputTypeCountUsesArgs<ExtArgs extends runtime.Types.
   where?: Prisma.ApiClientUseWhereInput
 }
 
+/**
+ * ApiClientCountOutputType without action
+ */
+export type ApiClientCountOutputTypeCountPermissionUsesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.ApiClientPermissionUseWhereInput
+}
+
 
 export type ApiClientSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -1302,6 +1448,7 @@ export type ApiClientSelect<ExtArgs extends runtime.Types.Extensions.InternalArg
   secrets?: boolean | Prisma.ApiClient$secretsArgs<ExtArgs>
   allowedScopes?: boolean | Prisma.ApiClient$allowedScopesArgs<ExtArgs>
   uses?: boolean | Prisma.ApiClient$usesArgs<ExtArgs>
+  permissionUses?: boolean | Prisma.ApiClient$permissionUsesArgs<ExtArgs>
   _count?: boolean | Prisma.ApiClientCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["apiClient"]>
 
@@ -1367,6 +1514,7 @@ export type ApiClientInclude<ExtArgs extends runtime.Types.Extensions.InternalAr
   secrets?: boolean | Prisma.ApiClient$secretsArgs<ExtArgs>
   allowedScopes?: boolean | Prisma.ApiClient$allowedScopesArgs<ExtArgs>
   uses?: boolean | Prisma.ApiClient$usesArgs<ExtArgs>
+  permissionUses?: boolean | Prisma.ApiClient$permissionUsesArgs<ExtArgs>
   _count?: boolean | Prisma.ApiClientCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type ApiClientIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -1386,6 +1534,7 @@ export type $ApiClientPayload<ExtArgs extends runtime.Types.Extensions.InternalA
     secrets: Prisma.$ApiClientSecretPayload<ExtArgs>[]
     allowedScopes: Prisma.$ApiClientPermissionPayload<ExtArgs>[]
     uses: Prisma.$ApiClientUsePayload<ExtArgs>[]
+    permissionUses: Prisma.$ApiClientPermissionUsePayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -1821,6 +1970,7 @@ export interface Prisma__ApiClientClient<T, Null = never, ExtArgs extends runtim
   secrets<T extends Prisma.ApiClient$secretsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiClient$secretsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiClientSecretPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   allowedScopes<T extends Prisma.ApiClient$allowedScopesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiClient$allowedScopesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiClientPermissionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   uses<T extends Prisma.ApiClient$usesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiClient$usesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiClientUsePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  permissionUses<T extends Prisma.ApiClient$permissionUsesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiClient$permissionUsesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiClientPermissionUsePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -2372,6 +2522,30 @@ export type ApiClient$usesArgs<ExtArgs extends runtime.Types.Extensions.Internal
   take?: number
   skip?: number
   distinct?: Prisma.ApiClientUseScalarFieldEnum | Prisma.ApiClientUseScalarFieldEnum[]
+}
+
+/**
+ * ApiClient.permissionUses
+ */
+export type ApiClient$permissionUsesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the ApiClientPermissionUse
+   */
+  select?: Prisma.ApiClientPermissionUseSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the ApiClientPermissionUse
+   */
+  omit?: Prisma.ApiClientPermissionUseOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiClientPermissionUseInclude<ExtArgs> | null
+  where?: Prisma.ApiClientPermissionUseWhereInput
+  orderBy?: Prisma.ApiClientPermissionUseOrderByWithRelationInput | Prisma.ApiClientPermissionUseOrderByWithRelationInput[]
+  cursor?: Prisma.ApiClientPermissionUseWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.ApiClientPermissionUseScalarFieldEnum | Prisma.ApiClientPermissionUseScalarFieldEnum[]
 }
 
 /**

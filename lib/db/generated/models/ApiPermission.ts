@@ -196,6 +196,8 @@ export type ApiPermissionWhereInput = {
   tokens?: Prisma.ApiTokenPermissionListRelationFilter
   clients?: Prisma.ApiClientPermissionListRelationFilter
   apps?: Prisma.ApplicationPermissionListRelationFilter
+  tokenUses?: Prisma.ApiTokenPermissionUseListRelationFilter
+  clientUses?: Prisma.ApiClientPermissionUseListRelationFilter
 }
 
 export type ApiPermissionOrderByWithRelationInput = {
@@ -210,6 +212,8 @@ export type ApiPermissionOrderByWithRelationInput = {
   tokens?: Prisma.ApiTokenPermissionOrderByRelationAggregateInput
   clients?: Prisma.ApiClientPermissionOrderByRelationAggregateInput
   apps?: Prisma.ApplicationPermissionOrderByRelationAggregateInput
+  tokenUses?: Prisma.ApiTokenPermissionUseOrderByRelationAggregateInput
+  clientUses?: Prisma.ApiClientPermissionUseOrderByRelationAggregateInput
 }
 
 export type ApiPermissionWhereUniqueInput = Prisma.AtLeast<{
@@ -228,6 +232,8 @@ export type ApiPermissionWhereUniqueInput = Prisma.AtLeast<{
   tokens?: Prisma.ApiTokenPermissionListRelationFilter
   clients?: Prisma.ApiClientPermissionListRelationFilter
   apps?: Prisma.ApplicationPermissionListRelationFilter
+  tokenUses?: Prisma.ApiTokenPermissionUseListRelationFilter
+  clientUses?: Prisma.ApiClientPermissionUseListRelationFilter
 }, "id" | "apiId_name">
 
 export type ApiPermissionOrderByWithAggregationInput = {
@@ -265,6 +271,8 @@ export type ApiPermissionCreateInput = {
   tokens?: Prisma.ApiTokenPermissionCreateNestedManyWithoutPermissionInput
   clients?: Prisma.ApiClientPermissionCreateNestedManyWithoutPermissionInput
   apps?: Prisma.ApplicationPermissionCreateNestedManyWithoutPermissionInput
+  tokenUses?: Prisma.ApiTokenPermissionUseCreateNestedManyWithoutPermissionInput
+  clientUses?: Prisma.ApiClientPermissionUseCreateNestedManyWithoutPermissionInput
 }
 
 export type ApiPermissionUncheckedCreateInput = {
@@ -278,6 +286,8 @@ export type ApiPermissionUncheckedCreateInput = {
   tokens?: Prisma.ApiTokenPermissionUncheckedCreateNestedManyWithoutPermissionInput
   clients?: Prisma.ApiClientPermissionUncheckedCreateNestedManyWithoutPermissionInput
   apps?: Prisma.ApplicationPermissionUncheckedCreateNestedManyWithoutPermissionInput
+  tokenUses?: Prisma.ApiTokenPermissionUseUncheckedCreateNestedManyWithoutPermissionInput
+  clientUses?: Prisma.ApiClientPermissionUseUncheckedCreateNestedManyWithoutPermissionInput
 }
 
 export type ApiPermissionUpdateInput = {
@@ -291,6 +301,8 @@ export type ApiPermissionUpdateInput = {
   tokens?: Prisma.ApiTokenPermissionUpdateManyWithoutPermissionNestedInput
   clients?: Prisma.ApiClientPermissionUpdateManyWithoutPermissionNestedInput
   apps?: Prisma.ApplicationPermissionUpdateManyWithoutPermissionNestedInput
+  tokenUses?: Prisma.ApiTokenPermissionUseUpdateManyWithoutPermissionNestedInput
+  clientUses?: Prisma.ApiClientPermissionUseUpdateManyWithoutPermissionNestedInput
 }
 
 export type ApiPermissionUncheckedUpdateInput = {
@@ -304,6 +316,8 @@ export type ApiPermissionUncheckedUpdateInput = {
   tokens?: Prisma.ApiTokenPermissionUncheckedUpdateManyWithoutPermissionNestedInput
   clients?: Prisma.ApiClientPermissionUncheckedUpdateManyWithoutPermissionNestedInput
   apps?: Prisma.ApplicationPermissionUncheckedUpdateManyWithoutPermissionNestedInput
+  tokenUses?: Prisma.ApiTokenPermissionUseUncheckedUpdateManyWithoutPermissionNestedInput
+  clientUses?: Prisma.ApiClientPermissionUseUncheckedUpdateManyWithoutPermissionNestedInput
 }
 
 export type ApiPermissionCreateManyInput = {
@@ -477,6 +491,34 @@ export type ApiPermissionUpdateOneRequiredWithoutAppsNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.ApiPermissionUpdateToOneWithWhereWithoutAppsInput, Prisma.ApiPermissionUpdateWithoutAppsInput>, Prisma.ApiPermissionUncheckedUpdateWithoutAppsInput>
 }
 
+export type ApiPermissionCreateNestedOneWithoutTokenUsesInput = {
+  create?: Prisma.XOR<Prisma.ApiPermissionCreateWithoutTokenUsesInput, Prisma.ApiPermissionUncheckedCreateWithoutTokenUsesInput>
+  connectOrCreate?: Prisma.ApiPermissionCreateOrConnectWithoutTokenUsesInput
+  connect?: Prisma.ApiPermissionWhereUniqueInput
+}
+
+export type ApiPermissionUpdateOneRequiredWithoutTokenUsesNestedInput = {
+  create?: Prisma.XOR<Prisma.ApiPermissionCreateWithoutTokenUsesInput, Prisma.ApiPermissionUncheckedCreateWithoutTokenUsesInput>
+  connectOrCreate?: Prisma.ApiPermissionCreateOrConnectWithoutTokenUsesInput
+  upsert?: Prisma.ApiPermissionUpsertWithoutTokenUsesInput
+  connect?: Prisma.ApiPermissionWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.ApiPermissionUpdateToOneWithWhereWithoutTokenUsesInput, Prisma.ApiPermissionUpdateWithoutTokenUsesInput>, Prisma.ApiPermissionUncheckedUpdateWithoutTokenUsesInput>
+}
+
+export type ApiPermissionCreateNestedOneWithoutClientUsesInput = {
+  create?: Prisma.XOR<Prisma.ApiPermissionCreateWithoutClientUsesInput, Prisma.ApiPermissionUncheckedCreateWithoutClientUsesInput>
+  connectOrCreate?: Prisma.ApiPermissionCreateOrConnectWithoutClientUsesInput
+  connect?: Prisma.ApiPermissionWhereUniqueInput
+}
+
+export type ApiPermissionUpdateOneRequiredWithoutClientUsesNestedInput = {
+  create?: Prisma.XOR<Prisma.ApiPermissionCreateWithoutClientUsesInput, Prisma.ApiPermissionUncheckedCreateWithoutClientUsesInput>
+  connectOrCreate?: Prisma.ApiPermissionCreateOrConnectWithoutClientUsesInput
+  upsert?: Prisma.ApiPermissionUpsertWithoutClientUsesInput
+  connect?: Prisma.ApiPermissionWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.ApiPermissionUpdateToOneWithWhereWithoutClientUsesInput, Prisma.ApiPermissionUpdateWithoutClientUsesInput>, Prisma.ApiPermissionUncheckedUpdateWithoutClientUsesInput>
+}
+
 export type ApiPermissionCreateWithoutApiInput = {
   id: string
   name: string
@@ -487,6 +529,8 @@ export type ApiPermissionCreateWithoutApiInput = {
   tokens?: Prisma.ApiTokenPermissionCreateNestedManyWithoutPermissionInput
   clients?: Prisma.ApiClientPermissionCreateNestedManyWithoutPermissionInput
   apps?: Prisma.ApplicationPermissionCreateNestedManyWithoutPermissionInput
+  tokenUses?: Prisma.ApiTokenPermissionUseCreateNestedManyWithoutPermissionInput
+  clientUses?: Prisma.ApiClientPermissionUseCreateNestedManyWithoutPermissionInput
 }
 
 export type ApiPermissionUncheckedCreateWithoutApiInput = {
@@ -499,6 +543,8 @@ export type ApiPermissionUncheckedCreateWithoutApiInput = {
   tokens?: Prisma.ApiTokenPermissionUncheckedCreateNestedManyWithoutPermissionInput
   clients?: Prisma.ApiClientPermissionUncheckedCreateNestedManyWithoutPermissionInput
   apps?: Prisma.ApplicationPermissionUncheckedCreateNestedManyWithoutPermissionInput
+  tokenUses?: Prisma.ApiTokenPermissionUseUncheckedCreateNestedManyWithoutPermissionInput
+  clientUses?: Prisma.ApiClientPermissionUseUncheckedCreateNestedManyWithoutPermissionInput
 }
 
 export type ApiPermissionCreateOrConnectWithoutApiInput = {
@@ -549,6 +595,8 @@ export type ApiPermissionCreateWithoutRolesInput = {
   tokens?: Prisma.ApiTokenPermissionCreateNestedManyWithoutPermissionInput
   clients?: Prisma.ApiClientPermissionCreateNestedManyWithoutPermissionInput
   apps?: Prisma.ApplicationPermissionCreateNestedManyWithoutPermissionInput
+  tokenUses?: Prisma.ApiTokenPermissionUseCreateNestedManyWithoutPermissionInput
+  clientUses?: Prisma.ApiClientPermissionUseCreateNestedManyWithoutPermissionInput
 }
 
 export type ApiPermissionUncheckedCreateWithoutRolesInput = {
@@ -561,6 +609,8 @@ export type ApiPermissionUncheckedCreateWithoutRolesInput = {
   tokens?: Prisma.ApiTokenPermissionUncheckedCreateNestedManyWithoutPermissionInput
   clients?: Prisma.ApiClientPermissionUncheckedCreateNestedManyWithoutPermissionInput
   apps?: Prisma.ApplicationPermissionUncheckedCreateNestedManyWithoutPermissionInput
+  tokenUses?: Prisma.ApiTokenPermissionUseUncheckedCreateNestedManyWithoutPermissionInput
+  clientUses?: Prisma.ApiClientPermissionUseUncheckedCreateNestedManyWithoutPermissionInput
 }
 
 export type ApiPermissionCreateOrConnectWithoutRolesInput = {
@@ -589,6 +639,8 @@ export type ApiPermissionUpdateWithoutRolesInput = {
   tokens?: Prisma.ApiTokenPermissionUpdateManyWithoutPermissionNestedInput
   clients?: Prisma.ApiClientPermissionUpdateManyWithoutPermissionNestedInput
   apps?: Prisma.ApplicationPermissionUpdateManyWithoutPermissionNestedInput
+  tokenUses?: Prisma.ApiTokenPermissionUseUpdateManyWithoutPermissionNestedInput
+  clientUses?: Prisma.ApiClientPermissionUseUpdateManyWithoutPermissionNestedInput
 }
 
 export type ApiPermissionUncheckedUpdateWithoutRolesInput = {
@@ -601,6 +653,8 @@ export type ApiPermissionUncheckedUpdateWithoutRolesInput = {
   tokens?: Prisma.ApiTokenPermissionUncheckedUpdateManyWithoutPermissionNestedInput
   clients?: Prisma.ApiClientPermissionUncheckedUpdateManyWithoutPermissionNestedInput
   apps?: Prisma.ApplicationPermissionUncheckedUpdateManyWithoutPermissionNestedInput
+  tokenUses?: Prisma.ApiTokenPermissionUseUncheckedUpdateManyWithoutPermissionNestedInput
+  clientUses?: Prisma.ApiClientPermissionUseUncheckedUpdateManyWithoutPermissionNestedInput
 }
 
 export type ApiPermissionCreateWithoutTokensInput = {
@@ -613,6 +667,8 @@ export type ApiPermissionCreateWithoutTokensInput = {
   roles?: Prisma.RolePermissionCreateNestedManyWithoutPermissionInput
   clients?: Prisma.ApiClientPermissionCreateNestedManyWithoutPermissionInput
   apps?: Prisma.ApplicationPermissionCreateNestedManyWithoutPermissionInput
+  tokenUses?: Prisma.ApiTokenPermissionUseCreateNestedManyWithoutPermissionInput
+  clientUses?: Prisma.ApiClientPermissionUseCreateNestedManyWithoutPermissionInput
 }
 
 export type ApiPermissionUncheckedCreateWithoutTokensInput = {
@@ -625,6 +681,8 @@ export type ApiPermissionUncheckedCreateWithoutTokensInput = {
   roles?: Prisma.RolePermissionUncheckedCreateNestedManyWithoutPermissionInput
   clients?: Prisma.ApiClientPermissionUncheckedCreateNestedManyWithoutPermissionInput
   apps?: Prisma.ApplicationPermissionUncheckedCreateNestedManyWithoutPermissionInput
+  tokenUses?: Prisma.ApiTokenPermissionUseUncheckedCreateNestedManyWithoutPermissionInput
+  clientUses?: Prisma.ApiClientPermissionUseUncheckedCreateNestedManyWithoutPermissionInput
 }
 
 export type ApiPermissionCreateOrConnectWithoutTokensInput = {
@@ -653,6 +711,8 @@ export type ApiPermissionUpdateWithoutTokensInput = {
   roles?: Prisma.RolePermissionUpdateManyWithoutPermissionNestedInput
   clients?: Prisma.ApiClientPermissionUpdateManyWithoutPermissionNestedInput
   apps?: Prisma.ApplicationPermissionUpdateManyWithoutPermissionNestedInput
+  tokenUses?: Prisma.ApiTokenPermissionUseUpdateManyWithoutPermissionNestedInput
+  clientUses?: Prisma.ApiClientPermissionUseUpdateManyWithoutPermissionNestedInput
 }
 
 export type ApiPermissionUncheckedUpdateWithoutTokensInput = {
@@ -665,6 +725,8 @@ export type ApiPermissionUncheckedUpdateWithoutTokensInput = {
   roles?: Prisma.RolePermissionUncheckedUpdateManyWithoutPermissionNestedInput
   clients?: Prisma.ApiClientPermissionUncheckedUpdateManyWithoutPermissionNestedInput
   apps?: Prisma.ApplicationPermissionUncheckedUpdateManyWithoutPermissionNestedInput
+  tokenUses?: Prisma.ApiTokenPermissionUseUncheckedUpdateManyWithoutPermissionNestedInput
+  clientUses?: Prisma.ApiClientPermissionUseUncheckedUpdateManyWithoutPermissionNestedInput
 }
 
 export type ApiPermissionCreateWithoutClientsInput = {
@@ -677,6 +739,8 @@ export type ApiPermissionCreateWithoutClientsInput = {
   roles?: Prisma.RolePermissionCreateNestedManyWithoutPermissionInput
   tokens?: Prisma.ApiTokenPermissionCreateNestedManyWithoutPermissionInput
   apps?: Prisma.ApplicationPermissionCreateNestedManyWithoutPermissionInput
+  tokenUses?: Prisma.ApiTokenPermissionUseCreateNestedManyWithoutPermissionInput
+  clientUses?: Prisma.ApiClientPermissionUseCreateNestedManyWithoutPermissionInput
 }
 
 export type ApiPermissionUncheckedCreateWithoutClientsInput = {
@@ -689,6 +753,8 @@ export type ApiPermissionUncheckedCreateWithoutClientsInput = {
   roles?: Prisma.RolePermissionUncheckedCreateNestedManyWithoutPermissionInput
   tokens?: Prisma.ApiTokenPermissionUncheckedCreateNestedManyWithoutPermissionInput
   apps?: Prisma.ApplicationPermissionUncheckedCreateNestedManyWithoutPermissionInput
+  tokenUses?: Prisma.ApiTokenPermissionUseUncheckedCreateNestedManyWithoutPermissionInput
+  clientUses?: Prisma.ApiClientPermissionUseUncheckedCreateNestedManyWithoutPermissionInput
 }
 
 export type ApiPermissionCreateOrConnectWithoutClientsInput = {
@@ -717,6 +783,8 @@ export type ApiPermissionUpdateWithoutClientsInput = {
   roles?: Prisma.RolePermissionUpdateManyWithoutPermissionNestedInput
   tokens?: Prisma.ApiTokenPermissionUpdateManyWithoutPermissionNestedInput
   apps?: Prisma.ApplicationPermissionUpdateManyWithoutPermissionNestedInput
+  tokenUses?: Prisma.ApiTokenPermissionUseUpdateManyWithoutPermissionNestedInput
+  clientUses?: Prisma.ApiClientPermissionUseUpdateManyWithoutPermissionNestedInput
 }
 
 export type ApiPermissionUncheckedUpdateWithoutClientsInput = {
@@ -729,6 +797,8 @@ export type ApiPermissionUncheckedUpdateWithoutClientsInput = {
   roles?: Prisma.RolePermissionUncheckedUpdateManyWithoutPermissionNestedInput
   tokens?: Prisma.ApiTokenPermissionUncheckedUpdateManyWithoutPermissionNestedInput
   apps?: Prisma.ApplicationPermissionUncheckedUpdateManyWithoutPermissionNestedInput
+  tokenUses?: Prisma.ApiTokenPermissionUseUncheckedUpdateManyWithoutPermissionNestedInput
+  clientUses?: Prisma.ApiClientPermissionUseUncheckedUpdateManyWithoutPermissionNestedInput
 }
 
 export type ApiPermissionCreateWithoutAppsInput = {
@@ -741,6 +811,8 @@ export type ApiPermissionCreateWithoutAppsInput = {
   roles?: Prisma.RolePermissionCreateNestedManyWithoutPermissionInput
   tokens?: Prisma.ApiTokenPermissionCreateNestedManyWithoutPermissionInput
   clients?: Prisma.ApiClientPermissionCreateNestedManyWithoutPermissionInput
+  tokenUses?: Prisma.ApiTokenPermissionUseCreateNestedManyWithoutPermissionInput
+  clientUses?: Prisma.ApiClientPermissionUseCreateNestedManyWithoutPermissionInput
 }
 
 export type ApiPermissionUncheckedCreateWithoutAppsInput = {
@@ -753,6 +825,8 @@ export type ApiPermissionUncheckedCreateWithoutAppsInput = {
   roles?: Prisma.RolePermissionUncheckedCreateNestedManyWithoutPermissionInput
   tokens?: Prisma.ApiTokenPermissionUncheckedCreateNestedManyWithoutPermissionInput
   clients?: Prisma.ApiClientPermissionUncheckedCreateNestedManyWithoutPermissionInput
+  tokenUses?: Prisma.ApiTokenPermissionUseUncheckedCreateNestedManyWithoutPermissionInput
+  clientUses?: Prisma.ApiClientPermissionUseUncheckedCreateNestedManyWithoutPermissionInput
 }
 
 export type ApiPermissionCreateOrConnectWithoutAppsInput = {
@@ -781,6 +855,8 @@ export type ApiPermissionUpdateWithoutAppsInput = {
   roles?: Prisma.RolePermissionUpdateManyWithoutPermissionNestedInput
   tokens?: Prisma.ApiTokenPermissionUpdateManyWithoutPermissionNestedInput
   clients?: Prisma.ApiClientPermissionUpdateManyWithoutPermissionNestedInput
+  tokenUses?: Prisma.ApiTokenPermissionUseUpdateManyWithoutPermissionNestedInput
+  clientUses?: Prisma.ApiClientPermissionUseUpdateManyWithoutPermissionNestedInput
 }
 
 export type ApiPermissionUncheckedUpdateWithoutAppsInput = {
@@ -793,6 +869,152 @@ export type ApiPermissionUncheckedUpdateWithoutAppsInput = {
   roles?: Prisma.RolePermissionUncheckedUpdateManyWithoutPermissionNestedInput
   tokens?: Prisma.ApiTokenPermissionUncheckedUpdateManyWithoutPermissionNestedInput
   clients?: Prisma.ApiClientPermissionUncheckedUpdateManyWithoutPermissionNestedInput
+  tokenUses?: Prisma.ApiTokenPermissionUseUncheckedUpdateManyWithoutPermissionNestedInput
+  clientUses?: Prisma.ApiClientPermissionUseUncheckedUpdateManyWithoutPermissionNestedInput
+}
+
+export type ApiPermissionCreateWithoutTokenUsesInput = {
+  id: string
+  name: string
+  description?: string
+  deprecatedAt?: Date | string | null
+  createdAt?: Date | string
+  api: Prisma.ApiCreateNestedOneWithoutPermissionsInput
+  roles?: Prisma.RolePermissionCreateNestedManyWithoutPermissionInput
+  tokens?: Prisma.ApiTokenPermissionCreateNestedManyWithoutPermissionInput
+  clients?: Prisma.ApiClientPermissionCreateNestedManyWithoutPermissionInput
+  apps?: Prisma.ApplicationPermissionCreateNestedManyWithoutPermissionInput
+  clientUses?: Prisma.ApiClientPermissionUseCreateNestedManyWithoutPermissionInput
+}
+
+export type ApiPermissionUncheckedCreateWithoutTokenUsesInput = {
+  id: string
+  apiId: string
+  name: string
+  description?: string
+  deprecatedAt?: Date | string | null
+  createdAt?: Date | string
+  roles?: Prisma.RolePermissionUncheckedCreateNestedManyWithoutPermissionInput
+  tokens?: Prisma.ApiTokenPermissionUncheckedCreateNestedManyWithoutPermissionInput
+  clients?: Prisma.ApiClientPermissionUncheckedCreateNestedManyWithoutPermissionInput
+  apps?: Prisma.ApplicationPermissionUncheckedCreateNestedManyWithoutPermissionInput
+  clientUses?: Prisma.ApiClientPermissionUseUncheckedCreateNestedManyWithoutPermissionInput
+}
+
+export type ApiPermissionCreateOrConnectWithoutTokenUsesInput = {
+  where: Prisma.ApiPermissionWhereUniqueInput
+  create: Prisma.XOR<Prisma.ApiPermissionCreateWithoutTokenUsesInput, Prisma.ApiPermissionUncheckedCreateWithoutTokenUsesInput>
+}
+
+export type ApiPermissionUpsertWithoutTokenUsesInput = {
+  update: Prisma.XOR<Prisma.ApiPermissionUpdateWithoutTokenUsesInput, Prisma.ApiPermissionUncheckedUpdateWithoutTokenUsesInput>
+  create: Prisma.XOR<Prisma.ApiPermissionCreateWithoutTokenUsesInput, Prisma.ApiPermissionUncheckedCreateWithoutTokenUsesInput>
+  where?: Prisma.ApiPermissionWhereInput
+}
+
+export type ApiPermissionUpdateToOneWithWhereWithoutTokenUsesInput = {
+  where?: Prisma.ApiPermissionWhereInput
+  data: Prisma.XOR<Prisma.ApiPermissionUpdateWithoutTokenUsesInput, Prisma.ApiPermissionUncheckedUpdateWithoutTokenUsesInput>
+}
+
+export type ApiPermissionUpdateWithoutTokenUsesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.StringFieldUpdateOperationsInput | string
+  deprecatedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  api?: Prisma.ApiUpdateOneRequiredWithoutPermissionsNestedInput
+  roles?: Prisma.RolePermissionUpdateManyWithoutPermissionNestedInput
+  tokens?: Prisma.ApiTokenPermissionUpdateManyWithoutPermissionNestedInput
+  clients?: Prisma.ApiClientPermissionUpdateManyWithoutPermissionNestedInput
+  apps?: Prisma.ApplicationPermissionUpdateManyWithoutPermissionNestedInput
+  clientUses?: Prisma.ApiClientPermissionUseUpdateManyWithoutPermissionNestedInput
+}
+
+export type ApiPermissionUncheckedUpdateWithoutTokenUsesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  apiId?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.StringFieldUpdateOperationsInput | string
+  deprecatedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  roles?: Prisma.RolePermissionUncheckedUpdateManyWithoutPermissionNestedInput
+  tokens?: Prisma.ApiTokenPermissionUncheckedUpdateManyWithoutPermissionNestedInput
+  clients?: Prisma.ApiClientPermissionUncheckedUpdateManyWithoutPermissionNestedInput
+  apps?: Prisma.ApplicationPermissionUncheckedUpdateManyWithoutPermissionNestedInput
+  clientUses?: Prisma.ApiClientPermissionUseUncheckedUpdateManyWithoutPermissionNestedInput
+}
+
+export type ApiPermissionCreateWithoutClientUsesInput = {
+  id: string
+  name: string
+  description?: string
+  deprecatedAt?: Date | string | null
+  createdAt?: Date | string
+  api: Prisma.ApiCreateNestedOneWithoutPermissionsInput
+  roles?: Prisma.RolePermissionCreateNestedManyWithoutPermissionInput
+  tokens?: Prisma.ApiTokenPermissionCreateNestedManyWithoutPermissionInput
+  clients?: Prisma.ApiClientPermissionCreateNestedManyWithoutPermissionInput
+  apps?: Prisma.ApplicationPermissionCreateNestedManyWithoutPermissionInput
+  tokenUses?: Prisma.ApiTokenPermissionUseCreateNestedManyWithoutPermissionInput
+}
+
+export type ApiPermissionUncheckedCreateWithoutClientUsesInput = {
+  id: string
+  apiId: string
+  name: string
+  description?: string
+  deprecatedAt?: Date | string | null
+  createdAt?: Date | string
+  roles?: Prisma.RolePermissionUncheckedCreateNestedManyWithoutPermissionInput
+  tokens?: Prisma.ApiTokenPermissionUncheckedCreateNestedManyWithoutPermissionInput
+  clients?: Prisma.ApiClientPermissionUncheckedCreateNestedManyWithoutPermissionInput
+  apps?: Prisma.ApplicationPermissionUncheckedCreateNestedManyWithoutPermissionInput
+  tokenUses?: Prisma.ApiTokenPermissionUseUncheckedCreateNestedManyWithoutPermissionInput
+}
+
+export type ApiPermissionCreateOrConnectWithoutClientUsesInput = {
+  where: Prisma.ApiPermissionWhereUniqueInput
+  create: Prisma.XOR<Prisma.ApiPermissionCreateWithoutClientUsesInput, Prisma.ApiPermissionUncheckedCreateWithoutClientUsesInput>
+}
+
+export type ApiPermissionUpsertWithoutClientUsesInput = {
+  update: Prisma.XOR<Prisma.ApiPermissionUpdateWithoutClientUsesInput, Prisma.ApiPermissionUncheckedUpdateWithoutClientUsesInput>
+  create: Prisma.XOR<Prisma.ApiPermissionCreateWithoutClientUsesInput, Prisma.ApiPermissionUncheckedCreateWithoutClientUsesInput>
+  where?: Prisma.ApiPermissionWhereInput
+}
+
+export type ApiPermissionUpdateToOneWithWhereWithoutClientUsesInput = {
+  where?: Prisma.ApiPermissionWhereInput
+  data: Prisma.XOR<Prisma.ApiPermissionUpdateWithoutClientUsesInput, Prisma.ApiPermissionUncheckedUpdateWithoutClientUsesInput>
+}
+
+export type ApiPermissionUpdateWithoutClientUsesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.StringFieldUpdateOperationsInput | string
+  deprecatedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  api?: Prisma.ApiUpdateOneRequiredWithoutPermissionsNestedInput
+  roles?: Prisma.RolePermissionUpdateManyWithoutPermissionNestedInput
+  tokens?: Prisma.ApiTokenPermissionUpdateManyWithoutPermissionNestedInput
+  clients?: Prisma.ApiClientPermissionUpdateManyWithoutPermissionNestedInput
+  apps?: Prisma.ApplicationPermissionUpdateManyWithoutPermissionNestedInput
+  tokenUses?: Prisma.ApiTokenPermissionUseUpdateManyWithoutPermissionNestedInput
+}
+
+export type ApiPermissionUncheckedUpdateWithoutClientUsesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  apiId?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.StringFieldUpdateOperationsInput | string
+  deprecatedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  roles?: Prisma.RolePermissionUncheckedUpdateManyWithoutPermissionNestedInput
+  tokens?: Prisma.ApiTokenPermissionUncheckedUpdateManyWithoutPermissionNestedInput
+  clients?: Prisma.ApiClientPermissionUncheckedUpdateManyWithoutPermissionNestedInput
+  apps?: Prisma.ApplicationPermissionUncheckedUpdateManyWithoutPermissionNestedInput
+  tokenUses?: Prisma.ApiTokenPermissionUseUncheckedUpdateManyWithoutPermissionNestedInput
 }
 
 export type ApiPermissionCreateManyApiInput = {
@@ -813,6 +1035,8 @@ export type ApiPermissionUpdateWithoutApiInput = {
   tokens?: Prisma.ApiTokenPermissionUpdateManyWithoutPermissionNestedInput
   clients?: Prisma.ApiClientPermissionUpdateManyWithoutPermissionNestedInput
   apps?: Prisma.ApplicationPermissionUpdateManyWithoutPermissionNestedInput
+  tokenUses?: Prisma.ApiTokenPermissionUseUpdateManyWithoutPermissionNestedInput
+  clientUses?: Prisma.ApiClientPermissionUseUpdateManyWithoutPermissionNestedInput
 }
 
 export type ApiPermissionUncheckedUpdateWithoutApiInput = {
@@ -825,6 +1049,8 @@ export type ApiPermissionUncheckedUpdateWithoutApiInput = {
   tokens?: Prisma.ApiTokenPermissionUncheckedUpdateManyWithoutPermissionNestedInput
   clients?: Prisma.ApiClientPermissionUncheckedUpdateManyWithoutPermissionNestedInput
   apps?: Prisma.ApplicationPermissionUncheckedUpdateManyWithoutPermissionNestedInput
+  tokenUses?: Prisma.ApiTokenPermissionUseUncheckedUpdateManyWithoutPermissionNestedInput
+  clientUses?: Prisma.ApiClientPermissionUseUncheckedUpdateManyWithoutPermissionNestedInput
 }
 
 export type ApiPermissionUncheckedUpdateManyWithoutApiInput = {
@@ -845,6 +1071,8 @@ export type ApiPermissionCountOutputType = {
   tokens: number
   clients: number
   apps: number
+  tokenUses: number
+  clientUses: number
 }
 
 export type ApiPermissionCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -852,6 +1080,8 @@ export type ApiPermissionCountOutputTypeSelect<ExtArgs extends runtime.Types.Ext
   tokens?: boolean | ApiPermissionCountOutputTypeCountTokensArgs
   clients?: boolean | ApiPermissionCountOutputTypeCountClientsArgs
   apps?: boolean | ApiPermissionCountOutputTypeCountAppsArgs
+  tokenUses?: boolean | ApiPermissionCountOutputTypeCountTokenUsesArgs
+  clientUses?: boolean | ApiPermissionCountOutputTypeCountClientUsesArgs
 }
 
 /**
@@ -892,6 +1122,20 @@ export type ApiPermissionCountOutputTypeCountAppsArgs<ExtArgs extends runtime.Ty
   where?: Prisma.ApplicationPermissionWhereInput
 }
 
+/**
+ * ApiPermissionCountOutputType without action
+ */
+export type ApiPermissionCountOutputTypeCountTokenUsesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.ApiTokenPermissionUseWhereInput
+}
+
+/**
+ * ApiPermissionCountOutputType without action
+ */
+export type ApiPermissionCountOutputTypeCountClientUsesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.ApiClientPermissionUseWhereInput
+}
+
 
 export type ApiPermissionSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -905,6 +1149,8 @@ export type ApiPermissionSelect<ExtArgs extends runtime.Types.Extensions.Interna
   tokens?: boolean | Prisma.ApiPermission$tokensArgs<ExtArgs>
   clients?: boolean | Prisma.ApiPermission$clientsArgs<ExtArgs>
   apps?: boolean | Prisma.ApiPermission$appsArgs<ExtArgs>
+  tokenUses?: boolean | Prisma.ApiPermission$tokenUsesArgs<ExtArgs>
+  clientUses?: boolean | Prisma.ApiPermission$clientUsesArgs<ExtArgs>
   _count?: boolean | Prisma.ApiPermissionCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["apiPermission"]>
 
@@ -944,6 +1190,8 @@ export type ApiPermissionInclude<ExtArgs extends runtime.Types.Extensions.Intern
   tokens?: boolean | Prisma.ApiPermission$tokensArgs<ExtArgs>
   clients?: boolean | Prisma.ApiPermission$clientsArgs<ExtArgs>
   apps?: boolean | Prisma.ApiPermission$appsArgs<ExtArgs>
+  tokenUses?: boolean | Prisma.ApiPermission$tokenUsesArgs<ExtArgs>
+  clientUses?: boolean | Prisma.ApiPermission$clientUsesArgs<ExtArgs>
   _count?: boolean | Prisma.ApiPermissionCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type ApiPermissionIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -961,6 +1209,8 @@ export type $ApiPermissionPayload<ExtArgs extends runtime.Types.Extensions.Inter
     tokens: Prisma.$ApiTokenPermissionPayload<ExtArgs>[]
     clients: Prisma.$ApiClientPermissionPayload<ExtArgs>[]
     apps: Prisma.$ApplicationPermissionPayload<ExtArgs>[]
+    tokenUses: Prisma.$ApiTokenPermissionUsePayload<ExtArgs>[]
+    clientUses: Prisma.$ApiClientPermissionUsePayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -1371,6 +1621,8 @@ export interface Prisma__ApiPermissionClient<T, Null = never, ExtArgs extends ru
   tokens<T extends Prisma.ApiPermission$tokensArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiPermission$tokensArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiTokenPermissionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   clients<T extends Prisma.ApiPermission$clientsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiPermission$clientsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiClientPermissionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   apps<T extends Prisma.ApiPermission$appsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiPermission$appsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApplicationPermissionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  tokenUses<T extends Prisma.ApiPermission$tokenUsesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiPermission$tokenUsesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiTokenPermissionUsePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  clientUses<T extends Prisma.ApiPermission$clientUsesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiPermission$clientUsesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiClientPermissionUsePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1900,6 +2152,54 @@ export type ApiPermission$appsArgs<ExtArgs extends runtime.Types.Extensions.Inte
   take?: number
   skip?: number
   distinct?: Prisma.ApplicationPermissionScalarFieldEnum | Prisma.ApplicationPermissionScalarFieldEnum[]
+}
+
+/**
+ * ApiPermission.tokenUses
+ */
+export type ApiPermission$tokenUsesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the ApiTokenPermissionUse
+   */
+  select?: Prisma.ApiTokenPermissionUseSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the ApiTokenPermissionUse
+   */
+  omit?: Prisma.ApiTokenPermissionUseOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenPermissionUseInclude<ExtArgs> | null
+  where?: Prisma.ApiTokenPermissionUseWhereInput
+  orderBy?: Prisma.ApiTokenPermissionUseOrderByWithRelationInput | Prisma.ApiTokenPermissionUseOrderByWithRelationInput[]
+  cursor?: Prisma.ApiTokenPermissionUseWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.ApiTokenPermissionUseScalarFieldEnum | Prisma.ApiTokenPermissionUseScalarFieldEnum[]
+}
+
+/**
+ * ApiPermission.clientUses
+ */
+export type ApiPermission$clientUsesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the ApiClientPermissionUse
+   */
+  select?: Prisma.ApiClientPermissionUseSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the ApiClientPermissionUse
+   */
+  omit?: Prisma.ApiClientPermissionUseOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiClientPermissionUseInclude<ExtArgs> | null
+  where?: Prisma.ApiClientPermissionUseWhereInput
+  orderBy?: Prisma.ApiClientPermissionUseOrderByWithRelationInput | Prisma.ApiClientPermissionUseOrderByWithRelationInput[]
+  cursor?: Prisma.ApiClientPermissionUseWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.ApiClientPermissionUseScalarFieldEnum | Prisma.ApiClientPermissionUseScalarFieldEnum[]
 }
 
 /**

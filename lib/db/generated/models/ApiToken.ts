@@ -210,6 +210,7 @@ export type ApiTokenWhereInput = {
   secrets?: Prisma.ApiTokenSecretListRelationFilter
   scopes?: Prisma.ApiTokenPermissionListRelationFilter
   uses?: Prisma.ApiTokenUseListRelationFilter
+  permissionUses?: Prisma.ApiTokenPermissionUseListRelationFilter
 }
 
 export type ApiTokenOrderByWithRelationInput = {
@@ -225,6 +226,7 @@ export type ApiTokenOrderByWithRelationInput = {
   secrets?: Prisma.ApiTokenSecretOrderByRelationAggregateInput
   scopes?: Prisma.ApiTokenPermissionOrderByRelationAggregateInput
   uses?: Prisma.ApiTokenUseOrderByRelationAggregateInput
+  permissionUses?: Prisma.ApiTokenPermissionUseOrderByRelationAggregateInput
 }
 
 export type ApiTokenWhereUniqueInput = Prisma.AtLeast<{
@@ -243,6 +245,7 @@ export type ApiTokenWhereUniqueInput = Prisma.AtLeast<{
   secrets?: Prisma.ApiTokenSecretListRelationFilter
   scopes?: Prisma.ApiTokenPermissionListRelationFilter
   uses?: Prisma.ApiTokenUseListRelationFilter
+  permissionUses?: Prisma.ApiTokenPermissionUseListRelationFilter
 }, "id">
 
 export type ApiTokenOrderByWithAggregationInput = {
@@ -285,6 +288,7 @@ export type ApiTokenCreateInput = {
   secrets?: Prisma.ApiTokenSecretCreateNestedManyWithoutTokenInput
   scopes?: Prisma.ApiTokenPermissionCreateNestedManyWithoutTokenInput
   uses?: Prisma.ApiTokenUseCreateNestedManyWithoutTokenInput
+  permissionUses?: Prisma.ApiTokenPermissionUseCreateNestedManyWithoutTokenInput
 }
 
 export type ApiTokenUncheckedCreateInput = {
@@ -299,6 +303,7 @@ export type ApiTokenUncheckedCreateInput = {
   secrets?: Prisma.ApiTokenSecretUncheckedCreateNestedManyWithoutTokenInput
   scopes?: Prisma.ApiTokenPermissionUncheckedCreateNestedManyWithoutTokenInput
   uses?: Prisma.ApiTokenUseUncheckedCreateNestedManyWithoutTokenInput
+  permissionUses?: Prisma.ApiTokenPermissionUseUncheckedCreateNestedManyWithoutTokenInput
 }
 
 export type ApiTokenUpdateInput = {
@@ -313,6 +318,7 @@ export type ApiTokenUpdateInput = {
   secrets?: Prisma.ApiTokenSecretUpdateManyWithoutTokenNestedInput
   scopes?: Prisma.ApiTokenPermissionUpdateManyWithoutTokenNestedInput
   uses?: Prisma.ApiTokenUseUpdateManyWithoutTokenNestedInput
+  permissionUses?: Prisma.ApiTokenPermissionUseUpdateManyWithoutTokenNestedInput
 }
 
 export type ApiTokenUncheckedUpdateInput = {
@@ -327,6 +333,7 @@ export type ApiTokenUncheckedUpdateInput = {
   secrets?: Prisma.ApiTokenSecretUncheckedUpdateManyWithoutTokenNestedInput
   scopes?: Prisma.ApiTokenPermissionUncheckedUpdateManyWithoutTokenNestedInput
   uses?: Prisma.ApiTokenUseUncheckedUpdateManyWithoutTokenNestedInput
+  permissionUses?: Prisma.ApiTokenPermissionUseUncheckedUpdateManyWithoutTokenNestedInput
 }
 
 export type ApiTokenCreateManyInput = {
@@ -493,6 +500,20 @@ export type ApiTokenUpdateOneRequiredWithoutSecretsNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.ApiTokenUpdateToOneWithWhereWithoutSecretsInput, Prisma.ApiTokenUpdateWithoutSecretsInput>, Prisma.ApiTokenUncheckedUpdateWithoutSecretsInput>
 }
 
+export type ApiTokenCreateNestedOneWithoutPermissionUsesInput = {
+  create?: Prisma.XOR<Prisma.ApiTokenCreateWithoutPermissionUsesInput, Prisma.ApiTokenUncheckedCreateWithoutPermissionUsesInput>
+  connectOrCreate?: Prisma.ApiTokenCreateOrConnectWithoutPermissionUsesInput
+  connect?: Prisma.ApiTokenWhereUniqueInput
+}
+
+export type ApiTokenUpdateOneRequiredWithoutPermissionUsesNestedInput = {
+  create?: Prisma.XOR<Prisma.ApiTokenCreateWithoutPermissionUsesInput, Prisma.ApiTokenUncheckedCreateWithoutPermissionUsesInput>
+  connectOrCreate?: Prisma.ApiTokenCreateOrConnectWithoutPermissionUsesInput
+  upsert?: Prisma.ApiTokenUpsertWithoutPermissionUsesInput
+  connect?: Prisma.ApiTokenWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.ApiTokenUpdateToOneWithWhereWithoutPermissionUsesInput, Prisma.ApiTokenUpdateWithoutPermissionUsesInput>, Prisma.ApiTokenUncheckedUpdateWithoutPermissionUsesInput>
+}
+
 export type ApiTokenCreateWithoutUserInput = {
   id: string
   name: string
@@ -504,6 +525,7 @@ export type ApiTokenCreateWithoutUserInput = {
   secrets?: Prisma.ApiTokenSecretCreateNestedManyWithoutTokenInput
   scopes?: Prisma.ApiTokenPermissionCreateNestedManyWithoutTokenInput
   uses?: Prisma.ApiTokenUseCreateNestedManyWithoutTokenInput
+  permissionUses?: Prisma.ApiTokenPermissionUseCreateNestedManyWithoutTokenInput
 }
 
 export type ApiTokenUncheckedCreateWithoutUserInput = {
@@ -517,6 +539,7 @@ export type ApiTokenUncheckedCreateWithoutUserInput = {
   secrets?: Prisma.ApiTokenSecretUncheckedCreateNestedManyWithoutTokenInput
   scopes?: Prisma.ApiTokenPermissionUncheckedCreateNestedManyWithoutTokenInput
   uses?: Prisma.ApiTokenUseUncheckedCreateNestedManyWithoutTokenInput
+  permissionUses?: Prisma.ApiTokenPermissionUseUncheckedCreateNestedManyWithoutTokenInput
 }
 
 export type ApiTokenCreateOrConnectWithoutUserInput = {
@@ -570,6 +593,7 @@ export type ApiTokenCreateWithoutScopesInput = {
   user: Prisma.UserCreateNestedOneWithoutApiTokensInput
   secrets?: Prisma.ApiTokenSecretCreateNestedManyWithoutTokenInput
   uses?: Prisma.ApiTokenUseCreateNestedManyWithoutTokenInput
+  permissionUses?: Prisma.ApiTokenPermissionUseCreateNestedManyWithoutTokenInput
 }
 
 export type ApiTokenUncheckedCreateWithoutScopesInput = {
@@ -583,6 +607,7 @@ export type ApiTokenUncheckedCreateWithoutScopesInput = {
   lastUsedIp?: string | null
   secrets?: Prisma.ApiTokenSecretUncheckedCreateNestedManyWithoutTokenInput
   uses?: Prisma.ApiTokenUseUncheckedCreateNestedManyWithoutTokenInput
+  permissionUses?: Prisma.ApiTokenPermissionUseUncheckedCreateNestedManyWithoutTokenInput
 }
 
 export type ApiTokenCreateOrConnectWithoutScopesInput = {
@@ -612,6 +637,7 @@ export type ApiTokenUpdateWithoutScopesInput = {
   user?: Prisma.UserUpdateOneRequiredWithoutApiTokensNestedInput
   secrets?: Prisma.ApiTokenSecretUpdateManyWithoutTokenNestedInput
   uses?: Prisma.ApiTokenUseUpdateManyWithoutTokenNestedInput
+  permissionUses?: Prisma.ApiTokenPermissionUseUpdateManyWithoutTokenNestedInput
 }
 
 export type ApiTokenUncheckedUpdateWithoutScopesInput = {
@@ -625,6 +651,7 @@ export type ApiTokenUncheckedUpdateWithoutScopesInput = {
   lastUsedIp?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   secrets?: Prisma.ApiTokenSecretUncheckedUpdateManyWithoutTokenNestedInput
   uses?: Prisma.ApiTokenUseUncheckedUpdateManyWithoutTokenNestedInput
+  permissionUses?: Prisma.ApiTokenPermissionUseUncheckedUpdateManyWithoutTokenNestedInput
 }
 
 export type ApiTokenCreateWithoutUsesInput = {
@@ -638,6 +665,7 @@ export type ApiTokenCreateWithoutUsesInput = {
   user: Prisma.UserCreateNestedOneWithoutApiTokensInput
   secrets?: Prisma.ApiTokenSecretCreateNestedManyWithoutTokenInput
   scopes?: Prisma.ApiTokenPermissionCreateNestedManyWithoutTokenInput
+  permissionUses?: Prisma.ApiTokenPermissionUseCreateNestedManyWithoutTokenInput
 }
 
 export type ApiTokenUncheckedCreateWithoutUsesInput = {
@@ -651,6 +679,7 @@ export type ApiTokenUncheckedCreateWithoutUsesInput = {
   lastUsedIp?: string | null
   secrets?: Prisma.ApiTokenSecretUncheckedCreateNestedManyWithoutTokenInput
   scopes?: Prisma.ApiTokenPermissionUncheckedCreateNestedManyWithoutTokenInput
+  permissionUses?: Prisma.ApiTokenPermissionUseUncheckedCreateNestedManyWithoutTokenInput
 }
 
 export type ApiTokenCreateOrConnectWithoutUsesInput = {
@@ -680,6 +709,7 @@ export type ApiTokenUpdateWithoutUsesInput = {
   user?: Prisma.UserUpdateOneRequiredWithoutApiTokensNestedInput
   secrets?: Prisma.ApiTokenSecretUpdateManyWithoutTokenNestedInput
   scopes?: Prisma.ApiTokenPermissionUpdateManyWithoutTokenNestedInput
+  permissionUses?: Prisma.ApiTokenPermissionUseUpdateManyWithoutTokenNestedInput
 }
 
 export type ApiTokenUncheckedUpdateWithoutUsesInput = {
@@ -693,6 +723,7 @@ export type ApiTokenUncheckedUpdateWithoutUsesInput = {
   lastUsedIp?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   secrets?: Prisma.ApiTokenSecretUncheckedUpdateManyWithoutTokenNestedInput
   scopes?: Prisma.ApiTokenPermissionUncheckedUpdateManyWithoutTokenNestedInput
+  permissionUses?: Prisma.ApiTokenPermissionUseUncheckedUpdateManyWithoutTokenNestedInput
 }
 
 export type ApiTokenCreateWithoutSecretsInput = {
@@ -706,6 +737,7 @@ export type ApiTokenCreateWithoutSecretsInput = {
   user: Prisma.UserCreateNestedOneWithoutApiTokensInput
   scopes?: Prisma.ApiTokenPermissionCreateNestedManyWithoutTokenInput
   uses?: Prisma.ApiTokenUseCreateNestedManyWithoutTokenInput
+  permissionUses?: Prisma.ApiTokenPermissionUseCreateNestedManyWithoutTokenInput
 }
 
 export type ApiTokenUncheckedCreateWithoutSecretsInput = {
@@ -719,6 +751,7 @@ export type ApiTokenUncheckedCreateWithoutSecretsInput = {
   lastUsedIp?: string | null
   scopes?: Prisma.ApiTokenPermissionUncheckedCreateNestedManyWithoutTokenInput
   uses?: Prisma.ApiTokenUseUncheckedCreateNestedManyWithoutTokenInput
+  permissionUses?: Prisma.ApiTokenPermissionUseUncheckedCreateNestedManyWithoutTokenInput
 }
 
 export type ApiTokenCreateOrConnectWithoutSecretsInput = {
@@ -748,6 +781,7 @@ export type ApiTokenUpdateWithoutSecretsInput = {
   user?: Prisma.UserUpdateOneRequiredWithoutApiTokensNestedInput
   scopes?: Prisma.ApiTokenPermissionUpdateManyWithoutTokenNestedInput
   uses?: Prisma.ApiTokenUseUpdateManyWithoutTokenNestedInput
+  permissionUses?: Prisma.ApiTokenPermissionUseUpdateManyWithoutTokenNestedInput
 }
 
 export type ApiTokenUncheckedUpdateWithoutSecretsInput = {
@@ -759,6 +793,79 @@ export type ApiTokenUncheckedUpdateWithoutSecretsInput = {
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastUsedIp?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  scopes?: Prisma.ApiTokenPermissionUncheckedUpdateManyWithoutTokenNestedInput
+  uses?: Prisma.ApiTokenUseUncheckedUpdateManyWithoutTokenNestedInput
+  permissionUses?: Prisma.ApiTokenPermissionUseUncheckedUpdateManyWithoutTokenNestedInput
+}
+
+export type ApiTokenCreateWithoutPermissionUsesInput = {
+  id: string
+  name: string
+  createdAt?: Date | string
+  expiresAt?: Date | string | null
+  revokedAt?: Date | string | null
+  lastUsedAt?: Date | string | null
+  lastUsedIp?: string | null
+  user: Prisma.UserCreateNestedOneWithoutApiTokensInput
+  secrets?: Prisma.ApiTokenSecretCreateNestedManyWithoutTokenInput
+  scopes?: Prisma.ApiTokenPermissionCreateNestedManyWithoutTokenInput
+  uses?: Prisma.ApiTokenUseCreateNestedManyWithoutTokenInput
+}
+
+export type ApiTokenUncheckedCreateWithoutPermissionUsesInput = {
+  id: string
+  userId: string
+  name: string
+  createdAt?: Date | string
+  expiresAt?: Date | string | null
+  revokedAt?: Date | string | null
+  lastUsedAt?: Date | string | null
+  lastUsedIp?: string | null
+  secrets?: Prisma.ApiTokenSecretUncheckedCreateNestedManyWithoutTokenInput
+  scopes?: Prisma.ApiTokenPermissionUncheckedCreateNestedManyWithoutTokenInput
+  uses?: Prisma.ApiTokenUseUncheckedCreateNestedManyWithoutTokenInput
+}
+
+export type ApiTokenCreateOrConnectWithoutPermissionUsesInput = {
+  where: Prisma.ApiTokenWhereUniqueInput
+  create: Prisma.XOR<Prisma.ApiTokenCreateWithoutPermissionUsesInput, Prisma.ApiTokenUncheckedCreateWithoutPermissionUsesInput>
+}
+
+export type ApiTokenUpsertWithoutPermissionUsesInput = {
+  update: Prisma.XOR<Prisma.ApiTokenUpdateWithoutPermissionUsesInput, Prisma.ApiTokenUncheckedUpdateWithoutPermissionUsesInput>
+  create: Prisma.XOR<Prisma.ApiTokenCreateWithoutPermissionUsesInput, Prisma.ApiTokenUncheckedCreateWithoutPermissionUsesInput>
+  where?: Prisma.ApiTokenWhereInput
+}
+
+export type ApiTokenUpdateToOneWithWhereWithoutPermissionUsesInput = {
+  where?: Prisma.ApiTokenWhereInput
+  data: Prisma.XOR<Prisma.ApiTokenUpdateWithoutPermissionUsesInput, Prisma.ApiTokenUncheckedUpdateWithoutPermissionUsesInput>
+}
+
+export type ApiTokenUpdateWithoutPermissionUsesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastUsedIp?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  user?: Prisma.UserUpdateOneRequiredWithoutApiTokensNestedInput
+  secrets?: Prisma.ApiTokenSecretUpdateManyWithoutTokenNestedInput
+  scopes?: Prisma.ApiTokenPermissionUpdateManyWithoutTokenNestedInput
+  uses?: Prisma.ApiTokenUseUpdateManyWithoutTokenNestedInput
+}
+
+export type ApiTokenUncheckedUpdateWithoutPermissionUsesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  userId?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastUsedIp?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  secrets?: Prisma.ApiTokenSecretUncheckedUpdateManyWithoutTokenNestedInput
   scopes?: Prisma.ApiTokenPermissionUncheckedUpdateManyWithoutTokenNestedInput
   uses?: Prisma.ApiTokenUseUncheckedUpdateManyWithoutTokenNestedInput
 }
@@ -784,6 +891,7 @@ export type ApiTokenUpdateWithoutUserInput = {
   secrets?: Prisma.ApiTokenSecretUpdateManyWithoutTokenNestedInput
   scopes?: Prisma.ApiTokenPermissionUpdateManyWithoutTokenNestedInput
   uses?: Prisma.ApiTokenUseUpdateManyWithoutTokenNestedInput
+  permissionUses?: Prisma.ApiTokenPermissionUseUpdateManyWithoutTokenNestedInput
 }
 
 export type ApiTokenUncheckedUpdateWithoutUserInput = {
@@ -797,6 +905,7 @@ export type ApiTokenUncheckedUpdateWithoutUserInput = {
   secrets?: Prisma.ApiTokenSecretUncheckedUpdateManyWithoutTokenNestedInput
   scopes?: Prisma.ApiTokenPermissionUncheckedUpdateManyWithoutTokenNestedInput
   uses?: Prisma.ApiTokenUseUncheckedUpdateManyWithoutTokenNestedInput
+  permissionUses?: Prisma.ApiTokenPermissionUseUncheckedUpdateManyWithoutTokenNestedInput
 }
 
 export type ApiTokenUncheckedUpdateManyWithoutUserInput = {
@@ -818,12 +927,14 @@ export type ApiTokenCountOutputType = {
   secrets: number
   scopes: number
   uses: number
+  permissionUses: number
 }
 
 export type ApiTokenCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   secrets?: boolean | ApiTokenCountOutputTypeCountSecretsArgs
   scopes?: boolean | ApiTokenCountOutputTypeCountScopesArgs
   uses?: boolean | ApiTokenCountOutputTypeCountUsesArgs
+  permissionUses?: boolean | ApiTokenCountOutputTypeCountPermissionUsesArgs
 }
 
 /**
@@ -857,6 +968,13 @@ export type ApiTokenCountOutputTypeCountUsesArgs<ExtArgs extends runtime.Types.E
   where?: Prisma.ApiTokenUseWhereInput
 }
 
+/**
+ * ApiTokenCountOutputType without action
+ */
+export type ApiTokenCountOutputTypeCountPermissionUsesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.ApiTokenPermissionUseWhereInput
+}
+
 
 export type ApiTokenSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -871,6 +989,7 @@ export type ApiTokenSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs
   secrets?: boolean | Prisma.ApiToken$secretsArgs<ExtArgs>
   scopes?: boolean | Prisma.ApiToken$scopesArgs<ExtArgs>
   uses?: boolean | Prisma.ApiToken$usesArgs<ExtArgs>
+  permissionUses?: boolean | Prisma.ApiToken$permissionUsesArgs<ExtArgs>
   _count?: boolean | Prisma.ApiTokenCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["apiToken"]>
 
@@ -915,6 +1034,7 @@ export type ApiTokenInclude<ExtArgs extends runtime.Types.Extensions.InternalArg
   secrets?: boolean | Prisma.ApiToken$secretsArgs<ExtArgs>
   scopes?: boolean | Prisma.ApiToken$scopesArgs<ExtArgs>
   uses?: boolean | Prisma.ApiToken$usesArgs<ExtArgs>
+  permissionUses?: boolean | Prisma.ApiToken$permissionUsesArgs<ExtArgs>
   _count?: boolean | Prisma.ApiTokenCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type ApiTokenIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -931,6 +1051,7 @@ export type $ApiTokenPayload<ExtArgs extends runtime.Types.Extensions.InternalAr
     secrets: Prisma.$ApiTokenSecretPayload<ExtArgs>[]
     scopes: Prisma.$ApiTokenPermissionPayload<ExtArgs>[]
     uses: Prisma.$ApiTokenUsePayload<ExtArgs>[]
+    permissionUses: Prisma.$ApiTokenPermissionUsePayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -1339,6 +1460,7 @@ export interface Prisma__ApiTokenClient<T, Null = never, ExtArgs extends runtime
   secrets<T extends Prisma.ApiToken$secretsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiToken$secretsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiTokenSecretPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   scopes<T extends Prisma.ApiToken$scopesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiToken$scopesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiTokenPermissionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   uses<T extends Prisma.ApiToken$usesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiToken$usesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiTokenUsePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  permissionUses<T extends Prisma.ApiToken$permissionUsesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiToken$permissionUsesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiTokenPermissionUsePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1846,6 +1968,30 @@ export type ApiToken$usesArgs<ExtArgs extends runtime.Types.Extensions.InternalA
   take?: number
   skip?: number
   distinct?: Prisma.ApiTokenUseScalarFieldEnum | Prisma.ApiTokenUseScalarFieldEnum[]
+}
+
+/**
+ * ApiToken.permissionUses
+ */
+export type ApiToken$permissionUsesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the ApiTokenPermissionUse
+   */
+  select?: Prisma.ApiTokenPermissionUseSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the ApiTokenPermissionUse
+   */
+  omit?: Prisma.ApiTokenPermissionUseOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenPermissionUseInclude<ExtArgs> | null
+  where?: Prisma.ApiTokenPermissionUseWhereInput
+  orderBy?: Prisma.ApiTokenPermissionUseOrderByWithRelationInput | Prisma.ApiTokenPermissionUseOrderByWithRelationInput[]
+  cursor?: Prisma.ApiTokenPermissionUseWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.ApiTokenPermissionUseScalarFieldEnum | Prisma.ApiTokenPermissionUseScalarFieldEnum[]
 }
 
 /**

@@ -379,10 +379,6 @@ export type NullableStringFieldUpdateOperationsInput = {
   set?: string | null
 }
 
-export type BoolFieldUpdateOperationsInput = {
-  set?: boolean
-}
-
 export type RoleCreateNestedOneWithoutGrantsInput = {
   create?: Prisma.XOR<Prisma.RoleCreateWithoutGrantsInput, Prisma.RoleUncheckedCreateWithoutGrantsInput>
   connectOrCreate?: Prisma.RoleCreateOrConnectWithoutGrantsInput

@@ -33,6 +33,8 @@ export type UserMinAggregateOutputType = {
   updatedAt: Date | null
   lastSignInAt: Date | null
   emailVerifiedAt: Date | null
+  credentialDigest: boolean | null
+  failureAlerts: boolean | null
 }
 
 export type UserMaxAggregateOutputType = {
@@ -44,6 +46,8 @@ export type UserMaxAggregateOutputType = {
   updatedAt: Date | null
   lastSignInAt: Date | null
   emailVerifiedAt: Date | null
+  credentialDigest: boolean | null
+  failureAlerts: boolean | null
 }
 
 export type UserCountAggregateOutputType = {
@@ -55,6 +59,8 @@ export type UserCountAggregateOutputType = {
   updatedAt: number
   lastSignInAt: number
   emailVerifiedAt: number
+  credentialDigest: number
+  failureAlerts: number
   _all: number
 }
 
@@ -68,6 +74,8 @@ export type UserMinAggregateInputType = {
   updatedAt?: true
   lastSignInAt?: true
   emailVerifiedAt?: true
+  credentialDigest?: true
+  failureAlerts?: true
 }
 
 export type UserMaxAggregateInputType = {
@@ -79,6 +87,8 @@ export type UserMaxAggregateInputType = {
   updatedAt?: true
   lastSignInAt?: true
   emailVerifiedAt?: true
+  credentialDigest?: true
+  failureAlerts?: true
 }
 
 export type UserCountAggregateInputType = {
@@ -90,6 +100,8 @@ export type UserCountAggregateInputType = {
   updatedAt?: true
   lastSignInAt?: true
   emailVerifiedAt?: true
+  credentialDigest?: true
+  failureAlerts?: true
   _all?: true
 }
 
@@ -174,6 +186,8 @@ export type UserGroupByOutputType = {
   updatedAt: Date
   lastSignInAt: Date | null
   emailVerifiedAt: Date | null
+  credentialDigest: boolean
+  failureAlerts: boolean
   _count: UserCountAggregateOutputType | null
   _min: UserMinAggregateOutputType | null
   _max: UserMaxAggregateOutputType | null
@@ -206,6 +220,8 @@ export type UserWhereInput = {
   updatedAt?: Prisma.DateTimeFilter<"User"> | Date | string
   lastSignInAt?: Prisma.DateTimeNullableFilter<"User"> | Date | string | null
   emailVerifiedAt?: Prisma.DateTimeNullableFilter<"User"> | Date | string | null
+  credentialDigest?: Prisma.BoolFilter<"User"> | boolean
+  failureAlerts?: Prisma.BoolFilter<"User"> | boolean
   password?: Prisma.XOR<Prisma.PasswordCredentialNullableScalarRelationFilter, Prisma.PasswordCredentialWhereInput> | null
   roles?: Prisma.RoleAssignmentListRelationFilter
   sessions?: Prisma.SessionListRelationFilter
@@ -230,6 +246,8 @@ export type UserOrderByWithRelationInput = {
   updatedAt?: Prisma.SortOrder
   lastSignInAt?: Prisma.SortOrderInput | Prisma.SortOrder
   emailVerifiedAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  credentialDigest?: Prisma.SortOrder
+  failureAlerts?: Prisma.SortOrder
   password?: Prisma.PasswordCredentialOrderByWithRelationInput
   roles?: Prisma.RoleAssignmentOrderByRelationAggregateInput
   sessions?: Prisma.SessionOrderByRelationAggregateInput
@@ -257,6 +275,8 @@ export type UserWhereUniqueInput = Prisma.AtLeast<{
   updatedAt?: Prisma.DateTimeFilter<"User"> | Date | string
   lastSignInAt?: Prisma.DateTimeNullableFilter<"User"> | Date | string | null
   emailVerifiedAt?: Prisma.DateTimeNullableFilter<"User"> | Date | string | null
+  credentialDigest?: Prisma.BoolFilter<"User"> | boolean
+  failureAlerts?: Prisma.BoolFilter<"User"> | boolean
   password?: Prisma.XOR<Prisma.PasswordCredentialNullableScalarRelationFilter, Prisma.PasswordCredentialWhereInput> | null
   roles?: Prisma.RoleAssignmentListRelationFilter
   sessions?: Prisma.SessionListRelationFilter
@@ -281,6 +301,8 @@ export type UserOrderByWithAggregationInput = {
   updatedAt?: Prisma.SortOrder
   lastSignInAt?: Prisma.SortOrderInput | Prisma.SortOrder
   emailVerifiedAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  credentialDigest?: Prisma.SortOrder
+  failureAlerts?: Prisma.SortOrder
   _count?: Prisma.UserCountOrderByAggregateInput
   _max?: Prisma.UserMaxOrderByAggregateInput
   _min?: Prisma.UserMinOrderByAggregateInput
@@ -298,6 +320,8 @@ export type UserScalarWhereWithAggregatesInput = {
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"User"> | Date | string
   lastSignInAt?: Prisma.DateTimeNullableWithAggregatesFilter<"User"> | Date | string | null
   emailVerifiedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"User"> | Date | string | null
+  credentialDigest?: Prisma.BoolWithAggregatesFilter<"User"> | boolean
+  failureAlerts?: Prisma.BoolWithAggregatesFilter<"User"> | boolean
 }
 
 export type UserCreateInput = {
@@ -309,6 +333,8 @@ export type UserCreateInput = {
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
   emailVerifiedAt?: Date | string | null
+  credentialDigest?: boolean
+  failureAlerts?: boolean
   password?: Prisma.PasswordCredentialCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionCreateNestedManyWithoutUserInput
@@ -333,6 +359,8 @@ export type UserUncheckedCreateInput = {
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
   emailVerifiedAt?: Date | string | null
+  credentialDigest?: boolean
+  failureAlerts?: boolean
   password?: Prisma.PasswordCredentialUncheckedCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentUncheckedCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutUserInput
@@ -357,6 +385,8 @@ export type UserUpdateInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  credentialDigest?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  failureAlerts?: Prisma.BoolFieldUpdateOperationsInput | boolean
   password?: Prisma.PasswordCredentialUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutUserNestedInput
@@ -381,6 +411,8 @@ export type UserUncheckedUpdateInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  credentialDigest?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  failureAlerts?: Prisma.BoolFieldUpdateOperationsInput | boolean
   password?: Prisma.PasswordCredentialUncheckedUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUncheckedUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutUserNestedInput
@@ -405,6 +437,8 @@ export type UserCreateManyInput = {
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
   emailVerifiedAt?: Date | string | null
+  credentialDigest?: boolean
+  failureAlerts?: boolean
 }
 
 export type UserUpdateManyMutationInput = {
@@ -416,6 +450,8 @@ export type UserUpdateManyMutationInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  credentialDigest?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  failureAlerts?: Prisma.BoolFieldUpdateOperationsInput | boolean
 }
 
 export type UserUncheckedUpdateManyInput = {
@@ -427,6 +463,8 @@ export type UserUncheckedUpdateManyInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  credentialDigest?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  failureAlerts?: Prisma.BoolFieldUpdateOperationsInput | boolean
 }
 
 export type UserCountOrderByAggregateInput = {
@@ -438,6 +476,8 @@ export type UserCountOrderByAggregateInput = {
   updatedAt?: Prisma.SortOrder
   lastSignInAt?: Prisma.SortOrder
   emailVerifiedAt?: Prisma.SortOrder
+  credentialDigest?: Prisma.SortOrder
+  failureAlerts?: Prisma.SortOrder
 }
 
 export type UserMaxOrderByAggregateInput = {
@@ -449,6 +489,8 @@ export type UserMaxOrderByAggregateInput = {
   updatedAt?: Prisma.SortOrder
   lastSignInAt?: Prisma.SortOrder
   emailVerifiedAt?: Prisma.SortOrder
+  credentialDigest?: Prisma.SortOrder
+  failureAlerts?: Prisma.SortOrder
 }
 
 export type UserMinOrderByAggregateInput = {
@@ -460,6 +502,8 @@ export type UserMinOrderByAggregateInput = {
   updatedAt?: Prisma.SortOrder
   lastSignInAt?: Prisma.SortOrder
   emailVerifiedAt?: Prisma.SortOrder
+  credentialDigest?: Prisma.SortOrder
+  failureAlerts?: Prisma.SortOrder
 }
 
 export type UserScalarRelationFilter = {
@@ -486,6 +530,10 @@ export type DateTimeFieldUpdateOperationsInput = {
 
 export type NullableDateTimeFieldUpdateOperationsInput = {
   set?: Date | string | null
+}
+
+export type BoolFieldUpdateOperationsInput = {
+  set?: boolean
 }
 
 export type UserCreateNestedOneWithoutPasswordInput = {
@@ -689,6 +737,8 @@ export type UserCreateWithoutPasswordInput = {
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
   emailVerifiedAt?: Date | string | null
+  credentialDigest?: boolean
+  failureAlerts?: boolean
   roles?: Prisma.RoleAssignmentCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionCreateNestedManyWithoutUserInput
   signInAttempts?: Prisma.SignInAttemptCreateNestedManyWithoutUserInput
@@ -712,6 +762,8 @@ export type UserUncheckedCreateWithoutPasswordInput = {
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
   emailVerifiedAt?: Date | string | null
+  credentialDigest?: boolean
+  failureAlerts?: boolean
   roles?: Prisma.RoleAssignmentUncheckedCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutUserInput
   signInAttempts?: Prisma.SignInAttemptUncheckedCreateNestedManyWithoutUserInput
@@ -751,6 +803,8 @@ export type UserUpdateWithoutPasswordInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  credentialDigest?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  failureAlerts?: Prisma.BoolFieldUpdateOperationsInput | boolean
   roles?: Prisma.RoleAssignmentUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutUserNestedInput
   signInAttempts?: Prisma.SignInAttemptUpdateManyWithoutUserNestedInput
@@ -774,6 +828,8 @@ export type UserUncheckedUpdateWithoutPasswordInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  credentialDigest?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  failureAlerts?: Prisma.BoolFieldUpdateOperationsInput | boolean
   roles?: Prisma.RoleAssignmentUncheckedUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutUserNestedInput
   signInAttempts?: Prisma.SignInAttemptUncheckedUpdateManyWithoutUserNestedInput
@@ -797,6 +853,8 @@ export type UserCreateWithoutOwnedApisInput = {
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
   emailVerifiedAt?: Date | string | null
+  credentialDigest?: boolean
+  failureAlerts?: boolean
   password?: Prisma.PasswordCredentialCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionCreateNestedManyWithoutUserInput
@@ -820,6 +878,8 @@ export type UserUncheckedCreateWithoutOwnedApisInput = {
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
   emailVerifiedAt?: Date | string | null
+  credentialDigest?: boolean
+  failureAlerts?: boolean
   password?: Prisma.PasswordCredentialUncheckedCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentUncheckedCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutUserInput
@@ -859,6 +919,8 @@ export type UserUpdateWithoutOwnedApisInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  credentialDigest?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  failureAlerts?: Prisma.BoolFieldUpdateOperationsInput | boolean
   password?: Prisma.PasswordCredentialUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutUserNestedInput
@@ -882,6 +944,8 @@ export type UserUncheckedUpdateWithoutOwnedApisInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  credentialDigest?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  failureAlerts?: Prisma.BoolFieldUpdateOperationsInput | boolean
   password?: Prisma.PasswordCredentialUncheckedUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUncheckedUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutUserNestedInput
@@ -905,6 +969,8 @@ export type UserCreateWithoutRolesInput = {
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
   emailVerifiedAt?: Date | string | null
+  credentialDigest?: boolean
+  failureAlerts?: boolean
   password?: Prisma.PasswordCredentialCreateNestedOneWithoutUserInput
   sessions?: Prisma.SessionCreateNestedManyWithoutUserInput
   signInAttempts?: Prisma.SignInAttemptCreateNestedManyWithoutUserInput
@@ -928,6 +994,8 @@ export type UserUncheckedCreateWithoutRolesInput = {
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
   emailVerifiedAt?: Date | string | null
+  credentialDigest?: boolean
+  failureAlerts?: boolean
   password?: Prisma.PasswordCredentialUncheckedCreateNestedOneWithoutUserInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutUserInput
   signInAttempts?: Prisma.SignInAttemptUncheckedCreateNestedManyWithoutUserInput
@@ -967,6 +1035,8 @@ export type UserUpdateWithoutRolesInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  credentialDigest?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  failureAlerts?: Prisma.BoolFieldUpdateOperationsInput | boolean
   password?: Prisma.PasswordCredentialUpdateOneWithoutUserNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutUserNestedInput
   signInAttempts?: Prisma.SignInAttemptUpdateManyWithoutUserNestedInput
@@ -990,6 +1060,8 @@ export type UserUncheckedUpdateWithoutRolesInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  credentialDigest?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  failureAlerts?: Prisma.BoolFieldUpdateOperationsInput | boolean
   password?: Prisma.PasswordCredentialUncheckedUpdateOneWithoutUserNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutUserNestedInput
   signInAttempts?: Prisma.SignInAttemptUncheckedUpdateManyWithoutUserNestedInput
@@ -1013,6 +1085,8 @@ export type UserCreateWithoutSessionsInput = {
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
   emailVerifiedAt?: Date | string | null
+  credentialDigest?: boolean
+  failureAlerts?: boolean
   password?: Prisma.PasswordCredentialCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentCreateNestedManyWithoutUserInput
   signInAttempts?: Prisma.SignInAttemptCreateNestedManyWithoutUserInput
@@ -1036,6 +1110,8 @@ export type UserUncheckedCreateWithoutSessionsInput = {
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
   emailVerifiedAt?: Date | string | null
+  credentialDigest?: boolean
+  failureAlerts?: boolean
   password?: Prisma.PasswordCredentialUncheckedCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentUncheckedCreateNestedManyWithoutUserInput
   signInAttempts?: Prisma.SignInAttemptUncheckedCreateNestedManyWithoutUserInput
@@ -1075,6 +1151,8 @@ export type UserUpdateWithoutSessionsInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  credentialDigest?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  failureAlerts?: Prisma.BoolFieldUpdateOperationsInput | boolean
   password?: Prisma.PasswordCredentialUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUpdateManyWithoutUserNestedInput
   signInAttempts?: Prisma.SignInAttemptUpdateManyWithoutUserNestedInput
@@ -1098,6 +1176,8 @@ export type UserUncheckedUpdateWithoutSessionsInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  credentialDigest?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  failureAlerts?: Prisma.BoolFieldUpdateOperationsInput | boolean
   password?: Prisma.PasswordCredentialUncheckedUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUncheckedUpdateManyWithoutUserNestedInput
   signInAttempts?: Prisma.SignInAttemptUncheckedUpdateManyWithoutUserNestedInput
@@ -1121,6 +1201,8 @@ export type UserCreateWithoutSignInAttemptsInput = {
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
   emailVerifiedAt?: Date | string | null
+  credentialDigest?: boolean
+  failureAlerts?: boolean
   password?: Prisma.PasswordCredentialCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionCreateNestedManyWithoutUserInput
@@ -1144,6 +1226,8 @@ export type UserUncheckedCreateWithoutSignInAttemptsInput = {
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
   emailVerifiedAt?: Date | string | null
+  credentialDigest?: boolean
+  failureAlerts?: boolean
   password?: Prisma.PasswordCredentialUncheckedCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentUncheckedCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutUserInput
@@ -1183,6 +1267,8 @@ export type UserUpdateWithoutSignInAttemptsInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  credentialDigest?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  failureAlerts?: Prisma.BoolFieldUpdateOperationsInput | boolean
   password?: Prisma.PasswordCredentialUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutUserNestedInput
@@ -1206,6 +1292,8 @@ export type UserUncheckedUpdateWithoutSignInAttemptsInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  credentialDigest?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  failureAlerts?: Prisma.BoolFieldUpdateOperationsInput | boolean
   password?: Prisma.PasswordCredentialUncheckedUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUncheckedUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutUserNestedInput
@@ -1229,6 +1317,8 @@ export type UserCreateWithoutTotpFactorsInput = {
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
   emailVerifiedAt?: Date | string | null
+  credentialDigest?: boolean
+  failureAlerts?: boolean
   password?: Prisma.PasswordCredentialCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionCreateNestedManyWithoutUserInput
@@ -1252,6 +1342,8 @@ export type UserUncheckedCreateWithoutTotpFactorsInput = {
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
   emailVerifiedAt?: Date | string | null
+  credentialDigest?: boolean
+  failureAlerts?: boolean
   password?: Prisma.PasswordCredentialUncheckedCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentUncheckedCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutUserInput
@@ -1291,6 +1383,8 @@ export type UserUpdateWithoutTotpFactorsInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  credentialDigest?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  failureAlerts?: Prisma.BoolFieldUpdateOperationsInput | boolean
   password?: Prisma.PasswordCredentialUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutUserNestedInput
@@ -1314,6 +1408,8 @@ export type UserUncheckedUpdateWithoutTotpFactorsInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  credentialDigest?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  failureAlerts?: Prisma.BoolFieldUpdateOperationsInput | boolean
   password?: Prisma.PasswordCredentialUncheckedUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUncheckedUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutUserNestedInput
@@ -1337,6 +1433,8 @@ export type UserCreateWithoutWebauthnCredsInput = {
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
   emailVerifiedAt?: Date | string | null
+  credentialDigest?: boolean
+  failureAlerts?: boolean
   password?: Prisma.PasswordCredentialCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionCreateNestedManyWithoutUserInput
@@ -1360,6 +1458,8 @@ export type UserUncheckedCreateWithoutWebauthnCredsInput = {
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
   emailVerifiedAt?: Date | string | null
+  credentialDigest?: boolean
+  failureAlerts?: boolean
   password?: Prisma.PasswordCredentialUncheckedCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentUncheckedCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutUserInput
@@ -1399,6 +1499,8 @@ export type UserUpdateWithoutWebauthnCredsInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  credentialDigest?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  failureAlerts?: Prisma.BoolFieldUpdateOperationsInput | boolean
   password?: Prisma.PasswordCredentialUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutUserNestedInput
@@ -1422,6 +1524,8 @@ export type UserUncheckedUpdateWithoutWebauthnCredsInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  credentialDigest?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  failureAlerts?: Prisma.BoolFieldUpdateOperationsInput | boolean
   password?: Prisma.PasswordCredentialUncheckedUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUncheckedUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutUserNestedInput
@@ -1445,6 +1549,8 @@ export type UserCreateWithoutRecoveryCodesInput = {
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
   emailVerifiedAt?: Date | string | null
+  credentialDigest?: boolean
+  failureAlerts?: boolean
   password?: Prisma.PasswordCredentialCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionCreateNestedManyWithoutUserInput
@@ -1468,6 +1574,8 @@ export type UserUncheckedCreateWithoutRecoveryCodesInput = {
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
   emailVerifiedAt?: Date | string | null
+  credentialDigest?: boolean
+  failureAlerts?: boolean
   password?: Prisma.PasswordCredentialUncheckedCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentUncheckedCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutUserInput
@@ -1507,6 +1615,8 @@ export type UserUpdateWithoutRecoveryCodesInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  credentialDigest?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  failureAlerts?: Prisma.BoolFieldUpdateOperationsInput | boolean
   password?: Prisma.PasswordCredentialUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutUserNestedInput
@@ -1530,6 +1640,8 @@ export type UserUncheckedUpdateWithoutRecoveryCodesInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  credentialDigest?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  failureAlerts?: Prisma.BoolFieldUpdateOperationsInput | boolean
   password?: Prisma.PasswordCredentialUncheckedUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUncheckedUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutUserNestedInput
@@ -1553,6 +1665,8 @@ export type UserCreateWithoutOneTimeCodesInput = {
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
   emailVerifiedAt?: Date | string | null
+  credentialDigest?: boolean
+  failureAlerts?: boolean
   password?: Prisma.PasswordCredentialCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionCreateNestedManyWithoutUserInput
@@ -1576,6 +1690,8 @@ export type UserUncheckedCreateWithoutOneTimeCodesInput = {
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
   emailVerifiedAt?: Date | string | null
+  credentialDigest?: boolean
+  failureAlerts?: boolean
   password?: Prisma.PasswordCredentialUncheckedCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentUncheckedCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutUserInput
@@ -1615,6 +1731,8 @@ export type UserUpdateWithoutOneTimeCodesInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  credentialDigest?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  failureAlerts?: Prisma.BoolFieldUpdateOperationsInput | boolean
   password?: Prisma.PasswordCredentialUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutUserNestedInput
@@ -1638,6 +1756,8 @@ export type UserUncheckedUpdateWithoutOneTimeCodesInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  credentialDigest?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  failureAlerts?: Prisma.BoolFieldUpdateOperationsInput | boolean
   password?: Prisma.PasswordCredentialUncheckedUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUncheckedUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutUserNestedInput
@@ -1661,6 +1781,8 @@ export type UserCreateWithoutApiTokensInput = {
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
   emailVerifiedAt?: Date | string | null
+  credentialDigest?: boolean
+  failureAlerts?: boolean
   password?: Prisma.PasswordCredentialCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionCreateNestedManyWithoutUserInput
@@ -1684,6 +1806,8 @@ export type UserUncheckedCreateWithoutApiTokensInput = {
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
   emailVerifiedAt?: Date | string | null
+  credentialDigest?: boolean
+  failureAlerts?: boolean
   password?: Prisma.PasswordCredentialUncheckedCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentUncheckedCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutUserInput
@@ -1723,6 +1847,8 @@ export type UserUpdateWithoutApiTokensInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  credentialDigest?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  failureAlerts?: Prisma.BoolFieldUpdateOperationsInput | boolean
   password?: Prisma.PasswordCredentialUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutUserNestedInput
@@ -1746,6 +1872,8 @@ export type UserUncheckedUpdateWithoutApiTokensInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  credentialDigest?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  failureAlerts?: Prisma.BoolFieldUpdateOperationsInput | boolean
   password?: Prisma.PasswordCredentialUncheckedUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUncheckedUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutUserNestedInput
@@ -1769,6 +1897,8 @@ export type UserCreateWithoutApiClientsInput = {
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
   emailVerifiedAt?: Date | string | null
+  credentialDigest?: boolean
+  failureAlerts?: boolean
   password?: Prisma.PasswordCredentialCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionCreateNestedManyWithoutUserInput
@@ -1792,6 +1922,8 @@ export type UserUncheckedCreateWithoutApiClientsInput = {
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
   emailVerifiedAt?: Date | string | null
+  credentialDigest?: boolean
+  failureAlerts?: boolean
   password?: Prisma.PasswordCredentialUncheckedCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentUncheckedCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutUserInput
@@ -1820,6 +1952,8 @@ export type UserCreateWithoutOfferedClientsInput = {
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
   emailVerifiedAt?: Date | string | null
+  credentialDigest?: boolean
+  failureAlerts?: boolean
   password?: Prisma.PasswordCredentialCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionCreateNestedManyWithoutUserInput
@@ -1843,6 +1977,8 @@ export type UserUncheckedCreateWithoutOfferedClientsInput = {
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
   emailVerifiedAt?: Date | string | null
+  credentialDigest?: boolean
+  failureAlerts?: boolean
   password?: Prisma.PasswordCredentialUncheckedCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentUncheckedCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutUserInput
@@ -1882,6 +2018,8 @@ export type UserUpdateWithoutApiClientsInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  credentialDigest?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  failureAlerts?: Prisma.BoolFieldUpdateOperationsInput | boolean
   password?: Prisma.PasswordCredentialUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutUserNestedInput
@@ -1905,6 +2043,8 @@ export type UserUncheckedUpdateWithoutApiClientsInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  credentialDigest?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  failureAlerts?: Prisma.BoolFieldUpdateOperationsInput | boolean
   password?: Prisma.PasswordCredentialUncheckedUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUncheckedUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutUserNestedInput
@@ -1939,6 +2079,8 @@ export type UserUpdateWithoutOfferedClientsInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  credentialDigest?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  failureAlerts?: Prisma.BoolFieldUpdateOperationsInput | boolean
   password?: Prisma.PasswordCredentialUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutUserNestedInput
@@ -1962,6 +2104,8 @@ export type UserUncheckedUpdateWithoutOfferedClientsInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  credentialDigest?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  failureAlerts?: Prisma.BoolFieldUpdateOperationsInput | boolean
   password?: Prisma.PasswordCredentialUncheckedUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUncheckedUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutUserNestedInput
@@ -1985,6 +2129,8 @@ export type UserCreateWithoutOwnedAppsInput = {
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
   emailVerifiedAt?: Date | string | null
+  credentialDigest?: boolean
+  failureAlerts?: boolean
   password?: Prisma.PasswordCredentialCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionCreateNestedManyWithoutUserInput
@@ -2008,6 +2154,8 @@ export type UserUncheckedCreateWithoutOwnedAppsInput = {
   updatedAt?: Date | string
   lastSignInAt?: Date | string | null
   emailVerifiedAt?: Date | string | null
+  credentialDigest?: boolean
+  failureAlerts?: boolean
   password?: Prisma.PasswordCredentialUncheckedCreateNestedOneWithoutUserInput
   roles?: Prisma.RoleAssignmentUncheckedCreateNestedManyWithoutUserInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutUserInput
@@ -2047,6 +2195,8 @@ export type UserUpdateWithoutOwnedAppsInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  credentialDigest?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  failureAlerts?: Prisma.BoolFieldUpdateOperationsInput | boolean
   password?: Prisma.PasswordCredentialUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutUserNestedInput
@@ -2070,6 +2220,8 @@ export type UserUncheckedUpdateWithoutOwnedAppsInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastSignInAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   emailVerifiedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  credentialDigest?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  failureAlerts?: Prisma.BoolFieldUpdateOperationsInput | boolean
   password?: Prisma.PasswordCredentialUncheckedUpdateOneWithoutUserNestedInput
   roles?: Prisma.RoleAssignmentUncheckedUpdateManyWithoutUserNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutUserNestedInput
@@ -2223,6 +2375,8 @@ export type UserSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = r
   updatedAt?: boolean
   lastSignInAt?: boolean
   emailVerifiedAt?: boolean
+  credentialDigest?: boolean
+  failureAlerts?: boolean
   password?: boolean | Prisma.User$passwordArgs<ExtArgs>
   roles?: boolean | Prisma.User$rolesArgs<ExtArgs>
   sessions?: boolean | Prisma.User$sessionsArgs<ExtArgs>
@@ -2248,6 +2402,8 @@ export type UserSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensio
   updatedAt?: boolean
   lastSignInAt?: boolean
   emailVerifiedAt?: boolean
+  credentialDigest?: boolean
+  failureAlerts?: boolean
 }, ExtArgs["result"]["user"]>
 
 export type UserSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -2259,6 +2415,8 @@ export type UserSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensio
   updatedAt?: boolean
   lastSignInAt?: boolean
   emailVerifiedAt?: boolean
+  credentialDigest?: boolean
+  failureAlerts?: boolean
 }, ExtArgs["result"]["user"]>
 
 export type UserSelectScalar = {
@@ -2270,9 +2428,11 @@ export type UserSelectScalar = {
   updatedAt?: boolean
   lastSignInAt?: boolean
   emailVerifiedAt?: boolean
+  credentialDigest?: boolean
+  failureAlerts?: boolean
 }
 
-export type UserOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "email" | "name" | "status" | "createdAt" | "updatedAt" | "lastSignInAt" | "emailVerifiedAt", ExtArgs["result"]["user"]>
+export type UserOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "email" | "name" | "status" | "createdAt" | "updatedAt" | "lastSignInAt" | "emailVerifiedAt" | "credentialDigest" | "failureAlerts", ExtArgs["result"]["user"]>
 export type UserInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   password?: boolean | Prisma.User$passwordArgs<ExtArgs>
   roles?: boolean | Prisma.User$rolesArgs<ExtArgs>
@@ -2327,6 +2487,14 @@ export type $UserPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs =
      * When the address was proven by using a link mailed to it; cleared when the email changes.
      */
     emailVerifiedAt: Date | null
+    /**
+     * The weekly email about one's own expiring, idle or over-scoped credentials (issue 17); off in My account.
+     */
+    credentialDigest: boolean
+    /**
+     * Administrators' opt-in alert when sign-in failures spike past Settings' threshold (issue 17).
+     */
+    failureAlerts: boolean
   }, ExtArgs["result"]["user"]>
   composites: {}
 }
@@ -2771,6 +2939,8 @@ export interface UserFieldRefs {
   readonly updatedAt: Prisma.FieldRef<"User", 'DateTime'>
   readonly lastSignInAt: Prisma.FieldRef<"User", 'DateTime'>
   readonly emailVerifiedAt: Prisma.FieldRef<"User", 'DateTime'>
+  readonly credentialDigest: Prisma.FieldRef<"User", 'Boolean'>
+  readonly failureAlerts: Prisma.FieldRef<"User", 'Boolean'>
 }
     
 
