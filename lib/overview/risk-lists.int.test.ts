@@ -6,7 +6,7 @@ import { builtInPermissionId } from "../apis/built-in-api.ts";
 import { db } from "../db/client.ts";
 import { newId } from "../crypto/ids.ts";
 import { setSetting } from "../settings/settings.ts";
-import { makePrincipal, makeRole, makeUser, codeOf } from "../../test/factories.ts";
+import { makePrincipal, makeRole, makeUser, codeOf, present } from "../../test/factories.ts";
 import { developerWith, makeTestClient, mintTestToken } from "../../test/credentials.ts";
 import { digestItems } from "./credential-risks.ts";
 import { mfaFigures } from "./mfa-figures.ts";
@@ -34,8 +34,8 @@ describe("the overview's figures, on data with a known answer", () => {
     for (const user of users.slice(0, 3)) await withFactor(user.id);
     await makeUser({ status: "disabled" }); // not active: counted nowhere
     const writer = await makeRole(["users.write"]);
-    await db.roleAssignment.create({ data: { userId: users[5]!.id, roleId: writer.id } });
-    await db.roleAssignment.create({ data: { userId: users[0]!.id, roleId: writer.id } });
+    await db.roleAssignment.create({ data: { userId: present(users[5]).id, roleId: writer.id } });
+    await db.roleAssignment.create({ data: { userId: present(users[0]).id, roleId: writer.id } });
 
     const figures = await mfaFigures();
     expect(figures).toMatchObject({
@@ -54,7 +54,9 @@ describe("the overview's figures, on data with a known answer", () => {
     // The reader, a user manager (users.write) without a factor, is on the list too.
     const { principal } = await makePrincipal(["user_manager"]);
     const page = await listRisk(principal, { risk: "mfa.missing", limit: 50 });
-    expect(page.items.map((item) => item.targetId).sort()).toEqual([users[5]!.id, principal.userId].sort());
+    expect(page.items.map((item) => item.targetId).sort()).toEqual(
+      [present(users[5]).id, principal.userId].sort(),
+    );
   });
 
   it("lists 2 tokens idle 31 days and not the one idle 29 days; a token never used after the idle period", async () => {
@@ -78,18 +80,18 @@ describe("the overview's figures, on data with a known answer", () => {
     const idle = await listRisk(admin, { risk: "tokens.idle", limit: 50 });
     const mine = idle.items.filter((item) => item.name.startsWith(tag));
     expect(mine.map((item) => item.name).sort()).toEqual([`${tag}-31`, `${tag}-31`]);
-    expect(mine[0]!.owner?.id).toBe(principal.userId);
+    expect(present(mine[0]).owner?.id).toBe(principal.userId);
     const neverUsed = await listRisk(admin, { risk: "tokens.never_used", limit: 200 });
     expect(neverUsed.items.map((item) => item.targetId)).toContain(never.id);
-    expect(neverUsed.items.map((item) => item.targetId)).not.toContain(made[0]!.id);
+    expect(neverUsed.items.map((item) => item.targetId)).not.toContain(present(made[0]).id);
 
     // A revoked token is not at risk any more; an accepted one is hidden until its date.
-    await db.apiToken.update({ where: { id: made[0]!.id }, data: { revokedAt: new Date() } });
+    await db.apiToken.update({ where: { id: present(made[0]).id }, data: { revokedAt: new Date() } });
     await db.riskAcceptance.create({
       data: {
         id: newId("rsk"),
         risk: "tokens.idle",
-        targetId: made[1]!.id,
+        targetId: present(made[1]).id,
         targetKind: "token",
         reason: "batch job runs quarterly",
         until: new Date(Date.now() + DAY),
@@ -98,9 +100,12 @@ describe("the overview's figures, on data with a known answer", () => {
     });
     const after = await listRisk(admin, { risk: "tokens.idle", limit: 50 });
     expect(after.items.filter((item) => item.name.startsWith(tag))).toEqual([]);
-    await db.riskAcceptance.updateMany({ where: { targetId: made[1]!.id }, data: { until: daysAgo(0.01) } });
+    await db.riskAcceptance.updateMany({
+      where: { targetId: present(made[1]).id },
+      data: { until: daysAgo(0.01) },
+    });
     const back = await listRisk(admin, { risk: "tokens.idle", limit: 50 });
-    expect(back.items.map((item) => item.targetId)).toContain(made[1]!.id);
+    expect(back.items.map((item) => item.targetId)).toContain(present(made[1]).id);
   });
 
   it("pages a list by its date and id, and counts each list", async () => {
