@@ -110,7 +110,7 @@ describe("the overview's figures, on data with a known answer", () => {
 
   it("pages a list by its date and id, and counts each list", async () => {
     const { principal } = await developerWith(["users.read"]);
-    const tokens = [];
+    const tokens: string[] = [];
     for (let i = 0; i < 5; i++) {
       const token = await mintTestToken(principal, ["users.read"]);
       await db.apiToken.update({
