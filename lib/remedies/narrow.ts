@@ -1,0 +1,232 @@
+import { BUILT_IN_API_ID } from "../apis/built-in-api.ts";
+import { qualifiedName, ungrantable } from "../apis/holdings.ts";
+import { auditActor } from "../audit/actor.ts";
+import { recordAudit } from "../audit/record-audit.ts";
+import type { Principal, RequestContext } from "../auth/principal.ts";
+import { assertRecentAuth } from "../auth/step-up.ts";
+import { manageableClient } from "../clients/manage-clients.ts";
+import { credentialsChanged } from "../credentials/change-feed.ts";
+import { db, type Tx } from "../db/client.ts";
+import { Conflict, Forbidden } from "../errors/app-error.ts";
+import { authorize } from "../policy/authorize.ts";
+import { isPermission } from "../policy/permissions.ts";
+import { getSettings } from "../settings/settings.ts";
+import { findVisibleToken, ownsToken } from "../tokens/token-access.ts";
+import { noticeCredentialChange } from "./credential-notices.ts";
+import { type CredentialKind, usedPermissions, useWindow } from "./used-permissions.ts";
+
+/**
+ * "Narrow to what it used" (issue 17): a personal token or API client keeps only the permissions,
+ * of any API, it used in the idle window (lib/remedies/used-permissions.ts) and loses the rest. The
+ * same secret keeps working for the kept ones and is refused the others on the very next request,
+ * here and on every instance (the change feed, as for any scope change).
+ *
+ * Who may, and why so:
+ * - It changes what a credential may do, so a signed-in person needs a recent sign-in (step-up,
+ *   `assertRecentAuth`), as for editing a client's scopes.
+ * - A bearer credential may narrow as it may revoke: a token itself, and with tokens.write any
+ *   token; a client's scopes only under the rules of `updateClient`. DESIGN.md's "no laundering"
+ *   is about creating credentials, secrets and links; narrowing creates nothing and only takes
+ *   away (less than revoking, which the same callers may already do), so ADR 0010's rule for
+ *   bearers (their scope is their authorization for changes that create nothing secret) holds.
+ */
+export type NarrowResult = {
+  /** The permissions it keeps and those it lost, as people read them ("users.read", "Orders API: orders.write"). */
+  kept: string[];
+  removed: string[];
+  /** The first instant of the window its use was judged over. */
+  since: Date;
+  /** False when it already held only what it used: nothing changed, nothing was recorded. */
+  changed: boolean;
+};
+
+type HeldGrant = { permissionId: string; permission: { apiId: string; name: string; api: { name: string } } };
+
+const HELD_SELECT = {
+  permissionId: true,
+  permission: { select: { apiId: true, name: true, api: { select: { name: true } } } },
+} as const;
+
+/** How a permission is named to people: Keyward's by name, another API's with the API's name. */
+function displayName(grant: HeldGrant): string {
+  const { permission } = grant;
+  return permission.apiId === BUILT_IN_API_ID
+    ? permission.name
+    : qualifiedName({ apiName: permission.api.name, name: permission.name });
+}
+
+const names = (grants: readonly HeldGrant[]) => grants.map(displayName).sort();
+
+/**
+ * What to keep and what to delete. A stored Keyward permission this version does not know (a
+ * newer or older version's key) authorizes nothing here, so it is never used: it is not this
+ * version's to erase (lib/apis/built-in-api.ts) and stays.
+ */
+async function plan(
+  tx: Tx,
+  kind: CredentialKind,
+  id: string,
+  held: readonly HeldGrant[],
+  window: { since: Date; whole: boolean; idleDays: number },
+) {
+  const what = kind === "token" ? "token" : "client";
+  if (!window.whole) {
+    throw Conflict(
+      `This ${what}'s use has been recorded since ${window.since.toISOString().slice(0, 10)}, less than the idle period of ${window.idleDays} days: too soon to tell which permissions it does not need.`,
+    );
+  }
+  const used = new Set((await usedPermissions(kind, id, window.since, tx)).map((row) => row.permissionId));
+  const kept = held.filter((grant) => used.has(grant.permissionId));
+  if (kept.length === 0) {
+    throw Conflict(
+      `This ${what} used none of its permissions in the last ${window.idleDays} days: ${kind === "token" ? "revoke" : "disable"} it instead.`,
+    );
+  }
+  const unresolved = (grant: HeldGrant) =>
+    grant.permission.apiId === BUILT_IN_API_ID && !isPermission(grant.permission.name);
+  const removed = held.filter((grant) => !used.has(grant.permissionId) && !unresolved(grant));
+  const remaining = held.filter((grant) => !removed.includes(grant));
+  return { kept, removed, remaining };
+}
+
+/** Narrows a personal token to the permissions it used in the idle window. */
+export async function narrowToken(input: {
+  actor: Principal;
+  tokenId: string;
+  context: RequestContext;
+}): Promise<NarrowResult> {
+  await assertRecentAuth(input.actor);
+  const settings = await getSettings(db);
+  const result = await db.$transaction(async (tx) => {
+    const token = await findVisibleToken(tx, input.actor, input.tokenId);
+    if (!ownsToken(input.actor, token)) authorize(input.actor, "tokens.write");
+    const now = new Date();
+    if (token.revokedAt) throw Conflict("This token is revoked: there is nothing to narrow.");
+    if (token.expiresAt && token.expiresAt <= now)
+      throw Conflict("This token has expired: there is nothing to narrow.");
+    const window = useWindow(token.createdAt, settings, now);
+    const held = await tx.apiTokenPermission.findMany({ where: { tokenId: token.id }, select: HELD_SELECT });
+    const { kept, removed, remaining } = await plan(tx, "token", token.id, held, window);
+    const outcome = {
+      kept: names(kept),
+      removed: names(removed),
+      since: window.since,
+      changed: removed.length > 0,
+    };
+    if (!outcome.changed) return { outcome, token };
+    await tx.apiTokenPermission.deleteMany({
+      where: { tokenId: token.id, permissionId: { in: removed.map((grant) => grant.permissionId) } },
+    });
+    await credentialsChanged(tx, [`token:${token.id}`]);
+    await recordAudit(tx, {
+      action: "token.narrowed",
+      actor: auditActor(input.actor),
+      target: { kind: "token", id: token.id, display: token.name },
+      context: input.context,
+      details: {
+        before: { permissions: names(held) },
+        after: { permissions: names(remaining) },
+        removed: outcome.removed,
+        usedSince: window.since.toISOString(),
+        owner: { id: token.user.id, email: token.user.email },
+      },
+    });
+    return { outcome, token };
+  });
+  const { outcome, token } = result;
+  if (outcome.changed) {
+    noticeCredentialChange({
+      credential: { kind: "token", id: token.id, name: token.name },
+      ownerId: token.userId,
+      actor: input.actor,
+      change: { change: "narrowed", kept: outcome.kept, removed: outcome.removed },
+      context: input.context,
+    });
+  }
+  return outcome;
+}
+
+/** The ids of a client's permissions of APIs other than Keyward's (read on the pool, before the change). */
+async function otherApiPermissionIds(clientId: string): Promise<string[]> {
+  const rows = await db.apiClientPermission.findMany({
+    where: { clientId, permission: { apiId: { not: BUILT_IN_API_ID } } },
+    select: { permissionId: true },
+  });
+  return rows.map((row) => row.permissionId).sort();
+}
+
+/**
+ * Narrows an API client to the permissions it used in the idle window, under what `updateClient`
+ * requires: step-up, clients.write, every Keyward scope it holds (manageableClient), and the right
+ * to allow each of its other APIs' permissions (removing one counts as touching it).
+ */
+export async function narrowClient(input: {
+  actor: Principal;
+  clientId: string;
+  context: RequestContext;
+}): Promise<NarrowResult> {
+  await assertRecentAuth(input.actor);
+  authorize(input.actor, "clients.write");
+  const settings = await getSettings(db);
+  const current = await otherApiPermissionIds(input.clientId);
+  if (current.length > 0) {
+    const { missing } = await ungrantable(input.actor, current);
+    if (missing.length > 0) {
+      throw Forbidden(
+        `This client is allowed permissions you could not allow (${missing.map(qualifiedName).join(", ")}), so you cannot manage it.`,
+      );
+    }
+  }
+  const result = await db.$transaction(async (tx) => {
+    const client = await manageableClient(tx, input.actor, input.clientId);
+    const held = await tx.apiClientPermission.findMany({
+      where: { clientId: client.id },
+      select: HELD_SELECT,
+    });
+    const others = held
+      .filter((grant) => grant.permission.apiId !== BUILT_IN_API_ID)
+      .map((grant) => grant.permissionId)
+      .sort();
+    if (JSON.stringify(others) !== JSON.stringify(current)) {
+      throw Conflict("Someone changed this client's permissions meanwhile: reload and try again.");
+    }
+    const window = useWindow(client.createdAt, settings);
+    const { kept, removed, remaining } = await plan(tx, "client", client.id, held, window);
+    const outcome = {
+      kept: names(kept),
+      removed: names(removed),
+      since: window.since,
+      changed: removed.length > 0,
+    };
+    if (!outcome.changed) return { outcome, client };
+    await tx.apiClientPermission.deleteMany({
+      where: { clientId: client.id, permissionId: { in: removed.map((grant) => grant.permissionId) } },
+    });
+    await credentialsChanged(tx, [`client:${client.id}`]);
+    await recordAudit(tx, {
+      action: "client.narrowed",
+      actor: auditActor(input.actor),
+      target: { kind: "client", id: client.id, display: client.name },
+      context: input.context,
+      details: {
+        before: { permissions: names(held) },
+        after: { permissions: names(remaining) },
+        removed: outcome.removed,
+        usedSince: window.since.toISOString(),
+        owner: client.owner ? { id: client.owner.id, email: client.owner.email } : null,
+      },
+    });
+    return { outcome, client };
+  });
+  const { outcome, client } = result;
+  if (outcome.changed) {
+    noticeCredentialChange({
+      credential: { kind: "client", id: client.id, name: client.name },
+      ownerId: client.ownerId,
+      actor: input.actor,
+      change: { change: "narrowed", kept: outcome.kept, removed: outcome.removed },
+      context: input.context,
+    });
+  }
+  return outcome;
+}
