@@ -1,4 +1,6 @@
+import { flushSignInCounts } from "../auth/sign-in-counts.ts";
 import { dbPool } from "../db/client.ts";
+import { flushPermissionUse } from "./permission-use.ts";
 
 /**
  * Last-used is a hint, not a ledger: noted at most once a minute per credential, kept in memory,
@@ -42,7 +44,7 @@ function schedule(): void {
   if (s.timer) return;
   s.timer = setTimeout(() => {
     s.timer = undefined;
-    flushLastUsed().catch((error: unknown) =>
+    flushUses().catch((error: unknown) =>
       console.error(`[credentials] could not record last use: ${String(error)}`),
     );
   }, FLUSH_MS);
@@ -106,8 +108,16 @@ const upsertUses = (table: "ApiTokenUse" | "ApiClientUse", column: "tokenId" | "
 
 const columns = (uses: Use[]) => [uses.map((u) => u.id), uses.map((u) => u.apiId), uses.map((u) => u.at)];
 
-/** Writes what is pending (also called by tests and on shutdown). */
+/**
+ * Writes every batched hint that is pending: last use here, and per-permission use
+ * (./permission-use.ts) and sign-in counts (lib/auth/sign-in-counts.ts), which keep their own
+ * timers. The one call tests and shutdown make, so none of the three is forgotten.
+ */
 export async function flushLastUsed(): Promise<void> {
+  await Promise.all([flushUses(), flushPermissionUse(), flushSignInCounts()]);
+}
+
+async function flushUses(): Promise<void> {
   const { pending } = state();
   const tokens = [...pending.tokens.values()];
   const clients = [...pending.clients.values()];

@@ -2,10 +2,12 @@ import type { NextRequest } from "next/server";
 import type { z } from "zod";
 
 import { needsStepUp, type Operation } from "../api/operation.ts";
+import { builtInPermissionId } from "../apis/built-in-api.ts";
 import type { Principal, RequestContext } from "../auth/principal.ts";
 import { resolveBearer } from "../auth/resolve-bearer.ts";
 import { resolvePrincipal } from "../auth/resolve-principal.ts";
 import { assertFreshSession, assertRecentAuth } from "../auth/step-up.ts";
+import { notePermissionUse } from "../credentials/permission-use.ts";
 import { AppError, EnrollmentRequired, RateLimited, Unauthenticated } from "../errors/app-error.ts";
 import { consumeApiRequest, rateLimitHeaders } from "../limits/api-limits.ts";
 import { authorize } from "../policy/authorize.ts";
@@ -78,7 +80,15 @@ export function apiRoute<O extends Operation>(
           if (!principal) throw Unauthenticated();
           if (principal.mustEnrollMfa) throw EnrollmentRequired();
         }
-        if (op.permission !== "authenticated") authorize(principal, op.permission);
+        if (op.permission !== "authenticated") {
+          authorize(principal, op.permission);
+          // The one permission this request used (least privilege, issue 17): counted in memory,
+          // written in batches. A person's session is not a credential that could be narrowed.
+          if (principal.kind !== "user") {
+            const credentialId = principal.kind === "token" ? principal.tokenId : principal.clientId;
+            notePermissionUse(principal.kind, credentialId, [builtInPermissionId(op.permission)]);
+          }
+        }
         // The declaration is the check (before any input is read), so an operation cannot be
         // documented as sensitive and be reachable without the proof; the domain checks again.
         if (op.session) await assertFreshSession(principal);

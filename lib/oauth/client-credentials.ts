@@ -6,7 +6,9 @@ import type { ClientState } from "../clients/verify-client-secret.ts";
 import { reasonText } from "../credentials/api-scopes.ts";
 import { getConfig } from "../config/env.ts";
 import { apiByIdentifier, type ApiAudience } from "../apis/audience.ts";
+import { builtInPermissionId } from "../apis/built-in-api.ts";
 import { noteClientUse } from "../credentials/last-used.ts";
+import { notePermissionUse } from "../credentials/permission-use.ts";
 import { assertOwnerMayIssueTokens } from "../credentials/owner-standing.ts";
 import { newId } from "../crypto/ids.ts";
 import { db } from "../db/client.ts";
@@ -101,6 +103,16 @@ async function apiScopes(grant: ClientApiGrant, requested: string | undefined): 
   });
   if (problems.length > 0) refuse(problems, grant.api, false);
   return names.sort();
+}
+
+/** The permission row ids of issued scope names: Keyward's own derive from the name, others are the grant's. */
+function scopeIds(grant: ClientApiGrant | null, scopes: readonly string[]): string[] {
+  if (!grant) return scopes.filter(isPermission).map(builtInPermissionId);
+  const ids = new Map(grant.permissions.map((permission) => [permission.name, permission.id]));
+  return scopes.flatMap((name) => {
+    const id = ids.get(name);
+    return id === undefined ? [] : [id];
+  });
 }
 
 /** The API a token is asked for, and the client's grants there (null: Keyward's own API). */
@@ -243,6 +255,9 @@ async function issue(
   const expiresAt = new Date((now + lifetimeSeconds) * 1000);
   await auditIssuance(client, { jti, scope, api, expiresAt }, audit.context, audit.now);
   noteClientUse(client.clientId, api.id);
+  // Issuance is the use Keyward sees of a client's JWT (the API verifies it alone): every
+  // permission in its scope counts as used today (least privilege).
+  notePermissionUse("client", client.clientId, scopeIds(grant, scopes));
   return {
     access_token: accessToken,
     token_type: params.jkt ? "DPoP" : "Bearer",

@@ -1,8 +1,10 @@
+import { builtInPermissionId } from "../apis/built-in-api.ts";
 import { heldAt } from "../apis/holdings.ts";
 import { getConfig } from "../config/env.ts";
 import { cachedCredential } from "../credentials/credential-cache.ts";
 import { noteClientUse, noteTokenUse } from "../credentials/last-used.ts";
 import { ownerMustEnrollMfa } from "../credentials/owner-standing.ts";
+import { notePermissionUse } from "../credentials/permission-use.ts";
 import { dbPool } from "../db/client.ts";
 import type { ResourceServerApi } from "../resource-servers/verify-credential.ts";
 import { introspectDelegated, isDelegatedToken } from "../oidc/introspect-delegated.ts";
@@ -13,13 +15,18 @@ export type IntrospectionResponse = { active: false } | ({ active: true } & Reco
 
 const INACTIVE: IntrospectionResponse = { active: false };
 
-/** A credential's stored permissions at one API (by name), ∩ its owner's holdings there now. */
+/**
+ * A credential's stored permissions at one API (name and row id: the id is what per-permission use
+ * counts), ∩ its owner's holdings there now.
+ */
 const STORED_AT_API_SQL = {
-  token: `SELECT p.name FROM "ApiTokenPermission" g JOIN "ApiPermission" p ON p.id = g."permissionId"
+  token: `SELECT p.id, p.name FROM "ApiTokenPermission" g JOIN "ApiPermission" p ON p.id = g."permissionId"
           WHERE g."tokenId" = $1 AND p."apiId" = $2`,
-  client: `SELECT p.name FROM "ApiClientPermission" g JOIN "ApiPermission" p ON p.id = g."permissionId"
+  client: `SELECT p.id, p.name FROM "ApiClientPermission" g JOIN "ApiPermission" p ON p.id = g."permissionId"
            WHERE g."clientId" = $1 AND p."apiId" = $2`,
 } as const;
+
+type Usable = { id: string; name: string };
 
 /**
  * What a token or client may use at another API now: its stored permissions there ∩ what its
@@ -32,17 +39,20 @@ async function usableAtApi(
   credentialId: string,
   ownerId: string,
   apiId: string,
-): Promise<string[]> {
-  const names = await cachedCredential(`rsi:${kind}:${credentialId}:${apiId}`, async () => {
+): Promise<Usable[]> {
+  const usable = await cachedCredential(`rsi:${kind}:${credentialId}:${apiId}`, async () => {
     const [stored, held] = await Promise.all([
-      dbPool().query<{ name: string }>(STORED_AT_API_SQL[kind], [credentialId, apiId]),
+      dbPool().query<Usable>(STORED_AT_API_SQL[kind], [credentialId, apiId]),
       heldAt(ownerId, apiId),
     ]);
     const holds = new Set(held);
-    const usable = [...new Set(stored.rows.map((row) => row.name))].filter((name) => holds.has(name)).sort();
-    return { value: usable, tags: [`${kind}:${credentialId}`, `user:${ownerId}`, "apis"] };
+    const value = stored.rows
+      .filter((row) => holds.has(row.name))
+      .map((row) => ({ id: row.id, name: row.name }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return { value, tags: [`${kind}:${credentialId}`, `user:${ownerId}`, "apis"] };
   });
-  return names ?? [];
+  return usable ?? [];
 }
 
 /**
@@ -61,12 +71,17 @@ export async function introspect(token: string, api: ResourceServerApi): Promise
     const state = await personalTokenState(token);
     if (!state || (await ownerMustEnrollMfa(state.userId))) return INACTIVE;
     // Keyward's own permissions come narrowed already; another API's are read per API.
-    const scope = api.builtIn
-      ? state.permissions
-      : await usableAtApi("token", state.tokenId, state.userId, api.id);
+    const usable = api.builtIn ? null : await usableAtApi("token", state.tokenId, state.userId, api.id);
+    const scope: string[] = usable ? usable.map((permission) => permission.name) : state.permissions;
     if (scope.length === 0) return INACTIVE;
-    // The API's introspection is the use of a personal token Keyward sees there (the inventory).
+    // The API's introspection is the use of a personal token Keyward sees there (the inventory),
+    // and of every permission it reports (least privilege).
     noteTokenUse(state.tokenId, api.id);
+    notePermissionUse(
+      "token",
+      state.tokenId,
+      usable ? usable.map((permission) => permission.id) : state.permissions.map(builtInPermissionId),
+    );
     return {
       active: true,
       token_type: "Bearer",
@@ -86,12 +101,21 @@ export async function introspect(token: string, api: ResourceServerApi): Promise
   if (!state?.usable || !state.ownerId || (await ownerMustEnrollMfa(state.ownerId))) return INACTIVE;
   if (api.requireDpop && !state.jkt) return INACTIVE;
   let scope: string[] = state.permissions;
+  let permissionIds: string[] | null = null;
   if (!api.builtIn) {
-    const allowed = new Set(await usableAtApi("client", state.clientId, state.ownerId, api.id));
-    scope = [...new Set(state.scope.split(" "))].filter((name) => allowed.has(name));
+    const allowed = new Map(
+      (await usableAtApi("client", state.clientId, state.ownerId, api.id)).map((p) => [p.name, p.id]),
+    );
+    const granted = [...new Set(state.scope.split(" "))].flatMap((name) => {
+      const id = allowed.get(name);
+      return id === undefined ? [] : [{ name, id }];
+    });
+    scope = granted.map((permission) => permission.name);
+    permissionIds = granted.map((permission) => permission.id);
   }
   if (scope.length === 0) return INACTIVE;
   noteClientUse(state.clientId, api.id);
+  notePermissionUse("client", state.clientId, permissionIds ?? state.permissions.map(builtInPermissionId));
   return {
     active: true,
     // RFC 9449 §6.2: a bound token says so, with its key's thumbprint, for the API to check the proof.

@@ -1,0 +1,151 @@
+import { dbPool } from "../db/client.ts";
+
+/**
+ * Which permissions each personal token and API client actually uses (issue 17: least privilege,
+ * "narrow to what it used"). A use is counted in memory on the request path — a Map increment, no
+ * I/O — and the counts are added to daily rows (ApiTokenPermissionUse, ApiClientPermissionUse) in
+ * one statement per table every few seconds, like last-used (lib/credentials/last-used.ts, whose
+ * `flushLastUsed` also flushes these).
+ */
+export type PermissionUseKind = "token" | "client";
+
+const FLUSH_MS = 5_000;
+/** Past this many pending (credential, permission, day) keys a flush starts at once: memory stays bounded. */
+export const MAX_PENDING_KEYS = 100_000;
+const DAY_MS = 86_400_000;
+
+/** Pending counts keyed `${credentialId} ${permissionId} ${utcDay}` (ids hold no spaces). */
+type State = {
+  pending: Record<PermissionUseKind, Map<string, number>>;
+  size: number;
+  timer?: NodeJS.Timeout;
+};
+
+const store = globalThis as typeof globalThis & { __keywardPermissionUse?: State };
+
+function state(): State {
+  store.__keywardPermissionUse ??= { pending: { token: new Map(), client: new Map() }, size: 0 };
+  return store.__keywardPermissionUse;
+}
+
+function report(error: unknown): void {
+  console.error(`[credentials] could not record permission use: ${String(error)}`);
+}
+
+function schedule(s: State): void {
+  if (s.timer) return;
+  s.timer = setTimeout(() => {
+    s.timer = undefined;
+    flushPermissionUse().catch(report);
+  }, FLUSH_MS);
+  s.timer.unref();
+}
+
+/**
+ * A token or client used these permissions (row ids: `builtInPermissionId(name)` for Keyward's own,
+ * the ApiPermission id for another API's) once: an authorized API request, an active
+ * introspection, a token issued. Counted for today (UTC); never waits on the database.
+ */
+export function notePermissionUse(
+  kind: PermissionUseKind,
+  credentialId: string,
+  permissionIds: readonly string[],
+): void {
+  if (permissionIds.length === 0) return;
+  const s = state();
+  const counts = s.pending[kind];
+  const day = Math.floor(Date.now() / DAY_MS);
+  for (const permissionId of permissionIds) {
+    const key = `${credentialId} ${permissionId} ${day}`;
+    const count = counts.get(key);
+    if (count === undefined) {
+      counts.set(key, 1);
+      s.size++;
+    } else counts.set(key, count + 1);
+  }
+  if (s.size >= MAX_PENDING_KEYS) {
+    // Early, and not awaited: the request goes on while the batch is written.
+    flushPermissionUse().catch(report);
+  } else schedule(s);
+}
+
+const TABLES = {
+  token: { table: "ApiTokenPermissionUse", column: "tokenId", owner: "ApiToken" },
+  client: { table: "ApiClientPermissionUse", column: "clientId", owner: "ApiClient" },
+} as const;
+
+/**
+ * The batch as one upsert: counts add to the day's row. A credential or permission deleted since
+ * its use was noted is skipped (the EXISTS), not an error. Rows go in key order, so two instances
+ * flushing overlapping keys lock them in the same order and cannot deadlock.
+ */
+const upsertSql = (kind: PermissionUseKind) => {
+  const { table, column, owner } = TABLES[kind];
+  return `INSERT INTO "${table}" AS u ("${column}", "permissionId", "day", "count")
+    SELECT v.id, v.permission, DATE '1970-01-01' + v.day, v.count
+    FROM unnest($1::text[], $2::text[], $3::int[], $4::int[]) AS v(id, permission, day, count)
+    WHERE EXISTS (SELECT 1 FROM "${owner}" o WHERE o.id = v.id)
+      AND EXISTS (SELECT 1 FROM "ApiPermission" p WHERE p.id = v.permission)
+    ORDER BY v.id, v.permission, v.day
+    ON CONFLICT ("${column}", "permissionId", "day") DO UPDATE SET "count" = u."count" + EXCLUDED."count"`;
+};
+
+async function write(kind: PermissionUseKind, counts: Map<string, number>): Promise<void> {
+  if (counts.size === 0) return;
+  const ids: string[] = [];
+  const permissions: string[] = [];
+  const days: number[] = [];
+  const values: number[] = [];
+  for (const [key, count] of counts) {
+    const [id = "", permission = "", day = "0"] = key.split(" ");
+    ids.push(id);
+    permissions.push(permission);
+    days.push(Number(day));
+    values.push(count);
+  }
+  await dbPool().query(upsertSql(kind), [ids, permissions, days, values]);
+}
+
+/**
+ * Adds what is pending to the daily rows (the timer, tests and shutdown call it, through
+ * `flushLastUsed`). The pending maps are swapped out before any await, so uses noted meanwhile go
+ * to the next batch; a batch that fails is dropped and reported, as last-used's is: these are
+ * hints for the overview, not a ledger.
+ */
+export async function flushPermissionUse(): Promise<void> {
+  const s = state();
+  const batch = s.pending;
+  if (s.size === 0) return;
+  s.pending = { token: new Map(), client: new Map() };
+  s.size = 0;
+  // Nothing is pending now: the next use schedules the next flush.
+  clearTimeout(s.timer);
+  s.timer = undefined;
+  await Promise.all([write("token", batch.token), write("client", batch.client)]);
+}
+
+/**
+ * The permission ids a token or client used on or after `since`'s UTC day, in id order: what
+ * "narrow to what it used" keeps. This instance's pending counts are written first, so a use a
+ * moment ago counts.
+ */
+export async function usedPermissionIds(
+  kind: PermissionUseKind,
+  credentialId: string,
+  since: Date,
+): Promise<string[]> {
+  await flushPermissionUse();
+  const { table, column } = TABLES[kind];
+  const { rows } = await dbPool().query<{ permissionId: string }>(
+    `SELECT DISTINCT "permissionId" FROM "${table}"
+     WHERE "${column}" = $1 AND "day" >= ($2::timestamptz AT TIME ZONE 'UTC')::date
+     ORDER BY "permissionId"`,
+    [credentialId, since.toISOString()],
+  );
+  return rows.map((row) => row.permissionId);
+}
+
+/** How many (credential, permission, day) keys wait for the next flush (tests, the bench). */
+export function pendingPermissionUseKeys(): number {
+  return state().size;
+}
