@@ -79,12 +79,14 @@ export function credentialReminderMail(input: {
 export type CredentialChange =
   | { change: "revoked" }
   | { change: "narrowed"; kept: readonly string[]; removed: readonly string[] }
+  | { change: "expiry_set"; expiresAt: Date }
   | { change: "disabled" }
   | { change: "deleted" };
 
 const CHANGE_TITLE = {
   revoked: "was revoked",
   narrowed: "was narrowed to the permissions it used",
+  expiry_set: "was given an expiry",
   disabled: "was disabled",
   deleted: "was deleted",
 } as const;
@@ -106,6 +108,16 @@ function changeLines(credential: MailedCredential, change: CredentialChange): st
         credential.kind === "token"
           ? "What to do: nothing, if what uses it needs only the kept permissions. If it needs a removed one, mint a new token with it and revoke this one."
           : "What to do: nothing, if what uses it needs only the kept permissions. If it needs a removed one, ask an administrator to allow it again.",
+      ];
+    case "expiry_set":
+      return [
+        credential.kind === "token"
+          ? `It stops working at ${when(change.expiresAt)}.`
+          : `Its current secret stops working at ${when(change.expiresAt)}.`,
+        "",
+        credential.kind === "token"
+          ? "What to do: if something still needs it after then, mint a new token and put it in place of this one before that date."
+          : "What to do: rotate the client's secret before that date and put the new one in place.",
       ];
     case "disabled":
       return [

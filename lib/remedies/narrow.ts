@@ -1,5 +1,5 @@
 import { BUILT_IN_API_ID } from "../apis/built-in-api.ts";
-import { qualifiedName, ungrantable } from "../apis/holdings.ts";
+import { qualifiedName } from "../apis/holdings.ts";
 import { auditActor } from "../audit/actor.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import type { Principal, RequestContext } from "../auth/principal.ts";
@@ -7,11 +7,12 @@ import { assertRecentAuth } from "../auth/step-up.ts";
 import { manageableClient } from "../clients/manage-clients.ts";
 import { credentialsChanged } from "../credentials/change-feed.ts";
 import { db, type Tx } from "../db/client.ts";
-import { Conflict, Forbidden } from "../errors/app-error.ts";
+import { Conflict } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
 import { isPermission } from "../policy/permissions.ts";
 import { getSettings } from "../settings/settings.ts";
 import { findVisibleToken, ownsToken } from "../tokens/token-access.ts";
+import { assertMayManageClientApis } from "./client-rules.ts";
 import { noticeCredentialChange } from "./credential-notices.ts";
 import { type CredentialKind, usedPermissions, useWindow } from "./used-permissions.ts";
 
@@ -146,15 +147,6 @@ export async function narrowToken(input: {
   return outcome;
 }
 
-/** The ids of a client's permissions of APIs other than Keyward's (read on the pool, before the change). */
-async function otherApiPermissionIds(clientId: string): Promise<string[]> {
-  const rows = await db.apiClientPermission.findMany({
-    where: { clientId, permission: { apiId: { not: BUILT_IN_API_ID } } },
-    select: { permissionId: true },
-  });
-  return rows.map((row) => row.permissionId).sort();
-}
-
 /**
  * Narrows an API client to the permissions it used in the idle window, under what `updateClient`
  * requires: step-up, clients.write, every Keyward scope it holds (manageableClient), and the right
@@ -168,15 +160,7 @@ export async function narrowClient(input: {
   await assertRecentAuth(input.actor);
   authorize(input.actor, "clients.write");
   const settings = await getSettings(db);
-  const current = await otherApiPermissionIds(input.clientId);
-  if (current.length > 0) {
-    const { missing } = await ungrantable(input.actor, current);
-    if (missing.length > 0) {
-      throw Forbidden(
-        `This client is allowed permissions you could not allow (${missing.map(qualifiedName).join(", ")}), so you cannot manage it.`,
-      );
-    }
-  }
+  const current = await assertMayManageClientApis(input.actor, input.clientId);
   const result = await db.$transaction(async (tx) => {
     const client = await manageableClient(tx, input.actor, input.clientId);
     const held = await tx.apiClientPermission.findMany({
