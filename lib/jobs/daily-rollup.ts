@@ -95,7 +95,9 @@ export async function runDailyRollup(now: Date): Promise<RollupResult> {
       const days = await writeCounterDays(tx, addDays(yesterday, -BACKFILL_DAYS), yesterday);
       await writeSnapshot(tx, yesterday, false);
       const pruned = await prune(tx, now);
-      return `${days} counter figures rewritten; pruned ${pruned.signInCounts} sign-in counts, ${pruned.permissionUses} permission-use rows`;
+      return {
+        summary: `${days} counter figures rewritten; pruned ${pruned.signInCounts} sign-in counts, ${pruned.permissionUses} permission-use rows`,
+      };
     }),
   );
   return { refreshed: refreshed !== null, finalized: final.ran ? day : null };

@@ -1,3 +1,4 @@
+import { recordAudit, type AuditEventInput } from "../audit/record-audit.ts";
 import { db, type Tx } from "../db/client.ts";
 
 /**
@@ -25,6 +26,8 @@ export async function withJobLock<T>(job: string, fn: (tx: Tx) => Promise<T>): P
 }
 
 export type JobOutcome = { ran: true; summary: string } | { ran: false };
+/** What a run did: the summary kept on its JobRun row, and the audit event that records it, if any. */
+export type JobDone = { summary: string; audit?: AuditEventInput };
 
 /**
  * Runs `fn` once per (job, period) across all instances: the instance that inserts the JobRun row
@@ -34,13 +37,15 @@ export type JobOutcome = { ran: true; summary: string } | { ran: false };
  * own transactions (the digest reads other modules' queries and talks to SMTP; holding a
  * transaction's only connection meanwhile would deadlock embedded mode). Once at most, then: if
  * `fn` throws, the claim is withdrawn so a later tick retries, and `fn` must itself be safe to
- * retry up to its first irreversible act (a sent mail), after which it should not throw; if the
- * process dies mid-run, the period stays claimed with no `finishedAt`, which operators can see.
+ * retry up to its first irreversible act (a sent mail), after which it should not throw. The run's
+ * audit event is written with the `finishedAt` stamp, in one transaction; should that fail, or the
+ * process die mid-run, the period stays claimed with no `finishedAt` (operators can see it) and is
+ * not run again: a second digest is worse than a missing one.
  */
 export async function runOncePer(
   job: string,
   period: string,
-  fn: () => Promise<string>,
+  fn: () => Promise<JobDone>,
 ): Promise<JobOutcome> {
   const claimed = await db.$transaction(async (tx) => {
     if (!(await tryJobLock(tx, job))) return false;
@@ -48,16 +53,20 @@ export async function runOncePer(
     return count === 1;
   });
   if (!claimed) return { ran: false };
-  let summary: string;
+  let done: JobDone;
   try {
-    summary = await fn();
+    done = await fn();
   } catch (error) {
     await db.jobRun.deleteMany({ where: { job, period, finishedAt: null } }).catch(() => undefined);
     throw error;
   }
-  await db.jobRun.update({
-    where: { job_period: { job, period } },
-    data: { finishedAt: new Date(), summary },
+  const { summary, audit } = done;
+  await db.$transaction(async (tx) => {
+    await tx.jobRun.update({
+      where: { job_period: { job, period } },
+      data: { finishedAt: new Date(), summary },
+    });
+    if (audit) await recordAudit(tx, audit);
   });
   return { ran: true, summary };
 }
