@@ -14,6 +14,7 @@ import type { authenticationResponseSchema } from "../mfa/webauthn-schemas.ts";
 import { rotateSession } from "./sessions.ts";
 import { reauthLimiter } from "./sign-in-limits.ts";
 import type { RequestContext, UserPrincipal } from "./principal.ts";
+import { countLockout, countSignIn } from "./sign-in-counts.ts";
 
 /**
  * Step-up: the signed-in user proves again who they are (password, and an authenticator code when
@@ -27,8 +28,13 @@ export async function reauthenticate(input: {
 }): Promise<{ sessionId: string }> {
   const { actor } = input;
   const limit = await reauthLimiter().consume(actor.userId);
-  if (!limit.allowed)
+  if (!limit.allowed) {
+    countLockout(`reauth:${actor.userId}`, limit.retryAfterSeconds, {
+      ip: input.context.ip,
+      account: actor.email,
+    });
     throw RateLimited(limit.retryAfterSeconds, "Too many attempts. Try again in a few minutes.");
+  }
   const credential = await db.passwordCredential.findUnique({ where: { userId: actor.userId } });
   const needsCode = await hasSecondFactor(db, actor.userId);
   const passwordOk = credential ? await verifyPassword(credential.hash, input.password) : false;
@@ -39,6 +45,11 @@ export async function reauthenticate(input: {
     context: input.context,
   };
   if (!passwordOk || !codeOk) {
+    // Step-up failures are counted with sign-in's: a stolen session guessing the password shows.
+    countSignIn(passwordOk ? "second_factor_failed" : "password_failed", {
+      ip: input.context.ip,
+      account: actor.email,
+    });
     await recordAuditFailure({
       action: "auth.reauth_failed",
       ...audit,
@@ -98,6 +109,8 @@ export async function reauthenticateWithPasskey(input: {
     context: input.context,
   };
   if (!verified) {
+    // A passkey with user verification is the whole proof here, as in a passwordless sign-in.
+    countSignIn("password_failed", { ip: input.context.ip, account: actor.email });
     await recordAuditFailure({ action: "auth.reauth_failed", ...audit, details: { reason: "passkey" } });
     throw new AppError("unauthenticated", "That passkey could not be verified.");
   }

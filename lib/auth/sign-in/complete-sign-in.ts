@@ -2,6 +2,7 @@ import { recordAudit } from "../../audit/record-audit.ts";
 import { db } from "../../db/client.ts";
 import { Unauthenticated } from "../../errors/app-error.ts";
 import type { RequestContext } from "../principal.ts";
+import { countSignIn } from "../sign-in-counts.ts";
 import { createSession } from "../sessions.ts";
 import { hasSecondFactor } from "../../mfa/factors.ts";
 import { findAttempt } from "./attempts.ts";
@@ -15,7 +16,7 @@ export async function completeSignIn(input: {
   attemptToken: string;
   context: RequestContext;
 }): Promise<{ userId: string; sessionId: string; expiresAt: Date }> {
-  return db.$transaction(async (tx) => {
+  const done = await db.$transaction(async (tx) => {
     const attempt = await findAttempt(tx, input.attemptToken);
     if (!attempt) throw Unauthenticated("Your sign-in has expired. Start again.");
     const { count } = await tx.signInAttempt.deleteMany({ where: { id: attempt.id } });
@@ -44,4 +45,8 @@ export async function completeSignIn(input: {
     });
     return { userId: user.id, sessionId: session.id, expiresAt: session.expiresAt };
   });
+  // Every completed sign-in (password, with or without a second factor, or a passkey alone) ends
+  // here, once committed.
+  countSignIn("sign_in", { ip: input.context.ip });
+  return done;
 }

@@ -10,6 +10,7 @@ import { saveChallenge, takeChallenge } from "../../mfa/webauthn-challenges.ts";
 import { assertionOptions, verifyAssertion } from "../../mfa/webauthn-authenticate.ts";
 import type { authenticationResponseSchema } from "../../mfa/webauthn-schemas.ts";
 import type { RequestContext } from "../principal.ts";
+import { countSignIn } from "../sign-in-counts.ts";
 import { createAttempt } from "./attempts.ts";
 import { webauthnProof } from "./factors.ts";
 import { liveAttempt, runFactorStep } from "./verify-second-factor.ts";
@@ -79,6 +80,9 @@ export async function verifyPasswordless(input: {
   });
   const user = verified ? await db.user.findUnique({ where: { id: verified.userId } }) : null;
   if (!verified || !user || user.status !== "active") {
+    // A passkey alone is the first factor here, so its failure is a failed sign-in (no account:
+    // none was typed, and an unverified assertion names nobody for certain).
+    countSignIn("password_failed", { ip: input.context.ip });
     await recordAuditFailure({
       action: "auth.sign_in_failed",
       actor: { kind: "anonymous" },

@@ -4,6 +4,7 @@ import { verifyAgainstDummy, verifyPassword } from "../../crypto/password.ts";
 import { db } from "../../db/client.ts";
 import { AppError, RateLimited } from "../../errors/app-error.ts";
 import type { RequestContext } from "../principal.ts";
+import { countLockout, countSignIn } from "../sign-in-counts.ts";
 import { accountLimiter, deviceLimiter, ipLimiter } from "../sign-in-limits.ts";
 import { secondFactorKinds } from "../../mfa/factors.ts";
 import { createAttempt } from "./attempts.ts";
@@ -40,12 +41,13 @@ export async function startPasswordSignIn(
   // A browser this account has used before has its own budget: a flood against the account from
   // elsewhere does not lock its owner out of it.
   const [guessLimiter, guessKey] = deviceId ? [deviceLimiter(), deviceId] : [accountLimiter(), email];
-  for (const [limit, key] of [
-    [ipLimiter(), ipKey],
-    [guessLimiter, guessKey],
+  for (const [limit, key, lock] of [
+    [ipLimiter(), ipKey, `ip:${ipKey}`],
+    [guessLimiter, guessKey, `${deviceId ? "device" : "account"}:${guessKey}`],
   ] as const) {
     const result = await limit.consume(key);
     if (!result.allowed) {
+      countLockout(`signin:${lock}`, result.retryAfterSeconds, { ip: context.ip, account: email });
       await recordAuditFailure({
         action: "auth.sign_in_throttled",
         actor: { kind: "anonymous", display: email },
@@ -64,6 +66,7 @@ export async function startPasswordSignIn(
     ? await verifyPassword(user.password.hash, password)
     : await verifyAgainstDummy(password);
   if (!user || !valid || user.status !== "active") {
+    countSignIn("password_failed", { ip: context.ip, account: email });
     await recordAuditFailure({
       action: "auth.sign_in_failed",
       actor: { kind: "anonymous", display: email },

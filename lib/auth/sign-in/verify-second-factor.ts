@@ -6,6 +6,7 @@ import { AppError, RateLimited, Unauthenticated } from "../../errors/app-error.t
 import { limiter } from "../../limits/limiter.ts";
 import { consumeRecoveryCode } from "../../mfa/recovery-codes.ts";
 import type { RequestContext } from "../principal.ts";
+import { countLockout, countSignIn } from "../sign-in-counts.ts";
 import { findAttempt } from "./attempts.ts";
 import type { FactorProof } from "./factors.ts";
 
@@ -66,11 +67,14 @@ export async function runFactorStep(input: {
   const actor = { kind: "user" as const, id: user.id, display: user.email };
 
   const account = await limiter(MFA_ACCOUNT_LIMIT).consume(user.id);
-  if (!account.allowed)
+  if (!account.allowed) {
+    // Wrong codes across attempts locked the account's second factor: a lockout too.
+    countLockout(`mfa:${user.id}`, account.retryAfterSeconds, { ip: input.context.ip, account: user.email });
     throw RateLimited(
       account.retryAfterSeconds,
       "Too many wrong codes for this account. Wait a few minutes.",
     );
+  }
   const reserved = await db.signInAttempt.updateMany({
     where: { id: attempt.id, failedCodes: { lt: MAX_WRONG_CODES } },
     data: { failedCodes: { increment: 1 } },
@@ -88,6 +92,7 @@ export async function runFactorStep(input: {
 
   const proof = await input.check(user.id);
   if (!proof) {
+    countSignIn("second_factor_failed", { ip: input.context.ip, account: user.email });
     const after = await db.signInAttempt.findUnique({
       where: { id: attempt.id },
       select: { failedCodes: true },
