@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { developerWith, mintTestToken } from "../../test/credentials.ts";
 import { codeOf, makePrincipal, makeUser, present, TEST_CONTEXT } from "../../test/factories.ts";
 import { daysAgo } from "../../test/remedies.ts";
+import type { Principal } from "../auth/principal.ts";
 import { db, dbPool } from "../db/client.ts";
 import { verifyPersonalToken } from "../tokens/verify-token.ts";
 import {
