@@ -144,7 +144,7 @@ describe("accepting a risk", () => {
   it("needs the target kind's write permission, the list's read permission and step-up", async () => {
     const { owner, minted } = await idleToken();
     const accept = (
-      actor: typeof owner.principal,
+      actor: Principal,
       risk: "tokens.idle" | "accounts.dormant",
       targetId: string,
     ) => codeOf(acceptRisk({ actor, risk, targetId, reason: "because", until: inDays(10), context }));
