@@ -7,6 +7,9 @@ import http from "node:http";
 
 import next from "next";
 
+import { flushLastUsed } from "../lib/credentials/last-used.ts";
+import { safeErrorText } from "../lib/jobs/log.ts";
+import { startJobs, stopJobs } from "../lib/jobs/scheduler.ts";
 import { oidcTarget, serveOidc } from "../lib/oidc/mount.ts";
 import { clientAddressResolver, protocolResolver } from "./client-address.js";
 import {
@@ -144,16 +147,38 @@ function refuse(res, status, body) {
 server.requestTimeout = 30_000;
 server.headersTimeout = 20_000;
 
+// Background jobs (lib/jobs: the daily rollup, accepted risks coming back, the weekly digest, the
+// failure alert) run in every instance and once across them. KEYWARD_JOBS=off leaves them out, for
+// a server whose mail and data a test reads (a digest or alert would land among its messages).
+const jobsOn = process.env.KEYWARD_JOBS !== "off";
+
 server.listen(port, host, () => {
   console.log(
     `Keyward is ready at ${process.env.NEXTAUTH_URL ?? `http://localhost:${port}`} (listening on ${host}:${port})`,
   );
+  if (jobsOn) startJobs();
 });
 
+let closing = false;
 function shutdown() {
-  server.close(() => process.exit(0));
-  // Open keep-alive connections must not hold the process forever.
-  setTimeout(() => process.exit(0), 5_000).unref();
+  if (closing) return;
+  closing = true;
+  // Whatever happens below, the process ends: nothing may hold it forever.
+  setTimeout(() => process.exit(0), 10_000).unref();
+  const closed = new Promise((resolve) => server.close(resolve));
+  // Open keep-alive connections must not hold the close up for more than 5 seconds.
+  const patience = new Promise((resolve) => setTimeout(resolve, 5_000).unref());
+  void (async () => {
+    // No new tick, and the one under way finished, before the database goes.
+    await stopJobs().catch((error) => console.error(`[shutdown] ${safeErrorText(error)}`));
+    await Promise.race([closed, patience]);
+    // What the last requests noted in memory (last use, per-permission use, sign-in counts) is
+    // written in batches: write it now, or it is lost.
+    await flushLastUsed().catch((error) =>
+      console.error(`[shutdown] batched uses were not written: ${safeErrorText(error)}`),
+    );
+    process.exit(0);
+  })();
 }
 process.on("SIGTERM", shutdown);
 process.on("SIGINT", shutdown);
