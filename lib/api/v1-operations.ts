@@ -38,6 +38,12 @@ import {
 import { createRoleSchema, listRolesSchema, roleFieldsSchema } from "../roles/role-schemas.ts";
 import { consoleSearchResultSchema, consoleSearchSchema } from "../search/search-schemas.ts";
 import {
+  listRiskSchema,
+  overviewResource,
+  riskPageResource,
+  riskRefSchema,
+} from "../overview/overview-schemas.ts";
+import {
   listTokensSchema,
   mintTokenSchema,
   rotateTokenSchema,
@@ -890,5 +896,44 @@ export const V1 = {
     params: appRefSchema,
     status: 204,
     stepUp: true,
+  }),
+
+  // The security overview (issue 17): figures and risk lists, for monitoring to poll.
+  getOverview: operation({
+    operationId: "getOverview",
+    method: "GET",
+    path: "/overview",
+    tag: "Overview",
+    summary: "The security overview: each risk list's count, MFA adoption, sign-in health, signing-key age",
+    description:
+      "Each part needs the read permission it draws on: users.read (MFA, accounts), tokens.read and clients.read " +
+      "(credentials, least privilege), audit.read (sign-in health, recent changes). A part the caller may not read is " +
+      "null or absent from `risks`; a caller holding none of them gets 403.",
+    permission: "authenticated",
+    response: overviewResource,
+  }),
+  listRisk: operation({
+    operationId: "listRisk",
+    method: "GET",
+    path: "/overview/risks/{risk}",
+    tag: "Overview",
+    summary: "One risk list, oldest first (the longest idle, the soonest to expire), accepted risks left out",
+    description: "Needs the list's read permission (users.read, tokens.read or clients.read).",
+    permission: "authenticated",
+    params: riskRefSchema,
+    query: listRiskSchema,
+    response: riskPageResource,
+  }),
+  exportRisk: operation({
+    operationId: "exportRisk",
+    method: "GET",
+    path: "/overview/risks/{risk}/export",
+    tag: "Overview",
+    summary: "Every item of one risk list, streamed as CSV",
+    permission: "authenticated",
+    params: riskRefSchema,
+    response: z
+      .string()
+      .describe("text/csv (RFC 4180): risk, kind, id, name, ownerName, ownerEmail, at, used, unused"),
   }),
 } as const;

@@ -22,6 +22,8 @@ export type Remedy =
 type RiskDefinition = {
   /** The list's heading, as a count's label on the overview ("12 tokens never used"). */
   label: string;
+  /** What the item's date (RiskItem.at) is, as a column heading. */
+  atLabel: string;
   /** What being on the list means and what to do, one sentence. */
   description: string;
   targetKind: RiskTargetKind;
@@ -32,6 +34,7 @@ type RiskDefinition = {
 
 export const RISKS = {
   "mfa.missing": {
+    atLabel: "Created",
     label: "Users who need MFA and have none",
     description:
       "They hold a role that requires MFA, or a write permission, and have no second factor: one stolen password is enough.",
@@ -40,6 +43,7 @@ export const RISKS = {
     readPermission: "users.read",
   },
   "accounts.dormant": {
+    atLabel: "Last sign-in",
     label: "Dormant accounts",
     description: "Active accounts with no sign-in in the dormant period: disable those nobody needs.",
     targetKind: "user",
@@ -47,6 +51,7 @@ export const RISKS = {
     readPermission: "users.read",
   },
   "accounts.invitation_expired": {
+    atLabel: "Invitation expired",
     label: "Invitations expired unused",
     description: "Invited people who never accepted: invite them again or delete the account.",
     targetKind: "user",
@@ -54,6 +59,7 @@ export const RISKS = {
     readPermission: "users.read",
   },
   "accounts.disabled_with_credentials": {
+    atLabel: "Last changed",
     label: "Disabled accounts that still own credentials",
     description:
       "Their tokens and clients issue nothing while the account is disabled, but come back if it is enabled: revoke or reassign them.",
@@ -62,6 +68,7 @@ export const RISKS = {
     readPermission: "users.read",
   },
   "tokens.never_used": {
+    atLabel: "Created",
     label: "Tokens never used",
     description: "Personal tokens minted at least the idle period ago and never used: revoke them.",
     targetKind: "token",
@@ -69,6 +76,7 @@ export const RISKS = {
     readPermission: "tokens.read",
   },
   "tokens.idle": {
+    atLabel: "Last used",
     label: "Tokens unused for 30 days",
     description: "Personal tokens not used in the idle period: revoke those nobody needs.",
     targetKind: "token",
@@ -76,6 +84,7 @@ export const RISKS = {
     readPermission: "tokens.read",
   },
   "tokens.no_expiry": {
+    atLabel: "Created",
     label: "Tokens that never expire",
     description: "A leaked token without an expiry works until someone notices: give it one.",
     targetKind: "token",
@@ -83,6 +92,7 @@ export const RISKS = {
     readPermission: "tokens.read",
   },
   "tokens.expiring": {
+    atLabel: "Expires",
     label: "Tokens expiring within 7 days",
     description: "Whatever uses them stops working then: the owner should rotate or replace them.",
     targetKind: "token",
@@ -90,6 +100,7 @@ export const RISKS = {
     readPermission: "tokens.read",
   },
   "tokens.secret_old": {
+    atLabel: "Secret created",
     label: "Token secrets older than the rotation age",
     description: "The same secret for longer than Settings allow: the owner should rotate it.",
     targetKind: "token",
@@ -97,6 +108,7 @@ export const RISKS = {
     readPermission: "tokens.read",
   },
   "tokens.over_scoped": {
+    atLabel: "Last used",
     label: "Tokens holding permissions they do not use",
     description:
       "Permissions unused in the idle period: narrow the token to what it used; the same secret keeps working for those.",
@@ -105,6 +117,7 @@ export const RISKS = {
     readPermission: "tokens.read",
   },
   "clients.never_used": {
+    atLabel: "Created",
     label: "API clients never used",
     description: "Registered at least the idle period ago and never issued a token: disable them.",
     targetKind: "client",
@@ -112,6 +125,7 @@ export const RISKS = {
     readPermission: "clients.read",
   },
   "clients.idle": {
+    atLabel: "Last used",
     label: "API clients unused for 30 days",
     description: "No token issued in the idle period: disable those nobody needs.",
     targetKind: "client",
@@ -119,6 +133,7 @@ export const RISKS = {
     readPermission: "clients.read",
   },
   "clients.no_expiry": {
+    atLabel: "Created",
     label: "Client secrets that never expire",
     description: "A leaked secret without an expiry works until someone notices: set one.",
     targetKind: "client",
@@ -126,6 +141,7 @@ export const RISKS = {
     readPermission: "clients.read",
   },
   "clients.expiring": {
+    atLabel: "Expires",
     label: "Client secrets expiring within 7 days",
     description: "The client stops getting tokens then: the owner should rotate its secret.",
     targetKind: "client",
@@ -133,6 +149,7 @@ export const RISKS = {
     readPermission: "clients.read",
   },
   "clients.secret_old": {
+    atLabel: "Secret created",
     label: "Client secrets older than the rotation age",
     description: "The same secret for longer than Settings allow: the owner should rotate it.",
     targetKind: "client",
@@ -140,6 +157,7 @@ export const RISKS = {
     readPermission: "clients.read",
   },
   "clients.orphaned": {
+    atLabel: "Last changed",
     label: "API clients whose owner is disabled or gone",
     description: "Nobody answers for them: reassign them or disable them.",
     targetKind: "client",
@@ -147,6 +165,7 @@ export const RISKS = {
     readPermission: "clients.read",
   },
   "clients.over_scoped": {
+    atLabel: "Last used",
     label: "API clients holding permissions they do not use",
     description:
       "Permissions unused in the idle period: narrow the client to what it used; its secret keeps working for those.",

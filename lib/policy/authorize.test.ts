@@ -77,13 +77,17 @@ describe("navigation", () => {
 
   it("groups an Auditor's read areas", () => {
     expect(labels(navigationFor(principal(BUILT_IN_ROLES.auditor.permissions)))).toEqual([
+      [null, ["Overview"]],
       ["Identity", ["Users", "Roles"]],
       ["Access", ["API clients", "Tokens", "APIs", "Applications"]],
       [null, ["Audit log", "API reference"]],
     ]);
   });
 
-  it("lands everyone on their account until the Overview exists", () => {
-    expect(landingPath(principal(BUILT_IN_ROLES.admin.permissions))).toBe("/account");
+  it("lands administrators on the Overview, everyone else on their account", () => {
+    expect(landingPath(principal(BUILT_IN_ROLES.admin.permissions))).toBe("/overview");
+    expect(landingPath(principal(["audit.read"]))).toBe("/overview");
+    expect(landingPath(principal(["tokens.create"]))).toBe("/account");
+    expect(landingPath(principal([]))).toBe("/account");
   });
 });

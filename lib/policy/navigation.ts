@@ -18,6 +18,13 @@ type Area = NavLink & {
  * Groups keep the order of their first entry.
  */
 export const AREAS: Area[] = [
+  // The security overview (issue 17): the administrators' home; each of its cards needs its own permission.
+  {
+    href: "/overview",
+    label: "Overview",
+    group: null,
+    anyOf: ["users.read", "tokens.read", "clients.read", "audit.read"],
+  },
   { href: "/users", label: "Users", group: "Identity", anyOf: ["users.read"] },
   { href: "/roles", label: "Roles", group: "Identity", anyOf: ["roles.read"] },
   { href: "/clients", label: "API clients", group: "Access", anyOf: ["clients.read"] },
@@ -72,10 +79,10 @@ export function navigationFor(principal: UserPrincipal): { groups: NavGroup[]; a
 }
 
 /**
- * Where a user lands after signing in with no page asked for. The Overview (issue 17) becomes the
- * administrators' landing page once it exists; until then everyone lands on their account.
+ * Where a user lands after signing in with no page asked for: those who may read any of the
+ * overview's cards land on the Overview (issue 17), everyone else on their account.
  */
 export function landingPath(principal: UserPrincipal): string {
   if (principal.mustEnrollMfa) return "/account/security?required=1";
-  return "/account";
+  return visibleAreas(principal).some((area) => area.href === "/overview") ? "/overview" : "/account";
 }

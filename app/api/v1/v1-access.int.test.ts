@@ -29,6 +29,7 @@ const MISSING: Record<string, string> = {
   permissionId: "perm_missing0000000000000",
   credentialId: "rs_missing0000000000000",
   appId: "app_missing0000000000000",
+  risk: "tokens.idle",
 };
 
 /** A valid body for each operation that takes one, so that only access decides the answer. */
