@@ -5,7 +5,12 @@ import { resolveSession } from "../auth/sessions.ts";
 import { db } from "../db/client.ts";
 import { AppError } from "../errors/app-error.ts";
 import { getSettings } from "./settings.ts";
-import { securitySettingsSchema, updateSecuritySettings } from "./update-settings.ts";
+import {
+  overviewSettingsSchema,
+  securitySettingsSchema,
+  updateOverviewSettings,
+  updateSecuritySettings,
+} from "./update-settings.ts";
 
 const code = (p: Promise<unknown>) =>
   p.then(
@@ -54,6 +59,39 @@ describe("security settings", () => {
           ...bad,
         }).success,
       ).toBe(false);
+    }
+  });
+});
+
+describe("overview settings", () => {
+  it("change what the overview calls idle, audited, for settings.write only; out-of-range values are refused", async () => {
+    const input = overviewSettingsSchema.parse({
+      dormantAccountDays: "60",
+      idleCredentialDays: "45",
+      secretRotationDays: "90",
+      failureAlertPerHour: "100",
+    });
+    const { principal: manager } = await makePrincipal(["user_manager"]);
+    expect(await code(updateOverviewSettings({ ...input, actor: manager, context: TEST_CONTEXT }))).toBe(
+      "forbidden",
+    );
+    const { principal: admin } = await makePrincipal(["admin"]);
+    await updateOverviewSettings({ ...input, actor: admin, context: TEST_CONTEXT });
+    const settings = await getSettings(db, { fresh: true });
+    expect(settings).toMatchObject({ dormantAccountDays: 60, idleCredentialDays: 45 });
+    const event = await db.auditEvent.findFirst({
+      where: { action: "settings.updated", targetId: "overview" },
+    });
+    expect(event?.details).toEqual({
+      before: { dormantAccountDays: 90, idleCredentialDays: 30 },
+      after: { dormantAccountDays: 60, idleCredentialDays: 45 },
+    });
+    for (const bad of [
+      { idleCredentialDays: "6" },
+      { failureAlertPerHour: "0" },
+      { dormantAccountDays: "1e9" },
+    ]) {
+      expect(overviewSettingsSchema.safeParse({ ...input, ...bad }).success).toBe(false);
     }
   });
 });

@@ -49,6 +49,15 @@ export const auditSettingsSchema = z.object({
 });
 export type AuditSettings = z.infer<typeof auditSettingsSchema>;
 
+/** What the security overview calls dormant, idle and old, and when failures alert (issue 17). */
+export const overviewSettingsSchema = z.object({
+  dormantAccountDays: wholeNumber("days", 7, 3650, "At least 7 days.", "At most 10 years."),
+  idleCredentialDays: wholeNumber("days", 7, 3650, "At least 7 days.", "At most 10 years."),
+  secretRotationDays: wholeNumber("days", 7, 3650, "At least 7 days.", "At most 10 years."),
+  failureAlertPerHour: wholeNumber("failures", 1, 1_000_000, "At least 1.", "At most 1,000,000."),
+});
+export type OverviewSettings = z.infer<typeof overviewSettingsSchema>;
+
 /** Global security settings (settings.write, with a fresh sign-in); before/after in the audit log. */
 export async function updateSecuritySettings(
   input: SecuritySettings & { actor: Principal; context: RequestContext },
@@ -70,7 +79,20 @@ export async function updateCredentialSettings(
   );
 }
 
-type Editable = Pick<Settings, keyof SecuritySettings | keyof CredentialSettings | keyof AuditSettings>;
+type Editable = Pick<
+  Settings,
+  keyof SecuritySettings | keyof CredentialSettings | keyof AuditSettings | keyof OverviewSettings
+>;
+
+export async function updateOverviewSettings(
+  input: OverviewSettings & { actor: Principal; context: RequestContext },
+): Promise<void> {
+  await saveSettings(
+    input,
+    ["dormantAccountDays", "idleCredentialDays", "secretRotationDays", "failureAlertPerHour"],
+    "overview",
+  );
+}
 
 export async function updateAuditSettings(
   input: AuditSettings & { actor: Principal; context: RequestContext },

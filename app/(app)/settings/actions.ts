@@ -8,9 +8,11 @@ import { rotateSigningKey } from "@/lib/oauth/signing-keys";
 import {
   auditSettingsSchema,
   credentialSettingsSchema,
+  overviewSettingsSchema,
   securitySettingsSchema,
   updateAuditSettings,
   updateCredentialSettings,
+  updateOverviewSettings,
   updateSecuritySettings,
 } from "@/lib/settings/update-settings";
 
@@ -55,6 +57,14 @@ export const endAllSessionsAction = action(
   async ({ principal, context }) => {
     const ended = await endAllSessions({ actor: principal, context });
     return { message: `Signed out ${ended} session${ended === 1 ? "" : "s"}; yours stays.` };
+  },
+);
+
+export const updateOverviewSettingsAction = action(
+  { permission: "settings.write", stepUp: true, schema: overviewSettingsSchema },
+  async ({ principal, input, context }) => {
+    await updateOverviewSettings({ ...input, actor: principal, context });
+    return { message: "Settings saved." };
   },
 );
 

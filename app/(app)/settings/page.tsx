@@ -15,6 +15,7 @@ import {
   rotateSigningKeyAction,
   updateAuditSettingsAction,
   updateCredentialSettingsAction,
+  updateOverviewSettingsAction,
   updateSecuritySettingsAction,
 } from "./actions";
 
@@ -45,6 +46,30 @@ const AUDIT_SETTINGS = [
     min: 0,
     max: 36500,
     hint: "0 keeps every event. Older events are pruned at start-up and by npm run audit:prune, behind a signed checkpoint that keeps the chain verifiable.",
+  },
+] as const;
+
+const OVERVIEW_SETTINGS = [
+  {
+    name: "idleCredentialDays",
+    label: "A token or client is idle after (days unused)",
+    min: 7,
+    max: 3650,
+    hint: "Also the window a permission must have been used in, or the overview offers to narrow it away.",
+  },
+  {
+    name: "dormantAccountDays",
+    label: "An account is dormant after (days without sign-in)",
+    min: 7,
+    max: 3650,
+  },
+  { name: "secretRotationDays", label: "A secret is due for rotation at (days old)", min: 7, max: 3650 },
+  {
+    name: "failureAlertPerHour",
+    label: "Alert when sign-in failures in one hour reach",
+    min: 1,
+    max: 1000000,
+    hint: "Administrators who turned on failure alerts in My account get one email per hour while it lasts (needs SMTP).",
   },
 ] as const;
 
@@ -82,6 +107,14 @@ export default async function SettingsPage() {
           label="Allow personal tokens that never expire"
           hint="Not recommended: a forgotten token then stays valid until someone revokes it."
         />
+      </SettingsForm>
+      <SettingsForm
+        id="overview"
+        title="Security overview"
+        action={updateOverviewSettingsAction}
+        submit="Save overview settings"
+      >
+        <NumberFields fields={OVERVIEW_SETTINGS} values={settings} />
       </SettingsForm>
       <SettingsForm
         id="audit"
