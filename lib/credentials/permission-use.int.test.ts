@@ -1,6 +1,6 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 
-import { GET as listUsersRoute } from "../../app/api/v1/users/route.ts";
+import { GET as listUsersRoute, POST as inviteUserRoute } from "../../app/api/v1/users/route.ts";
 import { GET as listRolesRoute } from "../../app/api/v1/roles/route.ts";
 import { makeApi } from "../../test/api-factories.ts";
 import {
@@ -104,6 +104,20 @@ describe("per-permission use", () => {
     await flushLastUsed();
     expect(await writes()).toBe(before);
     expect(await uses("token", pat.id)).toEqual([]);
+  });
+
+  it("a request refused after the permission check (only a person may do it) is not a use", async () => {
+    const dev = await developerWith(["users.read", "users.write"]);
+    const pat = await mintTestToken(dev.principal, ["users.read", "users.write"]);
+    const invite = await call(inviteUserRoute, {
+      path: "/api/v1/users",
+      bearer: pat.token,
+      json: { email: "someone@example.test", name: "Someone", roleIds: [] },
+    });
+    expect(invite.body.type).toBe("urn:keyward:problem:session_required");
+    await listUsers(pat.token);
+    await flushLastUsed();
+    expect(await uses("token", pat.id)).toEqual([{ permissionId: USERS_READ, day: today(), count: 1 }]);
   });
 
   it("skips the pending counts of a token deleted before the flush, writing the others", async () => {

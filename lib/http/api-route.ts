@@ -80,19 +80,18 @@ export function apiRoute<O extends Operation>(
           if (!principal) throw Unauthenticated();
           if (principal.mustEnrollMfa) throw EnrollmentRequired();
         }
-        if (op.permission !== "authenticated") {
-          authorize(principal, op.permission);
-          // The one permission this request used (least privilege, issue 17): counted in memory,
-          // written in batches. A person's session is not a credential that could be narrowed.
-          if (principal.kind !== "user") {
-            const credentialId = principal.kind === "token" ? principal.tokenId : principal.clientId;
-            notePermissionUse(principal.kind, credentialId, [builtInPermissionId(op.permission)]);
-          }
-        }
+        if (op.permission !== "authenticated") authorize(principal, op.permission);
         // The declaration is the check (before any input is read), so an operation cannot be
         // documented as sensitive and be reachable without the proof; the domain checks again.
         if (op.session) await assertFreshSession(principal);
         else if (needsStepUp(op)) await assertRecentAuth(principal);
+        // The one permission this request used (least privilege, issue 17), once every check has
+        // let it through: counted in memory, written in batches. A person's session is not a
+        // credential that could be narrowed.
+        if (op.permission !== "authenticated" && principal.kind !== "user") {
+          const credentialId = principal.kind === "token" ? principal.tokenId : principal.clientId;
+          notePermissionUse(principal.kind, credentialId, [builtInPermissionId(op.permission)]);
+        }
       }
       const params = op.params ? op.params.parse((await routeContext?.params) ?? {}) : undefined;
       const query = op.query ? op.query.parse(queryObject(req.nextUrl)) : undefined;
