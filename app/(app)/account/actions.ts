@@ -2,6 +2,10 @@
 
 import { z } from "zod";
 
+import {
+  notificationPreferencesSchema,
+  updateNotificationPreferences,
+} from "@/lib/account/notification-preferences";
 import { endSession } from "@/lib/auth/manage-sessions";
 import { sessionRefSchema } from "@/lib/auth/session-schemas";
 import { action } from "@/lib/http/action";
@@ -24,5 +28,19 @@ export const sendEmailVerificationAction = action(
     return {
       message: `A verification link is on its way to ${email}. It works once, for 24 hours.`,
     };
+  },
+);
+
+// No step-up: what Keyward mails to the account's own address changes no credential and nothing
+// the account may do. The domain refuses failure alerts to those who may not receive them.
+export const updateNotificationsAction = action(
+  {
+    permission: "self",
+    schema: notificationPreferencesSchema,
+    booleans: ["credentialDigest", "failureAlerts"],
+  },
+  async ({ principal, input, context }) => {
+    await updateNotificationPreferences({ ...input, actor: principal, context });
+    return { message: "Your notification choices are saved." };
   },
 );

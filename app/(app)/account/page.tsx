@@ -3,20 +3,23 @@ import type { Metadata } from "next";
 import { SessionList } from "@/components/auth/session-list";
 import { ActionForm, SubmitButton } from "@/components/ui/action-form";
 import { Badge } from "@/components/ui/badge";
+import { CheckboxField } from "@/components/ui/checkbox-field";
+import { getNotificationPreferences } from "@/lib/account/notification-preferences";
 import { listMySessions } from "@/lib/auth/manage-sessions";
 import { db } from "@/lib/db/client";
 import { requirePageUser } from "@/lib/http/page";
 import { mailConfigured } from "@/lib/mail/mailer";
 import { PERMISSION_DESCRIPTIONS } from "@/lib/policy/permissions";
+import { getSettings } from "@/lib/settings/settings";
 import { emailVerified } from "@/lib/users/email-verification";
 
-import { endMySessionAction, sendEmailVerificationAction } from "./actions";
+import { endMySessionAction, sendEmailVerificationAction, updateNotificationsAction } from "./actions";
 
 export const metadata: Metadata = { title: "My account" };
 
 export default async function AccountPage() {
   const principal = await requirePageUser();
-  const [user, session, sessions] = await Promise.all([
+  const [user, session, sessions, notifications, settings] = await Promise.all([
     db.user.findUniqueOrThrow({
       where: { id: principal.userId },
       select: {
@@ -30,6 +33,8 @@ export default async function AccountPage() {
       select: { createdAt: true, expiresAt: true },
     }),
     listMySessions(principal),
+    getNotificationPreferences(principal),
+    getSettings(db),
   ]);
   const permissions = [...principal.permissions].sort();
   return (
@@ -108,6 +113,42 @@ export default async function AccountPage() {
             ))}
           </ul>
         )}
+      </section>
+      <section
+        aria-labelledby="notifications"
+        className="rounded-xl border border-slate-200 bg-white p-6 dark:border-slate-800 dark:bg-slate-900"
+      >
+        <h2 id="notifications" className="text-lg font-semibold">
+          Notifications
+        </h2>
+        <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
+          {mailConfigured()
+            ? `What Keyward emails to ${principal.email} without being asked.`
+            : "Email is not configured on this Keyward (it needs an SMTP server), so nothing is sent for now. Your choices are kept for when it is."}
+        </p>
+        <ActionForm
+          action={updateNotificationsAction}
+          label="Notifications"
+          className="mt-4 flex flex-col gap-4"
+        >
+          <CheckboxField
+            name="credentialDigest"
+            label="Weekly credential digest"
+            hint="Once a week, a list of your API tokens and clients that are about to expire, went unused or hold permissions they do not use, with where to fix each. Sent only when there is something to say."
+            defaultChecked={notifications.credentialDigest}
+          />
+          {notifications.mayReceiveFailureAlerts && (
+            <CheckboxField
+              name="failureAlerts"
+              label="Sign-in failure alerts"
+              hint={`An email when failed sign-ins reach ${settings.failureAlertPerHour} in an hour (the threshold is in Settings), with the top source addresses and targeted accounts. At most one an hour.`}
+              defaultChecked={notifications.failureAlerts}
+            />
+          )}
+          <div>
+            <SubmitButton variant="secondary">Save notifications</SubmitButton>
+          </div>
+        </ActionForm>
       </section>
       <section aria-labelledby="sessions" className="flex flex-col gap-3">
         <h2 id="sessions" className="text-lg font-semibold">
