@@ -22,6 +22,7 @@ import { isPermission, toPermissions, type Permission } from "../policy/permissi
 import { authorize, missingPermissions } from "../policy/authorize.ts";
 import { newStoredSecret } from "../tokens/token-secrets.ts";
 import { retireSecrets } from "../credentials/secret-rotation.ts";
+import { credentialNotice, noticeCredentialChange } from "../remedies/credential-notices.ts";
 import type { CreateClientInput, UpdateClientInput } from "./client-schemas.ts";
 
 /** The client's scopes the actor lacks: any at all, and the actor may not manage the client. */
@@ -373,9 +374,9 @@ export async function setClientEnabled(input: ClientInput & { enabled: boolean }
   if (!input.enabled) await assertRecentAuth(input.actor);
   authorize(input.actor, "clients.write");
   await assertMayManageApiScopes(input.actor, input.clientId);
-  await db.$transaction(async (tx) => {
+  const changed = await db.$transaction(async (tx) => {
     const client = await manageableClient(tx, input.actor, input.clientId);
-    if (Boolean(client.disabledAt) === !input.enabled) return;
+    if (Boolean(client.disabledAt) === !input.enabled) return null;
     await tx.apiClient.update({
       where: { id: client.id },
       data: { disabledAt: input.enabled ? null : new Date() },
@@ -387,14 +388,21 @@ export async function setClientEnabled(input: ClientInput & { enabled: boolean }
       target: { kind: "client", id: client.id, display: client.name },
       context: input.context,
     });
+    return client;
   });
+  if (changed && !input.enabled) {
+    noticeCredentialChange({
+      ...credentialNotice("client", changed, changed.ownerId, input),
+      change: { change: "disabled" },
+    });
+  }
 }
 
 export async function deleteClient(input: ClientInput): Promise<void> {
   await assertRecentAuth(input.actor);
   authorize(input.actor, "clients.write");
   await assertMayManageApiScopes(input.actor, input.clientId);
-  await db.$transaction(async (tx) => {
+  const deleted = await db.$transaction(async (tx) => {
     const client = await manageableClient(tx, input.actor, input.clientId);
     await tx.apiClient.delete({ where: { id: client.id } });
     await credentialsChanged(tx, [`client:${client.id}`]);
@@ -407,5 +415,10 @@ export async function deleteClient(input: ClientInput): Promise<void> {
         before: { name: client.name, scopes: client.scopes, owner: client.owner?.email ?? null },
       },
     });
+    return client;
+  });
+  noticeCredentialChange({
+    ...credentialNotice("client", deleted, deleted.ownerId, input),
+    change: { change: "deleted" },
   });
 }

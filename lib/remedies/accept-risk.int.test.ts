@@ -143,11 +143,8 @@ describe("accepting a risk", () => {
 
   it("needs the target kind's write permission, the list's read permission and step-up", async () => {
     const { owner, minted } = await idleToken();
-    const accept = (
-      actor: Principal,
-      risk: "tokens.idle" | "accounts.dormant",
-      targetId: string,
-    ) => codeOf(acceptRisk({ actor, risk, targetId, reason: "because", until: inDays(10), context }));
+    const accept = (actor: Principal, risk: "tokens.idle" | "accounts.dormant", targetId: string) =>
+      codeOf(acceptRisk({ actor, risk, targetId, reason: "because", until: inDays(10), context }));
     // The token's owner holds tokens.create, not tokens.write.
     expect(await accept(owner.principal, "tokens.idle", minted.id)).toBe("forbidden");
     const { principal: auditor } = await makePrincipal(["auditor"]);

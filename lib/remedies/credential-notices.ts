@@ -66,3 +66,18 @@ export function noticeCredentialChange(input: {
     );
   });
 }
+
+/** The common part of a notice, from a credential row and the call that changed it (for the hooks in lib/tokens and lib/clients). */
+export function credentialNotice(
+  kind: MailedCredential["kind"],
+  credential: { id: string; name: string },
+  ownerId: string | null,
+  call: { actor: Principal; context: RequestContext },
+): { credential: MailedCredential; ownerId: string | null; actor: Principal; context: RequestContext } {
+  return {
+    credential: { kind, id: credential.id, name: credential.name },
+    ownerId,
+    actor: call.actor,
+    context: call.context,
+  };
+}

@@ -10,6 +10,7 @@ import { authorize } from "../policy/authorize.ts";
 import { findVisibleToken, ownsToken } from "./token-access.ts";
 import { newStoredSecret } from "./token-secrets.ts";
 import { retireSecrets } from "../credentials/secret-rotation.ts";
+import { credentialNotice, noticeCredentialChange } from "../remedies/credential-notices.ts";
 
 type TokenInput = { actor: Principal; tokenId: string; context: RequestContext };
 
@@ -18,12 +19,19 @@ type TokenInput = { actor: Principal; tokenId: string; context: RequestContext }
  * tokens.write. It stops working on the next request, here and on every instance.
  */
 export async function revokeToken(input: TokenInput): Promise<void> {
-  await db.$transaction(async (tx) => {
+  const revoked = await db.$transaction(async (tx) => {
     const token = await findVisibleToken(tx, input.actor, input.tokenId);
     if (!ownsToken(input.actor, token)) authorize(input.actor, "tokens.write");
-    if (token.revokedAt) return;
+    if (token.revokedAt) return null;
     await revokeTokensInTx(tx, { tokens: [token], actor: auditActor(input.actor), context: input.context });
+    return token;
   });
+  // Revoked by someone else: the owner hears of it (with SMTP), after the commit.
+  if (revoked)
+    noticeCredentialChange({
+      ...credentialNotice("token", revoked, revoked.userId, input),
+      change: { change: "revoked" },
+    });
 }
 
 /**
