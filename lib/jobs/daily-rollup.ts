@@ -1,5 +1,6 @@
 import { OWNER_HAS_FACTOR_SQL } from "../credentials/owner-permissions-sql.ts";
 import { db, type Tx } from "../db/client.ts";
+import { pruneSignInCounts, signInCountsByDay } from "../overview/sign-in-health.ts";
 import { addDays, startOfUtcDay, utcDay } from "./periods.ts";
 import { runOncePer, withJobLock } from "./run-once.ts";
 
@@ -11,9 +12,6 @@ import { runOncePer, withJobLock } from "./run-once.ts";
  */
 export const ROLLUP_JOB = "rollup";
 
-/** SignInCount kinds that are a sign-in that did not get in (a refused attempt during a lockout too). */
-export const FAILURE_KINDS = ["password_failed", "second_factor_failed", "lockout"] as const;
-
 /** SignInCount rows are kept this long (the overview's 30 days and one to spare). */
 export const SIGN_IN_COUNT_DAYS = 31;
 /** Per-permission use rows are kept this long (more than any idle window Settings allow in practice). */
@@ -21,21 +19,26 @@ export const PERMISSION_USE_DAYS = 400;
 /** How far back the daily run rewrites counter figures (everything SignInCount still holds). */
 const BACKFILL_DAYS = SIGN_IN_COUNT_DAYS - 1;
 
+type DayCounts = { day: string; signIns: number; failures: number }[];
+
 /**
- * sign_ins and sign_in_failures for each UTC day in [from, to], from the hourly totals. Only days
- * with counts get a row (a missing row reads as zero), and a row is rewritten, never added to, so
- * running twice changes nothing.
+ * sign_ins and sign_in_failures per UTC day, as lib/overview/sign-in-health.ts reads them from the
+ * hourly totals (failures: wrong passwords, second factors and lockouts). Read before the writing
+ * transaction opens: that reader uses the pool, and embedded mode's one connection would be the
+ * transaction's. A figure is rewritten, never added to, so running twice changes nothing.
  */
-async function writeCounterDays(tx: Tx, from: Date, to: Date): Promise<number> {
+function readCounterDays(from: Date, through: Date): Promise<DayCounts> {
+  return signInCountsByDay(from, addDays(through, 1));
+}
+
+async function writeCounterDays(tx: Tx, days: DayCounts): Promise<number> {
+  if (days.length === 0) return 0;
   return tx.$executeRaw`
     INSERT INTO "DailyMetric" ("day", "metric", "value")
-    SELECT date_trunc('day', c."hour")::date,
-      CASE WHEN c.kind = 'sign_in' THEN 'sign_ins' ELSE 'sign_in_failures' END,
-      sum(c.count)::int
-    FROM "SignInCount" c
-    WHERE c.dimension = 'total' AND c.kind = ANY(${["sign_in", ...FAILURE_KINDS]}::text[])
-      AND c."hour" >= ${utcDay(from)}::date AND c."hour" < ${utcDay(to)}::date + 1
-    GROUP BY 1, 2
+    SELECT v.day::date, m.metric, CASE WHEN m.metric = 'sign_ins' THEN v.sign_ins ELSE v.failures END
+    FROM unnest(${days.map((d) => d.day)}::text[], ${days.map((d) => d.signIns)}::int[], ${days.map((d) => d.failures)}::int[])
+      AS v(day, sign_ins, failures)
+    CROSS JOIN (VALUES ('sign_ins'), ('sign_in_failures')) AS m(metric)
     ON CONFLICT ("metric", "day") DO UPDATE SET "value" = EXCLUDED."value"`;
 }
 
@@ -59,14 +62,13 @@ async function writeSnapshot(tx: Tx, day: Date, overwrite: boolean): Promise<voi
 }
 
 /** Drops counters past their keeping: sign-in counts after 31 days, per-permission use after 400. */
-async function prune(tx: Tx, now: Date): Promise<{ signInCounts: number; permissionUses: number }> {
+async function prune(now: Date): Promise<{ signInCounts: number; permissionUses: number }> {
   const today = startOfUtcDay(now);
-  const countsBefore = addDays(today, -SIGN_IN_COUNT_DAYS);
   const usesBefore = addDays(today, -PERMISSION_USE_DAYS);
-  const signInCounts = await tx.signInCount.deleteMany({ where: { hour: { lt: countsBefore } } });
-  const tokenUses = await tx.apiTokenPermissionUse.deleteMany({ where: { day: { lt: usesBefore } } });
-  const clientUses = await tx.apiClientPermissionUse.deleteMany({ where: { day: { lt: usesBefore } } });
-  return { signInCounts: signInCounts.count, permissionUses: tokenUses.count + clientUses.count };
+  const signInCounts = await pruneSignInCounts(addDays(today, -SIGN_IN_COUNT_DAYS));
+  const tokenUses = await db.apiTokenPermissionUse.deleteMany({ where: { day: { lt: usesBefore } } });
+  const clientUses = await db.apiClientPermissionUse.deleteMany({ where: { day: { lt: usesBefore } } });
+  return { signInCounts, permissionUses: tokenUses.count + clientUses.count };
 }
 
 export type RollupResult = {
@@ -85,20 +87,23 @@ export type RollupResult = {
 export async function runDailyRollup(now: Date): Promise<RollupResult> {
   const today = startOfUtcDay(now);
   const yesterday = addDays(today, -1);
+  const recent = await readCounterDays(yesterday, today);
   const refreshed = await withJobLock(ROLLUP_JOB, async (tx) => {
-    await writeCounterDays(tx, yesterday, today);
+    await writeCounterDays(tx, recent);
     await writeSnapshot(tx, today, true);
   });
   const day = utcDay(yesterday);
-  const final = await runOncePer(ROLLUP_JOB, day, () =>
-    db.$transaction(async (tx) => {
-      const days = await writeCounterDays(tx, addDays(yesterday, -BACKFILL_DAYS), yesterday);
+  const final = await runOncePer(ROLLUP_JOB, day, async () => {
+    const history = await readCounterDays(addDays(yesterday, -BACKFILL_DAYS), yesterday);
+    const days = await db.$transaction(async (tx) => {
+      const written = await writeCounterDays(tx, history);
       await writeSnapshot(tx, yesterday, false);
-      const pruned = await prune(tx, now);
-      return {
-        summary: `${days} counter figures rewritten; pruned ${pruned.signInCounts} sign-in counts, ${pruned.permissionUses} permission-use rows`,
-      };
-    }),
-  );
+      return written;
+    });
+    const pruned = await prune(now);
+    return {
+      summary: `${days} counter figures rewritten; pruned ${pruned.signInCounts} sign-in counts, ${pruned.permissionUses} permission-use rows`,
+    };
+  });
   return { refreshed: refreshed !== null, finalized: final.ran ? day : null };
 }
