@@ -2,7 +2,7 @@ import { z } from "zod";
 
 import { clientIdSchema } from "../clients/client-schemas.ts";
 import { NUL_MESSAGE, withoutNul } from "../http/no-nul.ts";
-import { isRiskKey, RISK_KEYS, type RiskKey } from "../overview/risks.ts";
+import { RISK_KEYS, type RiskKey } from "../overview/risks.ts";
 import { tokenIdSchema } from "../tokens/token-schemas.ts";
 import { idSchema } from "../users/user-schemas.ts";
 
@@ -17,13 +17,7 @@ export const riskAcceptanceIdSchema = idSchema("rsk");
 
 /** A risk list's key ("tokens.idle"), from the closed table in lib/overview/risks.ts. */
 export const riskKeySchema = z
-  .string({ error: "Choose a risk list." })
-  .trim()
-  .max(64, "Not a risk list.")
-  .refine((value): value is RiskKey => isRiskKey(value), {
-    message: `Not a risk list (one of ${RISK_KEYS.join(", ")}).`,
-  })
-  .transform((value) => value as RiskKey)
+  .enum(RISK_KEYS as [RiskKey, ...RiskKey[]], { error: "Choose a risk list." })
   .describe("A risk list's key, e.g. tokens.idle.");
 
 /** The id of the item on a risk list: a user (usr_), token (tok_) or client (cli_) id. */
