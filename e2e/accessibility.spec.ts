@@ -64,6 +64,10 @@ const PAGES: Visit[] = [
   { route: "/roles/[id]", as: "admin", path: (s) => `/roles/${s.roleId}` },
   { route: "/roles/matrix", as: "admin", path: () => "/roles/matrix" },
   { route: "/settings", as: "admin", path: () => "/settings" },
+  // The security overview (issue 17): its cards and charts, a list with remedies, accepted risks.
+  { route: "/overview", as: "admin", path: () => "/overview" },
+  { route: "/overview/risks/[risk]", as: "admin", path: () => "/overview/risks/clients.no_expiry" },
+  { route: "/overview/accepted", as: "admin", path: () => "/overview/accepted?includeEnded=true" },
   { route: "/tokens", as: "admin", path: () => "/tokens" },
   { route: "/users", as: "admin", path: () => "/users" },
   { route: "/users/invite", as: "admin", path: () => "/users/invite" },

@@ -34,10 +34,16 @@ test("first-run setup with the one-time code from the server log", async ({ page
   await expect(page.getByRole("status").filter({ hasText: "Administrator created" })).toBeVisible();
 
   await signIn(page, admin);
-  await expect(page.getByRole("heading", { name: "My account" })).toBeVisible();
-  await expect(page.getByText(`You are signed in as ${admin.email}.`)).toBeVisible();
+  // An administrator's home is the security overview: what is risky, without being told where to look.
+  await expect(page.getByRole("heading", { name: "Overview", level: 1 })).toBeVisible();
+  await expect(page.getByRole("region", { name: "MFA", exact: true })).toContainText(
+    "0% of active users have a second factor",
+  );
   const nav = page.getByRole("navigation", { name: "Main" });
+  await nav.getByRole("link", { name: "My account" }).click();
+  await expect(page.getByText(`You are signed in as ${admin.email}.`)).toBeVisible();
   for (const area of [
+    "Overview",
     "Users",
     "Roles",
     "API clients",
