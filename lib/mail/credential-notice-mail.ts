@@ -65,7 +65,7 @@ export function credentialReminderMail(input: {
     `What to do: ${todo}`,
     `Manage it at ${credentialPageUrl(credential)} (sign in first).`,
     "",
-    `Sent by: ${input.by}, ${when(input.at)}`,
+    `Sent by: ${oneLine(input.by)}, ${when(input.at)}`,
     "If you believe the risk is acceptable, tell them why: an administrator can accept it until a date.",
   ];
   return {
@@ -147,7 +147,7 @@ export function credentialChangedMail(input: {
   const lines = [
     `${title.charAt(0).toUpperCase()}${title.slice(1)}: you own it, and someone else made this change.`,
     "",
-    `Who: ${input.by}`,
+    `Who: ${oneLine(input.by)}`,
     `When: ${when(input.at)}`,
     "",
     ...changeLines(credential, change),
