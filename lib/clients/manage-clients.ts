@@ -96,7 +96,7 @@ async function splitAllowed(scopes: readonly Permission[], ids: readonly string[
 }
 
 /** The ids of a client's allowed permissions of APIs other than Keyward's own (read on the pool). */
-async function otherApiPermissionIds(clientId: string): Promise<string[]> {
+export async function otherApiPermissionIds(clientId: string): Promise<string[]> {
   const rows = await db.apiClientPermission.findMany({
     where: { clientId, permission: { apiId: { not: BUILT_IN_API_ID } } },
     select: { permissionId: true },
@@ -110,7 +110,7 @@ async function otherApiPermissionIds(clientId: string): Promise<string[]> {
  * Keyward's own scopes (manageableClient). Read before the change's transaction: the holdings are
  * read on the pool.
  */
-async function assertMayManageApiScopes(actor: Principal, clientId: string): Promise<string[]> {
+export async function assertMayManageApiScopes(actor: Principal, clientId: string): Promise<string[]> {
   const current = await otherApiPermissionIds(clientId);
   if (current.length === 0) return current;
   const { missing } = await ungrantable(actor, current);

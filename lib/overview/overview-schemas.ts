@@ -3,7 +3,9 @@ import { z } from "zod";
 import { RISK_KEYS, type RiskKey } from "./risks.ts";
 
 /** A risk list's key in a path or query: one of lib/overview/risks.ts, nothing else. */
-export const riskKeySchema = z.enum(RISK_KEYS as [RiskKey, ...RiskKey[]]);
+export const riskKeySchema = z
+  .enum(RISK_KEYS as [RiskKey, ...RiskKey[]], { error: "Choose a risk list." })
+  .describe("A risk list's key, e.g. tokens.idle.");
 
 export const riskRefSchema = z.object({ risk: riskKeySchema });
 

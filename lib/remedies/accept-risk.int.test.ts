@@ -6,12 +6,8 @@ import { daysAgo } from "../../test/remedies.ts";
 import type { Principal } from "../auth/principal.ts";
 import { db, dbPool } from "../db/client.ts";
 import { verifyPersonalToken } from "../tokens/verify-token.ts";
-import {
-  acceptRisk,
-  listAcceptedRisks,
-  notUnderLiveAcceptanceSql,
-  withdrawAcceptance,
-} from "./accept-risk.ts";
+import { notAccepted } from "../overview/risk-conditions.ts";
+import { acceptRisk, listAcceptedRisks, withdrawAcceptance } from "./accept-risk.ts";
 import { acceptRiskSchema, listAcceptedRisksSchema, withdrawAcceptanceSchema } from "./remedy-schemas.ts";
 
 /*
@@ -22,13 +18,15 @@ import { acceptRiskSchema, listAcceptedRisksSchema, withdrawAcceptanceSchema } f
  */
 
 const context = TEST_CONTEXT;
+/** The one parameter the lists' acceptance check reads (lib/overview/risk-params.ts): the clock, in UTC. */
+const NOW = `p AS (SELECT now() AT TIME ZONE 'UTC' AS now)`;
 const inDays = (days: number) => daysAgo(-days);
 
 /** Whether the item shows on the list as far as acceptances go (the lists AND this with their condition). */
 async function shown(risk: "tokens.idle" | "accounts.dormant", id: string): Promise<boolean> {
-  const [table, column] = risk === "tokens.idle" ? [`"ApiToken" t`, "t.id"] : [`"User" u`, "u.id"];
+  const [table, alias] = risk === "tokens.idle" ? [`"ApiToken" t`, "t"] : [`"User" u`, "u"];
   const { rows } = await dbPool().query(
-    `SELECT 1 FROM ${table} WHERE ${column} = $1 AND ${notUnderLiveAcceptanceSql(risk, column)}`,
+    `WITH ${NOW} SELECT 1 FROM ${table}, p WHERE ${alias}.id = $1 AND ${notAccepted(risk, alias)}`,
     [id],
   );
   return rows.length === 1;
@@ -55,7 +53,7 @@ describe("accepting a risk", () => {
     expect(await shown("tokens.idle", minted.id)).toBe(false);
     // Only that list: the same token on another list is not hidden by it.
     const { rows } = await dbPool().query(
-      `SELECT 1 FROM "ApiToken" t WHERE t.id = $1 AND ${notUnderLiveAcceptanceSql("tokens.no_expiry", "t.id")}`,
+      `WITH ${NOW} SELECT 1 FROM "ApiToken" t, p WHERE t.id = $1 AND ${notAccepted("tokens.no_expiry", "t")}`,
       [minted.id],
     );
     expect(rows).toHaveLength(1);

@@ -30,28 +30,7 @@ export const WRITE_PERMISSION: Record<RiskTargetKind, Permission> = {
   client: "clients.write",
 };
 
-/**
- * SQL: the acceptance row `alias` is live — not withdrawn or replaced, and its date not reached.
- * The clock is read as UTC without a zone, as the timestamps are stored.
- */
-export const liveAcceptanceSql = (alias = "ra") =>
-  `${alias}."revokedAt" IS NULL AND ${alias}."until" > (now() AT TIME ZONE 'UTC')`;
-
-/** Plain SQL identifiers and qualified columns only (`t.id`, `"ApiToken".id`): the fragment is code's, never input's. */
-const COLUMN = /^(?:[a-z_][a-z0-9_]*|"[A-Za-z0-9_]+")(?:\.(?:[a-z_][a-z0-9_]*|"[A-Za-z0-9_]+"))?$/;
-
-/**
- * SQL for list queries: true when the item whose id is in `targetIdColumn` is NOT under a live
- * acceptance of `risk`. Uses the (risk, targetId) index. Example:
- * `WHERE ${RISK_CONDITIONS[risk]} AND ${notUnderLiveAcceptanceSql(risk, "t.id")}`.
- */
-export function notUnderLiveAcceptanceSql(risk: RiskKey, targetIdColumn: string): string {
-  if (!Object.hasOwn(RISKS, risk)) throw new Error(`not a risk list: ${risk}`);
-  if (!COLUMN.test(targetIdColumn)) throw new Error(`not a column: ${targetIdColumn}`);
-  return `NOT EXISTS (SELECT 1 FROM "RiskAcceptance" ra WHERE ra.risk = '${risk}' AND ra."targetId" = ${targetIdColumn} AND ${liveAcceptanceSql("ra")})`;
-}
-
-/** The same for Prisma queries of RiskAcceptance: the live ones at `now`. */
+/** Prisma's filter for the live acceptances at `now` (the lists use lib/overview/risk-conditions.ts `notAccepted`). */
 export const liveAcceptanceWhere = (now = new Date()) => ({ revokedAt: null, until: { gt: now } });
 
 type Target = { kind: RiskTargetKind; id: string; name: string };

@@ -9,7 +9,7 @@ import { Conflict, Invalid } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
 import { getSettings } from "../settings/settings.ts";
 import { findVisibleToken, ownsToken } from "../tokens/token-access.ts";
-import { assertMayManageClientApis } from "./client-rules.ts";
+import { assertMayManageApiScopes } from "../clients/manage-clients.ts";
 import { noticeCredentialChange } from "./credential-notices.ts";
 
 const DAY_MS = 86_400_000;
@@ -98,7 +98,7 @@ export async function setClientSecretExpiry(input: {
 }): Promise<{ expiresAt: Date; secrets: number }> {
   await assertRecentAuth(input.actor);
   authorize(input.actor, "clients.write");
-  await assertMayManageClientApis(input.actor, input.clientId);
+  await assertMayManageApiScopes(input.actor, input.clientId);
   const result = await db.$transaction(async (tx) => {
     const client = await manageableClient(tx, input.actor, input.clientId);
     const now = new Date();

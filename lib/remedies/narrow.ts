@@ -12,7 +12,7 @@ import { authorize } from "../policy/authorize.ts";
 import { isPermission } from "../policy/permissions.ts";
 import { getSettings } from "../settings/settings.ts";
 import { findVisibleToken, ownsToken } from "../tokens/token-access.ts";
-import { assertMayManageClientApis } from "./client-rules.ts";
+import { assertMayManageApiScopes } from "../clients/manage-clients.ts";
 import { noticeCredentialChange } from "./credential-notices.ts";
 import { type CredentialKind, usedPermissions, useWindow } from "./used-permissions.ts";
 
@@ -160,7 +160,7 @@ export async function narrowClient(input: {
   await assertRecentAuth(input.actor);
   authorize(input.actor, "clients.write");
   const settings = await getSettings(db);
-  const current = await assertMayManageClientApis(input.actor, input.clientId);
+  const current = await assertMayManageApiScopes(input.actor, input.clientId);
   const result = await db.$transaction(async (tx) => {
     const client = await manageableClient(tx, input.actor, input.clientId);
     const held = await tx.apiClientPermission.findMany({

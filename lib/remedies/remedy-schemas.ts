@@ -2,7 +2,7 @@ import { z } from "zod";
 
 import { clientIdSchema } from "../clients/client-schemas.ts";
 import { NUL_MESSAGE, withoutNul } from "../http/no-nul.ts";
-import { RISK_KEYS, type RiskKey } from "../overview/risks.ts";
+import { riskKeySchema } from "../overview/overview-schemas.ts";
 import { tokenIdSchema } from "../tokens/token-schemas.ts";
 import { idSchema } from "../users/user-schemas.ts";
 
@@ -14,11 +14,6 @@ import { idSchema } from "../users/user-schemas.ts";
  */
 
 export const riskAcceptanceIdSchema = idSchema("rsk");
-
-/** A risk list's key ("tokens.idle"), from the closed table in lib/overview/risks.ts. */
-export const riskKeySchema = z
-  .enum(RISK_KEYS as [RiskKey, ...RiskKey[]], { error: "Choose a risk list." })
-  .describe("A risk list's key, e.g. tokens.idle.");
 
 /** The id of the item on a risk list: a user (usr_), token (tok_) or client (cli_) id. */
 export const riskTargetIdSchema = z
