@@ -40,6 +40,9 @@ async function main(): Promise<number> {
     SMTP_URL: mailbox.url,
     // The example apps listen on loopback: back-channel logout must be allowed to reach them.
     KEYWARD_BACKCHANNEL_PRIVATE: "1",
+    // The background jobs (weekly digest, failure alerts) would mail the journeys' users: a digest
+    // landing in an inbox a journey reads its link from would break it. Their own tests drive them.
+    KEYWARD_JOBS: "off",
   };
   delete env.KEYWARD_ADMIN_EMAIL;
   delete env.KEYWARD_ADMIN_PASSWORD;
