@@ -90,6 +90,50 @@ async function plan(
   return { kept, removed, remaining };
 }
 
+/**
+ * The change itself, the same for a token and a client: the grants it did not use deleted, the
+ * change feed told (the next request is refused them, on every instance), one audit event with
+ * before and after. Nothing is written when it already held only what it used.
+ */
+async function narrowInTx(
+  tx: Tx,
+  args: {
+    kind: CredentialKind;
+    credential: { id: string; name: string };
+    owner: { id: string; email: string } | null;
+    held: readonly HeldGrant[];
+    window: { since: Date; whole: boolean; idleDays: number };
+    remove: (permissionIds: string[]) => Promise<unknown>;
+    input: { actor: Principal; context: RequestContext };
+  },
+): Promise<NarrowResult> {
+  const { kind, credential, held, window } = args;
+  const { kept, removed, remaining } = await plan(tx, kind, credential.id, held, window);
+  const outcome = {
+    kept: names(kept),
+    removed: names(removed),
+    since: window.since,
+    changed: removed.length > 0,
+  };
+  if (!outcome.changed) return outcome;
+  await args.remove(removed.map((grant) => grant.permissionId));
+  await credentialsChanged(tx, [`${kind}:${credential.id}`]);
+  await recordAudit(tx, {
+    action: kind === "token" ? "token.narrowed" : "client.narrowed",
+    actor: auditActor(args.input.actor),
+    target: { kind, id: credential.id, display: credential.name },
+    context: args.input.context,
+    details: {
+      before: { permissions: names(held) },
+      after: { permissions: names(remaining) },
+      removed: outcome.removed,
+      usedSince: window.since.toISOString(),
+      owner: args.owner,
+    },
+  });
+  return outcome;
+}
+
 /** Narrows a personal token to the permissions it used in the idle window. */
 export async function narrowToken(input: {
   actor: Principal;
@@ -107,30 +151,15 @@ export async function narrowToken(input: {
       throw Conflict("This token has expired: there is nothing to narrow.");
     const window = useWindow(token.createdAt, settings, now);
     const held = await tx.apiTokenPermission.findMany({ where: { tokenId: token.id }, select: HELD_SELECT });
-    const { kept, removed, remaining } = await plan(tx, "token", token.id, held, window);
-    const outcome = {
-      kept: names(kept),
-      removed: names(removed),
-      since: window.since,
-      changed: removed.length > 0,
-    };
-    if (!outcome.changed) return { outcome, token };
-    await tx.apiTokenPermission.deleteMany({
-      where: { tokenId: token.id, permissionId: { in: removed.map((grant) => grant.permissionId) } },
-    });
-    await credentialsChanged(tx, [`token:${token.id}`]);
-    await recordAudit(tx, {
-      action: "token.narrowed",
-      actor: auditActor(input.actor),
-      target: { kind: "token", id: token.id, display: token.name },
-      context: input.context,
-      details: {
-        before: { permissions: names(held) },
-        after: { permissions: names(remaining) },
-        removed: outcome.removed,
-        usedSince: window.since.toISOString(),
-        owner: { id: token.user.id, email: token.user.email },
-      },
+    const outcome = await narrowInTx(tx, {
+      kind: "token",
+      credential: token,
+      owner: { id: token.user.id, email: token.user.email },
+      held,
+      window,
+      remove: (ids) =>
+        tx.apiTokenPermission.deleteMany({ where: { tokenId: token.id, permissionId: { in: ids } } }),
+      input,
     });
     return { outcome, token };
   });
@@ -175,30 +204,15 @@ export async function narrowClient(input: {
       throw Conflict("Someone changed this client's permissions meanwhile: reload and try again.");
     }
     const window = useWindow(client.createdAt, settings);
-    const { kept, removed, remaining } = await plan(tx, "client", client.id, held, window);
-    const outcome = {
-      kept: names(kept),
-      removed: names(removed),
-      since: window.since,
-      changed: removed.length > 0,
-    };
-    if (!outcome.changed) return { outcome, client };
-    await tx.apiClientPermission.deleteMany({
-      where: { clientId: client.id, permissionId: { in: removed.map((grant) => grant.permissionId) } },
-    });
-    await credentialsChanged(tx, [`client:${client.id}`]);
-    await recordAudit(tx, {
-      action: "client.narrowed",
-      actor: auditActor(input.actor),
-      target: { kind: "client", id: client.id, display: client.name },
-      context: input.context,
-      details: {
-        before: { permissions: names(held) },
-        after: { permissions: names(remaining) },
-        removed: outcome.removed,
-        usedSince: window.since.toISOString(),
-        owner: client.owner ? { id: client.owner.id, email: client.owner.email } : null,
-      },
+    const outcome = await narrowInTx(tx, {
+      kind: "client",
+      credential: client,
+      owner: client.owner ? { id: client.owner.id, email: client.owner.email } : null,
+      held,
+      window,
+      remove: (ids) =>
+        tx.apiClientPermission.deleteMany({ where: { clientId: client.id, permissionId: { in: ids } } }),
+      input,
     });
     return { outcome, client };
   });

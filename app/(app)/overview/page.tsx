@@ -82,7 +82,7 @@ export default async function OverviewPage() {
             <p className="text-sm">
               <Link
                 href="/users?status=active&mfa=no"
-                className="text-indigo-700 hover:underline dark:text-indigo-300"
+                className="text-indigo-700 underline dark:text-indigo-300"
               >
                 {mfa.activeUsers - mfa.withFactor} active users without a second factor
               </Link>
@@ -242,7 +242,7 @@ export default async function OverviewPage() {
                   <li key={change.id}>
                     <Link
                       href={`/audit/${change.id}`}
-                      className="text-indigo-700 hover:underline dark:text-indigo-300"
+                      className="text-indigo-700 underline dark:text-indigo-300"
                     >
                       <code>{change.action}</code>
                     </Link>{" "}

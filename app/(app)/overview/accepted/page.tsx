@@ -45,7 +45,7 @@ export default async function AcceptedRisksPage({ searchParams }: { searchParams
         <p className={card}>
           {all ? "No risk has been accepted yet." : "No accepted risk is in force."} Accept one from a list on
           the{" "}
-          <Link href="/overview" className="text-indigo-700 hover:underline dark:text-indigo-300">
+          <Link href="/overview" className="text-indigo-700 underline dark:text-indigo-300">
             overview
           </Link>
           .

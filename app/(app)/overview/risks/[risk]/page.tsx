@@ -111,7 +111,7 @@ export default async function RiskListPage({
       {page.items.length === 0 ? (
         <p className={card}>
           {input.after ? "No more items." : "Nothing on this list: nothing to do here."}{" "}
-          <Link href="/overview" className="text-indigo-700 hover:underline dark:text-indigo-300">
+          <Link href="/overview" className="text-indigo-700 underline dark:text-indigo-300">
             Back to the overview
           </Link>
         </p>
