@@ -12,11 +12,13 @@ export const FAILURE_KINDS: readonly SignInKind[] = ["password_failed", "second_
 const FLUSH_MS = 5_000;
 const HOUR_MS = 3_600_000;
 /**
- * Distinct source addresses, and distinct accounts, kept apart per batch; the rest of a batch is
- * folded into OTHER. An attacker spraying random addresses or accounts then grows neither memory
- * nor the table without limit, and a real attack's top sources still stand out.
+ * Distinct source addresses, and distinct accounts, kept apart per hour (per instance); the rest
+ * of the hour is folded into OTHER. Per hour rather than per batch, so that an attacker spraying
+ * random addresses or accounts grows neither memory (each batch holds at most this many) nor the
+ * table (at most this many rows per dimension and hour) without limit, and a real attack's top
+ * sources still stand out.
  */
-export const MAX_VALUES_PER_FLUSH = 1_000;
+export const MAX_VALUES_PER_HOUR = 1_000;
 export const OTHER = "(other)";
 /** Longest account value kept (the longest valid address); longer input is clipped. */
 const MAX_VALUE_LENGTH = 320;
@@ -26,8 +28,9 @@ type Dimension = "total" | "source" | "account";
 type State = {
   /** Counts keyed by JSON [hour, kind, dimension, value]. */
   pending: Map<string, number>;
-  /** The distinct values of each capped dimension in this batch. */
+  /** The distinct values of each capped dimension kept apart in `seenHour`. */
   seen: { source: Set<string>; account: Set<string> };
+  seenHour: number;
   /** Lock windows already counted: key → when its window ends (ms). */
   locks: Map<string, number>;
   timer?: NodeJS.Timeout;
@@ -39,6 +42,7 @@ function state(): State {
   store.__keywardSignInCounts ??= {
     pending: new Map(),
     seen: { source: new Set(), account: new Set() },
+    seenHour: 0,
     locks: new Map(),
   };
   return store.__keywardSignInCounts;
@@ -55,10 +59,14 @@ function schedule(s: State): void {
   s.timer.unref();
 }
 
-function capped(s: State, dimension: "source" | "account", value: string): string {
+function capped(s: State, hour: number, dimension: "source" | "account", value: string): string {
+  if (s.seenHour !== hour) {
+    s.seen = { source: new Set(), account: new Set() };
+    s.seenHour = hour;
+  }
   const seen = s.seen[dimension];
   if (seen.has(value)) return value;
-  if (seen.size >= MAX_VALUES_PER_FLUSH) return OTHER;
+  if (seen.size >= MAX_VALUES_PER_HOUR) return OTHER;
   seen.add(value);
   return value;
 }
@@ -76,10 +84,10 @@ export function countSignIn(kind: SignInKind, where: { ip: string; account?: str
   const s = state();
   const hour = Math.floor(Date.now() / HOUR_MS);
   add(s, hour, kind, "total", "");
-  add(s, hour, kind, "source", capped(s, "source", where.ip || "unknown"));
+  add(s, hour, kind, "source", capped(s, hour, "source", where.ip || "unknown"));
   if (kind !== "sign_in" && where.account) {
     const account = where.account.trim().toLowerCase().slice(0, MAX_VALUE_LENGTH);
-    add(s, hour, kind, "account", capped(s, "account", account));
+    add(s, hour, kind, "account", capped(s, hour, "account", account));
   }
   schedule(s);
 }
@@ -118,7 +126,6 @@ export async function flushSignInCounts(): Promise<void> {
   if (s.pending.size === 0) return;
   const batch = s.pending;
   s.pending = new Map();
-  s.seen = { source: new Set(), account: new Set() };
   clearTimeout(s.timer);
   s.timer = undefined;
   const hours: number[] = [];
@@ -142,4 +149,10 @@ export async function flushSignInCounts(): Promise<void> {
      ON CONFLICT ("hour", "kind", "dimension", "value") DO UPDATE SET "count" = c."count" + EXCLUDED."count"`,
     [hours, kinds, dimensions, values, counts],
   );
+}
+
+/** Forgets what is pending, the hour's kept-apart values and the lock windows (tests only). */
+export function resetSignInCountsForTests(): void {
+  clearTimeout(state().timer);
+  store.__keywardSignInCounts = undefined;
 }

@@ -9,8 +9,9 @@ import { verifySecondFactor } from "../auth/sign-in/verify-second-factor.ts";
 import {
   countLockout,
   countSignIn,
-  MAX_VALUES_PER_FLUSH,
+  MAX_VALUES_PER_HOUR,
   OTHER,
+  resetSignInCountsForTests,
   type SignInKind,
 } from "../auth/sign-in-counts.ts";
 import { SIGN_IN_PER_ACCOUNT } from "../auth/sign-in-limits.ts";
@@ -51,6 +52,7 @@ async function pastRows(
 beforeEach(async () => {
   // Each test reads the whole table: it starts from none of the others' counts.
   await flushLastUsed();
+  resetSignInCountsForTests();
   await db.signInCount.deleteMany({});
 });
 
@@ -141,26 +143,34 @@ describe("sign-in health", () => {
     ]);
   });
 
-  it("keeps at most the cap of distinct sources and accounts apart per batch, folding the rest", async () => {
+  it("keeps at most the cap of distinct sources and accounts apart per hour, folding the rest", async () => {
     const extra = 5;
-    for (let i = 0; i < MAX_VALUES_PER_FLUSH + extra; i++)
-      countSignIn("password_failed", {
-        ip: `10.0.${Math.floor(i / 256)}.${i % 256}`,
-        account: `spray${i}@x.test`,
-      });
+    const ip = (i: number) => `10.0.${Math.floor(i / 256)}.${i % 256}`;
+    for (let i = 0; i < MAX_VALUES_PER_HOUR + extra; i++)
+      countSignIn("password_failed", { ip: ip(i), account: `spray${i}@x.test` });
     await flushLastUsed();
     const rows = (dimension: string) => db.signInCount.findMany({ where: { dimension } });
     for (const dimension of ["source", "account"]) {
       const found = await rows(dimension);
-      expect(found).toHaveLength(MAX_VALUES_PER_FLUSH + 1);
+      expect(found).toHaveLength(MAX_VALUES_PER_HOUR + 1);
       expect(found.find((row) => row.value === OTHER)?.count).toBe(extra);
-      expect(found.reduce((sum, row) => sum + row.count, 0)).toBe(MAX_VALUES_PER_FLUSH + extra);
+      expect(found.reduce((sum, row) => sum + row.count, 0)).toBe(MAX_VALUES_PER_HOUR + extra);
     }
-    expect((await signInHealth()).last24h.failed).toBe(MAX_VALUES_PER_FLUSH + extra);
-    // The next batch starts a fresh allowance: a new address is kept apart again.
+    expect((await signInHealth()).last24h.failed).toBe(MAX_VALUES_PER_HOUR + extra);
+    // Later batches of the same hour: an address kept apart stays apart, a new one is folded, so
+    // a spray cannot add rows flush after flush.
+    countSignIn("password_failed", { ip: ip(0) });
     countSignIn("password_failed", { ip: "192.0.2.200" });
     await flushLastUsed();
-    expect(await db.signInCount.count({ where: { dimension: "source", value: "192.0.2.200" } })).toBe(1);
+    expect(await db.signInCount.count({ where: { dimension: "source" } })).toBe(MAX_VALUES_PER_HOUR + 1);
+    expect(
+      (await db.signInCount.findMany({ where: { dimension: "source", value: { in: [ip(0), OTHER] } } }))
+        .map((row) => [row.value, row.count])
+        .sort(),
+    ).toEqual([
+      [OTHER, extra + 1],
+      [ip(0), 2],
+    ]);
   });
 
   it("gives sign-ins and failures per UTC day, zeros included, and prunes old hours", async () => {

@@ -50,7 +50,7 @@ async function top(dimension: "source" | "account", since: Date): Promise<Ranked
 /**
  * Sign-ins and failures in the last 24 hours and 30 days, and the 10 source addresses and the 10
  * accounts with the most failures over 30 days ("(other)" stands for the values folded together
- * when one batch saw more distinct ones than it keeps apart).
+ * when an hour saw more distinct ones than are kept apart).
  */
 export async function signInHealth(now: Date = new Date()): Promise<SignInHealth> {
   const day = windowStart(now, 24);
