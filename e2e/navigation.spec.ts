@@ -12,7 +12,8 @@ test.describe("on a phone", () => {
     const target = await createTestUser({ label: "phone-target" });
     await page.goto("/login");
     await signIn(page, admin);
-    await expect(page.getByRole("heading", { name: "My account" })).toBeVisible();
+    // An administrator lands on the security overview.
+    await expect(page.getByRole("heading", { name: "Overview", level: 1 })).toBeVisible();
 
     const menuButton = page.getByRole("button", { name: "Menu" });
     await expect(menuButton).toHaveAttribute("aria-expanded", "false");
@@ -27,7 +28,8 @@ test.describe("on a phone", () => {
       "Users",
       "Roles",
     ]);
-    await expect(menu.getByRole("link", { name: "My account" })).toHaveAttribute("aria-current", "page");
+    await expect(menu.getByRole("link", { name: "Overview" })).toHaveAttribute("aria-current", "page");
+    await expect(menu.getByRole("link", { name: "My account" })).not.toHaveAttribute("aria-current");
     await page.keyboard.press("Escape");
     await expect(menu).toBeHidden();
     await expect(menuButton).toBeFocused();
@@ -41,7 +43,7 @@ test.describe("on a phone", () => {
 
     await menuButton.click();
     await expect(menu.getByRole("link", { name: "Users" })).toHaveAttribute("aria-current", "page");
-    await expect(menu.getByRole("link", { name: "My account" })).not.toHaveAttribute("aria-current");
+    await expect(menu.getByRole("link", { name: "Overview" })).not.toHaveAttribute("aria-current");
     await menu.getByRole("button", { name: "Close" }).click();
     await expect(menu).toBeHidden();
     await expect(menuButton).toBeFocused();

@@ -74,7 +74,9 @@ test("an admin invites a user, gives them a custom role, and they see only what 
 
   // On their very next request, the invitee sees the area the role unlocks, and nothing else.
   await inviteePage.reload();
+  // Reading the audit log also opens the overview's sign-in cards.
   await expect(inviteeNav.getByRole("link")).toHaveText([
+    "Overview",
     "Audit log",
     "API reference",
     "My account",
