@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { openApiDocument } from "@/lib/api/openapi";
 import { needsStepUp, type Operation } from "@/lib/api/operation";
 import { V1 } from "@/lib/api/v1-operations";
+import { newId } from "@/lib/crypto/ids";
 import { db } from "@/lib/db/client";
 import type { ActionRequest } from "@/lib/http/action";
 import { PERMISSIONS } from "@/lib/policy/permissions";
@@ -57,6 +58,12 @@ const MUST_STEP_UP_OPERATIONS = [
   "disableApp",
   "enableApp",
   "deleteApp",
+  // the overview's remedies: what a credential may do and how long, and silencing a warning (issue 17)
+  "narrowToken",
+  "narrowClient",
+  "setTokenExpiry",
+  "setClientSecretExpiry",
+  "acceptRisk",
 ];
 
 /** Only a signed-in person under step-up: each creates or hands out a credential, a secret or a link. */
@@ -76,6 +83,9 @@ const MUST_BE_SESSION_ONLY_OPERATIONS = [
   "rotateAppSecret",
   // taking one's consent back from an app: a person's own act, as in the UI (issue 15)
   "revokeMyApp",
+  // one's own notification choices: a leaked bearer credential must not silence its owner's mail
+  "getMyNotifications",
+  "updateMyNotifications",
 ];
 
 /** Every server action that must ask for step-up (an action's caller is always a session). */
@@ -152,7 +162,7 @@ type Handler = Parameters<typeof call>[0];
 const MODULES = V1_ROUTE_MODULES;
 
 /** Answers with a CSV or JSON Lines stream, which test/requests.ts does not parse: a read, walked below as such. */
-const STREAMED = new Set<string>([V1.exportAuditEvents.operationId]);
+const STREAMED = new Set<string>([V1.exportAuditEvents.operationId, V1.exportRisk.operationId]);
 const ALL_OPERATIONS = (Object.values(V1) as Operation[]).filter((op) => op.permission !== "public");
 const OPERATIONS = ALL_OPERATIONS.filter((op) => !STREAMED.has(op.operationId));
 
@@ -170,6 +180,19 @@ async function world() {
   const targetSession = await signedInCookie(target.id);
   const event = await db.auditEvent.findFirstOrThrow({ orderBy: { id: "desc" }, select: { id: true } });
   const registered = await makeApi({ ownerId: admin.id, permissions: ["walk.read"] });
+  // A live acceptance of the spare token's idleness, for withdrawing it (issue 17).
+  const acceptance = await db.riskAcceptance.create({
+    data: {
+      id: newId("rsk"),
+      risk: "tokens.idle",
+      targetId: spareToken.id,
+      targetKind: "token",
+      reason: "Walked.",
+      until: new Date(Date.now() + 7 * 86_400_000),
+      acceptedById: admin.id,
+      acceptedBy: admin.email,
+    },
+  });
   const ids: Record<string, string> = {
     userId: target.id,
     roleId: customRole.id,
@@ -181,7 +204,10 @@ async function world() {
     apiId: registered.id,
     permissionId: registered.permissionIds["walk.read"] ?? "",
     credentialId: (await makeResourceServer(registered.id)).credentialId,
+    risk: "tokens.idle",
+    acceptanceId: acceptance.id,
   };
+  const inAWeek = new Date(Date.now() + 7 * 86_400_000).toISOString();
   const bodies: Record<string, unknown> = {
     inviteUser: { email: uniqueEmail("walk"), name: "Walk" },
     updateUser: { name: "Renamed", email: uniqueEmail("renamed") },
@@ -202,6 +228,11 @@ async function world() {
 
     createResourceServerCredential: { name: "walk" },
     rotateResourceServerSecret: { overlapMinutes: 0 },
+    setTokenExpiry: { expiresAt: inAWeek },
+    setClientSecretExpiry: { expiresAt: inAWeek },
+    remindOwner: { targetId: spareToken.id },
+    acceptRisk: { risk: "tokens.idle", targetId: spareToken.id, reason: "Walked.", until: inAWeek },
+    updateMyNotifications: { credentialDigest: true, failureAlerts: false },
   };
   return { admin, principal, target, proposed, ids, bodies, ownClient };
 }
@@ -221,7 +252,7 @@ function request(
   op: Operation,
   ids: Record<string, string>,
   bodies: Record<string, unknown>,
-  credential: { bearer?: string; cookie?: string },
+  credential: { bearer?: string; cookie?: string; ip?: string },
 ) {
   const handler = MODULES[op.path]?.[op.method] as Handler | undefined;
   if (!handler) throw new Error(`no handler for ${op.method} ${op.path}`);
@@ -339,13 +370,16 @@ describe("sensitive operations", () => {
 
       id: "api_missing0000000000000",
       credentialId: "rs_missing0000000000000",
+      acceptanceId: "rsk_missing0000000000000",
     };
-    for (const [kind, bearer] of [
-      ["personal token", pat.token],
-      ["client token", clientToken],
+    // Each credential from its own address: denials are recorded at most 30 a minute per action and
+    // address (DESIGN.md, "Audit"), and the session-only operations outnumber that for two.
+    for (const [kind, bearer, ip] of [
+      ["personal token", pat.token, "203.0.113.61"],
+      ["client token", clientToken, "203.0.113.62"],
     ] as const) {
       for (const op of OPERATIONS) {
-        const { requestId, response } = request(op, op.session ? ids : missing, bodies, { bearer });
+        const { requestId, response } = request(op, op.session ? ids : missing, bodies, { bearer, ip });
         const answer = await response;
         if (op.session) {
           expect(answer.status, `${op.operationId} with a ${kind}`).toBe(403);

@@ -15,6 +15,10 @@ import type { UserListItem } from "../users/list-users.ts";
 import type { ConnectedApp } from "../oidc/connected-apps.ts";
 import type { ResourceServerCredentialView } from "../resource-servers/list-credentials.ts";
 import type { IssuedResourceServerSecret } from "../resource-servers/manage-credentials.ts";
+import type { NotificationPreferences } from "../account/notification-preferences.ts";
+import { riskKeySchema } from "../overview/overview-schemas.ts";
+import type { AcceptedRisk, AcceptedRiskItem } from "../remedies/accept-risk.ts";
+import type { NarrowResult } from "../remedies/narrow.ts";
 
 /**
  * What the API returns, as zod schemas (for the OpenAPI document) and the functions that build
@@ -655,4 +659,97 @@ export const toRegisteredApp = (app: RegisteredApp): z.input<typeof registeredAp
 export const appSecretResource = z.object({
   clientSecret: z.string().describe("Shown this once, stored only as a hash."),
   oldSecretExpiresAt: when.nullable(),
+});
+
+// The security overview's one-click remedies (issue 17).
+export const narrowResultResource = z.object({
+  kept: z
+    .array(z.string())
+    .describe('The permissions it keeps, as people read them ("users.read", "Orders API: orders.write").'),
+  removed: z
+    .array(z.string())
+    .describe("The permissions it lost; empty when it already held only what it used."),
+  since: when.describe("The first instant of the window its use was judged over."),
+  changed: z.boolean().describe("False when nothing changed (and nothing was recorded)."),
+});
+
+export function toNarrowResult(result: NarrowResult): z.input<typeof narrowResultResource> {
+  return { kept: result.kept, removed: result.removed, since: iso(result.since), changed: result.changed };
+}
+
+export const tokenExpiryResource = z.object({
+  expiresAt: when,
+  previous: when.nullable().describe("The expiry it had; null: it never expired."),
+});
+
+export const clientSecretExpiryResource = z.object({
+  expiresAt: when,
+  secrets: z.number().int().describe("How many of its secrets now stop then."),
+});
+
+export const ownerReminderResource = z.object({
+  ownerId: z.string(),
+  sentAt: when,
+});
+
+const riskTargetKind = z.enum(["user", "token", "client"]);
+
+export const acceptedRiskResource = z.object({
+  id: z.string(),
+  risk: riskKeySchema,
+  targetKind: riskTargetKind,
+  targetId: z.string(),
+  until: when.describe("When the item comes back on its list."),
+  replaced: z.array(z.string()).describe("The live acceptances of the same item this one replaced."),
+});
+
+export function toAcceptedRisk(accepted: AcceptedRisk): z.input<typeof acceptedRiskResource> {
+  return { ...accepted, until: iso(accepted.until) };
+}
+
+export const acceptedRiskItemResource = z.object({
+  id: z.string(),
+  risk: riskKeySchema,
+  label: z.string().describe("The risk list's heading."),
+  targetKind: riskTargetKind,
+  targetId: z.string(),
+  targetName: z
+    .string()
+    .nullable()
+    .describe("The user's email, token's or client's name; null once it is gone."),
+  reason: z.string(),
+  until: when,
+  acceptedAt: when,
+  acceptedBy: z.object({ id: z.string().nullable(), display: z.string() }),
+  ended: z
+    .object({ how: z.enum(["expired", "withdrawn", "replaced"]), at: when })
+    .nullable()
+    .describe("Null while live."),
+});
+
+export function toAcceptedRiskItem(item: AcceptedRiskItem): z.input<typeof acceptedRiskItemResource> {
+  return {
+    ...item,
+    until: iso(item.until),
+    acceptedAt: iso(item.acceptedAt),
+    ended: item.ended ? { how: item.ended.how, at: iso(item.ended.at) } : null,
+  };
+}
+
+export const notificationPreferencesResource = z.object({
+  credentialDigest: z
+    .boolean()
+    .describe("The weekly email about your expiring, idle or over-scoped credentials."),
+  failureAlerts: z.boolean().describe("The alert when sign-in failures spike."),
+  mayReceiveFailureAlerts: z
+    .boolean()
+    .describe("Whether you may turn the failure alert on (audit.read or settings.write)."),
+});
+
+export const toNotificationPreferences = (
+  preferences: NotificationPreferences,
+): z.input<typeof notificationPreferencesResource> => ({
+  credentialDigest: preferences.credentialDigest,
+  failureAlerts: preferences.failureAlerts,
+  mayReceiveFailureAlerts: preferences.mayReceiveFailureAlerts,
 });

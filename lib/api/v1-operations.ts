@@ -58,6 +58,15 @@ import {
   userRefSchema,
 } from "../users/user-schemas.ts";
 import { connectedAppRefSchema } from "../oidc/connected-app-schemas.ts";
+import { notificationPreferencesSchema } from "../account/notification-preferences.ts";
+import {
+  acceptRiskSchema,
+  listAcceptedRisksSchema,
+  remindOwnerSchema,
+  riskAcceptanceIdSchema,
+  setClientSecretExpirySchema,
+  setTokenExpirySchema,
+} from "../remedies/remedy-schemas.ts";
 import { operation } from "./operation.ts";
 import {
   apiPermissionResource,
@@ -85,6 +94,13 @@ import {
   sessionResource,
   tokenResource,
   userResource,
+  acceptedRiskItemResource,
+  acceptedRiskResource,
+  clientSecretExpiryResource,
+  narrowResultResource,
+  notificationPreferencesResource,
+  ownerReminderResource,
+  tokenExpiryResource,
   userSummaryResource,
   resourceServerCredentialResource,
   resourceServerSecretResource,
@@ -110,6 +126,8 @@ const deleteRoleQuery = z.object({
     .transform((value) => value === "true")
     .describe("Required (true) to delete a role that users still hold."),
 });
+
+const riskAcceptanceRefSchema = z.object({ acceptanceId: riskAcceptanceIdSchema });
 
 const API_READERS = "apis.read, or the API's owner signed in (a bearer credential needs apis.read).";
 const API_EDITORS =
@@ -935,5 +953,145 @@ export const V1 = {
     response: z
       .string()
       .describe("text/csv (RFC 4180): risk, kind, id, name, ownerName, ownerEmail, at, used, unused"),
+  }),
+
+  // The overview's one-click remedies (issue 17), the same domain functions as its forms. Each is
+  // audited; what changes what a credential may do, or silences a warning, needs step-up.
+  narrowToken: operation({
+    operationId: "narrowToken",
+    method: "POST",
+    path: "/tokens/{tokenId}/narrow",
+    tag: "Tokens",
+    summary:
+      "Narrow a token to the permissions it used in the idle window; the same secret is refused the rest",
+    description:
+      "Your own token (or the token itself), or (tokens.write) anyone's. 409 when its use has not been recorded " +
+      "for a whole idle window yet, or it used none of its permissions (revoke it instead). Its owner is told " +
+      "when someone else narrowed it.",
+    permission: "authenticated",
+    params: tokenRefSchema,
+    response: narrowResultResource,
+    stepUp: true,
+  }),
+  setTokenExpiry: operation({
+    operationId: "setTokenExpiry",
+    method: "PUT",
+    path: "/tokens/{tokenId}/expiry",
+    tag: "Tokens",
+    summary: "Give a token an expiry, or an earlier one",
+    description:
+      "Your own token (or the token itself), or (tokens.write) anyone's. In the future, within the token " +
+      "lifetime limit in Settings, and earlier than the one it has (a later one would be renewal: mint instead).",
+    permission: "authenticated",
+    params: tokenRefSchema,
+    body: setTokenExpirySchema.omit({ tokenId: true }),
+    response: tokenExpiryResource,
+    stepUp: true,
+  }),
+  narrowClient: operation({
+    operationId: "narrowClient",
+    method: "POST",
+    path: "/clients/{clientId}/narrow",
+    tag: "Clients",
+    summary: "Narrow a client to the permissions it used in the idle window; its tokens are refused the rest",
+    description:
+      "Under the rules of updateClient: you must hold every Keyward scope it has and be able to allow its other " +
+      "APIs' permissions. 409 when it is too soon to tell, or it used none of them (disable it instead).",
+    permission: "clients.write",
+    params: clientRefSchema,
+    response: narrowResultResource,
+    stepUp: true,
+  }),
+  setClientSecretExpiry: operation({
+    operationId: "setClientSecretExpiry",
+    method: "PUT",
+    path: "/clients/{clientId}/secret-expiry",
+    tag: "Clients",
+    summary: "Make a client's secrets that never expire (or expire later) stop at a date within a year",
+    description: "The owner rotates before then. Under the rules of updateClient.",
+    permission: "clients.write",
+    params: clientRefSchema,
+    body: setClientSecretExpirySchema.omit({ clientId: true }),
+    response: clientSecretExpiryResource,
+    stepUp: true,
+  }),
+  remindOwner: operation({
+    operationId: "remindOwner",
+    method: "POST",
+    path: "/overview/risks/{risk}/remind",
+    tag: "Overview",
+    summary: "Email the owner of a token or client on a risk list: what it is, why it is listed, what to do",
+    description:
+      "Needs the list's read permission and tokens.write or clients.write. Needs SMTP (409 when it is not " +
+      "configured); at most one reminder per item and list a day (429 with Retry-After); 503 when the mail " +
+      "server does not take it.",
+    permission: "authenticated",
+    params: riskRefSchema,
+    body: remindOwnerSchema.omit({ risk: true }),
+    response: ownerReminderResource,
+  }),
+  listAcceptedRisks: operation({
+    operationId: "listAcceptedRisks",
+    method: "GET",
+    path: "/risk-acceptances",
+    tag: "Overview",
+    summary: "Accepted risks: the live ones, soonest back first; with includeEnded, every one, newest first",
+    description: "Only the lists whose read permission the caller holds; holding none of them is 403.",
+    permission: "authenticated",
+    query: listAcceptedRisksSchema,
+    response: pageOf(acceptedRiskItemResource),
+  }),
+  acceptRisk: operation({
+    operationId: "acceptRisk",
+    method: "POST",
+    path: "/risk-acceptances",
+    tag: "Overview",
+    summary:
+      "Accept a risk on one item with a reason, until a date within a year: hidden from its list until then",
+    description:
+      "Needs the list's read permission and the write permission of its kind (users.write, tokens.write, " +
+      "clients.write). A new acceptance of the same item replaces the live one. Nobody accepts a risk about " +
+      "their own account or credential (403).",
+    permission: "authenticated",
+    body: acceptRiskSchema,
+    response: acceptedRiskResource,
+    status: 201,
+    stepUp: true,
+  }),
+  withdrawAcceptance: operation({
+    operationId: "withdrawAcceptance",
+    method: "DELETE",
+    path: "/risk-acceptances/{acceptanceId}",
+    tag: "Overview",
+    summary: "Withdraw a live acceptance: the item is back on its list at once",
+    description: "As for accepting; 409 when it has already ended.",
+    permission: "authenticated",
+    params: riskAcceptanceRefSchema,
+    status: 204,
+  }),
+  // My account → Notifications. A person's own choices: a bearer credential is refused, so a leaked
+  // token can neither read them nor silence the mails that would tell its owner about it.
+  getMyNotifications: operation({
+    operationId: "getMyNotifications",
+    method: "GET",
+    path: "/me/notifications",
+    tag: "Me",
+    summary: "Your notification choices: the weekly credential digest and the sign-in failure alert",
+    permission: "authenticated",
+    response: notificationPreferencesResource,
+    session: true,
+  }),
+  updateMyNotifications: operation({
+    operationId: "updateMyNotifications",
+    method: "PUT",
+    path: "/me/notifications",
+    tag: "Me",
+    summary: "Set your notification choices (both, every time)",
+    description:
+      "Turning the failure alert on needs audit.read or settings.write (403); turning it off never does.",
+    permission: "authenticated",
+    body: notificationPreferencesSchema,
+    response: notificationPreferencesResource,
+    session: true,
   }),
 } as const;
