@@ -141,3 +141,27 @@ test("someone who may only read the audit log sees only the sign-in cards", asyn
   const response = await page.goto("/overview/risks/tokens.idle");
   expect(response?.status()).toBe(403);
 });
+
+test("an owner turns their weekly credential digest off in My account, and it stays off", async ({
+  page,
+}) => {
+  const { user } = await developer([]);
+  await page.goto("/login");
+  await signIn(page, user);
+  await expect(page.getByRole("heading", { name: "My account", level: 1 })).toBeVisible();
+  const notifications = page.getByRole("form", { name: "Notifications" });
+  const digest = notifications.getByRole("checkbox", { name: "Weekly credential digest" });
+  await expect(digest).toBeChecked();
+  // Only those who may see an attack are offered failure alerts.
+  await expect(notifications.getByRole("checkbox", { name: "Sign-in failure alerts" })).toHaveCount(0);
+  await digest.uncheck();
+  await notifications.getByRole("button", { name: "Save notifications" }).click();
+  await expect(page.getByRole("status").filter({ hasText: /saved/i })).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole("checkbox", { name: "Weekly credential digest" })).not.toBeChecked();
+  const stored = await db.user.findUniqueOrThrow({
+    where: { id: user.id },
+    select: { credentialDigest: true },
+  });
+  expect(stored.credentialDigest).toBe(false);
+});

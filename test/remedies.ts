@@ -37,10 +37,14 @@ export async function recordUse(
 ): Promise<void> {
   const permissionId = permission.includes("_") ? permission : builtInPermissionId(permission as Permission);
   const rows = days.map((n) => ({ permissionId, day: utcDay(daysAgo(n)), count }));
+  // The grant's last day of use too, as the batched flush writes it beside the daily counts.
+  const lastUsedOn = utcDay(daysAgo(Math.min(...days)));
   if (kind === "token") {
     await db.apiTokenPermissionUse.createMany({ data: rows.map((row) => ({ ...row, tokenId: id })) });
+    await db.apiTokenPermission.updateMany({ where: { tokenId: id, permissionId }, data: { lastUsedOn } });
   } else {
     await db.apiClientPermissionUse.createMany({ data: rows.map((row) => ({ ...row, clientId: id })) });
+    await db.apiClientPermission.updateMany({ where: { clientId: id, permissionId }, data: { lastUsedOn } });
   }
 }
 

@@ -15,12 +15,12 @@ import { call } from "../../test/requests.ts";
 import { introspectAs, makeResourceServer } from "../../test/resource-servers.ts";
 import { builtInPermissionId } from "../apis/built-in-api.ts";
 import { db, dbPool } from "../db/client.ts";
+import { usedPermissions } from "../remedies/used-permissions.ts";
 import { flushLastUsed } from "./last-used.ts";
 import {
   MAX_PENDING_KEYS,
   notePermissionUse,
   pendingPermissionUseKeys,
-  usedPermissionIds,
   type PermissionUseKind,
 } from "./permission-use.ts";
 
@@ -89,10 +89,23 @@ describe("per-permission use", () => {
     await flushLastUsed();
     expect(await writes()).toBe(before + 2);
     expect(await uses("token", pat.id)).toEqual([{ permissionId: USERS_READ, day: today(), count: 15 }]);
-    expect(await usedPermissionIds("token", pat.id, new Date(Date.now() - 30 * 86_400_000))).toEqual([
-      USERS_READ,
-    ]);
-    expect(await usedPermissionIds("token", pat.id, new Date(Date.now() + 2 * 86_400_000))).toEqual([]);
+    // The grant carries its last day of use (the overview's least-privilege list reads it).
+    const grants = await db.apiTokenPermission.findMany({
+      where: { tokenId: pat.id },
+      select: { permissionId: true, lastUsedOn: true },
+      orderBy: { permissionId: "asc" },
+    });
+    expect(grants.map((g) => [g.permissionId, g.lastUsedOn?.toISOString().slice(0, 10) ?? null])).toEqual(
+      grants.map((g) => [
+        g.permissionId,
+        g.permissionId === USERS_READ ? today().toISOString().slice(0, 10) : null,
+      ]),
+    );
+    // What narrowing reads (lib/remedies): the permissions used in a window, by day.
+    const used = async (since: Date) =>
+      (await usedPermissions("token", pat.id, since)).map((row) => row.permissionId);
+    expect(await used(new Date(Date.now() - 30 * 86_400_000))).toEqual([USERS_READ]);
+    expect(await used(new Date(Date.now() + 2 * 86_400_000))).toEqual([]);
   });
 
   it("a session's requests are not counted: only credentials can be narrowed", async () => {

@@ -75,9 +75,33 @@ export function notePermissionUse(
 }
 
 const TABLES = {
-  token: { table: "ApiTokenPermissionUse", column: "tokenId", owner: "ApiToken" },
-  client: { table: "ApiClientPermissionUse", column: "clientId", owner: "ApiClient" },
+  token: {
+    table: "ApiTokenPermissionUse",
+    column: "tokenId",
+    owner: "ApiToken",
+    grants: "ApiTokenPermission",
+  },
+  client: {
+    table: "ApiClientPermissionUse",
+    column: "clientId",
+    owner: "ApiClient",
+    grants: "ApiClientPermission",
+  },
 } as const;
+
+/**
+ * The grant's last day of use, for the overview's one-pass least-privilege list: written only when
+ * the day moves on (at most once a day per grant), in key order like the upsert.
+ */
+const lastUsedOnSql = (kind: PermissionUseKind) => {
+  const { column, grants } = TABLES[kind];
+  return `UPDATE "${grants}" g SET "lastUsedOn" = v.day
+    FROM (SELECT v.id, v.permission, DATE '1970-01-01' + max(v.day) AS day
+          FROM unnest($1::text[], $2::text[], $3::int[]) AS v(id, permission, day)
+          GROUP BY 1, 2 ORDER BY 1, 2) v
+    WHERE g."${column}" = v.id AND g."permissionId" = v.permission
+      AND (g."lastUsedOn" IS NULL OR g."lastUsedOn" < v.day)`;
+};
 
 /**
  * The batch as one upsert: counts add to the day's row. A credential or permission deleted since
@@ -109,6 +133,7 @@ async function write(kind: PermissionUseKind, counts: Map<string, number>): Prom
     values.push(count);
   }
   await dbPool().query(upsertSql(kind), [ids, permissions, days, values]);
+  await dbPool().query(lastUsedOnSql(kind), [ids, permissions, days]);
 }
 
 /**
@@ -127,27 +152,6 @@ export async function flushPermissionUse(): Promise<void> {
   clearTimeout(s.timer);
   s.timer = undefined;
   await Promise.all([write("token", batch.token), write("client", batch.client)]);
-}
-
-/**
- * The permission ids a token or client used on or after `since`'s UTC day, in id order: what
- * "narrow to what it used" keeps. This instance's pending counts are written first, so a use a
- * moment ago counts.
- */
-export async function usedPermissionIds(
-  kind: PermissionUseKind,
-  credentialId: string,
-  since: Date,
-): Promise<string[]> {
-  await flushPermissionUse();
-  const { table, column } = TABLES[kind];
-  const { rows } = await dbPool().query<{ permissionId: string }>(
-    `SELECT DISTINCT "permissionId" FROM "${table}"
-     WHERE "${column}" = $1 AND "day" >= ($2::timestamptz AT TIME ZONE 'UTC')::date
-     ORDER BY "permissionId"`,
-    [credentialId, since.toISOString()],
-  );
-  return rows.map((row) => row.permissionId);
 }
 
 /** How many (credential, permission, day) keys wait for the next flush (tests, the bench). */

@@ -196,6 +196,16 @@ describe("the overview's figures, on data with a known answer", () => {
         count: 1,
       },
     });
+    // Each grant's last day of use, as the batched flush writes it beside the daily counts.
+    for (const [name, day] of [
+      ["users.read", daysAgo(1)],
+      ["roles.read", daysAgo(35)],
+    ] as const) {
+      await db.apiTokenPermission.update({
+        where: { tokenId_permissionId: { tokenId: token.id, permissionId: builtInPermissionId(name) } },
+        data: { lastUsedOn: day },
+      });
+    }
     const { principal: admin } = await makePrincipal(["admin"]);
     const page = await listRisk(admin, { risk: "tokens.over_scoped", limit: 200 });
     const item = page.items.find((i) => i.targetId === token.id);

@@ -3,7 +3,15 @@ import { dbPool } from "../db/client.ts";
 import { Forbidden } from "../errors/app-error.ts";
 import { can } from "../policy/authorize.ts";
 import { RISK_AT, RISK_CONDITIONS, RISK_TABLES, notAccepted } from "./risk-conditions.ts";
-import { riskParamsSql, riskParamValues, riskWindow, type RiskWindow } from "./risk-params.ts";
+import {
+  bindRiskParams,
+  intParam,
+  riskParams,
+  textParam,
+  utcParam,
+  riskWindow,
+  type RiskWindow,
+} from "./risk-params.ts";
 import { RISK_KEYS, RISKS, type RiskItem, type RiskKey, type RiskTargetKind } from "./risks.ts";
 
 /** The lists this principal may see: each needs the read permission of what it lists. */
@@ -37,8 +45,11 @@ export async function riskCounts(
         (risk, i) =>
           `count(*) FILTER (WHERE ${RISK_CONDITIONS[risk]} AND ${notAccepted(risk, alias)})::int AS k${i}`,
       );
-      const sql = `WITH ${riskParamsSql(1)} SELECT ${columns.join(", ")} FROM ${table} ${alias}, p WHERE ${live}`;
-      const { rows } = await dbPool().query<Record<string, number>>(sql, riskParamValues(w));
+      const { sql, values } = bindRiskParams(
+        `SELECT ${columns.join(", ")} FROM ${table} ${alias} WHERE ${live}`,
+        riskParams(w),
+      );
+      const { rows } = await dbPool().query<Record<string, number>>(sql, values);
       keys.forEach((risk, i) => (counts[risk] = rows[0]?.[`k${i}`] ?? 0));
     }),
   );
@@ -82,33 +93,41 @@ function decodeCursor(cursor: string): { at: string; id: string } | null {
   return { at: at === "" ? "1970-01-01T00:00:00.000Z" : at, id: text.slice(bar + 1) };
 }
 
-/** The rows of one list, oldest first (the longest idle, the soonest to expire), after a cursor. */
-async function riskRows(
-  risk: RiskKey,
-  options: { after?: string; limit: number; ownerId?: string; window: RiskWindow },
-): Promise<Row[]> {
+type PageOptions = { after?: string; limit: number; ownerId?: string; window: RiskWindow };
+
+/**
+ * The query of one page of a list, oldest first (the longest idle, the soonest to expire), after a
+ * cursor (the bench prints its plan).
+ */
+export function riskPageQuery(risk: RiskKey, options: PageOptions): { sql: string; values: unknown[] } {
   const kind = RISKS[risk].targetKind;
   const { table, alias, live } = RISK_TABLES[kind];
-  const values: unknown[] = riskParamValues(options.window);
+  const params = riskParams(options.window);
   const where = [live, RISK_CONDITIONS[risk], notAccepted(risk, alias)];
   const at = `COALESCE(${RISK_AT[risk]}, 'epoch'::timestamp)`;
   const cursor = options.after ? decodeCursor(options.after) : null;
   if (cursor) {
-    values.push(cursor.at, cursor.id);
-    where.push(
-      `(${at}, ${alias}.id) > (($${values.length - 1}::timestamptz AT TIME ZONE 'UTC'), $${values.length})`,
-    );
+    params.cursor_at = utcParam(new Date(cursor.at));
+    params.cursor_id = textParam(cursor.id);
+    where.push(`(${at}, ${alias}.id) > (p.cursor_at, p.cursor_id)`);
   }
   if (options.ownerId) {
-    values.push(options.ownerId);
-    where.push(`o.id = $${values.length}`);
+    params.owner_id = textParam(options.ownerId);
+    where.push(`o.id = p.owner_id`);
   }
-  values.push(options.limit + 1);
-  const sql = `WITH ${riskParamsSql(1)}
-    SELECT ${SELECT[kind].columns}, ${RISK_AT[risk]} AS at
-    FROM ${table} ${alias} ${SELECT[kind].join}, p
+  params.page_limit = intParam(options.limit + 1);
+  const { sql, values } = bindRiskParams(
+    `SELECT ${SELECT[kind].columns}, ${RISK_AT[risk]} AS at
+    FROM ${table} ${alias} ${SELECT[kind].join}
     WHERE ${where.join(" AND ")}
-    ORDER BY ${at}, ${alias}.id LIMIT $${values.length}`;
+    ORDER BY ${at}, ${alias}.id LIMIT p.page_limit`,
+    params,
+  );
+  return { sql, values };
+}
+
+async function riskRows(risk: RiskKey, options: PageOptions): Promise<Row[]> {
+  const { sql, values } = riskPageQuery(risk, options);
   const { rows } = await dbPool().query<Row>(sql, values);
   return rows;
 }
@@ -118,15 +137,12 @@ type Grant = { credential: string; name: string; used: boolean };
 /** For over-scoped items: each held permission, by display name, and whether it was used in the window. */
 async function grantUse(kind: "token" | "client", ids: string[], window: RiskWindow): Promise<Grant[]> {
   if (ids.length === 0) return [];
-  const [grants, uses, column] =
-    kind === "token"
-      ? ["ApiTokenPermission", "ApiTokenPermissionUse", "tokenId"]
-      : ["ApiClientPermission", "ApiClientPermissionUse", "clientId"];
+  const [grants, column] =
+    kind === "token" ? ["ApiTokenPermission", "tokenId"] : ["ApiClientPermission", "clientId"];
   const { rows } = await dbPool().query<Grant>(
     `SELECT g."${column}" AS credential,
        CASE WHEN a."builtInKey" = 'keyward' THEN ap.name ELSE a.name || ': ' || ap.name END AS name,
-       EXISTS (SELECT 1 FROM "${uses}" x WHERE x."${column}" = g."${column}" AND x."permissionId" = g."permissionId"
-         AND x.day >= ($2::timestamptz AT TIME ZONE 'UTC')::date) AS used
+       COALESCE(g."lastUsedOn" >= ($2::timestamptz AT TIME ZONE 'UTC')::date, FALSE) AS used
      FROM "${grants}" g JOIN "ApiPermission" ap ON ap.id = g."permissionId" JOIN "Api" a ON a.id = ap."apiId"
      WHERE g."${column}" = ANY($1::text[]) ORDER BY 2`,
     [ids, window.useSince.toISOString()],

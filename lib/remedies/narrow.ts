@@ -5,6 +5,7 @@ import { recordAudit } from "../audit/record-audit.ts";
 import type { Principal, RequestContext } from "../auth/principal.ts";
 import { assertRecentAuth } from "../auth/step-up.ts";
 import { manageableClient } from "../clients/manage-clients.ts";
+import { flushPermissionUse } from "../credentials/permission-use.ts";
 import { credentialsChanged } from "../credentials/change-feed.ts";
 import { db, type Tx } from "../db/client.ts";
 import { Conflict } from "../errors/app-error.ts";
@@ -141,6 +142,8 @@ export async function narrowToken(input: {
   context: RequestContext;
 }): Promise<NarrowResult> {
   await assertRecentAuth(input.actor);
+  // This instance's uses of the last minute are still in memory: count them before judging.
+  await flushPermissionUse();
   const settings = await getSettings(db);
   const result = await db.$transaction(async (tx) => {
     const token = await findVisibleToken(tx, input.actor, input.tokenId);
@@ -187,6 +190,8 @@ export async function narrowClient(input: {
   context: RequestContext;
 }): Promise<NarrowResult> {
   await assertRecentAuth(input.actor);
+  // This instance's uses of the last minute are still in memory: count them before judging.
+  await flushPermissionUse();
   authorize(input.actor, "clients.write");
   const settings = await getSettings(db);
   const current = await assertMayManageApiScopes(input.actor, input.clientId);

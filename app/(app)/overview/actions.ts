@@ -62,7 +62,7 @@ export const remindOwnerAction = action(
 );
 
 export const acceptRiskAction = action(
-  { permission: "self", schema: acceptRiskSchema },
+  { permission: "self", stepUp: true, schema: acceptRiskSchema },
   async ({ principal, input, context }) => {
     await acceptRisk({ ...input, actor: principal, context });
     return { message: `Risk accepted until ${expires(input.until)}: it comes back then.` };

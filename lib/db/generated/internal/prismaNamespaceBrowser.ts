@@ -319,7 +319,8 @@ export type ApiTokenScalarFieldEnum = (typeof ApiTokenScalarFieldEnum)[keyof typ
 
 export const ApiTokenPermissionScalarFieldEnum = {
   tokenId: 'tokenId',
-  permissionId: 'permissionId'
+  permissionId: 'permissionId',
+  lastUsedOn: 'lastUsedOn'
 } as const
 
 export type ApiTokenPermissionScalarFieldEnum = (typeof ApiTokenPermissionScalarFieldEnum)[keyof typeof ApiTokenPermissionScalarFieldEnum]
@@ -377,7 +378,8 @@ export type ApiClientUseScalarFieldEnum = (typeof ApiClientUseScalarFieldEnum)[k
 
 export const ApiClientPermissionScalarFieldEnum = {
   clientId: 'clientId',
-  permissionId: 'permissionId'
+  permissionId: 'permissionId',
+  lastUsedOn: 'lastUsedOn'
 } as const
 
 export type ApiClientPermissionScalarFieldEnum = (typeof ApiClientPermissionScalarFieldEnum)[keyof typeof ApiClientPermissionScalarFieldEnum]

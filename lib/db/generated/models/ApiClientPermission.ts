@@ -27,16 +27,19 @@ export type AggregateApiClientPermission = {
 export type ApiClientPermissionMinAggregateOutputType = {
   clientId: string | null
   permissionId: string | null
+  lastUsedOn: Date | null
 }
 
 export type ApiClientPermissionMaxAggregateOutputType = {
   clientId: string | null
   permissionId: string | null
+  lastUsedOn: Date | null
 }
 
 export type ApiClientPermissionCountAggregateOutputType = {
   clientId: number
   permissionId: number
+  lastUsedOn: number
   _all: number
 }
 
@@ -44,16 +47,19 @@ export type ApiClientPermissionCountAggregateOutputType = {
 export type ApiClientPermissionMinAggregateInputType = {
   clientId?: true
   permissionId?: true
+  lastUsedOn?: true
 }
 
 export type ApiClientPermissionMaxAggregateInputType = {
   clientId?: true
   permissionId?: true
+  lastUsedOn?: true
 }
 
 export type ApiClientPermissionCountAggregateInputType = {
   clientId?: true
   permissionId?: true
+  lastUsedOn?: true
   _all?: true
 }
 
@@ -132,6 +138,7 @@ export type ApiClientPermissionGroupByArgs<ExtArgs extends runtime.Types.Extensi
 export type ApiClientPermissionGroupByOutputType = {
   clientId: string
   permissionId: string
+  lastUsedOn: Date | null
   _count: ApiClientPermissionCountAggregateOutputType | null
   _min: ApiClientPermissionMinAggregateOutputType | null
   _max: ApiClientPermissionMaxAggregateOutputType | null
@@ -158,6 +165,7 @@ export type ApiClientPermissionWhereInput = {
   NOT?: Prisma.ApiClientPermissionWhereInput | Prisma.ApiClientPermissionWhereInput[]
   clientId?: Prisma.StringFilter<"ApiClientPermission"> | string
   permissionId?: Prisma.StringFilter<"ApiClientPermission"> | string
+  lastUsedOn?: Prisma.DateTimeNullableFilter<"ApiClientPermission"> | Date | string | null
   client?: Prisma.XOR<Prisma.ApiClientScalarRelationFilter, Prisma.ApiClientWhereInput>
   permission?: Prisma.XOR<Prisma.ApiPermissionScalarRelationFilter, Prisma.ApiPermissionWhereInput>
 }
@@ -165,6 +173,7 @@ export type ApiClientPermissionWhereInput = {
 export type ApiClientPermissionOrderByWithRelationInput = {
   clientId?: Prisma.SortOrder
   permissionId?: Prisma.SortOrder
+  lastUsedOn?: Prisma.SortOrderInput | Prisma.SortOrder
   client?: Prisma.ApiClientOrderByWithRelationInput
   permission?: Prisma.ApiPermissionOrderByWithRelationInput
 }
@@ -176,6 +185,7 @@ export type ApiClientPermissionWhereUniqueInput = Prisma.AtLeast<{
   NOT?: Prisma.ApiClientPermissionWhereInput | Prisma.ApiClientPermissionWhereInput[]
   clientId?: Prisma.StringFilter<"ApiClientPermission"> | string
   permissionId?: Prisma.StringFilter<"ApiClientPermission"> | string
+  lastUsedOn?: Prisma.DateTimeNullableFilter<"ApiClientPermission"> | Date | string | null
   client?: Prisma.XOR<Prisma.ApiClientScalarRelationFilter, Prisma.ApiClientWhereInput>
   permission?: Prisma.XOR<Prisma.ApiPermissionScalarRelationFilter, Prisma.ApiPermissionWhereInput>
 }, "clientId_permissionId">
@@ -183,6 +193,7 @@ export type ApiClientPermissionWhereUniqueInput = Prisma.AtLeast<{
 export type ApiClientPermissionOrderByWithAggregationInput = {
   clientId?: Prisma.SortOrder
   permissionId?: Prisma.SortOrder
+  lastUsedOn?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.ApiClientPermissionCountOrderByAggregateInput
   _max?: Prisma.ApiClientPermissionMaxOrderByAggregateInput
   _min?: Prisma.ApiClientPermissionMinOrderByAggregateInput
@@ -194,9 +205,11 @@ export type ApiClientPermissionScalarWhereWithAggregatesInput = {
   NOT?: Prisma.ApiClientPermissionScalarWhereWithAggregatesInput | Prisma.ApiClientPermissionScalarWhereWithAggregatesInput[]
   clientId?: Prisma.StringWithAggregatesFilter<"ApiClientPermission"> | string
   permissionId?: Prisma.StringWithAggregatesFilter<"ApiClientPermission"> | string
+  lastUsedOn?: Prisma.DateTimeNullableWithAggregatesFilter<"ApiClientPermission"> | Date | string | null
 }
 
 export type ApiClientPermissionCreateInput = {
+  lastUsedOn?: Date | string | null
   client: Prisma.ApiClientCreateNestedOneWithoutAllowedScopesInput
   permission: Prisma.ApiPermissionCreateNestedOneWithoutClientsInput
 }
@@ -204,9 +217,11 @@ export type ApiClientPermissionCreateInput = {
 export type ApiClientPermissionUncheckedCreateInput = {
   clientId: string
   permissionId: string
+  lastUsedOn?: Date | string | null
 }
 
 export type ApiClientPermissionUpdateInput = {
+  lastUsedOn?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   client?: Prisma.ApiClientUpdateOneRequiredWithoutAllowedScopesNestedInput
   permission?: Prisma.ApiPermissionUpdateOneRequiredWithoutClientsNestedInput
 }
@@ -214,20 +229,23 @@ export type ApiClientPermissionUpdateInput = {
 export type ApiClientPermissionUncheckedUpdateInput = {
   clientId?: Prisma.StringFieldUpdateOperationsInput | string
   permissionId?: Prisma.StringFieldUpdateOperationsInput | string
+  lastUsedOn?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type ApiClientPermissionCreateManyInput = {
   clientId: string
   permissionId: string
+  lastUsedOn?: Date | string | null
 }
 
 export type ApiClientPermissionUpdateManyMutationInput = {
-
+  lastUsedOn?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type ApiClientPermissionUncheckedUpdateManyInput = {
   clientId?: Prisma.StringFieldUpdateOperationsInput | string
   permissionId?: Prisma.StringFieldUpdateOperationsInput | string
+  lastUsedOn?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type ApiClientPermissionListRelationFilter = {
@@ -248,16 +266,19 @@ export type ApiClientPermissionClientIdPermissionIdCompoundUniqueInput = {
 export type ApiClientPermissionCountOrderByAggregateInput = {
   clientId?: Prisma.SortOrder
   permissionId?: Prisma.SortOrder
+  lastUsedOn?: Prisma.SortOrder
 }
 
 export type ApiClientPermissionMaxOrderByAggregateInput = {
   clientId?: Prisma.SortOrder
   permissionId?: Prisma.SortOrder
+  lastUsedOn?: Prisma.SortOrder
 }
 
 export type ApiClientPermissionMinOrderByAggregateInput = {
   clientId?: Prisma.SortOrder
   permissionId?: Prisma.SortOrder
+  lastUsedOn?: Prisma.SortOrder
 }
 
 export type ApiClientPermissionCreateNestedManyWithoutPermissionInput = {
@@ -345,11 +366,13 @@ export type ApiClientPermissionUncheckedUpdateManyWithoutClientNestedInput = {
 }
 
 export type ApiClientPermissionCreateWithoutPermissionInput = {
+  lastUsedOn?: Date | string | null
   client: Prisma.ApiClientCreateNestedOneWithoutAllowedScopesInput
 }
 
 export type ApiClientPermissionUncheckedCreateWithoutPermissionInput = {
   clientId: string
+  lastUsedOn?: Date | string | null
 }
 
 export type ApiClientPermissionCreateOrConnectWithoutPermissionInput = {
@@ -384,14 +407,17 @@ export type ApiClientPermissionScalarWhereInput = {
   NOT?: Prisma.ApiClientPermissionScalarWhereInput | Prisma.ApiClientPermissionScalarWhereInput[]
   clientId?: Prisma.StringFilter<"ApiClientPermission"> | string
   permissionId?: Prisma.StringFilter<"ApiClientPermission"> | string
+  lastUsedOn?: Prisma.DateTimeNullableFilter<"ApiClientPermission"> | Date | string | null
 }
 
 export type ApiClientPermissionCreateWithoutClientInput = {
+  lastUsedOn?: Date | string | null
   permission: Prisma.ApiPermissionCreateNestedOneWithoutClientsInput
 }
 
 export type ApiClientPermissionUncheckedCreateWithoutClientInput = {
   permissionId: string
+  lastUsedOn?: Date | string | null
 }
 
 export type ApiClientPermissionCreateOrConnectWithoutClientInput = {
@@ -422,34 +448,42 @@ export type ApiClientPermissionUpdateManyWithWhereWithoutClientInput = {
 
 export type ApiClientPermissionCreateManyPermissionInput = {
   clientId: string
+  lastUsedOn?: Date | string | null
 }
 
 export type ApiClientPermissionUpdateWithoutPermissionInput = {
+  lastUsedOn?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   client?: Prisma.ApiClientUpdateOneRequiredWithoutAllowedScopesNestedInput
 }
 
 export type ApiClientPermissionUncheckedUpdateWithoutPermissionInput = {
   clientId?: Prisma.StringFieldUpdateOperationsInput | string
+  lastUsedOn?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type ApiClientPermissionUncheckedUpdateManyWithoutPermissionInput = {
   clientId?: Prisma.StringFieldUpdateOperationsInput | string
+  lastUsedOn?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type ApiClientPermissionCreateManyClientInput = {
   permissionId: string
+  lastUsedOn?: Date | string | null
 }
 
 export type ApiClientPermissionUpdateWithoutClientInput = {
+  lastUsedOn?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   permission?: Prisma.ApiPermissionUpdateOneRequiredWithoutClientsNestedInput
 }
 
 export type ApiClientPermissionUncheckedUpdateWithoutClientInput = {
   permissionId?: Prisma.StringFieldUpdateOperationsInput | string
+  lastUsedOn?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type ApiClientPermissionUncheckedUpdateManyWithoutClientInput = {
   permissionId?: Prisma.StringFieldUpdateOperationsInput | string
+  lastUsedOn?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 
@@ -457,6 +491,7 @@ export type ApiClientPermissionUncheckedUpdateManyWithoutClientInput = {
 export type ApiClientPermissionSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   clientId?: boolean
   permissionId?: boolean
+  lastUsedOn?: boolean
   client?: boolean | Prisma.ApiClientDefaultArgs<ExtArgs>
   permission?: boolean | Prisma.ApiPermissionDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["apiClientPermission"]>
@@ -464,6 +499,7 @@ export type ApiClientPermissionSelect<ExtArgs extends runtime.Types.Extensions.I
 export type ApiClientPermissionSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   clientId?: boolean
   permissionId?: boolean
+  lastUsedOn?: boolean
   client?: boolean | Prisma.ApiClientDefaultArgs<ExtArgs>
   permission?: boolean | Prisma.ApiPermissionDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["apiClientPermission"]>
@@ -471,6 +507,7 @@ export type ApiClientPermissionSelectCreateManyAndReturn<ExtArgs extends runtime
 export type ApiClientPermissionSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   clientId?: boolean
   permissionId?: boolean
+  lastUsedOn?: boolean
   client?: boolean | Prisma.ApiClientDefaultArgs<ExtArgs>
   permission?: boolean | Prisma.ApiPermissionDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["apiClientPermission"]>
@@ -478,9 +515,10 @@ export type ApiClientPermissionSelectUpdateManyAndReturn<ExtArgs extends runtime
 export type ApiClientPermissionSelectScalar = {
   clientId?: boolean
   permissionId?: boolean
+  lastUsedOn?: boolean
 }
 
-export type ApiClientPermissionOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"clientId" | "permissionId", ExtArgs["result"]["apiClientPermission"]>
+export type ApiClientPermissionOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"clientId" | "permissionId" | "lastUsedOn", ExtArgs["result"]["apiClientPermission"]>
 export type ApiClientPermissionInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   client?: boolean | Prisma.ApiClientDefaultArgs<ExtArgs>
   permission?: boolean | Prisma.ApiPermissionDefaultArgs<ExtArgs>
@@ -503,6 +541,10 @@ export type $ApiClientPermissionPayload<ExtArgs extends runtime.Types.Extensions
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     clientId: string
     permissionId: string
+    /**
+     * The last UTC day the client used this permission (as ApiTokenPermission.lastUsedOn).
+     */
+    lastUsedOn: Date | null
   }, ExtArgs["result"]["apiClientPermission"]>
   composites: {}
 }
@@ -930,6 +972,7 @@ export interface Prisma__ApiClientPermissionClient<T, Null = never, ExtArgs exte
 export interface ApiClientPermissionFieldRefs {
   readonly clientId: Prisma.FieldRef<"ApiClientPermission", 'String'>
   readonly permissionId: Prisma.FieldRef<"ApiClientPermission", 'String'>
+  readonly lastUsedOn: Prisma.FieldRef<"ApiClientPermission", 'DateTime'>
 }
     
 

@@ -28,16 +28,19 @@ export type AggregateApiTokenPermission = {
 export type ApiTokenPermissionMinAggregateOutputType = {
   tokenId: string | null
   permissionId: string | null
+  lastUsedOn: Date | null
 }
 
 export type ApiTokenPermissionMaxAggregateOutputType = {
   tokenId: string | null
   permissionId: string | null
+  lastUsedOn: Date | null
 }
 
 export type ApiTokenPermissionCountAggregateOutputType = {
   tokenId: number
   permissionId: number
+  lastUsedOn: number
   _all: number
 }
 
@@ -45,16 +48,19 @@ export type ApiTokenPermissionCountAggregateOutputType = {
 export type ApiTokenPermissionMinAggregateInputType = {
   tokenId?: true
   permissionId?: true
+  lastUsedOn?: true
 }
 
 export type ApiTokenPermissionMaxAggregateInputType = {
   tokenId?: true
   permissionId?: true
+  lastUsedOn?: true
 }
 
 export type ApiTokenPermissionCountAggregateInputType = {
   tokenId?: true
   permissionId?: true
+  lastUsedOn?: true
   _all?: true
 }
 
@@ -133,6 +139,7 @@ export type ApiTokenPermissionGroupByArgs<ExtArgs extends runtime.Types.Extensio
 export type ApiTokenPermissionGroupByOutputType = {
   tokenId: string
   permissionId: string
+  lastUsedOn: Date | null
   _count: ApiTokenPermissionCountAggregateOutputType | null
   _min: ApiTokenPermissionMinAggregateOutputType | null
   _max: ApiTokenPermissionMaxAggregateOutputType | null
@@ -159,6 +166,7 @@ export type ApiTokenPermissionWhereInput = {
   NOT?: Prisma.ApiTokenPermissionWhereInput | Prisma.ApiTokenPermissionWhereInput[]
   tokenId?: Prisma.StringFilter<"ApiTokenPermission"> | string
   permissionId?: Prisma.StringFilter<"ApiTokenPermission"> | string
+  lastUsedOn?: Prisma.DateTimeNullableFilter<"ApiTokenPermission"> | Date | string | null
   token?: Prisma.XOR<Prisma.ApiTokenScalarRelationFilter, Prisma.ApiTokenWhereInput>
   permission?: Prisma.XOR<Prisma.ApiPermissionScalarRelationFilter, Prisma.ApiPermissionWhereInput>
 }
@@ -166,6 +174,7 @@ export type ApiTokenPermissionWhereInput = {
 export type ApiTokenPermissionOrderByWithRelationInput = {
   tokenId?: Prisma.SortOrder
   permissionId?: Prisma.SortOrder
+  lastUsedOn?: Prisma.SortOrderInput | Prisma.SortOrder
   token?: Prisma.ApiTokenOrderByWithRelationInput
   permission?: Prisma.ApiPermissionOrderByWithRelationInput
 }
@@ -177,6 +186,7 @@ export type ApiTokenPermissionWhereUniqueInput = Prisma.AtLeast<{
   NOT?: Prisma.ApiTokenPermissionWhereInput | Prisma.ApiTokenPermissionWhereInput[]
   tokenId?: Prisma.StringFilter<"ApiTokenPermission"> | string
   permissionId?: Prisma.StringFilter<"ApiTokenPermission"> | string
+  lastUsedOn?: Prisma.DateTimeNullableFilter<"ApiTokenPermission"> | Date | string | null
   token?: Prisma.XOR<Prisma.ApiTokenScalarRelationFilter, Prisma.ApiTokenWhereInput>
   permission?: Prisma.XOR<Prisma.ApiPermissionScalarRelationFilter, Prisma.ApiPermissionWhereInput>
 }, "tokenId_permissionId">
@@ -184,6 +194,7 @@ export type ApiTokenPermissionWhereUniqueInput = Prisma.AtLeast<{
 export type ApiTokenPermissionOrderByWithAggregationInput = {
   tokenId?: Prisma.SortOrder
   permissionId?: Prisma.SortOrder
+  lastUsedOn?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.ApiTokenPermissionCountOrderByAggregateInput
   _max?: Prisma.ApiTokenPermissionMaxOrderByAggregateInput
   _min?: Prisma.ApiTokenPermissionMinOrderByAggregateInput
@@ -195,9 +206,11 @@ export type ApiTokenPermissionScalarWhereWithAggregatesInput = {
   NOT?: Prisma.ApiTokenPermissionScalarWhereWithAggregatesInput | Prisma.ApiTokenPermissionScalarWhereWithAggregatesInput[]
   tokenId?: Prisma.StringWithAggregatesFilter<"ApiTokenPermission"> | string
   permissionId?: Prisma.StringWithAggregatesFilter<"ApiTokenPermission"> | string
+  lastUsedOn?: Prisma.DateTimeNullableWithAggregatesFilter<"ApiTokenPermission"> | Date | string | null
 }
 
 export type ApiTokenPermissionCreateInput = {
+  lastUsedOn?: Date | string | null
   token: Prisma.ApiTokenCreateNestedOneWithoutScopesInput
   permission: Prisma.ApiPermissionCreateNestedOneWithoutTokensInput
 }
@@ -205,9 +218,11 @@ export type ApiTokenPermissionCreateInput = {
 export type ApiTokenPermissionUncheckedCreateInput = {
   tokenId: string
   permissionId: string
+  lastUsedOn?: Date | string | null
 }
 
 export type ApiTokenPermissionUpdateInput = {
+  lastUsedOn?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   token?: Prisma.ApiTokenUpdateOneRequiredWithoutScopesNestedInput
   permission?: Prisma.ApiPermissionUpdateOneRequiredWithoutTokensNestedInput
 }
@@ -215,20 +230,23 @@ export type ApiTokenPermissionUpdateInput = {
 export type ApiTokenPermissionUncheckedUpdateInput = {
   tokenId?: Prisma.StringFieldUpdateOperationsInput | string
   permissionId?: Prisma.StringFieldUpdateOperationsInput | string
+  lastUsedOn?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type ApiTokenPermissionCreateManyInput = {
   tokenId: string
   permissionId: string
+  lastUsedOn?: Date | string | null
 }
 
 export type ApiTokenPermissionUpdateManyMutationInput = {
-
+  lastUsedOn?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type ApiTokenPermissionUncheckedUpdateManyInput = {
   tokenId?: Prisma.StringFieldUpdateOperationsInput | string
   permissionId?: Prisma.StringFieldUpdateOperationsInput | string
+  lastUsedOn?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type ApiTokenPermissionListRelationFilter = {
@@ -249,16 +267,19 @@ export type ApiTokenPermissionTokenIdPermissionIdCompoundUniqueInput = {
 export type ApiTokenPermissionCountOrderByAggregateInput = {
   tokenId?: Prisma.SortOrder
   permissionId?: Prisma.SortOrder
+  lastUsedOn?: Prisma.SortOrder
 }
 
 export type ApiTokenPermissionMaxOrderByAggregateInput = {
   tokenId?: Prisma.SortOrder
   permissionId?: Prisma.SortOrder
+  lastUsedOn?: Prisma.SortOrder
 }
 
 export type ApiTokenPermissionMinOrderByAggregateInput = {
   tokenId?: Prisma.SortOrder
   permissionId?: Prisma.SortOrder
+  lastUsedOn?: Prisma.SortOrder
 }
 
 export type ApiTokenPermissionCreateNestedManyWithoutPermissionInput = {
@@ -346,11 +367,13 @@ export type ApiTokenPermissionUncheckedUpdateManyWithoutTokenNestedInput = {
 }
 
 export type ApiTokenPermissionCreateWithoutPermissionInput = {
+  lastUsedOn?: Date | string | null
   token: Prisma.ApiTokenCreateNestedOneWithoutScopesInput
 }
 
 export type ApiTokenPermissionUncheckedCreateWithoutPermissionInput = {
   tokenId: string
+  lastUsedOn?: Date | string | null
 }
 
 export type ApiTokenPermissionCreateOrConnectWithoutPermissionInput = {
@@ -385,14 +408,17 @@ export type ApiTokenPermissionScalarWhereInput = {
   NOT?: Prisma.ApiTokenPermissionScalarWhereInput | Prisma.ApiTokenPermissionScalarWhereInput[]
   tokenId?: Prisma.StringFilter<"ApiTokenPermission"> | string
   permissionId?: Prisma.StringFilter<"ApiTokenPermission"> | string
+  lastUsedOn?: Prisma.DateTimeNullableFilter<"ApiTokenPermission"> | Date | string | null
 }
 
 export type ApiTokenPermissionCreateWithoutTokenInput = {
+  lastUsedOn?: Date | string | null
   permission: Prisma.ApiPermissionCreateNestedOneWithoutTokensInput
 }
 
 export type ApiTokenPermissionUncheckedCreateWithoutTokenInput = {
   permissionId: string
+  lastUsedOn?: Date | string | null
 }
 
 export type ApiTokenPermissionCreateOrConnectWithoutTokenInput = {
@@ -423,34 +449,42 @@ export type ApiTokenPermissionUpdateManyWithWhereWithoutTokenInput = {
 
 export type ApiTokenPermissionCreateManyPermissionInput = {
   tokenId: string
+  lastUsedOn?: Date | string | null
 }
 
 export type ApiTokenPermissionUpdateWithoutPermissionInput = {
+  lastUsedOn?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   token?: Prisma.ApiTokenUpdateOneRequiredWithoutScopesNestedInput
 }
 
 export type ApiTokenPermissionUncheckedUpdateWithoutPermissionInput = {
   tokenId?: Prisma.StringFieldUpdateOperationsInput | string
+  lastUsedOn?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type ApiTokenPermissionUncheckedUpdateManyWithoutPermissionInput = {
   tokenId?: Prisma.StringFieldUpdateOperationsInput | string
+  lastUsedOn?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type ApiTokenPermissionCreateManyTokenInput = {
   permissionId: string
+  lastUsedOn?: Date | string | null
 }
 
 export type ApiTokenPermissionUpdateWithoutTokenInput = {
+  lastUsedOn?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   permission?: Prisma.ApiPermissionUpdateOneRequiredWithoutTokensNestedInput
 }
 
 export type ApiTokenPermissionUncheckedUpdateWithoutTokenInput = {
   permissionId?: Prisma.StringFieldUpdateOperationsInput | string
+  lastUsedOn?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type ApiTokenPermissionUncheckedUpdateManyWithoutTokenInput = {
   permissionId?: Prisma.StringFieldUpdateOperationsInput | string
+  lastUsedOn?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 
@@ -458,6 +492,7 @@ export type ApiTokenPermissionUncheckedUpdateManyWithoutTokenInput = {
 export type ApiTokenPermissionSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   tokenId?: boolean
   permissionId?: boolean
+  lastUsedOn?: boolean
   token?: boolean | Prisma.ApiTokenDefaultArgs<ExtArgs>
   permission?: boolean | Prisma.ApiPermissionDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["apiTokenPermission"]>
@@ -465,6 +500,7 @@ export type ApiTokenPermissionSelect<ExtArgs extends runtime.Types.Extensions.In
 export type ApiTokenPermissionSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   tokenId?: boolean
   permissionId?: boolean
+  lastUsedOn?: boolean
   token?: boolean | Prisma.ApiTokenDefaultArgs<ExtArgs>
   permission?: boolean | Prisma.ApiPermissionDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["apiTokenPermission"]>
@@ -472,6 +508,7 @@ export type ApiTokenPermissionSelectCreateManyAndReturn<ExtArgs extends runtime.
 export type ApiTokenPermissionSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   tokenId?: boolean
   permissionId?: boolean
+  lastUsedOn?: boolean
   token?: boolean | Prisma.ApiTokenDefaultArgs<ExtArgs>
   permission?: boolean | Prisma.ApiPermissionDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["apiTokenPermission"]>
@@ -479,9 +516,10 @@ export type ApiTokenPermissionSelectUpdateManyAndReturn<ExtArgs extends runtime.
 export type ApiTokenPermissionSelectScalar = {
   tokenId?: boolean
   permissionId?: boolean
+  lastUsedOn?: boolean
 }
 
-export type ApiTokenPermissionOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"tokenId" | "permissionId", ExtArgs["result"]["apiTokenPermission"]>
+export type ApiTokenPermissionOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"tokenId" | "permissionId" | "lastUsedOn", ExtArgs["result"]["apiTokenPermission"]>
 export type ApiTokenPermissionInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   token?: boolean | Prisma.ApiTokenDefaultArgs<ExtArgs>
   permission?: boolean | Prisma.ApiPermissionDefaultArgs<ExtArgs>
@@ -504,6 +542,12 @@ export type $ApiTokenPermissionPayload<ExtArgs extends runtime.Types.Extensions.
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     tokenId: string
     permissionId: string
+    /**
+     * The last UTC day the token used this permission (from ApiTokenPermissionUse, written by the
+     * same batched flush, at most once a day per grant): the overview's least-privilege list reads
+     * it in one pass instead of matching every grant against the daily counts.
+     */
+    lastUsedOn: Date | null
   }, ExtArgs["result"]["apiTokenPermission"]>
   composites: {}
 }
@@ -931,6 +975,7 @@ export interface Prisma__ApiTokenPermissionClient<T, Null = never, ExtArgs exten
 export interface ApiTokenPermissionFieldRefs {
   readonly tokenId: Prisma.FieldRef<"ApiTokenPermission", 'String'>
   readonly permissionId: Prisma.FieldRef<"ApiTokenPermission", 'String'>
+  readonly lastUsedOn: Prisma.FieldRef<"ApiTokenPermission", 'DateTime'>
 }
     
 
