@@ -1,8 +1,10 @@
 // `npm run bench [-- --scale] [-- --duration 10] [-- --only permission-use]`: Keyward's hot paths,
 // each beside a baseline measured in the same run and printed as a ratio. A benchmark, never a
 // test: it fails on nothing but a broken setup. Writes bench/results/<time>.json and
-// bench/results/latest.json. `--only permission-use` runs just issue 17's row (and the personal
+// bench/results/latest.json, then runs bench/overview.ts (the security overview at 100,000 users,
+// tokens and 1,000,000 audit events). `--only permission-use` runs just issue 17's row (and the personal
 // token row it is compared with) on a small seed.
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -1063,6 +1065,19 @@ async function main(): Promise<void> {
     await stopChangeFeed();
     await closeDb();
     await adminQuery(SERVER, `DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+  }
+  // The security overview at its own scale (1,000,000 audit events), on its own database, once
+  // this run's is gone: bench/overview.ts prints its rows and writes bench/results/overview-latest.json.
+  if (!values.only) {
+    const overview = spawnSync(
+      process.execPath,
+      ["--import", "tsx", path.join(import.meta.dirname, "overview.ts")],
+      {
+        stdio: "inherit",
+        env: process.env,
+      },
+    );
+    if (overview.status !== 0) throw new Error("the overview benchmark failed");
   }
   print();
   const result = {

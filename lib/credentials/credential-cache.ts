@@ -143,6 +143,16 @@ export function setCacheTrusted(trusted: boolean): void {
   s.trusted = trusted;
 }
 
+/**
+ * Bumped by every change to a credential, its owner or the registry, here or (through the change
+ * feed) on another instance; -1 while the feed is down. Other caches that depend on credentials as
+ * a whole (the overview's figures) compare it instead of tagging entries.
+ */
+export function credentialGeneration(): number {
+  const s = state();
+  return s.trusted ? s.generation : -1;
+}
+
 export function credentialCacheStats(): { entries: number; hits: number; misses: number } {
   const s = state();
   return { entries: s.entries.size, hits: s.hits, misses: s.misses };

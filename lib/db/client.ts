@@ -20,7 +20,16 @@ function open(): Handles {
   if (!url) throw new Error("DATABASE_URL is not set (npm start sets it, embedded or not)");
   // PGlite's socket server serves one connection: a larger pool would wait on it forever.
   const max = config.embeddedDatabase ? 1 : config.databasePoolMax;
-  const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000 });
+  // No JIT: Keyward's queries are short, and the overview's counts over 100,000 rows are costed
+  // high enough to trigger it, which then spends ~200 ms compiling a 30 ms query (measured with
+  // `npm run bench:overview`). A startup option, so it holds from the connection's first query;
+  // the embedded PGlite has no JIT to turn off.
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    idleTimeoutMillis: 30_000,
+    ...(config.embeddedDatabase ? {} : { options: "-c jit=off" }),
+  });
   // An idle client that loses its server must not crash the process: the next query reconnects.
   pool.on("error", (error) => console.error(`[db] idle client error: ${error.message}`));
   // Transactions wait for the audit chain lock and, in embedded mode, for the only connection:

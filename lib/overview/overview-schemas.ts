@@ -44,7 +44,10 @@ export const riskPageResource = z.object({
 });
 
 export const overviewResource = z.object({
-  generatedAt: z.string().datetime(),
+  generatedAt: z
+    .string()
+    .datetime()
+    .describe("When the counts were made: at most 30 s ago, or since the last change"),
   window: z.object({ idleDays: count, rotationDays: count, dormantDays: count }),
   /** Each list the caller may read (its read permission), with how many items it holds now. */
   risks: z.array(

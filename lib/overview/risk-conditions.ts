@@ -59,7 +59,7 @@ export const RISK_CONDITIONS: Record<RiskKey, string> = {
       AND o."revokedAt" IS NULL AND o."expiresAt" > p.now) ELSE FALSE END)`,
   "accounts.disabled_with_credentials": `(CASE WHEN u.status = 'disabled' THEN (
     EXISTS (SELECT 1 FROM "ApiToken" t WHERE t."userId" = u.id AND t."revokedAt" IS NULL AND (t."expiresAt" IS NULL OR t."expiresAt" > p.now))
-    OR EXISTS (SELECT 1 FROM "ApiClient" c WHERE c."ownerId" = u.id AND c."disabledAt" IS NULL)) ELSE FALSE END)`,
+    OR u.id IN (SELECT c."ownerId" FROM "ApiClient" c WHERE c."disabledAt" IS NULL)) ELSE FALSE END)`,
   "tokens.never_used": `(t."lastUsedAt" IS NULL AND t."createdAt" <= p.idle_before)`,
   "tokens.idle": `(t."lastUsedAt" <= p.idle_before)`,
   "tokens.no_expiry": `(t."expiresAt" IS NULL)`,

@@ -10,7 +10,8 @@ import { mfaFigures } from "./mfa-figures.ts";
 import type { OverviewResource } from "./overview-schemas.ts";
 import { riskCounts, visibleRisks } from "./risk-lists.ts";
 import { riskWindow } from "./risk-params.ts";
-import { RISKS } from "./risks.ts";
+import { cachedFigures } from "./figures-cache.ts";
+import { RISK_KEYS, RISKS } from "./risks.ts";
 import { signInHealth } from "./sign-in-health.ts";
 
 const DAY_MS = 86_400_000;
@@ -93,16 +94,30 @@ export async function securityOverview(principal: Principal, now = new Date()): 
   const users = can(principal, "users.read");
   const audit = can(principal, "audit.read");
   const credentials = can(principal, "tokens.read") || can(principal, "clients.read");
-  const [counts, mfa, keys, health, changes, daily] = await Promise.all([
-    riskCounts(risks, window),
-    users ? mfaFigures() : null,
+  // Every list's count and MFA adoption, for everyone, shared while fresh (figures-cache.ts);
+  // each principal sees the parts they may read.
+  const key = [
+    window.idleDays,
+    window.rotationDays,
+    window.dormantDays,
+    window.mfaForAll,
+    window.countingSince.getTime(),
+  ].join(":");
+  const [figures, keys, health, changes, daily] = await Promise.all([
+    cachedFigures(key, async () => {
+      const [all, adoption] = await Promise.all([riskCounts(RISK_KEYS, window), mfaFigures()]);
+      return { counts: all, mfa: adoption, at: new Date() };
+    }),
     credentials ? signingKeys(settings.signingKeyRotationDays, now) : null,
     audit ? signInHealth(now) : null,
     audit ? recentChanges() : null,
     users || audit ? dailySeries(30, now) : [],
   ]);
+  const { counts } = figures;
+  const mfa = users ? figures.mfa : null;
   return {
-    generatedAt: now.toISOString(),
+    // When the counts were made (at most FRESH_MS ago, or since the last change).
+    generatedAt: figures.at.toISOString(),
     window: { idleDays: window.idleDays, rotationDays: window.rotationDays, dormantDays: window.dormantDays },
     risks: risks.map((risk) => ({
       risk,

@@ -1,4 +1,5 @@
 import { auditActor } from "../audit/actor.ts";
+import { overviewChanged } from "../overview/figures-cache.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import { accountableUserId, type Principal, type RequestContext } from "../auth/principal.ts";
 import { assertRecentAuth } from "../auth/step-up.ts";
@@ -119,7 +120,7 @@ export async function acceptRisk(input: {
   }
   await assertRecentAuth(input.actor);
   const who = auditActor(input.actor);
-  return db.$transaction(async (tx) => {
+  const accepted = await db.$transaction(async (tx) => {
     // One live acceptance per (risk, target), also when two people accept at once.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(17017, hashtext(${`${input.risk} ${input.targetId}`}))`;
     const target = await findTarget(tx, kind, input.targetId);
@@ -163,6 +164,9 @@ export async function acceptRisk(input: {
     });
     return { id, risk: input.risk, targetKind: kind, targetId: target.id, until: input.until, replaced };
   });
+  // The overview's counts leave the item out from now on (other instances: within their freshness).
+  overviewChanged();
+  return accepted;
 }
 
 /** Withdraws a live acceptance: the item is back on its list at once. Audited on the item. */
@@ -198,6 +202,7 @@ export async function withdrawAcceptance(input: {
       },
     });
   });
+  overviewChanged();
 }
 
 function isVisibleRisk(actor: Principal, risk: string): risk is RiskKey {

@@ -71,6 +71,10 @@ export default async function OverviewPage() {
           </Link>
         }
       />
+      <p className={`${muted} -mt-4 mb-4`}>
+        Counted {formatDate(new Date(overview.generatedAt))} (recounted after any change to a credential, at
+        most 30 seconds later otherwise); the lists behind each figure are always current.
+      </p>
       <div className="grid gap-6 xl:grid-cols-2">
         {mfa && (
           <Card id="card-mfa" title="MFA">

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 
 import { db } from "@/lib/db/client";
+import { clearOverviewFigures } from "@/lib/overview/figures-cache";
 import { overviewResource, riskPageResource } from "@/lib/overview/overview-schemas";
 import { developerWith, mintTestToken } from "@/test/credentials";
-import { makePrincipal, makeRole, makeUser, present, signedInCookie } from "@/test/factories";
+import { makePrincipal, makeRole, makeUser, present, signedInCookie, TEST_CONTEXT } from "@/test/factories";
 import { call } from "@/test/requests";
 
 import * as overview from "./route";
@@ -111,5 +112,46 @@ describe("GET /api/v1/overview/risks/{risk}", () => {
       bearer: reader,
     });
     expect(badCursor.status).toBe(400);
+  });
+});
+
+describe("the overview's counts", () => {
+  it("are shared between renders, and recounted as soon as a token is revoked or a risk accepted", async () => {
+    const admin = await makePrincipal(["admin"]);
+    const { cookie } = await signedInCookie(admin.user.id);
+    const idleCount = async () => {
+      const body = overviewResource.parse(
+        (await call(overview.GET, { path: "/api/v1/overview", cookie })).body,
+      );
+      return present(body.risks.find((r) => r.risk === "tokens.idle")).count;
+    };
+    const { principal: owner } = await developerWith(["users.read"]);
+    const idle = async () => {
+      const token = await mintTestToken(owner, ["users.read"]);
+      await db.apiToken.update({
+        where: { id: token.id },
+        data: { createdAt: new Date(Date.now() - 60 * DAY), lastUsedAt: new Date(Date.now() - 40 * DAY) },
+      });
+      return token;
+    };
+    const [first, second] = [await idle(), await idle()];
+    // Revoking goes through the change feed: the next render counts again.
+    const { revokeToken } = await import("@/lib/tokens/manage-tokens");
+    // Made behind Keyward's back (a direct update): only the freshness window would show them.
+    clearOverviewFigures();
+    const before = await idleCount();
+    expect(await idleCount()).toBe(before);
+    await revokeToken({ actor: admin.principal, tokenId: first.id, context: TEST_CONTEXT });
+    expect(await idleCount()).toBe(before - 1);
+    const { acceptRisk } = await import("@/lib/remedies/accept-risk");
+    await acceptRisk({
+      actor: admin.principal,
+      risk: "tokens.idle",
+      targetId: second.id,
+      reason: "Quarterly job",
+      until: new Date(Date.now() + 30 * DAY),
+      context: TEST_CONTEXT,
+    });
+    expect(await idleCount()).toBe(before - 2);
   });
 });
