@@ -67,6 +67,11 @@ test("an administrator follows idle tokens from the overview, revokes one and na
       },
     });
   }
+  // The grant's last day of use, as the batched flush writes it beside the daily counts.
+  await db.apiTokenPermission.update({
+    where: { tokenId_permissionId: { tokenId: broad.id, permissionId: builtInPermissionId("users.read") } },
+    data: { lastUsedOn: daysAgo(1) },
+  });
 
   const admin = await createTestUser({ roles: ["admin"], label: "overview-admin" });
   await page.goto("/login");
