@@ -1,4 +1,4 @@
-import { ScrollRegion } from "@/components/ui/scroll-region";
+import { FigureTable } from "@/components/ui/figure-table";
 
 /**
  * A server-rendered chart of daily figures: bars for the first series, a dashed line with square
@@ -157,37 +157,16 @@ export function DailyChart({
         <summary className="cursor-pointer rounded text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-indigo-300">
           {title}: show as a table
         </summary>
-        <ScrollRegion label={`${title} as a table`} className="mt-2 max-h-64 overflow-y-auto">
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">{title}</caption>
-            <thead className="text-xs text-slate-600 uppercase dark:text-slate-400">
-              <tr>
-                <th scope="col" className="py-1 pr-4">
-                  Day
-                </th>
-                <th scope="col" className="py-1 pr-4">
-                  {bars.label}
-                </th>
-                {line && (
-                  <th scope="col" className="py-1">
-                    {line.label}
-                  </th>
-                )}
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-              {days.map((day, i) => (
-                <tr key={day}>
-                  <th scope="row" className="py-1 pr-4 font-normal">
-                    {day}
-                  </th>
-                  <td className="py-1 pr-4">{bars.values[i]}</td>
-                  {line && <td className="py-1">{line.values[i]}</td>}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </ScrollRegion>
+        <FigureTable
+          caption={title}
+          className="mt-2 max-h-64 overflow-y-auto"
+          columns={["Day", bars.label, ...(line ? [line.label] : [])]}
+          rows={days.map((day, i) => ({
+            key: day,
+            heading: day,
+            cells: [bars.values[i], ...(line ? [line.values[i]] : [])],
+          }))}
+        />
       </details>
     </figure>
   );

@@ -6,7 +6,7 @@ import { DailyChart } from "@/components/overview/daily-chart";
 import { RiskFigures, ShareBar, type RiskFigure } from "@/components/overview/risk-figures";
 import { formatDate } from "@/components/ui/format";
 import { card, PageHeader, secondaryLinkButton } from "@/components/ui/page-header";
-import { ScrollRegion } from "@/components/ui/scroll-region";
+import { FigureTable } from "@/components/ui/figure-table";
 import { requirePageUser } from "@/lib/http/page";
 import type { OverviewResource } from "@/lib/overview/overview-schemas";
 import { maySeeOverview, securityOverview } from "@/lib/overview/security-overview";
@@ -103,45 +103,28 @@ export default async function OverviewPage() {
               </dd>
             </dl>
             {mfa.perRole.length > 0 && (
-              <ScrollRegion label="MFA by role">
-                <table className="w-full text-left text-sm">
-                  <caption className="sr-only">MFA by role</caption>
-                  <thead className="text-xs text-slate-600 uppercase dark:text-slate-400">
-                    <tr>
-                      <th scope="col" className="py-1 pr-4">
-                        Role
-                      </th>
-                      <th scope="col" className="py-1 pr-4">
-                        Active users
-                      </th>
-                      <th scope="col" className="py-1">
-                        With MFA
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-                    {mfa.perRole.map((role) => (
-                      <tr key={role.roleId}>
-                        <th scope="row" className="py-1 pr-4 font-normal">
-                          <Link
-                            href={`/users?status=active&role=${role.roleId}&mfa=no`}
-                            className="text-indigo-700 hover:underline dark:text-indigo-300"
-                          >
-                            {role.name}
-                          </Link>
-                          {role.requiresMfa && <span className={muted}> (requires MFA)</span>}
-                        </th>
-                        <td className="py-1 pr-4 tabular-nums">{role.activeUsers}</td>
-                        <td className="py-1 tabular-nums">
-                          {role.withFactor}
-                          {role.activeUsers > 0 &&
-                            ` (${Math.round((role.withFactor / role.activeUsers) * 100)}%)`}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </ScrollRegion>
+              <FigureTable
+                caption="MFA by role"
+                columns={["Role", "Active users", "With MFA"]}
+                rows={mfa.perRole.map((role) => ({
+                  key: role.roleId,
+                  heading: (
+                    <>
+                      <Link
+                        href={`/users?status=active&role=${role.roleId}&mfa=no`}
+                        className="text-indigo-700 hover:underline dark:text-indigo-300"
+                      >
+                        {role.name}
+                      </Link>
+                      {role.requiresMfa && <span className={muted}> (requires MFA)</span>}
+                    </>
+                  ),
+                  cells: [
+                    role.activeUsers,
+                    `${role.withFactor}${role.activeUsers > 0 ? ` (${Math.round((role.withFactor / role.activeUsers) * 100)}%)` : ""}`,
+                  ],
+                }))}
+              />
             )}
             {days.length > 0 && overview.daily[0]?.mfaUsers !== undefined && (
               <DailyChart
@@ -190,42 +173,22 @@ export default async function OverviewPage() {
 
         {signIns && (
           <Card id="card-sign-ins" title="Sign-in health">
-            <ScrollRegion label="Sign-in outcomes">
-              <table className="w-full text-left text-sm">
-                <caption className="sr-only">Sign-in outcomes</caption>
-                <thead className="text-xs text-slate-600 uppercase dark:text-slate-400">
-                  <tr>
-                    <th scope="col" className="py-1 pr-4">
-                      Outcome
-                    </th>
-                    <th scope="col" className="py-1 pr-4">
-                      Last 24 hours
-                    </th>
-                    <th scope="col" className="py-1">
-                      Last 30 days
-                    </th>
-                  </tr>
-                </thead>
-                <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-                  {(
-                    [
-                      ["Sign-ins", "signIns"],
-                      ["Failed sign-ins", "failed"],
-                      ["Lockouts", "lockouts"],
-                      ["Second-factor failures", "secondFactorFailed"],
-                    ] as const
-                  ).map(([label, key]) => (
-                    <tr key={key}>
-                      <th scope="row" className="py-1 pr-4 font-normal">
-                        {label}
-                      </th>
-                      <td className="py-1 pr-4 tabular-nums">{signIns.last24h[key]}</td>
-                      <td className="py-1 tabular-nums">{signIns.last30d[key]}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </ScrollRegion>
+            <FigureTable
+              caption="Sign-in outcomes"
+              columns={["Outcome", "Last 24 hours", "Last 30 days"]}
+              rows={(
+                [
+                  ["Sign-ins", "signIns"],
+                  ["Failed sign-ins", "failed"],
+                  ["Lockouts", "lockouts"],
+                  ["Second-factor failures", "secondFactorFailed"],
+                ] as const
+              ).map(([label, key]) => ({
+                key,
+                heading: label,
+                cells: [signIns.last24h[key], signIns.last30d[key]],
+              }))}
+            />
             <div className="grid gap-4 sm:grid-cols-2">
               <Ranking title="Top source addresses (failures, 30 days)" rows={signIns.topSources} />
               <Ranking title="Most targeted accounts (failures, 30 days)" rows={signIns.topAccounts} />
