@@ -3,7 +3,7 @@ import { credentialsChanged } from "../lib/credentials/change-feed.ts";
 import { db } from "../lib/db/client.ts";
 import type { Permission } from "../lib/policy/permissions.ts";
 import { setSetting } from "../lib/settings/settings.ts";
-import { utcDay } from "../lib/remedies/used-permissions.ts";
+import { startOfUtcDay } from "../lib/jobs/periods.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -36,9 +36,9 @@ export async function recordUse(
   count = 3,
 ): Promise<void> {
   const permissionId = permission.includes("_") ? permission : builtInPermissionId(permission as Permission);
-  const rows = days.map((n) => ({ permissionId, day: utcDay(daysAgo(n)), count }));
+  const rows = days.map((n) => ({ permissionId, day: startOfUtcDay(daysAgo(n)), count }));
   // The grant's last day of use too, as the batched flush writes it beside the daily counts.
-  const lastUsedOn = utcDay(daysAgo(Math.min(...days)));
+  const lastUsedOn = startOfUtcDay(daysAgo(Math.min(...days)));
   if (kind === "token") {
     await db.apiTokenPermissionUse.createMany({ data: rows.map((row) => ({ ...row, tokenId: id })) });
     await db.apiTokenPermission.updateMany({ where: { tokenId: id, permissionId }, data: { lastUsedOn } });

@@ -1,5 +1,5 @@
 import { db } from "../db/client.ts";
-import { getSettings } from "../settings/settings.ts";
+import { getSettings, type Settings } from "../settings/settings.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -16,21 +16,52 @@ export type RiskWindow = {
   mfaForAll: boolean;
 };
 
-export async function riskWindow(now = new Date()): Promise<RiskWindow> {
-  const settings = await getSettings(db);
-  const idleBefore = new Date(now.getTime() - settings.idleCredentialDays * DAY_MS);
-  const countingSince = settings.permissionUseSince ? new Date(settings.permissionUseSince) : now;
+/**
+ * The window from Settings at `now`. Counting that never began (no `permissionUseSince`, or one
+ * that does not parse) is taken to begin now: nothing is judged unused for days nobody counted.
+ */
+export function windowOf(
+  settings: Pick<
+    Settings,
+    | "idleCredentialDays"
+    | "secretRotationDays"
+    | "dormantAccountDays"
+    | "permissionUseSince"
+    | "mfaRequiredForAll"
+  >,
+  now: Date,
+): RiskWindow {
+  const idleBefore = now.getTime() - settings.idleCredentialDays * DAY_MS;
+  const stamped = settings.permissionUseSince ? Date.parse(settings.permissionUseSince) : NaN;
+  const countingSince = new Date(Number.isNaN(stamped) ? now.getTime() : stamped);
   return {
     now,
     idleDays: settings.idleCredentialDays,
     rotationDays: settings.secretRotationDays,
     dormantDays: settings.dormantAccountDays,
-    useSince: new Date(
-      Math.max(idleBefore.getTime(), Number.isNaN(countingSince.getTime()) ? 0 : countingSince.getTime()),
-    ),
+    useSince: new Date(Math.max(idleBefore, countingSince.getTime())),
     countingSince,
     mfaForAll: settings.mfaRequiredForAll,
   };
+}
+
+export async function riskWindow(now = new Date()): Promise<RiskWindow> {
+  return windowOf(await getSettings(db), now);
+}
+
+/**
+ * The window one credential's permission use is judged over (narrowing, lib/remedies): from the
+ * latest of the list's window start and its creation. `whole` is false while the credential or the
+ * counting is younger than the idle period: too soon to say a permission is unused. The same rule
+ * as the over-scoped lists' condition (lib/overview/risk-conditions.ts).
+ */
+export function credentialUseWindow(
+  createdAt: Date,
+  window: RiskWindow,
+): { since: Date; whole: boolean; idleDays: number } {
+  const idleStart = window.now.getTime() - window.idleDays * DAY_MS;
+  const since = Math.max(window.useSince.getTime(), createdAt.getTime());
+  return { since: new Date(since), whole: since <= idleStart, idleDays: window.idleDays };
 }
 
 /** A named parameter of a risk query: its value and how its placeholder is cast. */

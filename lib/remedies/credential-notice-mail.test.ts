@@ -1,9 +1,6 @@
 import { describe, expect, it } from "vitest";
 
 import { credentialChangedMail, credentialReminderMail } from "../mail/credential-notice-mail.ts";
-import { useWindow, utcDay } from "./used-permissions.ts";
-
-const DAY_MS = 86_400_000;
 
 describe("credential mail", () => {
   it("keeps a name typed with line breaks on one line, in the subject and the body", () => {
@@ -28,28 +25,5 @@ describe("credential mail", () => {
     });
     expect(reminder.text).toContain("/clients/cli_a%2Fb");
     expect(reminder.text).toContain("Last used: never");
-  });
-});
-
-describe("the idle window", () => {
-  const now = new Date("2030-03-01T12:00:00Z");
-  const settings = (since: string | null) => ({ idleCredentialDays: 30, permissionUseSince: since });
-
-  it("is whole only once the credential and the counting are older than the idle period", () => {
-    const old = new Date(now.getTime() - 40 * DAY_MS);
-    expect(useWindow(old, settings(old.toISOString()), now)).toEqual({
-      since: new Date(now.getTime() - 30 * DAY_MS),
-      whole: true,
-      idleDays: 30,
-    });
-    const young = new Date(now.getTime() - 29 * DAY_MS);
-    expect(useWindow(young, settings(old.toISOString()), now)).toMatchObject({ since: young, whole: false });
-    expect(useWindow(old, settings(young.toISOString()), now)).toMatchObject({ since: young, whole: false });
-    expect(useWindow(old, settings(null), now).whole).toBe(false);
-    expect(useWindow(old, settings("not a date"), now).whole).toBe(false);
-  });
-
-  it("counts by UTC day", () => {
-    expect(utcDay(new Date("2030-03-01T23:59:59.999Z")).toISOString()).toBe("2030-03-01T00:00:00.000Z");
   });
 });

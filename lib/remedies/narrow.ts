@@ -11,11 +11,11 @@ import { db, type Tx } from "../db/client.ts";
 import { Conflict } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
 import { isPermission } from "../policy/permissions.ts";
-import { getSettings } from "../settings/settings.ts";
 import { findVisibleToken, ownsToken } from "../tokens/token-access.ts";
 import { assertMayManageApiScopes } from "../clients/manage-clients.ts";
 import { noticeCredentialChange } from "./credential-notices.ts";
-import { type CredentialKind, usedPermissions, useWindow } from "./used-permissions.ts";
+import { credentialUseWindow, riskWindow } from "../overview/risk-params.ts";
+import { type CredentialKind, usedPermissions } from "./used-permissions.ts";
 
 /**
  * "Narrow to what it used" (issue 17): a personal token or API client keeps only the permissions,
@@ -144,7 +144,7 @@ export async function narrowToken(input: {
   await assertRecentAuth(input.actor);
   // This instance's uses of the last minute are still in memory: count them before judging.
   await flushPermissionUse();
-  const settings = await getSettings(db);
+  const judged = await riskWindow();
   const result = await db.$transaction(async (tx) => {
     const token = await findVisibleToken(tx, input.actor, input.tokenId);
     if (!ownsToken(input.actor, token)) authorize(input.actor, "tokens.write");
@@ -152,7 +152,7 @@ export async function narrowToken(input: {
     if (token.revokedAt) throw Conflict("This token is revoked: there is nothing to narrow.");
     if (token.expiresAt && token.expiresAt <= now)
       throw Conflict("This token has expired: there is nothing to narrow.");
-    const window = useWindow(token.createdAt, settings, now);
+    const window = credentialUseWindow(token.createdAt, judged);
     const held = await tx.apiTokenPermission.findMany({ where: { tokenId: token.id }, select: HELD_SELECT });
     const outcome = await narrowInTx(tx, {
       kind: "token",
@@ -193,7 +193,7 @@ export async function narrowClient(input: {
   // This instance's uses of the last minute are still in memory: count them before judging.
   await flushPermissionUse();
   authorize(input.actor, "clients.write");
-  const settings = await getSettings(db);
+  const judged = await riskWindow();
   const current = await assertMayManageApiScopes(input.actor, input.clientId);
   const result = await db.$transaction(async (tx) => {
     const client = await manageableClient(tx, input.actor, input.clientId);
@@ -208,7 +208,7 @@ export async function narrowClient(input: {
     if (JSON.stringify(others) !== JSON.stringify(current)) {
       throw Conflict("Someone changed this client's permissions meanwhile: reload and try again.");
     }
-    const window = useWindow(client.createdAt, settings);
+    const window = credentialUseWindow(client.createdAt, judged);
     const outcome = await narrowInTx(tx, {
       kind: "client",
       credential: client,
