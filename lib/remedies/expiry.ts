@@ -8,7 +8,7 @@ import { db } from "../db/client.ts";
 import { Conflict, Invalid } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
 import { getSettings } from "../settings/settings.ts";
-import { findVisibleToken, ownsToken } from "../tokens/token-access.ts";
+import { manageableToken } from "../tokens/token-access.ts";
 import { assertMayManageApiScopes } from "../clients/manage-clients.ts";
 import { noticeCredentialChange } from "./credential-notices.ts";
 
@@ -48,8 +48,7 @@ export async function setTokenExpiry(input: {
   await assertRecentAuth(input.actor);
   const settings = await getSettings(db);
   const result = await db.$transaction(async (tx) => {
-    const token = await findVisibleToken(tx, input.actor, input.tokenId);
-    if (!ownsToken(input.actor, token)) authorize(input.actor, "tokens.write");
+    const token = await manageableToken(tx, input.actor, input.tokenId);
     const now = new Date();
     if (token.revokedAt) throw Conflict("This token is revoked: it needs no expiry.");
     if (token.expiresAt && token.expiresAt <= now) throw Conflict("This token has already expired.");

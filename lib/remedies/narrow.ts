@@ -11,7 +11,7 @@ import { db, type Tx } from "../db/client.ts";
 import { Conflict } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
 import { isPermission } from "../policy/permissions.ts";
-import { findVisibleToken, ownsToken } from "../tokens/token-access.ts";
+import { manageableToken } from "../tokens/token-access.ts";
 import { assertMayManageApiScopes } from "../clients/manage-clients.ts";
 import { noticeCredentialChange } from "./credential-notices.ts";
 import { credentialUseWindow, riskWindow } from "../overview/risk-params.ts";
@@ -146,8 +146,7 @@ export async function narrowToken(input: {
   await flushPermissionUse();
   const judged = await riskWindow();
   const result = await db.$transaction(async (tx) => {
-    const token = await findVisibleToken(tx, input.actor, input.tokenId);
-    if (!ownsToken(input.actor, token)) authorize(input.actor, "tokens.write");
+    const token = await manageableToken(tx, input.actor, input.tokenId);
     const now = new Date();
     if (token.revokedAt) throw Conflict("This token is revoked: there is nothing to narrow.");
     if (token.expiresAt && token.expiresAt <= now)

@@ -6,8 +6,7 @@ import { assertFreshSession } from "../auth/step-up.ts";
 import { credentialsChanged } from "../credentials/change-feed.ts";
 import { db, type Tx } from "../db/client.ts";
 import { Conflict, Forbidden } from "../errors/app-error.ts";
-import { authorize } from "../policy/authorize.ts";
-import { findVisibleToken, ownsToken } from "./token-access.ts";
+import { findVisibleToken, manageableToken, ownsToken } from "./token-access.ts";
 import { newStoredSecret } from "./token-secrets.ts";
 import { retireSecrets } from "../credentials/secret-rotation.ts";
 import { credentialNotice, noticeCredentialChange } from "../remedies/credential-notices.ts";
@@ -20,8 +19,7 @@ type TokenInput = { actor: Principal; tokenId: string; context: RequestContext }
  */
 export async function revokeToken(input: TokenInput): Promise<void> {
   const revoked = await db.$transaction(async (tx) => {
-    const token = await findVisibleToken(tx, input.actor, input.tokenId);
-    if (!ownsToken(input.actor, token)) authorize(input.actor, "tokens.write");
+    const token = await manageableToken(tx, input.actor, input.tokenId);
     if (token.revokedAt) return null;
     await revokeTokensInTx(tx, { tokens: [token], actor: auditActor(input.actor), context: input.context });
     return token;

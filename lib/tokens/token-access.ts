@@ -2,7 +2,7 @@ import { GRANT_SELECT } from "../apis/built-in-api.ts";
 import { accountableUserId, type Principal } from "../auth/principal.ts";
 import type { Tx } from "../db/client.ts";
 import { NotFound } from "../errors/app-error.ts";
-import { can } from "../policy/authorize.ts";
+import { authorize, can } from "../policy/authorize.ts";
 
 /** Whether the caller owns the token: as the signed-in owner, or as that very token. */
 export function ownsToken(actor: Principal, token: { id: string; userId: string }): boolean {
@@ -26,5 +26,15 @@ export async function findVisibleToken(tx: Tx, actor: Principal, tokenId: string
   if (!token) throw NotFound("token");
   const mine = actor.kind !== "client" && accountableUserId(actor) === token.userId;
   if (!mine && !can(actor, "tokens.read")) throw NotFound("token");
+  return token;
+}
+
+/**
+ * A token the caller may change (revoke, narrow, shorten): its owner (signed in, or the token
+ * itself), or anyone who may see it and holds tokens.write.
+ */
+export async function manageableToken(tx: Tx, actor: Principal, tokenId: string) {
+  const token = await findVisibleToken(tx, actor, tokenId);
+  if (!ownsToken(actor, token)) authorize(actor, "tokens.write");
   return token;
 }
