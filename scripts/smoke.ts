@@ -102,6 +102,34 @@ async function exerciseCredentials({ token, clientId, clientSecret }: Credential
   check(jwks.keys.length > 0, "the JWKS publishes the signing key");
 }
 
+/**
+ * The administrator's home on the embedded database (one connection, PGlite), right after signing
+ * in: the Overview page, its figures through the API, and a list behind them.
+ */
+async function overview(): Promise<void> {
+  const page = await request("/overview");
+  check(
+    page.status === 200 && (await page.text()).includes("Overview"),
+    `the Overview page renders (${page.status}${page.headers.get("location") ? ` to ${page.headers.get("location")}` : ""})`,
+  );
+  const figures = await request("/api/v1/overview");
+  const body = (await figures.json()) as {
+    risks?: { risk: string; count: number }[];
+    mfa?: { activeUsers: number };
+  };
+  check(
+    figures.status === 200 && body.mfa?.activeUsers === 1 && (body.risks?.length ?? 0) > 0,
+    `GET /api/v1/overview counts one active user and every list (${figures.status})`,
+  );
+  // The first administrator has no second factor yet: the overview says so.
+  const list = await request("/api/v1/overview/risks/mfa.missing");
+  const gaps = (await list.json()) as { items?: { name: string }[] };
+  check(
+    list.status === 200 && gaps.items?.length === 1 && gaps.items[0]?.name === "Smoke Admin",
+    `the MFA gaps list names the administrator (${list.status})`,
+  );
+}
+
 async function stopped(server: ServerProcess): Promise<void> {
   await server.stop();
   check(!(await isAnswering(baseUrl)), "the server stopped (nothing answers on its port)");
@@ -143,6 +171,7 @@ async function main(): Promise<void> {
     });
     check(setup.status === 201, `first administrator created (${setup.status})`);
     await signIn(email, password);
+    await overview();
     const issued = await credentials();
     await exerciseCredentials(issued);
     await stopped(server);
