@@ -8,6 +8,7 @@ import http from "node:http";
 import next from "next";
 
 import { flushLastUsed } from "../lib/credentials/last-used.ts";
+import { settleBackgroundMail } from "../lib/mail/background-mail.ts";
 import { safeErrorText } from "../lib/jobs/log.ts";
 import { startJobs, stopJobs } from "../lib/jobs/scheduler.ts";
 import { oidcTarget, serveOidc } from "../lib/oidc/mount.ts";
@@ -177,6 +178,9 @@ function shutdown() {
     await flushLastUsed().catch((error) =>
       console.error(`[shutdown] batched uses were not written: ${safeErrorText(error)}`),
     );
+    // Notices of changes that committed are still on their way to the mail server (bounded by the
+    // 10-second exit above; each send has its own timeouts).
+    await settleBackgroundMail();
     process.exit(0);
   })();
 }

@@ -2,6 +2,7 @@ import type { Principal, RequestContext } from "../auth/principal.ts";
 import { describeUserAgent } from "../auth/user-agent.ts";
 import { db } from "../db/client.ts";
 import { accountNoticeMail, emailChangedMail } from "../mail/account-notice-mail.ts";
+import { mailInBackground, settleBackgroundMail } from "../mail/background-mail.ts";
 import { mailConfigured, sendMail, type Mail } from "../mail/mailer.ts";
 import { SECURITY_EVENT_TITLES, type SecurityEventAction } from "./security-events.ts";
 
@@ -9,22 +10,11 @@ import { SECURITY_EVENT_TITLES, type SecurityEventAction } from "./security-even
  * Mail about changes to an account, sent after the change has committed and never able to fail
  * it: the work runs in the background, and a refused or unreachable mail server is only logged.
  */
-const inFlight = new Set<Promise<void>>();
-
-function inBackground(context: RequestContext, work: () => Promise<void>): void {
-  const promise = work()
-    .catch((error: unknown) => {
-      const reason = error instanceof Error ? error.message : String(error);
-      console.error(`[${context.requestId}] could not send an account notice: ${reason}`);
-    })
-    .finally(() => inFlight.delete(promise));
-  inFlight.add(promise);
-}
+const inBackground = (context: RequestContext, work: () => Promise<void>) =>
+  mailInBackground("an account notice", context, work);
 
 /** For tests and shutdown: resolves when every notice started so far has been sent or given up. */
-export async function settleAccountNotices(): Promise<void> {
-  while (inFlight.size > 0) await Promise.all([...inFlight]);
-}
+export const settleAccountNotices = settleBackgroundMail;
 
 /**
  * Whether the browser behind this session is new to the account.

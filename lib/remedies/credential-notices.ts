@@ -5,6 +5,7 @@ import {
   type CredentialChange,
   type MailedCredential,
 } from "../mail/credential-notice-mail.ts";
+import { mailInBackground, settleBackgroundMail } from "../mail/background-mail.ts";
 import { mailConfigured, sendMail } from "../mail/mailer.ts";
 
 /**
@@ -13,22 +14,11 @@ import { mailConfigured, sendMail } from "../mail/mailer.ts";
  * background and can never fail the change: a refused or unreachable mail server is only logged,
  * with the request id and no secret.
  */
-const inFlight = new Set<Promise<void>>();
-
-function inBackground(context: RequestContext, work: () => Promise<void>): void {
-  const promise = work()
-    .catch((error: unknown) => {
-      const reason = error instanceof Error ? error.message : String(error);
-      console.error(`[${context.requestId}] could not send a credential notice: ${reason}`);
-    })
-    .finally(() => inFlight.delete(promise));
-  inFlight.add(promise);
-}
+const inBackground = (context: RequestContext, work: () => Promise<void>) =>
+  mailInBackground("a credential notice", context, work);
 
 /** For tests and shutdown: resolves when every notice started so far has been sent or given up. */
-export async function settleCredentialNotices(): Promise<void> {
-  while (inFlight.size > 0) await Promise.all([...inFlight]);
-}
+export const settleCredentialNotices = settleBackgroundMail;
 
 /** How the one who acted is named to the owner: a person, with the credential they used. */
 export function actorLabel(actor: Principal): string {
