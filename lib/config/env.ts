@@ -23,6 +23,9 @@ const envSchema = z.object({
   /** Set by the launcher when DATABASE_URL points at its embedded PGlite server. */
   KEYWARD_EMBEDDED_DB: z.enum(["0", "1"]).default("0"),
   KEYWARD_DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  /** How long a request waits for a database connection (a new one, or a free one of the pool)
+   * before it is answered 503: a database that is down or saturated must not hang requests. */
+  KEYWARD_DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_000),
   /** The `aud` of access tokens requested without a `resource` (RFC 8707); default: this API. */
   /** Requests per minute each API token or client may make. */
   KEYWARD_API_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(1000),
@@ -39,6 +42,7 @@ export type Config = {
   databaseUrl: string | undefined;
   embeddedDatabase: boolean;
   databasePoolMax: number;
+  databaseConnectTimeoutMs: number;
   port: number;
   /** Public origin: next-auth, WebAuthn RP and token issuer. */
   publicUrl: URL;
@@ -97,6 +101,7 @@ export function readConfig(env: Env): Config {
     databaseUrl: e.DATABASE_URL,
     embeddedDatabase: e.KEYWARD_EMBEDDED_DB === "1",
     databasePoolMax: e.KEYWARD_DB_POOL_MAX,
+    databaseConnectTimeoutMs: e.KEYWARD_DB_CONNECT_TIMEOUT_MS,
     port: e.PORT,
     publicUrl,
     dataDir,

@@ -28,6 +28,10 @@ function open(): Handles {
     connectionString: url,
     max,
     idleTimeoutMillis: 30_000,
+    // Both a new connection and a wait for a free one give up after this long: the request is then
+    // answered 503 (lib/db/unavailable.ts) instead of hanging while the database is down. Not for
+    // the embedded server's single connection, which requests take turns on by design.
+    connectionTimeoutMillis: config.embeddedDatabase ? 0 : config.databaseConnectTimeoutMs,
     ...(config.embeddedDatabase ? {} : { options: "-c jit=off" }),
   });
   // An idle client that loses its server must not crash the process: the next query reconnects.
