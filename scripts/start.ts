@@ -7,8 +7,10 @@ import { pruneAuditEvents } from "../lib/audit/prune-events.ts";
 import { SYSTEM_CONTEXT } from "../lib/auth/principal.ts";
 import { ConfigError, getConfig } from "../lib/config/env.ts";
 import { SECRETS_FILE } from "../lib/config/secrets.ts";
+import { stopChangeFeed } from "../lib/credentials/change-feed.ts";
 import { closeDb } from "../lib/db/client.ts";
 import { applyMigrations } from "../lib/db/migrate.ts";
+import { takeStartUpLock } from "../lib/db/start-up-lock.ts";
 import { openDatabase } from "../lib/db/open-database.ts";
 import { bootstrap } from "../lib/setup/bootstrap.ts";
 import { buildIsCurrent, writeBuildStamp } from "./lib/build-stamp.ts";
@@ -36,6 +38,15 @@ async function main(): Promise<void> {
       ? `[keyward] Embedded PostgreSQL (data in ${config.dataDir})`
       : "[keyward] Using DATABASE_URL",
   );
+  // Several instances on one PostgreSQL take turns from here to the build (lib/db/start-up-lock.ts).
+  // The embedded database is one instance with one connection: no lock to take, nor room for it.
+  const lock = database.embedded
+    ? null
+    : await takeStartUpLock(database.url, () =>
+        console.log(
+          "[keyward] Another instance is starting on this database: waiting for its migrations and build.",
+        ),
+      );
   const applied = await applyMigrations({ url: database.url });
   await database.idle();
   if (applied.length > 0) console.log(`[keyward] Applied migrations: ${applied.join(", ")}`);
@@ -64,7 +75,9 @@ async function main(): Promise<void> {
   });
   if (pruned.pruned > 0)
     console.log(`[keyward] Audit retention: pruned ${pruned.pruned} events behind a signed checkpoint.`);
-  // The embedded server takes one connection: hand it over to the web server.
+  // The embedded server takes one connection: hand it over to the web server. Reading the settings
+  // may have opened the change feed's listener: the launcher needs it no more.
+  await stopChangeFeed();
   await closeDb();
   await database.idle();
 
@@ -80,6 +93,7 @@ async function main(): Promise<void> {
     }
     writeBuildStamp();
   }
+  await lock?.release();
 
   const current = getConfig();
   const child = spawn(process.execPath, ["scripts/server.js", ...(dev ? ["--dev"] : [])], {
