@@ -4,6 +4,7 @@ import { createSession, resolveSession } from "../lib/auth/sessions.ts";
 import { newId } from "../lib/crypto/ids.ts";
 import { db } from "../lib/db/client.ts";
 import type { Permission } from "../lib/policy/permissions.ts";
+import { setSetting } from "../lib/settings/settings.ts";
 import { mintToken } from "../lib/tokens/mint-token.ts";
 import { createTestUser, expect, signIn, test } from "./fixtures";
 
@@ -38,11 +39,8 @@ test("an administrator follows idle tokens from the overview, revokes one and na
   page,
 }) => {
   // Per-permission use has been counted long enough to judge (the migration stamps its own start).
-  await db.setting.upsert({
-    where: { key: "permissionUseSince" },
-    create: { key: "permissionUseSince", value: daysAgo(400).toISOString() },
-    update: { value: daysAgo(400).toISOString() },
-  });
+  // Through setSetting, so the server hears of it on the change feed as it would of any change.
+  await db.$transaction((tx) => setSetting(tx, "permissionUseSince", daysAgo(400).toISOString()));
   const owner = await developer(["users.read", "users.write", "roles.read"]);
   const mint = (name: string, scopes: Permission[]) =>
     mintToken({ actor: owner.principal, context: SYSTEM_CONTEXT, name, scopes, expiration: "90" });

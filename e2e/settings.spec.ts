@@ -1,4 +1,5 @@
 import { db } from "../lib/db/client.ts";
+import { resetSetting } from "../lib/settings/settings.ts";
 import { createTestUser, expect, signIn, test } from "./fixtures";
 
 // Each journey here changes a global setting: one after the other, never beside each other, and
@@ -42,7 +43,7 @@ test("credential policy: a shorter token lifetime limits what developers can cho
       expect(options).toEqual(["In 7 days", "In 30 days", "On a date…"]);
     }).toPass({ timeout: 15_000 });
   } finally {
-    await db.setting.deleteMany({ where: { key: "tokenMaxLifetimeDays" } });
+    await db.$transaction((tx) => resetSetting(tx, "tokenMaxLifetimeDays"));
   }
 });
 
@@ -101,6 +102,6 @@ test("requiring MFA for everyone from Settings sends a member without a factor t
       await expect(memberPage).toHaveURL(/\/account\/security\?required=1$/);
     }).toPass({ timeout: 15_000 });
   } finally {
-    await db.setting.deleteMany({ where: { key: "mfaRequiredForAll" } });
+    await db.$transaction((tx) => resetSetting(tx, "mfaRequiredForAll"));
   }
 });

@@ -21,7 +21,9 @@ export type CredentialTag =
   /** A resource-server credential (lib/resource-servers). */
   | `rs:${string}`
   /** An application (lib/apps): the OpenID provider reads its registration through the cache. */
-  | `app:${string}`;
+  | `app:${string}`
+  /** The global settings (lib/settings): session lifetimes, step-up, token rules read per request. */
+  | "settings";
 
 type Entry = { value: unknown; tags: readonly string[]; storedAt: number };
 

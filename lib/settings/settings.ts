@@ -1,5 +1,7 @@
 import { z } from "zod";
 
+import { cachedCredential } from "../credentials/credential-cache.ts";
+import { credentialsChanged, ensureChangeFeed } from "../credentials/change-feed.ts";
 import type { Db, Tx } from "../db/client.ts";
 
 /** Global settings: typed, with defaults here; rows in `Setting` override them. */
@@ -57,23 +59,33 @@ export const settingsSchema = z.object({
 export type Settings = z.infer<typeof settingsSchema>;
 export type SettingKey = keyof Settings;
 
-const CACHE_MS = 5_000;
-const store = globalThis as typeof globalThis & { __keywardSettings?: { at: number; value: Settings } };
-
+/**
+ * Settings are read on nearly every request, so they are cached like credentials
+ * (lib/credentials/credential-cache.ts), under the tag "settings": a change drops them here at once
+ * and on every other instance through the change feed when it commits, and while the feed is down
+ * each request reads them from the database. No TTL decides when a change takes effect.
+ */
 export async function getSettings(client: Db | Tx, options: { fresh?: boolean } = {}): Promise<Settings> {
-  const cached = store.__keywardSettings;
-  if (!options.fresh && cached && Date.now() - cached.at < CACHE_MS) return cached.value;
+  if (options.fresh) return readSettings(client);
+  ensureChangeFeed();
+  const value = await cachedCredential("settings", async () => ({
+    value: await readSettings(client),
+    tags: ["settings"],
+  }));
+  // Only an unknown credential loads as null; the settings always load.
+  return value ?? readSettings(client);
+}
+
+async function readSettings(client: Db | Tx): Promise<Settings> {
   const rows = await client.setting.findMany();
   const raw = Object.fromEntries(rows.map((row) => [row.key, row.value]));
   // An unreadable stored value falls back to its default rather than breaking every request.
-  const value = Object.fromEntries(
+  return Object.fromEntries(
     Object.entries(settingsSchema.shape).map(([key, schema]) => {
       const parsed = schema.safeParse(raw[key]);
       return [key, parsed.success ? parsed.data : schema.parse(undefined)];
     }),
   ) as Settings;
-  store.__keywardSettings = { at: Date.now(), value };
-  return value;
 }
 
 export async function setSetting<K extends SettingKey>(
@@ -89,5 +101,11 @@ export async function setSetting<K extends SettingKey>(
     create: { key, value: parsed, updatedBy: updatedBy ?? null },
     update: { value: parsed, updatedBy: updatedBy ?? null },
   });
-  store.__keywardSettings = undefined;
+  await credentialsChanged(tx, ["settings"]);
+}
+
+/** Back to the default: the stored value goes, on every instance at the next request. */
+export async function resetSetting(tx: Tx, key: SettingKey): Promise<void> {
+  await tx.setting.deleteMany({ where: { key } });
+  await credentialsChanged(tx, ["settings"]);
 }
