@@ -1,6 +1,7 @@
 import { ZodError } from "zod";
 
 import { AppError, ERROR_STATUS, type ErrorCode, type FieldIssue } from "../errors/app-error.ts";
+import { isDatabaseUnavailable } from "../db/unavailable.ts";
 import { DPOP_CHALLENGE } from "../dpop/proof.ts";
 
 /** RFC 9457 problem details. `type` is a stable URI per error code, the same on every installation. */
@@ -67,6 +68,13 @@ export function toAppError(error: unknown, requestId: string): AppError {
       "conflict",
       "Something this change refers to was changed or removed at the same moment. Reload and try again.",
     );
+  }
+  if (isDatabaseUnavailable(error)) {
+    // Not a fault of Keyward's: one line, no stack, while the database is down or restarting.
+    console.error(`[${requestId}] the database is unavailable: answered 503`);
+    return new AppError("unavailable", "The database is unavailable right now. Try again in a few seconds.", {
+      retryAfterSeconds: 5,
+    });
   }
   console.error(`[${requestId}] unhandled error:`, error);
   return new AppError("internal", `Something went wrong. Quote request id ${requestId} when reporting it.`);
