@@ -58,7 +58,6 @@ describe("a database that cannot be used", () => {
 
   it("a connection ended by the server under a query, or no free connection in time, is a 503", async () => {
     // The server ends this session's connection while Prisma is using it (what a restart does).
-    const [{ pid }] = await db.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
     const other = new pg.Client({ connectionString: getConfig().databaseUrl });
     await other.connect();
     const failed = db
@@ -76,7 +75,6 @@ describe("a database that cannot be used", () => {
     );
     await other.end();
     const error = await failed;
-    expect(pid).toBeGreaterThan(0);
     expect(toAppError(error, "req_test").code).toBe("unavailable");
 
     // The pool's wait for a connection ran out (KEYWARD_DB_CONNECT_TIMEOUT_MS).
