@@ -15,6 +15,7 @@ import { rotateSession } from "./sessions.ts";
 import { reauthLimiter } from "./sign-in-limits.ts";
 import type { RequestContext, UserPrincipal } from "./principal.ts";
 import { countLockout, countSignIn } from "./sign-in-counts.ts";
+import { countSecondFactor } from "../observability/metrics.ts";
 
 /**
  * Step-up: the signed-in user proves again who they are (password, and an authenticator code when
@@ -44,6 +45,8 @@ export async function reauthenticate(input: {
     target: { kind: "session", id: actor.sessionId },
     context: input.context,
   };
+  // The code counts as a second-factor check once the password was right.
+  if (needsCode && passwordOk) countSecondFactor("totp", "step_up", codeOk ? "success" : "failure");
   if (!passwordOk || !codeOk) {
     // Step-up failures are counted with sign-in's: a stolen session guessing the password shows.
     countSignIn(passwordOk ? "second_factor_failed" : "password_failed", {
@@ -108,6 +111,7 @@ export async function reauthenticateWithPasskey(input: {
     target: { kind: "session", id: actor.sessionId },
     context: input.context,
   };
+  countSecondFactor("webauthn", "step_up", verified ? "success" : "failure");
   if (!verified) {
     // A passkey with user verification is the whole proof here, as in a passwordless sign-in.
     countSignIn("password_failed", { ip: input.context.ip, account: actor.email });

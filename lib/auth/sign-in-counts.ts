@@ -1,4 +1,5 @@
 import { dbPool } from "../db/client.ts";
+import { countSignInOutcome, type SignInOutcome } from "../observability/metrics.ts";
 
 /**
  * Sign-in outcomes counted for the overview's sign-in health (issue 17): every event, unlike the
@@ -8,6 +9,14 @@ import { dbPool } from "../db/client.ts";
  */
 export type SignInKind = "sign_in" | "password_failed" | "lockout" | "second_factor_failed";
 export const FAILURE_KINDS: readonly SignInKind[] = ["password_failed", "second_factor_failed", "lockout"];
+
+/** The same outcomes as Prometheus counters (lib/observability), live rather than hourly. */
+const METRIC_OUTCOME = {
+  sign_in: "success",
+  password_failed: "failure",
+  second_factor_failed: "second_factor_failed",
+  lockout: "locked",
+} as const satisfies Record<SignInKind, SignInOutcome>;
 
 const FLUSH_MS = 5_000;
 const HOUR_MS = 3_600_000;
@@ -81,6 +90,7 @@ function add(s: State, hour: number, kind: SignInKind, dimension: Dimension, val
  * lower-cased; kept for failures only: a successful sign-in is not a target). No I/O.
  */
 export function countSignIn(kind: SignInKind, where: { ip: string; account?: string }): void {
+  countSignInOutcome(METRIC_OUTCOME[kind]);
   const s = state();
   const hour = Math.floor(Date.now() / HOUR_MS);
   add(s, hour, kind, "total", "");

@@ -2,6 +2,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 
 import { getConfig } from "../config/env.ts";
+import { timeConnections } from "../observability/pool-timing.ts";
 import { PrismaClient } from "./generated/client.ts";
 
 export type Db = InstanceType<typeof PrismaClient>;
@@ -36,6 +37,8 @@ function open(): Handles {
   });
   // An idle client that loses its server must not crash the process: the next query reconnects.
   pool.on("error", (error) => console.error(`[db] idle client error: ${error.message}`));
+  // Pool size, idle and waiting counts, and how long each checkout waited (lib/observability).
+  timeConnections(pool);
   // Transactions wait for the audit chain lock and, in embedded mode, for the only connection:
   // allow for a busy machine rather than fail a user's change after Prisma's 2 s / 5 s defaults.
   const prisma = new PrismaClient({

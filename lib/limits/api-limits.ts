@@ -7,6 +7,7 @@ import {
 } from "rate-limiter-flexible";
 
 import { getConfig } from "../config/env.ts";
+import { countLimiterRejection } from "../observability/metrics.ts";
 import { redisClient } from "./redis-client.ts";
 
 /**
@@ -49,6 +50,7 @@ export async function consumeApiRequest(credentialKey: string): Promise<ApiLimit
     };
   } catch (rejection) {
     if (rejection instanceof RateLimiterRes) {
+      countLimiterRejection("api_credential");
       return {
         allowed: false,
         limit,

@@ -7,6 +7,7 @@ import {
 
 import { getConfig } from "../config/env.ts";
 import { dbPool } from "../db/client.ts";
+import { countLimiterRejection } from "../observability/metrics.ts";
 
 /**
  * Limits over rate-limiter-flexible. `consume` is atomic in every store, so parallel attempts cannot
@@ -78,6 +79,7 @@ export function limiter(spec: LimitSpec): Limiter {
       } catch (rejection) {
         // A RateLimiterRes means "over the limit"; anything else is a store failure: fail closed.
         if (rejection instanceof RateLimiterRes) {
+          countLimiterRejection(spec.name);
           return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
         }
         throw rejection;

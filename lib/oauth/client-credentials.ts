@@ -16,6 +16,7 @@ import { isPermission } from "../policy/permissions.ts";
 import { getSettings } from "../settings/settings.ts";
 import { auditIssuance } from "./issuance-audit.ts";
 import { OAuthError } from "./oauth-error.ts";
+import { countTokenIssued } from "../observability/metrics.ts";
 import { activeSigningKey, SIGNING_ALG } from "./signing-keys.ts";
 
 export type TokenResponse = {
@@ -205,7 +206,9 @@ export async function issueClientCredentialsToken(
   audit: { context: RequestContext; now?: number },
 ): Promise<TokenResponse> {
   try {
-    return await issue(client, params, audit);
+    const issued = await issue(client, params, audit);
+    countTokenIssued("client_credentials");
+    return issued;
   } catch (error) {
     // The refusal's audit event names the client (authenticated by now) as its actor.
     if (error instanceof OAuthError) error.client ??= { id: client.clientId, name: client.clientName };

@@ -16,6 +16,7 @@ import { cachedCredential, type Loaded } from "../credentials/credential-cache.t
 import { narrow } from "../credentials/owner.ts";
 import { sha256Hex } from "../crypto/hash.ts";
 import { dbPool } from "../db/client.ts";
+import { countVerification } from "../observability/metrics.ts";
 import type { Permission } from "../policy/permissions.ts";
 import { accessTokenHeader } from "./jose-header.ts";
 import { SIGNING_ALG, verificationKey } from "./signing-keys.ts";
@@ -121,6 +122,15 @@ async function load(token: string): Promise<Loaded<VerifiedToken>> {
 export async function verifyAccessToken(
   token: string,
   options: { audience?: string; nowSeconds?: number } = {},
+): Promise<AccessTokenState | null> {
+  const state = await accessTokenState(token, options);
+  countVerification("access_token", state?.usable === true);
+  return state;
+}
+
+async function accessTokenState(
+  token: string,
+  options: { audience?: string; nowSeconds?: number },
 ): Promise<AccessTokenState | null> {
   if (token.length > 4096 || !JWT_SHAPE.test(token)) return null;
   ensureChangeFeed();

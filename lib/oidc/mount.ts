@@ -8,6 +8,7 @@ import { serverMetadata } from "../oauth/metadata.ts";
 import { providerSigningKeys } from "../oauth/signing-keys.ts";
 import { PROVIDER_GRANTS, tokenEndpoint } from "../oauth/token-endpoint.ts";
 import { buildProvider, OIDC_ROUTES } from "./provider.ts";
+import { countTokenIssued } from "../observability/metrics.ts";
 import { dpopNonceSecret } from "../dpop/nonce.ts";
 
 /**
@@ -51,6 +52,11 @@ export async function liveProvider(): Promise<Live> {
       console.warn(
         `[${String(ctx.get("x-request-id"))}] token request refused: ${error.error ?? "error"} (${error.error_detail ?? error.message})`,
       );
+    });
+    // Code exchanges and refreshes the provider answered (client credentials are Keyward's own).
+    provider.on("grant.success", (ctx) => {
+      const grant = ctx.oidc.params?.grant_type;
+      if (grant === "authorization_code" || grant === "refresh_token") countTokenIssued(grant);
     });
     provider.on("server_error", (ctx, error: Error) => {
       console.error(`[${String(ctx.get("x-request-id"))}] the OpenID provider failed:`, error);

@@ -9,6 +9,7 @@ import { type OwnerState, ownerState } from "../credentials/owner-state.ts";
 import { constantTimeEqual, sha256Hex } from "../crypto/hash.ts";
 import { isWellFormedToken } from "../crypto/secret-token.ts";
 import { dbPool } from "../db/client.ts";
+import { countVerification } from "../observability/metrics.ts";
 import type { Permission } from "../policy/permissions.ts";
 
 /** What the cache keeps per token secret (times as epoch ms); the owner is cached on its own. */
@@ -113,6 +114,7 @@ export async function verifyPersonalToken(
   options: { ip?: string; now?: number } = {},
 ): Promise<TokenPrincipal | null> {
   const state = await personalTokenState(token, options.now);
+  countVerification("personal_token", state !== null);
   if (!state) return null;
   noteTokenUse(state.tokenId, BUILT_IN_API_ID, options.ip ?? "");
   return principalOf(state);

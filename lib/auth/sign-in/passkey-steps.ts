@@ -6,6 +6,7 @@ import { recordAuditFailure } from "../../audit/record-failure.ts";
 import { db } from "../../db/client.ts";
 import { AppError, RateLimited } from "../../errors/app-error.ts";
 import { limiter } from "../../limits/limiter.ts";
+import { countSecondFactor } from "../../observability/metrics.ts";
 import { saveChallenge, takeChallenge } from "../../mfa/webauthn-challenges.ts";
 import { assertionOptions, verifyAssertion } from "../../mfa/webauthn-authenticate.ts";
 import type { authenticationResponseSchema } from "../../mfa/webauthn-schemas.ts";
@@ -79,6 +80,11 @@ export async function verifyPasswordless(input: {
     requireUserVerification: true,
   });
   const user = verified ? await db.user.findUnique({ where: { id: verified.userId } }) : null;
+  countSecondFactor(
+    "webauthn",
+    "passwordless",
+    verified && user?.status === "active" ? "success" : "failure",
+  );
   if (!verified || !user || user.status !== "active") {
     // A passkey alone is the first factor here, so its failure is a failed sign-in (no account:
     // none was typed, and an unverified assertion names nobody for certain).

@@ -4,6 +4,7 @@ import { verifyUserTotp } from "../../mfa/verify-user-totp.ts";
 import { db } from "../../db/client.ts";
 import { AppError, RateLimited, Unauthenticated } from "../../errors/app-error.ts";
 import { limiter } from "../../limits/limiter.ts";
+import { countSecondFactor } from "../../observability/metrics.ts";
 import { consumeRecoveryCode } from "../../mfa/recovery-codes.ts";
 import type { RequestContext } from "../principal.ts";
 import { countLockout, countSignIn } from "../sign-in-counts.ts";
@@ -70,6 +71,7 @@ export async function runFactorStep(input: {
   if (!account.allowed) {
     // Wrong codes across attempts locked the account's second factor: a lockout too.
     countLockout(`mfa:${user.id}`, account.retryAfterSeconds, { ip: input.context.ip, account: user.email });
+    countSecondFactor(input.method, "sign_in", "locked");
     throw RateLimited(
       account.retryAfterSeconds,
       "Too many wrong codes for this account. Wait a few minutes.",
@@ -81,6 +83,7 @@ export async function runFactorStep(input: {
   });
   if (reserved.count !== 1) {
     await db.signInAttempt.deleteMany({ where: { id: attempt.id } });
+    countSecondFactor(input.method, "sign_in", "voided");
     await recordAuditFailure({
       action: "auth.attempt_voided",
       actor,
@@ -93,6 +96,7 @@ export async function runFactorStep(input: {
   const proof = await input.check(user.id);
   if (!proof) {
     countSignIn("second_factor_failed", { ip: input.context.ip, account: user.email });
+    countSecondFactor(input.method, "sign_in", "failure");
     const after = await db.signInAttempt.findUnique({
       where: { id: attempt.id },
       select: { failedCodes: true },
@@ -117,6 +121,7 @@ export async function runFactorStep(input: {
     );
   }
 
+  countSecondFactor(input.method, "sign_in", "success");
   await limiter(MFA_ACCOUNT_LIMIT).reward(user.id);
   await db.$transaction(async (tx) => {
     await tx.signInAttempt.update({
