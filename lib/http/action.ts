@@ -8,6 +8,7 @@ import type { RequestContext, UserPrincipal } from "../auth/principal.ts";
 import { resolvePrincipal } from "../auth/resolve-principal.ts";
 import { assertRecentAuth } from "../auth/step-up.ts";
 import { EnrollmentRequired, Unauthenticated } from "../errors/app-error.ts";
+import { notePrincipal } from "../observability/request-principal.ts";
 import { authorize } from "../policy/authorize.ts";
 import type { ErrorCode } from "../errors/app-error.ts";
 import type { Permission } from "../policy/permissions.ts";
@@ -124,6 +125,7 @@ function build<S extends z.ZodType, P extends UserPrincipal | null, T>(
     try {
       if (needsPrincipal) {
         principal = await resolvePrincipal(request.cookies);
+        notePrincipal(context.requestId, principal);
         if (!principal) throw Unauthenticated("Your session has ended. Sign in again.");
         if (principal.mustEnrollMfa && !options.duringEnrollment) throw EnrollmentRequired();
         if (options.permission && options.permission !== "self") authorize(principal, options.permission);

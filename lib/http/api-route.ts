@@ -10,6 +10,7 @@ import { assertFreshSession, assertRecentAuth } from "../auth/step-up.ts";
 import { notePermissionUse } from "../credentials/permission-use.ts";
 import { AppError, EnrollmentRequired, RateLimited, Unauthenticated } from "../errors/app-error.ts";
 import { consumeApiRequest, rateLimitHeaders } from "../limits/api-limits.ts";
+import { notePrincipal } from "../observability/request-principal.ts";
 import { authorize } from "../policy/authorize.ts";
 import { assertNoNul } from "./no-nul.ts";
 import { readJsonBody } from "./read-body.ts";
@@ -69,6 +70,7 @@ export function apiRoute<O extends Operation>(
             // The URL the client called (RFC 9449 §4.3 htu): Keyward's public origin, not the Host.
             url: `${getConfig().publicUrl.origin}${req.nextUrl.pathname}`,
           });
+          notePrincipal(context.requestId, principal);
           const key =
             principal.kind === "token" ? `token:${principal.tokenId}` : `client:${principal.clientId}`;
           const limit = await consumeApiRequest(key);
@@ -77,6 +79,7 @@ export function apiRoute<O extends Operation>(
             throw RateLimited(limit.resetSeconds, "This credential has made too many requests: slow down.");
         } else {
           principal = await resolvePrincipal(req.cookies);
+          notePrincipal(context.requestId, principal);
           if (!principal) throw Unauthenticated();
           if (principal.mustEnrollMfa) throw EnrollmentRequired();
         }

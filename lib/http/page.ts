@@ -4,9 +4,11 @@ import { forbidden, notFound, redirect } from "next/navigation";
 import type { UserPrincipal } from "../auth/principal.ts";
 import { resolvePrincipal } from "../auth/resolve-principal.ts";
 import { AppError } from "../errors/app-error.ts";
+import { notePrincipal } from "../observability/request-principal.ts";
 import { can } from "../policy/authorize.ts";
 import type { Permission } from "../policy/permissions.ts";
 import { safeCallbackUrl } from "./callback-url.ts";
+import { REQUEST_ID_HEADER } from "./request-context.ts";
 
 export { safeCallbackUrl };
 
@@ -18,7 +20,7 @@ export async function requirePageUser(
   permission?: Permission,
   options: { duringEnrollment?: boolean } = {},
 ): Promise<UserPrincipal> {
-  const principal = await resolvePrincipal(await cookies());
+  const principal = await pagePrincipal();
   if (!principal) {
     const path = (await headers()).get("x-keyward-path") ?? "/account";
     redirect(`/login?callbackUrl=${encodeURIComponent(safeCallbackUrl(path))}`);
@@ -29,7 +31,14 @@ export async function requirePageUser(
 }
 
 export async function currentPageUser(): Promise<UserPrincipal | null> {
-  return resolvePrincipal(await cookies());
+  return pagePrincipal();
+}
+
+/** The page's principal, noted for the access log under the request id server.js gave it. */
+async function pagePrincipal(): Promise<UserPrincipal | null> {
+  const principal = await resolvePrincipal(await cookies());
+  notePrincipal((await headers()).get(REQUEST_ID_HEADER) ?? "", principal);
+  return principal;
 }
 
 /** Domain errors met while rendering a page become the 404 or 403 page, never a 500. */

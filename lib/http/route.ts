@@ -6,6 +6,7 @@ import type { Principal, RequestContext, UserPrincipal } from "../auth/principal
 import { auditActor } from "../audit/actor.ts";
 import { resolvePrincipal } from "../auth/resolve-principal.ts";
 import { AppError, EnrollmentRequired, Unauthenticated } from "../errors/app-error.ts";
+import { notePrincipal } from "../observability/request-principal.ts";
 import { authorize } from "../policy/authorize.ts";
 import type { Permission } from "../policy/permissions.ts";
 import { readJsonBody } from "./read-body.ts";
@@ -68,6 +69,7 @@ function build<S extends z.ZodType | undefined, P extends UserPrincipal | null>(
       // Public routes never touch the session store: health must answer when the database cannot.
       if ("permission" in options) {
         principal = await resolvePrincipal(req.cookies);
+        notePrincipal(context.requestId, principal);
         if (!principal) throw Unauthenticated();
         if (principal.mustEnrollMfa && !options.duringEnrollment) throw EnrollmentRequired();
         if (options.permission !== "authenticated") authorize(principal, options.permission);

@@ -4,6 +4,8 @@ import type { RequestContext } from "../auth/principal.ts";
 import { type ClientState, verifyClientSecret } from "../clients/verify-client-secret.ts";
 import { db } from "../db/client.ts";
 import { limiter } from "../limits/limiter.ts";
+import { countLimiterRejection, countVerification } from "../observability/metrics.ts";
+import { notePrincipal } from "../observability/request-principal.ts";
 import {
   type ResourceServerState,
   verifyResourceServerSecret,
@@ -65,11 +67,15 @@ export async function authenticateClient(
   form: Form,
   context: RequestContext,
 ): Promise<ClientState> {
-  return authenticated(req, form, context, async (clientId, secret) => {
+  const client = await authenticated(req, form, context, async (clientId, secret) => {
     const client = await verifyClientSecret(clientId, secret);
+    countVerification("client_secret", client !== null && !client.disabled);
     if (client?.disabled) throw new OAuthError("invalid_client", "The client is disabled.");
     return client;
   });
+  // The token endpoint's caller, for the access log (scripts/server.js).
+  notePrincipal(context.requestId, { kind: "client", id: client.clientId });
+  return client;
 }
 
 /** The client id a request presents (HTTP Basic or the form), unchecked: which kind of client asks. */
@@ -144,6 +150,7 @@ async function authenticated<T>(
   const key = context.ip || "unknown";
   const blocked = await failures.peek(key);
   if (!blocked.allowed) {
+    countLimiterRejection(FAILURES.name);
     throw new OAuthError(
       "invalid_client",
       "Too many failed client authentications from this address: try again later.",
