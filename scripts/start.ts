@@ -13,7 +13,7 @@ import { applyMigrations } from "../lib/db/migrate.ts";
 import { takeStartUpLock } from "../lib/db/start-up-lock.ts";
 import { openDatabase } from "../lib/db/open-database.ts";
 import { bootstrap } from "../lib/setup/bootstrap.ts";
-import { buildIsCurrent, writeBuildStamp } from "./lib/build-stamp.ts";
+import { buildIsCurrent, withBuildLock, writeBuildStamp } from "./lib/build-stamp.ts";
 import { unsupportedNodeMessage } from "./lib/node-version.ts";
 
 const dev = process.argv.includes("--dev");
@@ -82,16 +82,22 @@ async function main(): Promise<void> {
   await database.idle();
 
   if (!dev && !buildIsCurrent()) {
-    console.log("[keyward] Building the web app (first start or changed sources)...");
-    const build = spawnSync(process.execPath, [NEXT_BIN, "build"], {
-      stdio: "inherit",
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+    const built = await withBuildLock(() => {
+      // Another process may have built it while this one waited.
+      if (buildIsCurrent()) return true;
+      console.log("[keyward] Building the web app (first start or changed sources)...");
+      const build = spawnSync(process.execPath, [NEXT_BIN, "build"], {
+        stdio: "inherit",
+        env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+      });
+      if (build.status !== 0) return false;
+      writeBuildStamp();
+      return true;
     });
-    if (build.status !== 0) {
+    if (!built) {
       await database.close();
       throw new Error("next build failed");
     }
-    writeBuildStamp();
   }
   await lock?.release();
 
