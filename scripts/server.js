@@ -1,16 +1,32 @@
 // The HTTP server behind `npm start`: Next.js behind the headers only this process may set, the
 // security headers of every response, and the cross-site request check.
 // Plain JavaScript so that it runs with `node` alone; it loads the OpenID provider's TypeScript from
-// lib/ by Node's type stripping (ADR 0012).
+// lib/ by Node's type stripping (ADR 0012). It also writes the access log and the HTTP metrics,
+// serves /metrics, and shuts down gracefully (docs/observability.md).
 import { randomBytes, randomUUID } from "node:crypto";
 import http from "node:http";
 
 import next from "next";
 
+import { stopChangeFeed } from "../lib/credentials/change-feed.ts";
 import { flushLastUsed } from "../lib/credentials/last-used.ts";
+import { closeDb } from "../lib/db/client.ts";
+import { closeDpopReplay } from "../lib/dpop/replay.ts";
+import { closeApiLimiter } from "../lib/limits/api-limits.ts";
 import { settleBackgroundMail } from "../lib/mail/background-mail.ts";
-import { safeErrorText } from "../lib/jobs/log.ts";
 import { startJobs, stopJobs } from "../lib/jobs/scheduler.ts";
+import { keywardRouteTable } from "../lib/observability/app-routes.ts";
+import { observeResponse } from "../lib/observability/http-observer.ts";
+import { loggableUrl } from "../lib/observability/loggable-url.ts";
+import { createLogger, errorField } from "../lib/observability/logger.ts";
+import {
+  answerMetrics,
+  bearerMatches,
+  metricsServer,
+  refuseMetrics,
+} from "../lib/observability/metrics-endpoint.ts";
+import { metrics } from "../lib/observability/metrics.ts";
+import { isLoopback, readServerObservability } from "../lib/observability/server-config.ts";
 import { oidcTarget, serveOidc } from "../lib/oidc/mount.ts";
 import { clientAddressResolver, protocolResolver } from "./client-address.js";
 import {
@@ -28,6 +44,20 @@ import {
 const dev = process.argv.includes("--dev");
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? "0.0.0.0";
+
+// LOG_LEVEL, the metrics port and token, the shutdown bounds: a malformed value stops the start.
+let observability;
+try {
+  observability = readServerObservability(process.env);
+} catch (error) {
+  createLogger("info").fatal({ err: errorField(error) }, "configuration error");
+  process.exit(1);
+}
+const log = createLogger(observability.logLevel);
+// The registry is made here, by this process's own load of lib/, before Next's bundles count into it.
+metrics();
+const routes = keywardRouteTable();
+const metricsToken = observability.metrics.token;
 
 // Headers every response carries (OWASP secure headers), besides the per-request CSP. Framing is
 // refused outright. HSTS only when Keyward is served over HTTPS.
@@ -61,8 +91,26 @@ const app = next({ dev, port, hostname: host === "0.0.0.0" ? "localhost" : host 
 const handle = app.getRequestHandler();
 await app.prepare();
 
+// Shutdown state (see shutdown() below): draining from the signal on; the responses under way, so
+// that the shutdown can tell them to close their connections and wait for them.
+let draining = false;
+const active = new Set();
+let whenIdle = () => {};
+
 const server = http.createServer((req, res) => {
   const requestId = randomUUID();
+  active.add(res);
+  observeResponse(req, res, {
+    requestId,
+    log,
+    routes,
+    onDone: () => {
+      active.delete(res);
+      if (draining && active.size === 0) whenIdle();
+    },
+  });
+  // A client that keeps its connection would keep sending here while the balancer has moved on.
+  if (draining) res.setHeader("connection", "close");
   const peer = req.socket.remoteAddress ?? "";
   // The client's address and scheme (the connection's, or what trusted proxies say) and the
   // original path are facts of this connection: drop anything a client sent.
@@ -98,9 +146,15 @@ const server = http.createServer((req, res) => {
     ALLOWED_ORIGINS,
   );
   if (refusal) {
-    console.warn(
-      `[${requestId}] refused a cross-site ${req.method} ${path} (origin ${req.headers.origin ?? "-"}; ` +
-        `only ${[...ALLOWED_ORIGINS].join(", ")} may change anything: is KEYWARD_URL the address users reach?)`,
+    log.warn(
+      {
+        reqId: requestId,
+        method: req.method,
+        url: loggableUrl(path),
+        origin: String(req.headers.origin ?? "-").slice(0, 200),
+        allowed: [...ALLOWED_ORIGINS],
+      },
+      "refused a cross-site request: only KEYWARD_URL's origin may change anything (is KEYWARD_URL the address users reach?)",
     );
     return refuse(res, 403, problemBody("forbidden", refusal, requestId));
   }
@@ -123,6 +177,22 @@ const server = http.createServer((req, res) => {
   if (bodyTooLarge(req.headers["content-length"])) {
     const detail = `The request body is larger than ${MAX_BODY_BYTES} bytes.`;
     return refuse(res, 413, problemBody("payload_too_large", detail, requestId));
+  }
+  if (path === "/metrics") {
+    // Without the token configured there is no /metrics here; a scraper on the same host can use
+    // KEYWARD_METRICS_PORT instead. Loopback is no proof here: a local proxy's requests come from it.
+    if (!metricsToken || (req.method !== "GET" && req.method !== "HEAD")) return refuseMetrics(res, 404);
+    if (!bearerMatches(req.headers.authorization, metricsToken)) return refuseMetrics(res, 401);
+    return void answerMetrics(res, log);
+  }
+  if (draining && path === "/api/ready") {
+    // From the signal on, the balancer is told to send no more: at once, not after Next's check.
+    res.writeHead(503, {
+      "content-type": "application/json",
+      "cache-control": "no-store",
+      connection: "close",
+    });
+    return void res.end(JSON.stringify({ status: "draining" }));
   }
   const oidc = oidcTarget(req.method ?? "GET", path);
   if (oidc) {
@@ -154,35 +224,118 @@ server.headersTimeout = 20_000;
 const jobsOn = process.env.KEYWARD_JOBS !== "off";
 
 server.listen(port, host, () => {
-  console.log(
+  log.info(
+    { url: process.env.NEXTAUTH_URL ?? `http://localhost:${port}`, host, port },
     `Keyward is ready at ${process.env.NEXTAUTH_URL ?? `http://localhost:${port}`} (listening on ${host}:${port})`,
   );
   if (jobsOn) startJobs();
 });
 
-let closing = false;
-function shutdown() {
-  if (closing) return;
-  closing = true;
-  // Whatever happens below, the process ends: nothing may hold it forever.
-  setTimeout(() => process.exit(0), 10_000).unref();
-  const closed = new Promise((resolve) => server.close(resolve));
-  // Open keep-alive connections must not hold the close up for more than 5 seconds.
-  const patience = new Promise((resolve) => setTimeout(resolve, 5_000).unref());
+// Metrics on a port of their own, for a scraper on this host (or, with the token, elsewhere).
+const metricsListener =
+  observability.metrics.port === undefined
+    ? undefined
+    : metricsServer({
+        // On loopback the address is the protection (only this host); elsewhere, the token.
+        token: isLoopback(observability.metrics.host) ? undefined : metricsToken,
+        log,
+      });
+if (metricsListener) {
+  metricsListener.on("error", (error) => {
+    log.fatal({ err: errorField(error) }, "the metrics port could not be opened (KEYWARD_METRICS_PORT)");
+    process.exit(1);
+  });
+  metricsListener.listen(observability.metrics.port, observability.metrics.host, () =>
+    log.info(
+      { host: observability.metrics.host, port: observability.metrics.port },
+      "metrics at /metrics on their own port",
+    ),
+  );
+}
+
+/** What the steps after the requests (jobs, batched writes, mail, connections) may take at most. */
+const CLEANUP_MS = 5_000;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
+/**
+ * SIGTERM/SIGINT: readiness answers 503 at once; after KEYWARD_SHUTDOWN_DRAIN_MS (a balancer's
+ * health checks have seen it) the listener closes and idle connections with it; the requests under
+ * way finish (their responses close their connections), for at most KEYWARD_SHUTDOWN_TIMEOUT_MS;
+ * then the jobs stop, batched writes are written, mail settles, and the change feed, the Redis
+ * clients and the database pool close. Each step is logged. Whatever happens, the process ends
+ * within the drain, the timeout and CLEANUP_MS.
+ */
+function shutdown(signal) {
+  if (draining) return log.info({ signal }, "shutdown: already under way");
+  draining = true;
+  const { drainMs, timeoutMs } = observability.shutdown;
+  setTimeout(
+    () => {
+      log.error({ inFlight: active.size }, "shutdown: not finished in time, exiting anyway");
+      process.exit(1);
+    },
+    drainMs + timeoutMs + CLEANUP_MS,
+  ).unref();
+  for (const res of active) if (!res.headersSent) res.setHeader("connection", "close");
+  log.info(
+    { signal, drainMs, timeoutMs, inFlight: active.size },
+    "shutdown: draining, readiness answers 503",
+  );
+  const step = async (what, work) => {
+    try {
+      await work();
+      log.info(`shutdown: ${what}`);
+    } catch (error) {
+      log.error({ err: errorField(error) }, `shutdown: ${what} failed`);
+    }
+  };
   void (async () => {
+    if (drainMs > 0) await sleep(drainMs);
+    const closed = new Promise((resolve) => server.close(resolve));
+    server.closeIdleConnections();
+    metricsListener?.close();
+    // Made now, not at the signal: requests that came and went during the drain do not count.
+    const idle = new Promise((resolve) => {
+      whenIdle = resolve;
+    });
+    log.info({ inFlight: active.size }, "shutdown: no longer accepting connections");
     // No new tick, and the one under way finished, before the database goes.
-    await stopJobs().catch((error) => console.error(`[shutdown] ${safeErrorText(error)}`));
-    await Promise.race([closed, patience]);
+    const jobs = stopJobs().then(
+      () => undefined,
+      (error) => error,
+    );
+    if (
+      active.size > 0 &&
+      (await Promise.race([idle.then(() => true), sleep(timeoutMs).then(() => false)])) === false
+    ) {
+      log.warn(
+        { inFlight: active.size },
+        "shutdown: requests still under way at KEYWARD_SHUTDOWN_TIMEOUT_MS, closing them",
+      );
+    } else {
+      log.info("shutdown: requests finished");
+    }
+    // Keep-alive connections whose last response had its headers out before the signal.
+    server.closeIdleConnections();
+    await Promise.race([closed, sleep(1_000)]);
+    server.closeAllConnections();
+    await step("jobs stopped", async () => {
+      const error = await jobs;
+      if (error) throw error;
+    });
     // What the last requests noted in memory (last use, per-permission use, sign-in counts) is
     // written in batches: write it now, or it is lost.
-    await flushLastUsed().catch((error) =>
-      console.error(`[shutdown] batched uses were not written: ${safeErrorText(error)}`),
+    await step("batched uses written", flushLastUsed);
+    // Notices of changes that committed are still on their way to the mail server (each send has
+    // its own timeouts; the exit above bounds them all).
+    await step("background mail settled", settleBackgroundMail);
+    await step("change feed and Redis clients closed", () =>
+      Promise.all([stopChangeFeed(), closeApiLimiter(), closeDpopReplay()]),
     );
-    // Notices of changes that committed are still on their way to the mail server (bounded by the
-    // 10-second exit above; each send has its own timeouts).
-    await settleBackgroundMail();
+    await step("database pool closed", closeDb);
+    log.info("shutdown: done");
     process.exit(0);
   })();
 }
-process.on("SIGTERM", shutdown);
-process.on("SIGINT", shutdown);
+process.on("SIGTERM", () => shutdown("SIGTERM"));
+process.on("SIGINT", () => shutdown("SIGINT"));
