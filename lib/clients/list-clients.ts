@@ -1,13 +1,14 @@
 import type { Principal } from "../auth/principal.ts";
 import { db } from "../db/client.ts";
 import { cursorPage } from "../db/cursor-page.ts";
-import type { Prisma } from "../db/generated/client.ts";
+import { Prisma } from "../db/generated/client.ts";
 import { likeLiteral } from "../db/like.ts";
 import { NotFound } from "../errors/app-error.ts";
 import { authorize } from "../policy/authorize.ts";
 import { GRANT_SELECT, splitGrants } from "../apis/built-in-api.ts";
 import { apiScopeViews, type ApiScopeView } from "../credentials/api-scopes.ts";
 import type { Permission } from "../policy/permissions.ts";
+import { inOrder, substringPage, TRIGRAM_MIN_LENGTH } from "../search/substring-page.ts";
 import type { ListClientsInput } from "./client-schemas.ts";
 
 /** "orphaned": its owner was disabled or deleted, so it issues nothing until an admin reassigns it. */
@@ -83,8 +84,6 @@ async function withApiScopes(page: { items: Row[]; nextCursor: string | null }) 
 
 function where(input: ListClientsInput): Prisma.ApiClientWhereInput {
   const and: Prisma.ApiClientWhereInput[] = [];
-  // On the trigram index; `%` and `_` in the search are literal.
-  if (input.q) and.push({ name: { contains: likeLiteral(input.q), mode: "insensitive" } });
   if (input.ownerId) and.push({ ownerId: input.ownerId });
   if (input.status === "disabled") and.push({ disabledAt: { not: null } });
   if (input.status === "active") and.push({ disabledAt: null, owner: { status: "active" } });
@@ -94,19 +93,51 @@ function where(input: ListClientsInput): Prisma.ApiClientWhereInput {
   return { AND: and };
 }
 
+/** The same filters as `where`, in SQL on the search's row `t` (an owner always exists when set). */
+function filterSql(input: ListClientsInput): Prisma.Sql {
+  const and: Prisma.Sql[] = [Prisma.sql`TRUE`];
+  const ownerActive = Prisma.sql`EXISTS (SELECT 1 FROM "User" o WHERE o."id" = t."ownerId" AND o."status" = 'active')`;
+  if (input.ownerId) and.push(Prisma.sql`t."ownerId" = ${input.ownerId}`);
+  if (input.status === "disabled") and.push(Prisma.sql`t."disabledAt" IS NOT NULL`);
+  if (input.status === "active") and.push(Prisma.sql`t."disabledAt" IS NULL AND ${ownerActive}`);
+  if (input.status === "orphaned") {
+    and.push(Prisma.sql`t."disabledAt" IS NULL AND (t."ownerId" IS NULL OR NOT ${ownerActive})`);
+  }
+  return Prisma.join(and, " AND ");
+}
+
 export async function listClients(
   actor: Principal,
   input: ListClientsInput,
 ): Promise<{ items: ClientView[]; nextCursor: string | null }> {
   authorize(actor, "clients.read");
-  const rows = await db.apiClient.findMany({
-    where: where(input),
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+  if (!input.q) {
+    const rows = await db.apiClient.findMany({
+      where: where(input),
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: input.limit + 1,
+      ...(input.after ? { cursor: { id: input.after }, skip: 1 } : {}),
+      include: INCLUDE,
+    });
+    return withApiScopes(cursorPage(rows, input.limit, (row) => row));
+  }
+  // A search picks its ids with a plan that does not depend on the statistics (the trigram index
+  // on name, `%` and `_` literal), then loads them; one or two characters search a bounded window.
+  const found = await substringPage({
+    table: "ApiClient",
+    columns: ["createdAt", "ownerId", "disabledAt", "name"],
+    match: Prisma.sql`t."name" ILIKE ${`%${likeLiteral(input.q)}%`}`,
+    filters: filterSql(input),
+    order: { column: "createdAt", dir: "desc" },
+    cursorId: input.after,
     take: input.limit + 1,
-    ...(input.after ? { cursor: { id: input.after }, skip: 1 } : {}),
-    include: INCLUDE,
+    short: input.q.length < TRIGRAM_MIN_LENGTH,
   });
-  return withApiScopes(cursorPage(rows, input.limit, (row) => row));
+  const rows = found.ids.length
+    ? inOrder(found.ids, await db.apiClient.findMany({ where: { id: { in: found.ids } }, include: INCLUDE }))
+    : [];
+  const page = cursorPage(rows, input.limit, (row) => row);
+  return withApiScopes(rows.length > input.limit ? page : { ...page, nextCursor: found.resumeAt });
 }
 
 export async function getClient(actor: Principal, clientId: string): Promise<ClientView> {

@@ -3,7 +3,8 @@ import { db } from "../db/client.ts";
 import { Prisma } from "../db/generated/client.ts";
 import { authorize } from "../policy/authorize.ts";
 import { emailVerified } from "./email-verification.ts";
-import { userSearchPlan, type SearchOrder } from "./search-users.ts";
+import { inOrder, substringPage } from "../search/substring-page.ts";
+import { userSearch, type SearchOrder } from "./search-users.ts";
 import type { ListUsersInput } from "./user-schemas.ts";
 
 export type UserListItem = {
@@ -54,7 +55,7 @@ type Row = Prisma.UserGetPayload<{ select: typeof SELECT }>;
 type Walk = { rows: Row[]; resumeAt: string | null };
 
 /**
- * A search (`q`) picks the page's ids with SQL of its own (lib/users/search-users.ts: a plan that
+ * A search (`q`) picks the page's ids with SQL of its own (lib/search/substring-page.ts: a plan that
  * does not depend on the planner's statistics), then loads them here; the lists without `q` are
  * walks of an ordering index whatever the statistics, and stay plain Prisma.
  */
@@ -71,12 +72,11 @@ async function walk(input: ListUsersInput, order: SearchOrder, cursorId: string 
     });
     return { rows, resumeAt: null };
   }
-  const found = await userSearchPlan({ input, order, cursorId, take });
+  const found = await substringPage(userSearch({ input, order, cursorId, take }));
   const loaded = found.ids.length
     ? await db.user.findMany({ where: { id: { in: found.ids } }, select: SELECT })
     : [];
-  const byId = new Map(loaded.map((row) => [row.id, row]));
-  const rows = found.ids.flatMap((id) => byId.get(id) ?? []);
+  const rows = inOrder(found.ids, loaded);
   return { rows, resumeAt: rows.length > input.limit ? null : found.resumeAt };
 }
 

@@ -8,7 +8,8 @@ import { makePrincipal } from "../../test/factories.ts";
 import type { Principal } from "../auth/principal.ts";
 import { db } from "../db/client.ts";
 import { listUsers } from "./list-users.ts";
-import { SHORT_WINDOW_ROWS, trigramSql, windowSql } from "./search-users.ts";
+import { SHORT_WINDOW_ROWS, trigramSql, windowSql } from "../search/substring-page.ts";
+import { userSearch } from "./search-users.ts";
 import { listUsersSchema } from "./user-schemas.ts";
 
 /** Enough rows that a sequential scan and an index walk are real options for the planner. */
@@ -30,12 +31,13 @@ async function plan(sql: ReturnType<typeof trigramSql>): Promise<PlanNode[]> {
   return nodes(top);
 }
 
-const search = (q: string, sort: "email" | "name" | "created" = "email") => ({
-  input: listUsersSchema.parse({ q, sort }),
-  order: { field: sort === "created" ? ("createdAt" as const) : sort, dir: "asc" as const },
-  cursorId: undefined,
-  take: 26,
-});
+const search = (q: string, sort: "email" | "name" | "created" = "email") =>
+  userSearch({
+    input: listUsersSchema.parse({ q, sort }),
+    order: { field: sort === "created" ? "createdAt" : sort, dir: "asc" },
+    cursorId: undefined,
+    take: 26,
+  });
 
 let principal: Principal;
 
