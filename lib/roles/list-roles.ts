@@ -100,7 +100,9 @@ export async function listRoles(actor: Principal, options: ListRolesOptions = {}
   const after = cursor
     ? { OR: [{ name: { gt: cursor.name } }, { name: cursor.name, id: { gt: cursor.id } }] }
     : {};
-  const include = { _count: { select: { assignments: true } }, grants: ROLE_GRANTS } as const;
+  // Holders are counted below, for the page's roles only: Prisma's `_count` here joined a count per
+  // role that read all of RoleAssignment for each one (35 ms a page at 100,000 users).
+  const include = { grants: ROLE_GRANTS } as const;
   const orderBy = [{ name: "asc" as const }, { id: "asc" as const }];
   // Built-in roles come first; once the cursor is past them only custom ones remain.
   const builtIn =
@@ -123,10 +125,22 @@ export async function listRoles(actor: Principal, options: ListRolesOptions = {}
         });
   const rows = [...builtIn, ...custom];
   const page = rows.slice(0, limit);
+  const holders = await holderCounts(page.map((role) => role.id));
   return {
-    items: page.map(toRoleView),
+    items: page.map((role) => toRoleView({ ...role, _count: { assignments: holders.get(role.id) ?? 0 } })),
     nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null,
   };
+}
+
+/** How many users hold each of these roles: one grouped count on the roleId index. */
+async function holderCounts(roleIds: string[]): Promise<Map<string, number>> {
+  if (roleIds.length === 0) return new Map();
+  const groups = await db.roleAssignment.groupBy({
+    by: ["roleId"],
+    where: { roleId: { in: roleIds } },
+    _count: { _all: true },
+  });
+  return new Map(groups.map((group) => [group.roleId, group._count._all]));
 }
 
 /** Every role's id and name, for a filter's choices: no grants loaded. */
