@@ -23,6 +23,19 @@ describe("the roles list", () => {
     );
   });
 
+  it("counts each role's holders, and none for a role no one holds", async () => {
+    const tag = `hd${randomBytes(3).toString("hex")}`;
+    const [held, empty] = await Promise.all([makeRole([], `${tag} held`), makeRole([], `${tag} empty`)]);
+    const { principal } = await makePrincipal(["admin"], [held.id]);
+    await makePrincipal([], [held.id]);
+    const page = await listRoles(principal, { q: tag });
+    expect(page.items.map((role) => [role.name, role.holders])).toEqual([
+      [`${tag} empty`, 0],
+      [`${tag} held`, 2],
+    ]);
+    expect(empty.id).toBe(page.items[0]?.id);
+  });
+
   it("puts the built-in roles first, continues into custom ones, and refuses an unknown cursor", async () => {
     const { principal } = await makePrincipal(["admin"]);
     const firstPage = await listRoles(principal, { limit: 2 });
