@@ -9,12 +9,13 @@ import { ensureBuiltInApi } from "../lib/apis/ensure-built-in-api.ts";
 import { catalogEntries, permissionCatalog } from "../lib/apis/permission-catalog.ts";
 import { resolveSession } from "../lib/auth/sessions.ts";
 import { resetConfigForTests } from "../lib/config/env.ts";
-import { closeDb, db } from "../lib/db/client.ts";
+import { closeDb, db, dbPool } from "../lib/db/client.ts";
 import { applyMigrations } from "../lib/db/migrate.ts";
 import { builtInRoleId, ensureBuiltInRoles } from "../lib/roles/ensure-built-in-roles.ts";
-import { getRole } from "../lib/roles/list-roles.ts";
+import { getRole, listRoles } from "../lib/roles/list-roles.ts";
 import { holdersOfPermission, permissionMatrix } from "../lib/roles/permission-matrix.ts";
 import { adminQuery, quoteIdent, uniqueName, withDatabase } from "../test/database.ts";
+import { planShapes } from "./lib/plans.ts";
 import { seedUsers } from "./lib/seed.ts";
 import { BENCH_SERVER_URL, timeSequential } from "./lib/stats.ts";
 
@@ -126,6 +127,8 @@ async function main(): Promise<void> {
         () => permissionCatalog({ actor: editor, query: "bench api 042" }),
       ],
       ["catalog search permission 'p37.read'", () => permissionCatalog({ actor: editor, query: "p37.read" })],
+      ["roles search 'role 0042' (10 of them)", () => listRoles(admin, { q: "role 0042" })],
+      ["roles search 'bench role' (all of them)", () => listRoles(admin, { q: "bench role" })],
       ["role with 50 grants (getRole)", () => getRole(admin, "rol_bench00500")],
       [
         "role editor's chosen entries",
@@ -144,17 +147,24 @@ async function main(): Promise<void> {
       ["matrix one API, 200 roles", () => permissionMatrix(admin, { apiId: "api_bench0042", limit: 200 })],
       ["who holds one permission", () => holdersOfPermission(admin, "perm_bench0042_007")],
     ];
-    const results: { scenario: string; p50: number; p99: number }[] = [];
-    for (const [scenario, run] of scenarios) results.push({ scenario, ...(await time(run)) });
+    const results: { scenario: string; p50: number; p99: number; plan: string }[] = [];
+    for (const [scenario, run] of scenarios) {
+      // The plan shape of the searches and lists (EXPLAIN of exactly what was sent).
+      const table = scenario.startsWith("catalog") ? "Api" : scenario.startsWith("roles") ? "Role" : null;
+      const plan = table ? await planShapes(dbPool(), run, table) : "";
+      results.push({ scenario, plan, ...(await time(run)) });
+    }
     const base = results[0]?.p50 ?? 1;
     console.log(
       `\nrole editor and matrix at ${APIS} APIs × ${PERMS} permissions × ${ROLES} roles, ${RUNS} runs each`,
     );
     console.log(`(ms; ratio = p50 / baseline p50; issue 14 asks p99 < 50 ms)`);
-    console.log(`${"scenario".padEnd(40)} ${"p50".padStart(8)} ${"p99".padStart(8)} ${"ratio".padStart(7)}`);
+    console.log(
+      `${"scenario".padEnd(40)} ${"p50".padStart(8)} ${"p99".padStart(8)} ${"ratio".padStart(7)}  plan`,
+    );
     for (const r of results) {
       console.log(
-        `${r.scenario.padEnd(40)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)} ${(r.p50 / base).toFixed(1).padStart(7)}`,
+        `${r.scenario.padEnd(40)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)} ${(r.p50 / base).toFixed(1).padStart(7)}  ${r.plan}`,
       );
     }
   } finally {

@@ -15,7 +15,11 @@ const BATCH = 10_000;
 export const benchUserId = (i: number) => `usr_bench${String(i).padStart(8, "0")}`;
 export const benchUserEmail = (i: number) => `user${i}@bench${i % 97}.example`;
 
-export async function seedUsers(count: number): Promise<void> {
+/**
+ * Users `from`..`count` (1-based, so a second call can add to a first one: the statistics of a
+ * table analysed when it was small, then bulk-loaded, are what bench/users-list.ts calls stale).
+ */
+export async function seedUsers(count: number, from = 1): Promise<void> {
   await ensureBuiltInRoles(db);
   const hash = await hashPassword(BENCH_PASSWORD);
   await db.$executeRawUnsafe(`
@@ -23,16 +27,20 @@ export async function seedUsers(count: number): Promise<void> {
     SELECT 'usr_bench' || lpad(i::text, 8, '0'), 'user' || i || '@bench' || (i % 97) || '.example', 'Bench User ' || i,
            (CASE WHEN i % 20 = 0 THEN 'disabled' WHEN i % 50 = 1 THEN 'invited' ELSE 'active' END)::"UserStatus",
            now() - (i || ' seconds')::interval, now()
-    FROM generate_series(1, ${count}) AS i`);
+    FROM generate_series(${from}, ${count}) AS i`);
   await db.$executeRawUnsafe(
-    `INSERT INTO "PasswordCredential" ("userId", hash, "updatedAt") SELECT id, $1, now() FROM "User" WHERE id LIKE 'usr_bench%' AND status <> 'invited'`,
+    `INSERT INTO "PasswordCredential" ("userId", hash, "updatedAt") SELECT id, $1, now() FROM "User" WHERE id BETWEEN $2 AND $3 AND status <> 'invited'`,
     hash,
+    benchUserId(from),
+    benchUserId(count),
   );
   const roles = await db.role.findMany({ where: { builtInKey: { not: "admin" } }, select: { id: true } });
   for (const [index, role] of roles.entries()) {
     await db.$executeRawUnsafe(
-      `INSERT INTO "RoleAssignment" ("userId", "roleId") SELECT id, $1 FROM "User" WHERE id LIKE 'usr_bench%' AND abs(hashtext(id)) % ${roles.length} = ${index}`,
+      `INSERT INTO "RoleAssignment" ("userId", "roleId") SELECT id, $1 FROM "User" WHERE id BETWEEN $2 AND $3 AND abs(hashtext(id)) % ${roles.length} = ${index}`,
       role.id,
+      benchUserId(from),
+      benchUserId(count),
     );
   }
 }
