@@ -43,7 +43,8 @@ export default defineConfig({
     {
       name: "chromium",
       testMatch: /.*\.spec\.ts/,
-      testIgnore: /settings\.spec\.ts/,
+      // The cluster journeys run against three instances behind HAProxy (npm run test:cluster).
+      testIgnore: [/settings\.spec\.ts/, /cluster\//],
       dependencies: ["first-run"],
       use: { ...devices["Desktop Chrome"] },
     },
@@ -53,6 +54,7 @@ export default defineConfig({
     {
       name: "global-settings",
       testMatch: /settings\.spec\.ts/,
+      testIgnore: /cluster\//,
       dependencies: ["fuzz"],
       use: { ...devices["Desktop Chrome"] },
     },

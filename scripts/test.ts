@@ -1,5 +1,5 @@
-// `npm test`: every layer in order (lint, types, unit, integration, browser), stopping at the first
-// failing layer, and a closing line that counts the layers.
+// `npm test`: every layer in order (lint, types, unit, integration, browser, cluster), stopping at
+// the first failing layer, and a closing line that counts the layers.
 import { spawnSync } from "node:child_process";
 
 const layers: [name: string, command: string, args: string[]][] = [
@@ -8,6 +8,8 @@ const layers: [name: string, command: string, args: string[]][] = [
   ["unit", "npm", ["run", "--silent", "test:unit"]],
   ["integration", "npm", ["run", "--silent", "test:integration"]],
   ["e2e", "npm", ["run", "--silent", "test:e2e"]],
+  // Three instances behind HAProxy, and faults under load on a PostgreSQL and Redis of its own.
+  ["cluster", "npm", ["run", "--silent", "test:cluster"]],
 ];
 
 const only = process.argv.slice(2);
