@@ -1,9 +1,10 @@
-// `npm run bench [-- --scale] [-- --duration 10] [-- --only permission-use]`: Keyward's hot paths,
+// `npm run bench [-- --scale] [-- --duration 10] [-- --only permission-use|lists]`: Keyward's hot paths,
 // each beside a baseline measured in the same run and printed as a ratio. A benchmark, never a
 // test: it fails on nothing but a broken setup. Writes bench/results/<time>.json and
 // bench/results/latest.json, then runs bench/overview.ts (the security overview at 100,000 users,
 // tokens and 1,000,000 audit events). `--only permission-use` runs just issue 17's row (and the personal
-// token row it is compared with) on a small seed.
+// token row it is compared with) on a small seed; `--only lists` just group 3, the lists and their
+// plans, on the full seed of users and audit events (about a minute).
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -47,6 +48,7 @@ import {
   seedResourceServer,
 } from "./lib/seed.ts";
 import { BUILT_IN_API_ID } from "../lib/apis/built-in-api.ts";
+import { planShapes } from "./lib/plans.ts";
 import { fmt, type Latency, measure } from "./lib/stats.ts";
 import { type Figure, measureSso, seedSso } from "./lib/sso.ts";
 import { ath, boundClientToken, proofMaker } from "./lib/dpop.ts";
@@ -63,8 +65,8 @@ const { values } = parseArgs({
     only: { type: "string" },
   },
 });
-if (values.only !== undefined && values.only !== "permission-use") {
-  throw new Error(`--only knows one part: permission-use (not "${values.only}")`);
+if (values.only !== undefined && values.only !== "permission-use" && values.only !== "lists") {
+  throw new Error(`--only knows two parts: permission-use, lists (not "${values.only}")`);
 }
 const ONLY_PERMISSION_USE = values.only === "permission-use";
 const SCALE = values.scale;
@@ -301,6 +303,9 @@ async function listScenarios(): Promise<void> {
       () => listUsers(actor, listUsersSchema.parse({ after: first.nextCursor ?? undefined })),
     ],
     ["users: search 'user4242'", () => listUsers(actor, listUsersSchema.parse({ q: "user4242" }))],
+    // 1,111 matches, all far along the email order: what an index walk filtering until it has a
+    // page's worth takes longest on (bench/users-list.ts runs these on stale and absent statistics).
+    ["users: search 'user42'", () => listUsers(actor, listUsersSchema.parse({ q: "user42" }))],
     ["users: filter status=disabled", () => listUsers(actor, listUsersSchema.parse({ status: "disabled" }))],
     ["audit: first page", () => listAuditEvents(actor, listAuditEventsSchema.parse({}))],
     [
@@ -323,8 +328,10 @@ async function listScenarios(): Promise<void> {
   for (const [name, run] of scenarios) {
     for (let i = 0; i < 10; i++) await run();
     const result = await measure(200, 1, run);
-    row(g, name, lat(result), "primary key p50", result.p50 / pk.p50);
-    (raw.lists as Record<string, unknown>)[name] = result;
+    // The shape of each statement's plan (EXPLAIN of exactly what was sent), beside its timing.
+    const plan = await planShapes(dbPool(), run, name.startsWith("audit") ? "AuditEvent" : "User");
+    row(g, name, lat(result), "primary key p50", result.p50 / pk.p50, `plan: ${plan}`);
+    (raw.lists as Record<string, unknown>)[name] = { ...result, plan };
   }
 }
 
@@ -1011,6 +1018,15 @@ function print(): void {
   }
 }
 
+/** `--only lists`: group 3's lists (with their plans) on the full seed of users and audit events. */
+async function listsOnly(): Promise<void> {
+  log(`seeding ${USERS} users and ${EVENTS} audit events`);
+  await seedUsers(USERS);
+  await seedAuditEvents(EVENTS, await makeOwners(1_000));
+  await db.$executeRawUnsafe("ANALYZE");
+  await listScenarios();
+}
+
 /** The whole benchmark, on the full seed. */
 async function everything(): Promise<void> {
   log(`seeding ${USERS} users`);
@@ -1060,6 +1076,7 @@ async function main(): Promise<void> {
   try {
     await applyMigrations({ url: process.env.DATABASE_URL });
     if (ONLY_PERMISSION_USE) await permissionUseOnly();
+    else if (values.only === "lists") await listsOnly();
     else await everything();
   } finally {
     await stopChangeFeed();
