@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 
 import pg from "pg";
@@ -6,6 +7,7 @@ import { getConfig } from "../config/env.ts";
 import type { Tx } from "../db/client.ts";
 import {
   beginChange,
+  changeEnded,
   type CredentialTag,
   endChange,
   IN_FLIGHT_MS,
@@ -14,10 +16,22 @@ import {
 } from "./credential-cache.ts";
 
 const CHANNEL = "keyward_credentials";
+/** Each instance says here that it has dropped what another instance's notice named. */
+const HEARD_CHANNEL = "keyward_credentials_heard";
+/** The listeners' application_name: how an instance counts the instances that must say so. */
+export const FEED_APPLICATION_NAME = "keyward-change-feed";
 const RECONNECT_MS = 1_000;
 
-/** Tells this process's changes from other instances' in the notices that come back. */
-const INSTANCE = randomUUID();
+const shared = globalThis as typeof globalThis & {
+  __keywardInstanceId?: string;
+  __keywardAcknowledgements?: Map<number, Acknowledgements>;
+};
+/**
+ * Tells this process's changes from other instances' in the notices that come back. Per process,
+ * not per module copy: Next may load this module once per route bundle, and a notice sent from one
+ * copy comes back to the feed another copy started.
+ */
+const INSTANCE = (shared.__keywardInstanceId ??= randomUUID());
 
 /**
  * Call inside the transaction that changes a credential, its owner or their roles. The local cache
@@ -33,18 +47,111 @@ export async function credentialsChanged(tx: Tx, tags: readonly (CredentialTag |
     return;
   }
   const change = beginChange(tags, IN_FLIGHT_MS);
+  changeScope().getStore()?.add(change);
   const notice: Notice = { instance: INSTANCE, change, tags: [...tags] };
   await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify(notice)})`;
 }
 
 type Notice = { instance: string; change: number; tags: string[] };
 
-function heard(payload: string | undefined): void {
+/** How long a response waits for its changes to come back on the feed; the feed is up or slow. */
+const HEARD_WAIT_MS = 1_000;
+
+const scopes = globalThis as typeof globalThis & { __keywardChangeScope?: AsyncLocalStorage<Set<number>> };
+/** One scope store per process: Next may load this module once per route bundle. */
+const changeScope = () => (scopes.__keywardChangeScope ??= new AsyncLocalStorage<Set<number>>());
+
+/**
+ * Runs a request's work, then, if it changed credentials, settings or keys, waits (at most a
+ * second) until every instance has dropped what the change makes stale: our own notice is back
+ * (the commit is known here) and each other instance listening on the feed has said it heard it.
+ * So a client that is told "revoked" and asks another instance next is refused there: the next
+ * request, not some milliseconds later (PostgreSQL signals the listeners at commit, but each reads
+ * its notice in its own time). The access pipeline (lib/http) wraps every handler in it. A change
+ * that failed is answered at once; an instance that does not answer within the bound is not
+ * waited for longer (it is stuck, or its feed is down and it trusts no cache meanwhile).
+ */
+export async function withHeardChanges<T>(work: () => Promise<T>): Promise<T> {
+  const changes = new Set<number>();
+  const result = await changeScope().run(changes, work);
+  if (changes.size > 0 && store.__keywardChangeFeed?.client) {
+    let timer: NodeJS.Timeout | undefined;
+    const patience = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, HEARD_WAIT_MS);
+      timer.unref();
+    });
+    const everyone = (async () => {
+      const others = (await listeningInstances()) - 1;
+      await Promise.all(
+        [...changes].map((change) => Promise.all([changeEnded(change), heardBy(change, others)])),
+      );
+    })();
+    await Promise.race([everyone.catch(() => undefined), patience]);
+    clearTimeout(timer);
+    for (const change of changes) acknowledgements.delete(change);
+  }
+  return result;
+}
+
+/** How many instances listen on this database now (ours included). */
+async function listeningInstances(): Promise<number> {
+  const client = store.__keywardChangeFeed?.client;
+  if (!client) return 1;
+  const { rows } = await client.query<{ count: number }>(
+    "SELECT count(*)::int AS count FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1",
+    [FEED_APPLICATION_NAME],
+  );
+  return rows[0]?.count ?? 1;
+}
+
+type Acknowledgements = { at: number; by: Set<string>; waiting: { count: number; wake: () => void }[] };
+/** Per change of ours: the instances that have said they heard it, and who waits for how many. */
+const acknowledgements = (shared.__keywardAcknowledgements ??= new Map<number, Acknowledgements>());
+
+function entryFor(change: number): Acknowledgements {
+  const now = Date.now();
+  // Acknowledgements of changes nobody waited for (a job's, the CLI's) are not kept.
+  for (const [id, entry] of acknowledgements)
+    if (now - entry.at > 2 * HEARD_WAIT_MS) acknowledgements.delete(id);
+  const entry = acknowledgements.get(change) ?? { at: now, by: new Set<string>(), waiting: [] };
+  acknowledgements.set(change, entry);
+  return entry;
+}
+
+function heardBy(change: number, count: number): Promise<void> {
+  const entry = entryFor(change);
+  if (entry.by.size >= count) return Promise.resolve();
+  return new Promise((wake) => entry.waiting.push({ count, wake }));
+}
+
+function acknowledged(payload: string | undefined): void {
+  try {
+    const ack = JSON.parse(payload ?? "") as Partial<{ instance: string; change: number; by: string }>;
+    if (ack.instance !== INSTANCE || typeof ack.change !== "number" || typeof ack.by !== "string") return;
+    const entry = entryFor(ack.change);
+    entry.by.add(ack.by);
+    entry.waiting = entry.waiting.filter(({ count, wake }) =>
+      entry.by.size >= count ? (wake(), false) : true,
+    );
+  } catch {
+    // not one of ours
+  }
+}
+
+function heard(client: pg.Client, payload: string | undefined): void {
   try {
     const notice = JSON.parse(payload ?? "") as Partial<Notice>;
     const tags = Array.isArray(notice.tags) ? notice.tags.map(String) : ["*"];
-    if (notice.instance === INSTANCE && typeof notice.change === "number") endChange(notice.change);
-    else invalidateCredentials(tags);
+    if (notice.instance === INSTANCE && typeof notice.change === "number") {
+      endChange(notice.change);
+      return;
+    }
+    invalidateCredentials(tags);
+    // Dropped: tell the instance that made the change, which holds its answer until all have.
+    if (typeof notice.instance === "string" && typeof notice.change === "number") {
+      const ack = JSON.stringify({ instance: notice.instance, change: notice.change, by: INSTANCE });
+      client.query("SELECT pg_notify($1, $2)", [HEARD_CHANNEL, ack]).catch(() => undefined);
+    }
   } catch {
     invalidateCredentials(["*"]);
   }
@@ -70,7 +177,7 @@ export function ensureChangeFeed(): void {
 
 async function connect(feed: Feed): Promise<void> {
   if (feed.stopped) return;
-  const client = new pg.Client({ connectionString: feed.url });
+  const client = new pg.Client({ connectionString: feed.url, application_name: FEED_APPLICATION_NAME });
   feed.client = client;
   const lost = () => {
     if (feed.client !== client) return;
@@ -86,11 +193,13 @@ async function connect(feed: Feed): Promise<void> {
   });
   client.on("end", lost);
   client.on("notification", (message) => {
-    if (message.channel === CHANNEL) heard(message.payload);
+    if (message.channel === CHANNEL) heard(client, message.payload);
+    else if (message.channel === HEARD_CHANNEL) acknowledged(message.payload);
   });
   try {
     await client.connect();
     await client.query(`LISTEN ${CHANNEL}`);
+    await client.query(`LISTEN ${HEARD_CHANNEL}`);
     if (feed.client === client && !feed.stopped) setCacheTrusted(true);
   } catch (error) {
     console.error(`[credentials] change feed could not start: ${(error as Error).message}`);

@@ -43,6 +43,8 @@ type State = {
   trusted: boolean;
   hits: number;
   misses: number;
+  /** Who waits for a change to end (lib/credentials/change-feed.ts, withHeardChanges). */
+  waiters: Map<number, (() => void)[]>;
 };
 
 const store = globalThis as typeof globalThis & { __keywardCredentialCache?: State };
@@ -56,6 +58,7 @@ function state(): State {
     trusted: true,
     hits: 0,
     misses: 0,
+    waiters: new Map(),
   };
   return store.__keywardCredentialCache;
 }
@@ -128,11 +131,20 @@ export function beginChange(tags: readonly string[], maxMs: number): number {
 /** The change is committed (or gone): what is read from now on may be cached again. */
 export function endChange(id: number): void {
   const s = state();
+  for (const wake of s.waiters.get(id) ?? []) wake();
+  s.waiters.delete(id);
   const change = s.inFlight.get(id);
   if (!change) return;
   s.inFlight.delete(id);
   // Anything loaded while it was in flight may have read the old state.
   invalidateCredentials([...change.tags]);
+}
+
+/** Resolves when the change has ended (its notice came back), or at once if it is not in flight. */
+export function changeEnded(id: number): Promise<void> {
+  const s = state();
+  if (!s.inFlight.has(id)) return Promise.resolve();
+  return new Promise((resolve) => s.waiters.set(id, [...(s.waiters.get(id) ?? []), resolve]));
 }
 
 /** The change feed sets this: while other instances' changes might be missed, trust nothing cached. */

@@ -15,6 +15,7 @@ import type { Permission } from "../policy/permissions.ts";
 import { assertNoNul } from "./no-nul.ts";
 import { toAppError } from "./problem.ts";
 import { requestContext } from "./request-context.ts";
+import { withHeardChanges } from "../credentials/change-feed.ts";
 
 /**
  * The one wrapper around every server action, the counterpart of lib/http/route.ts: resolve the
@@ -132,7 +133,7 @@ function build<S extends z.ZodType, P extends UserPrincipal | null, T>(
         if (options.stepUp) await assertRecentAuth(principal);
       }
       const input = options.schema.parse(formToObject(form, options)) as z.output<S>;
-      const result = await handler({ principal: principal as P, input, context });
+      const result = await withHeardChanges(() => handler({ principal: principal as P, input, context }));
       const state: ActionState<T> = {
         status: "ok",
         message: result.message,

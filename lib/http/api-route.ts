@@ -18,6 +18,7 @@ import { problemResponse, toAppError } from "./problem.ts";
 import { requestContext } from "./request-context.ts";
 import { recordDenial } from "./route.ts";
 import { getConfig } from "../config/env.ts";
+import { withHeardChanges } from "../credentials/change-feed.ts";
 
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
 
@@ -99,14 +100,9 @@ export function apiRoute<O extends Operation>(
       const params = op.params ? op.params.parse((await routeContext?.params) ?? {}) : undefined;
       const query = op.query ? op.query.parse(queryObject(req.nextUrl)) : undefined;
       const body = op.body ? op.body.parse(await readJsonBody(req, op.maxBodyBytes)) : undefined;
-      const response = await handler({
-        req,
-        principal,
-        params,
-        query,
-        body,
-        context,
-      } as ApiHandlerArgs<O>);
+      const response = await withHeardChanges(() =>
+        handler({ req, principal, params, query, body, context } as ApiHandlerArgs<O>),
+      );
       for (const [name, value] of Object.entries(limitHeaders)) response.headers.set(name, value);
       return response;
     } catch (error) {

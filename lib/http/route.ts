@@ -12,6 +12,7 @@ import type { Permission } from "../policy/permissions.ts";
 import { readJsonBody } from "./read-body.ts";
 import { problemResponse, toAppError } from "./problem.ts";
 import { requestContext } from "./request-context.ts";
+import { withHeardChanges } from "../credentials/change-feed.ts";
 
 /**
  * The one wrapper around every route handler: resolve the principal, check the permission, parse
@@ -78,7 +79,7 @@ function build<S extends z.ZodType | undefined, P extends UserPrincipal | null>(
         options.body ? options.body.parse(await readJsonBody(req, options.maxBodyBytes)) : undefined
       ) as HandlerArgs<S, P>["body"];
       const params = (await routeContext?.params) ?? {};
-      return await handler({ req, body, principal: principal as P, context, params });
+      return await withHeardChanges(() => handler({ req, body, principal: principal as P, context, params }));
     } catch (error) {
       const appError = toAppError(error, context.requestId);
       if (appError.code === "forbidden" && principal) await recordDenial(principal, req, context, appError);
