@@ -1,14 +1,10 @@
-import fs from "node:fs";
-
 import { defineConfig, devices } from "@playwright/test";
+
+import { chromiumLaunchOptions } from "./e2e/chromium.ts";
 
 // The cluster layer (scripts/test-cluster.ts): three instances behind HAProxy, one worker, so that
 // the journeys' deliberate routing (pinning an instance on HAProxy's runtime API) is not disturbed
 // by a parallel test's requests.
-const executablePath =
-  process.env.PLAYWRIGHT_CHROMIUM_EXECUTABLE ||
-  (fs.existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
-
 const baseURL = process.env.E2E_BASE_URL;
 if (!baseURL) throw new Error("Run the cluster tests with `npm run test:cluster`: it starts the cluster.");
 
@@ -26,17 +22,6 @@ export default defineConfig({
     baseURL,
     trace: "retain-on-failure",
     ...devices["Desktop Chrome"],
-    launchOptions: {
-      executablePath,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    },
+    launchOptions: chromiumLaunchOptions,
   },
 });

@@ -1,11 +1,6 @@
-import fs from "node:fs";
-
 import { defineConfig, devices } from "@playwright/test";
 
-// Browser: PLAYWRIGHT_CHROMIUM_EXECUTABLE, else Debian's Chromium when present, else Playwright's own.
-const executablePath =
-  process.env.PLAYWRIGHT_CHROMIUM_EXECUTABLE ||
-  (fs.existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
+import { chromiumLaunchOptions } from "./e2e/chromium.ts";
 
 const baseURL = process.env.E2E_BASE_URL;
 if (!baseURL)
@@ -24,18 +19,7 @@ export default defineConfig({
   use: {
     baseURL,
     trace: "retain-on-failure",
-    launchOptions: {
-      executablePath,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    },
+    launchOptions: chromiumLaunchOptions,
   },
   projects: [
     // First run must happen on the empty database, before anything else creates users.

@@ -169,5 +169,15 @@ export async function addPasskey(page: Page, name: string) {
   await expect(page.getByLabel(`New name for ${name}`)).toHaveValue(name);
 }
 
+/** Settings → Rotate signing keys now, confirmed, as an administrator on the Settings page. */
+export async function rotateSigningKeys(page: Page) {
+  await page.getByRole("button", { name: "Rotate signing keys now" }).click();
+  await page
+    .getByRole("dialog", { name: "Rotate the signing keys?" })
+    .getByRole("button", { name: "Rotate keys" })
+    .click();
+  await expect(page.getByRole("status").filter({ hasText: /are signing tokens now/ })).toBeVisible();
+}
+
 export const test = base;
 export { expect };

@@ -1,6 +1,6 @@
 import { db } from "../lib/db/client.ts";
 import { resetSetting } from "../lib/settings/settings.ts";
-import { createTestUser, expect, signIn, test } from "./fixtures";
+import { createTestUser, expect, rotateSigningKeys, signIn, test } from "./fixtures";
 
 // Each journey here changes a global setting: one after the other, never beside each other, and
 // the one requiring MFA for everyone last (servers cache settings for a few seconds after cleanup).
@@ -21,12 +21,7 @@ test("credential policy: a shorter token lifetime limits what developers can cho
   await page.getByRole("button", { name: "Save credential settings" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Settings saved." })).toBeVisible();
   try {
-    await page.getByRole("button", { name: "Rotate signing keys now" }).click();
-    await page
-      .getByRole("dialog", { name: "Rotate the signing keys?" })
-      .getByRole("button", { name: "Rotate keys" })
-      .click();
-    await expect(page.getByRole("status").filter({ hasText: /are signing tokens now/ })).toBeVisible();
+    await rotateSigningKeys(page);
     const after = (await (await page.request.get("/.well-known/jwks.json")).json()) as {
       keys: { kid: string; alg: string }[];
     };

@@ -17,6 +17,7 @@ import {
   createTestUser,
   enrollAuthenticator,
   expect,
+  rotateSigningKeys,
   signIn,
   submitSignIn,
   test,
@@ -232,12 +233,7 @@ test("a settings change and a signing-key rotation made on one instance are obey
     const jwksBefore = (await (await onInstance("k2", "/.well-known/jwks.json")).json()) as {
       keys: { kid: string }[];
     };
-    await page.getByRole("button", { name: "Rotate signing keys now" }).click();
-    await page
-      .getByRole("dialog", { name: "Rotate the signing keys?" })
-      .getByRole("button", { name: "Rotate keys" })
-      .click();
-    await expect(page.getByRole("status").filter({ hasText: /are signing tokens now/ })).toBeVisible();
+    await rotateSigningKeys(page);
     const fresh = await tokenFrom("k1");
     const kid = JSON.parse(Buffer.from(fresh.access_token.split(".")[0] ?? "", "base64url").toString())
       .kid as string;
