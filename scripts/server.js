@@ -253,6 +253,15 @@ if (metricsListener) {
   );
 }
 
+/**
+ * Exits once the log lines written so far are out: the logger writes asynchronously, and the
+ * flush it would do at exit could put its last lines before one still being written.
+ */
+function exitFlushed(code) {
+  setTimeout(() => process.exit(code), 1_000);
+  log.flush(() => process.exit(code));
+}
+
 /** What the steps after the requests (jobs, batched writes, mail, connections) may take at most. */
 const CLEANUP_MS = 5_000;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref());
@@ -272,7 +281,7 @@ function shutdown(signal) {
   setTimeout(
     () => {
       log.error({ inFlight: active.size }, "shutdown: not finished in time, exiting anyway");
-      process.exit(1);
+      exitFlushed(1);
     },
     drainMs + timeoutMs + CLEANUP_MS,
   ).unref();
@@ -334,7 +343,7 @@ function shutdown(signal) {
     );
     await step("database pool closed", closeDb);
     log.info("shutdown: done");
-    process.exit(0);
+    exitFlushed(0);
   })();
 }
 process.on("SIGTERM", () => shutdown("SIGTERM"));
