@@ -2,7 +2,8 @@
 // each beside a baseline measured in the same run and printed as a ratio. A benchmark, never a
 // test: it fails on nothing but a broken setup. Writes bench/results/<time>.json and
 // bench/results/latest.json, then runs bench/overview.ts (the security overview at 100,000 users,
-// tokens and 1,000,000 audit events). `--only permission-use` runs just issue 17's row (and the personal
+// tokens and 1,000,000 audit events) and bench/cluster.ts (three instances behind HAProxy against
+// one, and a revocation across them). `--only permission-use` runs just issue 17's row (and the personal
 // token row it is compared with) on a small seed; `--only lists` just group 3, the lists and their
 // plans, on the full seed of users and audit events (about a minute).
 import { spawnSync } from "node:child_process";
@@ -1095,6 +1096,16 @@ async function main(): Promise<void> {
       },
     );
     if (overview.status !== 0) throw new Error("the overview benchmark failed");
+    // Three instances behind HAProxy against one, and a revocation across them (issue 18).
+    const cluster = spawnSync(
+      process.execPath,
+      ["--import", "tsx", path.join(import.meta.dirname, "cluster.ts")],
+      {
+        stdio: "inherit",
+        env: process.env,
+      },
+    );
+    if (cluster.status !== 0) throw new Error("the cluster benchmark failed");
   }
   print();
   const result = {
