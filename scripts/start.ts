@@ -7,7 +7,6 @@ import { pruneAuditEvents } from "../lib/audit/prune-events.ts";
 import { SYSTEM_CONTEXT } from "../lib/auth/principal.ts";
 import { ConfigError, getConfig } from "../lib/config/env.ts";
 import { SECRETS_FILE } from "../lib/config/secrets.ts";
-import { stopChangeFeed } from "../lib/credentials/change-feed.ts";
 import { closeDb } from "../lib/db/client.ts";
 import { applyMigrations } from "../lib/db/migrate.ts";
 import { takeStartUpLock } from "../lib/db/start-up-lock.ts";
@@ -75,9 +74,8 @@ async function main(): Promise<void> {
   });
   if (pruned.pruned > 0)
     console.log(`[keyward] Audit retention: pruned ${pruned.pruned} events behind a signed checkpoint.`);
-  // The embedded server takes one connection: hand it over to the web server. Reading the settings
-  // may have opened the change feed's listener: the launcher needs it no more.
-  await stopChangeFeed();
+  // The embedded server takes one connection: hand it over to the web server (closing the change
+  // feed's listener too, which reading the settings may have opened).
   await closeDb();
   await database.idle();
 

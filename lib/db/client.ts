@@ -2,6 +2,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 
 import { getConfig } from "../config/env.ts";
+import { stopChangeFeed } from "../credentials/change-feed.ts";
 import { timeConnections } from "../observability/pool-timing.ts";
 import { PrismaClient } from "./generated/client.ts";
 
@@ -69,7 +70,12 @@ export function dbPool(): pg.Pool {
   return handles().pool;
 }
 
+/**
+ * Closes the pool, and the change feed's listener with it: a script that read settings or verified
+ * a credential (which start the listener) then exits as soon as it is done.
+ */
 export async function closeDb(): Promise<void> {
+  await stopChangeFeed();
   const current = store.__keywardDb;
   store.__keywardDb = undefined;
   if (current) {
