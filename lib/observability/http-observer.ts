@@ -29,7 +29,9 @@ export function observeResponse(
     done = true;
     metrics().httpInFlight.dec();
     const durationMs = performance.now() - started;
-    const aborted = !res.writableFinished;
+    // Aborted: the client left before the response was complete. Not "not yet flushed": a health
+    // checker that closes as soon as it has read the answer did not abort anything.
+    const aborted = !res.writableEnded;
     const status = res.headersSent ? res.statusCode : CLIENT_CLOSED;
     const mark = url.indexOf("?");
     const route = routeLabel(options.routes, mark === -1 ? url : url.slice(0, mark));
@@ -47,9 +49,13 @@ export function observeResponse(
       ...(aborted ? { aborted: true } : {}),
     };
     if (status >= 500) options.log.warn(line, "request");
+    // A balancer asks every second: its successful health checks are debug lines, not the log.
+    else if (status < 400 && HEALTH_ROUTES.has(route)) options.log.debug(line, "request");
     else options.log.info(line, "request");
     options.onDone?.();
   };
   res.once("finish", finish);
   res.once("close", finish);
 }
+
+const HEALTH_ROUTES: ReadonlySet<string> = new Set(["/api/health", "/api/ready"]);
