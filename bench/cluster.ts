@@ -12,7 +12,8 @@ import { parseArgs } from "node:util";
 
 import { SYSTEM_CONTEXT } from "../lib/auth/principal.ts";
 import { resetConfigForTests } from "../lib/config/env.ts";
-import { closeDb } from "../lib/db/client.ts";
+import { recordAudit } from "../lib/audit/record-audit.ts";
+import { closeDb, db } from "../lib/db/client.ts";
 import { mintToken } from "../lib/tokens/mint-token.ts";
 import { startCluster } from "../scripts/lib/cluster.ts";
 import { makePrincipal } from "../test/factories.ts";
@@ -210,6 +211,35 @@ async function main(): Promise<void> {
     console.log(
       `the revocation's own answer (it waits until every instance has said it dropped the token): ` +
         `p50 ${fmt(percentile(answers, 0.5), 2)} ms, p99 ${fmt(percentile(answers, 0.99), 2)} ms`,
+    );
+
+    // The one serial part of every audited write: appending to the audit chain, under its advisory
+    // lock. Appends alone, as fast as the database takes them, are the ceiling of audited writes
+    // however many instances there are (the model in BENCHMARKS.md).
+    await cluster.stop();
+    let appends = 0;
+    const until = Date.now() + SECONDS * 1000;
+    const dbBefore = postgresCpuSeconds();
+    const started = process.hrtime.bigint();
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (Date.now() < until) {
+          await db.$transaction((tx) =>
+            recordAudit(tx, {
+              action: "role.created",
+              actor: { kind: "system", display: "bench" },
+              target: { kind: "role", id: `rol_bench${appends}`, display: "bench" },
+              context: SYSTEM_CONTEXT,
+            }),
+          );
+          appends++;
+        }
+      }),
+    );
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    console.log(
+      `\n## The audit chain's ceiling: ${fmt(appends / seconds, 0)} appends/s (8 connections, nothing else), ` +
+        `PostgreSQL CPU ${fmt(((postgresCpuSeconds() - dbBefore) * 1000) / appends, 3)} ms per append`,
     );
   } finally {
     await closeDb();
