@@ -1086,26 +1086,19 @@ async function main(): Promise<void> {
   }
   // The security overview at its own scale (1,000,000 audit events), on its own database, once
   // this run's is gone: bench/overview.ts prints its rows and writes bench/results/overview-latest.json.
+  // Then three instances behind HAProxy against one, and a revocation across them (issue 18).
   if (!values.only) {
-    const overview = spawnSync(
-      process.execPath,
-      ["--import", "tsx", path.join(import.meta.dirname, "overview.ts")],
-      {
-        stdio: "inherit",
-        env: process.env,
-      },
-    );
-    if (overview.status !== 0) throw new Error("the overview benchmark failed");
-    // Three instances behind HAProxy against one, and a revocation across them (issue 18).
-    const cluster = spawnSync(
-      process.execPath,
-      ["--import", "tsx", path.join(import.meta.dirname, "cluster.ts")],
-      {
-        stdio: "inherit",
-        env: process.env,
-      },
-    );
-    if (cluster.status !== 0) throw new Error("the cluster benchmark failed");
+    for (const part of ["overview", "cluster"]) {
+      const run = spawnSync(
+        process.execPath,
+        ["--import", "tsx", path.join(import.meta.dirname, `${part}.ts`)],
+        {
+          stdio: "inherit",
+          env: process.env,
+        },
+      );
+      if (run.status !== 0) throw new Error(`the ${part} benchmark failed`);
+    }
   }
   print();
   const result = {
