@@ -174,7 +174,8 @@ test("kill -9 of one instance under load: the balancer routes around it; only it
   const load = startLoad(4);
   await sleep(2_000);
   await victim.kill();
-  // Dead once its processes have exited: a request that reached it before then was in flight on it.
+  // Dead once its port refuses connections (kill() waits for that): a request that reached it
+  // before then was in flight on it.
   const diedAt = Date.now();
   await sleep(4_000);
   const outcomes = await load.stop();

@@ -74,20 +74,31 @@ const changeScope = () => (scopes.__keywardChangeScope ??= new AsyncLocalStorage
 export async function withHeardChanges<T>(work: () => Promise<T>): Promise<T> {
   const changes = new Set<number>();
   const result = await changeScope().run(changes, work);
-  if (changes.size > 0 && store.__keywardChangeFeed?.client) {
+  // Only while listening: a notice sent before LISTEN took effect never comes back (and meanwhile
+  // this instance trusts nothing cached anyway).
+  if (changes.size > 0 && store.__keywardChangeFeed?.listening) {
     let timer: NodeJS.Timeout | undefined;
     const patience = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, HEARD_WAIT_MS);
       timer.unref();
     });
+    let others = 0;
     const everyone = (async () => {
-      const others = (await listeningInstances()) - 1;
+      others = (await listeningInstances()) - 1;
       await Promise.all(
         [...changes].map((change) => Promise.all([changeEnded(change), heardBy(change, others)])),
       );
+      return true;
     })();
-    await Promise.race([everyone.catch(() => undefined), patience]);
+    const allHeard = await Promise.race([everyone.catch(() => false), patience.then(() => false)]);
     clearTimeout(timer);
+    if (!allHeard) {
+      // An operator should hear of it: an instance that does not answer may serve stale answers.
+      const heard = Math.min(...[...changes].map((change) => acknowledgements.get(change)?.by.size ?? 0));
+      console.warn(
+        `[credentials] a change was answered before every instance said it heard it (${heard} of ${others} others within ${HEARD_WAIT_MS} ms)`,
+      );
+    }
     for (const change of changes) acknowledgements.delete(change);
   }
   return result;
@@ -157,7 +168,14 @@ function heard(client: pg.Client, payload: string | undefined): void {
   }
 }
 
-type Feed = { client: pg.Client | null; url: string; stopped: boolean; timer?: NodeJS.Timeout };
+type Feed = {
+  client: pg.Client | null;
+  /** LISTEN has succeeded on `client`: notices, ours included, now come back. */
+  listening: boolean;
+  url: string;
+  stopped: boolean;
+  timer?: NodeJS.Timeout;
+};
 const store = globalThis as typeof globalThis & { __keywardChangeFeed?: Feed };
 
 /**
@@ -169,7 +187,7 @@ export function ensureChangeFeed(): void {
   if (config.embeddedDatabase || !config.databaseUrl) return;
   const current = store.__keywardChangeFeed;
   if (current && current.url === config.databaseUrl && !current.stopped) return;
-  const feed: Feed = { client: null, url: config.databaseUrl, stopped: false };
+  const feed: Feed = { client: null, listening: false, url: config.databaseUrl, stopped: false };
   store.__keywardChangeFeed = feed;
   setCacheTrusted(false);
   void connect(feed);
@@ -182,6 +200,7 @@ async function connect(feed: Feed): Promise<void> {
   const lost = () => {
     if (feed.client !== client) return;
     feed.client = null;
+    feed.listening = false;
     setCacheTrusted(false);
     client.end().catch(() => undefined);
     if (!feed.stopped) feed.timer = setTimeout(() => void connect(feed), RECONNECT_MS);
@@ -200,7 +219,10 @@ async function connect(feed: Feed): Promise<void> {
     await client.connect();
     await client.query(`LISTEN ${CHANNEL}`);
     await client.query(`LISTEN ${HEARD_CHANNEL}`);
-    if (feed.client === client && !feed.stopped) setCacheTrusted(true);
+    if (feed.client === client && !feed.stopped) {
+      feed.listening = true;
+      setCacheTrusted(true);
+    }
   } catch (error) {
     console.error(`[credentials] change feed could not start: ${(error as Error).message}`);
     lost();

@@ -124,6 +124,9 @@ function startInstance(name: string, index: number, port: number, env: Env, dir:
       if (!current?.pid || current.exitCode !== null || current.signalCode !== null) return;
       killGroup(current.pid);
       await exited;
+      // The launcher is gone; the web server it started dies with it, a moment later: dead once
+      // its port refuses connections.
+      await refusing(port);
     },
     running() {
       return child !== null && child.exitCode === null && child.signalCode === null;
@@ -131,6 +134,23 @@ function startInstance(name: string, index: number, port: number, env: Env, dir:
   };
   instance.start();
   return instance;
+}
+
+async function refusing(port: number, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, "127.0.0.1");
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once("error", () => resolve(false));
+    });
+    if (!open) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`port ${port} still accepts connections`);
 }
 
 function killGroup(pid: number): void {
