@@ -76,7 +76,12 @@ async function main(): Promise<number> {
           E2E_CLUSTER: JSON.stringify({
             socket: path.join(dir, "haproxy.sock"),
             dir,
-            instances: cluster.instances.map(({ name, url, log }) => ({ name, url, log })),
+            instances: cluster.instances.map(({ name, url, metricsUrl, log }) => ({
+              name,
+              url,
+              metricsUrl,
+              log,
+            })),
             apiRateLimit: CLUSTER_API_RATE_LIMIT,
             redisUrl,
             adminUrl: serverUrl,

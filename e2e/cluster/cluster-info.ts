@@ -8,7 +8,7 @@ import { balancerControl } from "../../scripts/lib/cluster.ts";
 export type ClusterInfo = {
   socket: string;
   dir: string;
-  instances: { name: string; url: string; log: string }[];
+  instances: { name: string; url: string; metricsUrl: string; log: string }[];
   apiRateLimit: number;
   redisUrl: string;
   adminUrl: string;

@@ -23,7 +23,15 @@ import {
   test,
   virtualAuthenticator,
 } from "../fixtures";
-import { balancer, cluster, names, onEveryInstance, onInstance, spreadChanges } from "./cluster-info.ts";
+import {
+  balancer,
+  cluster,
+  names,
+  onEveryInstance,
+  onInstance,
+  origin,
+  spreadChanges,
+} from "./cluster-info.ts";
 
 test.afterEach(async () => {
   await balancer.unpin();
@@ -304,6 +312,33 @@ test("per-credential and sign-in limits hold exactly with guesses spread over th
     });
     expect(answer.status).toBe(429);
   }
+});
+
+test("each instance exports its own metrics on its loopback port, and they add up to what the balancer sent", async () => {
+  const served = async () => {
+    const counts: number[] = [];
+    for (const instance of cluster.instances) {
+      const answer = await fetch(instance.metricsUrl);
+      expect(answer.status).toBe(200);
+      const text = await answer.text();
+      // The HTTP requests this instance answered for the liveness route (not the health checks'
+      // readiness route), summed over its series.
+      counts.push(
+        [...text.matchAll(/^keyward_http_requests_total\{[^}]*route="\/api\/health"[^}]*\} (\d+)/gm)].reduce(
+          (sum, match) => sum + Number(match[1]),
+          0,
+        ),
+      );
+    }
+    return counts;
+  };
+  const before = await served();
+  for (let i = 0; i < 9; i++) await (await fetch(`${origin}/api/health`)).arrayBuffer();
+  const after = await served();
+  const added = after.map((count, i) => count - (before[i] ?? 0));
+  // Round-robin: the nine landed on all three, and every one was counted once.
+  expect(added.reduce((sum, n) => sum + n, 0)).toBe(9);
+  expect(added.every((n) => n > 0)).toBe(true);
 });
 
 test("the audit chain verifies after parallel writes through all three instances", async () => {

@@ -60,6 +60,8 @@ export type Instance = {
   name: string;
   port: number;
   url: string;
+  /** Its Prometheus metrics, on a loopback port of its own (KEYWARD_METRICS_PORT). */
+  metricsUrl: string;
   log: string;
   readonly child: ChildProcess | null;
   /** Starts (or starts again) the instance as systemd would. */
@@ -76,7 +78,14 @@ export type Env = Record<string, string | undefined>;
 /** Next's types declare NODE_ENV mandatory in ProcessEnv; a child's environment need not set it. */
 const processEnv = (env: Env) => env as unknown as NodeJS.ProcessEnv;
 
-function startInstance(name: string, index: number, port: number, env: Env, dir: string): Instance {
+function startInstance(
+  name: string,
+  index: number,
+  ports: { http: number; metrics: number },
+  env: Env,
+  dir: string,
+): Instance {
+  const port = ports.http;
   const log = path.join(dir, `${name}.log`);
   let child: ChildProcess | null = null;
   let exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> = Promise.resolve({
@@ -88,6 +97,7 @@ function startInstance(name: string, index: number, port: number, env: Env, dir:
     name,
     port,
     url: `http://127.0.0.1:${port}`,
+    metricsUrl: `http://127.0.0.1:${ports.metrics}/metrics`,
     log,
     get child() {
       return child;
@@ -98,7 +108,13 @@ function startInstance(name: string, index: number, port: number, env: Env, dir:
       const [command, ...args] = unit.command as [string, ...string[]];
       const started = spawn(command, args, {
         cwd: ROOT,
-        env: processEnv({ ...unit.environment, ...env, PORT: String(port), HOST: "127.0.0.1" }),
+        env: processEnv({
+          ...unit.environment,
+          ...env,
+          PORT: String(port),
+          HOST: "127.0.0.1",
+          KEYWARD_METRICS_PORT: String(ports.metrics),
+        }),
         detached: true,
         stdio: ["ignore", out, out],
       });
@@ -204,7 +220,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const lbPort = await freePort(18_000 + Math.floor(Math.random() * 2000));
   const url = `http://localhost:${lbPort}`;
   const ports: number[] = [];
-  for (let i = 0; i < NAMES.length; i++) ports.push(await freePort(lbPort + 1 + i * 7));
+  const metricsPorts: number[] = [];
+  for (let i = 0; i < NAMES.length; i++) {
+    ports.push(await freePort(lbPort + 1 + i * 7));
+    metricsPorts.push(await freePort(lbPort + 4 + i * 7));
+  }
   const env: Env = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -221,7 +241,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     startInstance(
       name,
       i + 1,
-      ports[i] ?? 0,
+      { http: ports[i] ?? 0, metrics: metricsPorts[i] ?? 0 },
       { ...env, KEYWARD_DATA_DIR: path.join(options.dir, name) },
       options.dir,
     ),
