@@ -3,10 +3,10 @@
 // as root: as root it runs as the `postgres` user, in a folder that user owns.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 
 import { freePort } from "../../lib/db/embedded.ts";
+import { waitForPort } from "../../scripts/lib/cluster.ts";
 
 const PG_BIN_DIRS = [
   "/usr/lib/postgresql/17/bin",
@@ -80,7 +80,7 @@ export async function startOwnRedis(): Promise<OwnRedis> {
         ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         { stdio: "ignore" },
       );
-      await waitForPort(port);
+      await waitForPort(port, true);
     },
     async stop() {
       const current = child;
@@ -93,21 +93,4 @@ export async function startOwnRedis(): Promise<OwnRedis> {
   };
   await redis.start();
   return redis;
-}
-
-async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, "127.0.0.1");
-      socket.once("connect", () => {
-        socket.end();
-        resolve(true);
-      });
-      socket.once("error", () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`nothing listens on ${port}`);
 }

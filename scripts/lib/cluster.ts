@@ -142,7 +142,7 @@ function startInstance(
       await exited;
       // The launcher is gone; the web server it started dies with it, a moment later: dead once
       // its port refuses connections.
-      await refusing(port);
+      await waitForPort(port, false, 5_000);
     },
     running() {
       return child !== null && child.exitCode === null && child.signalCode === null;
@@ -152,21 +152,26 @@ function startInstance(
   return instance;
 }
 
-async function refusing(port: number, timeoutMs = 5_000): Promise<void> {
+/** Whether something accepts TCP connections on this loopback port now. */
+function portAccepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+/** Waits until the loopback port accepts connections (`open`) or refuses them (`!open`). */
+export async function waitForPort(port: number, open: boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, "127.0.0.1");
-      socket.once("connect", () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once("error", () => resolve(false));
-    });
-    if (!open) return;
+    if ((await portAccepts(port)) === open) return;
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-  throw new Error(`port ${port} still accepts connections`);
+  throw new Error(`port ${port} still ${open ? "refuses" : "accepts"} connections`);
 }
 
 function killGroup(pid: number): void {
